@@ -1,0 +1,24 @@
+namespace KakaoFlow.Diagnostics;
+
+/// <summary>Collects diagnostics in the order they are found; nothing here throws.</summary>
+public sealed class DiagnosticBag
+{
+    private readonly List<Diagnostic> _items = [];
+
+    public IReadOnlyList<Diagnostic> Items => _items;
+    public bool HasErrors => _items.Exists(d => d.IsError);
+
+    public void Add(Diagnostic diagnostic) => _items.Add(diagnostic);
+
+    public void AddRange(IEnumerable<Diagnostic> diagnostics) => _items.AddRange(diagnostics);
+
+    public void Report(DiagnosticDescriptor descriptor, SourceSpan span, params object?[] args) =>
+        _items.Add(descriptor.Create(span, args));
+
+    public void ReportWithHint(DiagnosticDescriptor descriptor, SourceSpan span, string? hint, params object?[] args) =>
+        _items.Add(descriptor.Create(span, args) with { Hint = hint });
+
+    /// <summary>Diagnostics sorted the way people read them: by file, then line, then column.</summary>
+    public IReadOnlyList<Diagnostic> Sorted() =>
+        [.. _items.OrderBy(d => d.Span.File, StringComparer.Ordinal).ThenBy(d => d.Span.Line).ThenBy(d => d.Span.Column)];
+}

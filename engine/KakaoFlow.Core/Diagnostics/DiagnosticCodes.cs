@@ -1,0 +1,47 @@
+namespace KakaoFlow.Diagnostics;
+
+/// <summary>
+/// Every diagnostic KakaoFlow reports. Codes are stable: never renumber, only add.
+/// docs/diagnostics.md shows each with a bad example and its fix; a test keeps the two in step.
+/// </summary>
+public static class DiagnosticCodes
+{
+    private const DiagnosticSeverity E = DiagnosticSeverity.Error;
+    private const DiagnosticSeverity W = DiagnosticSeverity.Warning;
+
+    public static readonly DiagnosticDescriptor YamlSyntax = new("KF001", E, "YAML syntax error", "YAML syntax error: {0}");
+    public static readonly DiagnosticDescriptor DuplicateKey = new("KF002", E, "Duplicate key", "key '{0}' appears twice in one mapping; the first is at line {1}, column {2}");
+    public static readonly DiagnosticDescriptor AliasLimit = new("KF003", E, "Aliases expand too far", "YAML aliases expand to more than {0} nodes; flow files this large are refused");
+    public static readonly DiagnosticDescriptor UnknownKey = new("KF004", E, "Unknown key", "unknown key '{0}' in {1}");
+    public static readonly DiagnosticDescriptor WrongShape = new("KF005", E, "Wrong kind of value", "{0} must be {1}");
+    public static readonly DiagnosticDescriptor MissingKey = new("KF006", E, "Missing key", "{0} needs '{1}'");
+    public static readonly DiagnosticDescriptor UnknownGotoTarget = new("KF010", E, "Unknown goto target", "goto target '{0}' is not a step");
+    public static readonly DiagnosticDescriptor DuplicateLabel = new("KF011", E, "Duplicate button label", "button '{0}' appears twice on one keyboard; the first is at line {1}");
+    public static readonly DiagnosticDescriptor TextTooLong = new("KF012", E, "Text too long", "text is {0} characters; KakaoTalk allows at most 1000");
+    public static readonly DiagnosticDescriptor PhotoWithoutSize = new("KF013", E, "Photo without size", "photo needs '{0}' (url, width and height are all required)");
+    public static readonly DiagnosticDescriptor EmptyButtons = new("KF014", E, "Empty buttons", "a buttons keyboard needs at least one button");
+    public static readonly DiagnosticDescriptor ConflictingNext = new("KF015", E, "Conflicting next parts", "a step can have only one of 'buttons', 'input' and 'goto'; this one has {0}");
+    public static readonly DiagnosticDescriptor ScriptSyntax = new("KF016", E, "JavaScript syntax error", "JavaScript syntax error: {0}");
+    public static readonly DiagnosticDescriptor GotoCycle = new("KF017", E, "Goto cycle", "goto chain loops forever: {0}");
+    public static readonly DiagnosticDescriptor UnreachableStep = new("KF018", W, "Unreachable step", "step '{0}' is never reached from home");
+    public static readonly DiagnosticDescriptor MissingMonitorPhone = new("KF019", W, "No monitoring phone", "monitor.phone is not set; the bot cannot be started without a phone for monitoring messages");
+    public static readonly DiagnosticDescriptor MissingPrivacyConsent = new("KF020", W, "No privacy consent", "privacy_consent is not true; the bot cannot be started until the owner agrees to the personal-data terms");
+    public static readonly DiagnosticDescriptor InvalidDuration = new("KF021", E, "Invalid duration", "'{0}' is not a duration; write a number and a unit, like 500ms, 30s, 10m, 2h or 30d");
+    public static readonly DiagnosticDescriptor VariableNeverSet = new("KF022", W, "Variable never set", "variable '{0}' is never set; it prints as empty");
+    public static readonly DiagnosticDescriptor InvalidUrl = new("KF023", E, "Invalid URL", "'{0}' is not an absolute http(s) URL");
+    public static readonly DiagnosticDescriptor InvalidSetting = new("KF024", E, "Invalid setting", "{0} must be {1}");
+    public static readonly DiagnosticDescriptor ScriptFileMissing = new("KF025", E, "Script file missing", "script file '{0}' was not found next to the flow");
+    public static readonly DiagnosticDescriptor FlowFileUnreadable = new("KF026", E, "Flow file unreadable", "cannot read the flow: {0}");
+    public static readonly DiagnosticDescriptor ReservedStepName = new("KF027", E, "Reserved step name", "'{0}' is reserved and cannot name a step");
+    public static readonly DiagnosticDescriptor EmptyLabel = new("KF028", E, "Empty button label", "a button label cannot be empty");
+    public static readonly DiagnosticDescriptor InvalidInputType = new("KF029", E, "Invalid input type", "input type '{0}' is not 'text' or 'photo'");
+
+    public static IReadOnlyList<DiagnosticDescriptor> All { get; } =
+    [
+        YamlSyntax, DuplicateKey, AliasLimit, UnknownKey, WrongShape, MissingKey,
+        UnknownGotoTarget, DuplicateLabel, TextTooLong, PhotoWithoutSize, EmptyButtons, ConflictingNext,
+        ScriptSyntax, GotoCycle, UnreachableStep, MissingMonitorPhone, MissingPrivacyConsent, InvalidDuration,
+        VariableNeverSet, InvalidUrl, InvalidSetting, ScriptFileMissing, FlowFileUnreadable, ReservedStepName,
+        EmptyLabel, InvalidInputType,
+    ];
+}

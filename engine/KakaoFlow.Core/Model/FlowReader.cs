@@ -1,0 +1,421 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json;
+using KakaoFlow.Diagnostics;
+using KakaoFlow.Runtime;
+using KakaoFlow.Yaml;
+
+namespace KakaoFlow.Model;
+
+/// <summary>
+/// Turns the YAML tree of a flow file into the typed <see cref="FlowDocument"/>. It checks shape only
+/// (known keys, mapping vs list vs text); meaning is the compiler's job. Every scalar in a text position
+/// stays the text the owner wrote: no YAML 1.1 booleans or numbers sneak in.
+/// </summary>
+public sealed class FlowReader
+{
+    internal static readonly string[] TopKeys = ["name", "monitor", "privacy_consent", "settings", "messages", "home", "steps", "scripts"];
+    internal static readonly string[] MonitorKeys = ["phone"];
+    internal static readonly string[] SettingKeys = ["context_ttl", "error_limit_per_day", "hook_timeout", "retention", "hook_max_statements", "hook_memory_mb", "hook_max_recursion"];
+    internal static readonly string[] MessageKeys = ["fallback", "error", "stopped", "home", "retry"];
+    internal static readonly string[] StepKeys = ["say", "photo", "link", "buttons", "input", "set", "js", "goto"];
+    internal static readonly string[] PhotoKeys = ["url", "width", "height"];
+    internal static readonly string[] LinkKeys = ["label", "url"];
+    internal static readonly string[] InputKeys = ["save", "type", "check", "retry", "next"];
+
+    private readonly YamlSourceText _source;
+    private readonly DiagnosticBag _diagnostics;
+
+    private FlowReader(YamlSourceText source, DiagnosticBag diagnostics)
+    {
+        _source = source;
+        _diagnostics = diagnostics;
+    }
+
+    /// <summary>Loads and reads a flow file's text; returns null when nothing usable could be read.</summary>
+    public static FlowDocument? Read(YamlSourceText source, DiagnosticBag diagnostics)
+    {
+        var root = YamlDocumentLoader.Load(source, diagnostics);
+        if (root is null)
+        {
+            if (!diagnostics.HasErrors)
+            {
+                diagnostics.Report(DiagnosticCodes.MissingKey, SourceSpan.StartOf(source.File), "a flow file", "home");
+            }
+
+            return null;
+        }
+
+        return new FlowReader(source, diagnostics).ReadDocument(root);
+    }
+
+    private FlowDocument? ReadDocument(YamlNodeBase root)
+    {
+        if (!Expect<YamlMappingNode>(root, "a flow file", "a mapping of keys like name, home and steps", out var map))
+        {
+            return null;
+        }
+
+        CheckKeys(map, TopKeys, "the flow");
+
+        Located<string>? phone = null;
+        if (map["monitor"] is { } monitorNode && Expect<YamlMappingNode>(monitorNode, "monitor", "a mapping with 'phone'", out var monitor))
+        {
+            CheckKeys(monitor, MonitorKeys, "monitor");
+            phone = ReadName(monitor["phone"], "monitor.phone");
+        }
+
+        Located<bool>? consent = null;
+        if (map["privacy_consent"] is { } consentNode && ReadName(consentNode, "privacy_consent") is { } consentText)
+        {
+            consent = new(consentText.Value == "true", consentText.Span);
+        }
+
+        var settings = ImmutableDictionary.CreateBuilder<string, Located<string>>(StringComparer.Ordinal);
+        if (map["settings"] is { } settingsNode && Expect<YamlMappingNode>(settingsNode, "settings", "a mapping", out var settingsMap))
+        {
+            CheckKeys(settingsMap, SettingKeys, "settings");
+            foreach (var (key, value) in settingsMap.Entries)
+            {
+                if (SettingKeys.Contains(key.Value) && ReadName(value, "settings." + key.Value) is { } text)
+                {
+                    settings[key.Value] = text;
+                }
+            }
+        }
+
+        var messages = ImmutableDictionary.CreateBuilder<string, SourceText>(StringComparer.Ordinal);
+        if (map["messages"] is { } messagesNode && Expect<YamlMappingNode>(messagesNode, "messages", "a mapping", out var messagesMap))
+        {
+            CheckKeys(messagesMap, MessageKeys, "messages");
+            foreach (var (key, value) in messagesMap.Entries)
+            {
+                if (MessageKeys.Contains(key.Value) && ReadText(value, "messages." + key.Value) is { } text)
+                {
+                    messages[key.Value] = text;
+                }
+            }
+        }
+
+        ButtonList? home = null;
+        if (map["home"] is { } homeNode)
+        {
+            home = ReadButtons(homeNode, "home");
+        }
+        else
+        {
+            _diagnostics.Report(DiagnosticCodes.MissingKey, map.Span, "a flow", "home");
+        }
+
+        var steps = ImmutableArray.CreateBuilder<NamedStep>();
+        if (map["steps"] is { } stepsNode && Expect<YamlMappingNode>(stepsNode, "steps", "a mapping of step names to steps", out var stepsMap))
+        {
+            foreach (var (key, value) in stepsMap.Entries)
+            {
+                if (ReadStep(value, $"step '{key.Value}'") is { } step)
+                {
+                    steps.Add(new NamedStep(new(key.Value, key.Span), step));
+                }
+            }
+        }
+
+        var scripts = ImmutableArray.CreateBuilder<Located<string>>();
+        if (map["scripts"] is { } scriptsNode && Expect<YamlSequenceNode>(scriptsNode, "scripts", "a list of .js file names", out var scriptList))
+        {
+            foreach (var item in scriptList.Items)
+            {
+                if (ReadName(item, "a script file name") is { } file)
+                {
+                    scripts.Add(file);
+                }
+            }
+        }
+
+        return new FlowDocument(
+            _source.File,
+            map["name"] is { } nameNode ? ReadName(nameNode, "name") : null,
+            phone,
+            consent,
+            settings.ToImmutable(),
+            messages.ToImmutable(),
+            home,
+            steps.ToImmutable(),
+            scripts.ToImmutable());
+    }
+
+    private ButtonList? ReadButtons(YamlNodeBase node, string where)
+    {
+        if (!Expect<YamlSequenceNode>(node, where, "a list of buttons (- label: reply)", out var list))
+        {
+            return null;
+        }
+
+        var buttons = ImmutableArray.CreateBuilder<ButtonNode>();
+        foreach (var item in list.Items)
+        {
+            if (item is not YamlMappingNode { Entries.Count: 1 } entry)
+            {
+                _diagnostics.ReportWithHint(DiagnosticCodes.WrongShape, item.Span, "write '- 라벨: 답' or '- 라벨: { goto: step }'", "a button", "one 'label: reply' or 'label: step' pair");
+                continue;
+            }
+
+            var (label, value) = entry.Entries[0];
+            if (string.IsNullOrWhiteSpace(label.Value))
+            {
+                _diagnostics.Report(DiagnosticCodes.EmptyLabel, label.Span);
+                continue;
+            }
+
+            var labelText = new Located<string>(label.Value, label.Span);
+            switch (value)
+            {
+                case YamlScalarNode scalar when !scalar.IsNull:
+                    buttons.Add(new ButtonNode(labelText, StepNode.Leaf(ToText(scalar)), IsLeaf: true));
+                    break;
+                case YamlMappingNode:
+                    if (ReadStep(value, $"button '{label.Value}'") is { } step)
+                    {
+                        buttons.Add(new ButtonNode(labelText, step, IsLeaf: false));
+                    }
+
+                    break;
+                default:
+                    _diagnostics.ReportWithHint(DiagnosticCodes.WrongShape, value.Span, "give the reply text, or a step such as { say: ..., goto: ... }", $"button '{label.Value}'", "a reply text or a step");
+                    break;
+            }
+        }
+
+        return new ButtonList(list.Span, buttons.ToImmutable());
+    }
+
+    private StepNode? ReadStep(YamlNodeBase node, string where)
+    {
+        if (node is YamlScalarNode scalar && !scalar.IsNull)
+        {
+            // A named step written as plain text is a step that only says it.
+            return StepNode.Leaf(ToText(scalar));
+        }
+
+        if (!Expect<YamlMappingNode>(node, where, "a step (a mapping with say, buttons, goto, ...)", out var map))
+        {
+            return null;
+        }
+
+        CheckKeys(map, StepKeys, where);
+        return new StepNode(
+            map.Span,
+            map["say"] is { } say ? ReadText(say, where + " say") : null,
+            map["photo"] is { } photo ? ReadPhoto(photo, where) : null,
+            map["link"] is { } link ? ReadLink(link, where) : null,
+            map["set"] is { } set ? ReadSet(set, where) : [],
+            map["js"] is { } js ? ReadText(js, where + " js") : null,
+            map["goto"] is { } target ? ReadName(target, where + " goto") : null,
+            map["buttons"] is { } buttons ? ReadButtons(buttons, where + " buttons") : null,
+            map["input"] is { } input ? ReadInput(input, where) : null);
+    }
+
+    private PhotoNode? ReadPhoto(YamlNodeBase node, string where)
+    {
+        if (!Expect<YamlMappingNode>(node, where + " photo", "a mapping with url, width and height", out var map))
+        {
+            return null;
+        }
+
+        CheckKeys(map, PhotoKeys, "photo");
+        return new PhotoNode(
+            map.Span,
+            map["url"] is { } url ? ReadText(url, "photo url") : null,
+            map["width"] is { } width ? ReadPositiveInt(width, "photo width") : null,
+            map["height"] is { } height ? ReadPositiveInt(height, "photo height") : null);
+    }
+
+    private LinkNode? ReadLink(YamlNodeBase node, string where)
+    {
+        if (!Expect<YamlMappingNode>(node, where + " link", "a mapping with label and url", out var map))
+        {
+            return null;
+        }
+
+        CheckKeys(map, LinkKeys, "link");
+        return new LinkNode(
+            map.Span,
+            map["label"] is { } label ? ReadText(label, "link label") : null,
+            map["url"] is { } url ? ReadText(url, "link url") : null);
+    }
+
+    private ImmutableArray<SetNode> ReadSet(YamlNodeBase node, string where)
+    {
+        if (!Expect<YamlMappingNode>(node, where + " set", "a mapping of variable names to values", out var map))
+        {
+            return [];
+        }
+
+        var result = ImmutableArray.CreateBuilder<SetNode>();
+        foreach (var (key, value) in map.Entries)
+        {
+            result.Add(new SetNode(new(key.Value, key.Span), ToValue(value)));
+        }
+
+        return result.ToImmutable();
+    }
+
+    private InputNode? ReadInput(YamlNodeBase node, string where)
+    {
+        if (!Expect<YamlMappingNode>(node, where + " input", "a mapping with save and next", out var map))
+        {
+            return null;
+        }
+
+        CheckKeys(map, InputKeys, "input");
+        return new InputNode(
+            map.Span,
+            map["save"] is { } save ? ReadName(save, "input save") : null,
+            map["type"] is { } type ? ReadName(type, "input type") : null,
+            map["check"] is { } check ? ReadText(check, "input check") : null,
+            map["retry"] is { } retry ? ReadText(retry, "input retry") : null,
+            map["next"] is { } next ? ReadName(next, "input next") : null);
+    }
+
+    private JsonElement ToValue(YamlNodeBase node)
+    {
+        switch (node)
+        {
+            case YamlScalarNode scalar:
+                return scalar.IsNull ? FlowValues.Null : FlowValues.FromSetScalar(scalar.Value, scalar.Style == YamlScalarStyle.Plain);
+            case YamlSequenceNode list:
+                using (var stream = new MemoryStream())
+                {
+                    using (var writer = new Utf8JsonWriter(stream))
+                    {
+                        writer.WriteStartArray();
+                        foreach (var item in list.Items)
+                        {
+                            ToValue(item).WriteTo(writer);
+                        }
+
+                        writer.WriteEndArray();
+                    }
+
+                    return JsonDocument.Parse(stream.ToArray()).RootElement.Clone();
+                }
+
+            case YamlMappingNode map:
+                using (var stream = new MemoryStream())
+                {
+                    using (var writer = new Utf8JsonWriter(stream))
+                    {
+                        writer.WriteStartObject();
+                        foreach (var (key, value) in map.Entries)
+                        {
+                            writer.WritePropertyName(key.Value);
+                            ToValue(value).WriteTo(writer);
+                        }
+
+                        writer.WriteEndObject();
+                    }
+
+                    return JsonDocument.Parse(stream.ToArray()).RootElement.Clone();
+                }
+
+            default:
+                return FlowValues.Null;
+        }
+    }
+
+    private SourceText? ReadText(YamlNodeBase node, string where)
+    {
+        if (!Expect<YamlScalarNode>(node, where, "text", out var scalar))
+        {
+            return null;
+        }
+
+        return ToText(scalar);
+    }
+
+    private SourceText ToText(YamlScalarNode scalar)
+    {
+        var span = scalar.Span;
+        var origin = scalar.Style switch
+        {
+            YamlScalarStyle.Literal or YamlScalarStyle.Folded => BlockOrigin(span),
+            YamlScalarStyle.SingleQuoted or YamlScalarStyle.DoubleQuoted => new ContentOrigin(span.File, span.Line, span.Column + 1, IsBlock: false),
+            _ => new ContentOrigin(span.File, span.Line, span.Column, IsBlock: false),
+        };
+        return new SourceText(scalar.Value, span, origin);
+    }
+
+    /// <summary>A block scalar's content starts on the first non-blank line after its header, at its indentation.</summary>
+    private ContentOrigin BlockOrigin(SourceSpan header)
+    {
+        for (var line = header.Line + 1; line <= _source.LineCount; line++)
+        {
+            var text = _source.Line(line);
+            if (text.Trim().Length == 0)
+            {
+                continue;
+            }
+
+            var indent = text.Length - text.TrimStart(' ').Length;
+            return new ContentOrigin(header.File, line, indent + 1, IsBlock: true);
+        }
+
+        return new ContentOrigin(header.File, header.Line + 1, 1, IsBlock: true);
+    }
+
+    private Located<string>? ReadName(YamlNodeBase? node, string where)
+    {
+        if (node is null || !Expect<YamlScalarNode>(node, where, "text", out var scalar))
+        {
+            return null;
+        }
+
+        return new Located<string>(scalar.Value, scalar.Span);
+    }
+
+    private Located<int>? ReadPositiveInt(YamlNodeBase node, string where)
+    {
+        if (!Expect<YamlScalarNode>(node, where, "a whole number of pixels", out var scalar))
+        {
+            return null;
+        }
+
+        if (!int.TryParse(scalar.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value <= 0)
+        {
+            _diagnostics.Report(DiagnosticCodes.WrongShape, scalar.Span, where, "a whole number greater than 0");
+            return null;
+        }
+
+        return new Located<int>(value, scalar.Span);
+    }
+
+    private bool Expect<T>(YamlNodeBase node, string where, string expected, out T typed)
+        where T : YamlNodeBase
+    {
+        if (node is T t)
+        {
+            typed = t;
+            return true;
+        }
+
+        _diagnostics.Report(DiagnosticCodes.WrongShape, node.Span, where, expected);
+        typed = null!;
+        return false;
+    }
+
+    private void CheckKeys(YamlMappingNode map, string[] known, string where)
+    {
+        foreach (var (key, _) in map.Entries)
+        {
+            if (!known.Contains(key.Value))
+            {
+                var suggestion = DidYouMean.Suggest(key.Value, known);
+                _diagnostics.ReportWithHint(
+                    DiagnosticCodes.UnknownKey,
+                    key.Span,
+                    suggestion is null ? $"known keys: {string.Join(", ", known)}" : $"did you mean '{suggestion}'?",
+                    key.Value,
+                    where);
+            }
+        }
+    }
+}

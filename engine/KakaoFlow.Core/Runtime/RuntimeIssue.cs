@@ -1,0 +1,37 @@
+using KakaoFlow.Diagnostics;
+
+namespace KakaoFlow.Runtime;
+
+public enum RuntimeIssueKind
+{
+    /// <summary>A hook or check threw a JavaScript error.</summary>
+    HookError,
+
+    /// <summary>A hook ran past its time, statement, memory or recursion limit.</summary>
+    HookLimit,
+
+    /// <summary>A reply broke a KakaoTalk limit and was repaired (e.g. text cut to 1000 characters).</summary>
+    ReplyRepaired,
+
+    /// <summary>The flow itself misbehaved at run time (e.g. a hook redirect loop).</summary>
+    FlowError,
+}
+
+/// <summary>Something that went wrong during a turn and counts against the bot's daily error budget.</summary>
+public sealed record RuntimeIssue(RuntimeIssueKind Kind, string Message, SourceSpan? Location)
+{
+    /// <summary>The JavaScript message and line, for hook errors.</summary>
+    public string? ScriptDetail { get; init; }
+
+    public override string ToString() =>
+        Location is { } at ? $"{at}: {Kind}: {Message}{(ScriptDetail is null ? "" : " — " + ScriptDetail)}" : $"{Kind}: {Message}";
+}
+
+/// <summary>The outcome of one turn: the reply to send, the session to keep, and what went wrong.</summary>
+public sealed record StepResult(Reply Reply, Session Session, IReadOnlyList<RuntimeIssue> Issues)
+{
+    /// <summary>True when the message matched nothing and got <c>messages.fallback</c> (not an error).</summary>
+    public bool IsFallback { get; init; }
+
+    public bool HasErrors => Issues.Count > 0;
+}

@@ -1,0 +1,53 @@
+using KakaoFlow.Diagnostics;
+using KakaoFlow.Model;
+
+namespace KakaoFlow.Scripting;
+
+/// <summary>
+/// The seam between the compiler and a JavaScript engine. The compiler asks for one program per flow
+/// version; the program prepares (parses) every hook and check once, and runs them per turn.
+/// </summary>
+public interface IScriptCompiler
+{
+    IScriptProgramBuilder CreateProgram(string botId, HookLimits limits);
+}
+
+public interface IScriptProgramBuilder
+{
+    /// <summary>A shared <c>scripts:</c> file; its functions are visible to every hook of the bot.</summary>
+    void AddSharedScript(SourceText script, DiagnosticBag diagnostics);
+
+    /// <summary>A step's <c>js:</c> hook (statements). Returns null and reports KF016 on a syntax error.</summary>
+    PreparedScript? AddHook(SourceText code, DiagnosticBag diagnostics);
+
+    /// <summary>An <c>input.check</c> expression over <c>value</c>. Returns null and reports KF016 on a syntax error.</summary>
+    PreparedScript? AddCheck(SourceText expression, DiagnosticBag diagnostics);
+
+    IScriptProgram Build();
+}
+
+/// <summary>A hook or check parsed once; run it through its <see cref="IScriptProgram"/>.</summary>
+public abstract class PreparedScript(SourceText source)
+{
+    public SourceText Source { get; } = source;
+
+    /// <summary>Where the script starts in the flow file, for error reports.</summary>
+    public SourceSpan Location => Source.Span;
+}
+
+/// <summary>All the scripts of one flow version. Thread-safe: many turns run at once.</summary>
+public interface IScriptProgram
+{
+    HookOutcome Run(PreparedScript script, HookContext context);
+}
+
+/// <summary>Per-run limits. A value of zero or less means the default.</summary>
+public sealed record HookLimits
+{
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(1);
+    public int MaxStatements { get; init; } = 100_000;
+    public long MemoryBytes { get; init; } = 16 * 1024 * 1024;
+    public int MaxRecursion { get; init; } = 64;
+
+    public static HookLimits Default { get; } = new();
+}

@@ -1,0 +1,101 @@
+using System.Collections.Immutable;
+using System.Text;
+using System.Text.Json;
+using KakaoFlow.Runtime;
+
+namespace KakaoFlow.Templates;
+
+/// <summary>
+/// A reply text with <c>{{name}}</c> placeholders, parsed once. Rendering fills each from the session's
+/// variables (<see cref="FlowValues.Print"/>): numbers without <c>.0</c>, a missing variable as empty.
+/// </summary>
+public sealed class Template
+{
+    private readonly ImmutableArray<Segment> _segments;
+
+    private Template(string source, ImmutableArray<Segment> segments)
+    {
+        Source = source;
+        _segments = segments;
+    }
+
+    public string Source { get; }
+
+    /// <summary>Every variable name the template reads, with its offset in <see cref="Source"/>.</summary>
+    public IEnumerable<(string Name, int Offset)> Variables =>
+        _segments.Where(s => s.IsVariable).Select(s => (s.Text, s.Offset));
+
+    public bool IsConstant => _segments.All(s => !s.IsVariable);
+
+    public static Template Parse(string source)
+    {
+        var segments = ImmutableArray.CreateBuilder<Segment>();
+        var position = 0;
+        while (position < source.Length)
+        {
+            var open = source.IndexOf("{{", position, StringComparison.Ordinal);
+            var close = open < 0 ? -1 : source.IndexOf("}}", open + 2, StringComparison.Ordinal);
+            if (open < 0 || close < 0)
+            {
+                segments.Add(new Segment(source[position..], position, false));
+                break;
+            }
+
+            if (open > position)
+            {
+                segments.Add(new Segment(source[position..open], position, false));
+            }
+
+            var name = source[(open + 2)..close].Trim();
+            segments.Add(name.Length == 0 ? new Segment(source[open..(close + 2)], open, false) : new Segment(name, open, true));
+            position = close + 2;
+        }
+
+        return new Template(source, segments.ToImmutable());
+    }
+
+    public string Render(IReadOnlyDictionary<string, JsonElement> vars)
+    {
+        if (IsConstant)
+        {
+            return Source;
+        }
+
+        var builder = new StringBuilder(Source.Length + 16);
+        foreach (var segment in _segments)
+        {
+            builder.Append(segment.IsVariable ? FlowValues.Print(Lookup(vars, segment.Text)) : segment.Text);
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary><c>{{a}}</c> reads a variable; <c>{{a.b}}</c> reads a field of an object variable.</summary>
+    private static JsonElement? Lookup(IReadOnlyDictionary<string, JsonElement> vars, string path)
+    {
+        var dot = path.IndexOf('.', StringComparison.Ordinal);
+        if (dot < 0)
+        {
+            return vars.TryGetValue(path, out var value) ? value : null;
+        }
+
+        if (!vars.TryGetValue(path[..dot], out var current))
+        {
+            return null;
+        }
+
+        foreach (var part in path[(dot + 1)..].Split('.'))
+        {
+            if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(part, out current))
+            {
+                return null;
+            }
+        }
+
+        return current;
+    }
+
+    public override string ToString() => Source;
+
+    private readonly record struct Segment(string Text, int Offset, bool IsVariable);
+}
