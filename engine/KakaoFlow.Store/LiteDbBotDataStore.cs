@@ -1,0 +1,38 @@
+using System.Text.Json;
+using KakaoFlow.Scripting;
+using LiteDB;
+
+namespace KakaoFlow.Store;
+
+/// <summary>
+/// A bot's shared key/value data (<c>data</c> in hooks): <c>{_id: "bot␟key", bot, key, value: "json"}</c>
+/// in the <c>botdata</c> collection. Kept until a hook deletes it; never swept.
+/// </summary>
+public sealed class LiteDbBotDataStore : IBotDataStore
+{
+    private readonly ILiteCollection<BsonDocument> _collection;
+
+    internal LiteDbBotDataStore(ILiteCollection<BsonDocument> collection) => _collection = collection;
+
+    public JsonElement? Get(string botId, string key)
+    {
+        var document = _collection.FindById(StoreNames.IdOf(botId, key));
+        return document is not null && document["value"].IsString ? VarsCodec.ReadValue(document["value"].AsString) : null;
+    }
+
+    public void Set(string botId, string key, JsonElement value) =>
+        _collection.Upsert(new BsonDocument
+        {
+            ["_id"] = StoreNames.IdOf(botId, key),
+            ["bot"] = botId,
+            ["key"] = key,
+            ["value"] = VarsCodec.WriteValue(value),
+        });
+
+    public bool Delete(string botId, string key) => _collection.Delete(StoreNames.IdOf(botId, key));
+
+    public IReadOnlyList<string> Keys(string botId) =>
+        [.. _collection.Find(BsonExpression.Create("$.bot = @0", new BsonValue(botId)))
+            .Select(document => document["key"].AsString)
+            .Order(StringComparer.Ordinal)];
+}

@@ -1,0 +1,70 @@
+using LiteDB;
+
+namespace KakaoFlow.Store;
+
+/// <summary>
+/// The host's one LiteDB file: open once per process, shared by every request, disposed on shutdown.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Durability, as LiteDB 5.0.21 gives it: every Insert/Update/Upsert/Delete made outside an explicit
+/// transaction is its own transaction, committed to the <c>-log</c> file (write-ahead log) before the
+/// call returns, but <b>without fsync</b> (LiteDB issue #2818). A committed write therefore survives a
+/// killed process (the OS still holds the pages and the log is replayed on the next open) but not a
+/// power loss or an OS crash. We accept that: the host acknowledges a reply only after the session write
+/// returned, so "acknowledged" means "in the log file, safe against a crash of this process". Promising
+/// power-loss safety would need an fsync of the log per turn, which LiteDB does not expose.
+/// </para>
+/// <para>
+/// Other LiteDB 5.0.21 rules followed here: one <see cref="LiteDatabase"/> per file (direct connection);
+/// collections and indexes are created in the constructor, never lazily by concurrent requests (racy in
+/// 5.0.21); documents are mapped by hand and the database gets its own <see cref="BsonMapper"/> instance,
+/// never <see cref="BsonMapper.Global"/> (racy before 5.0.22); no explicit transactions (they are bound
+/// to a thread, and one spanning a turn would hold the collection's write lock across every user).
+/// The checkpoint (log → data file) runs on <see cref="Dispose"/>.
+/// </para>
+/// </remarks>
+public sealed class LiteDbStore : IDisposable
+{
+    private readonly LiteDatabase _database;
+
+    public LiteDbStore(string fileName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(fileName);
+        FileName = Path.GetFullPath(fileName);
+        var directory = Path.GetDirectoryName(FileName);
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var connection = new ConnectionString
+        {
+            Filename = FileName,
+            Connection = ConnectionType.Direct,
+        };
+        _database = new LiteDatabase(connection, new BsonMapper());
+
+        var sessions = _database.GetCollection(StoreNames.Sessions);
+        sessions.EnsureIndex("bot", "$.bot");
+        sessions.EnsureIndex("last", "$.last");
+        var friends = _database.GetCollection(StoreNames.Friends);
+        friends.EnsureIndex("bot", "$.bot");
+        var botData = _database.GetCollection(StoreNames.BotData);
+        botData.EnsureIndex("bot", "$.bot");
+
+        Sessions = new LiteDbSessionStore(sessions);
+        Friends = new LiteDbFriendStore(friends);
+        BotData = new LiteDbBotDataStore(botData);
+    }
+
+    public string FileName { get; }
+
+    public ISessionStore Sessions { get; }
+
+    public IFriendStore Friends { get; }
+
+    public LiteDbBotDataStore BotData { get; }
+
+    public void Dispose() => _database.Dispose();
+}

@@ -1,0 +1,23 @@
+namespace KakaoFlow.Store;
+
+/// <summary>Collection and field names in the LiteDB file. Changing one is a data migration.</summary>
+internal static class StoreNames
+{
+    public const string Sessions = "sessions";
+    public const string Friends = "friends";
+    public const string BotData = "botdata";
+
+    // Reserved for the service-lifecycle issue (DESIGN.md "Runtime state"): errors per bot and day,
+    // service state per bot, the notification outbox. Not created yet.
+    public const string Errors = "errors";
+    public const string Services = "services";
+    public const string Notifications = "notifications";
+
+    /// <summary>
+    /// The separator of composite ids (<c>bot␟user_key</c>). Bot ids are folder names and the host
+    /// refuses user_keys with control characters, so it cannot occur inside either part.
+    /// </summary>
+    public const char Separator = '\u001f';
+
+    public static string IdOf(string botId, string key) => string.Concat(botId, Separator.ToString(), key);
+}

@@ -1,0 +1,45 @@
+using KakaoFlow.Runtime;
+
+namespace KakaoFlow.Store;
+
+/// <summary>
+/// Each user's place in each bot. Keys are (bot id, user_key); a user_key means one user of one bot only.
+/// Implementations must be thread-safe; callers serialise turns of one user themselves.
+/// </summary>
+public interface ISessionStore
+{
+    /// <summary>The stored session, or null when the user has none (new, or swept after retention).</summary>
+    Session? Find(string botId, string userKey);
+
+    /// <summary>Writes the whole session. When this returns, the write is committed (see <see cref="LiteDbStore"/> for durability).</summary>
+    void Save(string botId, string userKey, Session session);
+
+    bool Delete(string botId, string userKey);
+
+    /// <summary>Deletes the bot's sessions whose last message is before <paramref name="cutoff"/>; returns how many.</summary>
+    int DeleteInactiveSince(string botId, DateTimeOffset cutoff);
+
+    int Count(string botId);
+}
+
+public enum FriendState
+{
+    Friend,
+    Blocked,
+}
+
+/// <summary>A user's friendship with a bot: when they added it and, if they blocked it, when.</summary>
+public sealed record FriendRecord(FriendState State, DateTimeOffset? AddedAt, DateTimeOffset? BlockedAt, DateTimeOffset ChangedAt);
+
+/// <summary>Friend add/block events (<c>POST /friend</c>, <c>DELETE /friend/{user_key}</c>). Never touches sessions.</summary>
+public interface IFriendStore
+{
+    FriendRecord? Find(string botId, string userKey);
+
+    FriendRecord MarkAdded(string botId, string userKey, DateTimeOffset at);
+
+    FriendRecord MarkBlocked(string botId, string userKey, DateTimeOffset at);
+
+    /// <summary>Deletes records of users who blocked the bot before <paramref name="cutoff"/>; friends are kept.</summary>
+    int DeleteBlockedSince(string botId, DateTimeOffset cutoff);
+}
