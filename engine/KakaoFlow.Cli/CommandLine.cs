@@ -8,6 +8,13 @@ public static class CommandLine
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
+        switch (args.FirstOrDefault())
+        {
+            case "serve":
+                // The script compiler: null until KakaoFlow.Scripting.JintScriptCompiler lands; then `new JintScriptCompiler()`.
+                return KakaoFlow.Hosting.ServeCommand.RunAsync(args[1..], stdout, stderr, scripts: null);
+        }
+
         stderr.WriteLine("usage: kakaoflow <check|serve> ...");
         return Task.FromResult(2);
     }

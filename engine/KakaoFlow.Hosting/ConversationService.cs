@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using KakaoFlow.Compiling;
+using KakaoFlow.Runtime;
+using KakaoFlow.Store;
+using Microsoft.Extensions.Logging;
+
+namespace KakaoFlow.Hosting;
+
+/// <summary>
+/// Runs turns against the store. Every operation on one user (message, chat_room, friend) holds that user's
+/// lock, so one user's requests are handled one at a time in arrival order while different users run in
+/// parallel.
+/// </summary>
+/// <remarks>
+/// A turn is: take the user's lock, read the session, <see cref="FlowRuntime.Step"/>, write the session, release,
+/// answer. The read and the write are two LiteDB auto-transactions rather than one explicit transaction: LiteDB
+/// transactions are bound to a thread (no awaiting inside) and one spanning the step would hold the
+/// <c>sessions</c> write lock for every user while a hook runs. The per-user lock gives the same isolation for
+/// the only document the turn touches, and the write is one atomic Upsert. The reply is sent only after the
+/// Upsert returned, i.e. after it is committed to LiteDB's log file (see <see cref="LiteDbStore"/> for what that
+/// survives).
+/// </remarks>
+internal sealed class ConversationService
+{
+    private readonly LiteDbStore _store;
+    private readonly TimeProvider _clock;
+    private readonly TimeSpan _replyTimeout;
+    private readonly Func<CompiledFlow, Session, Turn, DateTimeOffset, CancellationToken, StepResult> _step;
+    private readonly ILogger _logger;
+    private readonly KeyedAsyncLock _locks = new();
+
+    public ConversationService(LiteDbStore store, FlowRuntime runtime, KakaoFlowHostOptions options, ILogger<ConversationService> logger)
+    {
+        _store = store;
+        _clock = options.Clock;
+        _replyTimeout = options.ReplyTimeout;
+        _step = options.Stepper ?? runtime.Step;
+        _logger = logger;
+    }
+
+    internal KeyedAsyncLock Locks => _locks;
+
+    /// <summary>Answers one message; always returns a reply (<c>messages.error</c> when the turn failed or ran late).</summary>
+    public async Task<Reply> HandleMessageAsync(CompiledFlow flow, string userKey, Turn turn)
+    {
+        var user = UserTag.Of(userKey);
+        var started = Stopwatch.GetTimestamp();
+
+        // The bound is wall-clock and covers the wait behind the user's earlier messages too: the platform
+        // times the whole request. Cancelling this token also tells the runtime (and its hooks) to stop.
+        using var deadline = new CancellationTokenSource(_replyTimeout);
+        IDisposable held;
+        try
+        {
+            held = await _locks.AcquireAsync(LockKey(flow.BotId, userKey), deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Not processed at all: the session is untouched.
+            Log.TurnQueueTimedOut(_logger, flow.BotId, user, (long)_replyTimeout.TotalMilliseconds);
+            return ErrorReply(flow);
+        }
+
+        using (held)
+        {
+            var now = _clock.GetUtcNow();
+            var session = _store.Sessions.Find(flow.BotId, userKey) ?? Session.New;
+            if (session.LastMessageAt is { } last && now - last > flow.Settings.Retention)
+            {
+                // Past retention but not swept yet: the variables are gone, whatever the sweep's timing.
+                session = Session.New;
+            }
+
+            var stepping = Task.Run(() => _step(flow, session, turn, now, deadline.Token), CancellationToken.None);
+            StepResult result;
+            try
+            {
+                result = await stepping.WaitAsync(deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+            {
+                // The late step's result, whenever it comes, is dropped; observe its failure so it is not unobserved.
+                _ = stepping.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                Log.TurnTimedOut(_logger, flow.BotId, user, (long)_replyTimeout.TotalMilliseconds);
+                _store.Sessions.Save(flow.BotId, userKey, BackHome(session, flow, now));
+                return ErrorReply(flow);
+            }
+#pragma warning disable CA1031 // The runtime promises not to throw; if it does anyway the user still gets a valid answer.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                Log.TurnFailed(_logger, flow.BotId, user, e);
+                _store.Sessions.Save(flow.BotId, userKey, BackHome(session, flow, now));
+                return ErrorReply(flow);
+            }
+
+            var next = result.Session;
+            if (next.LastMessageAt is null || next.FlowVersion is null)
+            {
+                next = next with { LastMessageAt = next.LastMessageAt ?? now, FlowVersion = next.FlowVersion ?? flow.Version };
+            }
+
+            _store.Sessions.Save(flow.BotId, userKey, next);
+            foreach (var issue in result.Issues)
+            {
+                Log.TurnIssue(_logger, flow.BotId, user, issue.ToString());
+            }
+
+            Log.Turn(_logger, flow.BotId, user, turn.Kind.ToString(), next.StepId, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return result.Reply;
+        }
+    }
+
+    /// <summary><c>DELETE /chat_room/{user_key}</c>: the position goes back to Home; variables and times are kept.</summary>
+    public async Task ResetPositionAsync(CompiledFlow flow, string userKey)
+    {
+        using (await _locks.AcquireAsync(LockKey(flow.BotId, userKey), CancellationToken.None).ConfigureAwait(false))
+        {
+            var session = _store.Sessions.Find(flow.BotId, userKey);
+            if (session is { IsAtHome: false })
+            {
+                _store.Sessions.Save(flow.BotId, userKey, session with { StepId = Session.HomeStepId, Choice = null });
+            }
+        }
+
+        Log.ChatRoomDeleted(_logger, flow.BotId, UserTag.Of(userKey));
+    }
+
+    /// <summary><c>POST /friend</c> and <c>DELETE /friend/{user_key}</c>: recorded; the session is never touched.</summary>
+    public async Task SetFriendAsync(CompiledFlow flow, string userKey, bool added)
+    {
+        using (await _locks.AcquireAsync(LockKey(flow.BotId, userKey), CancellationToken.None).ConfigureAwait(false))
+        {
+            var now = _clock.GetUtcNow();
+            var record = added
+                ? _store.Friends.MarkAdded(flow.BotId, userKey, now)
+                : _store.Friends.MarkBlocked(flow.BotId, userKey, now);
+            Log.Friend(_logger, flow.BotId, UserTag.Of(userKey), record.State.ToString());
+        }
+    }
+
+    public static Reply ErrorReply(CompiledFlow flow) => new(new ReplyMessage(flow.Messages.Error, null, null), flow.HomeKeyboard);
+
+    private static Session BackHome(Session session, CompiledFlow flow, DateTimeOffset now) =>
+        session with { StepId = Session.HomeStepId, Choice = null, LastMessageAt = now, FlowVersion = flow.Version };
+
+    private static string LockKey(string botId, string userKey) => string.Concat(botId, "\u001f", userKey);
+}

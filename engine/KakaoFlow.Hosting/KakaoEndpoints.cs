@@ -1,0 +1,160 @@
+using KakaoFlow.Compiling;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace KakaoFlow.Hosting;
+
+/// <summary>
+/// The five endpoints of KAKAO_API.md under <c>/{bot}</c>. Handlers write bodies themselves (no model binding),
+/// so every refusal is the Kakao error JSON with a code, and nothing a caller sends can produce a 5xx.
+/// </summary>
+/// <remarks>
+/// Status choices where KAKAO_API.md leaves room: an unknown bot is 400 with code 202 "wrong bot url" (the
+/// table's own row for it); an over-large body and a wrong content type are 400 with code 100 (bad request);
+/// a <c>type</c> other than text/photo is 400 with code 400; paths that match no endpoint get 404 / 405 with
+/// code 100.
+/// </remarks>
+internal static class KakaoEndpoints
+{
+    public static void Map(IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/{bot}/keyboard", (HttpContext context) => Run(context, "keyboard", GetKeyboardAsync));
+        routes.MapPost("/{bot}/message", (HttpContext context) => Run(context, "message", PostMessageAsync));
+        routes.MapPost("/{bot}/friend", (HttpContext context) => Run(context, "friend", PostFriendAsync));
+        routes.MapDelete("/{bot}/friend/{user_key}", (HttpContext context) => Run(context, "friend/{user_key}", DeleteFriendAsync));
+        routes.MapDelete("/{bot}/chat_room/{user_key}", (HttpContext context) => Run(context, "chat_room/{user_key}", DeleteChatRoomAsync));
+    }
+
+    /// <summary>The status-code page for paths and methods that match no endpoint: still the error JSON.</summary>
+    public static Task WriteStatusPageAsync(HttpContext context)
+    {
+        var status = context.Response.StatusCode;
+        var message = status switch
+        {
+            StatusCodes.Status404NotFound => "not found",
+            StatusCodes.Status405MethodNotAllowed => "method not allowed",
+            _ => "bad request",
+        };
+        return WriteAsync(context, status, KakaoJson.Error(KakaoCodes.BadRequest, message));
+    }
+
+    private static async Task Run(HttpContext context, string endpoint, Func<HttpContext, CompiledFlow, Task> handle)
+    {
+        var services = context.RequestServices;
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(KakaoEndpoints).FullName!);
+        var botId = (string)context.GetRouteValue("bot")!;
+        var flow = services.GetRequiredService<BotCatalog>().Find(botId);
+        if (flow is null)
+        {
+            Log.Refused(logger, context.Request.Method, endpoint, "(unknown)", StatusCodes.Status400BadRequest, KakaoCodes.WrongBotUrl, "unknown bot");
+            await WriteAsync(context, StatusCodes.Status400BadRequest, KakaoJson.Error(KakaoCodes.WrongBotUrl, "wrong bot url")).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await handle(context, flow).ConfigureAwait(false);
+        }
+        catch (RequestRefusedException refused)
+        {
+            var error = refused.Error;
+            Log.Refused(logger, context.Request.Method, endpoint, botId, error.Status, error.Code, error.Message);
+            await WriteAsync(context, error.Status, KakaoJson.Error(error.Code, error.Message)).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The caller went away; there is nobody to answer.
+        }
+#pragma warning disable CA1031 // Last line of defence: log it and answer with a valid body rather than a bare 500.
+        catch (Exception e) when (!context.Response.HasStarted)
+#pragma warning restore CA1031
+        {
+            Log.RequestFailed(logger, context.Request.Method, endpoint, botId, e);
+            var body = endpoint == "message"
+                ? KakaoJson.Reply(ConversationService.ErrorReply(flow))
+                : KakaoJson.Error(StatusCodes.Status500InternalServerError, "internal error");
+            await WriteAsync(context, endpoint == "message" ? StatusCodes.Status200OK : StatusCodes.Status500InternalServerError, body).ConfigureAwait(false);
+        }
+    }
+
+    private static Task GetKeyboardAsync(HttpContext context, CompiledFlow flow) =>
+        WriteAsync(context, StatusCodes.Status200OK, KakaoJson.Keyboard(flow.HomeKeyboard));
+
+    private static async Task PostMessageAsync(HttpContext context, CompiledFlow flow)
+    {
+        var options = context.RequestServices.GetRequiredService<KakaoFlowHostOptions>();
+        var (document, error) = await KakaoRequests.ReadJsonAsync(context, options.MaxBodyBytes).ConfigureAwait(false);
+        using (document)
+        {
+            var message = document is null ? null : KakaoRequests.ParseMessage(document.RootElement, out error);
+            if (message is not { } parsed)
+            {
+                throw new RequestRefusedException(error!);
+            }
+
+            var conversations = context.RequestServices.GetRequiredService<ConversationService>();
+            var reply = await conversations.HandleMessageAsync(flow, parsed.UserKey, parsed.Turn).ConfigureAwait(false);
+            await WriteAsync(context, StatusCodes.Status200OK, KakaoJson.Reply(reply)).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task PostFriendAsync(HttpContext context, CompiledFlow flow)
+    {
+        var options = context.RequestServices.GetRequiredService<KakaoFlowHostOptions>();
+        var (document, error) = await KakaoRequests.ReadJsonAsync(context, options.MaxBodyBytes).ConfigureAwait(false);
+        using (document)
+        {
+            var userKey = document is null ? null : KakaoRequests.ParseFriend(document.RootElement, out error);
+            if (userKey is null)
+            {
+                throw new RequestRefusedException(error!);
+            }
+
+            await context.RequestServices.GetRequiredService<ConversationService>().SetFriendAsync(flow, userKey, added: true).ConfigureAwait(false);
+            await WriteSuccessAsync(context).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task DeleteFriendAsync(HttpContext context, CompiledFlow flow)
+    {
+        var userKey = RouteUserKey(context);
+        await context.RequestServices.GetRequiredService<ConversationService>().SetFriendAsync(flow, userKey, added: false).ConfigureAwait(false);
+        await WriteSuccessAsync(context).ConfigureAwait(false);
+    }
+
+    private static async Task DeleteChatRoomAsync(HttpContext context, CompiledFlow flow)
+    {
+        var userKey = RouteUserKey(context);
+        await context.RequestServices.GetRequiredService<ConversationService>().ResetPositionAsync(flow, userKey).ConfigureAwait(false);
+        await WriteSuccessAsync(context).ConfigureAwait(false);
+    }
+
+    private static string RouteUserKey(HttpContext context)
+    {
+        var userKey = context.GetRouteValue("user_key") as string;
+        return KakaoRequests.IsValidUserKey(userKey)
+            ? userKey!
+            : throw new RequestRefusedException(RequestError.BadRequest(
+                $"user_key must be 1 to {KakaoRequests.MaxUserKeyLength} characters without control characters"));
+    }
+
+    private static Task WriteSuccessAsync(HttpContext context) =>
+        WriteAsync(context, StatusCodes.Status200OK, KakaoJson.Success);
+
+    private static async Task WriteAsync(HttpContext context, int status, ReadOnlyMemory<byte> body)
+    {
+        var response = context.Response;
+        response.StatusCode = status;
+        response.ContentType = KakaoJson.ContentType;
+        response.ContentLength = body.Length;
+        await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private sealed class RequestRefusedException(RequestError error) : Exception(error.Message)
+    {
+        public RequestError Error { get; } = error;
+    }
+}

@@ -1,0 +1,87 @@
+using KakaoFlow.Compiling;
+using KakaoFlow.Diagnostics;
+using KakaoFlow.Runtime;
+using KakaoFlow.Scripting;
+using KakaoFlow.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace KakaoFlow.Hosting;
+
+/// <summary>Builds the webhook host: Kestrel, the five Kakao endpoints per bot, the LiteDB store and the sweeper.</summary>
+public static class KakaoFlowHost
+{
+    /// <summary>
+    /// Builds (does not start) the app. Compiles every bot now, logging diagnostics in the <c>check</c> format.
+    /// Disposing the app disposes the LiteDB store (checkpoint and close).
+    /// </summary>
+    public static WebApplication Build(KakaoFlowHostOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ApplicationName = typeof(KakaoFlowHost).Assembly.GetName().Name,
+            ContentRootPath = Directory.GetCurrentDirectory(),
+        });
+
+        builder.WebHost.UseUrls(options.Urls);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
+        });
+
+        // Graceful shutdown (SIGTERM, Ctrl+C): Kestrel stops accepting, in-flight requests finish within this
+        // time, then the service provider disposes the store, which checkpoints and closes the LiteDB file.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "HH:mm:ss ";
+        });
+
+        // ASP.NET Core's own request logs print the URL, and DELETE URLs carry the user_key: keep them quiet.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        options.ConfigureLogging?.Invoke(builder.Logging);
+
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(options.Clock);
+        builder.Services.AddSingleton(_ => new LiteDbStore(options.DataFile));
+        builder.Services.AddSingleton(services => new FlowCompiler(options.ScriptCompiler));
+        builder.Services.AddSingleton(services => BotCatalog.Load(
+            options.FlowsDirectory,
+            services.GetRequiredService<FlowCompiler>(),
+            services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BotCatalog).FullName!)));
+        builder.Services.AddSingleton(services =>
+        {
+            var store = services.GetRequiredService<LiteDbStore>();
+            var hookLog = new LoggerHookLog(services.GetRequiredService<ILoggerFactory>().CreateLogger("KakaoFlow.Hooks"));
+            return new FlowRuntime(new HookServices(store.BotData, hookLog));
+        });
+        builder.Services.AddSingleton<ConversationService>();
+        builder.Services.AddSingleton<SessionSweeper>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<SessionSweeper>());
+
+        var app = builder.Build();
+
+        // Open the store (creating collections and indexes) and compile the bots before the first request.
+        app.Services.GetRequiredService<LiteDbStore>();
+        app.Services.GetRequiredService<BotCatalog>();
+
+        app.UseStatusCodePages(context => KakaoEndpoints.WriteStatusPageAsync(context.HttpContext));
+        KakaoEndpoints.Map(app);
+        return app;
+    }
+
+    private sealed class LoggerHookLog(ILogger logger) : IHookLog
+    {
+        public void Write(string botId, SourceSpan location, string message) =>
+            Log.HookLog(logger, botId, location.ToString(), message);
+    }
+}

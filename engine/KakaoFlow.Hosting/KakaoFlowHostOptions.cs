@@ -1,0 +1,48 @@
+using KakaoFlow.Compiling;
+using KakaoFlow.Runtime;
+using KakaoFlow.Scripting;
+using Microsoft.Extensions.Logging;
+
+namespace KakaoFlow.Hosting;
+
+/// <summary>Everything the webhook host needs; <c>kakaoflow serve</c> fills it from the command line, tests directly.</summary>
+public sealed class KakaoFlowHostOptions
+{
+    public const string DefaultUrls = "http://127.0.0.1:5080";
+    public const string DefaultFlowsDirectory = "flows";
+    public const string DefaultDataFile = "kakaoflow.litedb";
+
+    /// <summary>Each subfolder with a <c>flow.yaml</c> is one bot; the folder name is the bot id and URL segment.</summary>
+    public string FlowsDirectory { get; init; } = DefaultFlowsDirectory;
+
+    /// <summary>The LiteDB file (its write-ahead log is the same name with <c>-log</c> before the extension).</summary>
+    public string DataFile { get; init; } = DefaultDataFile;
+
+    /// <summary>Kestrel addresses, separated by <c>;</c>. Port 0 picks a free port (tests).</summary>
+    public string Urls { get; init; } = DefaultUrls;
+
+    /// <summary>The flow clock: message times, context expiry and the retention sweep. Tests pass a FakeTimeProvider.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>The JavaScript engine for <c>js:</c> hooks and <c>check:</c>; null compiles only flows without scripts.</summary>
+    public IScriptCompiler? ScriptCompiler { get; init; }
+
+    /// <summary>
+    /// Wall-clock bound of one <c>/message</c> answer, waiting for the user's earlier messages included. Past it the
+    /// user gets <c>messages.error</c> with the Home keyboard (the platform allows 5 s; it says "no response" at 10 s).
+    /// Always measured on the real clock, not <see cref="Clock"/>.
+    /// </summary>
+    public TimeSpan ReplyTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How often sessions past their bot's <c>retention</c> are deleted (on <see cref="Clock"/>).</summary>
+    public TimeSpan SweepInterval { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Largest webhook body accepted; larger ones get 400 (code 100) before the rest is read.</summary>
+    public int MaxBodyBytes { get; init; } = 64 * 1024;
+
+    /// <summary>Extra logging set-up (tests capture logs here).</summary>
+    public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+
+    /// <summary>Test seam: replaces <see cref="FlowRuntime.Step"/> (e.g. a step that hangs).</summary>
+    internal Func<CompiledFlow, Session, Turn, DateTimeOffset, CancellationToken, StepResult>? Stepper { get; init; }
+}

@@ -1,0 +1,229 @@
+using System.Buffers;
+using System.Text.Json;
+using KakaoFlow.Runtime;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
+
+namespace KakaoFlow.Hosting;
+
+/// <summary>A webhook request refused: the HTTP status and the Kakao error code and message to answer with.</summary>
+internal sealed record RequestError(int Status, int Code, string Message)
+{
+    public static RequestError BadRequest(string detail) => new(StatusCodes.Status400BadRequest, KakaoCodes.BadRequest, "bad request: " + detail);
+}
+
+/// <summary>The Kakao error codes used here (KAKAO_API.md "Error answers").</summary>
+internal static class KakaoCodes
+{
+    public const int BadRequest = 100;
+    public const int WrongBotUrl = 202;
+    public const int UnsupportedMediaType = 400;
+}
+
+/// <summary>
+/// Reading and validating webhook bodies. Input is untrusted (the platform signs nothing): the body is
+/// bounded before it is read, must be <c>application/json</c> in UTF-8, and every field is type-checked.
+/// </summary>
+internal static class KakaoRequests
+{
+    public const int MaxUserKeyLength = 256;
+
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16 };
+
+    public static async Task<(JsonDocument? Document, RequestError? Error)> ReadJsonAsync(HttpContext context, int maxBytes)
+    {
+        var request = context.Request;
+        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false })
+        {
+            sizeFeature.MaxRequestBodySize = maxBytes;
+        }
+
+        if (request.ContentLength > maxBytes)
+        {
+            return (null, TooLarge(maxBytes));
+        }
+
+        if (!IsJsonUtf8(request.ContentType))
+        {
+            return (null, RequestError.BadRequest("content type must be application/json; charset=utf-8"));
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        try
+        {
+            while (true)
+            {
+                var memory = buffer.GetMemory(4096);
+                var read = await request.Body.ReadAsync(memory, context.RequestAborted).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                buffer.Advance(read);
+                if (buffer.WrittenCount > maxBytes)
+                {
+                    return (null, TooLarge(maxBytes));
+                }
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, TooLarge(maxBytes));
+        }
+        catch (BadHttpRequestException)
+        {
+            return (null, RequestError.BadRequest("the body could not be read"));
+        }
+
+        if (buffer.WrittenCount == 0)
+        {
+            return (null, RequestError.BadRequest("the body is empty"));
+        }
+
+        try
+        {
+            var document = JsonDocument.Parse(buffer.WrittenMemory, DocumentOptions);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                document.Dispose();
+                return (null, RequestError.BadRequest("the body must be a JSON object"));
+            }
+
+            return (document, null);
+        }
+        catch (JsonException)
+        {
+            return (null, RequestError.BadRequest("the body is not valid JSON"));
+        }
+    }
+
+    /// <summary>The body of <c>POST /message</c>: <c>{"user_key": str, "type": "text"|"photo", "content": str}</c>.</summary>
+    public static (string UserKey, Turn Turn)? ParseMessage(JsonElement body, out RequestError? error)
+    {
+        if (!TryGetFields(body, out var fields, out error))
+        {
+            return null;
+        }
+
+        if (!TryGetUserKey(fields, out var userKey, out error)
+            || !TryGetString(fields, "type", out var type, out error)
+            || !TryGetString(fields, "content", out var content, out error))
+        {
+            return null;
+        }
+
+        TurnKind kind;
+        switch (type)
+        {
+            case "text":
+                kind = TurnKind.Text;
+                break;
+            case "photo":
+                kind = TurnKind.Photo;
+                break;
+            default:
+                error = new RequestError(StatusCodes.Status400BadRequest, KakaoCodes.UnsupportedMediaType, "unsupported media type: type must be text or photo");
+                return null;
+        }
+
+        return (userKey, new Turn(kind, content));
+    }
+
+    /// <summary>The body of <c>POST /friend</c>: <c>{"user_key": str}</c>.</summary>
+    public static string? ParseFriend(JsonElement body, out RequestError? error)
+    {
+        if (!TryGetFields(body, out var fields, out error) || !TryGetUserKey(fields, out var userKey, out error))
+        {
+            return null;
+        }
+
+        return userKey;
+    }
+
+    /// <summary>A user_key from a URL or a body: 1 to 256 characters, no control characters.</summary>
+    public static bool IsValidUserKey(string? userKey) =>
+        !string.IsNullOrEmpty(userKey) && userKey.Length <= MaxUserKeyLength && !userKey.Any(char.IsControl);
+
+    public static bool IsJsonUtf8(string? contentType)
+    {
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var media)
+            || !media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        var charset = media.Charset.HasValue ? media.Charset.Value!.Trim('"') : null;
+        return charset is null
+            || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+            || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static RequestError TooLarge(int maxBytes) => RequestError.BadRequest($"the body is larger than {maxBytes} bytes");
+
+    private static bool TryGetFields(JsonElement body, out Dictionary<string, JsonElement> fields, out RequestError? error)
+    {
+        fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var property in body.EnumerateObject())
+        {
+            if (!fields.TryAdd(property.Name, property.Value))
+            {
+                error = RequestError.BadRequest($"duplicate field {Printable(property.Name)}");
+                return false;
+            }
+        }
+
+        error = null;
+        return true;
+    }
+
+    private static bool TryGetUserKey(Dictionary<string, JsonElement> fields, out string userKey, out RequestError? error)
+    {
+        if (!TryGetString(fields, "user_key", out userKey, out error))
+        {
+            return false;
+        }
+
+        if (!IsValidUserKey(userKey))
+        {
+            error = RequestError.BadRequest($"user_key must be 1 to {MaxUserKeyLength} characters without control characters");
+            return false;
+        }
+
+        return true;
+    }
+
+    private static bool TryGetString(Dictionary<string, JsonElement> fields, string name, out string value, out RequestError? error)
+    {
+        value = "";
+        if (!fields.TryGetValue(name, out var element))
+        {
+            error = RequestError.BadRequest($"{name} is missing");
+            return false;
+        }
+
+        if (element.ValueKind != JsonValueKind.String)
+        {
+            error = RequestError.BadRequest($"{name} must be a string");
+            return false;
+        }
+
+        try
+        {
+            value = element.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            // A lone surrogate written as \uD800: not text.
+            error = RequestError.BadRequest($"{name} is not valid text");
+            return false;
+        }
+
+        error = null;
+        return true;
+    }
+
+    private static string Printable(string name) => name.Length <= 32 && !name.Any(char.IsControl) ? name : "(unprintable)";
+}

@@ -1,0 +1,119 @@
+using KakaoFlow.Scripting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace KakaoFlow.Hosting;
+
+/// <summary><c>kakaoflow serve [FLOWS_DIR] [--urls URL] [--data FILE]</c>.</summary>
+public static class ServeCommand
+{
+    public const string Usage =
+        "usage: kakaoflow serve [FLOWS_DIR] [--urls URL] [--data FILE]\n" +
+        "  FLOWS_DIR   folder of bots, one subfolder with a flow.yaml each (default: flows)\n" +
+        "  --urls URL  addresses to listen on, ';'-separated (default: " + KakaoFlowHostOptions.DefaultUrls + ")\n" +
+        "  --data FILE LiteDB file for sessions and friends (default: ./" + KakaoFlowHostOptions.DefaultDataFile + ")";
+
+    /// <summary>Serves until SIGTERM / Ctrl+C. Exit codes: 0 stopped normally, 1 could not start, 2 usage.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, IScriptCompiler? scripts)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+
+        var options = Parse(args, stderr, scripts);
+        if (options is null)
+        {
+            return 2;
+        }
+
+        if (!Directory.Exists(options.FlowsDirectory))
+        {
+            await stderr.WriteLineAsync($"kakaoflow serve: the flows folder '{options.FlowsDirectory}' does not exist").ConfigureAwait(false);
+            return 1;
+        }
+
+        WebApplication app;
+        try
+        {
+            app = KakaoFlowHost.Build(options);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or LiteDB.LiteException)
+        {
+            await stderr.WriteLineAsync($"kakaoflow serve: cannot open the data file '{options.DataFile}': {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        await using (app.ConfigureAwait(false))
+        {
+            try
+            {
+                await app.StartAsync().ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                await stderr.WriteLineAsync($"kakaoflow serve: cannot listen on {options.Urls}: {e.Message}").ConfigureAwait(false);
+                return 1;
+            }
+
+            var catalog = app.Services.GetRequiredService<BotCatalog>();
+            var urls = string.Join(", ", app.Urls);
+            foreach (var flow in catalog.Flows.OrderBy(flow => flow.BotId, StringComparer.Ordinal))
+            {
+                await stdout.WriteLineAsync($"serving {flow.BotId} ({flow.Name}) at {app.Urls.First().TrimEnd('/')}/{flow.BotId}/").ConfigureAwait(false);
+            }
+
+            if (catalog.Refused.Count > 0)
+            {
+                await stdout.WriteLineAsync($"not served (errors above): {string.Join(", ", catalog.Refused)}").ConfigureAwait(false);
+            }
+
+            await stdout.WriteLineAsync($"listening on {urls}; data in {options.DataFile}; Ctrl+C to stop").ConfigureAwait(false);
+            await app.WaitForShutdownAsync().ConfigureAwait(false);
+        }
+
+        return 0;
+    }
+
+    private static KakaoFlowHostOptions? Parse(string[] args, TextWriter stderr, IScriptCompiler? scripts)
+    {
+        string? flows = null;
+        var urls = KakaoFlowHostOptions.DefaultUrls;
+        var data = KakaoFlowHostOptions.DefaultDataFile;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            switch (arg)
+            {
+                case "--urls" when i + 1 < args.Length:
+                    urls = args[++i];
+                    break;
+                case "--data" when i + 1 < args.Length:
+                    data = args[++i];
+                    break;
+                case "-h" or "--help":
+                    stderr.WriteLine(Usage);
+                    return null;
+                case var _ when arg.StartsWith('-'):
+                    stderr.WriteLine($"kakaoflow serve: unknown or incomplete option '{arg}'");
+                    stderr.WriteLine(Usage);
+                    return null;
+                case var _ when flows is null:
+                    flows = arg;
+                    break;
+                default:
+                    stderr.WriteLine($"kakaoflow serve: unexpected argument '{arg}'");
+                    stderr.WriteLine(Usage);
+                    return null;
+            }
+        }
+
+        return new KakaoFlowHostOptions
+        {
+            FlowsDirectory = flows ?? KakaoFlowHostOptions.DefaultFlowsDirectory,
+            Urls = urls,
+            DataFile = data,
+            ScriptCompiler = scripts,
+        };
+    }
+}

@@ -1,0 +1,68 @@
+using KakaoFlow.Store;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace KakaoFlow.Hosting;
+
+/// <summary>
+/// Deletes, every <see cref="KakaoFlowHostOptions.SweepInterval"/> on the flow clock, each bot's sessions with no
+/// message for the bot's <c>settings.retention</c>, and the records of users who blocked it that long ago.
+/// Context expiry (back to Home after <c>context_ttl</c>) is not done here: the runtime derives it from
+/// <see cref="Runtime.Session.LastMessageAt"/>. Sessions of bots not served right now are left alone.
+/// </summary>
+internal sealed class SessionSweeper(BotCatalog catalog, LiteDbStore store, KakaoFlowHostOptions options, ILogger<SessionSweeper> logger)
+    : BackgroundService
+{
+    private int _sweeps;
+
+    /// <summary>How many sweeps have completed (tests wait on it).</summary>
+    public int Sweeps => Volatile.Read(ref _sweeps);
+
+    public void SweepNow()
+    {
+        var now = options.Clock.GetUtcNow();
+        foreach (var flow in catalog.Flows)
+        {
+            var cutoff = now - flow.Settings.Retention;
+            var sessions = store.Sessions.DeleteInactiveSince(flow.BotId, cutoff);
+            var blocked = store.Friends.DeleteBlockedSince(flow.BotId, cutoff);
+            if (sessions + blocked > 0)
+            {
+                Log.Swept(logger, flow.BotId, sessions, blocked, flow.Settings.Retention);
+            }
+        }
+
+        Interlocked.Increment(ref _sweeps);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.SweepInterval, options.Clock);
+        do
+        {
+            try
+            {
+                SweepNow();
+            }
+#pragma warning disable CA1031 // A failed sweep is retried at the next tick; it must not stop the host.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                Log.SweepFailed(logger, e);
+            }
+        }
+        while (await WaitAsync(timer, stoppingToken).ConfigureAwait(false));
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}
