@@ -115,7 +115,7 @@ internal sealed class StepCompiler(FlowDocument document, IScriptProgramBuilder?
 
     private ImmutableArray<KeyValuePair<string, string>> CompileButtons(ButtonList list, string parentId)
     {
-        if (list.Buttons.IsEmpty)
+        if (list.Written == 0)
         {
             diagnostics.Report(DiagnosticCodes.EmptyButtons, list.Span);
         }
