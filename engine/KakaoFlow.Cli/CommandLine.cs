@@ -3,19 +3,41 @@ namespace KakaoFlow.Cli;
 /// <summary>The <c>kakaoflow</c> commands. Exit codes: 0 ok, 1 failure (errors found, tests differ), 2 usage.</summary>
 public static class CommandLine
 {
-    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    public const int Ok = 0;
+    public const int Failure = 1;
+    public const int Usage = 2;
+
+    public const string UsageText = """
+        usage: kakaoflow <command> [arguments]
+
+        commands:
+          check [PATH...]   compile flows and print every problem (PATH: a bot folder, a flow.yaml, or a folder of bots; default: flows)
+          serve [FLOWS_DIR] [--urls URL] [--data FILE]
+                            serve every bot in FLOWS_DIR on the KakaoTalk auto-reply API
+        """;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
-        switch (args.FirstOrDefault())
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
-            case "serve":
-                // The script compiler: null until KakaoFlow.Scripting.JintScriptCompiler lands; then `new JintScriptCompiler()`.
-                return KakaoFlow.Hosting.ServeCommand.RunAsync(args[1..], stdout, stderr, scripts: null);
+            (args.Length == 0 ? stderr : stdout).WriteLine(UsageText);
+            return args.Length == 0 ? Usage : Ok;
         }
 
-        stderr.WriteLine("usage: kakaoflow <check|serve> ...");
-        return Task.FromResult(2);
+        var rest = args[1..];
+        switch (args[0])
+        {
+            case "check":
+                return CheckCommand.Run(rest, stdout, stderr, Terminal.For(stdout));
+            case "serve":
+                return await KakaoFlow.Hosting.ServeCommand.RunAsync(rest, stdout, stderr, ScriptEngine.CreateCompiler()).ConfigureAwait(false);
+            default:
+                await stderr.WriteLineAsync($"kakaoflow: unknown command '{args[0]}'").ConfigureAwait(false);
+                await stderr.WriteLineAsync(UsageText).ConfigureAwait(false);
+                return Usage;
+        }
     }
 }

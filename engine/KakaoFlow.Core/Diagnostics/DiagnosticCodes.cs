@@ -35,6 +35,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor ReservedStepName = new("KF027", E, "Reserved step name", "'{0}' is reserved and cannot name a step");
     public static readonly DiagnosticDescriptor EmptyLabel = new("KF028", E, "Empty button label", "a button label cannot be empty");
     public static readonly DiagnosticDescriptor InvalidInputType = new("KF029", E, "Invalid input type", "input type '{0}' is not 'text' or 'photo'");
+    public static readonly DiagnosticDescriptor ScriptsUnavailable = new("KF030", E, "JavaScript unavailable", "this flow uses JavaScript but no script engine is configured");
 
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } =
     [
@@ -42,6 +43,6 @@ public static class DiagnosticCodes
         UnknownGotoTarget, DuplicateLabel, TextTooLong, PhotoWithoutSize, EmptyButtons, ConflictingNext,
         ScriptSyntax, GotoCycle, UnreachableStep, MissingMonitorPhone, MissingPrivacyConsent, InvalidDuration,
         VariableNeverSet, InvalidUrl, InvalidSetting, ScriptFileMissing, FlowFileUnreadable, ReservedStepName,
-        EmptyLabel, InvalidInputType,
+        EmptyLabel, InvalidInputType, ScriptsUnavailable,
     ];
 }

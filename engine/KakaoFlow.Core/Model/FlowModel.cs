@@ -45,7 +45,8 @@ public sealed record FlowDocument(
 
 public sealed record NamedStep(Located<string> Name, StepNode Step);
 
-public sealed record ButtonList(SourceSpan Span, ImmutableArray<ButtonNode> Buttons);
+/// <summary>A keyboard as written; <see cref="Written"/> counts the list items, including ones that were not valid buttons.</summary>
+public sealed record ButtonList(SourceSpan Span, ImmutableArray<ButtonNode> Buttons, int Written);
 
 /// <summary>One button: its label and what pressing it shows. A leaf (<c>- 라벨: 답</c>) is a step with only <c>say</c>.</summary>
 public sealed record ButtonNode(Located<string> Label, StepNode Target, bool IsLeaf);

@@ -185,7 +185,7 @@ public sealed class FlowReader
             }
         }
 
-        return new ButtonList(list.Span, buttons.ToImmutable());
+        return new ButtonList(list.Span, buttons.ToImmutable(), list.Items.Count);
     }
 
     private StepNode? ReadStep(YamlNodeBase node, string where)

@@ -1,3 +1,6 @@
+using System.Collections.Immutable;
+using System.Text;
+using System.Text.Json;
 using KakaoFlow.Compiling;
 using KakaoFlow.Scripting;
 
@@ -5,15 +8,265 @@ namespace KakaoFlow.Runtime;
 
 /// <summary>
 /// One step of a compiled flow's state machine. Pure apart from hooks: the same flow, session, turn
-/// and time give the same reply and session.
+/// and time give the same reply and session. Never throws for anything a user or a flow can cause.
 /// </summary>
-public sealed partial class FlowRuntime
+public sealed class FlowRuntime
 {
+    /// <summary>More hops than this in one reply means hooks redirect in a circle.</summary>
+    public const int MaxHops = 32;
+
     public FlowRuntime(HookServices? services = null) => Services = services ?? HookServices.None;
 
     public HookServices Services { get; }
 
-    /// <summary>Answers one message. Never throws for anything a user or a flow can cause.</summary>
-    public StepResult Step(CompiledFlow flow, Session session, Turn turn, DateTimeOffset now, CancellationToken cancellation = default) =>
-        throw new NotImplementedException();
+    public StepResult Step(CompiledFlow flow, Session session, Turn turn, DateTimeOffset now, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(flow);
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(turn);
+
+        var vars = session.Vars;
+        var elapsed = session.LastMessageAt is { } last ? now - last : (TimeSpan?)null;
+        if (elapsed >= flow.Settings.Retention)
+        {
+            vars = vars.Clear();
+        }
+
+        var expired = elapsed is null || elapsed >= flow.Settings.ContextTtl;
+        var current = expired ? flow.Home : flow.FindStep(session.StepId) ?? flow.Home;
+        var choice = expired || current == flow.Home ? null : session.Choice;
+
+        var turnState = new TurnState(this, flow, turn, now, vars, cancellation);
+        return current.Input is { } input && choice is null
+            ? turnState.Answer(current, input)
+            : turnState.Press(current, choice);
+    }
+
+    /// <summary>The Home keyboard with <c>messages.home</c>, e.g. for a user who just arrived.</summary>
+    public static Reply HomeReply(CompiledFlow flow) => new(new ReplyMessage(flow.Messages.Home, null, null), flow.HomeKeyboard);
+
+    /// <summary>The state of one turn while it is being answered.</summary>
+    private sealed class TurnState(FlowRuntime runtime, CompiledFlow flow, Turn turn, DateTimeOffset now, ImmutableDictionary<string, JsonElement> vars, CancellationToken cancellation)
+    {
+        private readonly ImmutableDictionary<string, JsonElement> _varsBefore = vars;
+        private readonly List<RuntimeIssue> _issues = [];
+        private ImmutableDictionary<string, JsonElement> _vars = vars;
+
+        /// <summary>The user typed (or sent a photo) at a text keyboard.</summary>
+        public StepResult Answer(CompiledStep step, CompiledInput input)
+        {
+            var accepted = turn.Kind == input.Type;
+            if (accepted && input.Check is { } check)
+            {
+                var outcome = RunScript(check, value: turn.Content);
+                if (outcome.Failure is not null)
+                {
+                    return Failed(outcome.Failure);
+                }
+
+                accepted = outcome.Truthy;
+            }
+
+            if (!accepted)
+            {
+                var retry = input.Retry?.Render(_vars) is { Length: > 0 } text ? text : flow.Messages.Retry;
+                return Finish(new ReplyMessage(retry, null, null), Keyboard.Text, step.Id, choice: null);
+            }
+
+            _vars = _vars.SetItem(input.SaveAs, FlowValues.Text(turn.Content));
+            return Show(input.Next);
+        }
+
+        /// <summary>The user pressed a button (or typed at a buttons keyboard).</summary>
+        public StepResult Press(CompiledStep step, DynamicChoice? choice)
+        {
+            var label = turn.Kind == TurnKind.Text ? Normalize(turn.Content) : null;
+            if (label is not null && FindButton(step, label) is { } target)
+            {
+                return Show(target);
+            }
+
+            if (label is not null && choice is not null && choice.Labels.FirstOrDefault(l => Normalize(l) == label) is { } chosen)
+            {
+                if (choice.SaveAs is { } name)
+                {
+                    _vars = _vars.SetItem(name, FlowValues.Text(chosen));
+                }
+
+                return Show(choice.Next ?? Session.HomeStepId);
+            }
+
+            var keyboard = choice is not null ? Keyboard.OfButtons(choice.Labels) : step.Keyboard ?? flow.HomeKeyboard;
+            return Finish(new ReplyMessage(flow.Messages.Fallback, null, null), keyboard, step.Id, choice) with { IsFallback = true };
+        }
+
+        private static string? FindButton(CompiledStep step, string label)
+        {
+            if (step.TargetOf(label) is { } exact)
+            {
+                return exact;
+            }
+
+            foreach (var (buttonLabel, target) in step.Buttons ?? [])
+            {
+                if (Normalize(buttonLabel) == label)
+                {
+                    return target;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>Typed text may come with stray spaces or decomposed Hangul (NFD); labels match as users see them.</summary>
+        private static string Normalize(string text) => text.Trim().Normalize(NormalizationForm.FormC);
+
+        /// <summary>Shows a step: its own parts, then the chain of <c>goto</c>s, ending on a keyboard.</summary>
+        private StepResult Show(string stepId)
+        {
+            var texts = new List<string>();
+            ReplyPhoto? photo = null;
+            ReplyLink? link = null;
+
+            for (var hops = 0; hops < MaxHops; hops++)
+            {
+                var step = flow.FindStep(stepId);
+                if (step is null)
+                {
+                    return Failed(new RuntimeIssue(RuntimeIssueKind.FlowError, $"goto target '{stepId}' is not a step", null));
+                }
+
+                if (step == flow.Home)
+                {
+                    return Finish(Compose(texts, photo, link), flow.HomeKeyboard, Session.HomeStepId, choice: null);
+                }
+
+                foreach (var (name, value) in step.Set)
+                {
+                    _vars = _vars.SetItem(name, value);
+                }
+
+                HookOutcome? hook = null;
+                if (step.Hook is { } script)
+                {
+                    hook = RunScript(script, value: null);
+                    if (hook.Failure is not null)
+                    {
+                        return Failed(hook.Failure);
+                    }
+
+                    if (hook.Goto is { } redirect)
+                    {
+                        stepId = redirect;
+                        continue;
+                    }
+                }
+
+                if ((hook?.Say ?? step.Say?.Render(_vars)) is { Length: > 0 } say)
+                {
+                    texts.Add(say);
+                }
+
+                photo = hook?.Photo ?? (step.Photo is { } p ? new ReplyPhoto(p.Url.Render(_vars), p.Width, p.Height) : null) ?? photo;
+                link = hook?.Link ?? (step.Link is { } l ? new ReplyLink(l.Label.Render(_vars), l.Url.Render(_vars)) : null) ?? link;
+
+                if (hook?.Buttons is { } dynamic)
+                {
+                    if (dynamic.Labels.IsDefaultOrEmpty)
+                    {
+                        Repaired(step, "a hook offered an empty buttons keyboard; the Home keyboard was shown instead");
+                        return Finish(Compose(texts, photo, link), flow.HomeKeyboard, Session.HomeStepId, choice: null);
+                    }
+
+                    return Finish(Compose(texts, photo, link), Keyboard.OfButtons(dynamic.Labels), step.Id, dynamic);
+                }
+
+                if (step.Goto is { } next)
+                {
+                    stepId = next;
+                    continue;
+                }
+
+                return step.Keyboard is { } keyboard
+                    ? Finish(Compose(texts, photo, link), keyboard, step.Id, choice: null)
+                    : Finish(Compose(texts, photo, link), flow.HomeKeyboard, Session.HomeStepId, choice: null);
+            }
+
+            return Failed(new RuntimeIssue(RuntimeIssueKind.FlowError, $"more than {MaxHops} steps in one reply (hooks redirect in a circle?)", null));
+        }
+
+        private ReplyMessage Compose(List<string> texts, ReplyPhoto? photo, ReplyLink? link)
+        {
+            if (photo is not null && !IsWebUrl(photo.Url))
+            {
+                Repaired(null, $"photo URL '{photo.Url}' is not an absolute http(s) URL; the photo was left out");
+                photo = null;
+            }
+
+            if (link is not null && (!IsWebUrl(link.Url) || link.Label.Length == 0))
+            {
+                Repaired(null, $"link '{link.Label}' → '{link.Url}' is not a labelled absolute http(s) URL; the link was left out");
+                link = null;
+            }
+
+            var text = texts.Count > 0 ? string.Join("\n\n", texts) : null;
+            if (text is not null && TextLength.Of(text) > TextLength.KakaoTextLimit)
+            {
+                Repaired(null, $"reply text was {TextLength.Of(text)} characters; cut to {TextLength.KakaoTextLimit}");
+                text = TextLength.Truncate(text);
+            }
+
+            if (text is null && photo is null && link is null)
+            {
+                text = flow.Messages.Home;
+            }
+
+            return new ReplyMessage(text, photo, link);
+        }
+
+        private HookOutcome RunScript(PreparedScript script, string? value)
+        {
+            var context = new HookContext(flow.BotId, _vars, turn, now, runtime.Services, cancellation) { Value = value };
+            var outcome = flow.Scripts!.Run(script, context);
+            if (outcome.Failure is null)
+            {
+                _vars = outcome.Vars;
+            }
+
+            return outcome;
+        }
+
+        private StepResult Failed(HookFailure failure) =>
+            Failed(new RuntimeIssue(
+                failure.Kind == HookFailureKind.ScriptError ? RuntimeIssueKind.HookError : RuntimeIssueKind.HookLimit,
+                failure.Message,
+                failure.Location));
+
+        /// <summary>A broken turn: <c>messages.error</c>, back to Home, the turn's variable changes dropped.</summary>
+        private StepResult Failed(RuntimeIssue issue)
+        {
+            _issues.Add(issue);
+            _vars = _varsBefore;
+            return Finish(new ReplyMessage(flow.Messages.Error, null, null), flow.HomeKeyboard, Session.HomeStepId, choice: null);
+        }
+
+        private void Repaired(CompiledStep? step, string message) =>
+            _issues.Add(new RuntimeIssue(RuntimeIssueKind.ReplyRepaired, message, step?.Location));
+
+        private StepResult Finish(ReplyMessage message, Keyboard keyboard, string position, DynamicChoice? choice)
+        {
+            var session = new Session
+            {
+                StepId = position,
+                Vars = _vars,
+                LastMessageAt = now,
+                FlowVersion = flow.Version,
+                Choice = choice,
+            };
+            return new StepResult(new Reply(message, keyboard), session, _issues.ToArray());
+        }
+
+        private static bool IsWebUrl(string url) =>
+            Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+    }
 }

@@ -23,9 +23,11 @@ public static class YamlDocumentLoader
         }
         catch (YamlException ex)
         {
-            diagnostics.Add(DiagnosticCodes.YamlSyntax.Create(builder.SpanOf(ex.Start, ex.End), CleanMessage(ex)) with
+            var span = builder.SpanOf(ex.Start, ex.End);
+            var tab = ex.Message.Contains("tab", StringComparison.OrdinalIgnoreCase) ? FirstIndentingTab(source, span.Line) : null;
+            diagnostics.Add(DiagnosticCodes.YamlSyntax.Create(tab ?? span, CleanMessage(ex)) with
             {
-                Hint = source.Text.Contains('\t', StringComparison.Ordinal) ? "indent with spaces; tabs are not allowed in YAML" : null,
+                Hint = tab is null ? null : "indent with spaces; tabs are not allowed in YAML indentation",
             });
             return null;
         }
@@ -34,6 +36,23 @@ public static class YamlDocumentLoader
             diagnostics.Report(DiagnosticCodes.AliasLimit, ex.Span, MaxExpandedNodes);
             return null;
         }
+    }
+
+    /// <summary>YamlDotNet reports a tab at the start of the enclosing block; owners need the tab itself.</summary>
+    private static SourceSpan? FirstIndentingTab(YamlSourceText source, int fromLine)
+    {
+        for (var line = Math.Max(1, fromLine); line <= source.LineCount; line++)
+        {
+            var text = source.Line(line);
+            var indent = text.Length - text.TrimStart(' ', '\t').Length;
+            var tab = text.IndexOf('\t', StringComparison.Ordinal);
+            if (tab >= 0 && tab < indent)
+            {
+                return new SourceSpan(source.File, line, tab + 1);
+            }
+        }
+
+        return null;
     }
 
     private static string CleanMessage(YamlException ex)

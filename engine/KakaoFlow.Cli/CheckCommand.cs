@@ -1,0 +1,70 @@
+using KakaoFlow.Compiling;
+using KakaoFlow.Diagnostics;
+
+namespace KakaoFlow.Cli;
+
+/// <summary><c>kakaoflow check PATH...</c>: one line per problem, a summary, exit 1 when any error.</summary>
+public static class CheckCommand
+{
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, Terminal terminal)
+    {
+        var options = args.Where(a => a.StartsWith('-')).ToList();
+        if (options.Count > 0)
+        {
+            stderr.WriteLine($"kakaoflow check: unknown option '{options[0]}'");
+            return CommandLine.Usage;
+        }
+
+        var paths = args.Length > 0 ? args : ["flows"];
+        var flows = new List<string>();
+        foreach (var path in paths)
+        {
+            var found = FlowLocator.Find(path);
+            if (found is null)
+            {
+                stderr.WriteLine($"kakaoflow check: '{path}' is not a flow.yaml, a bot folder or a folder of bots");
+                return CommandLine.Usage;
+            }
+
+            flows.AddRange(found);
+        }
+
+        var compiler = new FlowCompiler(ScriptEngine.CreateCompiler());
+        var errors = 0;
+        var warnings = 0;
+        foreach (var flow in flows)
+        {
+            var compilation = FlowLocator.Compile(compiler, flow);
+            foreach (var diagnostic in compilation.Diagnostics)
+            {
+                stdout.WriteLine(FormatLine(diagnostic, terminal));
+                if (diagnostic.IsError)
+                {
+                    errors++;
+                }
+                else
+                {
+                    warnings++;
+                }
+            }
+        }
+
+        var summary = $"checked {Plural(flows.Count, "bot")}: {Plural(errors, "error")}, {Plural(warnings, "warning")}";
+        stdout.WriteLine(errors > 0 ? terminal.Red(summary) : warnings > 0 ? terminal.Yellow(summary) : terminal.Green(summary));
+        return errors > 0 ? CommandLine.Failure : CommandLine.Ok;
+    }
+
+    public static string FormatLine(Diagnostic diagnostic, Terminal terminal)
+    {
+        if (!terminal.Color)
+        {
+            return diagnostic.Format();
+        }
+
+        var severity = diagnostic.IsError ? terminal.Red("error") : terminal.Yellow("warning");
+        var hint = diagnostic.Hint is null ? "" : " " + terminal.Cyan($"({diagnostic.Hint})");
+        return $"{terminal.Bold(diagnostic.Span.ToString())}: {severity} {diagnostic.Code}: {diagnostic.Message}{hint}";
+    }
+
+    private static string Plural(int count, string noun) => $"{count} {noun}{(count == 1 ? "" : "s")}";
+}

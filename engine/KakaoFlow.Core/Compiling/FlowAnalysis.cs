@@ -1,0 +1,243 @@
+using System.Collections.Immutable;
+using System.Text.RegularExpressions;
+using KakaoFlow.Diagnostics;
+using KakaoFlow.Model;
+using KakaoFlow.Runtime;
+using KakaoFlow.Templates;
+
+namespace KakaoFlow.Compiling;
+
+/// <summary>
+/// Whole-flow checks once every step is compiled: goto targets, goto loops, steps nobody reaches and
+/// variables nobody sets. Hooks count too: a literal <c>goto('name')</c> reaches a step and a literal
+/// <c>vars.name = …</c> sets a variable.
+/// </summary>
+internal sealed partial class FlowAnalysis(
+    FlowDocument document,
+    CompiledStep home,
+    IReadOnlyList<(CompiledStep Step, StepNode Node)> steps,
+    IReadOnlyList<(CompiledStep Step, SourceText Source)> hooks,
+    ImmutableArray<SourceText> sharedScripts,
+    DiagnosticBag diagnostics)
+{
+    [GeneratedRegex(@"\bgoto\s*\(\s*(?:'([^']+)'|""([^""]+)"")")]
+    private static partial Regex LiteralGoto();
+
+    [GeneratedRegex(@"\bnext\s*:\s*(?:'([^']+)'|""([^""]+)"")")]
+    private static partial Regex LiteralNext();
+
+    [GeneratedRegex(@"\bvars\s*(?:\.\s*([\p{L}_$][\p{L}\p{N}_$]*)|\[\s*(?:'([^']+)'|""([^""]+)"")\s*\])\s*(?:=(?!=)|\+=|-=|\+\+|--)")]
+    private static partial Regex LiteralVarWrite();
+
+    [GeneratedRegex(@"\bsave\s*:\s*(?:'([^']+)'|""([^""]+)"")")]
+    private static partial Regex LiteralSave();
+
+    private readonly HashSet<string> _named = [.. document.Steps.Select(s => s.Name.Value).Where(n => n != Session.HomeStepId)];
+
+    public void Run()
+    {
+        CheckTargets();
+        CheckGotoCycles();
+        CheckReachability();
+        CheckVariables();
+    }
+
+    private bool IsTarget(string name) => name == Session.HomeStepId || _named.Contains(name);
+
+    private void CheckTargets()
+    {
+        foreach (var (_, node) in steps)
+        {
+            if (node.Goto is { } target && !IsTarget(target.Value))
+            {
+                ReportUnknownTarget(target);
+            }
+
+            if (node.Input?.Next is { } next && !IsTarget(next.Value))
+            {
+                ReportUnknownTarget(next);
+            }
+        }
+    }
+
+    private void ReportUnknownTarget(Located<string> target)
+    {
+        var suggestion = DidYouMean.Suggest(target.Value, _named.Append(Session.HomeStepId));
+        diagnostics.ReportWithHint(
+            DiagnosticCodes.UnknownGotoTarget,
+            target.Span,
+            suggestion is null ? (_named.Count == 0 ? "there are no named steps; add one under 'steps:'" : $"steps: {string.Join(", ", _named.Order(StringComparer.Ordinal))}") : $"did you mean '{suggestion}'?",
+            target.Value);
+    }
+
+    /// <summary>A <c>goto:</c> chain that comes back to itself would never finish a reply.</summary>
+    private void CheckGotoCycles()
+    {
+        var gotoOf = steps.Where(s => s.Step.Goto is not null && IsTarget(s.Step.Goto))
+            .ToDictionary(s => s.Step.Id, s => (Target: s.Step.Goto!, Span: s.Node.Goto!.Value.Span), StringComparer.Ordinal);
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var start in gotoOf.Keys.Order(StringComparer.Ordinal))
+        {
+            var path = new List<string>();
+            var onPath = new HashSet<string>(StringComparer.Ordinal);
+            var current = start;
+            while (!done.Contains(current) && gotoOf.TryGetValue(current, out var edge))
+            {
+                path.Add(current);
+                onPath.Add(current);
+                if (onPath.Contains(edge.Target))
+                {
+                    var loop = path.Skip(path.IndexOf(edge.Target)).Append(edge.Target);
+                    diagnostics.ReportWithHint(DiagnosticCodes.GotoCycle, edge.Span, "end one of these steps with buttons, an input or no goto", string.Join(" → ", loop));
+                    break;
+                }
+
+                current = edge.Target;
+            }
+
+            done.UnionWith(path);
+        }
+    }
+
+    private void CheckReachability()
+    {
+        var byId = steps.ToDictionary(s => s.Step.Id, s => s.Step, StringComparer.Ordinal);
+        var hookTargets = hooks.ToLookup(h => h.Step.Id, h => h.Source.Text, StringComparer.Ordinal);
+        var fromAnywhere = sharedScripts.SelectMany(s => LiteralTargets(s.Text)).ToHashSet(StringComparer.Ordinal);
+
+        var reached = new HashSet<string>(StringComparer.Ordinal) { Session.HomeStepId };
+        var queue = new Queue<string>([Session.HomeStepId]);
+        foreach (var name in fromAnywhere.Where(reached.Add))
+        {
+            queue.Enqueue(name);
+        }
+
+        while (queue.TryDequeue(out var id))
+        {
+            var step = id == Session.HomeStepId ? home : byId.GetValueOrDefault(id);
+            if (step is null)
+            {
+                continue;
+            }
+
+            var next = new List<string>();
+            if (step.Buttons is { } buttons)
+            {
+                next.AddRange(buttons.Select(b => b.Value));
+            }
+
+            if (step.Goto is { } target)
+            {
+                next.Add(target);
+            }
+
+            if (step.Input is { } input)
+            {
+                next.Add(input.Next);
+            }
+
+            next.AddRange(hookTargets[id].SelectMany(LiteralTargets));
+            foreach (var n in next.Where(reached.Add))
+            {
+                queue.Enqueue(n);
+            }
+        }
+
+        foreach (var named in document.Steps)
+        {
+            if (named.Name.Value != Session.HomeStepId && !reached.Contains(named.Name.Value))
+            {
+                diagnostics.Report(DiagnosticCodes.UnreachableStep, named.Name.Span, named.Name.Value);
+            }
+        }
+    }
+
+    private static IEnumerable<string> LiteralTargets(string script) =>
+        LiteralGoto().Matches(script).Concat(LiteralNext().Matches(script)).Select(FirstGroup);
+
+    private void CheckVariables()
+    {
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (_, node) in steps)
+        {
+            set.UnionWith(node.Set.Select(s => s.Name.Value));
+            if (node.Input?.Save is { } save)
+            {
+                set.Add(save.Value);
+            }
+        }
+
+        foreach (var script in hooks.Select(h => h.Source).Concat(sharedScripts))
+        {
+            set.UnionWith(LiteralVarWrite().Matches(script.Text).Select(FirstGroup));
+            set.UnionWith(LiteralSave().Matches(script.Text).Select(FirstGroup));
+        }
+
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var text in TemplateTexts())
+        {
+            foreach (var (name, offset) in Template.Parse(text.Text).Variables)
+            {
+                var root = name.Split('.')[0];
+                if (!set.Contains(root) && reported.Add(root))
+                {
+                    var (line, column) = LineAndColumn(text.Text, offset);
+                    diagnostics.ReportWithHint(DiagnosticCodes.VariableNeverSet, text.Origin.Map(line, column), "set it with 'set:', 'input: { save: ... }' or a hook", root);
+                }
+            }
+        }
+    }
+
+    private IEnumerable<SourceText> TemplateTexts()
+    {
+        foreach (var (_, node) in steps)
+        {
+            if (node.Say is { } say)
+            {
+                yield return say;
+            }
+
+            if (node.Photo?.Url is { } photo)
+            {
+                yield return photo;
+            }
+
+            if (node.Link is { } link)
+            {
+                if (link.Label is { } label)
+                {
+                    yield return label;
+                }
+
+                if (link.Url is { } url)
+                {
+                    yield return url;
+                }
+            }
+
+            if (node.Input?.Retry is { } retry)
+            {
+                yield return retry;
+            }
+        }
+    }
+
+    private static (int Line, int Column) LineAndColumn(string text, int offset)
+    {
+        var line = 1;
+        var lineStart = 0;
+        for (var i = 0; i < offset && i < text.Length; i++)
+        {
+            if (text[i] == '\n')
+            {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+
+        return (line, offset - lineStart + 1);
+    }
+
+    private static string FirstGroup(Match match) =>
+        match.Groups.Cast<Group>().Skip(1).First(g => g.Success).Value;
+}

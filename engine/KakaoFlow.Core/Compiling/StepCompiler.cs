@@ -1,0 +1,266 @@
+using System.Collections.Immutable;
+using KakaoFlow.Diagnostics;
+using KakaoFlow.Model;
+using KakaoFlow.Runtime;
+using KakaoFlow.Scripting;
+using KakaoFlow.Templates;
+
+namespace KakaoFlow.Compiling;
+
+/// <summary>
+/// Builds a <see cref="CompiledStep"/> for Home, every named step and every step written inline under a
+/// button. Inline steps are named by their button path (<c>home/메뉴 보기/불고기 피자</c>), which stays
+/// stable across edits elsewhere in the file, so sessions survive a reload.
+/// </summary>
+internal sealed class StepCompiler(FlowDocument document, IScriptProgramBuilder? program, DiagnosticBag diagnostics)
+{
+    private readonly Dictionary<string, CompiledStep> _steps = new(StringComparer.Ordinal);
+    private bool _reportedNoScripts;
+
+    /// <summary>Each compiled step with the node it came from, for the analysis pass.</summary>
+    public List<(CompiledStep Step, StepNode Node)> Compiled { get; } = [];
+
+    /// <summary>Every hook and check source, for the analysis pass (variables set, literal gotos).</summary>
+    public List<(CompiledStep Step, SourceText Source)> Hooks { get; } = [];
+
+    public (CompiledStep Home, ImmutableDictionary<string, CompiledStep> Steps) CompileAll()
+    {
+        var homeList = document.Home!;
+        var home = new CompiledStep(Session.HomeStepId, homeList.Span);
+        home.Buttons = CompileButtons(homeList, Session.HomeStepId);
+        home.Keyboard = Keyboard.OfButtons(home.Buttons.Value.Select(b => b.Key));
+
+        foreach (var named in document.Steps)
+        {
+            if (named.Name.Value == Session.HomeStepId)
+            {
+                diagnostics.Report(DiagnosticCodes.ReservedStepName, named.Name.Span, named.Name.Value);
+                continue;
+            }
+
+            CompileStep(named.Name.Value, named.Step);
+        }
+
+        return (home, _steps.ToImmutableDictionary(StringComparer.Ordinal));
+    }
+
+    public static void CheckLength(SourceText text, DiagnosticBag diagnostics)
+    {
+        var length = TextLength.Of(text.Text);
+        if (length > TextLength.KakaoTextLimit)
+        {
+            diagnostics.Report(DiagnosticCodes.TextTooLong, text.Span, length);
+        }
+    }
+
+    private CompiledStep CompileStep(string id, StepNode node)
+    {
+        var step = new CompiledStep(id, node.Span);
+        _steps[id] = step;
+        Compiled.Add((step, node));
+
+        step.Set = [.. node.Set.Select(s => new KeyValuePair<string, System.Text.Json.JsonElement>(s.Name.Value, s.Value))];
+        if (node.Js is { } js)
+        {
+            step.Hook = PrepareScript(step, js, isCheck: false);
+        }
+
+        if (node.Say is { } say)
+        {
+            CheckLength(say, diagnostics);
+            step.Say = Template.Parse(say.Text);
+        }
+
+        step.Photo = CompilePhoto(node.Photo);
+        step.Link = CompileLink(node.Link);
+
+        var nexts = new List<string>();
+        if (node.Buttons is not null)
+        {
+            nexts.Add("'buttons'");
+        }
+
+        if (node.Input is not null)
+        {
+            nexts.Add("'input'");
+        }
+
+        if (node.Goto is not null)
+        {
+            nexts.Add("'goto'");
+        }
+
+        if (nexts.Count > 1)
+        {
+            diagnostics.Report(DiagnosticCodes.ConflictingNext, node.Span, string.Join(" and ", nexts));
+        }
+
+        if (node.Goto is { } target)
+        {
+            step.Goto = target.Value;
+        }
+        else if (node.Buttons is { } buttons)
+        {
+            step.Buttons = CompileButtons(buttons, id);
+            step.Keyboard = Keyboard.OfButtons(step.Buttons.Value.Select(b => b.Key));
+        }
+        else if (node.Input is { } input)
+        {
+            step.Input = CompileInput(step, input);
+            step.Keyboard = Keyboard.Text;
+        }
+
+        return step;
+    }
+
+    private ImmutableArray<KeyValuePair<string, string>> CompileButtons(ButtonList list, string parentId)
+    {
+        if (list.Written == 0)
+        {
+            diagnostics.Report(DiagnosticCodes.EmptyButtons, list.Span);
+        }
+
+        var seen = new Dictionary<string, SourceSpan>(StringComparer.Ordinal);
+        var result = ImmutableArray.CreateBuilder<KeyValuePair<string, string>>();
+        foreach (var button in list.Buttons)
+        {
+            var label = button.Label.Value;
+            if (seen.TryGetValue(label, out var first))
+            {
+                diagnostics.Report(DiagnosticCodes.DuplicateLabel, button.Label.Span, label, first.Line);
+                continue;
+            }
+
+            seen.Add(label, button.Label.Span);
+            var target = CompileStep($"{parentId}/{label}", button.Target);
+            result.Add(new(label, target.Id));
+        }
+
+        return result.ToImmutable();
+    }
+
+    private CompiledInput? CompileInput(CompiledStep step, InputNode input)
+    {
+        if (input.Save is null)
+        {
+            diagnostics.Report(DiagnosticCodes.MissingKey, input.Span, "input", "save");
+        }
+
+        if (input.Next is null)
+        {
+            diagnostics.ReportWithHint(DiagnosticCodes.MissingKey, input.Span, "name the step that follows, or 'home'", "input", "next");
+        }
+
+        var type = TurnKind.Text;
+        if (input.Type is { } typeText)
+        {
+            switch (typeText.Value)
+            {
+                case "text":
+                    break;
+                case "photo":
+                    type = TurnKind.Photo;
+                    break;
+                default:
+                    diagnostics.Report(DiagnosticCodes.InvalidInputType, typeText.Span, typeText.Value);
+                    break;
+            }
+        }
+
+        var check = input.Check is { } expression ? PrepareScript(step, expression, isCheck: true) : null;
+        if (input.Retry is { } retry)
+        {
+            CheckLength(retry, diagnostics);
+        }
+
+        return input.Save is null || input.Next is null
+            ? null
+            : new CompiledInput(input.Save.Value.Value, type, check, input.Retry is { } r ? Template.Parse(r.Text) : null, input.Next.Value.Value);
+    }
+
+    private CompiledPhoto? CompilePhoto(PhotoNode? photo)
+    {
+        if (photo is null)
+        {
+            return null;
+        }
+
+        if (photo.Url is null)
+        {
+            diagnostics.Report(DiagnosticCodes.MissingKey, photo.Span, "photo", "url");
+        }
+        else
+        {
+            CheckUrl(photo.Url);
+        }
+
+        if (photo.Width is null)
+        {
+            diagnostics.Report(DiagnosticCodes.PhotoWithoutSize, photo.Span, "width");
+        }
+
+        if (photo.Height is null)
+        {
+            diagnostics.Report(DiagnosticCodes.PhotoWithoutSize, photo.Span, "height");
+        }
+
+        return photo is { Url: { } url, Width: { } width, Height: { } height }
+            ? new CompiledPhoto(Template.Parse(url.Text), width.Value, height.Value)
+            : null;
+    }
+
+    private CompiledLink? CompileLink(LinkNode? link)
+    {
+        if (link is null)
+        {
+            return null;
+        }
+
+        if (link.Label is null)
+        {
+            diagnostics.Report(DiagnosticCodes.MissingKey, link.Span, "link", "label");
+        }
+
+        if (link.Url is null)
+        {
+            diagnostics.Report(DiagnosticCodes.MissingKey, link.Span, "link", "url");
+        }
+        else
+        {
+            CheckUrl(link.Url);
+        }
+
+        return link is { Label: { } label, Url: { } url } ? new CompiledLink(Template.Parse(label.Text), Template.Parse(url.Text)) : null;
+    }
+
+    /// <summary>Literal URLs must be absolute http(s); a URL built from a template is checked when it is sent.</summary>
+    private void CheckUrl(SourceText url)
+    {
+        if (url.Text.Contains("{{", StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        if (!Uri.TryCreate(url.Text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            diagnostics.Report(DiagnosticCodes.InvalidUrl, url.Span, url.Text);
+        }
+    }
+
+    private PreparedScript? PrepareScript(CompiledStep step, SourceText source, bool isCheck)
+    {
+        Hooks.Add((step, source));
+        if (program is null)
+        {
+            if (!_reportedNoScripts)
+            {
+                diagnostics.Report(DiagnosticCodes.ScriptsUnavailable, source.Span);
+                _reportedNoScripts = true;
+            }
+
+            return null;
+        }
+
+        return isCheck ? program.AddCheck(source, diagnostics) : program.AddHook(source, diagnostics);
+    }
+}
