@@ -1,0 +1,165 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Text;
+using KakaoFlow.Hosting;
+using KakaoFlow.Runtime;
+using KakaoFlow.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace KakaoFlow.Host.Tests.Support;
+
+/// <summary>
+/// A real host on a loopback port with a real LiteDB file in a temp folder, a fake flow clock and captured logs.
+/// <see cref="RestartAsync"/> disposes the app and starts a new one on the same file and flows.
+/// </summary>
+internal sealed class TestHost : IAsyncDisposable
+{
+    public static readonly DateTimeOffset Start = new(2026, 11, 25, 3, 0, 0, TimeSpan.Zero);
+
+    private readonly Func<KakaoFlowHostOptions, KakaoFlowHostOptions>? _configure;
+    private WebApplication? _app;
+
+    private TestHost(string root, Func<KakaoFlowHostOptions, KakaoFlowHostOptions>? configure)
+    {
+        Root = root;
+        _configure = configure;
+    }
+
+    public string Root { get; }
+    public string FlowsDirectory => Path.Combine(Root, "flows");
+    public string DataFile => Path.Combine(Root, "data", "kakaoflow.litedb");
+    public FakeTimeProvider Clock { get; } = new(Start);
+    public LogSink Logs { get; } = new();
+    public HttpClient Http { get; private set; } = null!;
+    public WebApplication App => _app!;
+    public LiteDbStore Store => App.Services.GetRequiredService<LiteDbStore>();
+
+    public static async Task<TestHost> StartAsync(
+        IReadOnlyDictionary<string, string> flows,
+        Func<KakaoFlowHostOptions, KakaoFlowHostOptions>? configure = null)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "kakaoflow-host-tests", Guid.NewGuid().ToString("N"));
+        foreach (var (botId, yaml) in flows)
+        {
+            var folder = Path.Combine(root, "flows", botId);
+            Directory.CreateDirectory(folder);
+            await File.WriteAllTextAsync(Path.Combine(folder, "flow.yaml"), yaml, Encoding.UTF8);
+        }
+
+        Directory.CreateDirectory(Path.Combine(root, "flows"));
+        var host = new TestHost(root, configure);
+        await host.BootAsync();
+        return host;
+    }
+
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        await BootAsync();
+    }
+
+    public Session? SessionOf(string botId, string userKey) => Store.Sessions.Find(botId, userKey);
+
+    public Task<HttpResponseMessage> SendMessageAsync(string botId, string userKey, string content, string type = "text") =>
+        PostJsonAsync($"/{botId}/message", Json.Message(userKey, type, content));
+
+    public Task<HttpResponseMessage> PostJsonAsync(string path, string json)
+    {
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(json));
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json; charset=utf-8");
+        return Http.PostAsync(new Uri(path, UriKind.Relative), content);
+    }
+
+    public async Task<string> MessageTextAsync(string botId, string userKey, string content)
+    {
+        using var response = await SendMessageAsync(botId, userKey, content);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        return body;
+    }
+
+    private async Task BootAsync()
+    {
+        var options = new KakaoFlowHostOptions
+        {
+            FlowsDirectory = FlowsDirectory,
+            DataFile = DataFile,
+            Urls = "http://127.0.0.1:0",
+            Clock = Clock,
+            ConfigureLogging = logging =>
+            {
+                logging.ClearProviders();
+                logging.SetMinimumLevel(LogLevel.Trace);
+                logging.AddProvider(Logs);
+            },
+        };
+        options = _configure?.Invoke(options) ?? options;
+        _app = KakaoFlowHost.Build(options);
+        await _app.StartAsync();
+        Http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
+    }
+
+    private async Task StopAsync()
+    {
+        Http?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+            _app = null;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless.
+        }
+    }
+}
+
+/// <summary>Captures every log event: its rendered message and its structured values.</summary>
+internal sealed class LogSink : ILoggerProvider
+{
+    public ConcurrentQueue<string> Lines { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(LogSink sink, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var values = state is IEnumerable<KeyValuePair<string, object?>> pairs
+                ? string.Join(" ", pairs.Select(pair => $"{pair.Key}={pair.Value}"))
+                : "";
+            sink.Lines.Enqueue($"{logLevel} {category} {formatter(state, exception)} | {values} {exception}");
+        }
+    }
+}
+
+internal static class Json
+{
+    public static string Message(string userKey, string type, string content) =>
+        $$"""{"user_key":{{Quote(userKey)}},"type":{{Quote(type)}},"content":{{Quote(content)}}}""";
+
+    public static string Friend(string userKey) => $$"""{"user_key":{{Quote(userKey)}}}""";
+
+    public static string Quote(string text) => System.Text.Json.JsonSerializer.Serialize(text);
+}
