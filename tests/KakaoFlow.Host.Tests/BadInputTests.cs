@@ -1,0 +1,184 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using KakaoFlow.Host.Tests.Support;
+
+namespace KakaoFlow.Host.Tests;
+
+/// <summary>
+/// Each bad webhook input gets 400 with the Kakao error JSON, the user's session is untouched and the server
+/// keeps serving: the same user's next good message continues where they were.
+/// </summary>
+public sealed class BadInputTests : IAsyncLifetime
+{
+    private const string User = "user-bad";
+    private TestHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await TestHost.StartAsync(new Dictionary<string, string> { ["pizza"] = Flows.Pizza });
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    public static TheoryData<string, string, string?, int> Bodies => new()
+    {
+        // name, body, content type, expected code
+        { "malformed JSON", """{"user_key":"user-bad","type":"text","content":""", "application/json", 100 },
+        { "empty body", "", "application/json", 100 },
+        { "not an object", """["user-bad","text","레귤러"]""", "application/json", 100 },
+        { "null", "null", "application/json", 100 },
+        { "user_key a number", """{"user_key":42,"type":"text","content":"레귤러"}""", "application/json", 100 },
+        { "content a number", """{"user_key":"user-bad","type":"text","content":7}""", "application/json", 100 },
+        { "type null", """{"user_key":"user-bad","type":null,"content":"레귤러"}""", "application/json", 100 },
+        { "content an object", """{"user_key":"user-bad","type":"text","content":{"text":"레귤러"}}""", "application/json", 100 },
+        { "missing user_key", """{"type":"text","content":"레귤러"}""", "application/json", 100 },
+        { "missing type", """{"user_key":"user-bad","content":"레귤러"}""", "application/json", 100 },
+        { "missing content", """{"user_key":"user-bad","type":"text"}""", "application/json", 100 },
+        { "empty user_key", """{"user_key":"","type":"text","content":"레귤러"}""", "application/json", 100 },
+        { "duplicate field", """{"user_key":"user-bad","type":"text","content":"레귤러","content":"라지"}""", "application/json", 100 },
+        { "lone surrogate", """{"user_key":"user-bad","type":"text","content":"\ud800"}""", "application/json", 100 },
+        { "deep nesting", """{"user_key":"user-bad","type":"text","content":"레귤러","x":""" + new string('[', 100) + new string(']', 100) + "}", "application/json", 100 },
+        { "unsupported type video", """{"user_key":"user-bad","type":"video","content":"https://x/v.mp4"}""", "application/json", 400 },
+        { "unsupported type TEXT", """{"user_key":"user-bad","type":"TEXT","content":"레귤러"}""", "application/json", 400 },
+        { "text/plain", """{"user_key":"user-bad","type":"text","content":"레귤러"}""", "text/plain", 100 },
+        { "form", "user_key=user-bad&type=text&content=x", "application/x-www-form-urlencoded", 100 },
+        { "no content type", """{"user_key":"user-bad","type":"text","content":"레귤러"}""", null, 100 },
+        { "charset euc-kr", """{"user_key":"user-bad","type":"text","content":"레귤러"}""", "application/json; charset=euc-kr", 100 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Bodies))]
+    public async Task A_bad_message_is_refused_and_the_session_is_untouched(string name, string body, string? contentType, int code)
+    {
+        await PutUserAtSizeStepAsync();
+        var before = _host.SessionOf("pizza", User);
+
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+        if (contentType is not null)
+        {
+            content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        }
+
+        using var response = await _host.Http.PostAsync(new Uri("/pizza/message", UriKind.Relative), content);
+        await AssertRefusedAsync(response, code, name);
+        await AssertSessionUntouchedAndServingAsync(before);
+    }
+
+    [Fact]
+    public async Task Invalid_utf8_is_refused()
+    {
+        await PutUserAtSizeStepAsync();
+        var before = _host.SessionOf("pizza", User);
+        var bytes = Encoding.UTF8.GetBytes("""{"user_key":"user-bad","type":"text","content":"X"}""");
+        bytes[Array.IndexOf(bytes, (byte)'X')] = 0xFF;
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json");
+
+        using var response = await _host.Http.PostAsync(new Uri("/pizza/message", UriKind.Relative), content);
+        await AssertRefusedAsync(response, 100, "invalid UTF-8");
+        await AssertSessionUntouchedAndServingAsync(before);
+    }
+
+    [Fact]
+    public async Task An_over_large_body_with_a_length_is_refused_before_it_is_read()
+    {
+        await PutUserAtSizeStepAsync();
+        var before = _host.SessionOf("pizza", User);
+        var big = Json.Message(User, "text", new string('가', 30_000)); // 90 KB of UTF-8
+
+        using var response = await _host.PostJsonAsync("/pizza/message", big);
+        await AssertRefusedAsync(response, 100, "over-large");
+        await AssertSessionUntouchedAndServingAsync(before);
+    }
+
+    [Fact]
+    public async Task An_over_large_chunked_body_is_refused()
+    {
+        await PutUserAtSizeStepAsync();
+        var before = _host.SessionOf("pizza", User);
+        var bytes = Encoding.UTF8.GetBytes(Json.Message(User, "text", new string('a', 200_000)));
+        var content = new StreamContent(new UnknownLengthStream(bytes)); // no Content-Length: chunked
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json");
+
+        HttpResponseMessage? response = null;
+        try
+        {
+            response = await _host.Http.PostAsync(new Uri("/pizza/message", UriKind.Relative), content);
+        }
+        catch (HttpRequestException)
+        {
+            // The server may close the connection while the client is still sending the rest: also a refusal.
+        }
+
+        if (response is not null)
+        {
+            await AssertRefusedAsync(response, 100, "over-large chunked");
+            response.Dispose();
+        }
+
+        await AssertSessionUntouchedAndServingAsync(before);
+    }
+
+    [Fact]
+    public async Task A_body_just_under_the_limit_is_accepted()
+    {
+        await PutUserAtSizeStepAsync();
+        var padding = 64 * 1024 - Encoding.UTF8.GetByteCount(Json.Message(User, "text", ""));
+        var body = Json.Message(User, "text", new string('a', padding));
+        Assert.Equal(64 * 1024, Encoding.UTF8.GetByteCount(body));
+
+        using var response = await _host.PostJsonAsync("/pizza/message", body);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("아래 버튼 중에서 선택해 주세요.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"user_key":1}""")]
+    [InlineData("""{}""")]
+    [InlineData("{\"user_key\":\"\"}")]
+    public async Task A_bad_friend_body_is_refused(string body)
+    {
+        using var response = await _host.PostJsonAsync("/pizza/friend", body);
+        await AssertRefusedAsync(response, 100, body);
+        Assert.Null(_host.Store.Friends.Find("pizza", "1"));
+    }
+
+    [Fact]
+    public async Task A_user_key_with_control_characters_is_refused_in_the_url()
+    {
+        using var response = await _host.Http.DeleteAsync(new Uri("/pizza/chat_room/a%01b", UriKind.Relative));
+        await AssertRefusedAsync(response, 100, "control character");
+    }
+
+    private async Task PutUserAtSizeStepAsync()
+    {
+        await _host.MessageTextAsync("pizza", User, "메뉴 보기");
+        await _host.MessageTextAsync("pizza", User, "불고기 피자");
+        Assert.Equal("size", _host.SessionOf("pizza", User)?.StepId);
+    }
+
+    private async Task AssertSessionUntouchedAndServingAsync(KakaoFlow.Runtime.Session? before)
+    {
+        var after = _host.SessionOf("pizza", User);
+        SessionAssert.Same(before, after);
+
+        var next = await _host.MessageTextAsync("pizza", User, "레귤러");
+        Assert.Contains("배달 받을 주소를 입력해 주세요.", next, StringComparison.Ordinal);
+    }
+
+    private static async Task AssertRefusedAsync(HttpResponseMessage response, int code, string name)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{name}: {(int)response.StatusCode} {body}");
+        Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        Assert.StartsWith($$"""{"code":{{code}},"message":""", body, StringComparison.Ordinal);
+        using var json = System.Text.Json.JsonDocument.Parse(body);
+        Assert.Equal(2, json.RootElement.EnumerateObject().Count());
+    }
+
+    /// <summary>A stream that hides its length, so HttpClient sends it chunked.</summary>
+    private sealed class UnknownLengthStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+
+        public override long Length => throw new NotSupportedException();
+    }
+}
