@@ -21,6 +21,17 @@ public static class KakaoFlowHost
     public static WebApplication Build(KakaoFlowHostOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (options.SweepInterval != Timeout.InfiniteTimeSpan
+            && (options.SweepInterval <= TimeSpan.Zero || options.SweepInterval > TimeSpan.FromDays(49)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.SweepInterval, "SweepInterval must be positive and at most 49 days, or infinite.");
+        }
+
+        if (options.ReplyTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.ReplyTimeout, "ReplyTimeout must be positive.");
+        }
+
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             Args = [],

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace KakaoFlow.Hosting;
 
 /// <summary>Everything the webhook host needs; <c>kakaoflow serve</c> fills it from the command line, tests directly.</summary>
-public sealed class KakaoFlowHostOptions
+public sealed record KakaoFlowHostOptions
 {
     public const string DefaultUrls = "http://127.0.0.1:5080";
     public const string DefaultFlowsDirectory = "flows";
@@ -34,7 +34,10 @@ public sealed class KakaoFlowHostOptions
     /// </summary>
     public TimeSpan ReplyTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>How often sessions past their bot's <c>retention</c> are deleted (on <see cref="Clock"/>).</summary>
+    /// <summary>
+    /// How often sessions past their bot's <c>retention</c> are deleted (on <see cref="Clock"/>); at most 49 days.
+    /// <see cref="Timeout.InfiniteTimeSpan"/> sweeps only at start-up.
+    /// </summary>
     public TimeSpan SweepInterval { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Largest webhook body accepted; larger ones get 400 (code 100) before the rest is read.</summary>

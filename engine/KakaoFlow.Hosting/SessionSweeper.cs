@@ -37,21 +37,31 @@ internal sealed class SessionSweeper(BotCatalog catalog, LiteDbStore store, Kaka
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.SweepInterval, options.Clock);
-        do
+        TrySweep();
+        if (options.SweepInterval == Timeout.InfiniteTimeSpan)
         {
-            try
-            {
-                SweepNow();
-            }
-#pragma warning disable CA1031 // A failed sweep is retried at the next tick; it must not stop the host.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                Log.SweepFailed(logger, e);
-            }
+            return;
         }
-        while (await WaitAsync(timer, stoppingToken).ConfigureAwait(false));
+
+        using var timer = new PeriodicTimer(options.SweepInterval, options.Clock);
+        while (await WaitAsync(timer, stoppingToken).ConfigureAwait(false))
+        {
+            TrySweep();
+        }
+    }
+
+    private void TrySweep()
+    {
+        try
+        {
+            SweepNow();
+        }
+#pragma warning disable CA1031 // A failed sweep is retried at the next tick; it must not stop the host.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Log.SweepFailed(logger, e);
+        }
     }
 
     private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
