@@ -42,11 +42,12 @@ internal static class KakaoRequests
 
         if (request.ContentLength > maxBytes)
         {
-            return (null, TooLarge(maxBytes));
+            return (null, TooLarge(context, maxBytes));
         }
 
         if (!IsJsonUtf8(request.ContentType))
         {
+            CloseAfterResponse(context);
             return (null, RequestError.BadRequest("content type must be application/json; charset=utf-8"));
         }
 
@@ -65,16 +66,17 @@ internal static class KakaoRequests
                 buffer.Advance(read);
                 if (buffer.WrittenCount > maxBytes)
                 {
-                    return (null, TooLarge(maxBytes));
+                    return (null, TooLarge(context, maxBytes));
                 }
             }
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return (null, TooLarge(maxBytes));
+            return (null, TooLarge(context, maxBytes));
         }
         catch (BadHttpRequestException)
         {
+            CloseAfterResponse(context);
             return (null, RequestError.BadRequest("the body could not be read"));
         }
 
@@ -161,7 +163,17 @@ internal static class KakaoRequests
             || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase);
     }
 
-    private static RequestError TooLarge(int maxBytes) => RequestError.BadRequest($"the body is larger than {maxBytes} bytes");
+    private static RequestError TooLarge(HttpContext context, int maxBytes)
+    {
+        CloseAfterResponse(context);
+        return RequestError.BadRequest($"the body is larger than {maxBytes} bytes");
+    }
+
+    /// <summary>
+    /// The rest of the body stays unread, so the connection cannot carry another request: say so, or the client
+    /// would reuse it and see its next request fail.
+    /// </summary>
+    private static void CloseAfterResponse(HttpContext context) => context.Response.Headers.Connection = "close";
 
     private static bool TryGetFields(JsonElement body, out Dictionary<string, JsonElement> fields, out RequestError? error)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using KakaoFlow.Host.Tests.Support;
 using KakaoFlow.Hosting;
+using KakaoFlow.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KakaoFlow.Host.Tests;
@@ -11,10 +12,24 @@ public sealed class ConcurrencyTests
     private static KakaoFlowHostOptions Patient(KakaoFlowHostOptions options) =>
         options with { ReplyTimeout = TimeSpan.FromSeconds(30) }; // a slow CI machine must not turn waits into errors
 
+    /// <summary>The real runtime, a little slower, so that turns that are not serialised really overlap.</summary>
+    private static KakaoFlowHostOptions PatientAndSlow(KakaoFlowHostOptions options)
+    {
+        var runtime = new FlowRuntime();
+        return Patient(options) with
+        {
+            Stepper = (flow, session, turn, now, cancellation) =>
+            {
+                Thread.Sleep(5);
+                return runtime.Step(flow, session, turn, now, cancellation);
+            },
+        };
+    }
+
     [Fact]
     public async Task Forty_racing_messages_from_one_user_each_advance_the_chain_once()
     {
-        await using var host = await TestHost.StartAsync(new Dictionary<string, string> { ["chain"] = Flows.Chain(40) }, Patient);
+        await using var host = await TestHost.StartAsync(new Dictionary<string, string> { ["chain"] = Flows.Chain(40) }, PatientAndSlow);
 
         var replies = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => host.MessageTextAsync("chain", "racer", "다음")));
 
@@ -28,7 +43,7 @@ public sealed class ConcurrencyTests
     [Fact]
     public async Task Racing_users_each_keep_their_own_chain()
     {
-        await using var host = await TestHost.StartAsync(new Dictionary<string, string> { ["chain"] = Flows.Chain(40) }, Patient);
+        await using var host = await TestHost.StartAsync(new Dictionary<string, string> { ["chain"] = Flows.Chain(40) }, PatientAndSlow);
 
         var sends = from user in Enumerable.Range(1, 5)
                     from _ in Enumerable.Range(0, 8)
@@ -39,6 +54,34 @@ public sealed class ConcurrencyTests
         {
             Assert.Equal("s8", host.SessionOf("chain", $"user-{user}")?.StepId);
         }
+    }
+
+    [Fact]
+    public async Task Different_users_are_answered_in_parallel()
+    {
+        // Each turn waits inside the step until the other user's turn is inside its step too: this only
+        // finishes in time when the two users are not serialised against each other.
+        using var barrier = new Barrier(2);
+        var met = 0;
+        var runtime = new FlowRuntime();
+        await using var host = await TestHost.StartAsync(
+            new Dictionary<string, string> { ["chain"] = Flows.Chain(3) },
+            options => Patient(options) with
+            {
+                Stepper = (flow, session, turn, now, cancellation) =>
+                {
+                    if (barrier.SignalAndWait(TimeSpan.FromSeconds(10), cancellation))
+                    {
+                        Interlocked.Increment(ref met);
+                    }
+
+                    return runtime.Step(flow, session, turn, now, cancellation);
+                },
+            });
+
+        await Task.WhenAll(host.MessageTextAsync("chain", "left", "다음"), host.MessageTextAsync("chain", "right", "다음"));
+
+        Assert.Equal(2, met);
     }
 
     [Fact(Skip = "needs JintScriptCompiler")]
