@@ -30,8 +30,11 @@ public sealed class YamlScalarNode : YamlNodeBase
     public string Value { get; }
     public YamlScalarStyle Style { get; }
 
-    /// <summary>Plain (unquoted) and empty: what YAML calls null, e.g. <c>key:</c> with nothing after it.</summary>
-    public bool IsNull => Style == YamlScalarStyle.Plain && (Value.Length == 0 || Value == "~" || Value == "null");
+    /// <summary>
+    /// Nothing written at all (<c>key:</c> with nothing after it). A written <c>null</c> or <c>~</c> is the
+    /// owner's text like any other word: owners are not YAML programmers.
+    /// </summary>
+    public bool IsNull => Style == YamlScalarStyle.Plain && Value.Length == 0;
 
     public override long ExpandedSize => 1;
     public override string KindName => "text";

@@ -1,0 +1,441 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Jint;
+using Jint.Native;
+using Jint.Native.Object;
+using Jint.Runtime;
+using Jint.Runtime.Descriptors;
+using Jint.Runtime.Interop;
+using KakaoFlow.Runtime;
+
+namespace KakaoFlow.Scripting;
+
+/// <summary>
+/// One run of one hook or check: the host API it sees (<c>vars</c>, <c>input</c>, <c>value</c>, <c>reply</c>,
+/// <c>say</c>, <c>photo</c>, <c>link</c>, <c>buttons</c>, <c>goto</c>, <c>data</c>, <c>now</c>, <c>log</c>) and
+/// what it changed. Lives for one run on one thread, like its engine.
+/// </summary>
+internal sealed class HookRun(JintScriptProgram program, JintPreparedScript script, HookContext context, Engine engine)
+{
+    private readonly Dictionary<string, JsValue> _initialVars = new(StringComparer.Ordinal);
+    private JsObject? _vars;
+    private string? _text;
+    private ReplyPhoto? _photo;
+    private ReplyLink? _link;
+    private DynamicChoice? _buttons;
+    private string? _goto;
+    private int _logs;
+
+    public void Install()
+    {
+        _vars = new JsObject(engine);
+        foreach (var (name, value) in context.Vars)
+        {
+            var js = JsonBridge.ToJs(engine, value);
+            _initialVars[name] = js;
+            _vars.CreateDataProperty(name, js);
+        }
+
+        Define("vars", _vars);
+        Define("input", Input());
+        if (script.Kind == ScriptKind.Check)
+        {
+            Define("value", context.Value is { } text ? new JsString(text) : JsValue.Null);
+        }
+
+        Define("reply", Reply());
+        Define("say", Function("say", 1, Say));
+        Define("photo", Function("photo", 3, Photo));
+        Define("link", Function("link", 2, Link));
+        Define("buttons", Function("buttons", 2, Buttons));
+        Define("goto", Function("goto", 1, Goto));
+        Define("data", Data());
+        Define("now", Function("now", 0, (_, _) => new JsString(SeoulClock.Format(context.Now))));
+        Define("log", Function("log", 0, Log));
+        GuardRepeat();
+    }
+
+    public HookOutcome Finish(JsValue completion)
+    {
+        var vars = ReadVars();
+        return new HookOutcome
+        {
+            Vars = vars,
+            Truthy = TypeConverter.ToBoolean(completion),
+            Say = _text,
+            Photo = _photo,
+            Link = _link,
+            Buttons = _buttons,
+            Goto = _goto,
+        };
+    }
+
+    private ImmutableDictionary<string, JsonElement> ReadVars()
+    {
+        var result = context.Vars.Clear().ToBuilder();
+        var total = 0L;
+        foreach (var key in _vars!.GetOwnPropertyKeys(Types.String))
+        {
+            var descriptor = _vars.GetOwnProperty(key);
+            if (descriptor == PropertyDescriptor.Undefined || !descriptor.Enumerable)
+            {
+                continue;
+            }
+
+            var name = key.ToString();
+            var value = _vars.Get(key);
+
+            // A primitive the hook left alone keeps its original JSON (no re-encoding, no allocation).
+            if (_initialVars.TryGetValue(name, out var initial) && ReferenceEquals(initial, value) && !value.IsObject())
+            {
+                result[name] = context.Vars[name];
+                total += 16;
+                continue;
+            }
+
+            if (JsonBridge.ToJson(engine, value, $"vars.{name}") is { } json)
+            {
+                total += json.ValueKind == JsonValueKind.String ? json.GetString()!.Length : json.GetRawText().Length;
+                if (total > SandboxLimits.MaxValueBytes)
+                {
+                    throw new SandboxLimitException(string.Format(CultureInfo.InvariantCulture, ScriptMessages.ValueTooLarge, "vars", SandboxLimits.MaxValueBytes));
+                }
+
+                result[name] = json;
+            }
+        }
+
+        return result.ToImmutable();
+    }
+
+    private JsValue Input()
+    {
+        if (context.Input is not { } turn)
+        {
+            return JsValue.Null;
+        }
+
+        var input = new JsObject(engine);
+        input.CreateDataProperty("type", turn.Kind == TurnKind.Photo ? "photo" : "text");
+        input.CreateDataProperty("content", turn.Content);
+        input.PreventExtensions();
+        return input;
+    }
+
+    private JsObject Reply()
+    {
+        var reply = new JsObject(engine);
+        var get = Function("get text", 0, (_, _) => _text is null ? JsValue.Null : new JsString(_text));
+        var set = Function("set text", 1, (_, args) =>
+        {
+            var value = Arg(args, 0);
+            _text = IsNothing(value) ? null : TypeConverter.ToString(value);
+            return JsValue.Undefined;
+        });
+        reply.DefineOwnProperty("text", new GetSetPropertyDescriptor(get, set, enumerable: true, configurable: false));
+        reply.PreventExtensions();
+        return reply;
+    }
+
+    private JsValue Say(JsValue self, JsValue[] args)
+    {
+        var value = Arg(args, 0);
+        if (IsNothing(value))
+        {
+            throw TypeError(ScriptMessages.SayNeedsText);
+        }
+
+        var text = TypeConverter.ToString(value);
+        _text = _text is null ? text : _text + "\n" + text;
+        return JsValue.Undefined;
+    }
+
+    private JsValue Photo(JsValue self, JsValue[] args)
+    {
+        if (!IsWebUrl(Arg(args, 0), out var url) || !IsPositiveWhole(Arg(args, 1), out var width) || !IsPositiveWhole(Arg(args, 2), out var height))
+        {
+            throw TypeError(ScriptMessages.PhotoArgs);
+        }
+
+        _photo = new ReplyPhoto(url, width, height);
+        return JsValue.Undefined;
+    }
+
+    private JsValue Link(JsValue self, JsValue[] args)
+    {
+        var label = Arg(args, 0);
+        var text = IsNothing(label) ? "" : TypeConverter.ToString(label);
+        if (text.Length == 0 || !IsWebUrl(Arg(args, 1), out var url))
+        {
+            throw TypeError(ScriptMessages.LinkArgs);
+        }
+
+        _link = new ReplyLink(text, url);
+        return JsValue.Undefined;
+    }
+
+    private JsValue Buttons(JsValue self, JsValue[] args)
+    {
+        var list = Arg(args, 0);
+        if (!list.IsArray())
+        {
+            throw TypeError(string.Format(CultureInfo.InvariantCulture, ScriptMessages.ButtonsArgs, SandboxLimits.MaxButtons));
+        }
+
+        var array = list.AsObject();
+        var length = TypeConverter.ToLength(array.Get("length"));
+        if (length is 0 or > SandboxLimits.MaxButtons)
+        {
+            throw TypeError(string.Format(CultureInfo.InvariantCulture, ScriptMessages.ButtonsArgs, SandboxLimits.MaxButtons));
+        }
+
+        var labels = ImmutableArray.CreateBuilder<string>((int)length);
+        for (var i = 0; i < (int)length; i++)
+        {
+            var item = array.Get(JsNumber.Create(i));
+            var label = IsNothing(item) ? "" : TypeConverter.ToString(item).Trim();
+            if (label.Length == 0)
+            {
+                throw TypeError(ScriptMessages.ButtonsEmptyLabel);
+            }
+
+            if (labels.Contains(label))
+            {
+                throw TypeError(string.Format(CultureInfo.InvariantCulture, ScriptMessages.ButtonsDuplicate, label));
+            }
+
+            labels.Add(label);
+        }
+
+        string? save = null;
+        string? next = null;
+        var options = Arg(args, 1);
+        if (!IsNothing(options))
+        {
+            if (!options.IsObject())
+            {
+                throw TypeError(string.Format(CultureInfo.InvariantCulture, ScriptMessages.ButtonsOptions, TypeConverter.ToString(options)));
+            }
+
+            var obj = options.AsObject();
+            foreach (var key in obj.GetOwnPropertyKeys(Types.String))
+            {
+                var name = key.ToString();
+                var value = obj.Get(key);
+                if (name is not ("save" or "next") || !(value.IsString() || IsNothing(value)))
+                {
+                    throw TypeError(string.Format(CultureInfo.InvariantCulture, ScriptMessages.ButtonsOptions, name));
+                }
+
+                var text = value.IsString() ? value.AsString() : null;
+                if (name == "save")
+                {
+                    save = string.IsNullOrEmpty(text) ? null : text;
+                }
+                else
+                {
+                    next = string.IsNullOrEmpty(text) ? null : text;
+                }
+            }
+        }
+
+        _buttons = new DynamicChoice(labels.ToImmutable(), save, next);
+        return JsValue.Undefined;
+    }
+
+    private JsValue Goto(JsValue self, JsValue[] args)
+    {
+        var target = Arg(args, 0);
+        if (!target.IsString() || target.AsString().Length == 0)
+        {
+            throw TypeError(ScriptMessages.GotoArgs);
+        }
+
+        _goto = target.AsString();
+        return JsValue.Undefined;
+    }
+
+    private JsObject Data()
+    {
+        var data = new JsObject(engine);
+        data.CreateDataProperty("get", Function("get", 1, (_, args) =>
+        {
+            var key = Key(args);
+            var value = Store("get", store => store.Get(context.BotId, key));
+            return value is { } json ? JsonBridge.ToJs(engine, json) : JsValue.Undefined;
+        }));
+        data.CreateDataProperty("set", Function("set", 2, (_, args) =>
+        {
+            var key = Key(args);
+            var json = JsonBridge.ToJson(engine, Arg(args, 1), $"data '{key}'") ?? throw TypeError(ScriptMessages.DataUndefined);
+            Store("set", store =>
+            {
+                store.Set(context.BotId, key, json);
+                return true;
+            });
+            return JsValue.Undefined;
+        }));
+        data.CreateDataProperty("delete", Function("delete", 1, (_, args) =>
+        {
+            var key = Key(args);
+            return Store("delete", store => store.Delete(context.BotId, key)) ? JsBoolean.True : JsBoolean.False;
+        }));
+        data.CreateDataProperty("keys", Function("keys", 0, (_, _) =>
+        {
+            var keys = Store("keys", store => store.Keys(context.BotId));
+            var items = new JsValue[keys.Count];
+            for (var i = 0; i < items.Length; i++)
+            {
+                items[i] = new JsString(keys[i]);
+            }
+
+            return new JsArray(engine, items);
+        }));
+        data.PreventExtensions();
+        return data;
+    }
+
+    private string Key(JsValue[] args)
+    {
+        var key = Arg(args, 0);
+        if (!key.IsString() || key.AsString() is not { Length: > 0 and <= SandboxLimits.MaxKeyLength } text)
+        {
+            throw TypeError(string.Format(CultureInfo.InvariantCulture, ScriptMessages.BadKey, SandboxLimits.MaxKeyLength));
+        }
+
+        return text;
+    }
+
+    /// <summary>Calls the bot's store; its failures become catchable JavaScript errors, not host crashes.</summary>
+    private T Store<T>(string operation, Func<IBotDataStore, T> call)
+    {
+        var store = context.Services.Data ?? throw new JavaScriptException(engine.Intrinsics.Error, ScriptMessages.NoDataStore);
+        try
+        {
+            return call(store);
+        }
+        catch (Exception ex) when (ex is not JintException)
+        {
+            throw new JavaScriptException(engine.Intrinsics.Error, string.Format(CultureInfo.InvariantCulture, ScriptMessages.DataFailed, operation, ex.Message));
+        }
+    }
+
+    private JsValue Log(JsValue self, JsValue[] args)
+    {
+        if (context.Services.Log is not { } log || _logs > SandboxLimits.MaxLogCalls)
+        {
+            return JsValue.Undefined;
+        }
+
+        var location = program.CurrentLocation(engine, script.Location);
+        if (++_logs > SandboxLimits.MaxLogCalls)
+        {
+            log.Write(context.BotId, location, string.Format(CultureInfo.InvariantCulture, ScriptMessages.LogLimit, SandboxLimits.MaxLogCalls));
+            return JsValue.Undefined;
+        }
+
+        var message = new StringBuilder();
+        foreach (var arg in args)
+        {
+            if (message.Length > 0)
+            {
+                message.Append(' ');
+            }
+
+            message.Append(LogText(arg));
+            if (message.Length > SandboxLimits.MaxLogLength)
+            {
+                break;
+            }
+        }
+
+        var text = message.Length > SandboxLimits.MaxLogLength ? message.ToString(0, SandboxLimits.MaxLogLength) + "…" : message.ToString();
+        log.Write(context.BotId, location, text);
+        return JsValue.Undefined;
+    }
+
+    private string LogText(JsValue value)
+    {
+        if (value.IsString())
+        {
+            return value.AsString();
+        }
+
+        if (value.IsUndefined())
+        {
+            return "undefined";
+        }
+
+        if (value.IsObject() && !value.IsCallable())
+        {
+            try
+            {
+                return JsonBridge.ToJson(engine, value, "log argument")?.GetRawText() ?? "undefined";
+            }
+            catch (Exception ex) when (ex is SandboxLimitException or JavaScriptException)
+            {
+                return "[object]";
+            }
+        }
+
+        return TypeConverter.ToString(value);
+    }
+
+    /// <summary>
+    /// <c>'x'.repeat(3e8)</c> allocates 600 MB in one built-in call, before the memory limit is next checked.
+    /// Cap the result length instead.
+    /// </summary>
+    private void GuardRepeat()
+    {
+        var prototype = engine.Global.Get("String").AsObject().Get("prototype").AsObject();
+        var original = prototype.Get("repeat");
+        prototype.FastSetProperty("repeat", new PropertyDescriptor(Function("repeat", 1, (self, args) =>
+        {
+            var length = TypeConverter.ToString(self).Length * Math.Max(0, TypeConverter.ToIntegerOrInfinity(Arg(args, 0)));
+            if (length > SandboxLimits.MaxStringLength)
+            {
+                var message = string.Format(CultureInfo.InvariantCulture, ScriptMessages.StringTooLong, SandboxLimits.MaxStringLength);
+                throw new JavaScriptException(engine.Construct("RangeError", [new JsString(message)]));
+            }
+
+            return original.Call(self, args);
+        }), PropertyFlag.NonEnumerable));
+    }
+
+    private void Define(string name, JsValue value) =>
+        engine.Global.DefineOwnProperty(name, new PropertyDescriptor(value, writable: false, enumerable: false, configurable: false));
+
+    private ClrFunction Function(string name, int length, Func<JsValue, JsValue[], JsValue> body) => new(engine, name, body, length, PropertyFlag.Configurable);
+
+    private JavaScriptException TypeError(string message) => new(engine.Intrinsics.TypeError, message);
+
+    private static bool IsNothing(JsValue value) => value.IsNull() || value.IsUndefined();
+
+    private static JsValue Arg(JsValue[] args, int index) => index < args.Length ? args[index] : JsValue.Undefined;
+
+    private static bool IsWebUrl(JsValue value, out string url)
+    {
+        url = value.IsString() ? value.AsString() : "";
+        return Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
+    }
+
+    private static bool IsPositiveWhole(JsValue value, out int number)
+    {
+        number = 0;
+        if (!value.IsNumber())
+        {
+            return false;
+        }
+
+        var d = value.AsNumber();
+        if (d is < 1 or > 100_000 || d != Math.Floor(d))
+        {
+            return false;
+        }
+
+        number = (int)d;
+        return true;
+    }
+}

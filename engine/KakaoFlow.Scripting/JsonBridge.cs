@@ -1,0 +1,226 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using Jint;
+using Jint.Native;
+using Jint.Native.Object;
+using Jint.Runtime;
+using KakaoFlow.Runtime;
+
+namespace KakaoFlow.Scripting;
+
+/// <summary>
+/// Session variables and <c>data</c> values are JSON. This converts them into JavaScript values for a run and
+/// back afterwards, with JSON.stringify's rules (undefined and functions are left out, NaN is null, a Date is
+/// its ISO text) and hard caps on size and depth, so a hook cannot store something unbounded.
+/// </summary>
+internal static class JsonBridge
+{
+    public static JsValue ToJs(Engine engine, JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.String => new JsString(element.GetString() ?? ""),
+        JsonValueKind.Number => JsNumber.Create(element.GetDouble()),
+        JsonValueKind.True => JsBoolean.True,
+        JsonValueKind.False => JsBoolean.False,
+        JsonValueKind.Array => ArrayToJs(engine, element),
+        JsonValueKind.Object => ObjectToJs(engine, element),
+        _ => JsValue.Null,
+    };
+
+    private static JsArray ArrayToJs(Engine engine, JsonElement element)
+    {
+        var items = new JsValue[element.GetArrayLength()];
+        var i = 0;
+        foreach (var item in element.EnumerateArray())
+        {
+            items[i++] = ToJs(engine, item);
+        }
+
+        return new JsArray(engine, items);
+    }
+
+    private static JsObject ObjectToJs(Engine engine, JsonElement element)
+    {
+        var result = new JsObject(engine);
+        foreach (var property in element.EnumerateObject())
+        {
+            result.CreateDataProperty(property.Name, ToJs(engine, property.Value));
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The JSON of a JavaScript value, or null when JSON leaves it out (undefined, a function, a symbol).
+    /// Throws <see cref="SandboxLimitException"/> past the caps and a JavaScript TypeError for BigInt or a cycle.
+    /// </summary>
+    public static JsonElement? ToJson(Engine engine, JsValue value, string what)
+    {
+        switch (value.Type)
+        {
+            case Types.Undefined or Types.Symbol:
+                return null;
+            case Types.Null:
+                return FlowValues.Null;
+            case Types.Boolean:
+                return FlowValues.Boolean(value.AsBoolean());
+            case Types.String:
+                var text = value.AsString();
+                if (text.Length > SandboxLimits.MaxValueBytes)
+                {
+                    throw TooLarge(what);
+                }
+
+                return FlowValues.Text(text);
+            case Types.Number:
+                var number = value.AsNumber();
+                return double.IsFinite(number) ? FlowValues.Number(number) : FlowValues.Null;
+        }
+
+        if (value.IsCallable())
+        {
+            return null;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            var walker = new Walker(engine, writer, what);
+            walker.Write(value, 0);
+        }
+
+        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        return document.RootElement.Clone();
+    }
+
+    private static SandboxLimitException TooLarge(string what) =>
+        new(string.Format(CultureInfo.InvariantCulture, ScriptMessages.ValueTooLarge, what, SandboxLimits.MaxValueBytes));
+
+    private sealed class Walker(Engine engine, Utf8JsonWriter writer, string what)
+    {
+        private readonly List<ObjectInstance> _path = [];
+
+        public void Write(JsValue value, int depth)
+        {
+            switch (value.Type)
+            {
+                case Types.Null or Types.Undefined or Types.Symbol:
+                    writer.WriteNullValue();
+                    break;
+                case Types.Boolean:
+                    writer.WriteBooleanValue(value.AsBoolean());
+                    break;
+                case Types.String:
+                    writer.WriteStringValue(value.AsString());
+                    break;
+                case Types.Number:
+                    var number = value.AsNumber();
+                    if (double.IsFinite(number))
+                    {
+                        writer.WriteNumberValue(number);
+                    }
+                    else
+                    {
+                        writer.WriteNullValue();
+                    }
+
+                    break;
+                case Types.BigInt:
+                    throw new JavaScriptException(engine.Intrinsics.TypeError, string.Format(CultureInfo.InvariantCulture, ScriptMessages.ValueBigInt, what));
+                default:
+                    WriteObject(value, depth);
+                    break;
+            }
+
+            if (writer.BytesCommitted + writer.BytesPending > SandboxLimits.MaxValueBytes)
+            {
+                throw TooLarge(what);
+            }
+        }
+
+        private void WriteObject(JsValue value, int depth)
+        {
+            if (value.IsCallable())
+            {
+                writer.WriteNullValue();
+                return;
+            }
+
+            if (value.IsDate())
+            {
+                var time = ((JsDate)value).DateValue;
+                if (double.IsFinite(time))
+                {
+                    writer.WriteStringValue(DateTimeOffset.FromUnixTimeMilliseconds((long)time).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+                }
+                else
+                {
+                    writer.WriteNullValue();
+                }
+
+                return;
+            }
+
+            if (depth >= SandboxLimits.MaxValueDepth)
+            {
+                throw new SandboxLimitException(string.Format(CultureInfo.InvariantCulture, ScriptMessages.ValueTooDeep, what, SandboxLimits.MaxValueDepth));
+            }
+
+            var obj = value.AsObject();
+            foreach (var seen in _path)
+            {
+                if (ReferenceEquals(seen, obj))
+                {
+                    throw new JavaScriptException(engine.Intrinsics.TypeError, string.Format(CultureInfo.InvariantCulture, ScriptMessages.ValueCycle, what));
+                }
+            }
+
+            _path.Add(obj);
+            if (value.IsArray())
+            {
+                var length = TypeConverter.ToLength(obj.Get("length"));
+                if (length > SandboxLimits.MaxArraySize)
+                {
+                    throw TooLarge(what);
+                }
+
+                writer.WriteStartArray();
+                for (var i = 0UL; i < length; i++)
+                {
+                    var item = obj.Get(JsNumber.Create((double)i));
+                    Write(item.IsCallable() ? JsValue.Null : item, depth + 1);
+                }
+
+                writer.WriteEndArray();
+            }
+            else
+            {
+                writer.WriteStartObject();
+                foreach (var key in obj.GetOwnPropertyKeys(Types.String))
+                {
+                    var descriptor = obj.GetOwnProperty(key);
+                    if (descriptor == Jint.Runtime.Descriptors.PropertyDescriptor.Undefined || !descriptor.Enumerable)
+                    {
+                        continue;
+                    }
+
+                    var item = obj.Get(key);
+                    if (item.IsUndefined() || item.IsSymbol() || item.IsCallable())
+                    {
+                        continue;
+                    }
+
+                    writer.WritePropertyName(key.ToString());
+                    Write(item, depth + 1);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            _path.RemoveAt(_path.Count - 1);
+        }
+    }
+}
+
+/// <summary>A host-side cap (value size, depth) was passed; reported as <see cref="HookFailureKind.Limit"/>.</summary>
+internal sealed class SandboxLimitException(string message) : Exception(message);

@@ -1,0 +1,115 @@
+using KakaoFlow.Cli;
+using KakaoFlow.Tests.Support;
+
+namespace KakaoFlow.Tests.Cli;
+
+public sealed class CheckCommandTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("kakaoflow-check-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private string Bot(string name, string yaml)
+    {
+        var folder = Path.Combine(_root, name);
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "flow.yaml"), yaml);
+        return folder;
+    }
+
+    private static async Task<(int Exit, string Out, string Err)> Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var exit = await CommandLine.RunAsync(args, stdout, stderr);
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public async Task Clean_flow_exits_zero_with_a_summary()
+    {
+        var bot = Bot("good", TestFlows.Header + "home:\n  - 안녕: 반가워요\n");
+
+        var (exit, output, _) = await Run("check", bot);
+
+        Assert.Equal(0, exit);
+        Assert.Equal("checked 1 bot: 0 errors, 0 warnings\n", output.ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public async Task Errors_print_located_lines_and_exit_one()
+    {
+        var bot = Bot("bad", TestFlows.Header + "home:\n  - 주문: { goto: nowhere }\n");
+
+        var (exit, output, _) = await Run("check", bot);
+
+        Assert.Equal(1, exit);
+        var lines = output.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
+        Assert.Equal($"{Path.Combine(bot, "flow.yaml")}:5:17: error KF010: goto target 'nowhere' is not a step (there are no named steps; add one under 'steps:')", lines[0]);
+        Assert.Equal("checked 1 bot: 1 error, 0 warnings", lines[^1]);
+    }
+
+    [Fact]
+    public async Task Warnings_alone_exit_zero()
+    {
+        var bot = Bot("warn", "home:\n  - 안녕: 반가워요\n");
+
+        var (exit, output, _) = await Run("check", bot);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("warning KF019", output, StringComparison.Ordinal);
+        Assert.Contains("warning KF020", output, StringComparison.Ordinal);
+        Assert.EndsWith("checked 1 bot: 0 errors, 2 warnings\n", output.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_folder_of_bots_checks_each_and_a_flow_file_works_too()
+    {
+        Bot("a", TestFlows.Header + "home:\n  - 안녕: 반가워요\n");
+        var b = Bot("b", TestFlows.Header + "home: []\n");
+
+        var folder = await Run("check", _root);
+        var file = await Run("check", Path.Combine(b, "flow.yaml"));
+
+        Assert.Equal(1, folder.Exit);
+        Assert.EndsWith("checked 2 bots: 1 error, 0 warnings\n", folder.Out.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Equal(1, file.Exit);
+        Assert.Contains("error KF014", file.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Usage_errors_exit_two()
+    {
+        Assert.Equal(2, (await Run()).Exit);
+        Assert.Equal(2, (await Run("frobnicate")).Exit);
+        Assert.Equal(2, (await Run("check", "--colour")).Exit);
+        var missing = await Run("check", Path.Combine(_root, "no-such-bot"));
+        Assert.Equal(2, missing.Exit);
+        Assert.Contains("no-such-bot", missing.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unreadable_flow_is_a_diagnostic_not_a_crash()
+    {
+        var bot = Bot("dir-as-file", "");
+        var flowFile = Path.Combine(bot, "flow.yaml");
+        File.Delete(flowFile);
+        Directory.CreateDirectory(flowFile);
+
+        var compilation = FlowLocator.Compile(TestFlows.Compiler, flowFile);
+
+        var error = Assert.Single(compilation.Diagnostics);
+        Assert.Equal("KF026", error.Code);
+    }
+
+    [Fact]
+    public void Colour_output_keeps_the_same_words()
+    {
+        var diagnostic = Assert.Single(TestFlows.Diagnostics(TestFlows.Header + "home: []\n"));
+
+        var coloured = CheckCommand.FormatLine(diagnostic, new Terminal(color: true));
+
+        Assert.Contains("\u001b[31merror\u001b[0m KF014", coloured, StringComparison.Ordinal);
+        Assert.Equal(diagnostic.Format(), CheckCommand.FormatLine(diagnostic, Terminal.Plain));
+    }
+}

@@ -1,0 +1,88 @@
+using System.Text.RegularExpressions;
+using KakaoFlow.Compiling;
+using KakaoFlow.Diagnostics;
+using KakaoFlow.Tests.Support;
+
+namespace KakaoFlow.Tests.Diagnostics;
+
+/// <summary>Keeps docs/diagnostics.md true: every code documented, every example doing what it says.</summary>
+public sealed partial class DiagnosticsDocTests
+{
+    private static readonly string Doc = File.ReadAllText(Path.Combine(TestFlows.RepoRoot, "docs", "diagnostics.md"));
+
+    [GeneratedRegex(@"^## (KF\d{3})\s*$", RegexOptions.Multiline)]
+    private static partial Regex SectionHeading();
+
+    [GeneratedRegex(@"```yaml\n(.*?)```", RegexOptions.Singleline)]
+    private static partial Regex YamlBlock();
+
+    private static Dictionary<string, string> Sections()
+    {
+        var headings = SectionHeading().Matches(Doc);
+        var sections = new Dictionary<string, string>();
+        for (var i = 0; i < headings.Count; i++)
+        {
+            var end = i + 1 < headings.Count ? headings[i + 1].Index : Doc.Length;
+            sections[headings[i].Groups[1].Value] = Doc[headings[i].Index..end];
+        }
+
+        return sections;
+    }
+
+    public static TheoryData<string> Codes()
+    {
+        var data = new TheoryData<string>();
+        foreach (var code in DiagnosticCodes.All.Select(d => d.Code))
+        {
+            data.Add(code);
+        }
+
+        return data;
+    }
+
+    private static FlowCompilation Compile(string example) =>
+        TestFlows.Compiler.Compile(FlowSource.InMemory("doc", example.StartsWith("name:", StringComparison.Ordinal) ? example : TestFlows.Header + example));
+
+    [Theory]
+    [MemberData(nameof(Codes))]
+    public void Every_code_is_documented_in_the_table_and_a_section(string code)
+    {
+        Assert.Contains($"| [{code}](#{code.ToLowerInvariant()}) |", Doc, StringComparison.Ordinal);
+        Assert.True(Sections().ContainsKey(code), $"docs/diagnostics.md has no section for {code}");
+        var severity = DiagnosticCodes.All.Single(d => d.Code == code).Severity == DiagnosticSeverity.Error ? "error" : "warning";
+        Assert.Contains($"**{severity}**", Sections()[code], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Codes))]
+    public void Bad_example_reports_its_code_and_the_fix_is_clean(string code)
+    {
+        var blocks = YamlBlock().Matches(Sections()[code]);
+        if (code is "KF026" or "KF030")
+        {
+            Assert.Empty(blocks);
+            return;
+        }
+
+        Assert.Equal(2, blocks.Count);
+        var bad = Compile(blocks[0].Groups[1].Value);
+        var good = Compile(blocks[1].Groups[1].Value);
+
+        Assert.Contains(bad.Diagnostics, d => d.Code == code);
+        Assert.Empty(good.Diagnostics);
+    }
+
+    [Fact]
+    public void Flow_with_javascript_and_no_script_engine_reports_KF030()
+    {
+        var compilation = new FlowCompiler(null).Compile(FlowSource.InMemory("doc", TestFlows.Header + """
+            home:
+              - 계산:
+                  js: vars.total = 1;
+                  say: "{{total}}"
+            """));
+
+        Assert.Contains(compilation.Diagnostics, d => d.Code == "KF030");
+        Assert.False(compilation.Success);
+    }
+}

@@ -1,0 +1,179 @@
+using KakaoFlow.Runtime;
+using KakaoFlow.Tests.Support;
+
+namespace KakaoFlow.Tests.Runtime;
+
+public sealed class RuntimeSemanticsTests
+{
+    private static readonly DateTimeOffset Noon = new(2026, 11, 25, 3, 0, 0, TimeSpan.Zero);
+
+    private static StepResult Say(string yaml, string text, Session? session = null, DateTimeOffset? at = null) =>
+        new FlowRuntime().Step(TestFlows.CompileOk(TestFlows.Header + yaml), session ?? Session.New, Turn.Text(text), at ?? Noon);
+
+    [Fact]
+    public void Set_happens_before_the_step_is_shown()
+    {
+        var result = Say("""
+            home:
+              - 가격:
+                  set: { price: 18000, rate: 1.5, big: 12345678901 }
+                  say: "{{price}}원, {{rate}}배, {{big}}"
+            """, "가격");
+
+        Assert.Equal("18000원, 1.5배, 12345678901", result.Reply.Message.Text);
+        Assert.Equal(["가격"], result.Reply.Keyboard.Buttons.ToArray());
+    }
+
+    [Fact]
+    public void Missing_variable_prints_empty()
+    {
+        var flow = TestFlows.Compile(TestFlows.Header + """
+            home:
+              - 인사: "[{{nobody}}]님"
+            """);
+        Assert.Contains(flow.Diagnostics, d => d.Code == "KF022");
+
+        var result = new FlowRuntime().Step(flow.Flow!, Session.New, Turn.Text("인사"), Noon);
+
+        Assert.Equal("[]님", result.Reply.Message.Text);
+    }
+
+    [Fact]
+    public void Goto_chain_joins_texts_and_keeps_the_last_photo_and_link()
+    {
+        var result = Say("""
+            home:
+              - 시작:
+                  say: 첫째
+                  photo: { url: "https://example.com/1.jpg", width: 10, height: 10 }
+                  goto: middle
+            steps:
+              middle:
+                say: 둘째
+                link: { label: 보기, url: "https://example.com/2" }
+                goto: last
+              last:
+                say: 셋째
+                photo: { url: "https://example.com/3.jpg", width: 30, height: 30 }
+                buttons:
+                  - 끝: 끝
+            """, "시작");
+
+        Assert.Equal("첫째\n\n둘째\n\n셋째", result.Reply.Message.Text);
+        Assert.Equal("https://example.com/3.jpg", result.Reply.Message.Photo!.Url);
+        Assert.Equal("https://example.com/2", result.Reply.Message.Link!.Url);
+        Assert.Equal(["끝"], result.Reply.Keyboard.Buttons.ToArray());
+        Assert.Equal("last", result.Session.StepId);
+    }
+
+    [Fact]
+    public void Context_ttl_comes_from_settings()
+    {
+        const string yaml = """
+            settings: { context_ttl: 30s }
+            home:
+              - 메뉴:
+                  say: 메뉴
+                  buttons:
+                    - 피자: 피자입니다
+            """;
+        var first = Say(yaml, "메뉴");
+
+        var late = Say(yaml, "피자", first.Session, Noon.AddSeconds(31));
+        var soon = Say(yaml, "피자", first.Session, Noon.AddSeconds(29));
+
+        Assert.True(late.IsFallback);
+        Assert.Equal(["메뉴"], late.Reply.Keyboard.Buttons.ToArray());
+        Assert.Equal("피자입니다", soon.Reply.Message.Text);
+    }
+
+    [Fact]
+    public void Variables_are_forgotten_after_retention()
+    {
+        const string yaml = """
+            settings: { retention: 1d }
+            home:
+              - 저장: { set: { name: 철수 }, say: "{{name}} 저장" }
+              - 확인: "이름: {{name}}"
+            """;
+        var saved = Say(yaml, "저장");
+
+        Assert.Equal("이름: 철수", Say(yaml, "확인", saved.Session, Noon.AddHours(23)).Reply.Message.Text);
+        Assert.Equal("이름: ", Say(yaml, "확인", saved.Session, Noon.AddDays(1)).Reply.Message.Text);
+    }
+
+    [Fact]
+    public void Photo_input_saves_the_url()
+    {
+        const string yaml = """
+            home:
+              - 사진 보내기:
+                  say: 사진을 보내 주세요. (+ 버튼)
+                  input: { save: pic, type: photo, next: done }
+            steps:
+              done: "받았어요: {{pic}}"
+            """;
+        var flow = TestFlows.CompileOk(TestFlows.Header + yaml);
+        var runtime = new FlowRuntime();
+        var asked = runtime.Step(flow, Session.New, Turn.Text("사진 보내기"), Noon);
+
+        var text = runtime.Step(flow, asked.Session, Turn.Text("사진 대신 글"), Noon);
+        var photo = runtime.Step(flow, asked.Session, Turn.Photo("https://example.com/p.jpg"), Noon);
+
+        Assert.Equal(Keyboard.Text, asked.Reply.Keyboard);
+        Assert.Equal("입력한 내용을 다시 확인해 주세요.", text.Reply.Message.Text);
+        Assert.Equal(Keyboard.Text, text.Reply.Keyboard);
+        Assert.Equal("받았어요: https://example.com/p.jpg", photo.Reply.Message.Text);
+        Assert.Equal(["사진 보내기"], photo.Reply.Keyboard.Buttons.ToArray());
+    }
+
+    [Fact]
+    public void Reply_over_1000_characters_after_templating_is_cut_and_reported()
+    {
+        var flow = TestFlows.CompileOk(TestFlows.Header + """
+            home:
+              - 소개:
+                  say: 자기소개를 입력해 주세요.
+                  input: { save: bio, next: show }
+            steps:
+              show: "소개: {{bio}}"
+            """);
+        var runtime = new FlowRuntime();
+        var asked = runtime.Step(flow, Session.New, Turn.Text("소개"), Noon);
+
+        var result = runtime.Step(flow, asked.Session, Turn.Text(new string('한', 1200)), Noon);
+
+        Assert.Equal(1000, TextLength.Of(result.Reply.Message.Text!));
+        Assert.EndsWith("한…", result.Reply.Message.Text, StringComparison.Ordinal);
+        var issue = Assert.Single(result.Issues);
+        Assert.Equal(RuntimeIssueKind.ReplyRepaired, issue.Kind);
+        Assert.Contains("1204", issue.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Text_limit_counts_what_users_see()
+    {
+        var family = "👨‍👩‍👧";
+        Assert.Equal(1, TextLength.Of(family));
+        Assert.Equal(3, TextLength.Of("한글요"));
+
+        var cut = TextLength.Truncate(string.Concat(Enumerable.Repeat(family, 1001)));
+
+        Assert.Equal(1000, TextLength.Of(cut));
+        Assert.EndsWith("…", cut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Step_that_no_longer_exists_continues_from_home()
+    {
+        var session = Session.New with { StepId = "gone/step", LastMessageAt = Noon };
+
+        var result = Say("""
+            home:
+              - 안녕: 반가워요
+            """, "안녕", session, Noon.AddMinutes(1));
+
+        Assert.Equal("반가워요", result.Reply.Message.Text);
+        Assert.Empty(result.Issues);
+    }
+}
