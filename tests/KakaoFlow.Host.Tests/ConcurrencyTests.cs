@@ -84,7 +84,7 @@ public sealed class ConcurrencyTests
         Assert.Equal(2, met);
     }
 
-    [Fact(Skip = "needs JintScriptCompiler")]
+    [Fact]
     public async Task Forty_racing_messages_from_one_user_leave_the_counter_at_forty()
     {
         await using var host = await TestHost.StartAsync(new Dictionary<string, string> { ["counter"] = Flows.Counter }, Patient);

@@ -55,6 +55,43 @@ internal sealed class TestHost : IAsyncDisposable
         return host;
     }
 
+    /// <summary>Serves copies of the repository's sample bots (<c>flows/</c>).</summary>
+    public static async Task<TestHost> StartWithSamplesAsync(Func<KakaoFlowHostOptions, KakaoFlowHostOptions>? configure = null)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "kakaoflow-host-tests", Guid.NewGuid().ToString("N"));
+        CopyFolder(Path.Combine(RepoRoot, "flows"), Path.Combine(root, "flows"));
+        var host = new TestHost(root, configure);
+        await host.BootAsync();
+        return host;
+    }
+
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    private static string FindRepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "KakaoFlow.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("KakaoFlow.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        }
+
+        foreach (var folder in Directory.GetDirectories(from))
+        {
+            CopyFolder(folder, Path.Combine(to, Path.GetFileName(folder)));
+        }
+    }
+
     public async Task RestartAsync()
     {
         await StopAsync();
@@ -89,6 +126,7 @@ internal sealed class TestHost : IAsyncDisposable
             DataFile = DataFile,
             Urls = "http://127.0.0.1:0",
             Clock = Clock,
+            ScriptCompiler = KakaoFlow.Cli.ScriptEngine.CreateCompiler(),
             ConfigureLogging = logging =>
             {
                 logging.ClearProviders();
