@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using KakaoFlow.Host.Tests.Support;
+
+namespace KakaoFlow.Host.Tests;
+
+/// <summary>
+/// <c>kakaoflow serve</c> as a real process: a hard kill loses no acknowledged session (LiteDB's log is written
+/// before each reply), and SIGTERM shuts down cleanly (LiteDB checkpointed and closed).
+/// </summary>
+public sealed class ServeProcessTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "kakaoflow-host-tests", Guid.NewGuid().ToString("N"));
+
+    public ServeProcessTests()
+    {
+        var bot = Path.Combine(_root, "flows", "pizza");
+        Directory.CreateDirectory(bot);
+        File.WriteAllText(Path.Combine(bot, "flow.yaml"), Flows.Pizza, Encoding.UTF8);
+    }
+
+    private string DataFile => Path.Combine(_root, "state.litedb");
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    [Fact]
+    public async Task A_hard_kill_loses_no_acknowledged_session()
+    {
+        using (var server = await ServeProcess.StartAsync(_root, DataFile))
+        {
+            await server.SayAsync("메뉴 보기");
+            await server.SayAsync("불고기 피자");
+            var acknowledged = await server.SayAsync("라지");
+            Assert.Contains("배달 받을 주소를 입력해 주세요.", acknowledged, StringComparison.Ordinal);
+            server.Kill();
+        }
+
+        using (var again = await ServeProcess.StartAsync(_root, DataFile))
+        {
+            var confirm = await again.SayAsync("인천시 남동구 1");
+            Assert.Contains("불고기 피자 라지를 인천시 남동구 1(으)로 보낼까요? (18000원)", confirm, StringComparison.Ordinal);
+            Assert.Equal(0, await again.TerminateAsync());
+        }
+    }
+
+    [Fact]
+    public async Task Sigterm_stops_the_server_cleanly_and_closes_the_data_file()
+    {
+        using (var server = await ServeProcess.StartAsync(_root, DataFile))
+        {
+            await server.SayAsync("메뉴 보기");
+            Assert.Equal(0, await server.TerminateAsync());
+        }
+
+        // A clean close checkpoints the log into the data file.
+        Assert.True(File.Exists(DataFile));
+        var log = Path.Combine(_root, "state-log.litedb");
+        Assert.True(!File.Exists(log) || new FileInfo(log).Length == 0, "the LiteDB log was not checkpointed");
+
+        using var again = await ServeProcess.StartAsync(_root, DataFile);
+        Assert.Contains("불고기 피자의 크기를 골라 주세요.", await again.SayAsync("불고기 피자"), StringComparison.Ordinal);
+        Assert.Equal(0, await again.TerminateAsync());
+    }
+
+    [Fact]
+    public async Task Usage_errors_exit_2_and_a_missing_flows_folder_exits_1()
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        Assert.Equal(2, await KakaoFlow.Cli.CommandLine.RunAsync(["serve", "--bogus"], stdout, stderr));
+        Assert.Contains("usage: kakaoflow serve", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Equal(2, await KakaoFlow.Cli.CommandLine.RunAsync(["serve", "--urls"], stdout, stderr));
+        Assert.Equal(2, await KakaoFlow.Cli.CommandLine.RunAsync(["serve", "a", "b"], stdout, stderr));
+        Assert.Equal(1, await KakaoFlow.Cli.CommandLine.RunAsync(["serve", Path.Combine(_root, "nothing")], stdout, stderr));
+        Assert.Contains("does not exist", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary><c>dotnet kakaoflow.dll serve</c> on a free loopback port, found from its "listening on" line.</summary>
+    private sealed class ServeProcess : IDisposable
+    {
+        private readonly Process _process;
+        private readonly HttpClient _http;
+        private readonly StringBuilder _output;
+
+        private ServeProcess(Process process, Uri address, StringBuilder output)
+        {
+            _process = process;
+            _output = output;
+            _http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(20) };
+        }
+
+        public static async Task<ServeProcess> StartAsync(string root, string dataFile)
+        {
+            var start = new ProcessStartInfo("dotnet")
+            {
+                WorkingDirectory = root,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "kakaoflow.dll"), "serve", "flows", "--urls", "http://127.0.0.1:0", "--data", dataFile })
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            var output = new StringBuilder();
+            var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var process = new Process { StartInfo = start };
+            process.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data is null)
+                {
+                    listening.TrySetException(new InvalidOperationException("kakaoflow serve ended:\n" + output));
+                    return;
+                }
+
+                lock (output)
+                {
+                    output.AppendLine(e.Data);
+                }
+
+                const string marker = "listening on ";
+                if (e.Data.StartsWith(marker, StringComparison.Ordinal))
+                {
+                    listening.TrySetResult(new Uri(e.Data[marker.Length..].Split([';', ','])[0].Trim()));
+                }
+            };
+            process.ErrorDataReceived += (_, e) =>
+            {
+                lock (output)
+                {
+                    output.AppendLine(e.Data);
+                }
+            };
+            process.Start();
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            try
+            {
+                var address = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                return new ServeProcess(process, address, output);
+            }
+            catch
+            {
+                process.Kill(entireProcessTree: true);
+                process.Dispose();
+                throw;
+            }
+        }
+
+        public async Task<string> SayAsync(string content)
+        {
+            using var body = new StringContent(Json.Message("process-user", "text", content), Encoding.UTF8, "application/json");
+            using var response = await _http.PostAsync(new Uri("/pizza/message", UriKind.Relative), body);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+            return text;
+        }
+
+        /// <summary>SIGKILL: no shutdown code runs, LiteDB is not closed.</summary>
+        public void Kill()
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+
+        /// <summary>SIGTERM, as a service manager stops the server; returns the exit code.</summary>
+        public async Task<int> TerminateAsync()
+        {
+            using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await _process.WaitForExitAsync(timeout.Token);
+            return _process.ExitCode;
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit();
+            }
+
+            _process.Dispose();
+            _http.Dispose();
+        }
+
+        public override string ToString()
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+}
