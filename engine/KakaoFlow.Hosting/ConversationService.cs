@@ -22,16 +22,18 @@ namespace KakaoFlow.Hosting;
 /// </remarks>
 internal sealed class ConversationService
 {
-    private readonly LiteDbStore _store;
+    private readonly ISessionStore _sessions;
+    private readonly IFriendStore _friends;
     private readonly TimeProvider _clock;
     private readonly TimeSpan _replyTimeout;
     private readonly Func<CompiledFlow, Session, Turn, DateTimeOffset, CancellationToken, StepResult> _step;
     private readonly ILogger _logger;
     private readonly KeyedAsyncLock _locks = new();
 
-    public ConversationService(LiteDbStore store, FlowRuntime runtime, KakaoFlowHostOptions options, ILogger<ConversationService> logger)
+    public ConversationService(ISessionStore sessions, IFriendStore friends, FlowRuntime runtime, KakaoFlowHostOptions options, ILogger<ConversationService> logger)
     {
-        _store = store;
+        _sessions = sessions;
+        _friends = friends;
         _clock = options.Clock;
         _replyTimeout = options.ReplyTimeout;
         _step = options.Stepper ?? runtime.Step;
@@ -48,7 +50,28 @@ internal sealed class ConversationService
 
         // The bound is wall-clock and covers the wait behind the user's earlier messages too: the platform
         // times the whole request. Cancelling this token also tells the runtime (and its hooks) to stop.
-        using var deadline = new CancellationTokenSource(_replyTimeout);
+        var deadline = new CancellationTokenSource(_replyTimeout);
+        Task? lateStep = null;
+        try
+        {
+            return await TurnAsync(flow, userKey, user, turn, started, deadline, step => lateStep = step).ConfigureAwait(false);
+        }
+        finally
+        {
+            // A step still running past the bound keeps observing its (cancelled) token: dispose it only then.
+            if (lateStep is null)
+            {
+                deadline.Dispose();
+            }
+            else
+            {
+                _ = lateStep.ContinueWith(static (_, state) => ((CancellationTokenSource)state!).Dispose(), deadline, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private async Task<Reply> TurnAsync(CompiledFlow flow, string userKey, string user, Turn turn, long started, CancellationTokenSource deadline, Action<Task> abandon)
+    {
         IDisposable held;
         try
         {
@@ -64,7 +87,7 @@ internal sealed class ConversationService
         using (held)
         {
             var now = _clock.GetUtcNow();
-            var session = _store.Sessions.Find(flow.BotId, userKey) ?? Session.New;
+            var session = ReadSession(flow, userKey, user);
             if (session.LastMessageAt is { } last && now - last > flow.Settings.Retention)
             {
                 // Past retention but not swept yet: the variables are gone, whatever the sweep's timing.
@@ -81,8 +104,9 @@ internal sealed class ConversationService
             {
                 // The late step's result, whenever it comes, is dropped; observe its failure so it is not unobserved.
                 _ = stepping.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                abandon(stepping);
                 Log.TurnTimedOut(_logger, flow.BotId, user, (long)_replyTimeout.TotalMilliseconds);
-                _store.Sessions.Save(flow.BotId, userKey, BackHome(session, flow, now));
+                _sessions.Save(flow.BotId, userKey, BackHome(session, flow, now));
                 return ErrorReply(flow);
             }
 #pragma warning disable CA1031 // The runtime promises not to throw; if it does anyway the user still gets a valid answer.
@@ -90,7 +114,7 @@ internal sealed class ConversationService
 #pragma warning restore CA1031
             {
                 Log.TurnFailed(_logger, flow.BotId, user, e);
-                _store.Sessions.Save(flow.BotId, userKey, BackHome(session, flow, now));
+                _sessions.Save(flow.BotId, userKey, BackHome(session, flow, now));
                 return ErrorReply(flow);
             }
 
@@ -100,7 +124,7 @@ internal sealed class ConversationService
                 next = next with { LastMessageAt = next.LastMessageAt ?? now, FlowVersion = next.FlowVersion ?? flow.Version };
             }
 
-            _store.Sessions.Save(flow.BotId, userKey, next);
+            _sessions.Save(flow.BotId, userKey, next);
             foreach (var issue in result.Issues)
             {
                 Log.TurnIssue(_logger, flow.BotId, user, issue.ToString());
@@ -116,10 +140,10 @@ internal sealed class ConversationService
     {
         using (await _locks.AcquireAsync(LockKey(flow.BotId, userKey), CancellationToken.None).ConfigureAwait(false))
         {
-            var session = _store.Sessions.Find(flow.BotId, userKey);
+            var session = _sessions.Find(flow.BotId, userKey);
             if (session is { IsAtHome: false })
             {
-                _store.Sessions.Save(flow.BotId, userKey, session with { StepId = Session.HomeStepId, Choice = null });
+                _sessions.Save(flow.BotId, userKey, session with { StepId = Session.HomeStepId, Choice = null });
             }
         }
 
@@ -133,9 +157,23 @@ internal sealed class ConversationService
         {
             var now = _clock.GetUtcNow();
             var record = added
-                ? _store.Friends.MarkAdded(flow.BotId, userKey, now)
-                : _store.Friends.MarkBlocked(flow.BotId, userKey, now);
+                ? _friends.MarkAdded(flow.BotId, userKey, now)
+                : _friends.MarkBlocked(flow.BotId, userKey, now);
             Log.Friend(_logger, flow.BotId, UserTag.Of(userKey), record.State.ToString());
+        }
+    }
+
+    private Session ReadSession(CompiledFlow flow, string userKey, string user)
+    {
+        try
+        {
+            return _sessions.Find(flow.BotId, userKey) ?? Session.New;
+        }
+        catch (InvalidDataException e)
+        {
+            // A document this version cannot read: start the user afresh rather than fail every message.
+            Log.SessionUnreadable(_logger, flow.BotId, user, e);
+            return Session.New;
         }
     }
 

@@ -63,7 +63,11 @@ public static class KakaoFlowHost
 
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.Clock);
+        // One LiteDB file for the process; the rest of the host sees only the store interfaces.
         builder.Services.AddSingleton(_ => new LiteDbStore(options.DataFile));
+        builder.Services.AddSingleton(services => services.GetRequiredService<LiteDbStore>().Sessions);
+        builder.Services.AddSingleton(services => services.GetRequiredService<LiteDbStore>().Friends);
+        builder.Services.AddSingleton<IBotDataStore>(services => services.GetRequiredService<LiteDbStore>().BotData);
         builder.Services.AddSingleton(services => new FlowCompiler(options.ScriptCompiler));
         builder.Services.AddSingleton(services => BotCatalog.Load(
             options.FlowsDirectory,
@@ -71,9 +75,8 @@ public static class KakaoFlowHost
             services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BotCatalog).FullName!)));
         builder.Services.AddSingleton(services =>
         {
-            var store = services.GetRequiredService<LiteDbStore>();
             var hookLog = new LoggerHookLog(services.GetRequiredService<ILoggerFactory>().CreateLogger("KakaoFlow.Hooks"));
-            return new FlowRuntime(new HookServices(store.BotData, hookLog));
+            return new FlowRuntime(new HookServices(services.GetRequiredService<IBotDataStore>(), hookLog));
         });
         builder.Services.AddSingleton<ConversationService>();
         builder.Services.AddSingleton<SessionSweeper>();

@@ -38,6 +38,9 @@ internal static partial class Log
     [LoggerMessage(14, LogLevel.Warning, "Turn {Bot} user {User} waited past {TimeoutMs} ms behind the user's earlier messages; answered messages.error")]
     public static partial void TurnQueueTimedOut(ILogger logger, string bot, string user, long timeoutMs);
 
+    [LoggerMessage(15, LogLevel.Error, "Session {Bot} user {User} is unreadable; starting afresh")]
+    public static partial void SessionUnreadable(ILogger logger, string bot, string user, Exception exception);
+
     [LoggerMessage(20, LogLevel.Information, "Friend {Bot} user {User}: {State}")]
     public static partial void Friend(ILogger logger, string bot, string user, string state);
 

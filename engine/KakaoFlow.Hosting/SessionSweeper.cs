@@ -10,7 +10,7 @@ namespace KakaoFlow.Hosting;
 /// Context expiry (back to Home after <c>context_ttl</c>) is not done here: the runtime derives it from
 /// <see cref="Runtime.Session.LastMessageAt"/>. Sessions of bots not served right now are left alone.
 /// </summary>
-internal sealed class SessionSweeper(BotCatalog catalog, LiteDbStore store, KakaoFlowHostOptions options, ILogger<SessionSweeper> logger)
+internal sealed class SessionSweeper(BotCatalog catalog, ISessionStore sessionStore, IFriendStore friendStore, KakaoFlowHostOptions options, ILogger<SessionSweeper> logger)
     : BackgroundService
 {
     private int _sweeps;
@@ -24,8 +24,8 @@ internal sealed class SessionSweeper(BotCatalog catalog, LiteDbStore store, Kaka
         foreach (var flow in catalog.Flows)
         {
             var cutoff = now - flow.Settings.Retention;
-            var sessions = store.Sessions.DeleteInactiveSince(flow.BotId, cutoff);
-            var blocked = store.Friends.DeleteBlockedSince(flow.BotId, cutoff);
+            var sessions = sessionStore.DeleteInactiveSince(flow.BotId, cutoff);
+            var blocked = friendStore.DeleteBlockedSince(flow.BotId, cutoff);
             if (sessions + blocked > 0)
             {
                 Log.Swept(logger, flow.BotId, sessions, blocked, flow.Settings.Retention);

@@ -46,6 +46,7 @@ internal sealed class LiteDbSessionStore(ILiteCollection<BsonDocument> collectio
         return document;
     }
 
+    /// <exception cref="InvalidDataException">The stored variables are not a JSON object.</exception>
     internal static Session FromDocument(BsonDocument document)
     {
         var last = document["last"];

@@ -28,16 +28,26 @@ internal static class VarsCodec
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
+    /// <exception cref="InvalidDataException">The text is not a JSON object.</exception>
     public static ImmutableDictionary<string, JsonElement> Read(string json)
     {
         var builder = ImmutableDictionary.CreateBuilder<string, JsonElement>(StringComparer.Ordinal);
-        using var document = JsonDocument.Parse(json);
-        if (document.RootElement.ValueKind == JsonValueKind.Object)
+        try
         {
+            using var document = JsonDocument.Parse(json);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new InvalidDataException("stored variables are not a JSON object");
+            }
+
             foreach (var property in document.RootElement.EnumerateObject())
             {
                 builder[property.Name] = property.Value.Clone();
             }
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException("stored variables are not valid JSON", e);
         }
 
         return builder.ToImmutable();

@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using KakaoFlow.Runtime;
 
 namespace KakaoFlow.Host.Tests.Support;
@@ -16,6 +18,11 @@ internal static class SessionAssert
         Assert.Equal(Vars(expected), Vars(actual));
     }
 
+    /// <summary>The variables in name order, each as normalised JSON text (escaping differences do not count).</summary>
     public static IEnumerable<(string Name, string Json)> Vars(Session session) =>
-        session.Vars.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => (pair.Key, pair.Value.GetRawText())).ToArray();
+        session.Vars.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => (pair.Key, Normalise(pair.Value))).ToArray();
+
+    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static string Normalise(JsonElement value) => JsonSerializer.Serialize(value, Relaxed);
 }
