@@ -50,6 +50,12 @@ internal static class KakaoEndpoints
         if (flow is null)
         {
             Log.Refused(logger, context.Request.Method, endpoint, "(unknown)", StatusCodes.Status400BadRequest, KakaoCodes.WrongBotUrl, "unknown bot");
+            if (context.Request.ContentLength > services.GetRequiredService<KakaoFlowHostOptions>().MaxBodyBytes)
+            {
+                // Kestrel will not drain a body past the limit: tell the client this connection ends here.
+                context.Response.Headers.Connection = "close";
+            }
+
             await WriteAsync(context, StatusCodes.Status400BadRequest, KakaoJson.Error(KakaoCodes.WrongBotUrl, "wrong bot url")).ConfigureAwait(false);
             return;
         }
