@@ -43,6 +43,9 @@ public sealed record KakaoFlowHostOptions
     /// <summary>Largest webhook body accepted; larger ones get 400 (code 100) before the rest is read.</summary>
     public int MaxBodyBytes { get; init; } = 64 * 1024;
 
+    /// <summary>Console logs as one JSON object per line (for log collectors) instead of readable lines.</summary>
+    public bool JsonLogs { get; init; }
+
     /// <summary>Extra logging set-up (tests capture logs here).</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
 

@@ -9,10 +9,11 @@ namespace KakaoFlow.Hosting;
 public static class ServeCommand
 {
     public const string Usage =
-        "usage: kakaoflow serve [FLOWS_DIR] [--urls URL] [--data FILE]\n" +
+        "usage: kakaoflow serve [FLOWS_DIR] [--urls URL] [--data FILE] [--json-logs]\n" +
         "  FLOWS_DIR   folder of bots, one subfolder with a flow.yaml each (default: flows)\n" +
         "  --urls URL  addresses to listen on, ';'-separated (default: " + KakaoFlowHostOptions.DefaultUrls + ")\n" +
-        "  --data FILE LiteDB file for sessions and friends (default: ./" + KakaoFlowHostOptions.DefaultDataFile + ")";
+        "  --data FILE LiteDB file for sessions and friends (default: ./" + KakaoFlowHostOptions.DefaultDataFile + ")\n" +
+        "  --json-logs one JSON object per log line (structured fields; user_keys only as a hash)";
 
     /// <summary>Serves until SIGTERM / Ctrl+C. Exit codes: 0 stopped normally, 1 could not start, 2 usage.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, IScriptCompiler? scripts)
@@ -80,6 +81,7 @@ public static class ServeCommand
         string? flows = null;
         var urls = KakaoFlowHostOptions.DefaultUrls;
         var data = KakaoFlowHostOptions.DefaultDataFile;
+        var jsonLogs = false;
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
@@ -90,6 +92,9 @@ public static class ServeCommand
                     break;
                 case "--data" when i + 1 < args.Length:
                     data = args[++i];
+                    break;
+                case "--json-logs":
+                    jsonLogs = true;
                     break;
                 case "-h" or "--help":
                     stderr.WriteLine(Usage);
@@ -114,6 +119,7 @@ public static class ServeCommand
             Urls = urls,
             DataFile = data,
             ScriptCompiler = scripts,
+            JsonLogs = jsonLogs,
         };
     }
 }

@@ -127,6 +127,10 @@ internal sealed class TestHost : IAsyncDisposable
             Urls = "http://127.0.0.1:0",
             Clock = Clock,
             ScriptCompiler = KakaoFlow.Cli.ScriptEngine.CreateCompiler(),
+
+            // Generous, so that a loaded CI machine does not turn a slow first Jint run into messages.error;
+            // the tests of the bound set their own.
+            ReplyTimeout = TimeSpan.FromSeconds(20),
             ConfigureLogging = logging =>
             {
                 logging.ClearProviders();
