@@ -59,6 +59,34 @@ public sealed class RobustnessTests
     }
 
     [Fact]
+    public async Task Stopping_the_host_finishes_a_turn_in_flight_before_closing_the_store()
+    {
+        var inside = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var runtime = new FlowRuntime();
+        await using var host = await TestHost.StartAsync(
+            new Dictionary<string, string> { ["pizza"] = Flows.Pizza },
+            options => options with
+            {
+                Stepper = (flow, session, turn, now, cancellation) =>
+                {
+                    inside.TrySetResult();
+                    Thread.Sleep(500);
+                    return runtime.Step(flow, session, turn, now, cancellation);
+                },
+            });
+
+        var pending = host.SendMessageAsync("pizza", "user-stop", "메뉴 보기");
+        await inside.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var store = host.Store;
+        await host.App.StopAsync();
+
+        using var response = await pending;
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("오늘의 메뉴입니다.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("home/메뉴 보기", store.Sessions.Find("pizza", "user-stop")?.StepId);
+    }
+
+    [Fact]
     public async Task A_turn_that_throws_gets_messages_error_not_a_5xx()
     {
         await using var host = await TestHost.StartAsync(
