@@ -110,7 +110,10 @@ public static class ScenarioReader
             return null;
         }
 
-        var (key, value) = map.Entries[0];
+        var (key, given) = map.Entries[0];
+
+        // 'user:' with nothing after it: point at the key, where the owner will look.
+        var value = given is YamlScalarNode { IsNull: true } ? new YamlScalarNode(key.Span, "", YamlScalarStyle.Plain) : given;
         switch (key.Value)
         {
             case "user":

@@ -194,7 +194,7 @@ public sealed class ScenarioRunner
             var who = user == Scenario.DefaultUser ? "" : $" ({user})";
             var what = turn.Kind == TurnKind.Photo ? "photo" : "user";
             _lines.Add("");
-            _lines.Add($"[{Number(number)}] {what}{who}: {turn.Content}");
+            _lines.Add($"[{Number(number)}] {what}{who}: {Shown(turn.Content)}");
             ReplyLines(before, result, logs);
         }
 
@@ -296,6 +296,12 @@ public sealed class ScenarioRunner
 
             return $"{file.Replace('\\', '/')}:{span.Line}:{span.Column}";
         }
+
+        /// <summary>What the user sent, quoted (JSON) when spaces at the ends or line breaks would be invisible or lost.</summary>
+        private static string Shown(string content) =>
+            content.Length == 0 || content.Trim() != content || content.Contains('\n', StringComparison.Ordinal)
+                ? ReadableJson.Write(FlowValues.Text(content))
+                : content;
 
         private static string Number(int number) => number.ToString(CultureInfo.InvariantCulture);
 
