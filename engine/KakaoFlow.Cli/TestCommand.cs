@@ -157,6 +157,20 @@ public static partial class TestCommand
             : [];
     }
 
+    /// <summary>Reads a scenario file from disk; a file that cannot be read is a diagnostic (KF042), not an exception.</summary>
+    internal static Scenario? ReadScenario(string file, DiagnosticBag diagnostics)
+    {
+        try
+        {
+            return ScenarioReader.Read(new YamlSourceText(file, File.ReadAllText(file, Encoding.UTF8)), diagnostics);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            diagnostics.Report(DiagnosticCodes.ScenarioFileUnreadable, SourceSpan.StartOf(file), ex.Message);
+            return null;
+        }
+    }
+
     public static string VerifiedFileOf(string scenarioFile) => Path.ChangeExtension(scenarioFile, null) + VerifiedSuffix;
 
     public static string ReceivedFileOf(string scenarioFile) => Path.ChangeExtension(scenarioFile, null) + ReceivedSuffix;
@@ -204,16 +218,7 @@ public static partial class TestCommand
         private void Scenario(string file, CompiledFlow flow, ScenarioRunner runner)
         {
             var diagnostics = new DiagnosticBag();
-            Scenario? scenario = null;
-            try
-            {
-                scenario = ScenarioReader.Read(new YamlSourceText(file, File.ReadAllText(file, Encoding.UTF8)), diagnostics);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                diagnostics.Report(DiagnosticCodes.ScenarioFileUnreadable, SourceSpan.StartOf(file), ex.Message);
-            }
-
+            var scenario = ReadScenario(file, diagnostics);
             if (scenario is not null)
             {
                 diagnostics.AddRange(ScenarioRunner.Check(flow, scenario));

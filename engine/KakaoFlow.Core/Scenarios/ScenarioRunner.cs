@@ -285,7 +285,7 @@ public sealed class ScenarioRunner
         private string Where(SourceSpan span)
         {
             var file = span.File;
-            if (sourceRoot is not null && Path.IsPathFullyQualified(Path.GetFullPath(file)))
+            if (sourceRoot is not null)
             {
                 var relative = Path.GetRelativePath(Path.GetFullPath(sourceRoot), Path.GetFullPath(file));
                 if (!relative.StartsWith("..", StringComparison.Ordinal))

@@ -322,6 +322,20 @@ public sealed class TestCommandTests : IDisposable
         Assert.Contains($"note: {TestCommand.VerifiedFileOf(scenario)} has no scenario greeting.yaml", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void An_unreadable_scenario_is_a_diagnostic_not_a_crash()
+    {
+        var folder = Path.Combine(Bot(), "tests", "folder.yaml");
+        Directory.CreateDirectory(folder);
+        var diagnostics = new KakaoFlow.Diagnostics.DiagnosticBag();
+
+        Assert.Null(TestCommand.ReadScenario(folder, diagnostics));
+
+        var error = Assert.Single(diagnostics.Items);
+        Assert.Equal("KF042", error.Code);
+        Assert.StartsWith($"{folder}:1:1: error KF042: cannot read the scenario: ", error.Format(), StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, string, string> BadScenarios() => new()
     {
         { "unknown top key", "turn:\n  - user: 안녕\n", "1:1: error KF004: unknown key 'turn' in the scenario (did you mean 'turns'?)" },
