@@ -38,12 +38,12 @@ public static class CommandLine
         var rest = args[1..];
         switch (args[0])
         {
-            case "check":
-                return CheckCommand.Run(rest, stdout, stderr, Terminal.For(stdout));
             case "test":
                 return TestCommand.Run(rest, stdout, stderr, Terminal.For(stdout));
             case "chat":
                 return ChatCommand.Run(rest, stdin, stdout, stderr, Terminal.For(stdout), TimeProvider.System);
+            case "check":
+                return CheckCommand.Run(rest, stdout, stderr, Terminal.For(stdout));
             default:
                 await stderr.WriteLineAsync($"kakaoflow: unknown command '{args[0]}'").ConfigureAwait(false);
                 await stderr.WriteLineAsync(UsageText).ConfigureAwait(false);
