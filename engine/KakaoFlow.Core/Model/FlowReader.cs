@@ -66,13 +66,15 @@ public sealed class FlowReader
         }
 
         Located<bool>? consent = null;
-        if (map["privacy_consent"] is { } consentNode && ReadName(consentNode, "privacy_consent") is { } consentText)
+        if (map["privacy_consent"] is { } consentNode)
         {
-            consent = new(consentText.Value == "true", consentText.Span);
+            consent = consentNode is YamlScalarNode { Style: YamlScalarStyle.Plain, Value: "true" or "false" } flag
+                ? new(flag.Value == "true", flag.Span)
+                : Reject(consentNode, "privacy_consent", "true or false");
         }
 
         var settings = ImmutableDictionary.CreateBuilder<string, Located<string>>(StringComparer.Ordinal);
-        if (map["settings"] is { } settingsNode && Expect<YamlMappingNode>(settingsNode, "settings", "a mapping", out var settingsMap))
+        if (map["settings"] is { } settingsNode && !IsEmpty(settingsNode) && Expect<YamlMappingNode>(settingsNode, "settings", "a mapping", out var settingsMap))
         {
             CheckKeys(settingsMap, SettingKeys, "settings");
             foreach (var (key, value) in settingsMap.Entries)
@@ -85,7 +87,7 @@ public sealed class FlowReader
         }
 
         var messages = ImmutableDictionary.CreateBuilder<string, SourceText>(StringComparer.Ordinal);
-        if (map["messages"] is { } messagesNode && Expect<YamlMappingNode>(messagesNode, "messages", "a mapping", out var messagesMap))
+        if (map["messages"] is { } messagesNode && !IsEmpty(messagesNode) && Expect<YamlMappingNode>(messagesNode, "messages", "a mapping", out var messagesMap))
         {
             CheckKeys(messagesMap, MessageKeys, "messages");
             foreach (var (key, value) in messagesMap.Entries)
@@ -108,7 +110,7 @@ public sealed class FlowReader
         }
 
         var steps = ImmutableArray.CreateBuilder<NamedStep>();
-        if (map["steps"] is { } stepsNode && Expect<YamlMappingNode>(stepsNode, "steps", "a mapping of step names to steps", out var stepsMap))
+        if (map["steps"] is { } stepsNode && !IsEmpty(stepsNode) && Expect<YamlMappingNode>(stepsNode, "steps", "a mapping of step names to steps", out var stepsMap))
         {
             foreach (var (key, value) in stepsMap.Entries)
             {
@@ -120,7 +122,7 @@ public sealed class FlowReader
         }
 
         var scripts = ImmutableArray.CreateBuilder<Located<string>>();
-        if (map["scripts"] is { } scriptsNode && Expect<YamlSequenceNode>(scriptsNode, "scripts", "a list of .js file names", out var scriptList))
+        if (map["scripts"] is { } scriptsNode && !IsEmpty(scriptsNode) && Expect<YamlSequenceNode>(scriptsNode, "scripts", "a list of .js file names", out var scriptList))
         {
             foreach (var item in scriptList.Items)
             {
@@ -345,7 +347,10 @@ public sealed class FlowReader
         return new SourceText(scalar.Value, span, origin);
     }
 
-    /// <summary>A block scalar's content starts on the first non-blank line after its header, at its indentation.</summary>
+    /// <summary>
+    /// A block scalar's content starts on the line after its header (leading blank lines are part of the text),
+    /// at the indentation of its first non-blank line.
+    /// </summary>
     private ContentOrigin BlockOrigin(SourceSpan header)
     {
         for (var line = header.Line + 1; line <= _source.LineCount; line++)
@@ -357,7 +362,7 @@ public sealed class FlowReader
             }
 
             var indent = text.Length - text.TrimStart(' ').Length;
-            return new ContentOrigin(header.File, line, indent + 1, IsBlock: true);
+            return new ContentOrigin(header.File, header.Line + 1, indent + 1, IsBlock: true);
         }
 
         return new ContentOrigin(header.File, header.Line + 1, 1, IsBlock: true);
@@ -388,6 +393,15 @@ public sealed class FlowReader
 
         return new Located<int>(value, scalar.Span);
     }
+
+    private Located<bool>? Reject(YamlNodeBase node, string where, string expected)
+    {
+        _diagnostics.Report(DiagnosticCodes.WrongShape, node.Span, where, expected);
+        return null;
+    }
+
+    /// <summary>A section left empty (everything under it commented out) is an empty section, not an error.</summary>
+    private static bool IsEmpty(YamlNodeBase node) => node is YamlScalarNode { IsNull: true };
 
     private bool Expect<T>(YamlNodeBase node, string where, string expected, out T typed)
         where T : YamlNodeBase

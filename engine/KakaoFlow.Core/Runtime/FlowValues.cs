@@ -51,7 +51,7 @@ public static class FlowValues
 
     /// <summary>
     /// A plain YAML scalar in <c>set</c>: integers and decimals are numbers, <c>true</c>/<c>false</c> are booleans,
-    /// everything else (and anything quoted) is text.
+    /// everything else (and anything quoted) is text — including numbers with a leading zero, which are codes.
     /// </summary>
     public static JsonElement FromSetScalar(string text, bool plain)
     {
@@ -102,6 +102,9 @@ public static class FlowValues
             digits++;
         }
 
-        return digits > 0 && dots <= 1 && !text.EndsWith('.') && !text.StartsWith('.');
+        // Leading zeros (zip codes, order numbers like 01234) and more digits than a double keeps exactly stay text.
+        var unsigned = text.TrimStart('-', '+');
+        var leadingZero = unsigned.Length > 1 && unsigned[0] == '0' && unsigned[1] != '.';
+        return digits is > 0 and <= 15 && dots <= 1 && !leadingZero && !text.EndsWith('.') && !text.StartsWith('.');
     }
 }

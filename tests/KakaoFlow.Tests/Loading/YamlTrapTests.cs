@@ -159,4 +159,50 @@ public sealed class YamlTrapTests
         Assert.Equal((5, 11), (pizza.Label.Span.Line, pizza.Label.Span.Column));
         Assert.True(pizza.IsLeaf);
     }
+
+    [Fact]
+    public void Codes_with_leading_zeros_and_long_numbers_stay_text_in_set()
+    {
+        var document = Read("""
+            home:
+              - 가:
+                  set: { zip: 01234, order: 1234567890123456789, zero: 0, small: 0.5 }
+                  say: 좋아요
+            """);
+        var set = document.Home!.Buttons[0].Target.Set.ToDictionary(s => s.Name.Value, s => s.Value);
+
+        Assert.Equal("01234", set["zip"].GetString());
+        Assert.Equal("1234567890123456789", set["order"].GetString());
+        Assert.Equal(0, set["zero"].GetDouble());
+        Assert.Equal(0.5, set["small"].GetDouble());
+    }
+
+    [Theory]
+    [InlineData("yes")]
+    [InlineData("True")]
+    [InlineData("\"true\"")]
+    [InlineData("동의")]
+    public void Privacy_consent_takes_only_plain_true_or_false(string written)
+    {
+        var diagnostics = TestFlows.Diagnostics($"monitor: {{ phone: \"010\" }}\nprivacy_consent: {written}\nhome:\n  - 가: 나\n");
+
+        Assert.Contains(diagnostics, d => d.Code == "KF005" && d.Span.Line == 2 && d.Message.Contains("true or false", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Sections_left_empty_are_empty_not_errors()
+    {
+        var diagnostics = TestFlows.Diagnostics(TestFlows.Header + "settings:\nmessages:\nsteps:\n  # 나중에\nhome:\n  - 가: 나\n");
+
+        Assert.Empty(diagnostics);
+    }
+
+    [Fact]
+    public void Script_error_after_leading_blank_lines_in_a_block_points_at_the_right_line()
+    {
+        var diagnostics = TestFlows.Diagnostics(TestFlows.Header + "home:\n  - 가:\n      js: |\n\n        vars.a = 1;\n        vars.b = (;\n      say: 나\n");
+
+        var error = Assert.Single(diagnostics, d => d.Code == "KF016");
+        Assert.Equal((9, 19), (error.Span.Line, error.Span.Column));
+    }
 }
