@@ -12,13 +12,21 @@ public static class CommandLine
 
         commands:
           check [PATH...]   compile flows and print every problem (PATH: a bot folder, a flow.yaml, or a folder of bots; default: flows)
+          test [PATH...] [--accept]
+                            play the scenarios in <bot>/tests/*.yaml and compare each transcript with its .verified.txt
+                            (PATH: a scenario, a bot folder, or a folder of bots; default: flows); --accept stores new transcripts
+          chat BOT_DIR      talk to a bot in the terminal as the KakaoTalk client would (/help inside for commands)
           serve [FLOWS_DIR] [--urls URL] [--data FILE]
                             serve every bot in FLOWS_DIR on the KakaoTalk auto-reply API
         """;
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr) =>
+        RunAsync(args, Console.In, stdout, stderr);
+
+    public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
     {
         ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdin);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
@@ -30,6 +38,10 @@ public static class CommandLine
         var rest = args[1..];
         switch (args[0])
         {
+            case "test":
+                return TestCommand.Run(rest, stdout, stderr, Terminal.For(stdout));
+            case "chat":
+                return ChatCommand.Run(rest, stdin, stdout, stderr, Terminal.For(stdout), TimeProvider.System);
             case "check":
                 return CheckCommand.Run(rest, stdout, stderr, Terminal.For(stdout));
             case "serve":

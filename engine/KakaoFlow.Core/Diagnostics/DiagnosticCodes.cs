@@ -37,6 +37,12 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor InvalidInputType = new("KF029", E, "Invalid input type", "input type '{0}' is not 'text' or 'photo'");
     public static readonly DiagnosticDescriptor ScriptsUnavailable = new("KF030", E, "JavaScript unavailable", "this flow uses JavaScript but no script engine is configured");
 
+    // Test scenarios (flows/<bot>/tests/*.yaml), reported by `kakaoflow test`. Scenario files also get
+    // KF001-KF006 (YAML and shape), KF021 (a wait that is not a duration) and KF023 (a photo that is not a URL).
+    public static readonly DiagnosticDescriptor InvalidScenarioTurn = new("KF040", E, "Invalid scenario turn", "a turn needs exactly one of user, wait, photo and as; this one has {0}");
+    public static readonly DiagnosticDescriptor UnknownStartStep = new("KF041", E, "Unknown start step", "start '{0}' is not a step of this flow");
+    public static readonly DiagnosticDescriptor ScenarioFileUnreadable = new("KF042", E, "Scenario file unreadable", "cannot read the scenario: {0}");
+
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } =
     [
         YamlSyntax, DuplicateKey, AliasLimit, UnknownKey, WrongShape, MissingKey,
@@ -44,5 +50,6 @@ public static class DiagnosticCodes
         ScriptSyntax, GotoCycle, UnreachableStep, MissingMonitorPhone, MissingPrivacyConsent, InvalidDuration,
         VariableNeverSet, InvalidUrl, InvalidSetting, ScriptFileMissing, FlowFileUnreadable, ReservedStepName,
         EmptyLabel, InvalidInputType, ScriptsUnavailable,
+        InvalidScenarioTurn, UnknownStartStep, ScenarioFileUnreadable,
     ];
 }

@@ -278,7 +278,8 @@ public sealed class FlowReader
             map["next"] is { } next ? ReadName(next, "input next") : null);
     }
 
-    private JsonElement ToValue(YamlNodeBase node)
+    /// <summary>A YAML value typed as in <c>set</c> (also used for a scenario's <c>vars</c>).</summary>
+    internal static JsonElement ToValue(YamlNodeBase node)
     {
         switch (node)
         {

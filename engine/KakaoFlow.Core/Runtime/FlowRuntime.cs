@@ -42,23 +42,41 @@ public sealed class FlowRuntime
             : turnState.Press(current, choice);
     }
 
+    /// <summary>
+    /// Shows a step as if a button had just led there (<c>set</c>, <c>js</c>, reply, keyboard), with no user turn:
+    /// a test scenario's <c>start:</c> uses it to begin at a deep node.
+    /// </summary>
+    public StepResult Enter(CompiledFlow flow, Session session, string stepId, DateTimeOffset now, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(flow);
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(stepId);
+        return new TurnState(this, flow, null, now, session.Vars, cancellation).Enter(stepId);
+    }
+
     /// <summary>The Home keyboard with <c>messages.home</c>, e.g. for a user who just arrived.</summary>
     public static Reply HomeReply(CompiledFlow flow) => new(new ReplyMessage(flow.Messages.Home, null, null), flow.HomeKeyboard);
 
     /// <summary>The state of one turn while it is being answered.</summary>
-    private sealed class TurnState(FlowRuntime runtime, CompiledFlow flow, Turn turn, DateTimeOffset now, ImmutableDictionary<string, JsonElement> vars, CancellationToken cancellation)
+    private sealed class TurnState(FlowRuntime runtime, CompiledFlow flow, Turn? turn, DateTimeOffset now, ImmutableDictionary<string, JsonElement> vars, CancellationToken cancellation)
     {
         private readonly ImmutableDictionary<string, JsonElement> _varsBefore = vars;
         private readonly List<RuntimeIssue> _issues = [];
         private ImmutableDictionary<string, JsonElement> _vars = vars;
 
+        /// <summary>No user turn: the step is shown as if reached by a button.</summary>
+        public StepResult Enter(string stepId) => Show(stepId);
+
+        private Turn Turn => turn ?? throw new InvalidOperationException("this turn has no user input");
+
         /// <summary>The user typed (or sent a photo) at a text keyboard.</summary>
         public StepResult Answer(CompiledStep step, CompiledInput input)
         {
-            var accepted = turn.Kind == input.Type;
+            var sent = Turn;
+            var accepted = sent.Kind == input.Type;
             if (accepted && input.Check is { } check)
             {
-                var outcome = RunScript(check, value: turn.Content);
+                var outcome = RunScript(check, value: sent.Content);
                 if (outcome.Failure is not null)
                 {
                     return Failed(outcome.Failure);
@@ -73,14 +91,15 @@ public sealed class FlowRuntime
                 return Finish(new ReplyMessage(retry, null, null), Keyboard.Text, step.Id, choice: null);
             }
 
-            _vars = _vars.SetItem(input.SaveAs, FlowValues.Text(turn.Content));
+            _vars = _vars.SetItem(input.SaveAs, FlowValues.Text(sent.Content));
             return Show(input.Next);
         }
 
         /// <summary>The user pressed a button (or typed at a buttons keyboard).</summary>
         public StepResult Press(CompiledStep step, DynamicChoice? choice)
         {
-            var label = turn.Kind == TurnKind.Text ? Normalize(turn.Content) : null;
+            var sent = Turn;
+            var label = sent.Kind == TurnKind.Text ? Normalize(sent.Content) : null;
             if (label is not null && FindButton(step, label) is { } target)
             {
                 return Show(target);

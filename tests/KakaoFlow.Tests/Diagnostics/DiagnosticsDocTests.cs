@@ -1,7 +1,9 @@
 using System.Text.RegularExpressions;
 using KakaoFlow.Compiling;
 using KakaoFlow.Diagnostics;
+using KakaoFlow.Scenarios;
 using KakaoFlow.Tests.Support;
+using KakaoFlow.Yaml;
 
 namespace KakaoFlow.Tests.Diagnostics;
 
@@ -58,18 +60,38 @@ public sealed partial class DiagnosticsDocTests
     public void Bad_example_reports_its_code_and_the_fix_is_clean(string code)
     {
         var blocks = YamlBlock().Matches(Sections()[code]);
-        if (code is "KF026" or "KF030")
+        if (code is "KF026" or "KF030" or "KF042")
         {
             Assert.Empty(blocks);
             return;
         }
 
         Assert.Equal(2, blocks.Count);
+        if (code is "KF040" or "KF041")
+        {
+            Assert.Contains(CheckScenario(blocks[0].Groups[1].Value), d => d.Code == code);
+            Assert.Empty(CheckScenario(blocks[1].Groups[1].Value));
+            return;
+        }
+
         var bad = Compile(blocks[0].Groups[1].Value);
         var good = Compile(blocks[1].Groups[1].Value);
 
         Assert.Contains(bad.Diagnostics, d => d.Code == code);
         Assert.Empty(good.Diagnostics);
+    }
+
+    /// <summary>Scenario examples are read and checked against the sample bot flows/pizza.</summary>
+    private static IReadOnlyList<Diagnostic> CheckScenario(string example)
+    {
+        var pizza = TestFlows.Compiler.Compile(FlowSource.FromDisk(Path.Combine(TestFlows.RepoRoot, "flows", "pizza"))).Flow!;
+        var diagnostics = new DiagnosticBag();
+        if (ScenarioReader.Read(new YamlSourceText("doc.yaml", example), diagnostics) is { } scenario)
+        {
+            diagnostics.AddRange(ScenarioRunner.Check(pizza, scenario));
+        }
+
+        return diagnostics.Items;
     }
 
     [Fact]

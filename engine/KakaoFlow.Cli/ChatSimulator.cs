@@ -1,0 +1,332 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using KakaoFlow.Compiling;
+using KakaoFlow.Diagnostics;
+using KakaoFlow.Runtime;
+using KakaoFlow.Scenarios;
+using KakaoFlow.Scripting;
+
+namespace KakaoFlow.Cli;
+
+/// <summary>
+/// <c>kakaoflow chat BOT_DIR</c>: talk to a bot in the terminal the way the KakaoTalk client would, through the
+/// same runtime and hook sandbox as the server. Reads lines from <c>input</c> and writes to <c>output</c>, so
+/// tests drive it with a <see cref="StringReader"/>. The clock is <c>clock</c> plus every <c>/wait</c>.
+/// </summary>
+public sealed class ChatSimulator
+{
+    /// <summary>The line the KakaoTalk client shows above buttons; fixed by the platform.</summary>
+    public const string ButtonGuide = "원하는 버튼을 선택하세요";
+
+    public const string HelpText = """
+        commands:
+          /wait 10m    move the clock on (after the context lifetime the client goes back to the Home keyboard)
+          /photo URL   send a photo
+          /vars        print your variables as JSON
+          /reset       start over as a new user (bot data is kept)
+          /help        this list
+          /quit        leave (end of input does too)
+        type a button's number or label, or any text
+        """;
+
+    private readonly string _botFolder;
+    private readonly FlowCompiler _compiler;
+    private readonly TextReader _input;
+    private readonly TextWriter _output;
+    private readonly Terminal _terminal;
+    private readonly TimeProvider _clock;
+    private readonly FlowRuntime _runtime;
+
+    private CompiledFlow? _flow;
+    private string? _fingerprint;
+    private Session _session = Session.New;
+    private Keyboard? _keyboard;
+    private TimeSpan _waited;
+
+    public ChatSimulator(string botFolder, FlowCompiler compiler, TextReader input, TextWriter output, Terminal terminal, TimeProvider clock)
+    {
+        ArgumentNullException.ThrowIfNull(botFolder);
+        ArgumentNullException.ThrowIfNull(compiler);
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(terminal);
+        ArgumentNullException.ThrowIfNull(clock);
+        _botFolder = botFolder;
+        _compiler = compiler;
+        _input = input;
+        _output = output;
+        _terminal = terminal;
+        _clock = clock;
+        _runtime = new FlowRuntime(new HookServices(new InMemoryBotDataStore(), new ChatLog(this)));
+    }
+
+    private string FlowFile => Path.Combine(_botFolder, FlowSource.FlowFileName);
+
+    private DateTimeOffset Now => _clock.GetUtcNow() + _waited;
+
+    /// <summary>Runs until <c>/quit</c> or the end of input (exit 0); exit 1 when the flow does not compile at the start.</summary>
+    public int Run()
+    {
+        if (!Reload(initial: true))
+        {
+            return CommandLine.Failure;
+        }
+
+        var flow = _flow!;
+        _output.WriteLine(_terminal.Bold($"{flow.Name} ({flow.BotId})") + " — type a number, a label or text; /help for commands");
+        ShowHome();
+
+        while (true)
+        {
+            _output.Write(_keyboard?.Kind == KeyboardKind.Text ? "(type your message) > " : "> ");
+            _output.Flush();
+            var line = _input.ReadLine();
+            if (line is null)
+            {
+                _output.WriteLine();
+                return CommandLine.Ok;
+            }
+
+            line = line.Trim();
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            Reload(initial: false);
+            if (line.StartsWith('/') && !Command(line))
+            {
+                return CommandLine.Ok;
+            }
+
+            if (!line.StartsWith('/'))
+            {
+                Send(Turn.Text(Resolve(line)));
+            }
+        }
+    }
+
+    /// <summary>A button's number becomes its label (a label itself is sent as is, even when it is a number).</summary>
+    private string Resolve(string line)
+    {
+        if (_keyboard is not { Kind: KeyboardKind.Buttons } keyboard || keyboard.Buttons.Contains(line))
+        {
+            return line;
+        }
+
+        if (int.TryParse(line, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number >= 1 && number <= keyboard.Buttons.Length)
+        {
+            var label = keyboard.Buttons[number - 1];
+            _output.WriteLine(_terminal.Cyan("→ " + label));
+            return label;
+        }
+
+        return line;
+    }
+
+    /// <summary>Handles a <c>/command</c>; false means leave.</summary>
+    private bool Command(string line)
+    {
+        var space = line.IndexOf(' ', StringComparison.Ordinal);
+        var name = space < 0 ? line : line[..space];
+        var argument = space < 0 ? "" : line[(space + 1)..].Trim();
+        switch (name)
+        {
+            case "/quit" or "/exit":
+                return false;
+
+            case "/help":
+                _output.WriteLine(HelpText);
+                break;
+
+            case "/reset":
+                _session = Session.New;
+                _output.WriteLine(_terminal.Cyan("(new session: you are a new user at Home)"));
+                ShowHome();
+                break;
+
+            case "/vars":
+                _output.WriteLine(ReadableJson.Write(_session.Vars));
+                break;
+
+            case "/photo":
+                if (!Uri.TryCreate(argument, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+                {
+                    _output.WriteLine(_terminal.Yellow("usage: /photo https://example.com/photo.jpg"));
+                    break;
+                }
+
+                Send(Turn.Photo(argument));
+                break;
+
+            case "/wait":
+                Wait(argument);
+                break;
+
+            default:
+                _output.WriteLine(_terminal.Yellow($"unknown command '{name}'; /help lists them"));
+                break;
+        }
+
+        return true;
+    }
+
+    private void Wait(string argument)
+    {
+        if (!Durations.TryParse(argument, out var duration))
+        {
+            _output.WriteLine(_terminal.Yellow("usage: /wait 10m (a number and a unit: s, m, h, d)"));
+            return;
+        }
+
+        _waited += duration;
+        _output.WriteLine(_terminal.Cyan($"(clock: {Time(Now)}, +{Durations.Format(duration)})"));
+
+        // The client keeps the last keyboard for the context lifetime, then shows the Home keyboard again.
+        var ttl = _flow!.Settings.ContextTtl;
+        if (_session.LastMessageAt is { } last && Now - last >= ttl && _keyboard != _flow.HomeKeyboard)
+        {
+            _output.WriteLine(_terminal.Cyan($"(no message for {Durations.Format(ttl)}: the conversation context expired)"));
+            ShowHome();
+        }
+    }
+
+    private void Send(Turn turn)
+    {
+        var result = _runtime.Step(_flow!, _session, turn, Now);
+        _session = result.Session;
+        ShowReply(result);
+    }
+
+    /// <summary>As on entering the chat room: the Home keyboard from <c>GET /keyboard</c>, no message.</summary>
+    private void ShowHome()
+    {
+        _output.WriteLine();
+        ShowKeyboard(_flow!.HomeKeyboard);
+    }
+
+    private void ShowReply(StepResult result)
+    {
+        var message = result.Reply.Message;
+        _output.WriteLine();
+        _output.WriteLine(_terminal.Bold(_flow!.Name));
+        if (message.Text is { } text)
+        {
+            foreach (var line in text.ReplaceLineEndings("\n").Split('\n'))
+            {
+                _output.WriteLine(line.Length == 0 ? "" : "  " + line);
+            }
+        }
+
+        if (message.Photo is { } photo)
+        {
+            _output.WriteLine($"  [photo] {photo.Url} ({photo.Width}x{photo.Height})");
+        }
+
+        if (message.Link is { } link)
+        {
+            _output.WriteLine($"  [link] {link.Label} → {link.Url}");
+        }
+
+        foreach (var issue in result.Issues)
+        {
+            var at = issue.Location is { } location ? $" at {location}" : "";
+            var detail = issue.ScriptDetail is null ? "" : " — " + issue.ScriptDetail;
+            _output.WriteLine(_terminal.Red($"  ! {issue.Kind}{at}: {issue.Message}{detail}"));
+        }
+
+        _output.WriteLine(_terminal.Cyan($"  (step: {result.Session.StepId})"));
+        _output.WriteLine();
+        ShowKeyboard(result.Reply.Keyboard);
+    }
+
+    private void ShowKeyboard(Keyboard keyboard)
+    {
+        _keyboard = keyboard;
+        if (keyboard.Kind == KeyboardKind.Text)
+        {
+            return;
+        }
+
+        _output.WriteLine(ButtonGuide);
+        for (var i = 0; i < keyboard.Buttons.Length; i++)
+        {
+            _output.WriteLine($"  {i + 1}) {keyboard.Buttons[i]}");
+        }
+    }
+
+    /// <summary>
+    /// Compiles the flow when flow.yaml or a .js file in the bot folder changed (by content). A version with
+    /// errors is reported in the <c>check</c> format and the previous one keeps answering.
+    /// </summary>
+    private bool Reload(bool initial)
+    {
+        string fingerprint;
+        try
+        {
+            fingerprint = Fingerprint();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            fingerprint = "unreadable: " + ex.Message;
+        }
+
+        if (fingerprint == _fingerprint)
+        {
+            return true;
+        }
+
+        _fingerprint = fingerprint;
+        var compilation = FlowLocator.Compile(_compiler, FlowFile);
+        foreach (var diagnostic in compilation.Diagnostics)
+        {
+            _output.WriteLine(CheckCommand.FormatLine(diagnostic, _terminal));
+        }
+
+        if (compilation.Flow is not { } flow)
+        {
+            _output.WriteLine(_terminal.Red(initial
+                ? "the flow has errors; fix them and start again"
+                : $"(the changed flow has errors; still answering with version {_flow!.Version})"));
+            return false;
+        }
+
+        if (!initial)
+        {
+            _output.WriteLine(_terminal.Cyan($"(flow changed: reloaded, version {flow.Version})"));
+        }
+
+        _flow = flow;
+        return true;
+    }
+
+    /// <summary>A hash of flow.yaml and every .js file in the bot folder (outside tests/).</summary>
+    private string Fingerprint()
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var files = Directory.GetFiles(_botFolder, "*.js", SearchOption.AllDirectories)
+            .Where(f => !Path.GetRelativePath(_botFolder, f).StartsWith(TestCommand.TestsFolder + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .Prepend(FlowFile);
+        foreach (var file in files)
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(file));
+            hash.AppendData([0]);
+            hash.AppendData(File.Exists(file) ? File.ReadAllBytes(file) : []);
+            hash.AppendData([0]);
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private static string Time(DateTimeOffset time) =>
+        time.ToOffset(TimeSpan.FromHours(9)).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " KST";
+
+    /// <summary>Hook <c>log()</c> calls, shown as they happen.</summary>
+    private sealed class ChatLog(ChatSimulator chat) : IHookLog
+    {
+        public void Write(string botId, SourceSpan location, string message) =>
+            chat._output.WriteLine(chat._terminal.Cyan($"  log {location}: {message}"));
+    }
+}

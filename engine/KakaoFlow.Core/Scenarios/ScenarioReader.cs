@@ -1,0 +1,209 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json;
+using KakaoFlow.Compiling;
+using KakaoFlow.Diagnostics;
+using KakaoFlow.Model;
+using KakaoFlow.Yaml;
+
+namespace KakaoFlow.Scenarios;
+
+/// <summary>
+/// Reads a scenario file with the same YAML loader as flows, so every mistake is a located diagnostic
+/// in the <c>check</c> format. Checks the form only; <see cref="ScenarioRunner.Check"/> checks it against a flow.
+/// </summary>
+public static class ScenarioReader
+{
+    internal static readonly string[] TopKeys = ["name", "start", "vars", "turns"];
+    internal static readonly string[] TurnKeys = ["user", "wait", "photo", "as"];
+
+    /// <summary>The scenario, or null when it has an error (every problem is in <paramref name="diagnostics"/>).</summary>
+    public static Scenario? Read(YamlSourceText source, DiagnosticBag diagnostics)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(diagnostics);
+        var errorsBefore = diagnostics.Items.Count(d => d.IsError);
+        var root = YamlDocumentLoader.Load(source, diagnostics);
+        if (root is null)
+        {
+            if (!diagnostics.HasErrors)
+            {
+                diagnostics.Report(DiagnosticCodes.MissingKey, SourceSpan.StartOf(source.File), "a scenario", "turns");
+            }
+
+            return null;
+        }
+
+        var scenario = ReadScenario(source.File, root, diagnostics);
+        return diagnostics.Items.Count(d => d.IsError) > errorsBefore ? null : scenario;
+    }
+
+    private static Scenario? ReadScenario(string file, YamlNodeBase root, DiagnosticBag diagnostics)
+    {
+        if (root is not YamlMappingNode map)
+        {
+            diagnostics.Report(DiagnosticCodes.WrongShape, root.Span, "a scenario", "a mapping with 'turns' (and optionally name, start, vars)");
+            return null;
+        }
+
+        CheckKeys(map, TopKeys, "the scenario", diagnostics);
+
+        var name = map["name"] is { } nameNode ? Text(nameNode, "name", diagnostics) : null;
+        var start = map["start"] is { } startNode ? Text(startNode, "start", diagnostics) : null;
+
+        var vars = ImmutableArray.CreateBuilder<KeyValuePair<string, JsonElement>>();
+        if (map["vars"] is { } varsNode)
+        {
+            if (varsNode is YamlMappingNode varsMap)
+            {
+                foreach (var (key, value) in varsMap.Entries)
+                {
+                    vars.Add(new(key.Value, FlowReader.ToValue(value)));
+                }
+            }
+            else if (varsNode is not YamlScalarNode { IsNull: true })
+            {
+                diagnostics.Report(DiagnosticCodes.WrongShape, varsNode.Span, "vars", "a mapping of variable names to values, like { item: 불고기 피자 }");
+            }
+        }
+
+        var turns = ImmutableArray.CreateBuilder<ScenarioTurn>();
+        switch (map["turns"])
+        {
+            case null:
+                diagnostics.Report(DiagnosticCodes.MissingKey, map.Span, "a scenario", "turns");
+                break;
+            case YamlSequenceNode { Items.Count: > 0 } list:
+                for (var i = 0; i < list.Items.Count; i++)
+                {
+                    if (ReadTurn(list.Items[i], i + 1, diagnostics) is { } turn)
+                    {
+                        turns.Add(turn);
+                    }
+                }
+
+                break;
+            case var other:
+                diagnostics.Report(DiagnosticCodes.WrongShape, other.Span, "turns", "a list of at least one turn, like '- user: 메뉴 보기'");
+                break;
+        }
+
+        var fallbackName = Path.GetFileNameWithoutExtension(file);
+        return new Scenario(file, name?.Value is { Length: > 0 } n ? n : fallbackName, start, vars.ToImmutable(), turns.ToImmutable());
+    }
+
+    private static ScenarioTurn? ReadTurn(YamlNodeBase node, int number, DiagnosticBag diagnostics)
+    {
+        var where = "turn " + number.ToString(CultureInfo.InvariantCulture);
+        if (node is not YamlMappingNode { Entries.Count: 1 } map)
+        {
+            var (count, at) = node switch
+            {
+                YamlMappingNode { Entries.Count: 0 } empty => ("no key", empty.Span),
+                YamlMappingNode many => ($"{many.Entries.Count} keys ({string.Join(", ", many.Entries.Select(e => e.Key.Value))})", many.Entries[1].Key.Span),
+                _ => ("no key", node.Span),
+            };
+            var hint = node is YamlScalarNode { IsNull: false } scalar
+                ? $"write '- user: {scalar.Value}'"
+                : "write each turn as its own list item: '- user: …', '- wait: 11m', '- photo: https://…' or '- as: other-user'";
+            diagnostics.ReportWithHint(DiagnosticCodes.InvalidScenarioTurn, at, hint, count);
+            return null;
+        }
+
+        var (key, given) = map.Entries[0];
+
+        // 'user:' with nothing after it: point at the key, where the owner will look.
+        var value = given is YamlScalarNode { IsNull: true } ? new YamlScalarNode(key.Span, "", YamlScalarStyle.Plain) : given;
+        switch (key.Value)
+        {
+            case "user":
+                return Text(value, where + " user", diagnostics, "the text the user sends (a button label or typed text)") is { } text
+                    ? new UserTextTurn(text.Value, key.Span)
+                    : null;
+
+            case "wait":
+                if (Text(value, where + " wait", diagnostics, "a duration like 11m") is not { } written)
+                {
+                    return null;
+                }
+
+                if (!Durations.TryParse(written.Value, out var duration))
+                {
+                    diagnostics.Report(DiagnosticCodes.InvalidDuration, written.Span, written.Value);
+                    return null;
+                }
+
+                return new WaitTurn(duration, written.Value.Trim(), key.Span);
+
+            case "photo":
+                if (Text(value, where + " photo", diagnostics, "the photo's https:// URL") is not { } url)
+                {
+                    return null;
+                }
+
+                if (!IsWebUrl(url.Value))
+                {
+                    diagnostics.Report(DiagnosticCodes.InvalidUrl, url.Span, url.Value);
+                    return null;
+                }
+
+                return new UserPhotoTurn(url.Value, key.Span);
+
+            case "as":
+                if (Text(value, where + " as", diagnostics, "a user name, like second-user") is not { } user)
+                {
+                    return null;
+                }
+
+                if (user.Value.Trim().Length == 0)
+                {
+                    diagnostics.Report(DiagnosticCodes.WrongShape, user.Span, where + " as", "a user name, like second-user");
+                    return null;
+                }
+
+                return new SwitchUserTurn(user.Value.Trim(), key.Span);
+
+            default:
+                var suggestion = DidYouMean.Suggest(key.Value, TurnKeys);
+                diagnostics.ReportWithHint(
+                    DiagnosticCodes.UnknownKey,
+                    key.Span,
+                    suggestion is null ? $"known keys: {string.Join(", ", TurnKeys)}" : $"did you mean '{suggestion}'?",
+                    key.Value,
+                    where);
+                return null;
+        }
+    }
+
+    /// <summary>A scalar the owner wrote (YAML <c>yes</c>, <c>1.0</c>, <c>true</c> stay as written), or a KF005.</summary>
+    private static Located<string>? Text(YamlNodeBase node, string where, DiagnosticBag diagnostics, string expected = "text")
+    {
+        if (node is YamlScalarNode { IsNull: false } scalar)
+        {
+            return new Located<string>(scalar.Value, scalar.Span);
+        }
+
+        diagnostics.Report(DiagnosticCodes.WrongShape, node.Span, where, expected);
+        return null;
+    }
+
+    private static void CheckKeys(YamlMappingNode map, string[] known, string where, DiagnosticBag diagnostics)
+    {
+        foreach (var (key, _) in map.Entries)
+        {
+            if (!known.Contains(key.Value))
+            {
+                var suggestion = DidYouMean.Suggest(key.Value, known);
+                diagnostics.ReportWithHint(
+                    DiagnosticCodes.UnknownKey,
+                    key.Span,
+                    suggestion is null ? $"known keys: {string.Join(", ", known)}" : $"did you mean '{suggestion}'?",
+                    key.Value,
+                    where);
+            }
+        }
+    }
+
+    private static bool IsWebUrl(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+}
