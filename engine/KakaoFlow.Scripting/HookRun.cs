@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
@@ -19,6 +20,10 @@ namespace KakaoFlow.Scripting;
 /// </summary>
 internal sealed class HookRun(JintScriptProgram program, JintPreparedScript script, HookContext context, Engine engine)
 {
+    /// <summary>The globals every run defines (non-writable, non-configurable).</summary>
+    public static readonly FrozenSet<string> GlobalNames =
+        FrozenSet.ToFrozenSet(["vars", "input", "value", "reply", "say", "photo", "link", "buttons", "goto", "data", "now", "log"], StringComparer.Ordinal);
+
     private readonly Dictionary<string, JsValue> _initialVars = new(StringComparer.Ordinal);
     private JsObject? _vars;
     private string? _text;

@@ -132,4 +132,20 @@ public sealed class LocationTests
         var failure = Fails(outcome, HookFailureKind.ScriptError);
         Assert.Equal(20, failure.Location.Line);
     }
+
+    [Fact]
+    public void Declaring_a_host_name_is_reported_at_check_time()
+    {
+        var bag = new DiagnosticBag();
+        var builder = new JintScriptCompiler().CreateProgram(BotId, HookLimits.Default);
+
+        Assert.Null(builder.AddHook(Block("vars.a = 1;\nfunction say(t) { return t; }"), bag));
+        builder.AddSharedScript(JsFile("const data = {};"), bag);
+        Assert.NotNull(builder.AddHook(Block("const value = input?.content ?? '';"), bag));
+
+        Assert.Equal(2, bag.Items.Count);
+        Assert.Equal((11, 16), (bag.Items[0].Span.Line, bag.Items[0].Span.Column));
+        Assert.Contains("'say'", bag.Items[0].Message, StringComparison.Ordinal);
+        Assert.Equal(("flows/pizza/menu.js", 1, 7), (bag.Items[1].Span.File, bag.Items[1].Span.Line, bag.Items[1].Span.Column));
+    }
 }
