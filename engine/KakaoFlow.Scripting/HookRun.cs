@@ -59,7 +59,7 @@ internal sealed class HookRun(JintScriptProgram program, JintPreparedScript scri
         Define("data", Data());
         Define("now", Function("now", 0, (_, _) => new JsString(SeoulClock.Format(context.Now))));
         Define("log", Function("log", 0, Log));
-        GuardRepeat();
+        new BuiltinGuards(engine).Install();
     }
 
     public HookOutcome Finish(JsValue completion)
@@ -386,27 +386,6 @@ internal sealed class HookRun(JintScriptProgram program, JintPreparedScript scri
         }
 
         return TypeConverter.ToString(value);
-    }
-
-    /// <summary>
-    /// <c>'x'.repeat(3e8)</c> allocates 600 MB in one built-in call, before the memory limit is next checked.
-    /// Cap the result length instead.
-    /// </summary>
-    private void GuardRepeat()
-    {
-        var prototype = engine.Global.Get("String").AsObject().Get("prototype").AsObject();
-        var original = prototype.Get("repeat");
-        prototype.FastSetProperty("repeat", new PropertyDescriptor(Function("repeat", 1, (self, args) =>
-        {
-            var length = TypeConverter.ToString(self).Length * Math.Max(0, TypeConverter.ToIntegerOrInfinity(Arg(args, 0)));
-            if (length > SandboxLimits.MaxStringLength)
-            {
-                var message = string.Format(CultureInfo.InvariantCulture, ScriptMessages.StringTooLong, SandboxLimits.MaxStringLength);
-                throw new JavaScriptException(engine.Construct("RangeError", [new JsString(message)]));
-            }
-
-            return original.Call(self, args);
-        }), PropertyFlag.NonEnumerable));
     }
 
     private void Define(string name, JsValue value) =>

@@ -70,12 +70,17 @@ public sealed class SandboxTests
         Assert.NotNull(outcome.Failure);
     }
 
-    [Fact]
-    public void Deep_nesting_in_built_ins_does_not_overflow_the_stack()
+    [Theory]
+    [InlineData("String(a)")]
+    [InlineData("JSON.stringify(a)")]
+    [InlineData("a.flat(Infinity)")]
+    [InlineData("structuredCloneLike(a)")]
+    public void Deep_nesting_in_built_ins_does_not_overflow_the_stack(string use)
     {
         var limits = new HookLimits { MaxStatements = 1_000_000, Timeout = TimeSpan.FromSeconds(5) };
+        var code = "const structuredCloneLike = x => JSON.parse(JSON.stringify(x));\nlet a = [];\nfor (let i = 0; i < 50000; i++) { a = [a]; }\nvars.s = " + use + ";";
 
-        var outcome = Returns(() => RunHook("let a = [];\nfor (let i = 0; i < 50000; i++) { a = [a]; }\nvars.s = String(a).length;", limits: limits));
+        var outcome = Returns(() => RunHook(code, limits: limits));
 
         Fails(outcome, HookFailureKind.Limit);
     }
