@@ -306,4 +306,40 @@ public sealed class HostApiTests
         Assert.NotNull(outcome.Failure);
         Assert.Equal(vars, outcome.Vars);
     }
+
+    [Fact]
+    public void Data_values_must_be_json_and_bounded()
+    {
+        var services = new HookServices(new MemoryDataStore(), null);
+
+        var big = RunHook("const big = '가'.repeat(300000);\ndata.set('큰값', big);", Context(services: services));
+        var cycle = RunHook("const a = {}; a.self = a;\ntry { data.set('순환', a); } catch (e) { vars.error = e.name; }", Context(services: services));
+
+        Assert.Equal(HookFailureKind.Limit, big.Failure?.Kind);
+        Assert.Equal(11, big.Failure?.Location.Line);
+        Assert.Equal("TypeError", cycle.Vars["error"].GetString());
+        Assert.Null(services.Data!.Get(BotId, "큰값"));
+    }
+
+    [Fact]
+    public void Host_function_errors_point_at_the_call()
+    {
+        var outcome = RunHook("say('사진을 보여 드릴게요.');\n  photo('menu.jpg', 640, 480);");
+
+        var failure = Fails(outcome, HookFailureKind.ScriptError);
+        Assert.StartsWith("TypeError: photo(url, width, height)", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(11, failure.Location.Line);
+        Assert.Equal(9, failure.Location.Column);
+    }
+
+    [Fact]
+    public void Hook_limits_from_settings_apply()
+    {
+        var limits = new HookLimits { MaxStatements = 50 };
+
+        var outcome = RunHook("let n = 0;\nfor (let i = 0; i < 100; i++) { n += i; }", limits: limits);
+
+        Assert.Equal(HookFailureKind.Limit, outcome.Failure?.Kind);
+        Assert.Contains("50", outcome.Failure?.Message, StringComparison.Ordinal);
+    }
 }
