@@ -96,7 +96,10 @@ internal sealed partial class JintScriptProgram(
             }
 
             options.MaxStatements(Limits.MaxStatements);
-            options.LimitMemory(Limits.MemoryBytes);
+            if (Limits.MemoryBytes < long.MaxValue)
+            {
+                options.Constraint(new RunMemory(Limits.MemoryBytes));
+            }
             options.LimitRecursion(Limits.MaxRecursion);
             options.MaxArraySize(SandboxLimits.MaxArraySize);
             options.Constraints.RegexTimeout = Limits.RegexTimeout;

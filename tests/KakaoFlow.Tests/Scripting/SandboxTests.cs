@@ -86,6 +86,24 @@ public sealed class SandboxTests
     }
 
     [Fact]
+    public void Memory_limit_covers_shared_scripts_and_hook_together()
+    {
+        // Each part allocates about 10 MB, under the 16 MB limit alone; Jint's own limit restarts per Execute.
+        const string Menu = "const 메뉴 = [];\nfor (let i = 0; i < 5; i++) { 메뉴.push('가'.repeat(1000000) + i); }";
+        const string Order = "const 주문 = [];\nfor (let i = 0; i < 5; i++) { 주문.push('나'.repeat(1000000) + i); }";
+        var alone = new ScriptKit();
+        alone.Shared(Menu);
+        var aloneHook = alone.Hook("vars.ok = 메뉴.length;");
+        var together = new ScriptKit();
+        together.Shared(Menu);
+        var hook = together.Hook(Order);
+
+        Assert.Null(alone.Build().Run(aloneHook, Context()).Failure);
+        Assert.Null(ScriptKit.RunHook(Order).Failure);
+        Fails(Returns(() => together.Build().Run(hook, Context())), HookFailureKind.Limit);
+    }
+
+    [Fact]
     public void Huge_array_is_refused()
     {
         var outcome = Returns(() => RunHook("new Array(1e9).fill(0);"));
