@@ -268,7 +268,7 @@ internal sealed class HookRun(JintScriptProgram program, JintPreparedScript scri
         data.CreateDataProperty("get", Function("get", 1, (_, args) =>
         {
             var key = Key(args);
-            var value = Store("get", store => store.Get(context.BotId, key));
+            var value = Store("get", store => store.Get(program.BotId, key));
             return value is { } json ? JsonBridge.ToJs(engine, json) : JsValue.Undefined;
         }));
         data.CreateDataProperty("set", Function("set", 2, (_, args) =>
@@ -277,7 +277,7 @@ internal sealed class HookRun(JintScriptProgram program, JintPreparedScript scri
             var json = JsonBridge.ToJson(engine, Arg(args, 1), $"data '{key}'") ?? throw TypeError(ScriptMessages.DataUndefined);
             Store("set", store =>
             {
-                store.Set(context.BotId, key, json);
+                store.Set(program.BotId, key, json);
                 return true;
             });
             return JsValue.Undefined;
@@ -285,11 +285,11 @@ internal sealed class HookRun(JintScriptProgram program, JintPreparedScript scri
         data.CreateDataProperty("delete", Function("delete", 1, (_, args) =>
         {
             var key = Key(args);
-            return Store("delete", store => store.Delete(context.BotId, key)) ? JsBoolean.True : JsBoolean.False;
+            return Store("delete", store => store.Delete(program.BotId, key)) ? JsBoolean.True : JsBoolean.False;
         }));
         data.CreateDataProperty("keys", Function("keys", 0, (_, _) =>
         {
-            var keys = Store("keys", store => store.Keys(context.BotId));
+            var keys = Store("keys", store => store.Keys(program.BotId));
             var items = new JsValue[keys.Count];
             for (var i = 0; i < items.Length; i++)
             {
@@ -337,7 +337,7 @@ internal sealed class HookRun(JintScriptProgram program, JintPreparedScript scri
         var location = program.CurrentLocation(engine, script.Location);
         if (++_logs > SandboxLimits.MaxLogCalls)
         {
-            log.Write(context.BotId, location, string.Format(CultureInfo.InvariantCulture, ScriptMessages.LogLimit, SandboxLimits.MaxLogCalls));
+            log.Write(program.BotId, location, string.Format(CultureInfo.InvariantCulture, ScriptMessages.LogLimit, SandboxLimits.MaxLogCalls));
             return JsValue.Undefined;
         }
 
@@ -357,7 +357,7 @@ internal sealed class HookRun(JintScriptProgram program, JintPreparedScript scri
         }
 
         var text = message.Length > SandboxLimits.MaxLogLength ? message.ToString(0, SandboxLimits.MaxLogLength) + "…" : message.ToString();
-        log.Write(context.BotId, location, text);
+        log.Write(program.BotId, location, text);
         return JsValue.Undefined;
     }
 

@@ -29,6 +29,7 @@ internal sealed partial class JintScriptProgram(
         "ShadowRealm", "WeakRef", "FinalizationRegistry",
     ];
 
+    /// <summary>The bot the program was compiled for; <c>data</c> and <c>log</c> use it, so a hook can reach no other bot's data.</summary>
     public string BotId { get; } = botId;
     public SandboxLimits Limits { get; } = limits;
 
@@ -100,6 +101,7 @@ internal sealed partial class JintScriptProgram(
             {
                 options.Constraint(new RunMemory(Limits.MemoryBytes));
             }
+
             options.LimitRecursion(Limits.MaxRecursion);
             options.MaxArraySize(SandboxLimits.MaxArraySize);
             options.Constraints.RegexTimeout = Limits.RegexTimeout;
