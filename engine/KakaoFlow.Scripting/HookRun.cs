@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
@@ -19,6 +20,10 @@ namespace KakaoFlow.Scripting;
 /// </summary>
 internal sealed class HookRun(JintScriptProgram program, JintPreparedScript script, HookContext context, Engine engine)
 {
+    /// <summary>The globals every run defines (non-writable, non-configurable).</summary>
+    public static readonly FrozenSet<string> GlobalNames =
+        FrozenSet.ToFrozenSet(["vars", "input", "value", "reply", "say", "photo", "link", "buttons", "goto", "data", "now", "log"], StringComparer.Ordinal);
+
     private readonly Dictionary<string, JsValue> _initialVars = new(StringComparer.Ordinal);
     private JsObject? _vars;
     private string? _text;
@@ -54,7 +59,7 @@ internal sealed class HookRun(JintScriptProgram program, JintPreparedScript scri
         Define("data", Data());
         Define("now", Function("now", 0, (_, _) => new JsString(SeoulClock.Format(context.Now))));
         Define("log", Function("log", 0, Log));
-        GuardRepeat();
+        new BuiltinGuards(engine).Install();
     }
 
     public HookOutcome Finish(JsValue completion)
@@ -263,7 +268,7 @@ internal sealed class HookRun(JintScriptProgram program, JintPreparedScript scri
         data.CreateDataProperty("get", Function("get", 1, (_, args) =>
         {
             var key = Key(args);
-            var value = Store("get", store => store.Get(context.BotId, key));
+            var value = Store("get", store => store.Get(program.BotId, key));
             return value is { } json ? JsonBridge.ToJs(engine, json) : JsValue.Undefined;
         }));
         data.CreateDataProperty("set", Function("set", 2, (_, args) =>
@@ -272,7 +277,7 @@ internal sealed class HookRun(JintScriptProgram program, JintPreparedScript scri
             var json = JsonBridge.ToJson(engine, Arg(args, 1), $"data '{key}'") ?? throw TypeError(ScriptMessages.DataUndefined);
             Store("set", store =>
             {
-                store.Set(context.BotId, key, json);
+                store.Set(program.BotId, key, json);
                 return true;
             });
             return JsValue.Undefined;
@@ -280,11 +285,11 @@ internal sealed class HookRun(JintScriptProgram program, JintPreparedScript scri
         data.CreateDataProperty("delete", Function("delete", 1, (_, args) =>
         {
             var key = Key(args);
-            return Store("delete", store => store.Delete(context.BotId, key)) ? JsBoolean.True : JsBoolean.False;
+            return Store("delete", store => store.Delete(program.BotId, key)) ? JsBoolean.True : JsBoolean.False;
         }));
         data.CreateDataProperty("keys", Function("keys", 0, (_, _) =>
         {
-            var keys = Store("keys", store => store.Keys(context.BotId));
+            var keys = Store("keys", store => store.Keys(program.BotId));
             var items = new JsValue[keys.Count];
             for (var i = 0; i < items.Length; i++)
             {
@@ -332,7 +337,7 @@ internal sealed class HookRun(JintScriptProgram program, JintPreparedScript scri
         var location = program.CurrentLocation(engine, script.Location);
         if (++_logs > SandboxLimits.MaxLogCalls)
         {
-            log.Write(context.BotId, location, string.Format(CultureInfo.InvariantCulture, ScriptMessages.LogLimit, SandboxLimits.MaxLogCalls));
+            log.Write(program.BotId, location, string.Format(CultureInfo.InvariantCulture, ScriptMessages.LogLimit, SandboxLimits.MaxLogCalls));
             return JsValue.Undefined;
         }
 
@@ -352,7 +357,7 @@ internal sealed class HookRun(JintScriptProgram program, JintPreparedScript scri
         }
 
         var text = message.Length > SandboxLimits.MaxLogLength ? message.ToString(0, SandboxLimits.MaxLogLength) + "…" : message.ToString();
-        log.Write(context.BotId, location, text);
+        log.Write(program.BotId, location, text);
         return JsValue.Undefined;
     }
 
@@ -381,27 +386,6 @@ internal sealed class HookRun(JintScriptProgram program, JintPreparedScript scri
         }
 
         return TypeConverter.ToString(value);
-    }
-
-    /// <summary>
-    /// <c>'x'.repeat(3e8)</c> allocates 600 MB in one built-in call, before the memory limit is next checked.
-    /// Cap the result length instead.
-    /// </summary>
-    private void GuardRepeat()
-    {
-        var prototype = engine.Global.Get("String").AsObject().Get("prototype").AsObject();
-        var original = prototype.Get("repeat");
-        prototype.FastSetProperty("repeat", new PropertyDescriptor(Function("repeat", 1, (self, args) =>
-        {
-            var length = TypeConverter.ToString(self).Length * Math.Max(0, TypeConverter.ToIntegerOrInfinity(Arg(args, 0)));
-            if (length > SandboxLimits.MaxStringLength)
-            {
-                var message = string.Format(CultureInfo.InvariantCulture, ScriptMessages.StringTooLong, SandboxLimits.MaxStringLength);
-                throw new JavaScriptException(engine.Construct("RangeError", [new JsString(message)]));
-            }
-
-            return original.Call(self, args);
-        }), PropertyFlag.NonEnumerable));
     }
 
     private void Define(string name, JsValue value) =>

@@ -84,8 +84,43 @@ internal sealed class JintProgramBuilder(string botId, SandboxLimits limits) : I
             return null;
         }
 
+        if (FindHostNameDeclaration(prepared.Program!, kind) is { } clash)
+        {
+            var position = clash.Location.Start;
+            diagnostics.Report(DiagnosticCodes.ScriptSyntax, source.Origin.Map(position.Line, position.Column + 1), string.Format(CultureInfo.InvariantCulture, ScriptMessages.HostNameTaken, clash.Name));
+            return null;
+        }
+
         _origins[name] = source.Origin;
         return new JintPreparedScript(source, kind, name, prepared, this);
+    }
+
+    /// <summary>
+    /// A top-level declaration named like a host global (<c>let say = ...</c>) would fail every run with
+    /// "already declared"; report it once, at check time. <c>value</c> exists only in checks, so a hook may use it.
+    /// </summary>
+    private static Identifier? FindHostNameDeclaration(Script program, ScriptKind kind)
+    {
+        foreach (var statement in program.Body)
+        {
+            IEnumerable<Identifier?> names = statement switch
+            {
+                VariableDeclaration declaration => declaration.Declarations.Select(d => d.Id as Identifier),
+                FunctionDeclaration function => [function.Id],
+                ClassDeclaration type => [type.Id],
+                _ => [],
+            };
+
+            foreach (var identifier in names)
+            {
+                if (identifier is not null && HookRun.GlobalNames.Contains(identifier.Name) && (kind != ScriptKind.Hook || identifier.Name != "value"))
+                {
+                    return identifier;
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>A check is one expression (<c>value.length &gt;= 5</c>), not statements.</summary>

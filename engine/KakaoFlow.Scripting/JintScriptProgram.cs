@@ -29,6 +29,7 @@ internal sealed partial class JintScriptProgram(
         "ShadowRealm", "WeakRef", "FinalizationRegistry",
     ];
 
+    /// <summary>The bot the program was compiled for; <c>data</c> and <c>log</c> use it, so a hook can reach no other bot's data.</summary>
     public string BotId { get; } = botId;
     public SandboxLimits Limits { get; } = limits;
 
@@ -63,9 +64,19 @@ internal sealed partial class JintScriptProgram(
         }
 #pragma warning disable CA1031 // A hook must never take the host down: every failure becomes data.
         catch (Exception ex)
-#pragma warning restore CA1031
         {
-            return HookOutcome.Failed(context.Vars, Describe(ex, prepared, engine, context));
+            HookFailure failure;
+            try
+            {
+                failure = Describe(ex, prepared, engine);
+            }
+            catch (Exception)
+            {
+                failure = new HookFailure(HookFailureKind.ScriptError, ex.Message, prepared.Location);
+            }
+#pragma warning restore CA1031
+
+            return HookOutcome.Failed(context.Vars, failure);
         }
         finally
         {
@@ -86,7 +97,11 @@ internal sealed partial class JintScriptProgram(
             }
 
             options.MaxStatements(Limits.MaxStatements);
-            options.LimitMemory(Limits.MemoryBytes);
+            if (Limits.MemoryBytes < long.MaxValue)
+            {
+                options.Constraint(new RunMemory(Limits.MemoryBytes));
+            }
+
             options.LimitRecursion(Limits.MaxRecursion);
             options.MaxArraySize(SandboxLimits.MaxArraySize);
             options.Constraints.RegexTimeout = Limits.RegexTimeout;
@@ -116,25 +131,24 @@ internal sealed partial class JintScriptProgram(
     /// <summary>The statement running right now (top of Jint's stack trace), mapped; the script's start otherwise.</summary>
     internal SourceSpan CurrentLocation(Engine? engine, SourceSpan fallback)
     {
-        string trace;
+        Match match;
         try
         {
-            trace = engine?.Advanced.StackTrace ?? "";
+            match = StackFrame().Match(engine?.Advanced.StackTrace ?? "");
         }
-#pragma warning disable CA1031 // best effort: a location is a nicety
+#pragma warning disable CA1031 // best effort: a location is a nicety, never a reason to fail
         catch (Exception)
 #pragma warning restore CA1031
         {
             return fallback;
         }
 
-        var match = StackFrame().Match(trace);
         return match.Success
             ? Map(match.Groups["src"].Value, int.Parse(match.Groups["line"].Value, CultureInfo.InvariantCulture), int.Parse(match.Groups["col"].Value, CultureInfo.InvariantCulture), fallback)
             : fallback;
     }
 
-    private HookFailure Describe(Exception ex, JintPreparedScript script, Engine? engine, HookContext context)
+    private HookFailure Describe(Exception ex, JintPreparedScript script, Engine? engine)
     {
         var at = script.Location;
         switch (ex)
@@ -182,7 +196,7 @@ internal sealed partial class JintScriptProgram(
             default:
                 if (ex.InnerException is { } inner && inner is RegexMatchTimeoutException or TimeoutException or JintException)
                 {
-                    return Describe(inner, script, engine, context);
+                    return Describe(inner, script, engine);
                 }
 
                 return new HookFailure(HookFailureKind.ScriptError, Format(ScriptMessages.Internal, ex.Message), at);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Jint;
 using Jint.Native;
@@ -16,6 +17,9 @@ namespace KakaoFlow.Scripting;
 /// </summary>
 internal static class JsonBridge
 {
+    /// <summary>Korean stays readable in stored JSON and logs; these values never land in HTML unescaped by us.</summary>
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static JsValue ToJs(Engine engine, JsonElement element) => element.ValueKind switch
     {
         JsonValueKind.String => new JsString(element.GetString() ?? ""),
@@ -83,7 +87,7 @@ internal static class JsonBridge
         }
 
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             var walker = new Walker(engine, writer, what);
             walker.Write(value, 0);

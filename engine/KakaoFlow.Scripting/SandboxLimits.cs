@@ -28,12 +28,19 @@ internal sealed record SandboxLimits(
     public const int MaxLogLength = 1000;
 
     public const int MaxButtons = 100;
+
+    /// <summary>No hook runs longer than this, whatever the settings say (Kakao gives the whole answer 5 s).</summary>
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromSeconds(30);
     public const int MaxKeyLength = 200;
 
     public static SandboxLimits From(HookLimits limits)
     {
         var defaults = HookLimits.Default;
         var timeout = limits.Timeout > TimeSpan.Zero ? limits.Timeout : defaults.Timeout;
+        if (timeout > MaxTimeout)
+        {
+            timeout = MaxTimeout;
+        }
 
         // A catastrophic regular expression runs inside .NET's regex engine, where no statement check can stop
         // it; only its own timeout can. Keep it well under the hook's wall-clock limit.

@@ -5,6 +5,8 @@ internal static class ScriptMessages
 {
     public const string CheckNotExpression = "a check must be one expression over 'value', like value.length >= 5";
 
+    public const string HostNameTaken = "'{0}' is already defined by KakaoFlow (vars, input, value, reply, say, photo, link, buttons, goto, data, now, log); choose another name";
+
     public const string Timeout = "the hook ran longer than its time limit of {0} ms";
     public const string Cancelled = "the turn was cancelled while the hook ran";
     public const string RegexTimeout = "a regular expression took longer than {0} ms (catastrophic backtracking?)";
