@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using KakaoFlow.Runtime;
@@ -99,6 +98,4 @@ internal static class KakaoJson
 
         return buffer.ToArray();
     }
-
-    internal static string Text(ReadOnlySpan<byte> utf8) => Encoding.UTF8.GetString(utf8);
 }
