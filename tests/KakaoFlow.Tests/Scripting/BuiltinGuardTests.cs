@@ -62,4 +62,16 @@ public sealed class BuiltinGuardTests
     {
         Assert.Equal(expected, BuiltinGuards.ReplacementBound(length, replacement));
     }
+
+    [Fact]
+    public void Guarded_built_ins_look_like_the_originals()
+    {
+        var outcome = RunHook(
+            "const keys = []; for (const k in ['가']) keys.push(k); for (const k in '나') keys.push(k); for (const k in { a: 1 }) keys.push(k);\n" +
+            "const d = Object.getOwnPropertyDescriptor(Array.prototype, 'join');\n" +
+            "vars.r = [keys.join('|'), d.writable, d.enumerable, d.configurable, typeof JSON.stringify, [].join.name, ''.padStart.length];");
+
+        Assert.Null(outcome.Failure);
+        Assert.Equal("""["0|0|a",true,false,true,"function","join",2]""", outcome.Vars["r"].GetRawText());
+    }
 }

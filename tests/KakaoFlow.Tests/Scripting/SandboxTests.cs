@@ -82,7 +82,9 @@ public sealed class SandboxTests
 
         var outcome = Returns(() => RunHook(code, limits: limits));
 
-        Fails(outcome, HookFailureKind.Limit);
+        // Stopped by the stack guard or the nesting cap (Limit), or on a loaded machine by the deadline first.
+        Assert.NotNull(outcome.Failure);
+        Assert.Contains(outcome.Failure.Kind, new[] { HookFailureKind.Limit, HookFailureKind.Timeout });
     }
 
     [Fact]
