@@ -155,6 +155,16 @@ public sealed class ChatSimulatorTests : IDisposable
     }
 
     [Fact]
+    public void Numbers_pick_from_buttons_a_hook_offered()
+    {
+        var (_, output) = Chat(Bot(), "추천", "2");
+
+        Assert.Contains("  1) 김치찌개\n  2) 된장찌개\n", output, StringComparison.Ordinal);
+        Assert.Contains("→ 된장찌개\n", output, StringComparison.Ordinal);
+        Assert.Contains("  된장찌개 주문을 받았어요.\n", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Commands_explain_themselves()
     {
         var (_, output) = Chat(Bot(), "/help", "/wait soon", "/dance");

@@ -25,7 +25,13 @@ public sealed class TestCommandTests : IDisposable
                 say('방문 ' + n + '번째');
           - 고장:
               js: throw new Error('주문 서버가 응답하지 않아요');
+          - 추천:
+              say: 오늘의 추천이에요.
+              js: |
+                buttons(['김치찌개', '된장찌개'], { save: 'dish', next: 'picked' });
         steps:
+          picked:
+            say: "{{dish}} 주문을 받았어요."
           size:
             say: "{{drink}} 크기를 골라 주세요."
             buttons:
@@ -114,6 +120,7 @@ public sealed class TestCommandTests : IDisposable
                 - 시간
                 - 방문
                 - 고장
+                - 추천
 
             [1] user: 메뉴
               text:
@@ -221,6 +228,8 @@ public sealed class TestCommandTests : IDisposable
               - user: 방문
               - user: 방문
               - user: 고장
+              - user: 추천
+              - user: 된장찌개
             """);
 
         Run(bot, "--accept");
@@ -234,6 +243,9 @@ public sealed class TestCommandTests : IDisposable
         Assert.Matches(@"  log: flow\.yaml:\d+:\d+: visit 2\n", transcript);
         Assert.Contains("    | 일시적인 오류가 발생했어요. 처음부터 다시 시작해 주세요.", transcript, StringComparison.Ordinal);
         Assert.Matches(@"  error: HookError at flow\.yaml:\d+:\d+: .*주문 서버가 응답하지 않아요", transcript);
+        Assert.Contains("    - 김치찌개\n    - 된장찌개\n  step: home/추천 (buttons from a hook)\n", transcript, StringComparison.Ordinal);
+        Assert.Contains("    | 된장찌개 주문을 받았어요.\n", transcript, StringComparison.Ordinal);
+        Assert.Contains("    + dish = \"된장찌개\"\n", transcript, StringComparison.Ordinal);
         Assert.DoesNotContain(_root, transcript, StringComparison.Ordinal);
 
         // A second run starts from empty bot data and the same clock: same transcript.
