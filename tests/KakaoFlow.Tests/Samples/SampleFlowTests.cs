@@ -24,11 +24,21 @@ public sealed class SampleFlowTests
 
     [Theory]
     [MemberData(nameof(SampleFlows))]
-    public void Every_sample_keeps_the_sample_rules(string flow)
+    public void Every_sample_compiles_with_no_diagnostic_at_all(string flow)
     {
-        var document = Load(flow);
+        var compilation = KakaoFlow.Cli.FlowLocator.Compile(KakaoFlow.Tests.Support.TestFlows.Compiler, RepoPaths.Full(flow));
 
-        Assert.Empty(SampleRules.Check(document));
+        Assert.True(compilation.Diagnostics.Count == 0, string.Join("\n", compilation.Diagnostics.Select(d => d.Format())));
+        Assert.True(compilation.Success);
+    }
+
+    [Theory]
+    [MemberData(nameof(SampleFlows))]
+    public void Samples_link_only_to_https(string flow)
+    {
+        var text = File.ReadAllText(RepoPaths.Full(flow));
+
+        Assert.DoesNotContain("http://", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -76,54 +86,6 @@ public sealed class SampleFlowTests
         var input = Assert.Single(flow.Steps, s => s.Step.Input?.Save?.Value == "order_no").Step.Input!;
         Assert.Equal(@"/^\d{8}$/.test(value)", input.Check?.Text);
         Assert.False(string.IsNullOrWhiteSpace(input.Retry?.Text));
-    }
-
-    [Fact]
-    public void The_sample_rules_find_each_kind_of_mistake()
-    {
-        const string yaml = """
-            name: 틀린 봇
-            privacy_consent: false
-            home:
-              - 메뉴: { say: "{{item}} 있어요", goto: nowhere }
-              - 메뉴: 두 번째
-              - 사진:
-                  photo: { url: "http://example.com/a.jpg", width: 10, height: 10 }
-                  link: { label: 보기, url: /relative }
-              - 주소:
-                  input: { save: address }
-                  buttons: [{ 예: 네 }]
-            steps:
-              lonely: 아무도 안 와요
-            """;
-        var bag = new DiagnosticBag();
-        var flow = FlowReader.Read(new YamlSourceText("bad.yaml", yaml), bag)!;
-
-        Assert.Empty(bag.Items);
-        Assert.Equal(
-            [
-                "no monitor.phone",
-                "privacy_consent is not true",
-                "home: label '메뉴' twice on one keyboard",
-                "home > 메뉴 goto: unknown step 'nowhere'",
-                "home > 사진 photo: 'http://example.com/a.jpg' is not an absolute https URL",
-                "home > 사진 link: '/relative' is not an absolute https URL",
-                "home > 주소: more than one of buttons, input and goto",
-                "home > 주소: input without next",
-                "step 'lonely' is not reachable from home",
-                "home > 메뉴 say: variable 'item' is never set",
-            ],
-            SampleRules.Check(flow));
-    }
-
-    [Fact]
-    public void The_sample_rules_count_long_texts()
-    {
-        var yaml = $"home:\n  - 긴 글: {new string('가', 1001)}\n  - 딱 맞는 글: {new string('가', 1000)}\n";
-        var flow = FlowReader.Read(new YamlSourceText("long.yaml", yaml), new DiagnosticBag())!;
-
-        Assert.Contains("home > 긴 글 say: 1001 characters", SampleRules.Check(flow));
-        Assert.DoesNotContain(SampleRules.Check(flow), p => p.Contains("딱 맞는 글", StringComparison.Ordinal));
     }
 
     private static FlowDocument Load(string flow)
