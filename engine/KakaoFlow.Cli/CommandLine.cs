@@ -16,8 +16,8 @@ public static class CommandLine
                             play the scenarios in <bot>/tests/*.yaml and compare each transcript with its .verified.txt
                             (PATH: a scenario, a bot folder, or a folder of bots; default: flows); --accept stores new transcripts
           chat BOT_DIR      talk to a bot in the terminal as the KakaoTalk client would (/help inside for commands)
-          serve [FLOWS_DIR] [--urls URL] [--data FILE]
-                            serve every bot in FLOWS_DIR on the KakaoTalk auto-reply API
+          serve [FLOWS_DIR] [--urls URL] [--data FILE] [--json-logs]
+                            serve every bot in FLOWS_DIR on the KakaoTalk auto-reply API (kakaoflow serve --help for details)
         """;
 
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr) =>
@@ -45,7 +45,7 @@ public static class CommandLine
             case "check":
                 return CheckCommand.Run(rest, stdout, stderr, Terminal.For(stdout));
             case "serve":
-                return await KakaoFlow.Hosting.ServeCommand.RunAsync(rest, stdout, stderr, ScriptEngine.CreateCompiler()).ConfigureAwait(false);
+                return await KakaoFlow.Hosting.ServeCommand.RunAsync(rest, stdout, stderr, ScriptEngine.CreateWarmCompiler()).ConfigureAwait(false);
             default:
                 await stderr.WriteLineAsync($"kakaoflow: unknown command '{args[0]}'").ConfigureAwait(false);
                 await stderr.WriteLineAsync(UsageText).ConfigureAwait(false);
