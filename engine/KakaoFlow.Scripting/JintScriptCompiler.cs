@@ -1,3 +1,9 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using KakaoFlow.Diagnostics;
+using KakaoFlow.Model;
+using KakaoFlow.Runtime;
+
 namespace KakaoFlow.Scripting;
 
 /// <summary>
@@ -12,5 +18,35 @@ public sealed class JintScriptCompiler : IScriptCompiler
         ArgumentNullException.ThrowIfNull(botId);
         ArgumentNullException.ThrowIfNull(limits);
         return new JintProgramBuilder(botId, SandboxLimits.From(limits));
+    }
+
+    /// <summary>
+    /// Runs a representative hook once so the first real turns do not pay for JIT compilation of the
+    /// interpreter (measured 0.3–1 s for a first JSON-heavy hook on a 2-core machine, against a 1 s limit).
+    /// Call it at host start-up; it touches no store and no log. Returns whether the warm-up hook ran cleanly.
+    /// </summary>
+    public static bool WarmUp()
+    {
+        const string Code = """
+            const items = Array.from({ length: 50 }, (_, i) => ({ id: i, name: '상품' + i, price: i * 100 }));
+            const text = JSON.stringify(items);
+            vars.total = JSON.parse(text).reduce((sum, item) => sum + item.price, 0);
+            vars.names = items.map(item => item.name).filter(name => /상품\d+/.test(name)).join(', ').replace(/, /g, ',');
+            say(`합계 ${vars.total.toLocaleString()}원 ${now().slice(0, 10)} ${'0'.padStart(2, '0')}`);
+            buttons(['예', '아니요'], { save: 'answer', next: 'home' });
+            """;
+        var file = "warm-up.js";
+        var builder = new JintScriptCompiler().CreateProgram("warm-up", HookLimits.Default);
+        var hook = builder.AddHook(new SourceText(Code, SourceSpan.StartOf(file), new ContentOrigin(file, 1, 1, IsBlock: true)), new DiagnosticBag());
+        var program = builder.Build();
+        var vars = ImmutableDictionary<string, JsonElement>.Empty.WithComparers(StringComparer.Ordinal);
+        var clean = hook is not null;
+        for (var i = 0; i < 3 && hook is not null; i++)
+        {
+            var outcome = program.Run(hook, new HookContext("warm-up", vars, Turn.Text("예"), DateTimeOffset.UtcNow, HookServices.None, CancellationToken.None));
+            clean &= outcome.Failure is null && outcome.Buttons is not null;
+        }
+
+        return clean;
     }
 }

@@ -342,4 +342,10 @@ public sealed class HostApiTests
         Assert.Equal(HookFailureKind.Limit, outcome.Failure?.Kind);
         Assert.Contains("50", outcome.Failure?.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Warm_up_runs_without_services()
+    {
+        Assert.True(JintScriptCompiler.WarmUp());
+    }
 }
