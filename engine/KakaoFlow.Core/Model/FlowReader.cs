@@ -417,20 +417,5 @@ public sealed class FlowReader
         return false;
     }
 
-    private void CheckKeys(YamlMappingNode map, string[] known, string where)
-    {
-        foreach (var (key, _) in map.Entries)
-        {
-            if (!known.Contains(key.Value))
-            {
-                var suggestion = DidYouMean.Suggest(key.Value, known);
-                _diagnostics.ReportWithHint(
-                    DiagnosticCodes.UnknownKey,
-                    key.Span,
-                    suggestion is null ? $"known keys: {string.Join(", ", known)}" : $"did you mean '{suggestion}'?",
-                    key.Value,
-                    where);
-            }
-        }
-    }
+    private void CheckKeys(YamlMappingNode map, string[] known, string where) => KnownKeys.Check(map, known, where, _diagnostics);
 }

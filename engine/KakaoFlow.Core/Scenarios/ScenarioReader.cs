@@ -187,22 +187,8 @@ public static class ScenarioReader
         return null;
     }
 
-    private static void CheckKeys(YamlMappingNode map, string[] known, string where, DiagnosticBag diagnostics)
-    {
-        foreach (var (key, _) in map.Entries)
-        {
-            if (!known.Contains(key.Value))
-            {
-                var suggestion = DidYouMean.Suggest(key.Value, known);
-                diagnostics.ReportWithHint(
-                    DiagnosticCodes.UnknownKey,
-                    key.Span,
-                    suggestion is null ? $"known keys: {string.Join(", ", known)}" : $"did you mean '{suggestion}'?",
-                    key.Value,
-                    where);
-            }
-        }
-    }
+    private static void CheckKeys(YamlMappingNode map, string[] known, string where, DiagnosticBag diagnostics) =>
+        KnownKeys.Check(map, known, where, diagnostics);
 
     private static bool IsWebUrl(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
