@@ -73,10 +73,13 @@ public sealed class FlowRuntime
         public StepResult Answer(CompiledStep step, CompiledInput input)
         {
             var sent = Turn;
-            var accepted = sent.Kind == input.Type;
+
+            // Phones add stray spaces and newlines around typed answers; users do not see them as part of it.
+            var answer = sent.Kind == TurnKind.Text ? sent.Content.Trim() : sent.Content;
+            var accepted = sent.Kind == input.Type && answer.Length > 0;
             if (accepted && input.Check is { } check)
             {
-                var outcome = RunScript(check, value: sent.Content);
+                var outcome = RunScript(check, value: answer);
                 if (outcome.Failure is not null)
                 {
                     return Failed(outcome.Failure);
@@ -91,7 +94,7 @@ public sealed class FlowRuntime
                 return Finish(new ReplyMessage(retry, null, null), Keyboard.Text, step.Id, choice: null);
             }
 
-            _vars = _vars.SetItem(input.SaveAs, FlowValues.Text(sent.Content));
+            _vars = _vars.SetItem(input.SaveAs, FlowValues.Text(answer));
             return Show(input.Next);
         }
 

@@ -69,6 +69,29 @@ public sealed class HookRuntimeTests
     }
 
     [Fact]
+    public void Typed_answers_are_trimmed_before_check_and_save()
+    {
+        var result = Walk(AddressFlow, "전화 입력", "  010-1234-5678\n");
+
+        Assert.Equal("010-1234-5678 저장했어요.", result.Reply.Message.Text);
+        Assert.Equal("010-1234-5678", result.Session.Vars["phone"].GetString());
+    }
+
+    [Fact]
+    public void A_blank_answer_is_asked_again()
+    {
+        var result = Walk("""
+            home:
+              - 메모:
+                  say: 메모를 남겨 주세요.
+                  input: { save: memo, next: home }
+            """, "메모", "   ");
+
+        Assert.Equal("입력한 내용을 다시 확인해 주세요.", result.Reply.Message.Text);
+        Assert.Equal(Keyboard.Text, result.Reply.Keyboard);
+    }
+
+    [Fact]
     public void Hook_reads_and_writes_vars_before_the_reply_is_rendered()
     {
         var result = Walk("""
