@@ -173,6 +173,37 @@ public sealed class HookRuntimeTests
         Assert.Equal(RuntimeIssueKind.HookLimit, Assert.Single(result.Issues).Kind);
     }
 
+    [Theory]
+    [InlineData("", false)]
+    [InlineData("settings: { hook_max_statements: 200 }\n", true)]
+    [InlineData("settings: { hook_max_recursion: 10 }\n", true)]
+    [InlineData("settings: { hook_memory_mb: 1 }\n", true)]
+    public void Flow_settings_tighten_the_sandbox(string settings, bool fails)
+    {
+        var result = Walk(settings + """
+            home:
+              - 일:
+                  js: |
+                    function depth(n) { return n === 0 ? 0 : 1 + depth(n - 1); }
+                    let total = 0;
+                    for (let i = 0; i < 500; i++) { total += i; }
+                    const chunks = [];
+                    for (let i = 0; i < 40; i++) { chunks.push('가'.repeat(20000) + i); }
+                    vars.result = total + depth(30) + chunks.length;
+                  say: "{{result}}"
+            """, "일");
+
+        if (fails)
+        {
+            Assert.Equal(RuntimeIssueKind.HookLimit, Assert.Single(result.Issues).Kind);
+        }
+        else
+        {
+            Assert.Empty(result.Issues);
+            Assert.Equal("124820", result.Reply.Message.Text);
+        }
+    }
+
     [Fact]
     public void Check_that_throws_is_an_error_not_a_retry()
     {
