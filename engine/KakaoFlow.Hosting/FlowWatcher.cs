@@ -39,10 +39,10 @@ internal sealed class FlowWatcher(BotCatalog catalog, KakaoFlowHostOptions optio
     {
         await Task.Yield();
         var root = Path.GetFullPath(catalog.FlowsDirectory);
-        using var watcher = TryWatch(root);
+        using var watcher = options.WatchFileEvents ? TryWatch(root) : null;
         Watching = watcher is not null;
         var poll = options.WatchPollInterval;
-        if (watcher is null)
+        if (watcher is null && options.WatchFileEvents)
         {
             poll = poll < FallbackPollInterval ? poll : FallbackPollInterval;
         }

@@ -61,6 +61,9 @@ public sealed record KakaoFlowHostOptions
     /// <summary>Extra logging set-up (tests capture logs here).</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
 
+    /// <summary>Test seam: false ignores file events, so only the poll finds changes (as when events are lost).</summary>
+    internal bool WatchFileEvents { get; init; } = true;
+
     /// <summary>Test seam: replaces <see cref="FlowRuntime.Step"/> (e.g. a step that hangs).</summary>
     internal Func<CompiledFlow, Session, Turn, DateTimeOffset, CancellationToken, StepResult>? Stepper { get; init; }
 }

@@ -397,6 +397,43 @@ public sealed class HotReloadTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_flow_yaml_missing_for_a_moment_keeps_the_bot_and_one_gone_for_good_stops_it()
+    {
+        var answers = new List<HttpStatusCode>();
+        File.Move(FlowFile(), FlowFile() + ".old");
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await _host.SendMessageAsync("hello", "greeter", "인사");
+            answers.Add(response.StatusCode);
+            await Task.Delay(60);
+        }
+
+        File.Move(FlowFile() + ".old", FlowFile());
+        await Task.Delay(BotCatalog.MissingFlowGrace + TimeSpan.FromMilliseconds(500));
+        Assert.All(answers, status => Assert.Equal(HttpStatusCode.OK, status));
+        Assert.Contains("안녕하세요 v1", await GreetingAsync(), StringComparison.Ordinal);
+        Assert.Empty(LogsWith("Bot hello removed"));
+
+        File.Delete(FlowFile());
+        var took = await UntilAsync(() => Task.FromResult(Catalog.Find("hello") is null), "the bot without flow.yaml stops");
+        Assert.True(took >= BotCatalog.MissingFlowGrace - TimeSpan.FromMilliseconds(100), $"stopped after {took.TotalMilliseconds} ms, before the grace");
+        Assert.Contains("Bot hello removed", LogsWith("Bot hello removed"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task When_file_events_are_lost_the_poll_still_finds_the_change()
+    {
+        await using var host = await TestHost.StartAsync(
+            new Dictionary<string, string> { ["hello"] = Hello(1) },
+            options => options with { WatchFileEvents = false, WatchPollInterval = TimeSpan.FromMilliseconds(300) });
+        File.WriteAllText(Path.Combine(host.FlowsDirectory, "hello", "flow.yaml"), Hello(2), Encoding.UTF8);
+        var took = await UntilAsync(
+            async () => (await host.MessageTextAsync("hello", "u", "인사")).Contains("안녕하세요 v2", StringComparison.Ordinal),
+            "the poll reloads");
+        output.WriteLine($"poll only (300 ms): live after {took.TotalMilliseconds:F0} ms");
+    }
+
+    [Fact]
     public async Task With_watching_off_an_edit_is_not_served()
     {
         await using var host = await TestHost.StartAsync(
