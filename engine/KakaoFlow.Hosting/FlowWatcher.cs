@@ -27,20 +27,12 @@ internal sealed class FlowWatcher(BotCatalog catalog, KakaoFlowHostOptions optio
     private readonly SemaphoreSlim _signal = new(0);
     private bool _lookAtAll;
     private long _lastEvent;
-    private int _rounds;
-
-    /// <summary>Completed reload rounds (tests wait on it).</summary>
-    public int Rounds => Volatile.Read(ref _rounds);
-
-    /// <summary>Whether a file watcher runs (false: polling only).</summary>
-    public bool Watching { get; private set; }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
         var root = Path.GetFullPath(catalog.FlowsDirectory);
         using var watcher = options.WatchFileEvents ? TryWatch(root) : null;
-        Watching = watcher is not null;
         var poll = options.WatchPollInterval;
         if (watcher is null && options.WatchFileEvents)
         {
@@ -144,8 +136,6 @@ internal sealed class FlowWatcher(BotCatalog catalog, KakaoFlowHostOptions optio
         {
             Log.ReloadCrashed(logger, e);
         }
-
-        Interlocked.Increment(ref _rounds);
     }
 
     private FileSystemWatcher? TryWatch(string root)
