@@ -435,6 +435,42 @@ public sealed class HotReloadTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_request_running_during_the_swap_finishes_on_the_version_it_started_with()
+    {
+        var runtime = new KakaoFlow.Runtime.FlowRuntime();
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        await using var host = await TestHost.StartAsync(
+            new Dictionary<string, string> { ["hello"] = Hello(1) },
+            options => options with
+            {
+                Stepper = (flow, session, turn, now, cancellation) =>
+                {
+                    if (turn.Content == "천천히 인사")
+                    {
+                        entered.Set();
+                        release.Wait(cancellation);
+                        turn = KakaoFlow.Runtime.Turn.Text("인사");
+                    }
+
+                    return runtime.Step(flow, session, turn, now, cancellation);
+                },
+            });
+        var slow = host.MessageTextAsync("hello", "slow", "천천히 인사");
+        Assert.True(entered.Wait(Bound), "the slow turn did not start");
+        var v1 = host.App.Services.GetRequiredService<BotCatalog>().Find("hello")!.Version;
+
+        File.WriteAllText(Path.Combine(host.FlowsDirectory, "hello", "flow.yaml"), Hello(2), Encoding.UTF8);
+        await UntilAsync(
+            async () => (await host.MessageTextAsync("hello", "other", "인사")).Contains("안녕하세요 v2", StringComparison.Ordinal),
+            "version 2 answers other users");
+
+        release.Set();
+        Assert.Contains("안녕하세요 v1", await slow, StringComparison.Ordinal);
+        Assert.Equal(v1, host.SessionOf("hello", "slow")!.FlowVersion);
+    }
+
+    [Fact]
     public async Task With_watching_off_an_edit_is_not_served()
     {
         await using var host = await TestHost.StartAsync(
