@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using KakaoFlow.Compiling;
 using KakaoFlow.Diagnostics;
 using KakaoFlow.Runtime;
@@ -301,24 +299,8 @@ public sealed class ChatSimulator
         return true;
     }
 
-    /// <summary>A hash of flow.yaml and every .js file in the bot folder (outside tests/).</summary>
-    private string Fingerprint()
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var files = Directory.GetFiles(_botFolder, "*.js", SearchOption.AllDirectories)
-            .Where(f => !Path.GetRelativePath(_botFolder, f).StartsWith(TestCommand.TestsFolder + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal)
-            .Prepend(FlowFile);
-        foreach (var file in files)
-        {
-            hash.AppendData(Encoding.UTF8.GetBytes(file));
-            hash.AppendData([0]);
-            hash.AppendData(File.Exists(file) ? File.ReadAllBytes(file) : []);
-            hash.AppendData([0]);
-        }
-
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
-    }
+    /// <summary>A hash of flow.yaml and every .js file in the bot folder (outside tests/); the host's hot reload uses the same.</summary>
+    private string Fingerprint() => FlowFolder.Read(_botFolder).Fingerprint;
 
     private static string Time(DateTimeOffset time) =>
         time.ToOffset(TimeSpan.FromHours(9)).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " KST";

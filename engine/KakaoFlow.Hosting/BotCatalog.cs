@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Diagnostics;
 using KakaoFlow.Compiling;
 using KakaoFlow.Diagnostics;
 using Microsoft.Extensions.Logging;
@@ -7,95 +8,307 @@ namespace KakaoFlow.Hosting;
 
 /// <summary>
 /// The bots being served: every subfolder of the flows folder that holds a <c>flow.yaml</c> and compiles
-/// without errors. Built once at start-up; immutable afterwards.
+/// without errors. Compiled at start-up; <see cref="Refresh"/> and <see cref="RefreshAll"/> (called by the
+/// <see cref="FlowWatcher"/>) recompile a folder whose files changed and swap the result in.
 /// </summary>
+/// <remarks>
+/// Readers never lock: everything they see hangs off one immutable <see cref="Snapshot"/> behind a volatile field,
+/// replaced whole by a single reference write. A request takes its <see cref="CompiledFlow"/> once (in
+/// <see cref="KakaoEndpoints"/>) and finishes on it, so a swap never changes the version under a running turn.
+/// Writers (the watcher loop; start-up) are serialised by a lock and compile before swapping, so a request never
+/// waits for a compile. A version with errors never replaces a good one: the bot keeps serving the last good
+/// version and <see cref="Status"/> says so.
+/// </remarks>
 internal sealed class BotCatalog
 {
-    private readonly FrozenDictionary<string, CompiledFlow> _flows;
+    /// <summary>How long a bot folder may lack its flow.yaml before the bot stops (an editor saving by rename).</summary>
+    internal static readonly TimeSpan MissingFlowGrace = TimeSpan.FromSeconds(1);
 
-    private BotCatalog(FrozenDictionary<string, CompiledFlow> flows, IReadOnlyList<string> refused)
+    private readonly string _flowsDirectory;
+    private readonly FlowCompiler _compiler;
+    private readonly ILogger _logger;
+    private readonly Lock _refreshing = new();
+    private volatile Snapshot _snapshot = Snapshot.Empty;
+
+    private BotCatalog(string flowsDirectory, FlowCompiler compiler, ILogger logger)
     {
-        _flows = flows;
-        Refused = refused;
+        _flowsDirectory = flowsDirectory;
+        _compiler = compiler;
+        _logger = logger;
     }
 
-    public IEnumerable<CompiledFlow> Flows => _flows.Values;
+    public string FlowsDirectory => _flowsDirectory;
 
-    /// <summary>Bot ids found but not served (compile errors or an unreadable folder).</summary>
-    public IReadOnlyList<string> Refused { get; }
+    /// <summary>The versions serving now.</summary>
+    public IEnumerable<CompiledFlow> Flows => _snapshot.Flows.Values;
 
-    public CompiledFlow? Find(string botId) => _flows.GetValueOrDefault(botId);
+    /// <summary>Bot ids found but not served (compile errors or an unreadable folder, and no earlier good version).</summary>
+    public IReadOnlyList<string> Refused => _snapshot.Refused;
+
+    /// <summary>Every bot folder known, served or not, by id.</summary>
+    public IReadOnlyList<BotStatus> Bots => _snapshot.Statuses;
+
+    /// <summary>Goes up by one on every swap.</summary>
+    public long Generation => _snapshot.Generation;
+
+    /// <summary>After each swap (on the thread that reloaded; a handler must not block or throw).</summary>
+    public event EventHandler<BotChange>? Changed;
+
+    public CompiledFlow? Find(string botId) => _snapshot.Flows.GetValueOrDefault(botId);
+
+    /// <summary>The bot's version and diagnostics, or null for a folder the catalog does not know.</summary>
+    public BotStatus? Status(string botId) => _snapshot.Entries.GetValueOrDefault(botId)?.Status;
 
     public static BotCatalog Load(string flowsDirectory, FlowCompiler compiler, ILogger logger)
     {
-        var flows = new Dictionary<string, CompiledFlow>(StringComparer.Ordinal);
-        var refused = new List<string>();
+        var catalog = new BotCatalog(flowsDirectory, compiler, logger);
         if (!Directory.Exists(flowsDirectory))
         {
             Log.FlowsFolderMissing(logger, flowsDirectory);
-            return new BotCatalog(flows.ToFrozenDictionary(StringComparer.Ordinal), refused);
+            return catalog;
         }
 
-        var folders = Directory.GetDirectories(flowsDirectory)
-            .Where(folder => File.Exists(Path.Combine(folder, FlowSource.FlowFileName)))
-            .Order(StringComparer.Ordinal);
-        foreach (var folder in folders)
-        {
-            var botId = Path.GetFileName(folder);
-            if (botId.Any(char.IsControl))
-            {
-                continue;
-            }
-
-            var flow = Compile(folder, botId, compiler, logger);
-            if (flow is null)
-            {
-                refused.Add(botId);
-                continue;
-            }
-
-            flows[botId] = flow;
-            Log.BotLoaded(logger, botId, flow.Name, flow.Version);
-        }
-
-        return new BotCatalog(flows.ToFrozenDictionary(StringComparer.Ordinal), refused);
+        catalog.RefreshAll();
+        return catalog;
     }
 
-    private static CompiledFlow? Compile(string folder, string botId, FlowCompiler compiler, ILogger logger)
+    /// <summary>Looks at every bot folder (and every bot served): compiles what changed, adds new folders, drops gone ones.</summary>
+    public void RefreshAll()
     {
+        lock (_refreshing)
+        {
+            var ids = new SortedSet<string>(_snapshot.Entries.Keys, StringComparer.Ordinal);
+            try
+            {
+                if (Directory.Exists(_flowsDirectory))
+                {
+                    ids.UnionWith(Directory.GetDirectories(_flowsDirectory).Select(Path.GetFileName)!);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Listing failed (the folder went away meanwhile): look again at the bots already known.
+                Log.WatchReadFailed(_logger, _flowsDirectory, e.Message);
+            }
+
+            foreach (var id in ids)
+            {
+                RefreshLocked(id);
+            }
+        }
+    }
+
+    /// <summary>Recompiles one bot folder if its files changed (by content), or drops the bot if the folder is gone.</summary>
+    public void Refresh(string botId)
+    {
+        ArgumentNullException.ThrowIfNull(botId);
+        lock (_refreshing)
+        {
+            RefreshLocked(botId);
+        }
+    }
+
+    private void RefreshLocked(string botId)
+    {
+        if (botId.Length == 0 || botId.Any(char.IsControl) || botId is "." or "..")
+        {
+            return;
+        }
+
+        var folder = Path.Combine(_flowsDirectory, botId);
+        var entry = _snapshot.Entries.GetValueOrDefault(botId);
+        if (!File.Exists(Path.Combine(folder, FlowSource.FlowFileName)))
+        {
+            FlowMissing(botId, folder, entry);
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        string fingerprint;
         FlowCompilation compilation;
         try
         {
-            compilation = compiler.Compile(FlowSource.FromDisk(folder));
+            var read = FlowFolder.Read(folder);
+            fingerprint = read.Fingerprint;
+            if (entry?.Fingerprint == fingerprint)
+            {
+                if (entry.MissingSince is not null)
+                {
+                    Swap(botId, entry with { MissingSince = null });
+                }
+
+                return;
+            }
+
+            compilation = Compile(botId, read.Source);
         }
-#pragma warning disable CA1031 // One broken bot (unreadable file, compiler bug) must not stop the others from being served.
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // Gone between the look and the read: the next event or poll decides.
+            return;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            fingerprint = "unreadable: " + e.Message;
+            if (entry?.Fingerprint == fingerprint)
+            {
+                return;
+            }
+
+            var flowFile = Path.Combine(folder, FlowSource.FlowFileName);
+            compilation = new FlowCompilation(null, [DiagnosticCodes.FlowFileUnreadable.Create(SourceSpan.StartOf(flowFile), e.Message)]);
+        }
+
+        Apply(botId, entry, fingerprint, compilation, Stopwatch.GetElapsedTime(started));
+    }
+
+    private FlowCompilation Compile(string botId, FlowSource source)
+    {
+        try
+        {
+            return _compiler.Compile(source);
+        }
+#pragma warning disable CA1031 // One broken bot (compiler bug) must not stop the others from being served or reloaded.
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            Log.BotCrashedCompiler(logger, botId, e);
-            return null;
+            Log.BotCrashedCompiler(_logger, botId, e);
+            return new FlowCompilation(null, []);
         }
+    }
 
-        var errors = 0;
+    private void Apply(string botId, Entry? entry, string fingerprint, FlowCompilation compilation, TimeSpan elapsed)
+    {
         foreach (var diagnostic in compilation.Diagnostics)
         {
-            if (diagnostic.Severity == DiagnosticSeverity.Error)
+            if (diagnostic.IsError)
             {
-                errors++;
-                Log.CompileError(logger, diagnostic.Format());
+                Log.CompileError(_logger, diagnostic.Format());
             }
             else
             {
-                Log.CompileWarning(logger, diagnostic.Format());
+                Log.CompileWarning(_logger, diagnostic.Format());
             }
         }
 
-        if (compilation.Flow is not { } flow || errors > 0)
+        var errors = compilation.Diagnostics.Count(d => d.IsError);
+        var old = entry?.Status.Flow;
+        var now = DateTimeOffset.UtcNow;
+        if (compilation.Flow is { } flow && errors == 0)
         {
-            Log.BotNotServed(logger, botId, errors);
-            return null;
+            Swap(botId, new Entry(new BotStatus(botId, flow, compilation.Diagnostics, LastReloadFailed: false, now), fingerprint, MissingSince: null));
+            if (old is null)
+            {
+                Log.BotLoaded(_logger, botId, flow.Name, flow.Version);
+                Raise(new BotChange(botId, BotChangeKind.Added, null, flow.Version));
+            }
+            else if (old.Version != flow.Version)
+            {
+                Log.BotReloaded(_logger, botId, old.Version, flow.Version, (long)elapsed.TotalMilliseconds);
+                Raise(new BotChange(botId, BotChangeKind.Reloaded, old.Version, flow.Version));
+            }
+
+            return;
         }
 
-        return flow;
+        // Errors: the last good version (if any) keeps answering.
+        Swap(botId, new Entry(new BotStatus(botId, old, compilation.Diagnostics, LastReloadFailed: old is not null, now), fingerprint, MissingSince: null));
+        if (old is null)
+        {
+            Log.BotNotServed(_logger, botId, errors);
+        }
+        else
+        {
+            Log.BotReloadFailed(_logger, botId, errors, old.Version);
+        }
+
+        Raise(new BotChange(botId, BotChangeKind.ReloadFailed, old?.Version, null));
+    }
+
+    private void FlowMissing(string botId, string folder, Entry? entry)
+    {
+        if (entry is null)
+        {
+            return;
+        }
+
+        // Editors that save by renaming the old file away leave a moment without flow.yaml: only a folder gone
+        // altogether, or a flow.yaml missing for longer than the grace, stops the bot.
+        var now = DateTimeOffset.UtcNow;
+        if (Directory.Exists(folder))
+        {
+            if (entry.MissingSince is not { } since)
+            {
+                Swap(botId, entry with { MissingSince = now });
+                return;
+            }
+
+            if (now - since < MissingFlowGrace)
+            {
+                return;
+            }
+        }
+
+        Swap(botId, null);
+        Log.BotRemoved(_logger, botId, entry.Status.Version ?? "(none)");
+        Raise(new BotChange(botId, BotChangeKind.Removed, entry.Status.Version, null));
+    }
+
+    /// <summary>Whether a bot waits for its missing flow.yaml to come back (the watcher looks again after the grace).</summary>
+    internal bool HasPendingRemoval => _snapshot.Entries.Values.Any(entry => entry.MissingSince is not null);
+
+    private void Swap(string botId, Entry? entry)
+    {
+        var entries = new Dictionary<string, Entry>(_snapshot.Entries, StringComparer.Ordinal);
+        if (entry is null)
+        {
+            entries.Remove(botId);
+        }
+        else
+        {
+            entries[botId] = entry;
+        }
+
+        _snapshot = new Snapshot(entries.ToFrozenDictionary(StringComparer.Ordinal), _snapshot.Generation + 1);
+    }
+
+    private void Raise(BotChange change)
+    {
+        try
+        {
+            Changed?.Invoke(this, change);
+        }
+#pragma warning disable CA1031 // A failing listener must not stop reloads.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Log.ChangeListenerFailed(_logger, change.BotId, e);
+        }
+    }
+
+    /// <summary>A bot's status plus what the catalog needs to decide about the next change.</summary>
+    private sealed record Entry(BotStatus Status, string Fingerprint, DateTimeOffset? MissingSince);
+
+    /// <summary>Everything readers see, built once per swap.</summary>
+    private sealed class Snapshot
+    {
+        public static readonly Snapshot Empty = new(FrozenDictionary<string, Entry>.Empty, 0);
+
+        public Snapshot(FrozenDictionary<string, Entry> entries, long generation)
+        {
+            Entries = entries;
+            Generation = generation;
+            Flows = entries
+                .Where(pair => pair.Value.Status.Flow is not null)
+                .ToFrozenDictionary(pair => pair.Key, pair => pair.Value.Status.Flow!, StringComparer.Ordinal);
+            Statuses = [.. entries.Values.Select(entry => entry.Status).OrderBy(status => status.BotId, StringComparer.Ordinal)];
+            Refused = [.. Statuses.Where(status => !status.Served).Select(status => status.BotId)];
+        }
+
+        public FrozenDictionary<string, Entry> Entries { get; }
+        public FrozenDictionary<string, CompiledFlow> Flows { get; }
+        public IReadOnlyList<BotStatus> Statuses { get; }
+        public IReadOnlyList<string> Refused { get; }
+        public long Generation { get; }
     }
 }

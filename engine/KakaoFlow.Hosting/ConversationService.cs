@@ -93,6 +93,11 @@ internal sealed class ConversationService
                 // Past retention but not swept yet: the variables are gone, whatever the sweep's timing.
                 session = Session.New;
             }
+            else if (session.FlowVersion is { } version && version != flow.Version && !session.IsAtHome && flow.FindStep(session.StepId) is null)
+            {
+                // Hot reload removed the user's step: the runtime continues from Home; say why in the log.
+                Log.StepGoneAfterReload(_logger, flow.BotId, user, session.StepId, version, flow.Version);
+            }
 
             var stepping = Task.Run(() => _step(flow, session, turn, now, deadline.Token), CancellationToken.None);
             StepResult result;

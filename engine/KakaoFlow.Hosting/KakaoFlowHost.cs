@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 
 namespace KakaoFlow.Hosting;
 
-/// <summary>Builds the webhook host: Kestrel, the five Kakao endpoints per bot, the LiteDB store and the sweeper.</summary>
+/// <summary>Builds the webhook host: Kestrel, the five Kakao endpoints per bot, the LiteDB store, the sweeper and hot reload.</summary>
 public static class KakaoFlowHost
 {
     /// <summary>
@@ -25,6 +25,16 @@ public static class KakaoFlowHost
             && (options.SweepInterval <= TimeSpan.Zero || options.SweepInterval > TimeSpan.FromDays(49)))
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.SweepInterval, "SweepInterval must be positive and at most 49 days, or infinite.");
+        }
+
+        if (options.WatchDebounce < TimeSpan.Zero || options.WatchDebounce > TimeSpan.FromSeconds(10))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.WatchDebounce, "WatchDebounce must be between 0 and 10 seconds.");
+        }
+
+        if (options.WatchPollInterval <= TimeSpan.Zero || options.WatchPollInterval > TimeSpan.FromDays(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.WatchPollInterval, "WatchPollInterval must be positive and at most a day.");
         }
 
         if (options.ReplyTimeout <= TimeSpan.Zero)
@@ -92,6 +102,11 @@ public static class KakaoFlowHost
         builder.Services.AddSingleton<ConversationService>();
         builder.Services.AddSingleton<SessionSweeper>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SessionSweeper>());
+        if (options.Watch)
+        {
+            builder.Services.AddSingleton<FlowWatcher>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<FlowWatcher>());
+        }
 
         var app = builder.Build();
 

@@ -46,8 +46,23 @@ public sealed record KakaoFlowHostOptions
     /// <summary>Console logs as one JSON object per line (for log collectors) instead of readable lines.</summary>
     public bool JsonLogs { get; init; }
 
+    /// <summary>
+    /// Hot reload: watch the flows folder and serve a changed bot's new version as soon as it compiles (a version
+    /// with errors is logged and the last good one keeps serving). <c>kakaoflow serve --no-watch</c> turns it off.
+    /// </summary>
+    public bool Watch { get; init; } = true;
+
+    /// <summary>A bot folder is reloaded once no file event has come for this long (several quick saves: one reload).</summary>
+    public TimeSpan WatchDebounce { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Every bot folder is also looked at this often, in case a file event was lost.</summary>
+    public TimeSpan WatchPollInterval { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Extra logging set-up (tests capture logs here).</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+
+    /// <summary>Test seam: false ignores file events, so only the poll finds changes (as when events are lost).</summary>
+    internal bool WatchFileEvents { get; init; } = true;
 
     /// <summary>Test seam: replaces <see cref="FlowRuntime.Step"/> (e.g. a step that hangs).</summary>
     internal Func<CompiledFlow, Session, Turn, DateTimeOffset, CancellationToken, StepResult>? Stepper { get; init; }

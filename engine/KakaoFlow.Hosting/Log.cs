@@ -23,6 +23,15 @@ internal static partial class Log
     [LoggerMessage(6, LogLevel.Error, "Bot {Bot} is not served: compiling it failed")]
     public static partial void BotCrashedCompiler(ILogger logger, string bot, Exception exception);
 
+    [LoggerMessage(7, LogLevel.Information, "Reloaded bot {Bot}: version {OldVersion} -> {NewVersion} (compiled in {ElapsedMs} ms)")]
+    public static partial void BotReloaded(ILogger logger, string bot, string oldVersion, string newVersion, long elapsedMs);
+
+    [LoggerMessage(8, LogLevel.Error, "Reload of bot {Bot} failed: {Errors} error(s) in the changed flow; still serving version {Version}")]
+    public static partial void BotReloadFailed(ILogger logger, string bot, int errors, string version);
+
+    [LoggerMessage(9, LogLevel.Warning, "Bot {Bot} removed (its folder or flow.yaml is gone); no longer served, was version {Version}")]
+    public static partial void BotRemoved(ILogger logger, string bot, string version);
+
     [LoggerMessage(10, LogLevel.Information, "Turn {Bot} user {User}: {Kind} -> step {Step} in {ElapsedMs} ms")]
     public static partial void Turn(ILogger logger, string bot, string user, string kind, string step, long elapsedMs);
 
@@ -58,6 +67,27 @@ internal static partial class Log
 
     [LoggerMessage(31, LogLevel.Error, "Sweeping expired sessions failed")]
     public static partial void SweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(50, LogLevel.Information, "Watching {Folder} for flow changes (debounce {DebounceMs} ms, poll every {PollMs} ms)")]
+    public static partial void Watching(ILogger logger, string folder, long debounceMs, long pollMs);
+
+    [LoggerMessage(51, LogLevel.Warning, "Cannot watch {Folder} for changes ({Reason}); polling every {PollMs} ms instead")]
+    public static partial void WatchUnavailable(ILogger logger, string folder, string reason, long pollMs);
+
+    [LoggerMessage(52, LogLevel.Warning, "File change events for {Folder} were lost ({Reason}); looking at every bot again")]
+    public static partial void WatchEventsLost(ILogger logger, string folder, string reason);
+
+    [LoggerMessage(53, LogLevel.Warning, "Cannot list {Folder}: {Reason}")]
+    public static partial void WatchReadFailed(ILogger logger, string folder, string reason);
+
+    [LoggerMessage(54, LogLevel.Error, "Reloading flows failed; trying again at the next change or poll")]
+    public static partial void ReloadCrashed(ILogger logger, Exception exception);
+
+    [LoggerMessage(55, LogLevel.Error, "A listener of bot changes failed for bot {Bot}")]
+    public static partial void ChangeListenerFailed(ILogger logger, string bot, Exception exception);
+
+    [LoggerMessage(56, LogLevel.Information, "Turn {Bot} user {User}: step {Step} of version {OldVersion} is not in version {NewVersion}; continuing from Home")]
+    public static partial void StepGoneAfterReload(ILogger logger, string bot, string user, string step, string oldVersion, string newVersion);
 
     [LoggerMessage(40, LogLevel.Information, "Hook log {Bot} {Location}: {Message}")]
     public static partial void HookLog(ILogger logger, string bot, string location, string message);

@@ -5,15 +5,16 @@ using Microsoft.Extensions.Hosting;
 
 namespace KakaoFlow.Hosting;
 
-/// <summary><c>kakaoflow serve [FLOWS_DIR] [--urls URL] [--data FILE]</c>.</summary>
+/// <summary><c>kakaoflow serve [FLOWS_DIR] [--urls URL] [--data FILE] [--json-logs] [--no-watch]</c>.</summary>
 public static class ServeCommand
 {
     public const string Usage =
-        "usage: kakaoflow serve [FLOWS_DIR] [--urls URL] [--data FILE] [--json-logs]\n" +
+        "usage: kakaoflow serve [FLOWS_DIR] [--urls URL] [--data FILE] [--json-logs] [--no-watch]\n" +
         "  FLOWS_DIR   folder of bots, one subfolder with a flow.yaml each (default: flows)\n" +
         "  --urls URL  addresses to listen on, ';'-separated (default: " + KakaoFlowHostOptions.DefaultUrls + ")\n" +
         "  --data FILE LiteDB file for sessions and friends (default: ./" + KakaoFlowHostOptions.DefaultDataFile + ")\n" +
-        "  --json-logs one JSON object per log line (structured fields; user_keys only as a hash)";
+        "  --json-logs one JSON object per log line (structured fields; user_keys only as a hash)\n" +
+        "  --no-watch  do not reload a bot when its files change (hot reload is on by default)";
 
     /// <summary>Serves until SIGTERM / Ctrl+C. Exit codes: 0 stopped normally, 1 could not start, 2 usage.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, IScriptCompiler? scripts)
@@ -69,7 +70,8 @@ public static class ServeCommand
                 await stdout.WriteLineAsync($"not served (errors above): {string.Join(", ", catalog.Refused)}").ConfigureAwait(false);
             }
 
-            await stdout.WriteLineAsync($"listening on {urls}; data in {options.DataFile}; Ctrl+C to stop").ConfigureAwait(false);
+            var reload = options.Watch ? $"reloading bots when {options.FlowsDirectory} changes" : "not watching for changes";
+            await stdout.WriteLineAsync($"listening on {urls}; data in {options.DataFile}; {reload}; Ctrl+C to stop").ConfigureAwait(false);
             await app.WaitForShutdownAsync().ConfigureAwait(false);
         }
 
@@ -82,6 +84,7 @@ public static class ServeCommand
         var urls = KakaoFlowHostOptions.DefaultUrls;
         var data = KakaoFlowHostOptions.DefaultDataFile;
         var jsonLogs = false;
+        var watch = true;
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
@@ -95,6 +98,9 @@ public static class ServeCommand
                     break;
                 case "--json-logs":
                     jsonLogs = true;
+                    break;
+                case "--no-watch":
+                    watch = false;
                     break;
                 case "-h" or "--help":
                     stderr.WriteLine(Usage);
@@ -120,6 +126,7 @@ public static class ServeCommand
             DataFile = data,
             ScriptCompiler = scripts,
             JsonLogs = jsonLogs,
+            Watch = watch,
         };
     }
 }

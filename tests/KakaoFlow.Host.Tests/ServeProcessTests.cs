@@ -7,7 +7,8 @@ namespace KakaoFlow.Host.Tests;
 
 /// <summary>
 /// <c>kakaoflow serve</c> as a real process: a hard kill loses no acknowledged session (LiteDB's log is written
-/// before each reply), and SIGTERM shuts down cleanly (LiteDB checkpointed and closed).
+/// before each reply), SIGTERM shuts down cleanly (LiteDB checkpointed and closed), and an edited flow is served
+/// without a restart.
 /// </summary>
 public sealed class ServeProcessTests : IDisposable
 {
@@ -73,12 +74,32 @@ public sealed class ServeProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_reloads_an_edited_flow_by_default()
+    {
+        using var server = await ServeProcess.StartAsync(_root, DataFile);
+        Assert.Contains("매일 11시부터 22시까지 영업합니다.", await server.SayAsync("영업 시간"), StringComparison.Ordinal);
+
+        var flowFile = Path.Combine(_root, "flows", "pizza", "flow.yaml");
+        File.WriteAllText(flowFile, Flows.Pizza.Replace("매일 11시부터 22시까지", "연중무휴 24시간", StringComparison.Ordinal), Encoding.UTF8);
+        var watch = Stopwatch.StartNew();
+        while (!(await server.SayAsync("영업 시간")).Contains("연중무휴 24시간 영업합니다.", StringComparison.Ordinal))
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), "the edit was not served within 10 s:\n" + server);
+            await Task.Delay(20);
+        }
+
+        Assert.Contains("Reloaded bot pizza: version ", server.ToString(), StringComparison.Ordinal);
+        Assert.Equal(0, await server.TerminateAsync());
+    }
+
+    [Fact]
     public async Task Usage_errors_exit_2_and_a_missing_flows_folder_exits_1()
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         Assert.Equal(2, await KakaoFlow.Cli.CommandLine.RunAsync(["serve", "--bogus"], stdout, stderr));
         Assert.Contains("usage: kakaoflow serve", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains("--no-watch", stderr.ToString(), StringComparison.Ordinal);
         Assert.Equal(2, await KakaoFlow.Cli.CommandLine.RunAsync(["serve", "--urls"], stdout, stderr));
         Assert.Equal(2, await KakaoFlow.Cli.CommandLine.RunAsync(["serve", "a", "b"], stdout, stderr));
         Assert.Equal(1, await KakaoFlow.Cli.CommandLine.RunAsync(["serve", Path.Combine(_root, "nothing")], stdout, stderr));
