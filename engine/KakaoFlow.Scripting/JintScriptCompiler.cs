@@ -36,14 +36,15 @@ public sealed class JintScriptCompiler : IScriptCompiler
             buttons(['예', '아니요'], { save: 'answer', next: 'home' });
             """;
         var file = "warm-up.js";
-        var builder = new JintScriptCompiler().CreateProgram("warm-up", HookLimits.Default);
+        // Generous limits: the point is to pay the JIT here, and a loaded machine must not turn that into a failure.
+        var builder = new JintScriptCompiler().CreateProgram("warm-up", HookLimits.Default with { Timeout = TimeSpan.FromSeconds(30) });
         var hook = builder.AddHook(new SourceText(Code, SourceSpan.StartOf(file), new ContentOrigin(file, 1, 1, IsBlock: true)), new DiagnosticBag());
         var program = builder.Build();
         var vars = ImmutableDictionary<string, JsonElement>.Empty.WithComparers(StringComparer.Ordinal);
         var clean = hook is not null;
         for (var i = 0; i < 3 && hook is not null; i++)
         {
-            var outcome = program.Run(hook, new HookContext("warm-up", vars, Turn.Text("예"), DateTimeOffset.UtcNow, HookServices.None, CancellationToken.None));
+            var outcome = program.Run(hook, new HookContext("warm-up", vars, Turn.Text("예"), TimeProvider.System.GetUtcNow(), HookServices.None, CancellationToken.None));
             clean &= outcome.Failure is null && outcome.Buttons is not null;
         }
 
