@@ -30,6 +30,12 @@ internal sealed class BotCatalog
     private readonly Lock _refreshing = new();
     private volatile Snapshot _snapshot = Snapshot.Empty;
 
+    /// <summary>
+    /// Reload times and the missing-file grace follow the file system, i.e. real time, not the flows' clock
+    /// (which tests fake to expire sessions).
+    /// </summary>
+    private static readonly TimeProvider FileClock = TimeProvider.System;
+
     private BotCatalog(string flowsDirectory, FlowCompiler compiler, ILogger logger)
     {
         _flowsDirectory = flowsDirectory;
@@ -193,7 +199,7 @@ internal sealed class BotCatalog
 
         var errors = compilation.Diagnostics.Count(d => d.IsError);
         var old = entry?.Status.Flow;
-        var now = DateTimeOffset.UtcNow;
+        var now = FileClock.GetUtcNow();
         if (compilation.Flow is { } flow && errors == 0)
         {
             Swap(botId, new Entry(new BotStatus(botId, flow, compilation.Diagnostics, LastReloadFailed: false, now), fingerprint, MissingSince: null));
@@ -234,7 +240,7 @@ internal sealed class BotCatalog
 
         // Editors that save by renaming the old file away leave a moment without flow.yaml: only a folder gone
         // altogether, or a flow.yaml missing for longer than the grace, stops the bot.
-        var now = DateTimeOffset.UtcNow;
+        var now = FileClock.GetUtcNow();
         if (Directory.Exists(folder))
         {
             if (entry.MissingSince is not { } since)
