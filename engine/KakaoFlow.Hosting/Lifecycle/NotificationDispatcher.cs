@@ -18,7 +18,8 @@ namespace KakaoFlow.Hosting.Lifecycle;
 /// Never lost: the message is in LiteDB before anyone is told (written in the transaction of the state change), and
 /// it stays undelivered until a webhook answered 2xx; after a restart the outbox is read again. Failures (non-2xx,
 /// network error, timeout) are retried with exponential backoff (<see cref="KakaoFlowHostOptions.NotifyRetryDelay"/>
-/// doubling up to <see cref="KakaoFlowHostOptions.NotifyMaxRetryDelay"/>), on the real clock.
+/// doubling up to <see cref="KakaoFlowHostOptions.NotifyMaxRetryDelay"/>), on the real clock; right after a restart
+/// every pending message is tried once at once.
 /// </para>
 /// <para>
 /// Never twice, and its limit: one dispatcher per process works the outbox one message at a time and marks a message
@@ -36,6 +37,10 @@ internal sealed class NotificationDispatcher(LiteDbStore store, KakaoFlowHostOpt
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private readonly TimeProvider _realClock = TimeProvider.System;
+
+    // The first pass after start-up tries every undelivered message at once, whatever backoff an earlier process
+    // stored: a restart is often the fix (a corrected --notify-url, the receiver back up).
+    private bool _firstPass = true;
 
     /// <summary>Tells the dispatcher that the outbox has something new.</summary>
     public void Wake()
@@ -94,7 +99,7 @@ internal sealed class NotificationDispatcher(LiteDbStore store, KakaoFlowHostOpt
         foreach (var note in store.Services.Undelivered(100))
         {
             var now = _realClock.GetUtcNow();
-            if (note.NextAttemptAt is { } next && next > now)
+            if (!_firstPass && note.NextAttemptAt is { } next && next > now)
             {
                 wait = Min(wait, next - now);
                 continue;
@@ -125,6 +130,7 @@ internal sealed class NotificationDispatcher(LiteDbStore store, KakaoFlowHostOpt
             wait = Min(wait, delay);
         }
 
+        _firstPass = false;
         return wait;
     }
 

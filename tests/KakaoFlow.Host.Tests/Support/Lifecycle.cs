@@ -90,7 +90,7 @@ internal sealed class LoopbackServer : IAsyncDisposable
 
     private LoopbackServer(WebApplication app) => _app = app;
 
-    public ConcurrentQueue<(string Method, string Path, string Body, IHeaderDictionary Headers)> Requests { get; } = new();
+    public ConcurrentQueue<(string Method, string Path, string Body, IReadOnlyDictionary<string, string> Headers)> Requests { get; } = new();
 
     public Uri Url => new(_app.Urls.First().TrimEnd('/') + "/");
 
@@ -106,7 +106,8 @@ internal sealed class LoopbackServer : IAsyncDisposable
         {
             using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
             var body = await reader.ReadToEndAsync();
-            server.Requests.Enqueue((context.Request.Method, context.Request.Path.Value ?? "", body, context.Request.Headers));
+            var headers = context.Request.Headers.ToDictionary(header => header.Key, header => header.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+            server.Requests.Enqueue((context.Request.Method, context.Request.Path.Value ?? "", body, headers));
             await handle(context, Interlocked.Increment(ref count));
         });
         await app.StartAsync();
