@@ -119,7 +119,7 @@ public static class AdminCommand
 
         if (command is "start" or "stop" or "block" or "unblock")
         {
-            await stdout.WriteLineAsync((status == HttpStatusCode.OK ? "" : "refused: ") + ((string?)body["message"] ?? (string?)body["error"])).ConfigureAwait(false);
+            await stdout.WriteLineAsync((status == HttpStatusCode.OK ? "" : $"refused ({(int)status}): ") + ((string?)body["message"] ?? (string?)body["error"])).ConfigureAwait(false);
             if (body["api_test"] is JsonArray checks && status != HttpStatusCode.OK)
             {
                 foreach (var check in checks.OfType<JsonObject>().Where(check => !(bool)check["passed"]!))
