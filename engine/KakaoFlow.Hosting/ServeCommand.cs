@@ -63,7 +63,8 @@ public static class ServeCommand
             var urls = string.Join(", ", app.Urls);
             foreach (var flow in catalog.Flows.OrderBy(flow => flow.BotId, StringComparer.Ordinal))
             {
-                await stdout.WriteLineAsync($"serving {flow.BotId} ({flow.Name}) at {app.Urls.First().TrimEnd('/')}/{flow.BotId}/").ConfigureAwait(false);
+                var state = app.Services.GetRequiredService<Lifecycle.ServiceController>().StateOf(flow);
+                await stdout.WriteLineAsync($"serving {flow.BotId} ({flow.Name}) at {app.Urls.First().TrimEnd('/')}/{flow.BotId}/ — {Store.ServiceStates.Name(state.State)}{(state.State == Store.ServiceState.Running ? "" : $" ({state.Reason})")}").ConfigureAwait(false);
             }
 
             if (catalog.Refused.Count > 0)

@@ -42,6 +42,7 @@ internal sealed class ServiceController(LiteDbStore store, BotCatalog catalog, K
 {
     private readonly ConcurrentDictionary<string, ServiceRecord> _states = new(StringComparer.Ordinal);
     private readonly LiteDbServiceStore _services = store.Services;
+    private readonly Lock _cacheGate = new();
 
     /// <summary>Decides and stores the state of every bot not seen before; caches all of them.</summary>
     public void Initialize()
@@ -171,7 +172,14 @@ internal sealed class ServiceController(LiteDbStore store, BotCatalog catalog, K
     /// <summary>Called by <see cref="ErrorBudget"/> after it committed a state change.</summary>
     public void Remember(ServiceRecord state, Notification? notified)
     {
-        _states[state.BotId] = state;
+        // Re-read under a lock rather than cache `state`: two changes committed close together (an error stop and
+        // an admin start) could otherwise leave the older one in the cache. The last to take the lock reads last,
+        // after both commits, so the cache ends equal to the store.
+        lock (_cacheGate)
+        {
+            _states[state.BotId] = _services.Find(state.BotId) ?? state;
+        }
+
         Log.ServiceState(logger, state.BotId, ServiceStates.Name(state.State), state.Reason, state.ChangedBy);
         if (notified is not null)
         {
