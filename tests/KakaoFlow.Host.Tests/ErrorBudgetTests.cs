@@ -132,4 +132,50 @@ public sealed class ErrorBudgetTests
         Assert.Equal(ServiceState.Running, host.Store.Services.Find(Bot)?.State);
         Assert.Contains(host.Logs.Lines, line => line.Contains("Refused POST message", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Answers_over_the_time_bound_internal_failures_and_repaired_replies_are_counted()
+    {
+        const string flow = """
+            name: 긴답
+            monitor: { phone: "010-0000-0000" }
+            privacy_consent: true
+            home:
+              - 길게:
+                  js: "vars.t = '가'.repeat(1200)"
+                  say: "{{t}}"
+              - 느림: 안 보여요
+              - 터짐: 안 보여요
+            """;
+        await using var host = await TestHost.StartAsync(new Dictionary<string, string> { ["long"] = flow }, Lifecycle.WithTokens(options => options with
+        {
+            ReplyTimeout = TimeSpan.FromMilliseconds(1500),
+            Stepper = (compiled, session, turn, now, cancellation) =>
+            {
+                switch (turn.Content)
+                {
+                    case "느림":
+                        cancellation.WaitHandle.WaitOne(TimeSpan.FromMinutes(1));
+                        cancellation.ThrowIfCancellationRequested();
+                        break;
+                    case "터짐":
+                        throw new InvalidOperationException("runtime bug");
+                }
+
+                return new Runtime.FlowRuntime().Step(compiled, session, turn, now, cancellation);
+            },
+        }));
+
+        var cut = JsonDocument.Parse(await host.MessageTextAsync("long", "u1", "길게")).RootElement.GetProperty("message").GetProperty("text").GetString()!;
+        Assert.Equal(1000, Runtime.TextLength.Of(cut));
+        Assert.EndsWith("…", cut, StringComparison.Ordinal);
+        await host.MessageTextAsync("long", "u2", "느림");
+        await host.MessageTextAsync("long", "u3", "터짐");
+
+        var (_, bot) = await host.AdminAsync(HttpMethod.Get, "/_admin/bots/long", Lifecycle.OwnerToken);
+        Assert.Equal(3, bot.GetProperty("errors_today").GetInt32());
+        Assert.Equal(
+            ["internal", "timeout", "reply-repaired"],
+            bot.GetProperty("recent_errors").EnumerateArray().Select(error => error.GetProperty("kind").GetString()));
+    }
 }
