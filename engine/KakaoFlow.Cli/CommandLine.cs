@@ -16,8 +16,11 @@ public static class CommandLine
                             play the scenarios in <bot>/tests/*.yaml and compare each transcript with its .verified.txt
                             (PATH: a scenario, a bot folder, or a folder of bots; default: flows); --accept stores new transcripts
           chat BOT_DIR      talk to a bot in the terminal as the KakaoTalk client would (/help inside for commands)
-          serve [FLOWS_DIR] [--urls URL] [--data FILE] [--json-logs]
+          serve [FLOWS_DIR] [--urls URL] [--data FILE] [--json-logs] [--no-watch] [--notify-url URL]
                             serve every bot in FLOWS_DIR on the KakaoTalk auto-reply API (kakaoflow serve --help for details)
+          apitest BASE_URL  the platform's API TEST against any server: GET BASE_URL/keyboard, one POST BASE_URL/message
+          admin status|start|stop|block|unblock|errors|notifications [BOT] [--url URL] [--token TOKEN]
+                            service states, errors and monitoring messages of a running serve (admin API)
         """;
 
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr) =>
@@ -46,6 +49,10 @@ public static class CommandLine
                 return CheckCommand.Run(rest, stdout, stderr, Terminal.For(stdout));
             case "serve":
                 return await KakaoFlow.Hosting.ServeCommand.RunAsync(rest, stdout, stderr, ScriptEngine.CreateWarmCompiler()).ConfigureAwait(false);
+            case "apitest":
+                return await KakaoFlow.Hosting.ApiTest.ApiTestCommand.RunAsync(rest, stdout, stderr).ConfigureAwait(false);
+            case "admin":
+                return await KakaoFlow.Hosting.Admin.AdminCommand.RunAsync(rest, stdout, stderr).ConfigureAwait(false);
             default:
                 await stderr.WriteLineAsync($"kakaoflow: unknown command '{args[0]}'").ConfigureAwait(false);
                 await stderr.WriteLineAsync(UsageText).ConfigureAwait(false);

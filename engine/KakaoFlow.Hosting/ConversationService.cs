@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using KakaoFlow.Compiling;
+using KakaoFlow.Hosting.Lifecycle;
 using KakaoFlow.Runtime;
 using KakaoFlow.Store;
 using Microsoft.Extensions.Logging;
@@ -28,10 +29,12 @@ internal sealed class ConversationService
     private readonly TimeSpan _replyTimeout;
     private readonly Func<CompiledFlow, Session, Turn, DateTimeOffset, CancellationToken, StepResult> _step;
     private readonly ILogger _logger;
+    private readonly ErrorBudget _errors;
     private readonly KeyedAsyncLock _locks = new();
 
-    public ConversationService(ISessionStore sessions, IFriendStore friends, FlowRuntime runtime, KakaoFlowHostOptions options, ILogger<ConversationService> logger)
+    public ConversationService(ISessionStore sessions, IFriendStore friends, FlowRuntime runtime, KakaoFlowHostOptions options, ILogger<ConversationService> logger, ErrorBudget errors)
     {
+        _errors = errors;
         _sessions = sessions;
         _friends = friends;
         _clock = options.Clock;
@@ -81,6 +84,7 @@ internal sealed class ConversationService
         {
             // Not processed at all: the session is untouched.
             Log.TurnQueueTimedOut(_logger, flow.BotId, user, (long)_replyTimeout.TotalMilliseconds);
+            _errors.Record(flow, user, ErrorBudget.Timeout, null, $"waited past the {(long)_replyTimeout.TotalMilliseconds} ms reply bound behind the user's earlier messages");
             return ErrorReply(flow);
         }
 
@@ -111,6 +115,7 @@ internal sealed class ConversationService
                 _ = stepping.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
                 abandon(stepping);
                 Log.TurnTimedOut(_logger, flow.BotId, user, (long)_replyTimeout.TotalMilliseconds);
+                _errors.Record(flow, user, ErrorBudget.Timeout, null, $"the answer took longer than the {(long)_replyTimeout.TotalMilliseconds} ms reply bound");
                 _sessions.Save(flow.BotId, userKey, BackHome(session, flow, now));
                 return ErrorReply(flow);
             }
@@ -119,6 +124,7 @@ internal sealed class ConversationService
 #pragma warning restore CA1031
             {
                 Log.TurnFailed(_logger, flow.BotId, user, e);
+                _errors.Record(flow, user, ErrorBudget.Internal, null, $"{e.GetType().Name}: {e.Message}");
                 _sessions.Save(flow.BotId, userKey, BackHome(session, flow, now));
                 return ErrorReply(flow);
             }
@@ -133,6 +139,7 @@ internal sealed class ConversationService
             foreach (var issue in result.Issues)
             {
                 Log.TurnIssue(_logger, flow.BotId, user, issue.ToString());
+                _errors.Record(flow, user, KindOf(issue.Kind), issue.Location, issue.ScriptDetail is null ? issue.Message : $"{issue.Message} — {issue.ScriptDetail}");
             }
 
             Log.Turn(_logger, flow.BotId, user, turn.Kind.ToString(), next.StepId, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -181,6 +188,14 @@ internal sealed class ConversationService
             return Session.New;
         }
     }
+
+    private static string KindOf(RuntimeIssueKind kind) => kind switch
+    {
+        RuntimeIssueKind.HookError => "hook-error",
+        RuntimeIssueKind.HookLimit => "hook-limit",
+        RuntimeIssueKind.ReplyRepaired => "reply-repaired",
+        _ => "flow-error",
+    };
 
     public static Reply ErrorReply(CompiledFlow flow) => new(new ReplyMessage(flow.Messages.Error, null, null), flow.HomeKeyboard);
 

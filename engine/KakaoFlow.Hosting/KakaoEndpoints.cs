@@ -1,4 +1,5 @@
 using KakaoFlow.Compiling;
+using KakaoFlow.Hosting.Lifecycle;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -79,6 +80,7 @@ internal static class KakaoEndpoints
 #pragma warning restore CA1031
         {
             Log.RequestFailed(logger, context.Request.Method, endpoint, botId, e);
+            services.GetRequiredService<ErrorBudget>().Record(flow, "-", ErrorBudget.Internal, null, $"{endpoint}: {e.GetType().Name}: {e.Message}");
             var body = endpoint == "message"
                 ? KakaoJson.Reply(ConversationService.ErrorReply(flow))
                 : KakaoJson.Error(StatusCodes.Status500InternalServerError, "internal error");
@@ -101,8 +103,12 @@ internal static class KakaoEndpoints
                 throw new RequestRefusedException(error!);
             }
 
+            // A bot that is not running (stopped, blocked, not started) answers messages.stopped with the Home keyboard.
+            var state = context.RequestServices.GetRequiredService<ServiceController>().StateOf(flow);
             var conversations = context.RequestServices.GetRequiredService<ConversationService>();
-            var reply = await conversations.HandleMessageAsync(flow, parsed.UserKey, parsed.Turn).ConfigureAwait(false);
+            var reply = state.State == Store.ServiceState.Running
+                ? await conversations.HandleMessageAsync(flow, parsed.UserKey, parsed.Turn).ConfigureAwait(false)
+                : ServiceController.StoppedReply(flow);
             await WriteAsync(context, StatusCodes.Status200OK, KakaoJson.Reply(reply)).ConfigureAwait(false);
         }
     }

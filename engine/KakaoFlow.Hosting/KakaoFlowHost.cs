@@ -1,5 +1,7 @@
 using KakaoFlow.Compiling;
 using KakaoFlow.Diagnostics;
+using KakaoFlow.Hosting.Admin;
+using KakaoFlow.Hosting.Lifecycle;
 using KakaoFlow.Runtime;
 using KakaoFlow.Scripting;
 using KakaoFlow.Store;
@@ -108,14 +110,26 @@ public static class KakaoFlowHost
             builder.Services.AddHostedService(services => services.GetRequiredService<FlowWatcher>());
         }
 
+        // Service lifecycle (DESIGN.md): states, the error budget, the notification outbox and the admin API.
+        builder.Services.AddSingleton<NotificationDispatcher>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<NotificationDispatcher>());
+        builder.Services.AddSingleton<ServiceController>();
+        builder.Services.AddSingleton<ErrorBudget>();
+        builder.Services.AddSingleton<AdminTokens>();
+
         var app = builder.Build();
 
         // Open the store (creating collections and indexes) and compile the bots before the first request.
         app.Services.GetRequiredService<LiteDbStore>();
         app.Services.GetRequiredService<BotCatalog>();
 
+        // Decide the state of bots seen for the first time (stored states win), and settle the admin tokens.
+        app.Services.GetRequiredService<ServiceController>().Initialize();
+        app.Services.GetRequiredService<AdminTokens>();
+
         app.UseStatusCodePages(context => KakaoEndpoints.WriteStatusPageAsync(context.HttpContext));
         KakaoEndpoints.Map(app);
+        AdminEndpoints.Map(app);
         return app;
     }
 

@@ -64,6 +64,30 @@ public sealed record KakaoFlowHostOptions
     /// <summary>Test seam: false ignores file events, so only the poll finds changes (as when events are lost).</summary>
     internal bool WatchFileEvents { get; init; } = true;
 
+    /// <summary>Webhook that receives monitoring messages (<c>--notify-url</c>); null: they go to the log only.</summary>
+    public Uri? NotifyUrl { get; init; }
+
+    /// <summary>First retry delay of an undelivered monitoring message; it doubles per attempt (real clock).</summary>
+    public TimeSpan NotifyRetryDelay { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Longest delay between two delivery attempts.</summary>
+    public TimeSpan NotifyMaxRetryDelay { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often the notifier looks at the outbox when nothing wakes it.</summary>
+    public TimeSpan NotifyPollInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many error details each bot keeps (the latest).</summary>
+    public int RecentErrorsKept { get; init; } = 50;
+
+    /// <summary>
+    /// The owner's admin token; null: <c>KAKAOFLOW_ADMIN_TOKEN</c>, else one generated at first start and kept in
+    /// <c>kakaoflow.admin-token</c> next to <see cref="DataFile"/>.
+    /// </summary>
+    public string? AdminToken { get; init; }
+
+    /// <summary>The operator's admin token; null: <c>KAKAOFLOW_OPERATOR_TOKEN</c>, else no operator (no block/unblock).</summary>
+    public string? OperatorToken { get; init; }
+
     /// <summary>Test seam: replaces <see cref="FlowRuntime.Step"/> (e.g. a step that hangs).</summary>
     internal Func<CompiledFlow, Session, Turn, DateTimeOffset, CancellationToken, StepResult>? Stepper { get; init; }
 }

@@ -9,12 +9,14 @@ namespace KakaoFlow.Hosting;
 public static class ServeCommand
 {
     public const string Usage =
-        "usage: kakaoflow serve [FLOWS_DIR] [--urls URL] [--data FILE] [--json-logs] [--no-watch]\n" +
+        "usage: kakaoflow serve [FLOWS_DIR] [--urls URL] [--data FILE] [--json-logs] [--no-watch] [--notify-url URL]\n" +
         "  FLOWS_DIR   folder of bots, one subfolder with a flow.yaml each (default: flows)\n" +
         "  --urls URL  addresses to listen on, ';'-separated (default: " + KakaoFlowHostOptions.DefaultUrls + ")\n" +
         "  --data FILE LiteDB file for sessions and friends (default: ./" + KakaoFlowHostOptions.DefaultDataFile + ")\n" +
         "  --json-logs one JSON object per log line (structured fields; user_keys only as a hash)\n" +
-        "  --no-watch  do not reload a bot when its files change (hot reload is on by default)";
+        "  --no-watch  do not reload a bot when its files change (hot reload is on by default)\n" +
+        "  --notify-url URL  webhook for monitoring messages (default: $KAKAOFLOW_NOTIFY_URL; always logged)\n" +
+        "  admin tokens: $KAKAOFLOW_ADMIN_TOKEN (owner; generated into the data folder when unset), $KAKAOFLOW_OPERATOR_TOKEN";
 
     /// <summary>Serves until SIGTERM / Ctrl+C. Exit codes: 0 stopped normally, 1 could not start, 2 usage.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, IScriptCompiler? scripts)
@@ -62,7 +64,8 @@ public static class ServeCommand
             var urls = string.Join(", ", app.Urls);
             foreach (var flow in catalog.Flows.OrderBy(flow => flow.BotId, StringComparer.Ordinal))
             {
-                await stdout.WriteLineAsync($"serving {flow.BotId} ({flow.Name}) at {app.Urls.First().TrimEnd('/')}/{flow.BotId}/").ConfigureAwait(false);
+                var state = app.Services.GetRequiredService<Lifecycle.ServiceController>().StateOf(flow);
+                await stdout.WriteLineAsync($"serving {flow.BotId} ({flow.Name}) at {app.Urls.First().TrimEnd('/')}/{flow.BotId}/ — {Store.ServiceStates.Name(state.State)}{(state.State == Store.ServiceState.Running ? "" : $" ({state.Reason})")}").ConfigureAwait(false);
             }
 
             if (catalog.Refused.Count > 0)
@@ -85,6 +88,7 @@ public static class ServeCommand
         var data = KakaoFlowHostOptions.DefaultDataFile;
         var jsonLogs = false;
         var watch = true;
+        var notifyUrl = Environment.GetEnvironmentVariable("KAKAOFLOW_NOTIFY_URL");
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
@@ -95,6 +99,9 @@ public static class ServeCommand
                     break;
                 case "--data" when i + 1 < args.Length:
                     data = args[++i];
+                    break;
+                case "--notify-url" when i + 1 < args.Length:
+                    notifyUrl = args[++i];
                     break;
                 case "--json-logs":
                     jsonLogs = true;
@@ -119,8 +126,17 @@ public static class ServeCommand
             }
         }
 
+        Uri? notify = null;
+        if (!string.IsNullOrWhiteSpace(notifyUrl)
+            && (!Uri.TryCreate(notifyUrl, UriKind.Absolute, out notify) || notify.Scheme is not ("http" or "https")))
+        {
+            stderr.WriteLine($"kakaoflow serve: --notify-url must be an http or https URL, not '{notifyUrl}'");
+            return null;
+        }
+
         return new KakaoFlowHostOptions
         {
+            NotifyUrl = notify,
             FlowsDirectory = flows ?? KakaoFlowHostOptions.DefaultFlowsDirectory,
             Urls = urls,
             DataFile = data,

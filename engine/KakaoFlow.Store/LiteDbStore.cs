@@ -19,8 +19,9 @@ namespace KakaoFlow.Store;
 /// Other LiteDB 5.0.21 rules followed here: one <see cref="LiteDatabase"/> per file (direct connection);
 /// collections and indexes are created in the constructor, never lazily by concurrent requests (racy in
 /// 5.0.21); documents are mapped by hand and the database gets its own <see cref="BsonMapper"/> instance,
-/// never <see cref="BsonMapper.Global"/> (racy before 5.0.22); no explicit transactions (they are bound
-/// to a thread, and one spanning a turn would hold the collection's write lock across every user).
+/// never <see cref="BsonMapper.Global"/> (racy before 5.0.22); no explicit transactions on the turn path (they are
+/// bound to a thread, and one spanning a turn would hold the collection's write lock across every user); the only
+/// explicit ones are the short, synchronous state-change + outbox writes of <see cref="LiteDbServiceStore"/>.
 /// The checkpoint (log → data file) runs on <see cref="Dispose"/>.
 /// </para>
 /// </remarks>
@@ -56,6 +57,7 @@ public sealed class LiteDbStore : IDisposable
         Sessions = new LiteDbSessionStore(sessions);
         Friends = new LiteDbFriendStore(friends);
         BotData = new LiteDbBotDataStore(botData);
+        Services = new LiteDbServiceStore(_database);
     }
 
     public string FileName { get; }
@@ -65,6 +67,9 @@ public sealed class LiteDbStore : IDisposable
     public IFriendStore Friends { get; }
 
     public LiteDbBotDataStore BotData { get; }
+
+    /// <summary>Service states, daily error counts and the notification outbox (the only explicit transactions in the file).</summary>
+    public LiteDbServiceStore Services { get; }
 
     public void Dispose() => _database.Dispose();
 }

@@ -7,8 +7,8 @@ internal static class StoreNames
     public const string Friends = "friends";
     public const string BotData = "botdata";
 
-    // Reserved for the service-lifecycle issue (DESIGN.md "Runtime state"): errors per bot and day,
-    // service state per bot, the notification outbox. Not created yet.
+    // The service lifecycle (DESIGN.md "Runtime state"): errors per bot and day, service state per bot,
+    // the notification outbox. See LiteDbServiceStore.
     public const string Errors = "errors";
     public const string Services = "services";
     public const string Notifications = "notifications";

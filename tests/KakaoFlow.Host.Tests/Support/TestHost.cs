@@ -92,10 +92,10 @@ internal sealed class TestHost : IAsyncDisposable
         }
     }
 
-    public async Task RestartAsync()
+    public async Task RestartAsync(Func<KakaoFlowHostOptions, KakaoFlowHostOptions>? reconfigure = null)
     {
         await StopAsync();
-        await BootAsync();
+        await BootAsync(reconfigure);
     }
 
     public Session? SessionOf(string botId, string userKey) => Store.Sessions.Find(botId, userKey);
@@ -118,7 +118,7 @@ internal sealed class TestHost : IAsyncDisposable
         return body;
     }
 
-    private async Task BootAsync()
+    private async Task BootAsync(Func<KakaoFlowHostOptions, KakaoFlowHostOptions>? reconfigure = null)
     {
         var options = new KakaoFlowHostOptions
         {
@@ -139,6 +139,7 @@ internal sealed class TestHost : IAsyncDisposable
             },
         };
         options = _configure?.Invoke(options) ?? options;
+        options = reconfigure?.Invoke(options) ?? options;
         _app = KakaoFlowHost.Build(options);
         await _app.StartAsync();
         Http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };

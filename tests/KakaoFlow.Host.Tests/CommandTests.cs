@@ -1,0 +1,139 @@
+using KakaoFlow.Cli;
+using KakaoFlow.Host.Tests.Support;
+
+namespace KakaoFlow.Host.Tests;
+
+/// <summary><c>kakaoflow apitest</c> against a good and a broken server, and <c>kakaoflow admin</c> against a running host.</summary>
+public sealed class CommandTests
+{
+    private static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var exit = await CommandLine.RunAsync(args, TextReader.Null, stdout, stderr);
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public async Task Apitest_passes_a_good_server()
+    {
+        await using var host = await TestHost.StartAsync(new Dictionary<string, string> { ["pizza"] = Flows.Pizza });
+        var (exit, output, error) = await RunAsync("apitest", new Uri(host.Http.BaseAddress!, "pizza").ToString());
+
+        Assert.True(exit == 0, output + error);
+        Assert.DoesNotContain("FAIL", output, StringComparison.Ordinal);
+        Assert.Contains("PASS  keyboard: status 200 — status 200", output, StringComparison.Ordinal);
+        Assert.Contains("PASS  keyboard: buttons are non-empty strings — 2 buttons", output, StringComparison.Ordinal);
+        Assert.Contains("(content \"영업 시간\")", output, StringComparison.Ordinal);
+        Assert.Contains("PASS  message: has at least one part", output, StringComparison.Ordinal);
+        Assert.Contains("PASS  reply keyboard: type is buttons or text", output, StringComparison.Ordinal);
+        Assert.EndsWith("API TEST passed" + Environment.NewLine, output, StringComparison.Ordinal);
+        Assert.NotNull(host.SessionOf("pizza", "kakaoflow-apitest"));
+    }
+
+    [Fact]
+    public async Task Apitest_fails_a_server_with_wrong_shapes_and_says_why()
+    {
+        var longText = new string('가', 1001);
+        await using var server = await LoopbackServer.StartAsync((context, _) => context.Request.Path.Value switch
+        {
+            "/bot/keyboard" => LoopbackServer.WriteAsync(context, 200, "text/html", """{"type":"dropdown","buttons":[]}"""),
+            "/bot/message" => LoopbackServer.WriteAsync(context, 200, "application/json",
+                $$$"""{"message":{"text":"{{{longText}}}","photo":{"url":"https://x/y.jpg"},"message_button":{"label":""}},"keyboard":{"type":"buttons","buttons":["", 3]}}"""),
+            _ => LoopbackServer.WriteAsync(context, 404, "text/plain", "no"),
+        });
+
+        var (exit, output, _) = await RunAsync("apitest", new Uri(server.Url, "bot").ToString());
+
+        Assert.Equal(1, exit);
+        Assert.Contains("FAIL  keyboard: JSON content type — Content-Type: text/html", output, StringComparison.Ordinal);
+        Assert.Contains("FAIL  keyboard: type is buttons or text — type \"dropdown\"", output, StringComparison.Ordinal);
+        Assert.Contains("(content \"안녕하세요\")", output, StringComparison.Ordinal);
+        Assert.Contains("FAIL  message.text: a string of at most 1000 characters — 1001 characters", output, StringComparison.Ordinal);
+        Assert.Contains("FAIL  message.photo: url, width and height — width must be a positive integer; height must be a positive integer", output, StringComparison.Ordinal);
+        Assert.Contains("FAIL  message.message_button: label and url", output, StringComparison.Ordinal);
+        Assert.Contains("FAIL  reply keyboard: buttons are non-empty strings — 2 of 2 buttons are not non-empty strings", output, StringComparison.Ordinal);
+        Assert.EndsWith("API TEST failed" + Environment.NewLine, output, StringComparison.Ordinal);
+        Assert.Equal(["GET /bot/keyboard", "POST /bot/message"], server.Requests.Select(request => $"{request.Method} {request.Path}"));
+    }
+
+    [Fact]
+    public async Task Apitest_fails_on_an_error_status_a_non_json_body_and_an_empty_message()
+    {
+        await using var server = await LoopbackServer.StartAsync((context, _) => context.Request.Path.Value switch
+        {
+            "/bot/keyboard" => LoopbackServer.WriteAsync(context, 500, "application/json; charset=utf-8", "oops"),
+            _ => LoopbackServer.WriteAsync(context, 200, "application/json", """{"message":{}}"""),
+        });
+
+        var (exit, output, _) = await RunAsync("apitest", new Uri(server.Url, "bot").ToString());
+
+        Assert.Equal(1, exit);
+        Assert.Contains("FAIL  keyboard: status 200 — status 500", output, StringComparison.Ordinal);
+        Assert.Contains("FAIL  keyboard: body is a JSON object — not JSON", output, StringComparison.Ordinal);
+        Assert.Contains("FAIL  message: has at least one part — a message needs text, photo or message_button", output, StringComparison.Ordinal);
+        Assert.Contains("PASS  reply keyboard: absent or valid", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Apitest_fails_when_nothing_answers_and_refuses_a_bad_url()
+    {
+        await using var server = await LoopbackServer.StartAsync((context, _) => Task.CompletedTask);
+        var url = server.Url;
+        await server.DisposeAsync();
+
+        var (exit, output, _) = await RunAsync("apitest", new Uri(url, "bot").ToString());
+        Assert.Equal(1, exit);
+        Assert.Contains("FAIL  keyboard: server answers — no answer", output, StringComparison.Ordinal);
+
+        Assert.Equal(2, (await RunAsync("apitest", "ftp://example.com/bot")).Exit);
+        Assert.Equal(2, (await RunAsync("apitest")).Exit);
+    }
+
+    [Fact]
+    public async Task Admin_prints_tables_and_reports_refusals()
+    {
+        await using var host = await TestHost.StartAsync(
+            new Dictionary<string, string> { ["pizza"] = Flows.Pizza, ["flaky"] = Lifecycle.Flaky(10) },
+            Lifecycle.WithTokens());
+        var url = host.Http.BaseAddress!.ToString();
+        await host.MessageTextAsync("flaky", "사용자", "고장");
+
+        var (exit, output, error) = await RunAsync("admin", "status", "--url", url, "--token", Lifecycle.OwnerToken);
+        Assert.True(exit == 0, error);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("BOT    NAME      STATE    ERRORS TODAY  SESSIONS  FRIENDS  REASON", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("flaky  불안정    running  1/10          1         0        started automatically", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith("pizza  피자나라  running  0/3000        0         0        ", lines[2], StringComparison.Ordinal);
+
+        (exit, output, _) = await RunAsync("admin", "errors", "flaky", "--url", url, "--token", Lifecycle.OwnerToken);
+        Assert.Equal(0, exit);
+        Assert.Contains("hook-error", output, StringComparison.Ordinal);
+        Assert.Contains(Hosting.UserTag.Of("사용자"), output, StringComparison.Ordinal);
+        Assert.DoesNotContain("사용자", output, StringComparison.Ordinal);
+
+        (exit, output, _) = await RunAsync("admin", "stop", "pizza", "--url", url, "--token", Lifecycle.OwnerToken);
+        Assert.Equal(0, exit);
+        Assert.Contains("pizza stopped", output, StringComparison.Ordinal);
+
+        (exit, output, _) = await RunAsync("admin", "unblock", "pizza", "--url", url, "--token", Lifecycle.OwnerToken);
+        Assert.Equal(1, exit);
+        Assert.Equal("refused (403): only an operator can do this" + Environment.NewLine, output);
+
+        (exit, output, _) = await RunAsync("admin", "block", "pizza", "--reason", "정책 위반", "--url", url, "--token", Lifecycle.OperatorToken);
+        Assert.Equal(0, exit);
+        (exit, output, _) = await RunAsync("admin", "start", "pizza", "--url", url, "--token", Lifecycle.OperatorToken);
+        Assert.Equal(1, exit);
+        Assert.StartsWith("refused (409): blocked by an operator (정책 위반)", output, StringComparison.Ordinal);
+
+        (exit, output, _) = await RunAsync("admin", "status", "pizza", "--url", url, "--token", Lifecycle.OwnerToken);
+        Assert.Equal(0, exit);
+        Assert.Contains("state            blocked", output, StringComparison.Ordinal);
+
+        (exit, _, error) = await RunAsync("admin", "status", "--url", url, "--token", "nope");
+        Assert.Equal(1, exit);
+        Assert.Contains("401", error, StringComparison.Ordinal);
+        Assert.Equal(2, (await RunAsync("admin", "block", "pizza", "--url", url, "--token", "x")).Exit);
+        Assert.Equal(2, (await RunAsync("admin", "frobnicate")).Exit);
+    }
+}
