@@ -146,6 +146,12 @@ internal sealed class BotCatalog
                 return;
             }
 
+            if (entry is not null)
+            {
+                read = Settled(folder, read);
+                fingerprint = read.Fingerprint;
+            }
+
             compilation = Compile(botId, read.Source);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
@@ -167,6 +173,30 @@ internal sealed class BotCatalog
 
         Apply(botId, entry, fingerprint, compilation, Stopwatch.GetElapsedTime(started));
     }
+
+    /// <summary>
+    /// A file caught in the middle of a save (truncated, half written) must not go live: read again until two
+    /// reads a moment apart agree. Runs on the watcher's thread, never on a request.
+    /// </summary>
+    private static FlowFolder Settled(string folder, FlowFolder read)
+    {
+        for (var attempt = 0; attempt < SettleAttempts; attempt++)
+        {
+            Thread.Sleep(SettleDelay);
+            var again = FlowFolder.Read(folder);
+            if (again.Fingerprint == read.Fingerprint)
+            {
+                return again;
+            }
+
+            read = again;
+        }
+
+        return read;
+    }
+
+    private static readonly TimeSpan SettleDelay = TimeSpan.FromMilliseconds(40);
+    private const int SettleAttempts = 25;
 
     private FlowCompilation Compile(string botId, FlowSource source)
     {
@@ -202,15 +232,23 @@ internal sealed class BotCatalog
         var now = FileClock.GetUtcNow();
         if (compilation.Flow is { } flow && errors == 0)
         {
-            Swap(botId, new Entry(new BotStatus(botId, flow, compilation.Diagnostics, LastReloadFailed: false, now), fingerprint, MissingSince: null));
+            // Log before the swap: whoever sees the new version can also find its log line.
             if (old is null)
             {
                 Log.BotLoaded(_logger, botId, flow.Name, flow.Version);
-                Raise(new BotChange(botId, BotChangeKind.Added, null, flow.Version));
             }
             else if (old.Version != flow.Version)
             {
                 Log.BotReloaded(_logger, botId, old.Version, flow.Version, (long)elapsed.TotalMilliseconds);
+            }
+
+            Swap(botId, new Entry(new BotStatus(botId, flow, compilation.Diagnostics, LastReloadFailed: false, now), fingerprint, MissingSince: null));
+            if (old is null)
+            {
+                Raise(new BotChange(botId, BotChangeKind.Added, null, flow.Version));
+            }
+            else if (old.Version != flow.Version)
+            {
                 Raise(new BotChange(botId, BotChangeKind.Reloaded, old.Version, flow.Version));
             }
 
@@ -218,7 +256,6 @@ internal sealed class BotCatalog
         }
 
         // Errors: the last good version (if any) keeps answering.
-        Swap(botId, new Entry(new BotStatus(botId, old, compilation.Diagnostics, LastReloadFailed: old is not null, now), fingerprint, MissingSince: null));
         if (old is null)
         {
             Log.BotNotServed(_logger, botId, errors);
@@ -227,6 +264,8 @@ internal sealed class BotCatalog
         {
             Log.BotReloadFailed(_logger, botId, errors, old.Version);
         }
+
+        Swap(botId, new Entry(new BotStatus(botId, old, compilation.Diagnostics, LastReloadFailed: old is not null, now), fingerprint, MissingSince: null));
 
         Raise(new BotChange(botId, BotChangeKind.ReloadFailed, old?.Version, null));
     }
