@@ -177,7 +177,7 @@ public static class AdminCommand
 
     private static string BotDetail(JsonObject bot)
     {
-        var fields = new[] { "id", "name", "state", "reason", "changed_at", "changed_by", "started_at", "day", "errors_today", "error_limit", "sessions", "friends", "version", "monitor_phone", "privacy_consent" };
+        var fields = new[] { "id", "name", "state", "reason", "changed_at", "changed_by", "started_at", "day", "errors_today", "error_limit", "sessions", "friends", "version", "flow_status", "monitor_phone", "privacy_consent" };
         var text = new StringBuilder(TextTable.Render(["FIELD", "VALUE"], fields.Where(bot.ContainsKey).Select(field => (IReadOnlyList<string>)[field, S(bot[field])])));
         if (bot["diagnostics"] is JsonArray { Count: > 0 } diagnostics)
         {

@@ -261,6 +261,7 @@ internal static class AdminEndpoints
         body["version"] = flow.Version;
         body["monitor_phone"] = flow.MonitorPhone;
         body["privacy_consent"] = flow.PrivacyConsent;
+        body["flow_status"] = FlowStatus(services, flow.BotId);
         body["diagnostics"] = Diagnostics(services, flow.BotId);
         return body;
     }
@@ -279,6 +280,7 @@ internal static class AdminEndpoints
             body["reason"] = "the flow does not compile (see diagnostics)";
         }
 
+        body["flow_status"] = FlowStatus(services, botId);
         body["diagnostics"] = Diagnostics(services, botId);
         return body;
     }
@@ -292,29 +294,15 @@ internal static class AdminEndpoints
         body["started_at"] = state.StartedAt is { } started ? Time(started) : null;
     }
 
-    /// <summary>The flow's diagnostics as <c>kakaoflow check</c> prints them, from compiling the folder now (so: current).</summary>
-    private static JsonArray Diagnostics(IServiceProvider services, string botId)
-    {
-        var options = services.GetRequiredService<KakaoFlowHostOptions>();
-        var folder = Path.Combine(options.FlowsDirectory, botId);
-        var list = new JsonArray();
-        try
-        {
-            var compilation = services.GetRequiredService<FlowCompiler>().Compile(FlowSource.FromDisk(folder));
-            foreach (var diagnostic in compilation.Diagnostics)
-            {
-                list.Add(diagnostic.Format());
-            }
-        }
-#pragma warning disable CA1031 // A folder that cannot be read right now is itself the diagnostic.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            list.Add($"{folder}: cannot compile: {e.Message}");
-        }
+    /// <summary>
+    /// The diagnostics of the bot's latest compile, as <c>kakaoflow check</c> prints them: hot reload keeps them
+    /// current, including a failed reload while the last good version keeps serving.
+    /// </summary>
+    private static JsonArray Diagnostics(IServiceProvider services, string botId) =>
+        [.. (services.GetRequiredService<BotCatalog>().Status(botId)?.DiagnosticLines ?? []).Select(line => JsonValue.Create(line))];
 
-        return list;
-    }
+    private static string? FlowStatus(IServiceProvider services, string botId) =>
+        services.GetRequiredService<BotCatalog>().Status(botId)?.Summary;
 
     private static JsonArray ChecksJson(IReadOnlyList<ApiCheck> checks)
     {
