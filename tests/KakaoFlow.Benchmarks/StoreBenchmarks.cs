@@ -48,5 +48,18 @@ public class StoreBenchmarks
         return session;
     }
 
+    /// <summary>64 turns writing at once, as under load: group-committed (<see cref="ISessionStore.SaveAsync"/>); per write.</summary>
+    [Benchmark(OperationsPerInvoke = 64)]
+    public async Task WriteConcurrent64()
+    {
+        var writes = new Task[64];
+        for (var i = 0; i < writes.Length; i++)
+        {
+            writes[i] = _store.Sessions.SaveAsync("bench", UserKey(_next++ % Users), _session);
+        }
+
+        await Task.WhenAll(writes).ConfigureAwait(false);
+    }
+
     private static string UserKey(int i) => "user-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
