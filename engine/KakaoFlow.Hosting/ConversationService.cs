@@ -135,7 +135,7 @@ internal sealed class ConversationService
                 next = next with { LastMessageAt = next.LastMessageAt ?? now, FlowVersion = next.FlowVersion ?? flow.Version };
             }
 
-            _sessions.Save(flow.BotId, userKey, next);
+            await _sessions.SaveAsync(flow.BotId, userKey, next).ConfigureAwait(false);
             foreach (var issue in result.Issues)
             {
                 Log.TurnIssue(_logger, flow.BotId, user, issue.ToString());

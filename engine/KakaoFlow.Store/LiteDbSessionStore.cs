@@ -9,7 +9,7 @@ namespace KakaoFlow.Store;
 /// <c>{_id: "bot␟user_key", bot, step, vars: "{json}", last: utcTicks|null, version, choice: {labels, save, next}|null}</c>.
 /// Times are UTC ticks (exact round trip, no local-time conversion); variables are their JSON text.
 /// </summary>
-internal sealed class LiteDbSessionStore(ILiteCollection<BsonDocument> collection) : ISessionStore
+internal sealed class LiteDbSessionStore(ILiteCollection<BsonDocument> collection, SessionCommitQueue commits) : ISessionStore
 {
     public Session? Find(string botId, string userKey)
     {
@@ -22,6 +22,13 @@ internal sealed class LiteDbSessionStore(ILiteCollection<BsonDocument> collectio
         ArgumentNullException.ThrowIfNull(session);
         var id = StoreNames.IdOf(botId, userKey);
         collection.Upsert(ToDocument(id, botId, session));
+    }
+
+    /// <summary>Group-committed with the other turns' writes (see <see cref="SessionCommitQueue"/>); same durability as <see cref="Save"/>.</summary>
+    public Task SaveAsync(string botId, string userKey, Session session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return commits.UpsertAsync(ToDocument(StoreNames.IdOf(botId, userKey), botId, session));
     }
 
     public bool Delete(string botId, string userKey) => collection.Delete(StoreNames.IdOf(botId, userKey));

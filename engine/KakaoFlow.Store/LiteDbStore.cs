@@ -1,3 +1,4 @@
+using System.Globalization;
 using LiteDB;
 
 namespace KakaoFlow.Store;
@@ -19,15 +20,21 @@ namespace KakaoFlow.Store;
 /// Other LiteDB 5.0.21 rules followed here: one <see cref="LiteDatabase"/> per file (direct connection);
 /// collections and indexes are created in the constructor, never lazily by concurrent requests (racy in
 /// 5.0.21); documents are mapped by hand and the database gets its own <see cref="BsonMapper"/> instance,
-/// never <see cref="BsonMapper.Global"/> (racy before 5.0.22); no explicit transactions on the turn path (they are
-/// bound to a thread, and one spanning a turn would hold the collection's write lock across every user); the only
-/// explicit ones are the short, synchronous state-change + outbox writes of <see cref="LiteDbServiceStore"/>.
+/// never <see cref="BsonMapper.Global"/> (racy before 5.0.22); no explicit transaction spans a turn (they are
+/// bound to a thread, and one would hold the collection's write lock across every user). Explicit transactions are
+/// short and synchronous: the session group commit (<see cref="SessionCommitQueue"/>: a dedicated thread upserts the
+/// turns' session documents that queued up together and commits them at once; each turn is acknowledged only after
+/// that commit returned, so "acknowledged" still means "in the log file"), and the state-change + outbox writes of
+/// <see cref="LiteDbServiceStore"/>.
 /// The checkpoint (log → data file) runs on <see cref="Dispose"/>.
 /// </para>
 /// </remarks>
 public sealed class LiteDbStore : IDisposable
 {
+    private static readonly Collation OrdinalCollation = new(CultureInfo.InvariantCulture.LCID, CompareOptions.Ordinal);
+
     private readonly LiteDatabase _database;
+    private readonly SessionCommitQueue _sessionCommits;
 
     public LiteDbStore(string fileName)
     {
@@ -43,6 +50,11 @@ public sealed class LiteDbStore : IDisposable
         {
             Filename = FileName,
             Connection = ConnectionType.Direct,
+            // Keys (user_keys, bot ids, data keys) are opaque, case-sensitive strings: compare them ordinally. LiteDB's
+            // default collation (current culture, IgnoreCase) made "AbC" and "abc" one user, and its culture-aware
+            // comparisons were the largest CPU cost of every index lookup under load (issue 8). LiteDB stores the
+            // collation in the file when it creates it: files made before keep theirs (and stay readable).
+            Collation = OrdinalCollation,
         };
         _database = new LiteDatabase(connection, new BsonMapper());
 
@@ -54,7 +66,8 @@ public sealed class LiteDbStore : IDisposable
         var botData = _database.GetCollection(StoreNames.BotData);
         botData.EnsureIndex("bot", "$.bot");
 
-        Sessions = new LiteDbSessionStore(sessions);
+        _sessionCommits = new SessionCommitQueue(_database, sessions);
+        Sessions = new LiteDbSessionStore(sessions, _sessionCommits);
         Friends = new LiteDbFriendStore(friends);
         BotData = new LiteDbBotDataStore(botData);
         Services = new LiteDbServiceStore(_database);
@@ -68,8 +81,13 @@ public sealed class LiteDbStore : IDisposable
 
     public LiteDbBotDataStore BotData { get; }
 
-    /// <summary>Service states, daily error counts and the notification outbox (the only explicit transactions in the file).</summary>
+    /// <summary>Service states, daily error counts and the notification outbox.</summary>
     public LiteDbServiceStore Services { get; }
 
-    public void Dispose() => _database.Dispose();
+    /// <summary>Commits the queued session writes, then checkpoints and closes the file.</summary>
+    public void Dispose()
+    {
+        _sessionCommits.Dispose();
+        _database.Dispose();
+    }
 }

@@ -14,6 +14,16 @@ public interface ISessionStore
     /// <summary>Writes the whole session. When this returns, the write is committed (see <see cref="LiteDbStore"/> for durability).</summary>
     void Save(string botId, string userKey, Session session);
 
+    /// <summary>
+    /// Writes the whole session like <see cref="Save"/>, without holding a thread while it waits: the task completes
+    /// when the write is committed (same durability). Concurrent calls may be committed together (group commit).
+    /// </summary>
+    Task SaveAsync(string botId, string userKey, Session session)
+    {
+        Save(botId, userKey, session);
+        return Task.CompletedTask;
+    }
+
     bool Delete(string botId, string userKey);
 
     /// <summary>Deletes the bot's sessions whose last message is before <paramref name="cutoff"/>; returns how many.</summary>

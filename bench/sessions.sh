@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Memory and latency as sessions grow (issue 8): serves bench/flows with `kakaoflow serve` (Release, a fresh LiteDB
+# file in a temp dir, 127.0.0.1 only), gives USERS (default 100,000) distinct users a session through POST /message,
+# and at 1k, 10k and 100k sessions prints the p50/p99 of 2,000 probe turns and the host's RSS.
+#
+#   bash bench/sessions.sh            # USERS=100000
+set -euo pipefail
+cd "$(dirname "$0")/.."
+USERS=${USERS:-100000}
+PORT=${PORT:-5093}
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+work=$(mktemp -d)
+pid=""
+cleanup() {
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+echo "== building (Release)"
+dotnet build -c Release -v q -nologo engine/KakaoFlow.Cli -o "$work/cli" >/dev/null
+dotnet build -c Release -v q -nologo tests/KakaoFlow.Benchmarks -o "$work/bench" >/dev/null
+
+dotnet "$work/cli/kakaoflow.dll" serve bench/flows --urls "http://127.0.0.1:$PORT" --data "$work/data/bench.litedb" >"$work/host.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/bench/keyboard" && break; sleep 0.1; done
+echo "== host RSS at start: $(( $(awk '/VmRSS/ { print $2 }' "/proc/$pid/status") / 1024 )) MB"
+dotnet "$work/bench/KakaoFlow.Benchmarks.dll" sessions "http://127.0.0.1:$PORT/bench/message" "$USERS" "$pid"
+ls -l "$work/data" | awk 'NR > 1 { printf "   %s %d MB\n", $NF, $5 / 1048576 }'

@@ -1,0 +1,49 @@
+-- wrk script for bench/load.sh: POST /bench/message for many users, each walking the bench flow
+-- 주문 -> 피자 -> 라지 (js hook, template) -> Home, one message per request.
+-- USERS (env, default 10000) users per wrk thread; user keys are distinct across threads.
+-- A user's next message comes only after every other user of the thread had one, so with USERS far
+-- above the connection count a user never has two requests in flight.
+local walk = { "주문", "피자", "라지" }
+local users = tonumber(os.getenv("USERS") or "10000")
+local threads = {}
+local counter = 0
+
+function setup(thread)
+  counter = counter + 1
+  thread:set("tid", counter)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  n = 0
+  wrk.method = "POST"
+  wrk.path = "/bench/message"
+  wrk.headers["Content-Type"] = "application/json"
+end
+
+function request()
+  local user = n % users
+  local step = math.floor(n / users) % #walk
+  n = n + 1
+  local body = string.format('{"user_key":"u%d-%d","type":"text","content":"%s"}', tid, user, walk[step + 1])
+  return wrk.format(nil, nil, nil, body)
+end
+
+function response(status, headers, body)
+  if status ~= 200 then
+    bad = (bad or 0) + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local bad = 0
+  for _, t in ipairs(threads) do
+    bad = bad + (t:get("bad") or 0)
+  end
+  io.write(string.format("RESULT rps=%.0f p50_ms=%.2f p99_ms=%.2f requests=%d errors=%d non200=%d\n",
+    summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.requests,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    bad))
+end
