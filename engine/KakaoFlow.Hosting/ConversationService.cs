@@ -48,7 +48,8 @@ internal sealed class ConversationService
     /// <summary>Answers one message; always returns a reply (<c>messages.error</c> when the turn failed or ran late).</summary>
     public async Task<Reply> HandleMessageAsync(CompiledFlow flow, string userKey, Turn turn)
     {
-        var user = UserTag.Of(userKey);
+        // The user's tag (a SHA-256) is computed only for the lines that are written: not per turn (issue 8).
+        var user = new LazyUserTag(userKey);
         var started = Stopwatch.GetTimestamp();
 
         // The bound is wall-clock and covers the wait behind the user's earlier messages too: the platform
@@ -73,7 +74,7 @@ internal sealed class ConversationService
         }
     }
 
-    private async Task<Reply> TurnAsync(CompiledFlow flow, string userKey, string user, Turn turn, long started, CancellationTokenSource deadline, Action<Task> abandon)
+    private async Task<Reply> TurnAsync(CompiledFlow flow, string userKey, LazyUserTag user, Turn turn, long started, CancellationTokenSource deadline, Action<Task> abandon)
     {
         IDisposable held;
         try
@@ -83,8 +84,8 @@ internal sealed class ConversationService
         catch (OperationCanceledException)
         {
             // Not processed at all: the session is untouched.
-            Log.TurnQueueTimedOut(_logger, flow.BotId, user, (long)_replyTimeout.TotalMilliseconds);
-            _errors.Record(flow, user, ErrorBudget.Timeout, null, $"waited past the {(long)_replyTimeout.TotalMilliseconds} ms reply bound behind the user's earlier messages");
+            Log.TurnQueueTimedOut(_logger, flow.BotId, user.Value, (long)_replyTimeout.TotalMilliseconds);
+            _errors.Record(flow, user.Value, ErrorBudget.Timeout, null, $"waited past the {(long)_replyTimeout.TotalMilliseconds} ms reply bound behind the user's earlier messages");
             return ErrorReply(flow);
         }
 
@@ -100,7 +101,7 @@ internal sealed class ConversationService
             else if (session.FlowVersion is { } version && version != flow.Version && !session.IsAtHome && flow.FindStep(session.StepId) is null)
             {
                 // Hot reload removed the user's step: the runtime continues from Home; say why in the log.
-                Log.StepGoneAfterReload(_logger, flow.BotId, user, session.StepId, version, flow.Version);
+                Log.StepGoneAfterReload(_logger, flow.BotId, user.Value, session.StepId, version, flow.Version);
             }
 
             var stepping = Task.Run(() => _step(flow, session, turn, now, deadline.Token), CancellationToken.None);
@@ -114,8 +115,8 @@ internal sealed class ConversationService
                 // The late step's result, whenever it comes, is dropped; observe its failure so it is not unobserved.
                 _ = stepping.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
                 abandon(stepping);
-                Log.TurnTimedOut(_logger, flow.BotId, user, (long)_replyTimeout.TotalMilliseconds);
-                _errors.Record(flow, user, ErrorBudget.Timeout, null, $"the answer took longer than the {(long)_replyTimeout.TotalMilliseconds} ms reply bound");
+                Log.TurnTimedOut(_logger, flow.BotId, user.Value, (long)_replyTimeout.TotalMilliseconds);
+                _errors.Record(flow, user.Value, ErrorBudget.Timeout, null, $"the answer took longer than the {(long)_replyTimeout.TotalMilliseconds} ms reply bound");
                 _sessions.Save(flow.BotId, userKey, BackHome(session, flow, now));
                 return ErrorReply(flow);
             }
@@ -123,8 +124,8 @@ internal sealed class ConversationService
             catch (Exception e)
 #pragma warning restore CA1031
             {
-                Log.TurnFailed(_logger, flow.BotId, user, e);
-                _errors.Record(flow, user, ErrorBudget.Internal, null, $"{e.GetType().Name}: {e.Message}");
+                Log.TurnFailed(_logger, flow.BotId, user.Value, e);
+                _errors.Record(flow, user.Value, ErrorBudget.Internal, null, $"{e.GetType().Name}: {e.Message}");
                 _sessions.Save(flow.BotId, userKey, BackHome(session, flow, now));
                 return ErrorReply(flow);
             }
@@ -138,11 +139,14 @@ internal sealed class ConversationService
             await _sessions.SaveAsync(flow.BotId, userKey, next).ConfigureAwait(false);
             foreach (var issue in result.Issues)
             {
-                Log.TurnIssue(_logger, flow.BotId, user, issue.ToString());
-                _errors.Record(flow, user, KindOf(issue.Kind), issue.Location, issue.ScriptDetail is null ? issue.Message : $"{issue.Message} — {issue.ScriptDetail}");
+                Log.TurnIssue(_logger, flow.BotId, user.Value, issue.ToString());
+                _errors.Record(flow, user.Value, KindOf(issue.Kind), issue.Location, issue.ScriptDetail is null ? issue.Message : $"{issue.Message} — {issue.ScriptDetail}");
             }
 
-            Log.Turn(_logger, flow.BotId, user, turn.Kind.ToString(), next.StepId, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                Log.Turn(_logger, flow.BotId, user.Value, turn.Kind.ToString(), next.StepId, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
             return result.Reply;
         }
     }
@@ -175,7 +179,7 @@ internal sealed class ConversationService
         }
     }
 
-    private Session ReadSession(CompiledFlow flow, string userKey, string user)
+    private Session ReadSession(CompiledFlow flow, string userKey, LazyUserTag user)
     {
         try
         {
@@ -184,7 +188,7 @@ internal sealed class ConversationService
         catch (InvalidDataException e)
         {
             // A document this version cannot read: start the user afresh rather than fail every message.
-            Log.SessionUnreadable(_logger, flow.BotId, user, e);
+            Log.SessionUnreadable(_logger, flow.BotId, user.Value, e);
             return Session.New;
         }
     }
@@ -201,6 +205,14 @@ internal sealed class ConversationService
 
     private static Session BackHome(Session session, CompiledFlow flow, DateTimeOffset now) =>
         session with { StepId = Session.HomeStepId, Choice = null, LastMessageAt = now, FlowVersion = flow.Version };
+
+    /// <summary>A user's <see cref="UserTag"/>, hashed on first use only.</summary>
+    private sealed class LazyUserTag(string userKey)
+    {
+        private string? _tag;
+
+        public string Value => _tag ??= UserTag.Of(userKey);
+    }
 
     private static string LockKey(string botId, string userKey) => string.Concat(botId, "\u001f", userKey);
 }

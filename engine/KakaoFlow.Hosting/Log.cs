@@ -32,7 +32,7 @@ internal static partial class Log
     [LoggerMessage(9, LogLevel.Warning, "Bot {Bot} removed (its folder or flow.yaml is gone); no longer served, was version {Version}")]
     public static partial void BotRemoved(ILogger logger, string bot, string version);
 
-    [LoggerMessage(10, LogLevel.Information, "Turn {Bot} user {User}: {Kind} -> step {Step} in {ElapsedMs} ms")]
+    [LoggerMessage(10, LogLevel.Debug, "Turn {Bot} user {User}: {Kind} -> step {Step} in {ElapsedMs} ms")]
     public static partial void Turn(ILogger logger, string bot, string user, string kind, string step, long elapsedMs);
 
     [LoggerMessage(11, LogLevel.Warning, "Turn {Bot} user {User}: {Issue}")]
