@@ -1,31 +1,19 @@
 using System.Globalization;
+using KakaoFlow.Host.Tests.Support;
 using KakaoFlow.Runtime;
 using KakaoFlow.Store;
 
 namespace KakaoFlow.Host.Tests;
 
 /// <summary>Session writes committed together (<see cref="ISessionStore.SaveAsync"/>): each one acknowledged is stored, in order per user.</summary>
-public sealed class GroupCommitTests : IDisposable
+public sealed class GroupCommitTests : TempStoreFile
 {
-    private readonly string _file = Path.Combine(Path.GetTempPath(), "kakaoflow-host-tests", Guid.NewGuid().ToString("N"), "store.litedb");
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path.GetDirectoryName(_file)!, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
     [Fact]
     public async Task Every_acknowledged_concurrent_write_is_stored_and_survives_a_reopen()
     {
         const int users = 500;
         var at = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
-        using (var store = new LiteDbStore(_file))
+        using (var store = new LiteDbStore(StoreFile))
         {
             // Several writes per user, each awaited before the next (as the host does under the user's lock);
             // users interleave, so batches mix users.
@@ -41,7 +29,7 @@ public sealed class GroupCommitTests : IDisposable
             Assert.Equal(users, store.Sessions.Count("bot"));
         }
 
-        using (var reopened = new LiteDbStore(_file))
+        using (var reopened = new LiteDbStore(StoreFile))
         {
             for (var i = 0; i < users; i++)
             {
@@ -56,7 +44,7 @@ public sealed class GroupCommitTests : IDisposable
     [Fact]
     public async Task User_keys_differing_only_in_case_are_different_users()
     {
-        using var store = new LiteDbStore(_file);
+        using var store = new LiteDbStore(StoreFile);
         await store.Sessions.SaveAsync("bot", "AbC", new Session { StepId = "upper" });
         await store.Sessions.SaveAsync("bot", "abc", new Session { StepId = "lower" });
 
@@ -67,7 +55,7 @@ public sealed class GroupCommitTests : IDisposable
     [Fact]
     public async Task A_write_after_the_store_is_closed_fails_instead_of_being_lost()
     {
-        var store = new LiteDbStore(_file);
+        var store = new LiteDbStore(StoreFile);
         var sessions = store.Sessions;
         store.Dispose();
 

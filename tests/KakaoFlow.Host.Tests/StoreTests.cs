@@ -8,21 +8,8 @@ using LiteDB;
 namespace KakaoFlow.Host.Tests;
 
 /// <summary>The LiteDB store on its own: exact round trips, sweeping queries, bot data, closing and reopening.</summary>
-public sealed class StoreTests : IDisposable
+public sealed class StoreTests : TempStoreFile
 {
-    private readonly string _file = Path.Combine(Path.GetTempPath(), "kakaoflow-host-tests", Guid.NewGuid().ToString("N"), "store.litedb");
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path.GetDirectoryName(_file)!, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
     [Fact]
     public void A_session_round_trips_exactly_across_a_reopen()
     {
@@ -44,12 +31,12 @@ public sealed class StoreTests : IDisposable
             Choice = new DynamicChoice(["A", "B"], "pick", "confirm"),
         };
 
-        using (var store = new LiteDbStore(_file))
+        using (var store = new LiteDbStore(StoreFile))
         {
             store.Sessions.Save("pizza", "user\u00e9", session);
         }
 
-        using (var store = new LiteDbStore(_file))
+        using (var store = new LiteDbStore(StoreFile))
         {
             var read = store.Sessions.Find("pizza", "user\u00e9");
             SessionAssert.Same(session, read);
@@ -63,7 +50,7 @@ public sealed class StoreTests : IDisposable
     public void Sweeping_deletes_only_the_bots_inactive_sessions_and_blocked_friends()
     {
         var start = TestHost.Start;
-        using var store = new LiteDbStore(_file);
+        using var store = new LiteDbStore(StoreFile);
         store.Sessions.Save("pizza", "old", Session.New with { LastMessageAt = start });
         store.Sessions.Save("pizza", "new", Session.New with { LastMessageAt = start.AddDays(10) });
         store.Sessions.Save("faq", "old", Session.New with { LastMessageAt = start });
@@ -84,7 +71,7 @@ public sealed class StoreTests : IDisposable
     [Fact]
     public void Bot_data_is_per_bot_json()
     {
-        using var store = new LiteDbStore(_file);
+        using var store = new LiteDbStore(StoreFile);
         store.BotData.Set("pizza", "orders", FlowValues.Number(3));
         store.BotData.Set("pizza", "menu", JsonDocument.Parse("""{"오늘":"불고기"}""").RootElement.Clone());
         store.BotData.Set("faq", "orders", FlowValues.Number(9));
