@@ -93,12 +93,8 @@ internal sealed class ConversationService
         {
             var now = _clock.GetUtcNow();
             var session = ReadSession(flow, userKey, user);
-            if (session.LastMessageAt is { } last && now - last > flow.Settings.Retention)
-            {
-                // Past retention but not swept yet: the variables are gone, whatever the sweep's timing.
-                session = Session.New;
-            }
-            else if (session.FlowVersion is { } version && version != flow.Version && !session.IsAtHome && flow.FindStep(session.StepId) is null)
+            // Past retention but not swept yet: the runtime forgets the user itself, whatever the sweep's timing.
+            if (session.FlowVersion is { } version && version != flow.Version && !session.IsAtHome && flow.FindStep(session.StepId) is null)
             {
                 // Hot reload removed the user's step: the runtime continues from Home; say why in the log.
                 Log.StepGoneAfterReload(_logger, flow.BotId, user.Value, session.StepId, version, flow.Version);

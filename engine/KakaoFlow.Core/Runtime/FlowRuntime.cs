@@ -26,13 +26,15 @@ public sealed class FlowRuntime
         ArgumentNullException.ThrowIfNull(turn);
 
         var vars = session.Vars;
+        // Past retention the user starts afresh: no variables and no position, whatever the context lifetime.
         var elapsed = session.LastMessageAt is { } last ? now - last : (TimeSpan?)null;
-        if (elapsed >= flow.Settings.Retention)
+        var forgotten = elapsed >= flow.Settings.Retention;
+        if (forgotten)
         {
             vars = vars.Clear();
         }
 
-        var expired = elapsed is null || elapsed >= flow.Settings.ContextTtl;
+        var expired = elapsed is null || forgotten || elapsed >= flow.Settings.ContextTtl;
         var current = expired ? flow.Home : flow.FindStep(session.StepId) ?? flow.Home;
         var choice = expired || current == flow.Home ? null : session.Choice;
 

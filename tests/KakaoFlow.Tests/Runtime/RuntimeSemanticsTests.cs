@@ -103,6 +103,27 @@ public sealed class RuntimeSemanticsTests
     }
 
     [Fact]
+    public void Past_retention_the_user_starts_afresh_even_within_the_context_lifetime()
+    {
+        const string yaml = """
+            settings: { retention: 1m, context_ttl: 1h }
+            home:
+              - 메뉴:
+                  set: { seen: true }
+                  say: 메뉴
+                  buttons:
+                    - 피자: "피자 ({{seen}})"
+            """;
+        var menu = Say(yaml, "메뉴");
+
+        var result = Say(yaml, "피자", menu.Session, Noon.AddMinutes(1));
+
+        Assert.True(result.IsFallback);
+        Assert.Equal(["메뉴"], result.Reply.Keyboard.Buttons.ToArray());
+        Assert.Empty(result.Session.Vars);
+    }
+
+    [Fact]
     public void Photo_input_saves_the_url()
     {
         const string yaml = """
