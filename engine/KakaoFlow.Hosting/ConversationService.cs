@@ -14,12 +14,9 @@ namespace KakaoFlow.Hosting;
 /// </summary>
 /// <remarks>
 /// A turn is: take the user's lock, read the session, <see cref="FlowRuntime.Step"/>, write the session, release,
-/// answer. The read and the write are two LiteDB auto-transactions rather than one explicit transaction: LiteDB
-/// transactions are bound to a thread (no awaiting inside) and one spanning the step would hold the
-/// <c>sessions</c> write lock for every user while a hook runs. The per-user lock gives the same isolation for
-/// the only document the turn touches, and the write is one atomic Upsert. The reply is sent only after the
-/// Upsert returned, i.e. after it is committed to LiteDB's log file (see <see cref="LiteDbStore"/> for what that
-/// survives).
+/// answer. No store transaction spans the turn: the per-user lock gives the isolation for the only session the
+/// turn touches, and the write is one atomic record. The reply is sent only after the write returned, i.e. after
+/// the session is in the session journal (see <see cref="LiteDbStore"/> for what that survives).
 /// </remarks>
 internal sealed class ConversationService
 {
@@ -113,7 +110,7 @@ internal sealed class ConversationService
                 abandon(stepping);
                 Log.TurnTimedOut(_logger, flow.BotId, user.Value, (long)_replyTimeout.TotalMilliseconds);
                 _errors.Record(flow, user.Value, ErrorBudget.Timeout, null, $"the answer took longer than the {(long)_replyTimeout.TotalMilliseconds} ms reply bound");
-                _sessions.Save(flow.BotId, userKey, BackHome(session, flow, now));
+                await _sessions.SaveAsync(flow.BotId, userKey, BackHome(session, flow, now)).ConfigureAwait(false);
                 return ErrorReply(flow);
             }
 #pragma warning disable CA1031 // The runtime promises not to throw; if it does anyway the user still gets a valid answer.
@@ -122,7 +119,7 @@ internal sealed class ConversationService
             {
                 Log.TurnFailed(_logger, flow.BotId, user.Value, e);
                 _errors.Record(flow, user.Value, ErrorBudget.Internal, null, $"{e.GetType().Name}: {e.Message}");
-                _sessions.Save(flow.BotId, userKey, BackHome(session, flow, now));
+                await _sessions.SaveAsync(flow.BotId, userKey, BackHome(session, flow, now)).ConfigureAwait(false);
                 return ErrorReply(flow);
             }
 
@@ -155,7 +152,7 @@ internal sealed class ConversationService
             var session = _sessions.Find(flow.BotId, userKey);
             if (session is { IsAtHome: false })
             {
-                _sessions.Save(flow.BotId, userKey, session with { StepId = Session.HomeStepId, Choice = null });
+                await _sessions.SaveAsync(flow.BotId, userKey, session with { StepId = Session.HomeStepId, Choice = null }).ConfigureAwait(false);
             }
         }
 

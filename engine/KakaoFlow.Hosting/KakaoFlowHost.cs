@@ -87,7 +87,17 @@ public static class KakaoFlowHost
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.Clock);
         // One LiteDB file for the process; the rest of the host sees only the store interfaces.
-        builder.Services.AddSingleton(_ => new LiteDbStore(options.DataFile));
+        builder.Services.AddSingleton(services =>
+        {
+            var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LiteDbStore).FullName!);
+            var store = new LiteDbStore(options.DataFile, options.Sessions with { FlushFailed = e => Log.SessionFlushFailed(logger, e) });
+            if (store.RecoveredSessionWrites > 0)
+            {
+                Log.SessionJournalReplayed(logger, store.RecoveredSessionWrites);
+            }
+
+            return store;
+        });
         builder.Services.AddSingleton(services => services.GetRequiredService<LiteDbStore>().Sessions);
         builder.Services.AddSingleton(services => services.GetRequiredService<LiteDbStore>().Friends);
         builder.Services.AddSingleton<IBotDataStore>(services => services.GetRequiredService<LiteDbStore>().BotData);

@@ -1,3 +1,4 @@
+using KakaoFlow.Store;
 using KakaoFlow.Compiling;
 using KakaoFlow.Runtime;
 using KakaoFlow.Scripting;
@@ -17,6 +18,9 @@ public sealed record KakaoFlowHostOptions
 
     /// <summary>The LiteDB file (its write-ahead log is the same name with <c>-log</c> before the extension).</summary>
     public string DataFile { get; init; } = DefaultDataFile;
+
+    /// <summary>How often buffered session writes go from the journal to LiteDB, and how many sessions stay in memory.</summary>
+    public SessionStoreOptions Sessions { get; init; } = new();
 
     /// <summary>Kestrel addresses, separated by <c>;</c>. Port 0 picks a free port (tests).</summary>
     public string Urls { get; init; } = DefaultUrls;

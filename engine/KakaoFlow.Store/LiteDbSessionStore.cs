@@ -1,88 +1,359 @@
-using System.Collections.Immutable;
+using System.Collections.Concurrent;
 using KakaoFlow.Runtime;
 using LiteDB;
 
 namespace KakaoFlow.Store;
 
 /// <summary>
-/// Sessions as hand-mapped documents:
-/// <c>{_id: "bot␟user_key", bot, step, vars: "{json}", last: utcTicks|null, version, choice: {labels, save, next}|null}</c>.
-/// Times are UTC ticks (exact round trip, no local-time conversion); variables are their JSON text.
+/// Sessions in LiteDB's <c>sessions</c> collection, with a write-ahead journal and a memory cache in front (issue 8).
 /// </summary>
-internal sealed class LiteDbSessionStore(ILiteCollection<BsonDocument> collection, SessionCommitQueue commits) : ISessionStore
+/// <remarks>
+/// <para>
+/// A write (<see cref="SaveAsync"/>) puts the session in the cache, marks it dirty and appends it to the
+/// <see cref="SessionJournal"/> (as a <see cref="SessionRecord"/>); the turn is acknowledged when the journal write returned. A flusher thread writes the
+/// dirty sessions to LiteDB every <see cref="SessionStoreOptions.FlushInterval"/> (or sooner when many are waiting)
+/// in one transaction, a user's latest session only, and then deletes the journal segments LiteDB now covers. A read
+/// (<see cref="Find"/>) is served from the cache, or from LiteDB when the session is not cached.
+/// </para>
+/// <para>
+/// Why not one LiteDB write per turn, even group-committed: a LiteDB commit writes whole 8 KiB pages (the document's
+/// data page and the pages of every index node it moves) to its log and checkpoints every 1,000 pages, so each turn
+/// cost tens of KiB of writes and the commits were the host's bottleneck; the per-turn <c>FindById</c> went through
+/// LiteDB's query planner. A journal record is the session's ~300 bytes of JSON, and the flusher writes each dirty page once
+/// per flush however many turns touched it.
+/// </para>
+/// <para>
+/// Invariants: a dirty session is never evicted from the cache, so a session missing from the cache is current in
+/// LiteDB; a journal segment is deleted only after LiteDB committed every write it holds, so an acknowledged session
+/// is always in LiteDB or in a segment that the next start replays (<see cref="LiteDbStore"/>). Operations that read
+/// LiteDB as a whole (<see cref="Count"/>, <see cref="DeleteInactiveSince"/>, <see cref="Delete"/>) flush first.
+/// Callers serialise the operations on one user (the host holds the user's lock), as for any <see cref="ISessionStore"/>.
+/// </para>
+/// </remarks>
+internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
 {
-    public Session? Find(string botId, string userKey)
+    private readonly LiteDatabase _database;
+    private readonly ILiteCollection<BsonDocument> _collection;
+    private readonly SessionJournal _journal;
+    private readonly SessionStoreOptions _options;
+    private readonly ConcurrentDictionary<string, Entry> _cache = new(StringComparer.Ordinal);
+    private readonly object _dirtyGate = new();
+    private readonly object _flushGate = new();
+    private readonly Thread _flusher;
+    private Dictionary<string, Entry> _dirty = new(StringComparer.Ordinal);
+    private long _clock;
+    private bool _closing;
+
+    public LiteDbSessionStore(LiteDatabase database, ILiteCollection<BsonDocument> collection, SessionJournal journal, SessionStoreOptions options)
     {
-        var document = collection.FindById(StoreNames.IdOf(botId, userKey));
-        return document is null ? null : FromDocument(document);
+        _database = database;
+        _collection = collection;
+        _journal = journal;
+        _options = options;
+        _flusher = new Thread(RunFlusher) { IsBackground = true, Name = "KakaoFlow session flusher" };
+        _flusher.Start();
     }
 
-    public void Save(string botId, string userKey, Session session)
+    /// <summary>Sessions held in memory now (tests and the admin API read it).</summary>
+    public int CachedCount => _cache.Count;
+
+    public Session? Find(string botId, string userKey)
+    {
+        var id = StoreNames.IdOf(botId, userKey);
+        if (_cache.TryGetValue(id, out var cached))
+        {
+            cached.Touched = Interlocked.Increment(ref _clock);
+            return cached.Session;
+        }
+
+        var document = _collection.FindById(id);
+        if (document is null)
+        {
+            return null;
+        }
+
+        var session = SessionDocuments.FromDocument(document);
+        _cache.TryAdd(id, new Entry(botId, session, dirty: false, Interlocked.Increment(ref _clock)));
+        return session;
+    }
+
+    public void Save(string botId, string userKey, Session session) =>
+        SaveAsync(botId, userKey, session).GetAwaiter().GetResult();
+
+    /// <summary>Completes when the session is in the journal; LiteDB gets it at the next flush.</summary>
+    public async Task SaveAsync(string botId, string userKey, Session session)
     {
         ArgumentNullException.ThrowIfNull(session);
         var id = StoreNames.IdOf(botId, userKey);
-        collection.Upsert(ToDocument(id, botId, session));
-    }
+        var record = SessionRecord.Write(botId, userKey, session);
+        var entry = new Entry(botId, session, dirty: true, Interlocked.Increment(ref _clock));
 
-    /// <summary>Group-committed with the other turns' writes (see <see cref="SessionCommitQueue"/>); same durability as <see cref="Save"/>.</summary>
-    public Task SaveAsync(string botId, string userKey, Session session)
-    {
-        ArgumentNullException.ThrowIfNull(session);
-        return commits.UpsertAsync(ToDocument(StoreNames.IdOf(botId, userKey), botId, session));
-    }
-
-    public bool Delete(string botId, string userKey) => collection.Delete(StoreNames.IdOf(botId, userKey));
-
-    public int DeleteInactiveSince(string botId, DateTimeOffset cutoff) =>
-        collection.DeleteMany("$.bot = @0 AND $.last < @1", new BsonValue(botId), new BsonValue(cutoff.UtcTicks));
-
-    public int Count(string botId) => collection.Count(BsonExpression.Create("$.bot = @0", new BsonValue(botId)));
-
-    internal static BsonDocument ToDocument(string id, string botId, Session session)
-    {
-        var document = new BsonDocument
+        // Dirty before the journal append: a flush that rotates the journal after this record is written also
+        // takes this entry (or a later one of the same user), so a deleted segment never held an unflushed write.
+        lock (_dirtyGate)
         {
-            ["_id"] = id,
-            ["bot"] = botId,
-            ["step"] = session.StepId,
-            ["vars"] = VarsCodec.Write(session.Vars),
-            ["last"] = session.LastMessageAt is { } last ? new BsonValue(last.UtcTicks) : BsonValue.Null,
-            ["version"] = session.FlowVersion is { } version ? new BsonValue(version) : BsonValue.Null,
-            ["choice"] = session.Choice is { } choice ? ChoiceToDocument(choice) : BsonValue.Null,
-        };
-        return document;
-    }
+            _dirty[id] = entry;
+        }
 
-    /// <exception cref="InvalidDataException">The stored variables are not a JSON object.</exception>
-    internal static Session FromDocument(BsonDocument document)
-    {
-        var last = document["last"];
-        var version = document["version"];
-        var choice = document["choice"];
-        return new Session
+        _cache[id] = entry;
+        try
         {
-            StepId = document["step"].IsString ? document["step"].AsString : Session.HomeStepId,
-            Vars = document["vars"].IsString ? VarsCodec.Read(document["vars"].AsString) : Session.New.Vars,
-            LastMessageAt = last.IsInt64 ? new DateTimeOffset(last.AsInt64, TimeSpan.Zero) : null,
-            FlowVersion = version.IsString ? version.AsString : null,
-            Choice = choice.IsDocument ? ChoiceFromDocument(choice.AsDocument) : null,
-        };
+            await _journal.AppendAsync(record).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Not acknowledged: later reads should not see it. (A flush may already have written it to LiteDB; the
+            // user's next turn then continues from it, as from any write whose acknowledgement was lost.)
+            _cache.TryRemove(KeyValuePair.Create(id, entry));
+            lock (_dirtyGate)
+            {
+                if (_dirty.TryGetValue(id, out var queued) && ReferenceEquals(queued, entry))
+                {
+                    _dirty.Remove(id);
+                }
+            }
+
+            throw;
+        }
+
+        if (_dirty.Count >= _options.FlushThreshold)
+        {
+            lock (_dirtyGate)
+            {
+                Monitor.Pulse(_dirtyGate);
+            }
+        }
     }
 
-    private static BsonDocument ChoiceToDocument(DynamicChoice choice) => new()
+    public bool Delete(string botId, string userKey)
     {
-        ["labels"] = new BsonArray(choice.Labels.Select(label => new BsonValue(label))),
-        ["save"] = choice.SaveAs is { } save ? new BsonValue(save) : BsonValue.Null,
-        ["next"] = choice.Next is { } next ? new BsonValue(next) : BsonValue.Null,
-    };
-
-    private static DynamicChoice ChoiceFromDocument(BsonDocument document)
-    {
-        var labels = document["labels"].IsArray
-            ? document["labels"].AsArray.Where(value => value.IsString).Select(value => value.AsString).ToImmutableArray()
-            : [];
-        var save = document["save"];
-        var next = document["next"];
-        return new DynamicChoice(labels, save.IsString ? save.AsString : null, next.IsString ? next.AsString : null);
+        Flush();
+        var id = StoreNames.IdOf(botId, userKey);
+        _cache.TryRemove(id, out _);
+        return _collection.Delete(id);
     }
+
+    public int DeleteInactiveSince(string botId, DateTimeOffset cutoff)
+    {
+        Flush();
+        var deleted = _collection.DeleteMany("$.bot = @0 AND $.last < @1", new BsonValue(botId), new BsonValue(cutoff.UtcTicks));
+        var prefix = StoreNames.IdOf(botId, string.Empty);
+        foreach (var (id, entry) in _cache)
+        {
+            if (!entry.Dirty && id.StartsWith(prefix, StringComparison.Ordinal)
+                && (entry.Session.LastMessageAt is null || entry.Session.LastMessageAt < cutoff))
+            {
+                _cache.TryRemove(KeyValuePair.Create(id, entry));
+            }
+        }
+
+        return deleted;
+    }
+
+    public int Count(string botId)
+    {
+        Flush();
+        return _collection.Count(BsonExpression.Create("$.bot = @0", new BsonValue(botId)));
+    }
+
+    /// <summary>
+    /// Writes every dirty session to LiteDB in one transaction, then deletes the journal segments that held them and
+    /// trims the cache to <see cref="SessionStoreOptions.CacheCapacity"/>. On failure the sessions stay dirty and the
+    /// segments stay on disk; the next flush tries again.
+    /// </summary>
+    public void Flush()
+    {
+        lock (_flushGate)
+        {
+            var segments = _journal.Rotate();
+            Dictionary<string, Entry> batch;
+            lock (_dirtyGate)
+            {
+                batch = _dirty;
+                _dirty = new Dictionary<string, Entry>(batch.Count, StringComparer.Ordinal);
+            }
+
+            try
+            {
+                WriteToDatabase(batch);
+            }
+            catch
+            {
+                lock (_dirtyGate)
+                {
+                    foreach (var (id, entry) in batch)
+                    {
+                        _dirty.TryAdd(id, entry);
+                    }
+                }
+
+                throw;
+            }
+
+            _journal.DeleteSegments(segments);
+            foreach (var (id, entry) in batch)
+            {
+                _cache.TryUpdate(id, entry.Flushed(), entry);
+            }
+
+            TrimCache();
+        }
+    }
+
+    /// <summary>Stops the flusher and writes what is still dirty to LiteDB. The journal must be closed first.</summary>
+    public void Dispose()
+    {
+        lock (_dirtyGate)
+        {
+            if (_closing)
+            {
+                return;
+            }
+
+            _closing = true;
+            Monitor.Pulse(_dirtyGate);
+        }
+
+        _flusher.Join();
+        Flush();
+    }
+
+    /// <summary>Replays journal segments left by a previous process into LiteDB, oldest first; returns the records applied.</summary>
+    internal static int Recover(LiteDatabase database, ILiteCollection<BsonDocument> collection, IReadOnlyList<string> segments)
+    {
+        var applied = 0;
+        foreach (var segment in segments)
+        {
+            if (!database.BeginTrans())
+            {
+                throw new InvalidOperationException("a LiteDB transaction is already open on this thread");
+            }
+
+            foreach (var record in SessionJournal.ReadSegment(segment))
+            {
+                var (botId, userKey, session) = SessionRecord.Read(record);
+                collection.Upsert(SessionDocuments.ToDocument(StoreNames.IdOf(botId, userKey), botId, session));
+                applied++;
+            }
+
+            database.Commit();
+        }
+
+        foreach (var segment in segments)
+        {
+            File.Delete(segment);
+        }
+
+        return applied;
+    }
+
+    private void WriteToDatabase(Dictionary<string, Entry> batch)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        if (!_database.BeginTrans())
+        {
+            throw new InvalidOperationException("a LiteDB transaction is already open on this thread");
+        }
+
+        try
+        {
+            foreach (var (id, entry) in batch)
+            {
+                _collection.Upsert(SessionDocuments.ToDocument(id, entry.BotId, entry.Session));
+            }
+
+            _database.Commit();
+        }
+        catch
+        {
+            _database.Rollback();
+            throw;
+        }
+    }
+
+    /// <summary>Drops the least recently used clean sessions beyond the capacity; dirty ones always stay.</summary>
+    private void TrimCache()
+    {
+        var excess = _cache.Count - _options.CacheCapacity;
+        if (excess <= 0)
+        {
+            return;
+        }
+
+        // Entries touched within the last `capacity` reads and writes are at most `capacity` users: keep those.
+        var keepAfter = Interlocked.Read(ref _clock) - _options.CacheCapacity;
+        foreach (var (id, entry) in _cache)
+        {
+            if (!entry.Dirty && entry.Touched <= keepAfter)
+            {
+                _cache.TryRemove(KeyValuePair.Create(id, entry));
+            }
+        }
+    }
+
+    private void RunFlusher()
+    {
+        while (true)
+        {
+            lock (_dirtyGate)
+            {
+                if (!_closing && _dirty.Count < _options.FlushThreshold)
+                {
+                    Monitor.Wait(_dirtyGate, _options.FlushInterval);
+                }
+
+                if (_closing)
+                {
+                    return;
+                }
+            }
+
+            try
+            {
+                Flush();
+            }
+#pragma warning disable CA1031 // the writes stay dirty and in the journal; the next flush retries, and the owner is told
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                _options.FlushFailed?.Invoke(e);
+                Thread.Sleep(_options.FlushInterval);
+            }
+        }
+    }
+
+    /// <summary>A cached session; <see cref="Dirty"/> while LiteDB does not have it yet.</summary>
+    private sealed class Entry(string botId, Session session, bool dirty, long touched)
+    {
+        public string BotId { get; } = botId;
+
+        public Session Session { get; } = session;
+
+        public bool Dirty { get; } = dirty;
+
+        /// <summary>The store's access clock at the last read or write; only the cache trim reads it.</summary>
+        public long Touched { get => Volatile.Read(ref touched); set => Volatile.Write(ref touched, value); }
+
+        public Entry Flushed() => new(BotId, Session, dirty: false, Touched);
+    }
+}
+
+/// <summary>How the session store buffers writes and how many sessions it keeps in memory.</summary>
+public sealed record SessionStoreOptions
+{
+    /// <summary>How often dirty sessions are written from the journal to LiteDB.</summary>
+    public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A flush starts early when this many sessions are dirty.</summary>
+    public int FlushThreshold { get; init; } = 20_000;
+
+    /// <summary>Sessions kept in memory after a flush (least recently used are dropped first).</summary>
+    public int CacheCapacity { get; init; } = 20_000;
+
+    /// <summary>Called on the flusher thread when a background flush fails (it is retried).</summary>
+    public Action<Exception>? FlushFailed { get; init; }
 }

@@ -12,9 +12,10 @@ namespace KakaoFlow.Store;
 /// transaction is its own transaction, committed to the <c>-log</c> file (write-ahead log) before the
 /// call returns, but <b>without fsync</b> (LiteDB issue #2818). A committed write therefore survives a
 /// killed process (the OS still holds the pages and the log is replayed on the next open) but not a
-/// power loss or an OS crash. We accept that: the host acknowledges a reply only after the session write
-/// returned, so "acknowledged" means "in the log file, safe against a crash of this process". Promising
-/// power-loss safety would need an fsync of the log per turn, which LiteDB does not expose.
+/// power loss or an OS crash. We accept that, and hold session writes to the same standard: a turn is
+/// acknowledged once its session is in the session journal (<see cref="SessionJournal"/>, also written
+/// to the OS without fsync), which this constructor replays into LiteDB when a killed process left segments
+/// behind. Promising power-loss safety would need an fsync per group of turns; neither file gets one.
 /// </para>
 /// <para>
 /// Other LiteDB 5.0.21 rules followed here: one <see cref="LiteDatabase"/> per file (direct connection);
@@ -22,10 +23,9 @@ namespace KakaoFlow.Store;
 /// 5.0.21); documents are mapped by hand and the database gets its own <see cref="BsonMapper"/> instance,
 /// never <see cref="BsonMapper.Global"/> (racy before 5.0.22); no explicit transaction spans a turn (they are
 /// bound to a thread, and one would hold the collection's write lock across every user). Explicit transactions are
-/// short and synchronous: the session group commit (<see cref="SessionCommitQueue"/>: a dedicated thread upserts the
-/// turns' session documents that queued up together and commits them at once; each turn is acknowledged only after
-/// that commit returned, so "acknowledged" still means "in the log file"), and the state-change + outbox writes of
-/// <see cref="LiteDbServiceStore"/>.
+/// short and synchronous: the session flush (<see cref="LiteDbSessionStore"/>: one thread writes the sessions the
+/// journal holds to LiteDB, a user's latest only, and commits them at once), the journal replay at open, and the
+/// state-change + outbox writes of <see cref="LiteDbServiceStore"/>.
 /// The checkpoint (log → data file) runs on <see cref="Dispose"/>.
 /// </para>
 /// </remarks>
@@ -34,9 +34,12 @@ public sealed class LiteDbStore : IDisposable
     private static readonly Collation OrdinalCollation = new(CultureInfo.InvariantCulture.LCID, CompareOptions.Ordinal);
 
     private readonly LiteDatabase _database;
-    private readonly SessionCommitQueue _sessionCommits;
+    private readonly SessionJournal _journal;
+    private readonly LiteDbSessionStore _sessions;
 
-    public LiteDbStore(string fileName)
+    /// <param name="fileName">The LiteDB file; the session journal's segments are written next to it.</param>
+    /// <param name="sessionOptions">Write buffering and cache size of the session store; defaults when null.</param>
+    public LiteDbStore(string fileName, SessionStoreOptions? sessionOptions = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(fileName);
         FileName = Path.GetFullPath(fileName);
@@ -66,8 +69,12 @@ public sealed class LiteDbStore : IDisposable
         var botData = _database.GetCollection(StoreNames.BotData);
         botData.EnsureIndex("bot", "$.bot");
 
-        _sessionCommits = new SessionCommitQueue(_database, sessions);
-        Sessions = new LiteDbSessionStore(sessions, _sessionCommits);
+        // Opening LiteDB first also takes its file lock: a second process on the same file fails there, before it
+        // could touch this file's journal.
+        var leftOver = SessionJournal.FindSegments(FileName);
+        RecoveredSessionWrites = LiteDbSessionStore.Recover(_database, sessions, [.. leftOver.Select(segment => segment.Path)]);
+        _journal = new SessionJournal(FileName, leftOver.Count == 0 ? 1 : leftOver[^1].Number + 1);
+        _sessions = new LiteDbSessionStore(_database, sessions, _journal, sessionOptions ?? new SessionStoreOptions());
         Friends = new LiteDbFriendStore(friends);
         BotData = new LiteDbBotDataStore(botData);
         Services = new LiteDbServiceStore(_database);
@@ -75,7 +82,13 @@ public sealed class LiteDbStore : IDisposable
 
     public string FileName { get; }
 
-    public ISessionStore Sessions { get; }
+    public ISessionStore Sessions => _sessions;
+
+    /// <summary>Session writes replayed from the journal at open: those a killed process had acknowledged but not flushed.</summary>
+    public int RecoveredSessionWrites { get; }
+
+    /// <summary>Sessions held in memory by the session store now.</summary>
+    public int CachedSessions => _sessions.CachedCount;
 
     public IFriendStore Friends { get; }
 
@@ -84,10 +97,20 @@ public sealed class LiteDbStore : IDisposable
     /// <summary>Service states, daily error counts and the notification outbox.</summary>
     public LiteDbServiceStore Services { get; }
 
-    /// <summary>Commits the queued session writes, then checkpoints and closes the file.</summary>
+    /// <summary>Writes every acknowledged session to LiteDB now and deletes the journal segments that held them.</summary>
+    public void FlushSessions() => _sessions.Flush();
+
+    /// <summary>Writes the queued and buffered session writes to LiteDB, then checkpoints and closes the file.</summary>
     public void Dispose()
     {
-        _sessionCommits.Dispose();
-        _database.Dispose();
+        try
+        {
+            _journal.Dispose();
+            _sessions.Dispose();
+        }
+        finally
+        {
+            _database.Dispose();
+        }
     }
 }

@@ -89,8 +89,8 @@ public sealed class StoreTests : TempStoreFile
     public void Unreadable_variables_are_reported_as_invalid_data()
     {
         var document = new BsonDocument { ["_id"] = "x", ["bot"] = "pizza", ["step"] = "home", ["vars"] = "[1,2" };
-        Assert.Throws<InvalidDataException>(() => LiteDbSessionStore.FromDocument(document));
+        Assert.Throws<InvalidDataException>(() => SessionDocuments.FromDocument(document));
         document["vars"] = "[1,2]";
-        Assert.Throws<InvalidDataException>(() => LiteDbSessionStore.FromDocument(document));
+        Assert.Throws<InvalidDataException>(() => SessionDocuments.FromDocument(document));
     }
 }

@@ -1,0 +1,272 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Globalization;
+using System.IO.Hashing;
+
+namespace KakaoFlow.Store;
+
+/// <summary>
+/// The append-only file that makes a session write durable before LiteDB has it: each turn's session document
+/// is appended as one record, and concurrent appends are written together (group commit) with a single
+/// <c>write</c> to the file. An append's task completes only after that write returned.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The journal is a sequence of segment files <c>{store}.sessions-{n}.journal</c>. <see cref="Rotate"/> closes the
+/// current segment and starts the next one; the caller deletes closed segments once LiteDB holds every write they
+/// contain (<see cref="DeleteSegments"/>). Segments left behind by a killed process are replayed at start-up
+/// (<see cref="ReadSegments"/>) in order, so the last write of a user wins.
+/// </para>
+/// <para>
+/// A record is <c>[payload length: int32 LE][CRC-32 of payload: uint32 LE][payload]</c>. Reading stops at the first
+/// record that is cut short or fails its CRC: only a write that never returned can be incomplete, and nothing was
+/// acknowledged for it.
+/// </para>
+/// <para>
+/// Durability is that of LiteDB's own log: the bytes are handed to the operating system before the append completes,
+/// without an fsync, so they survive a killed process but not a power loss or an OS crash.
+/// </para>
+/// </remarks>
+internal sealed class SessionJournal : IDisposable
+{
+    private const int HeaderBytes = 8;
+    private const string Suffix = ".journal";
+
+    private readonly string _prefix;
+    private readonly object _queueGate = new();
+    private readonly object _fileGate = new();
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ArrayBufferWriter<byte> _frame = new(64 * 1024);
+    private readonly List<string> _closedSegments = [];
+    private List<Pending> _queued = [];
+    private List<Pending> _writing = [];
+    private bool _writerScheduled;
+    private FileStream? _segment;
+    private long _segmentNumber;
+    private bool _closed;
+
+    /// <param name="storeFile">The LiteDB file the journal belongs to; segments are written next to it.</param>
+    /// <param name="firstSegmentNumber">Higher than any segment already on disk (see <see cref="ReadSegments"/>).</param>
+    public SessionJournal(string storeFile, long firstSegmentNumber)
+    {
+        _prefix = PrefixOf(storeFile);
+        _segmentNumber = firstSegmentNumber - 1;
+    }
+
+    /// <summary>Completes when the record is written to the current segment; faults with the write's exception otherwise.</summary>
+    public Task AppendAsync(byte[] payload)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_queueGate)
+        {
+            ObjectDisposedException.ThrowIf(_closed, this);
+            _queued.Add(new Pending(payload, done));
+            if (!_writerScheduled)
+            {
+                // The writer runs as a thread-pool work item while there is something to write: no thread to wake.
+                _writerScheduled = true;
+                ThreadPool.UnsafeQueueUserWorkItem(static journal => journal.WriteQueued(), this, preferLocal: false);
+            }
+        }
+
+        return done.Task;
+    }
+
+    /// <summary>
+    /// Closes the current segment (if anything was written to it) so that the next appends go to a new one, and returns
+    /// every closed segment not deleted yet. Every append that completed before this call is in one of them.
+    /// </summary>
+    public IReadOnlyList<string> Rotate()
+    {
+        lock (_fileGate)
+        {
+            if (_segment is not null)
+            {
+                _segment.Dispose();
+                _closedSegments.Add(_segment.Name);
+                _segment = null;
+            }
+
+            return [.. _closedSegments];
+        }
+    }
+
+    /// <summary>Deletes closed segments whose writes are all in LiteDB now.</summary>
+    public void DeleteSegments(IReadOnlyList<string> segments)
+    {
+        lock (_fileGate)
+        {
+            foreach (var segment in segments)
+            {
+                File.Delete(segment);
+                _closedSegments.Remove(segment);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes everything already queued, then stops the writer and closes the current segment; <see cref="Rotate"/> and
+    /// <see cref="DeleteSegments"/> still work, so the owner can flush and delete the last segments.
+    /// </summary>
+    public void Dispose()
+    {
+        lock (_queueGate)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = true;
+            if (!_writerScheduled)
+            {
+                _drained.TrySetResult();
+            }
+        }
+
+        _drained.Task.GetAwaiter().GetResult();
+        Rotate();
+    }
+
+    /// <summary>The segments on disk for <paramref name="storeFile"/>, oldest first, with their numbers.</summary>
+    public static IReadOnlyList<(string Path, long Number)> FindSegments(string storeFile)
+    {
+        var prefix = PrefixOf(storeFile);
+        var directory = Path.GetDirectoryName(prefix)!;
+        var namePrefix = Path.GetFileName(prefix);
+        var found = new List<(string, long)>();
+        if (!Directory.Exists(directory))
+        {
+            return found;
+        }
+
+        foreach (var path in Directory.EnumerateFiles(directory, namePrefix + "*" + Suffix))
+        {
+            var name = Path.GetFileName(path);
+            var number = name.AsSpan(namePrefix.Length, name.Length - namePrefix.Length - Suffix.Length);
+            if (long.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+            {
+                found.Add((path, n));
+            }
+        }
+
+        found.Sort((a, b) => a.Item2.CompareTo(b.Item2));
+        return found;
+    }
+
+    /// <summary>The complete records of one segment, in the order they were written; a cut or corrupt tail is ignored.</summary>
+    public static IEnumerable<byte[]> ReadSegment(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var offset = 0;
+        while (bytes.Length - offset >= HeaderBytes)
+        {
+            var length = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(offset));
+            var crc = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset + 4));
+            if (length < 0 || length > bytes.Length - offset - HeaderBytes)
+            {
+                yield break;
+            }
+
+            var payload = bytes.AsSpan(offset + HeaderBytes, length);
+            if (Crc32.HashToUInt32(payload) != crc)
+            {
+                yield break;
+            }
+
+            yield return payload.ToArray();
+            offset += HeaderBytes + length;
+        }
+    }
+
+    private static string PrefixOf(string storeFile) => Path.GetFullPath(storeFile) + ".sessions-";
+
+    /// <summary>Writes batches until the queue is empty; what queues up during a write is the next batch.</summary>
+    private void WriteQueued()
+    {
+        while (true)
+        {
+            List<Pending> batch;
+            lock (_queueGate)
+            {
+                if (_queued.Count == 0)
+                {
+                    _writerScheduled = false;
+                    if (_closed)
+                    {
+                        _drained.TrySetResult();
+                    }
+
+                    return;
+                }
+
+                batch = _queued;
+                _queued = _writing;
+                _writing = batch;
+            }
+
+            Write(batch);
+            batch.Clear();
+        }
+    }
+
+    private void Write(List<Pending> batch)
+    {
+        _frame.ResetWrittenCount();
+        foreach (var pending in batch)
+        {
+            var header = _frame.GetSpan(HeaderBytes);
+            BinaryPrimitives.WriteInt32LittleEndian(header, pending.Payload.Length);
+            BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Crc32.HashToUInt32(pending.Payload));
+            _frame.Advance(HeaderBytes);
+            _frame.Write(pending.Payload);
+        }
+
+        try
+        {
+            lock (_fileGate)
+            {
+                _segment ??= OpenNextSegment();
+                _segment.Write(_frame.WrittenSpan);
+                _segment.Flush();
+            }
+        }
+#pragma warning disable CA1031 // the failure belongs to the turns whose records these were: hand it over
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            // The segment may now end in a partial record; start a new one so later records stay readable.
+            lock (_fileGate)
+            {
+                if (_segment is not null)
+                {
+                    _segment.Dispose();
+                    _closedSegments.Add(_segment.Name);
+                    _segment = null;
+                }
+            }
+
+            foreach (var pending in batch)
+            {
+                pending.Done.TrySetException(e);
+            }
+
+            return;
+        }
+
+        foreach (var pending in batch)
+        {
+            pending.Done.TrySetResult();
+        }
+    }
+
+    private FileStream OpenNextSegment()
+    {
+        _segmentNumber++;
+        var path = _prefix + _segmentNumber.ToString("D8", CultureInfo.InvariantCulture) + Suffix;
+        // No buffer of our own: each batch is one write to the OS, done when Flush returns.
+        return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0);
+    }
+
+    private sealed record Pending(byte[] Payload, TaskCompletionSource Done);
+}
