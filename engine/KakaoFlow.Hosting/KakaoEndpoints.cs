@@ -22,11 +22,14 @@ internal static class KakaoEndpoints
 {
     public static void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/{bot}/keyboard", (HttpContext context) => Run(context, "keyboard", GetKeyboardAsync));
-        routes.MapPost("/{bot}/message", (HttpContext context) => Run(context, "message", PostMessageAsync));
-        routes.MapPost("/{bot}/friend", (HttpContext context) => Run(context, "friend", PostFriendAsync));
-        routes.MapDelete("/{bot}/friend/{user_key}", (HttpContext context) => Run(context, "friend/{user_key}", DeleteFriendAsync));
-        routes.MapDelete("/{bot}/chat_room/{user_key}", (HttpContext context) => Run(context, "chat_room/{user_key}", DeleteChatRoomAsync));
+        // The handlers use only singletons: take them from the root provider once, so that no request creates
+        // (and disposes) a DI scope (issue 8).
+        var host = new Services(routes.ServiceProvider);
+        routes.MapGet("/{bot}/keyboard", (HttpContext context) => Run(host, context, "keyboard", GetKeyboardAsync));
+        routes.MapPost("/{bot}/message", (HttpContext context) => Run(host, context, "message", PostMessageAsync));
+        routes.MapPost("/{bot}/friend", (HttpContext context) => Run(host, context, "friend", PostFriendAsync));
+        routes.MapDelete("/{bot}/friend/{user_key}", (HttpContext context) => Run(host, context, "friend/{user_key}", DeleteFriendAsync));
+        routes.MapDelete("/{bot}/chat_room/{user_key}", (HttpContext context) => Run(host, context, "chat_room/{user_key}", DeleteChatRoomAsync));
     }
 
     /// <summary>The status-code page for paths and methods that match no endpoint: still the error JSON.</summary>
@@ -42,16 +45,15 @@ internal static class KakaoEndpoints
         return WriteAsync(context, status, KakaoJson.Error(KakaoCodes.BadRequest, message));
     }
 
-    private static async Task Run(HttpContext context, string endpoint, Func<HttpContext, CompiledFlow, Task> handle)
+    private static async Task Run(Services host, HttpContext context, string endpoint, Func<Services, HttpContext, CompiledFlow, Task> handle)
     {
-        var services = context.RequestServices;
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(KakaoEndpoints).FullName!);
+        var logger = host.Logger;
         var botId = (string)context.GetRouteValue("bot")!;
-        var flow = services.GetRequiredService<BotCatalog>().Find(botId);
+        var flow = host.Catalog.Find(botId);
         if (flow is null)
         {
             Log.Refused(logger, context.Request.Method, endpoint, "(unknown)", StatusCodes.Status400BadRequest, KakaoCodes.WrongBotUrl, "unknown bot");
-            if (context.Request.ContentLength > services.GetRequiredService<KakaoFlowHostOptions>().MaxBodyBytes)
+            if (context.Request.ContentLength > host.Options.MaxBodyBytes)
             {
                 // Kestrel will not drain a body past the limit: tell the client this connection ends here.
                 context.Response.Headers.Connection = "close";
@@ -63,7 +65,7 @@ internal static class KakaoEndpoints
 
         try
         {
-            await handle(context, flow).ConfigureAwait(false);
+            await handle(host, context, flow).ConfigureAwait(false);
         }
         catch (RequestRefusedException refused)
         {
@@ -80,7 +82,7 @@ internal static class KakaoEndpoints
 #pragma warning restore CA1031
         {
             Log.RequestFailed(logger, context.Request.Method, endpoint, botId, e);
-            services.GetRequiredService<ErrorBudget>().Record(flow, "-", ErrorBudget.Internal, null, $"{endpoint}: {e.GetType().Name}: {e.Message}");
+            host.Errors.Record(flow, "-", ErrorBudget.Internal, null, $"{endpoint}: {e.GetType().Name}: {e.Message}");
             var body = endpoint == "message"
                 ? KakaoJson.Reply(ConversationService.ErrorReply(flow))
                 : KakaoJson.Error(StatusCodes.Status500InternalServerError, "internal error");
@@ -88,13 +90,12 @@ internal static class KakaoEndpoints
         }
     }
 
-    private static Task GetKeyboardAsync(HttpContext context, CompiledFlow flow) =>
+    private static Task GetKeyboardAsync(Services host, HttpContext context, CompiledFlow flow) =>
         WriteAsync(context, StatusCodes.Status200OK, KakaoJson.Keyboard(flow.HomeKeyboard));
 
-    private static async Task PostMessageAsync(HttpContext context, CompiledFlow flow)
+    private static async Task PostMessageAsync(Services host, HttpContext context, CompiledFlow flow)
     {
-        var options = context.RequestServices.GetRequiredService<KakaoFlowHostOptions>();
-        var (document, error) = await KakaoRequests.ReadJsonAsync(context, options.MaxBodyBytes).ConfigureAwait(false);
+        var (document, error) = await KakaoRequests.ReadJsonAsync(context, host.Options.MaxBodyBytes).ConfigureAwait(false);
         using (document)
         {
             var message = document is null ? null : KakaoRequests.ParseMessage(document.RootElement, out error);
@@ -104,19 +105,17 @@ internal static class KakaoEndpoints
             }
 
             // A bot that is not running (stopped, blocked, not started) answers messages.stopped with the Home keyboard.
-            var state = context.RequestServices.GetRequiredService<ServiceController>().StateOf(flow);
-            var conversations = context.RequestServices.GetRequiredService<ConversationService>();
+            var state = host.Controller.StateOf(flow);
             var reply = state.State == Store.ServiceState.Running
-                ? await conversations.HandleMessageAsync(flow, parsed.UserKey, parsed.Turn).ConfigureAwait(false)
+                ? await host.Conversations.HandleMessageAsync(flow, parsed.UserKey, parsed.Turn).ConfigureAwait(false)
                 : ServiceController.StoppedReply(flow);
             await WriteAsync(context, StatusCodes.Status200OK, KakaoJson.Reply(reply)).ConfigureAwait(false);
         }
     }
 
-    private static async Task PostFriendAsync(HttpContext context, CompiledFlow flow)
+    private static async Task PostFriendAsync(Services host, HttpContext context, CompiledFlow flow)
     {
-        var options = context.RequestServices.GetRequiredService<KakaoFlowHostOptions>();
-        var (document, error) = await KakaoRequests.ReadJsonAsync(context, options.MaxBodyBytes).ConfigureAwait(false);
+        var (document, error) = await KakaoRequests.ReadJsonAsync(context, host.Options.MaxBodyBytes).ConfigureAwait(false);
         using (document)
         {
             var userKey = document is null ? null : KakaoRequests.ParseFriend(document.RootElement, out error);
@@ -125,22 +124,22 @@ internal static class KakaoEndpoints
                 throw new RequestRefusedException(error!);
             }
 
-            await context.RequestServices.GetRequiredService<ConversationService>().SetFriendAsync(flow, userKey, added: true).ConfigureAwait(false);
+            await host.Conversations.SetFriendAsync(flow, userKey, added: true).ConfigureAwait(false);
             await WriteSuccessAsync(context).ConfigureAwait(false);
         }
     }
 
-    private static async Task DeleteFriendAsync(HttpContext context, CompiledFlow flow)
+    private static async Task DeleteFriendAsync(Services host, HttpContext context, CompiledFlow flow)
     {
         var userKey = RouteUserKey(context);
-        await context.RequestServices.GetRequiredService<ConversationService>().SetFriendAsync(flow, userKey, added: false).ConfigureAwait(false);
+        await host.Conversations.SetFriendAsync(flow, userKey, added: false).ConfigureAwait(false);
         await WriteSuccessAsync(context).ConfigureAwait(false);
     }
 
-    private static async Task DeleteChatRoomAsync(HttpContext context, CompiledFlow flow)
+    private static async Task DeleteChatRoomAsync(Services host, HttpContext context, CompiledFlow flow)
     {
         var userKey = RouteUserKey(context);
-        await context.RequestServices.GetRequiredService<ConversationService>().ResetPositionAsync(flow, userKey).ConfigureAwait(false);
+        await host.Conversations.ResetPositionAsync(flow, userKey).ConfigureAwait(false);
         await WriteSuccessAsync(context).ConfigureAwait(false);
     }
 
@@ -163,6 +162,22 @@ internal static class KakaoEndpoints
         response.ContentType = KakaoJson.ContentType;
         response.ContentLength = body.Length;
         await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>The singletons the endpoints use, resolved once from the root provider.</summary>
+    private sealed class Services(IServiceProvider root)
+    {
+        public ILogger Logger { get; } = root.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(KakaoEndpoints).FullName!);
+
+        public BotCatalog Catalog { get; } = root.GetRequiredService<BotCatalog>();
+
+        public KakaoFlowHostOptions Options { get; } = root.GetRequiredService<KakaoFlowHostOptions>();
+
+        public ServiceController Controller { get; } = root.GetRequiredService<ServiceController>();
+
+        public ConversationService Conversations { get; } = root.GetRequiredService<ConversationService>();
+
+        public ErrorBudget Errors { get; } = root.GetRequiredService<ErrorBudget>();
     }
 
     private sealed class RequestRefusedException(RequestError error) : Exception(error.Message)

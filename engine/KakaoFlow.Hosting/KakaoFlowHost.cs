@@ -82,6 +82,9 @@ public static class KakaoFlowHost
 
         // ASP.NET Core's own request logs print the URL, and DELETE URLs carry the user_key: keep them quiet.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // Its request-start/finish events are Information, and while it logs at any level it also creates an Activity
+        // and a log scope per request (issue 8). Exceptions are logged by our endpoints and by Kestrel, not by it.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         options.ConfigureLogging?.Invoke(builder.Logging);
 
         builder.Services.AddSingleton(options);

@@ -37,12 +37,13 @@ internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
     private readonly SessionJournal _journal;
     private readonly SessionStoreOptions _options;
     private readonly ConcurrentDictionary<string, Entry> _cache = new(StringComparer.Ordinal);
-    private readonly object _dirtyGate = new();
+    private readonly ConcurrentDictionary<string, Entry> _dirty = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _wakeFlusher = new(0);
+    private readonly CancellationTokenSource _closing = new();
     private readonly object _flushGate = new();
     private readonly Thread _flusher;
-    private Dictionary<string, Entry> _dirty = new(StringComparer.Ordinal);
     private long _clock;
-    private bool _closing;
+    private int _writesSinceFlush;
 
     public LiteDbSessionStore(LiteDatabase database, ILiteCollection<BsonDocument> collection, SessionJournal journal, SessionStoreOptions options)
     {
@@ -88,14 +89,11 @@ internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
         var record = SessionRecord.Write(botId, userKey, session);
         var entry = new Entry(botId, session, dirty: true, Interlocked.Increment(ref _clock));
 
-        // Dirty before the journal append: a flush that rotates the journal after this record is written also
-        // takes this entry (or a later one of the same user), so a deleted segment never held an unflushed write.
-        lock (_dirtyGate)
-        {
-            _dirty[id] = entry;
-        }
-
+        // Cached first, so that a flush taking the entry from _dirty finds it in the cache to mark it clean. Dirty before
+        // the journal append: a flush that rotates the journal after this record is written also takes this entry (or a
+        // later one of the same user), so a deleted segment never held an unflushed write.
         _cache[id] = entry;
+        _dirty[id] = entry;
         try
         {
             await _journal.AppendAsync(record).ConfigureAwait(false);
@@ -105,23 +103,13 @@ internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
             // Not acknowledged: later reads should not see it. (A flush may already have written it to LiteDB; the
             // user's next turn then continues from it, as from any write whose acknowledgement was lost.)
             _cache.TryRemove(KeyValuePair.Create(id, entry));
-            lock (_dirtyGate)
-            {
-                if (_dirty.TryGetValue(id, out var queued) && ReferenceEquals(queued, entry))
-                {
-                    _dirty.Remove(id);
-                }
-            }
-
+            _dirty.TryRemove(KeyValuePair.Create(id, entry));
             throw;
         }
 
-        if (_dirty.Count >= _options.FlushThreshold)
+        if (Interlocked.Increment(ref _writesSinceFlush) == _options.FlushThreshold)
         {
-            lock (_dirtyGate)
-            {
-                Monitor.Pulse(_dirtyGate);
-            }
+            _wakeFlusher.Release();
         }
     }
 
@@ -166,11 +154,17 @@ internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
         lock (_flushGate)
         {
             var segments = _journal.Rotate();
-            Dictionary<string, Entry> batch;
-            lock (_dirtyGate)
+            Volatile.Write(ref _writesSinceFlush, 0);
+
+            // Every write whose record is in a rotated segment was made dirty before the rotation, so this pass sees
+            // its user; taking the user's current entry (not the one seen) keeps a newer write from being left behind.
+            var batch = new List<KeyValuePair<string, Entry>>();
+            foreach (var id in _dirty.Keys)
             {
-                batch = _dirty;
-                _dirty = new Dictionary<string, Entry>(batch.Count, StringComparer.Ordinal);
+                if (_dirty.TryRemove(id, out var entry))
+                {
+                    batch.Add(KeyValuePair.Create(id, entry));
+                }
             }
 
             try
@@ -179,12 +173,9 @@ internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
             }
             catch
             {
-                lock (_dirtyGate)
+                foreach (var (id, entry) in batch)
                 {
-                    foreach (var (id, entry) in batch)
-                    {
-                        _dirty.TryAdd(id, entry);
-                    }
+                    _dirty.TryAdd(id, entry); // unless a newer write of the user is dirty already
                 }
 
                 throw;
@@ -203,19 +194,16 @@ internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
     /// <summary>Stops the flusher and writes what is still dirty to LiteDB. The journal must be closed first.</summary>
     public void Dispose()
     {
-        lock (_dirtyGate)
+        if (_closing.IsCancellationRequested)
         {
-            if (_closing)
-            {
-                return;
-            }
-
-            _closing = true;
-            Monitor.Pulse(_dirtyGate);
+            return;
         }
 
+        _closing.Cancel();
         _flusher.Join();
         Flush();
+        _closing.Dispose();
+        _wakeFlusher.Dispose();
     }
 
     /// <summary>Replays journal segments left by a previous process into LiteDB, oldest first; returns the records applied.</summary>
@@ -247,7 +235,7 @@ internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
         return applied;
     }
 
-    private void WriteToDatabase(Dictionary<string, Entry> batch)
+    private void WriteToDatabase(List<KeyValuePair<string, Entry>> batch)
     {
         if (batch.Count == 0)
         {
@@ -299,17 +287,13 @@ internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
     {
         while (true)
         {
-            lock (_dirtyGate)
+            try
             {
-                if (!_closing && _dirty.Count < _options.FlushThreshold)
-                {
-                    Monitor.Wait(_dirtyGate, _options.FlushInterval);
-                }
-
-                if (_closing)
-                {
-                    return;
-                }
+                _wakeFlusher.Wait(_options.FlushInterval, _closing.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // Dispose flushes what is left
             }
 
             try
@@ -321,7 +305,7 @@ internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
 #pragma warning restore CA1031
             {
                 _options.FlushFailed?.Invoke(e);
-                Thread.Sleep(_options.FlushInterval);
+                _closing.Token.WaitHandle.WaitOne(_options.FlushInterval);
             }
         }
     }
