@@ -94,9 +94,9 @@ public static class KakaoFlowHost
         {
             var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LiteDbStore).FullName!);
             var store = new LiteDbStore(options.DataFile, options.Sessions with { FlushFailed = e => Log.SessionFlushFailed(logger, e) });
-            if (store.RecoveredSessionWrites > 0)
+            if (store.RecoveredSessionWrites + store.UnreadableJournalRecords > 0)
             {
-                Log.SessionJournalReplayed(logger, store.RecoveredSessionWrites);
+                Log.SessionJournalReplayed(logger, store.RecoveredSessionWrites, store.UnreadableJournalRecords);
             }
 
             return store;

@@ -95,6 +95,6 @@ internal static partial class Log
     [LoggerMessage(80, LogLevel.Error, "Writing buffered sessions to LiteDB failed; they stay in the session journal and the write is retried")]
     public static partial void SessionFlushFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(81, LogLevel.Warning, "Replayed {Writes} session write(s) from the session journal: the previous run ended without writing them to LiteDB")]
-    public static partial void SessionJournalReplayed(ILogger logger, int writes);
+    [LoggerMessage(81, LogLevel.Warning, "Replayed {Writes} session write(s) from the session journal: the previous run ended without writing them to LiteDB ({Unreadable} unreadable record(s) skipped)")]
+    public static partial void SessionJournalReplayed(ILogger logger, int writes, int unreadable);
 }

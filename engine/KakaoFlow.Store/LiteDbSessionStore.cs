@@ -181,13 +181,15 @@ internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
                 throw;
             }
 
-            _journal.DeleteSegments(segments);
+            // LiteDB has them now: clean, whatever happens to the segments (a segment that cannot be deleted is
+            // retried at the next flush, and replaying it would only write the same sessions again).
             foreach (var (id, entry) in batch)
             {
                 _cache.TryUpdate(id, entry.Flushed(), entry);
             }
 
             TrimCache();
+            _journal.DeleteSegments(segments);
         }
     }
 
@@ -206,10 +208,15 @@ internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
         _wakeFlusher.Dispose();
     }
 
-    /// <summary>Replays journal segments left by a previous process into LiteDB, oldest first; returns the records applied.</summary>
-    internal static int Recover(LiteDatabase database, ILiteCollection<BsonDocument> collection, IReadOnlyList<string> segments)
+    /// <summary>
+    /// Replays journal segments left by a previous process into LiteDB, oldest first; returns the records applied and
+    /// those skipped because they could not be read as a session (a complete record with a good CRC that is not one:
+    /// written by another version; skipping it loses that one write, refusing to start would stop every bot).
+    /// </summary>
+    internal static (int Applied, int Skipped) Recover(LiteDatabase database, ILiteCollection<BsonDocument> collection, IReadOnlyList<string> segments)
     {
         var applied = 0;
+        var skipped = 0;
         foreach (var segment in segments)
         {
             if (!database.BeginTrans())
@@ -217,14 +224,32 @@ internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
                 throw new InvalidOperationException("a LiteDB transaction is already open on this thread");
             }
 
-            foreach (var record in SessionJournal.ReadSegment(segment))
+            try
             {
-                var (botId, userKey, session) = SessionRecord.Read(record);
-                collection.Upsert(SessionDocuments.ToDocument(StoreNames.IdOf(botId, userKey), botId, session));
-                applied++;
-            }
+                foreach (var record in SessionJournal.ReadSegment(segment))
+                {
+                    (string BotId, string UserKey, Session Session) write;
+                    try
+                    {
+                        write = SessionRecord.Read(record);
+                    }
+                    catch (InvalidDataException)
+                    {
+                        skipped++;
+                        continue;
+                    }
 
-            database.Commit();
+                    collection.Upsert(SessionDocuments.ToDocument(StoreNames.IdOf(write.BotId, write.UserKey), write.BotId, write.Session));
+                    applied++;
+                }
+
+                database.Commit();
+            }
+            catch
+            {
+                database.Rollback();
+                throw;
+            }
         }
 
         foreach (var segment in segments)
@@ -232,7 +257,7 @@ internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
             File.Delete(segment);
         }
 
-        return applied;
+        return (applied, skipped);
     }
 
     private void WriteToDatabase(List<KeyValuePair<string, Entry>> batch)
@@ -272,8 +297,22 @@ internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
             return;
         }
 
-        // Entries touched within the last `capacity` reads and writes are at most `capacity` users: keep those.
-        var keepAfter = Interlocked.Read(ref _clock) - _options.CacheCapacity;
+        var touched = new List<long>(_cache.Count);
+        foreach (var entry in _cache.Values)
+        {
+            if (!entry.Dirty)
+            {
+                touched.Add(entry.Touched);
+            }
+        }
+
+        if (touched.Count == 0)
+        {
+            return;
+        }
+
+        touched.Sort();
+        var keepAfter = touched[Math.Min(excess, touched.Count) - 1];
         foreach (var (id, entry) in _cache)
         {
             if (!entry.Dirty && entry.Touched <= keepAfter)

@@ -60,24 +60,37 @@ public sealed class LiteDbStore : IDisposable
             Collation = OrdinalCollation,
         };
         _database = new LiteDatabase(connection, new BsonMapper());
+        try
+        {
+            (_journal, _sessions) = OpenSessions(sessionOptions ?? new SessionStoreOptions());
+        }
+        catch
+        {
+            _database.Dispose();
+            throw;
+        }
 
-        var sessions = _database.GetCollection(StoreNames.Sessions);
-        sessions.EnsureIndex("bot", "$.bot");
-        sessions.EnsureIndex("last", "$.last");
         var friends = _database.GetCollection(StoreNames.Friends);
         friends.EnsureIndex("bot", "$.bot");
         var botData = _database.GetCollection(StoreNames.BotData);
         botData.EnsureIndex("bot", "$.bot");
+        Friends = new LiteDbFriendStore(friends);
+        BotData = new LiteDbBotDataStore(botData);
+        Services = new LiteDbServiceStore(_database);
+    }
+
+    private (SessionJournal, LiteDbSessionStore) OpenSessions(SessionStoreOptions options)
+    {
+        var sessions = _database.GetCollection(StoreNames.Sessions);
+        sessions.EnsureIndex("bot", "$.bot");
+        sessions.EnsureIndex("last", "$.last");
 
         // Opening LiteDB first also takes its file lock: a second process on the same file fails there, before it
         // could touch this file's journal.
         var leftOver = SessionJournal.FindSegments(FileName);
-        RecoveredSessionWrites = LiteDbSessionStore.Recover(_database, sessions, [.. leftOver.Select(segment => segment.Path)]);
-        _journal = new SessionJournal(FileName, leftOver.Count == 0 ? 1 : leftOver[^1].Number + 1);
-        _sessions = new LiteDbSessionStore(_database, sessions, _journal, sessionOptions ?? new SessionStoreOptions());
-        Friends = new LiteDbFriendStore(friends);
-        BotData = new LiteDbBotDataStore(botData);
-        Services = new LiteDbServiceStore(_database);
+        (RecoveredSessionWrites, UnreadableJournalRecords) = LiteDbSessionStore.Recover(_database, sessions, [.. leftOver.Select(segment => segment.Path)]);
+        var journal = new SessionJournal(FileName, leftOver.Count == 0 ? 1 : leftOver[^1].Number + 1);
+        return (journal, new LiteDbSessionStore(_database, sessions, journal, options));
     }
 
     public string FileName { get; }
@@ -85,7 +98,10 @@ public sealed class LiteDbStore : IDisposable
     public ISessionStore Sessions => _sessions;
 
     /// <summary>Session writes replayed from the journal at open: those a killed process had acknowledged but not flushed.</summary>
-    public int RecoveredSessionWrites { get; }
+    public int RecoveredSessionWrites { get; private set; }
+
+    /// <summary>Complete journal records that were not session writes this version can read; skipped at open.</summary>
+    public int UnreadableJournalRecords { get; private set; }
 
     /// <summary>Sessions held in memory by the session store now.</summary>
     public int CachedSessions => _sessions.CachedCount;
