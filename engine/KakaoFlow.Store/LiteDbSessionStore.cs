@@ -36,8 +36,11 @@ internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
     private readonly ILiteCollection<BsonDocument> _collection;
     private readonly SessionJournal _journal;
     private readonly SessionStoreOptions _options;
-    private readonly ConcurrentDictionary<string, Entry> _cache = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Entry> _dirty = new(StringComparer.Ordinal);
+    // Many request threads write at once: more lock stripes than the default (one per core) keep them from queueing.
+    private const int LockStripes = 64;
+
+    private readonly ConcurrentDictionary<string, Entry> _cache = new(LockStripes, 1024, StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Entry> _dirty = new(LockStripes, 1024, StringComparer.Ordinal);
     private readonly SemaphoreSlim _wakeFlusher = new(0);
     private readonly CancellationTokenSource _closing = new();
     private readonly object _flushGate = new();
@@ -368,8 +371,12 @@ internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
 /// <summary>How the session store buffers writes and how many sessions it keeps in memory.</summary>
 public sealed record SessionStoreOptions
 {
-    /// <summary>How often dirty sessions are written from the journal to LiteDB.</summary>
-    public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How often dirty sessions are written from the journal to LiteDB. Longer coalesces more turns of one user into
+    /// one LiteDB write (users in a conversation answer every few seconds) at the price of a longer journal to replay
+    /// after a crash and more sessions held in memory until then (bounded by <see cref="FlushThreshold"/>).
+    /// </summary>
+    public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>A flush starts early when this many sessions are dirty.</summary>
     public int FlushThreshold { get; init; } = 20_000;

@@ -56,20 +56,23 @@ internal sealed class SessionJournal : IDisposable
     /// <summary>Completes when the record is written to the current segment; faults with the write's exception otherwise.</summary>
     public Task AppendAsync(byte[] payload)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pending = new Pending(payload, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        bool startWriter;
         lock (_queueGate)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
-            _queued.Add(new Pending(payload, done));
-            if (!_writerScheduled)
-            {
-                // The writer runs as a thread-pool work item while there is something to write: no thread to wake.
-                _writerScheduled = true;
-                ThreadPool.UnsafeQueueUserWorkItem(static journal => journal.WriteQueued(), this, preferLocal: false);
-            }
+            _queued.Add(pending);
+            startWriter = !_writerScheduled;
+            _writerScheduled = true;
         }
 
-        return done.Task;
+        if (startWriter)
+        {
+            // The writer runs as a thread-pool work item while there is something to write: no thread to wake.
+            ThreadPool.UnsafeQueueUserWorkItem(static journal => journal.WriteQueued(), this, preferLocal: false);
+        }
+
+        return pending.Done.Task;
     }
 
     /// <summary>
