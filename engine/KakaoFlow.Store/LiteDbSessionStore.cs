@@ -46,7 +46,7 @@ internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
     private readonly object _flushGate = new();
     private readonly Thread _flusher;
     private long _clock;
-    private int _writesSinceFlush;
+    private int _dirtyUsers;
 
     public LiteDbSessionStore(LiteDatabase database, ILiteCollection<BsonDocument> collection, SessionJournal journal, SessionStoreOptions options)
     {
@@ -96,7 +96,18 @@ internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
         // the journal append: a flush that rotates the journal after this record is written also takes this entry (or a
         // later one of the same user), so a deleted segment never held an unflushed write.
         _cache[id] = entry;
-        _dirty[id] = entry;
+        if (_dirty.TryAdd(id, entry))
+        {
+            // Counted per user, not per write: the threshold bounds the sessions a flush must write and memory holds.
+            if (Interlocked.Increment(ref _dirtyUsers) == _options.FlushThreshold)
+            {
+                _wakeFlusher.Release();
+            }
+        }
+        else
+        {
+            _dirty[id] = entry;
+        }
         try
         {
             await _journal.AppendAsync(record).ConfigureAwait(false);
@@ -110,10 +121,6 @@ internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
             throw;
         }
 
-        if (Interlocked.Increment(ref _writesSinceFlush) == _options.FlushThreshold)
-        {
-            _wakeFlusher.Release();
-        }
     }
 
     public bool Delete(string botId, string userKey)
@@ -157,7 +164,7 @@ internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
         lock (_flushGate)
         {
             var segments = _journal.Rotate();
-            Volatile.Write(ref _writesSinceFlush, 0);
+            Volatile.Write(ref _dirtyUsers, 0);
 
             // Every write whose record is in a rotated segment was made dirty before the rotation, so this pass sees
             // its user; taking the user's current entry (not the one seen) keeps a newer write from being left behind.
@@ -378,7 +385,7 @@ public sealed record SessionStoreOptions
     /// </summary>
     public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>A flush starts early when this many sessions are dirty.</summary>
+    /// <summary>A flush starts early when this many users have a session not written to LiteDB yet.</summary>
     public int FlushThreshold { get; init; } = 20_000;
 
     /// <summary>Sessions kept in memory after a flush (least recently used are dropped first).</summary>

@@ -83,7 +83,10 @@ public sealed class LiteDbStore : IDisposable
     {
         var sessions = _database.GetCollection(StoreNames.Sessions);
         sessions.EnsureIndex("bot", "$.bot");
-        sessions.EnsureIndex("last", "$.last");
+        // No index on `last`: every flush changes it for every session written, and keeping the skip list in order was
+        // a third of the flush's cost (issue 8). Only the retention sweep filters on it, every few minutes, through
+        // the `bot` index. Files made before have the index: drop it.
+        sessions.DropIndex("last");
 
         // Opening LiteDB first also takes its file lock: a second process on the same file fails there, before it
         // could touch this file's journal.
