@@ -284,10 +284,8 @@ internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
 
         try
         {
-            foreach (var (id, entry) in batch)
-            {
-                _collection.Upsert(SessionDocuments.ToDocument(id, entry.BotId, entry.Session));
-            }
+            // One call for the whole batch: LiteDB sets up its snapshot, index and data services once, not per session.
+            _collection.Upsert(batch.Select(pair => SessionDocuments.ToDocument(pair.Key, pair.Value.BotId, pair.Value.Session)));
 
             _database.Commit();
         }
