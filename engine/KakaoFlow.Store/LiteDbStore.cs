@@ -56,8 +56,9 @@ public sealed class LiteDbStore : IDisposable
             // Keys (user_keys, bot ids, data keys) are opaque, case-sensitive strings: compare them ordinally. LiteDB's
             // default collation (current culture, IgnoreCase) made "AbC" and "abc" one user, and its culture-aware
             // comparisons were the largest CPU cost of every index lookup under load (issue 8). LiteDB stores the
-            // collation in the file when it creates it: files made before keep theirs (and stay readable).
-            Collation = OrdinalCollation,
+            // collation in the file when it creates it and refuses to open a file with a different one, so a file made
+            // before keeps its own (null: use the file's).
+            Collation = File.Exists(FileName) && new FileInfo(FileName).Length > 0 ? null : OrdinalCollation,
         };
         _database = new LiteDatabase(connection, new BsonMapper());
         try

@@ -6,8 +6,9 @@ using KakaoFlow.Host.Tests.Support;
 namespace KakaoFlow.Host.Tests;
 
 /// <summary>
-/// <c>kakaoflow serve</c> as a real process: a hard kill loses no acknowledged session (LiteDB's log is written
-/// before each reply), SIGTERM shuts down cleanly (LiteDB checkpointed and closed), and an edited flow is served
+/// <c>kakaoflow serve</c> as a real process: a hard kill loses no acknowledged session (the session journal is written
+/// before each reply and replayed at the next start), SIGTERM shuts down cleanly (sessions flushed, LiteDB checkpointed
+/// and closed), and an edited flow is served
 /// without a restart.
 /// </summary>
 public sealed class ServeProcessTests : IDisposable

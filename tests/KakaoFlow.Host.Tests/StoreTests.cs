@@ -86,6 +86,29 @@ public sealed class StoreTests : TempStoreFile
     }
 
     [Fact]
+    public void A_file_made_by_an_earlier_version_opens_keeps_its_sessions_and_loses_the_index_on_last()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
+        // LiteDB's default collation (culture, IgnoreCase) and the index on `last`, as files were made before.
+        using (var old = new LiteDatabase(new ConnectionString { Filename = StoreFile }))
+        {
+            var sessions = old.GetCollection("sessions");
+            sessions.EnsureIndex("bot", "$.bot");
+            sessions.EnsureIndex("last", "$.last");
+            sessions.Insert(new BsonDocument { ["_id"] = "pizza\u001f손님", ["bot"] = "pizza", ["step"] = "home/메뉴 보기", ["vars"] = "{}", ["last"] = 1L });
+        }
+
+        using (var store = new LiteDbStore(StoreFile))
+        {
+            Assert.Equal("home/메뉴 보기", store.Sessions.Find("pizza", "손님")?.StepId);
+        }
+
+        using var reopened = new LiteDatabase(StoreFile);
+        var indexes = reopened.GetCollection("$indexes").Find("$.collection = 'sessions'").Select(index => index["name"].AsString).Order();
+        Assert.Equal(["_id", "bot"], indexes);
+    }
+
+    [Fact]
     public void Unreadable_variables_are_reported_as_invalid_data()
     {
         var document = new BsonDocument { ["_id"] = "x", ["bot"] = "pizza", ["step"] = "home", ["vars"] = "[1,2" };
