@@ -58,29 +58,26 @@ public class StoreBenchmarks
 
     /// <summary>64 turns writing at once, as under load: group-committed (<see cref="ISessionStore.SaveAsync"/>); per write.</summary>
     [Benchmark(OperationsPerInvoke = 64)]
-    public async Task WriteConcurrent64()
-    {
-        var writes = new Task[64];
-        for (var i = 0; i < writes.Length; i++)
-        {
-            writes[i] = _store.Sessions.SaveAsync("bench", UserKey(_next++ % Users), _session);
-        }
-
-        await Task.WhenAll(writes).ConfigureAwait(false);
-    }
+    public Task WriteConcurrent64() => WriteConcurrently(64);
 
     /// <summary>1,000 users' writes, then the flush that puts them in LiteDB (one transaction); per session.</summary>
     [Benchmark(OperationsPerInvoke = 1000)]
     public async Task FlushToLiteDb()
     {
-        var writes = new Task[1000];
+        await WriteConcurrently(1000).ConfigureAwait(false);
+        _store.FlushSessions();
+    }
+
+    /// <summary>Writes of <paramref name="users"/> different users at once, as turns under load make them.</summary>
+    private async Task WriteConcurrently(int users)
+    {
+        var writes = new Task[users];
         for (var i = 0; i < writes.Length; i++)
         {
             writes[i] = _store.Sessions.SaveAsync("bench", UserKey(_next++ % Users), _session);
         }
 
         await Task.WhenAll(writes).ConfigureAwait(false);
-        _store.FlushSessions();
     }
 
     private static string UserKey(int i) => "user-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
