@@ -11,12 +11,12 @@ public interface ISessionStore
     /// <summary>The stored session, or null when the user has none (new, or swept after retention).</summary>
     Session? Find(string botId, string userKey);
 
-    /// <summary>Writes the whole session. When this returns, the write is committed (see <see cref="LiteDbStore"/> for durability).</summary>
+    /// <summary>Writes the whole session. When this returns, the write is durable (see <see cref="LiteDbStore"/> for what that survives).</summary>
     void Save(string botId, string userKey, Session session);
 
     /// <summary>
     /// Writes the whole session like <see cref="Save"/>, without holding a thread while it waits: the task completes
-    /// when the write is committed (same durability). Concurrent calls may be committed together (group commit).
+    /// when the write is durable (same guarantee). Concurrent calls may be written together (group commit).
     /// </summary>
     Task SaveAsync(string botId, string userKey, Session session)
     {
