@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # HTTP load run (issue 8): the same wrk script against a bare ASP.NET Core app (the ceiling) and against
-# `kakaoflow serve` on bench/flows (real LiteDB file in a temp dir), one after the other in one run.
-# Prints requests/s, p50, p99 for both and the ratio host/baseline. Loopback only; bounded duration.
+# `kakaoflow serve` on bench/flows (real LiteDB file in a temp dir), both started once and measured in turns:
+# ROUNDS rounds of baseline then host, so that both see the same moments of a noisy machine. Prints requests/s,
+# p50, p99 of each measurement, the ratio host/baseline of each round and the median round. Loopback only;
+# bounded duration (2 x FIRST_WARMUP + ROUNDS x (2 x (WARMUP + DURATION) + FLUSH_WAIT), about 2.5 minutes by default).
 #
-#   bash bench/load.sh                      # 64 connections, 5 s warm-up, 15 s measured, per server
-#   DURATION=30 CONNECTIONS=128 bash bench/load.sh
+#   bash bench/load.sh                      # 64 connections, 3 rounds of (5 s warm-up + 10 s) per server
+#   ROUNDS=5 DURATION=15 CONNECTIONS=128 bash bench/load.sh
 #
 # Installs wrk with apt-get when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DURATION=${DURATION:-15}
+DURATION=${DURATION:-10}
+ROUNDS=${ROUNDS:-3}
 WARMUP=${WARMUP:-5}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
@@ -46,30 +49,54 @@ wait_up() { # url
   echo "server at $1 did not start" >&2; exit 1
 }
 
-run() { # name url
-  echo "== $1: warm-up ${WARMUP}s"
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s bench/walk.lua "$2" >/dev/null
-  echo "== $1: ${DURATION}s, $CONNECTIONS connections, $((THREADS * USERS)) users"
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/walk.lua "$2" | tee "$work/$1.txt" | grep -E 'RESULT|Socket errors' || true
-}
-
+base_url="http://127.0.0.1:$BASE_PORT/bench/message"
+host_url="http://127.0.0.1:$HOST_PORT/bench/message"
 dotnet "$work/baseline/KakaoFlow.Baseline.dll" "http://127.0.0.1:$BASE_PORT" >"$work/baseline.log" 2>&1 &
 pids+=($!)
-wait_up "http://127.0.0.1:$BASE_PORT/bench/message"
-run baseline "http://127.0.0.1:$BASE_PORT/bench/message"
-kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
-
 dotnet "$work/cli/kakaoflow.dll" serve bench/flows --urls "http://127.0.0.1:$HOST_PORT" --data "$work/data/bench.litedb" >"$work/host.log" 2>&1 &
 pids+=($!)
-wait_up "http://127.0.0.1:$HOST_PORT/bench/message"
-run host "http://127.0.0.1:$HOST_PORT/bench/message"
-rss_kb=$(awk '/VmRSS/ { print $2 }' "/proc/${pids[1]}/status")
-errors=$(grep -c ' fail: \| crit: ' "$work/host.log" || true)
+host_pid=$!
+wait_up "$base_url"
+wait_up "$host_url"
 
-field() { grep -Eo "$2=[0-9.]+" "$work/$1.txt" | cut -d= -f2; }
-b_rps=$(field baseline rps); h_rps=$(field host rps)
-printf '\n%-10s %10s %9s %9s\n' "" "req/s" "p50 ms" "p99 ms"
-printf '%-10s %10s %9s %9s\n' baseline "$b_rps" "$(field baseline p50_ms)" "$(field baseline p99_ms)"
-printf '%-10s %10s %9s %9s\n' host "$h_rps" "$(field host p50_ms)" "$(field host p99_ms)"
-awk -v h="$h_rps" -v b="$b_rps" 'BEGIN { printf "ratio host/baseline: %.1f %%\n", 100 * h / b }'
-echo "host: RSS $((rss_kb / 1024)) MB after the run; $errors error/critical log line(s); non-200 and socket errors in the RESULT lines above"
+# Each measurement follows its own warm-up of WARMUP seconds without a pause, so the host is in its steady state
+# (its session flush, every 5 s, then covers as many turns inside the window as the window makes). After the host's
+# window the script waits FLUSH_WAIT seconds, so that its last flush does not run inside the baseline's window.
+FLUSH_WAIT=${FLUSH_WAIT:-6}
+FIRST_WARMUP=${FIRST_WARMUP:-20}
+measure() { # name url round
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s bench/walk.lua "$2" >/dev/null
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/walk.lua "$2" | grep -E 'RESULT|Socket errors' >"$work/$1.$3.txt" || true
+}
+field() { grep -Eo "$2=[0-9.]+" "$1" | head -1 | cut -d= -f2; }
+
+# The JIT keeps optimising (tiered compilation, dynamic PGO) for the first tens of seconds under load, slower on a busy
+# 2-core machine: without this a first round of the host measured 40-50 % where later ones measured 60 %.
+echo "== warm-up ${FIRST_WARMUP}s per server"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${FIRST_WARMUP}s" -s bench/walk.lua "$host_url" >/dev/null
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${FIRST_WARMUP}s" -s bench/walk.lua "$base_url" >/dev/null
+sleep "$FLUSH_WAIT"
+
+echo "== $ROUNDS rounds of ${DURATION}s per server, $CONNECTIONS connections, $((THREADS * USERS)) users"
+printf '\n%-6s %-9s %10s %9s %9s %8s\n' round server "req/s" "p50 ms" "p99 ms" "ratio"
+ratios=()
+for round in $(seq 1 "$ROUNDS"); do
+  measure baseline "$base_url" "$round"
+  measure host "$host_url" "$round"
+  sleep "$FLUSH_WAIT"
+  b="$work/baseline.$round.txt"; h="$work/host.$round.txt"
+  ratio=$(awk -v h="$(field "$h" rps)" -v b="$(field "$b" rps)" 'BEGIN { printf "%.1f", 100 * h / b }')
+  ratios+=("$ratio $round")
+  printf '%-6s %-9s %10s %9s %9s\n' "$round" baseline "$(field "$b" rps)" "$(field "$b" p50_ms)" "$(field "$b" p99_ms)"
+  printf '%-6s %-9s %10s %9s %9s %7s%%\n' "$round" host "$(field "$h" rps)" "$(field "$h" p50_ms)" "$(field "$h" p99_ms)" "$ratio"
+  grep -h 'Socket errors' "$b" "$h" || true
+  grep -hE 'non200=[1-9]|errors=[1-9]' "$b" "$h" || true
+done
+
+median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }')
+m_round=${median#* }
+echo
+echo "median round $m_round: host/baseline ${median% *} %, host p99 $(field "$work/host.$m_round.txt" p99_ms) ms (baseline p99 $(field "$work/baseline.$m_round.txt" p99_ms) ms)"
+rss_kb=$(awk '/VmRSS/ { print $2 }' "/proc/$host_pid/status")
+errors=$(grep -c ' fail: \| crit: ' "$work/host.log" || true)
+echo "host: RSS $((rss_kb / 1024)) MB after the run; $errors error/critical log line(s); socket errors and non-200 answers are printed above when there are any"
