@@ -17,6 +17,8 @@ public class StoreBenchmarks
     private const int Users = 10_000;
     private string _folder = "";
     private LiteDbStore _store = null!;
+    private LiteDbStore _uncached = null!;
+    private int _nextRead;
     private Session _session = null!;
     private int _next;
 
@@ -37,12 +39,22 @@ public class StoreBenchmarks
         }
 
         _store.FlushSessions();
+
+        // The same sessions in a store that keeps one in memory: its reads go to LiteDB.
+        _uncached = new LiteDbStore(Path.Combine(_folder, "uncached.litedb"), new SessionStoreOptions { FlushInterval = TimeSpan.FromHours(1), CacheCapacity = 1 });
+        for (var i = 0; i < Users; i++)
+        {
+            _uncached.Sessions.Save("bench", UserKey(i), _session);
+        }
+
+        _uncached.FlushSessions();
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
         _store.Dispose();
+        _uncached.Dispose();
         Directory.Delete(_folder, recursive: true);
     }
 
@@ -54,6 +66,24 @@ public class StoreBenchmarks
         var session = _store.Sessions.Find("bench", user) ?? Session.New;
         _store.Sessions.Save("bench", user, session with { LastMessageAt = session.LastMessageAt?.AddSeconds(1) });
         return session;
+    }
+
+    /// <summary>A read that misses the cache (a user back after a while): LiteDB's FindById and the decoding; per read.</summary>
+    [Benchmark(OperationsPerInvoke = 1000)]
+    public int ReadFromLiteDb()
+    {
+        var found = 0;
+        for (var i = 0; i < 1000; i++)
+        {
+            if (_uncached.Sessions.Find("bench", UserKey(_nextRead++ % Users)) is not null)
+            {
+                found++;
+            }
+        }
+
+        // Nothing is dirty: the flush only trims the cache back to one session, so the next reads miss again.
+        _uncached.FlushSessions();
+        return found;
     }
 
     /// <summary>64 turns writing at once, as under load: group-committed (<see cref="ISessionStore.SaveAsync"/>); per write.</summary>
