@@ -111,6 +111,7 @@ internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
         {
             _dirty[id] = entry;
         }
+
         try
         {
             await _journal.AppendAsync(record).ConfigureAwait(false);
@@ -123,7 +124,6 @@ internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
             _dirty.TryRemove(KeyValuePair.Create(id, entry));
             throw;
         }
-
     }
 
     public bool Delete(string botId, string userKey)
