@@ -98,6 +98,7 @@ internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
         // Cached first, so that a flush taking the entry from _dirty finds it in the cache to mark it clean. Dirty before
         // the journal append: a flush that rotates the journal after this record is written also takes this entry (or a
         // later one of the same user), so a deleted segment never held an unflushed write.
+        _cache.TryGetValue(id, out var previous);
         _cache[id] = entry;
         if (_dirty.TryAdd(id, entry))
         {
@@ -120,8 +121,19 @@ internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
         {
             // Not acknowledged: later reads should not see it. (A flush may already have written it to LiteDB; the
             // user's next turn then continues from it, as from any write whose acknowledgement was lost.)
-            _cache.TryRemove(KeyValuePair.Create(id, entry));
-            _dirty.TryRemove(KeyValuePair.Create(id, entry));
+            if (previous is { Dirty: true })
+            {
+                // The user's last acknowledged write is not in LiteDB yet: it must stay dirty, or the next flush would
+                // delete its journal segment without writing it. (The caller holds the user's lock: no other write races.)
+                _cache[id] = previous;
+                _dirty[id] = previous;
+            }
+            else
+            {
+                _cache.TryRemove(KeyValuePair.Create(id, entry));
+                _dirty.TryRemove(KeyValuePair.Create(id, entry));
+            }
+
             throw;
         }
     }

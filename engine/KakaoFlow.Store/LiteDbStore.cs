@@ -64,20 +64,22 @@ public sealed class LiteDbStore : IDisposable
         try
         {
             (_journal, _sessions) = OpenSessions(sessionOptions ?? new SessionStoreOptions());
+            var friends = _database.GetCollection(StoreNames.Friends);
+            friends.EnsureIndex("bot", "$.bot");
+            var botData = _database.GetCollection(StoreNames.BotData);
+            botData.EnsureIndex("bot", "$.bot");
+            Friends = new LiteDbFriendStore(friends);
+            BotData = new LiteDbBotDataStore(botData);
+            Services = new LiteDbServiceStore(_database);
         }
         catch
         {
+            // Nothing of a half-opened store may outlive it: the flusher thread, the journal, LiteDB's file lock.
+            _journal?.Dispose();
+            _sessions?.Dispose();
             _database.Dispose();
             throw;
         }
-
-        var friends = _database.GetCollection(StoreNames.Friends);
-        friends.EnsureIndex("bot", "$.bot");
-        var botData = _database.GetCollection(StoreNames.BotData);
-        botData.EnsureIndex("bot", "$.bot");
-        Friends = new LiteDbFriendStore(friends);
-        BotData = new LiteDbBotDataStore(botData);
-        Services = new LiteDbServiceStore(_database);
     }
 
     private (SessionJournal, LiteDbSessionStore) OpenSessions(SessionStoreOptions options)

@@ -170,6 +170,26 @@ public sealed class SessionJournalTests : TempStoreFile
     }
 
     [Fact]
+    public async Task A_write_that_fails_leaves_the_users_last_acknowledged_write_to_be_flushed()
+    {
+        // The parts of a LiteDbStore, so that the journal can fail under a running session store.
+        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
+        using var database = new LiteDB.LiteDatabase(StoreFile);
+        var collection = database.GetCollection("sessions");
+        var journal = new SessionJournal(StoreFile, 1);
+        using var sessions = new LiteDbSessionStore(database, collection, journal, NoBackgroundFlush);
+
+        await sessions.SaveAsync(Bot, "손님", Turn("손님", 1));
+        journal.Dispose(); // from here every append fails, as on a full disk
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => sessions.SaveAsync(Bot, "손님", Turn("손님", 2)));
+
+        SessionAssert.Same(Turn("손님", 1), sessions.Find(Bot, "손님"));
+        sessions.Flush();
+        Assert.Empty(JournalSegments(StoreFile));
+        SessionAssert.Same(Turn("손님", 1), SessionDocuments.FromDocument(collection.FindById(StoreNames.IdOf(Bot, "손님"))));
+    }
+
+    [Fact]
     public void A_complete_record_that_is_not_a_session_is_skipped_and_counted_and_the_store_opens()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
