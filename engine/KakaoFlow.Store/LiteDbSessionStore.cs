@@ -100,13 +100,11 @@ internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
         // later one of the same user), so a deleted segment never held an unflushed write.
         _cache.TryGetValue(id, out var previous);
         _cache[id] = entry;
+        // Counted per user, not per write: the threshold bounds the sessions a flush must write and memory holds.
+        var reachesThreshold = false;
         if (_dirty.TryAdd(id, entry))
         {
-            // Counted per user, not per write: the threshold bounds the sessions a flush must write and memory holds.
-            if (Interlocked.Increment(ref _dirtyUsers) == _options.FlushThreshold)
-            {
-                _wakeFlusher.Release();
-            }
+            reachesThreshold = Interlocked.Increment(ref _dirtyUsers) == _options.FlushThreshold;
         }
         else
         {
@@ -135,6 +133,12 @@ internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
             }
 
             throw;
+        }
+
+        if (reachesThreshold)
+        {
+            // After the append, so that the early flush's rotation finds this write in the segment it deletes.
+            _wakeFlusher.Release();
         }
     }
 
