@@ -63,7 +63,7 @@ public sealed class LiteDbServiceStore
         ArgumentNullException.ThrowIfNull(decide);
         lock (_gate)
         {
-            return InTransaction<(ServiceRecord?, Notification?)>(() =>
+            return _database.InTransaction<(ServiceRecord?, Notification?)>(() =>
             {
                 var current = Find(botId);
                 var (next, note) = decide(current);
@@ -94,7 +94,7 @@ public sealed class LiteDbServiceStore
         ArgumentNullException.ThrowIfNull(decide);
         lock (_gate)
         {
-            return InTransaction(() =>
+            return _database.InTransaction(() =>
             {
                 var id = StoreNames.IdOf(botId, day);
                 var existing = _errors.FindById(id);
@@ -190,26 +190,6 @@ public sealed class LiteDbServiceStore
                 change(document);
                 _notifications.Update(document);
             }
-        }
-    }
-
-    private T InTransaction<T>(Func<T> work)
-    {
-        if (!_database.BeginTrans())
-        {
-            throw new InvalidOperationException("A LiteDB transaction is already open on this thread.");
-        }
-
-        try
-        {
-            var result = work();
-            _database.Commit();
-            return result;
-        }
-        catch
-        {
-            _database.Rollback();
-            throw;
         }
     }
 

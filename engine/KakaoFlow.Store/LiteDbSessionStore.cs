@@ -61,7 +61,7 @@ internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
         _flusher.Start();
     }
 
-    /// <summary>Sessions held in memory now (tests and the admin API read it).</summary>
+    /// <summary>Sessions held in memory now (tests read it).</summary>
     public int CachedCount => _cache.Count;
 
     public Session? Find(string botId, string userKey)
@@ -248,12 +248,7 @@ internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
         var skipped = 0;
         foreach (var segment in segments)
         {
-            if (!database.BeginTrans())
-            {
-                throw new InvalidOperationException("a LiteDB transaction is already open on this thread");
-            }
-
-            try
+            database.InTransaction(() =>
             {
                 foreach (var record in SessionJournal.ReadSegment(segment))
                 {
@@ -271,14 +266,7 @@ internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
                     collection.Upsert(SessionDocuments.ToDocument(StoreNames.IdOf(write.BotId, write.UserKey), write.BotId, write.Session));
                     applied++;
                 }
-
-                database.Commit();
-            }
-            catch
-            {
-                database.Rollback();
-                throw;
-            }
+            });
         }
 
         foreach (var segment in segments)
@@ -296,23 +284,8 @@ internal sealed class LiteDbSessionStore : ISessionStore, IDisposable
             return;
         }
 
-        if (!_database.BeginTrans())
-        {
-            throw new InvalidOperationException("a LiteDB transaction is already open on this thread");
-        }
-
-        try
-        {
-            // One call for the whole batch: LiteDB sets up its snapshot, index and data services once, not per session.
-            _collection.Upsert(Paced(batch, behind: batch.Count >= _options.FlushThreshold));
-
-            _database.Commit();
-        }
-        catch
-        {
-            _database.Rollback();
-            throw;
-        }
+        // One call for the whole batch: LiteDB sets up its snapshot, index and data services once, not per session.
+        _database.InTransaction(() => _collection.Upsert(Paced(batch, behind: batch.Count >= _options.FlushThreshold)));
     }
 
     /// <summary>

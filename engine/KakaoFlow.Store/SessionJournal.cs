@@ -238,16 +238,8 @@ internal sealed class SessionJournal : IDisposable
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            // The segment may now end in a partial record; start a new one so later records stay readable.
-            lock (_fileGate)
-            {
-                if (_segment is not null)
-                {
-                    _segment.Dispose();
-                    _closedSegments.Add(_segment.Name);
-                    _segment = null;
-                }
-            }
+            // The segment may now end in a partial record; close it so that later records go to a new, readable one.
+            Rotate();
 
             foreach (var pending in batch)
             {

@@ -81,16 +81,10 @@ internal static class SessionRecord
         {
             using var document = JsonDocument.Parse(record);
             var root = document.RootElement;
-            var vars = ImmutableDictionary.CreateBuilder<string, JsonElement>(StringComparer.Ordinal);
-            foreach (var property in root.GetProperty("vars").EnumerateObject())
-            {
-                vars[property.Name] = property.Value.Clone();
-            }
-
             var session = new Session
             {
                 StepId = root.GetProperty("step").GetString()!,
-                Vars = vars.ToImmutable(),
+                Vars = VarsCodec.FromObject(root.GetProperty("vars")),
                 LastMessageAt = root.TryGetProperty("last", out var last) ? new DateTimeOffset(last.GetInt64(), TimeSpan.Zero) : null,
                 FlowVersion = root.TryGetProperty("version", out var version) ? version.GetString() : null,
                 Choice = root.TryGetProperty("choice", out var choice) ? ReadChoice(choice) : null,

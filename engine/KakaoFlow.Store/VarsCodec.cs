@@ -31,7 +31,6 @@ internal static class VarsCodec
     /// <exception cref="InvalidDataException">The text is not a JSON object.</exception>
     public static ImmutableDictionary<string, JsonElement> Read(string json)
     {
-        var builder = ImmutableDictionary.CreateBuilder<string, JsonElement>(StringComparer.Ordinal);
         try
         {
             using var document = JsonDocument.Parse(json);
@@ -40,14 +39,21 @@ internal static class VarsCodec
                 throw new InvalidDataException("stored variables are not a JSON object");
             }
 
-            foreach (var property in document.RootElement.EnumerateObject())
-            {
-                builder[property.Name] = property.Value.Clone();
-            }
+            return FromObject(document.RootElement);
         }
         catch (JsonException e)
         {
             throw new InvalidDataException("stored variables are not valid JSON", e);
+        }
+    }
+
+    /// <summary>The properties of a JSON object as variables, cloned so that they outlive its document.</summary>
+    public static ImmutableDictionary<string, JsonElement> FromObject(JsonElement vars)
+    {
+        var builder = ImmutableDictionary.CreateBuilder<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var property in vars.EnumerateObject())
+        {
+            builder[property.Name] = property.Value.Clone();
         }
 
         return builder.ToImmutable();
