@@ -1,6 +1,7 @@
 using System.Globalization;
 using KakaoFlow.Compiling;
 using KakaoFlow.Diagnostics;
+using KakaoFlow.Hooks;
 using KakaoFlow.Runtime;
 using KakaoFlow.Scenarios;
 using KakaoFlow.Scripting;

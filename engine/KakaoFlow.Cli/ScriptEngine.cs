@@ -1,3 +1,4 @@
+using KakaoFlow.Hooks;
 using KakaoFlow.Scripting;
 
 namespace KakaoFlow.Cli;

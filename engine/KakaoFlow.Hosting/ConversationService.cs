@@ -2,6 +2,7 @@ using System.Diagnostics;
 using KakaoFlow.Compiling;
 using KakaoFlow.Hosting.Lifecycle;
 using KakaoFlow.Runtime;
+using KakaoFlow.Storage;
 using KakaoFlow.Store;
 using Microsoft.Extensions.Logging;
 

@@ -106,7 +106,7 @@ internal static class KakaoEndpoints
 
             // A bot that is not running (stopped, blocked, not started) answers messages.stopped with the Home keyboard.
             var state = host.Controller.StateOf(flow);
-            var reply = state.State == Store.ServiceState.Running
+            var reply = state.State == Storage.ServiceState.Running
                 ? await host.Conversations.HandleMessageAsync(flow, parsed.UserKey, parsed.Turn).ConfigureAwait(false)
                 : ServiceController.StoppedReply(flow);
             await WriteAsync(context, StatusCodes.Status200OK, KakaoJson.Reply(reply)).ConfigureAwait(false);

@@ -1,9 +1,11 @@
 using KakaoFlow.Compiling;
 using KakaoFlow.Diagnostics;
+using KakaoFlow.Hooks;
 using KakaoFlow.Hosting.Admin;
 using KakaoFlow.Hosting.Lifecycle;
 using KakaoFlow.Runtime;
 using KakaoFlow.Scripting;
+using KakaoFlow.Storage;
 using KakaoFlow.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

@@ -1,7 +1,9 @@
-using KakaoFlow.Store;
 using KakaoFlow.Compiling;
+using KakaoFlow.Hooks;
 using KakaoFlow.Runtime;
 using KakaoFlow.Scripting;
+using KakaoFlow.Storage;
+using KakaoFlow.Store;
 using Microsoft.Extensions.Logging;
 
 namespace KakaoFlow.Hosting;

@@ -1,3 +1,4 @@
+using KakaoFlow.Hooks;
 using KakaoFlow.Scripting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -65,7 +66,7 @@ public static class ServeCommand
             foreach (var flow in catalog.Flows.OrderBy(flow => flow.BotId, StringComparer.Ordinal))
             {
                 var state = app.Services.GetRequiredService<Lifecycle.ServiceController>().StateOf(flow);
-                await stdout.WriteLineAsync($"serving {flow.BotId} ({flow.Name}) at {app.Urls.First().TrimEnd('/')}/{flow.BotId}/ — {Store.ServiceStates.Name(state.State)}{(state.State == Store.ServiceState.Running ? "" : $" ({state.Reason})")}").ConfigureAwait(false);
+                await stdout.WriteLineAsync($"serving {flow.BotId} ({flow.Name}) at {app.Urls.First().TrimEnd('/')}/{flow.BotId}/ — {Storage.ServiceStates.Name(state.State)}{(state.State == Storage.ServiceState.Running ? "" : $" ({state.Reason})")}").ConfigureAwait(false);
             }
 
             if (catalog.Refused.Count > 0)

@@ -1,3 +1,4 @@
+using KakaoFlow.Storage;
 using KakaoFlow.Store;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -6,6 +6,7 @@ using Jint.Native.Object;
 using Jint.Runtime;
 using Jint.Runtime.Descriptors;
 using Jint.Runtime.Interop;
+using KakaoFlow.Hooks;
 
 namespace KakaoFlow.Scripting;
 

@@ -9,7 +9,9 @@ using Jint.Native.Object;
 using Jint.Runtime;
 using Jint.Runtime.Descriptors;
 using Jint.Runtime.Interop;
+using KakaoFlow.Hooks;
 using KakaoFlow.Runtime;
+using KakaoFlow.Storage;
 
 namespace KakaoFlow.Scripting;
 

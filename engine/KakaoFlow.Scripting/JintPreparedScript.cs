@@ -1,5 +1,6 @@
 using Acornima.Ast;
 using Jint;
+using KakaoFlow.Hooks;
 using KakaoFlow.Model;
 
 namespace KakaoFlow.Scripting;

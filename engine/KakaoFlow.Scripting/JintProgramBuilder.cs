@@ -4,6 +4,7 @@ using Acornima;
 using Acornima.Ast;
 using Jint;
 using KakaoFlow.Diagnostics;
+using KakaoFlow.Hooks;
 using KakaoFlow.Model;
 
 namespace KakaoFlow.Scripting;

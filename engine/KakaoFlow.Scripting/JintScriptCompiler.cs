@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using KakaoFlow.Diagnostics;
+using KakaoFlow.Hooks;
 using KakaoFlow.Model;
 using KakaoFlow.Runtime;
 

@@ -5,6 +5,7 @@ using Jint;
 using Jint.Native;
 using Jint.Runtime;
 using KakaoFlow.Diagnostics;
+using KakaoFlow.Hooks;
 using KakaoFlow.Model;
 
 namespace KakaoFlow.Scripting;

@@ -6,6 +6,7 @@ using Jint;
 using Jint.Native;
 using Jint.Native.Object;
 using Jint.Runtime;
+using KakaoFlow.Hooks;
 using KakaoFlow.Runtime;
 
 namespace KakaoFlow.Scripting;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Jint;
+using KakaoFlow.Hooks;
 
 namespace KakaoFlow.Scripting;
 

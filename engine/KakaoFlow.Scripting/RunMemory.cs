@@ -1,6 +1,7 @@
 using System.Globalization;
 using Jint;
 using Jint.Runtime;
+using KakaoFlow.Hooks;
 
 namespace KakaoFlow.Scripting;
 

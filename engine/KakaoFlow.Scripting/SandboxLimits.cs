@@ -1,3 +1,5 @@
+using KakaoFlow.Hooks;
+
 namespace KakaoFlow.Scripting;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using KakaoFlow.Hooks;
+
 namespace KakaoFlow.Scripting;
 
 /// <summary>Every message the sandbox writes (diagnostics, failures, host-API errors), in one place.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Jint.Runtime;
+using KakaoFlow.Hooks;
 
 namespace KakaoFlow.Scripting;
 

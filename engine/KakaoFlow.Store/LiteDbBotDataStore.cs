@@ -1,5 +1,6 @@
 using System.Text.Json;
-using KakaoFlow.Scripting;
+using KakaoFlow.Hooks;
+using KakaoFlow.Storage;
 using LiteDB;
 
 namespace KakaoFlow.Store;

@@ -1,3 +1,4 @@
+using KakaoFlow.Storage;
 using LiteDB;
 
 namespace KakaoFlow.Store;

@@ -1,3 +1,4 @@
+using KakaoFlow.Storage;
 using LiteDB;
 
 namespace KakaoFlow.Store;
@@ -20,7 +21,7 @@ namespace KakaoFlow.Store;
 /// that two threads can never both see "running, count = limit" and both stop the bot (exactly one
 /// notification); the lock is held only for a few document reads and writes.
 /// </remarks>
-public sealed class LiteDbServiceStore
+public sealed class LiteDbServiceStore : IServiceStore
 {
     private readonly LiteDatabase _database;
     private readonly ILiteCollection<BsonDocument> _services;

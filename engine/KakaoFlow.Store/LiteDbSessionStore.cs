@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using KakaoFlow.Runtime;
+using KakaoFlow.Storage;
 using LiteDB;
 
 namespace KakaoFlow.Store;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using KakaoFlow.Storage;
 using LiteDB;
 
 namespace KakaoFlow.Store;

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using KakaoFlow.Runtime;
+using KakaoFlow.Storage;
 using LiteDB;
 
 namespace KakaoFlow.Store;

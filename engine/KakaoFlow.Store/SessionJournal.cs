@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Hashing;
+using KakaoFlow.Storage;
 
 namespace KakaoFlow.Store;
 

@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using KakaoFlow.Runtime;
+using KakaoFlow.Storage;
 
 namespace KakaoFlow.Store;
 

@@ -1,3 +1,5 @@
+using KakaoFlow.Storage;
+
 namespace KakaoFlow.Store;
 
 /// <summary>Collection and field names in the LiteDB file. Changing one is a data migration.</summary>

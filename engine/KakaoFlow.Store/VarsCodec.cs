@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using KakaoFlow.Storage;
 
 namespace KakaoFlow.Store;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using KakaoFlow.Compiling;
+using KakaoFlow.Hooks;
 using KakaoFlow.Scripting;
 
 namespace KakaoFlow.Benchmarks;

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using KakaoFlow.Runtime;
+using KakaoFlow.Storage;
 using KakaoFlow.Store;
 
 namespace KakaoFlow.Benchmarks;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using KakaoFlow.Host.Tests.Support;
 using KakaoFlow.Runtime;
+using KakaoFlow.Storage;
 using KakaoFlow.Store;
 
 namespace KakaoFlow.Host.Tests;

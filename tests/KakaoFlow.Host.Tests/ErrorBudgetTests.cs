@@ -1,6 +1,7 @@
 using System.Text.Json;
 using KakaoFlow.Host.Tests.Support;
 using KakaoFlow.Hosting.Lifecycle;
+using KakaoFlow.Storage;
 using KakaoFlow.Store;
 
 namespace KakaoFlow.Host.Tests;

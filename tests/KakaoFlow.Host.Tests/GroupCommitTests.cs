@@ -1,6 +1,7 @@
 using System.Globalization;
 using KakaoFlow.Host.Tests.Support;
 using KakaoFlow.Runtime;
+using KakaoFlow.Storage;
 using KakaoFlow.Store;
 
 namespace KakaoFlow.Host.Tests;

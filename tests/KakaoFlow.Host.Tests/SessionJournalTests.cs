@@ -6,6 +6,7 @@ using System.IO.Hashing;
 using System.Text.Json;
 using KakaoFlow.Host.Tests.Support;
 using KakaoFlow.Runtime;
+using KakaoFlow.Storage;
 using KakaoFlow.Store;
 
 namespace KakaoFlow.Host.Tests;

@@ -2,6 +2,7 @@ using System.Net;
 using KakaoFlow.Host.Tests.Support;
 using KakaoFlow.Hosting;
 using KakaoFlow.Runtime;
+using KakaoFlow.Storage;
 using KakaoFlow.Store;
 using Microsoft.Extensions.DependencyInjection;
 

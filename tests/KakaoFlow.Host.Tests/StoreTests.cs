@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using KakaoFlow.Host.Tests.Support;
 using KakaoFlow.Runtime;
+using KakaoFlow.Storage;
 using KakaoFlow.Store;
 using LiteDB;
 

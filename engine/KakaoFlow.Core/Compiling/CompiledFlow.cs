@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using KakaoFlow.Diagnostics;
+using KakaoFlow.Hooks;
 using KakaoFlow.Runtime;
-using KakaoFlow.Scripting;
 using KakaoFlow.Templates;
 
 namespace KakaoFlow.Compiling;

@@ -1,9 +1,9 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using KakaoFlow.Diagnostics;
+using KakaoFlow.Hooks;
 using KakaoFlow.Model;
 using KakaoFlow.Runtime;
-using KakaoFlow.Scripting;
 using KakaoFlow.Yaml;
 
 namespace KakaoFlow.Compiling;

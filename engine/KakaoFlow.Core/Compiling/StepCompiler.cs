@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using KakaoFlow.Diagnostics;
+using KakaoFlow.Hooks;
 using KakaoFlow.Model;
 using KakaoFlow.Runtime;
-using KakaoFlow.Scripting;
 using KakaoFlow.Templates;
 
 namespace KakaoFlow.Compiling;

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json;
 using KakaoFlow.Compiling;
-using KakaoFlow.Scripting;
+using KakaoFlow.Hooks;
 
 namespace KakaoFlow.Runtime;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using KakaoFlow.Scripting;
+using KakaoFlow.Hooks;
+using KakaoFlow.Storage;
 
 namespace KakaoFlow.Runtime;
 

@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Text.Json;
 using KakaoFlow.Compiling;
 using KakaoFlow.Diagnostics;
+using KakaoFlow.Hooks;
 using KakaoFlow.Runtime;
-using KakaoFlow.Scripting;
 
 namespace KakaoFlow.Scenarios;
 

@@ -6,6 +6,7 @@ using KakaoFlow.Compiling;
 using KakaoFlow.Diagnostics;
 using KakaoFlow.Hosting.ApiTest;
 using KakaoFlow.Hosting.Lifecycle;
+using KakaoFlow.Storage;
 using KakaoFlow.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -1,5 +1,6 @@
 using KakaoFlow.Compiling;
 using KakaoFlow.Diagnostics;
+using KakaoFlow.Storage;
 using KakaoFlow.Store;
 using Microsoft.Extensions.Logging;
 

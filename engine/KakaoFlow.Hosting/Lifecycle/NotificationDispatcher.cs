@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using KakaoFlow.Storage;
 using KakaoFlow.Store;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

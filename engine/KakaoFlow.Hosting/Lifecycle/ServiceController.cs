@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using KakaoFlow.Compiling;
 using KakaoFlow.Hosting.ApiTest;
 using KakaoFlow.Runtime;
+using KakaoFlow.Storage;
 using KakaoFlow.Store;
 using Microsoft.Extensions.Logging;
 

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using KakaoFlow.Hosting;
 using KakaoFlow.Runtime;
+using KakaoFlow.Storage;
 using KakaoFlow.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;

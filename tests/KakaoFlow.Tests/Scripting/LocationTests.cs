@@ -1,4 +1,5 @@
 using KakaoFlow.Diagnostics;
+using KakaoFlow.Hooks;
 using KakaoFlow.Scripting;
 using static KakaoFlow.Tests.Scripting.ScriptKit;
 

@@ -1,3 +1,4 @@
+using KakaoFlow.Hooks;
 using KakaoFlow.Runtime;
 using KakaoFlow.Scripting;
 using static KakaoFlow.Tests.Scripting.ScriptKit;

@@ -3,9 +3,11 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Text.Json;
 using KakaoFlow.Diagnostics;
+using KakaoFlow.Hooks;
 using KakaoFlow.Model;
 using KakaoFlow.Runtime;
 using KakaoFlow.Scripting;
+using KakaoFlow.Storage;
 
 namespace KakaoFlow.Tests.Scripting;
 

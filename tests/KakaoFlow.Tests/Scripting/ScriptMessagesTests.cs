@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using KakaoFlow.Hooks;
 using KakaoFlow.Scripting;
 
 namespace KakaoFlow.Tests.Scripting;

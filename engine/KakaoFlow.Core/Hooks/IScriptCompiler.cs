@@ -1,7 +1,7 @@
 using KakaoFlow.Diagnostics;
 using KakaoFlow.Model;
 
-namespace KakaoFlow.Scripting;
+namespace KakaoFlow.Hooks;
 
 /// <summary>
 /// The seam between the compiler and a JavaScript engine. The compiler asks for one program per flow

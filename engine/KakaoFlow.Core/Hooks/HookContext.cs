@@ -2,8 +2,9 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using KakaoFlow.Diagnostics;
 using KakaoFlow.Runtime;
+using KakaoFlow.Storage;
 
-namespace KakaoFlow.Scripting;
+namespace KakaoFlow.Hooks;
 
 /// <summary>What a hook can see and use during one run.</summary>
 public sealed record HookContext(
@@ -22,18 +23,6 @@ public sealed record HookContext(
 public sealed record HookServices(IBotDataStore? Data, IHookLog? Log)
 {
     public static HookServices None { get; } = new(null, null);
-}
-
-/// <summary>A bot's persistent key/value store shared by all its users (<c>data</c> in hooks).</summary>
-public interface IBotDataStore
-{
-    JsonElement? Get(string botId, string key);
-
-    void Set(string botId, string key, JsonElement value);
-
-    bool Delete(string botId, string key);
-
-    IReadOnlyList<string> Keys(string botId);
 }
 
 public interface IHookLog

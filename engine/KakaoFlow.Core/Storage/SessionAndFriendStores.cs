@@ -1,6 +1,6 @@
 using KakaoFlow.Runtime;
 
-namespace KakaoFlow.Store;
+namespace KakaoFlow.Storage;
 
 /// <summary>
 /// Each user's place in each bot. Keys are (bot id, user_key); a user_key means one user of one bot only.
@@ -11,7 +11,7 @@ public interface ISessionStore
     /// <summary>The stored session, or null when the user has none (new, or swept after retention).</summary>
     Session? Find(string botId, string userKey);
 
-    /// <summary>Writes the whole session. When this returns, the write is durable (see <see cref="LiteDbStore"/> for what that survives).</summary>
+    /// <summary>Writes the whole session. When this returns, the write is durable: it survives a killed process (what else it survives depends on the store; see docs/serving.md).</summary>
     void Save(string botId, string userKey, Session session);
 
     /// <summary>

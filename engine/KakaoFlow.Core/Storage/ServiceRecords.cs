@@ -1,4 +1,4 @@
-namespace KakaoFlow.Store;
+namespace KakaoFlow.Storage;
 
 /// <summary>A bot's service state (DESIGN.md "Service lifecycle"); stored by its wire name in <c>services</c>.</summary>
 public enum ServiceState

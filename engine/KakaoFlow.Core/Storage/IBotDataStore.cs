@@ -1,0 +1,15 @@
+using System.Text.Json;
+
+namespace KakaoFlow.Storage;
+
+/// <summary>A bot's persistent key/value store shared by all its users (<c>data</c> in hooks).</summary>
+public interface IBotDataStore
+{
+    JsonElement? Get(string botId, string key);
+
+    void Set(string botId, string key, JsonElement value);
+
+    bool Delete(string botId, string key);
+
+    IReadOnlyList<string> Keys(string botId);
+}
