@@ -1,3 +1,4 @@
+using System.CommandLine;
 using KakaoFlow.Compiling;
 
 namespace KakaoFlow.Cli;
@@ -5,17 +6,20 @@ namespace KakaoFlow.Cli;
 /// <summary><c>kakaoflow chat BOT_DIR</c>: argument checks, then the <see cref="ChatSimulator"/>.</summary>
 public static class ChatCommand
 {
-    public static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, Terminal terminal, TimeProvider clock)
+    public static Command Create(ConsoleIo io)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stderr);
-        if (args.Length != 1 || args[0].StartsWith('-'))
-        {
-            stderr.WriteLine("usage: kakaoflow chat BOT_DIR");
-            return CommandLine.Usage;
-        }
+        ArgumentNullException.ThrowIfNull(io);
+        var bot = new Argument<string>("BOT_DIR") { Description = "the bot folder (or its flow.yaml)" };
+        CommandLine.RefuseOptionLikeValues(bot);
+        var command = new Command("chat", "Talk to a bot in the terminal as the KakaoTalk client would (/help inside for commands).") { bot };
+        command.SetAction(parse => Run(parse.GetValue(bot)!, io.In, io.Out, io.Error, io.Terminal, TimeProvider.System));
+        return command;
+    }
 
-        var path = args[0];
+    public static int Run(string path, TextReader stdin, TextWriter stdout, TextWriter stderr, Terminal terminal, TimeProvider clock)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(stderr);
         var folder = File.Exists(path) && Path.GetFileName(path) == FlowSource.FlowFileName
             ? Path.GetDirectoryName(path) is { Length: > 0 } d ? d : "."
             : path;

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using KakaoFlow.Compiling;
 using KakaoFlow.Diagnostics;
 
@@ -6,16 +7,27 @@ namespace KakaoFlow.Cli;
 /// <summary><c>kakaoflow check PATH...</c>: one line per problem, a summary, exit 1 when any error.</summary>
 public static class CheckCommand
 {
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, Terminal terminal)
+    public static Command Create(ConsoleIo io)
     {
-        var options = args.Where(a => a.StartsWith('-')).ToList();
-        if (options.Count > 0)
+        ArgumentNullException.ThrowIfNull(io);
+        var paths = new Argument<string[]>("PATH")
         {
-            stderr.WriteLine($"kakaoflow check: unknown option '{options[0]}'");
-            return CommandLine.Usage;
-        }
+            Description = "a bot folder, a flow.yaml, or a folder of bots (default: flows)",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        CommandLine.RefuseOptionLikeValues(paths);
+        var command = new Command("check", "Compile flows and print one line per problem, then a summary (exit 1 on any error).") { paths };
+        command.SetAction(parse => Run(parse.GetValue(paths) ?? [], io.Out, io.Error, io.Terminal));
+        return command;
+    }
 
-        var paths = args.Length > 0 ? args : ["flows"];
+    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, Terminal terminal)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        ArgumentNullException.ThrowIfNull(terminal);
+        IReadOnlyList<string> paths = args.Count > 0 ? args : ["flows"];
         var flows = new List<string>();
         foreach (var path in paths)
         {

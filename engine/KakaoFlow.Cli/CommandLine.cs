@@ -1,27 +1,26 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Parsing;
+using KakaoFlow.Cli.Admin;
+using KakaoFlow.Cli.ApiTest;
+using KakaoFlow.Cli.Serve;
+
 namespace KakaoFlow.Cli;
 
-/// <summary>The <c>kakaoflow</c> commands. Exit codes: 0 ok, 1 failure (errors found, tests differ), 2 usage.</summary>
+/// <summary>
+/// The <c>kakaoflow</c> commands, parsed by System.CommandLine: <c>--help</c> on every command, one wording for usage
+/// mistakes. Exit codes: 0 ok, 1 failure (errors found, tests differ, refused), 2 usage.
+/// </summary>
+/// <remarks>
+/// System.CommandLine rather than Spectre.Console.Cli: it is the .NET team's parser (the SDK's own), binds typed
+/// options without reflection or DI, takes the output writers per invocation (so tests capture them), and needs no
+/// rendering library — our output is plain lines and small tables.
+/// </remarks>
 public static class CommandLine
 {
     public const int Ok = 0;
     public const int Failure = 1;
     public const int Usage = 2;
-
-    public const string UsageText = """
-        usage: kakaoflow <command> [arguments]
-
-        commands:
-          check [PATH...]   compile flows and print every problem (PATH: a bot folder, a flow.yaml, or a folder of bots; default: flows)
-          test [PATH...] [--accept]
-                            play the scenarios in <bot>/tests/*.yaml and compare each transcript with its .verified.txt
-                            (PATH: a scenario, a bot folder, or a folder of bots; default: flows); --accept stores new transcripts
-          chat BOT_DIR      talk to a bot in the terminal as the KakaoTalk client would (/help inside for commands)
-          serve [FLOWS_DIR] [--urls URL] [--data FILE] [--json-logs] [--no-watch] [--notify-url URL]
-                            serve every bot in FLOWS_DIR on the KakaoTalk auto-reply API (kakaoflow serve --help for details)
-          apitest BASE_URL  the platform's API TEST against any server: GET BASE_URL/keyboard, one POST BASE_URL/message
-          admin status|start|stop|block|unblock|errors|notifications [BOT] [--url URL] [--token TOKEN]
-                            service states, errors and monitoring messages of a running serve (admin API)
-        """;
 
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr) =>
         RunAsync(args, Console.In, stdout, stderr);
@@ -32,31 +31,92 @@ public static class CommandLine
         ArgumentNullException.ThrowIfNull(stdin);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        return await RunAsync(args, new ConsoleIo(stdin, stdout, stderr)).ConfigureAwait(false);
+    }
+
+    public static async Task<int> RunAsync(string[] args, ConsoleIo io)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(io);
+        var root = Build(io);
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
         {
-            (args.Length == 0 ? stderr : stdout).WriteLine(UsageText);
-            return args.Length == 0 ? Usage : Ok;
+            return await UsageErrorAsync(root, parsed, io).ConfigureAwait(false);
         }
 
-        var rest = args[1..];
-        switch (args[0])
+        // SIGTERM and Ctrl+C belong to the commands (serve stops gracefully through the host), not to the parser.
+        var configuration = new InvocationConfiguration
         {
-            case "test":
-                return TestCommand.Run(rest, stdout, stderr, Terminal.For(stdout));
-            case "chat":
-                return ChatCommand.Run(rest, stdin, stdout, stderr, Terminal.For(stdout), TimeProvider.System);
-            case "check":
-                return CheckCommand.Run(rest, stdout, stderr, Terminal.For(stdout));
-            case "serve":
-                return await KakaoFlow.Hosting.ServeCommand.RunAsync(rest, stdout, stderr, ScriptEngine.CreateWarmCompiler()).ConfigureAwait(false);
-            case "apitest":
-                return await KakaoFlow.Hosting.ApiTest.ApiTestCommand.RunAsync(rest, stdout, stderr).ConfigureAwait(false);
-            case "admin":
-                return await KakaoFlow.Hosting.Admin.AdminCommand.RunAsync(rest, stdout, stderr).ConfigureAwait(false);
-            default:
-                await stderr.WriteLineAsync($"kakaoflow: unknown command '{args[0]}'").ConfigureAwait(false);
-                await stderr.WriteLineAsync(UsageText).ConfigureAwait(false);
-                return Usage;
-        }
+            Output = io.Out,
+            Error = io.Error,
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = null,
+        };
+        return await parsed.InvokeAsync(configuration).ConfigureAwait(false);
     }
+
+    private static Command Build(ConsoleIo io)
+    {
+        // A plain command rather than RootCommand, whose name would be the host process's (testhost, dotnet).
+        var root = new Command("kakaoflow", "KakaoTalk chatbots written as YAML flows: check, test, chat, serve.");
+        root.Options.Add(new HelpOption());
+        root.Subcommands.Add(CheckCommand.Create(io));
+        root.Subcommands.Add(TestCommand.Create(io));
+        root.Subcommands.Add(ChatCommand.Create(io));
+        root.Subcommands.Add(ServeCommand.Create(io));
+        root.Subcommands.Add(ApiTestCommand.Create(io));
+        root.Subcommands.Add(AdminCommand.Create(io));
+        return root;
+    }
+
+    private static async Task<int> UsageErrorAsync(Command root, ParseResult parsed, ConsoleIo io)
+    {
+        var path = CommandPath(parsed.CommandResult);
+        var name = string.Join(' ', ["kakaoflow", .. path]);
+        foreach (var error in parsed.Errors)
+        {
+            await io.Error.WriteLineAsync($"{name}: {error.Message}").ConfigureAwait(false);
+        }
+
+        return UsageWithHelp(root, path, io);
+    }
+
+    /// <summary>Prints the help of the command at <paramref name="path"/> to stderr; returns <see cref="Usage"/>.</summary>
+    private static int UsageWithHelp(Command root, IReadOnlyList<string> path, ConsoleIo io)
+    {
+        io.Error.WriteLine();
+        root.Parse([.. path, "--help"]).Invoke(new InvocationConfiguration { Output = io.Error, Error = io.Error });
+        return Usage;
+    }
+
+    private static List<string> CommandPath(CommandResult? result)
+    {
+        var path = new List<string>();
+        for (var current = result; current?.Parent is CommandResult parent; current = parent)
+        {
+            path.Insert(0, current.Command.Name);
+        }
+
+        return path;
+    }
+
+    /// <summary>Turns arguments that look like options into "unknown option" errors (a path never starts with '-').</summary>
+    internal static void RefuseOptionLikeValues(Argument argument)
+    {
+        argument.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens.Where(token => token.Value.StartsWith('-')))
+            {
+                result.AddError($"unknown option '{token.Value}'");
+            }
+        });
+    }
+}
+
+/// <summary>The streams a command reads and writes; the real console, or a test's writers.</summary>
+public sealed record ConsoleIo(TextReader In, TextWriter Out, TextWriter Error)
+{
+    /// <summary>How <see cref="Out"/> shows colour: from the writer unless set.</summary>
+    public Terminal Terminal { get; init; } = Terminal.For(Out);
 }

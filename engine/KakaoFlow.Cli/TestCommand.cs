@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text;
 using System.Text.RegularExpressions;
 using KakaoFlow.Compiling;
@@ -23,31 +24,31 @@ public static partial class TestCommand
     [GeneratedRegex(@"^\[(start|\d+)\] (.*)$")]
     private static partial Regex TurnHeading();
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, Terminal terminal)
+    public static Command Create(ConsoleIo io)
     {
-        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(io);
+        var paths = new Argument<string[]>("PATH")
+        {
+            Description = "a scenario, a bot folder, or a folder of bots (default: flows)",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        CommandLine.RefuseOptionLikeValues(paths);
+        var accept = new Option<bool>("--accept") { Description = "store the new transcripts as verified" };
+        var command = new Command("test", "Play the scenarios in <bot>/tests/*.yaml and compare each transcript with its .verified.txt.")
+        {
+            paths,
+            accept,
+        };
+        command.SetAction(parse => Run(parse.GetValue(paths) ?? [], parse.GetValue(accept), io.Out, io.Error, io.Terminal));
+        return command;
+    }
+
+    public static int Run(IReadOnlyList<string> paths, bool accept, TextWriter stdout, TextWriter stderr, Terminal terminal)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
         ArgumentNullException.ThrowIfNull(terminal);
-        var accept = false;
-        var paths = new List<string>();
-        foreach (var arg in args)
-        {
-            if (arg == "--accept")
-            {
-                accept = true;
-            }
-            else if (arg.StartsWith('-'))
-            {
-                stderr.WriteLine($"kakaoflow test: unknown option '{arg}'");
-                return CommandLine.Usage;
-            }
-            else
-            {
-                paths.Add(arg);
-            }
-        }
-
         var bots = new List<BotScenarios>();
         foreach (var path in paths.Count > 0 ? paths : ["flows"])
         {

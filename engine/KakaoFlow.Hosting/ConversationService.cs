@@ -3,8 +3,8 @@ using KakaoFlow.Compiling;
 using KakaoFlow.Hosting.Lifecycle;
 using KakaoFlow.Runtime;
 using KakaoFlow.Storage;
-using KakaoFlow.Store;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace KakaoFlow.Hosting;
 
@@ -17,7 +17,7 @@ namespace KakaoFlow.Hosting;
 /// A turn is: take the user's lock, read the session, <see cref="FlowRuntime.Step"/>, write the session, release,
 /// answer. No store transaction spans the turn: the per-user lock gives the isolation for the only session the
 /// turn touches, and the write is one atomic record. The reply is sent only after the write returned, i.e. after
-/// the session is in the session journal (see <see cref="LiteDbStore"/> for what that survives).
+/// the session is in the session journal (docs/serving.md says what that survives).
 /// </remarks>
 internal sealed class ConversationService
 {
@@ -30,14 +30,22 @@ internal sealed class ConversationService
     private readonly ErrorBudget _errors;
     private readonly KeyedAsyncLock _locks = new();
 
-    public ConversationService(ISessionStore sessions, IFriendStore friends, FlowRuntime runtime, KakaoFlowHostOptions options, ILogger<ConversationService> logger, ErrorBudget errors)
+    public ConversationService(
+        ISessionStore sessions,
+        IFriendStore friends,
+        FlowRuntime runtime,
+        IOptions<KakaoFlowOptions> options,
+        TimeProvider clock,
+        HostingSeams seams,
+        ILogger<ConversationService> logger,
+        ErrorBudget errors)
     {
         _errors = errors;
         _sessions = sessions;
         _friends = friends;
-        _clock = options.Clock;
-        _replyTimeout = options.ReplyTimeout;
-        _step = options.Stepper ?? runtime.Step;
+        _clock = clock;
+        _replyTimeout = options.Value.ReplyTimeout;
+        _step = seams.Stepper ?? runtime.Step;
         _logger = logger;
     }
 

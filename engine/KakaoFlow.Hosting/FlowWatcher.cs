@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace KakaoFlow.Hosting;
 
@@ -10,15 +11,17 @@ namespace KakaoFlow.Hosting;
 /// <remarks>
 /// File events are only a hint of which bot folder to look at: editors save by writing a temporary file and
 /// renaming it over the old one, events come twice or get lost (an inotify queue overflow). So an event marks
-/// its bot folder dirty; once no event has come for <see cref="KakaoFlowHostOptions.WatchDebounce"/> (or
+/// its bot folder dirty; once no event has come for <see cref="KakaoFlowOptions.WatchDebounce"/> (or
 /// four times that passed since the first), the catalog re-reads each dirty folder and recompiles it only when
 /// the content hash changed: several quick saves end in one compile of the last one. A full look at every folder
-/// every <see cref="KakaoFlowHostOptions.WatchPollInterval"/> is the safety net for lost events, and the only
+/// every <see cref="KakaoFlowOptions.WatchPollInterval"/> is the safety net for lost events, and the only
 /// mechanism when the system refuses a watcher (e.g. the inotify instance limit). Everything runs on this one
 /// background loop, never on a request.
 /// </remarks>
-internal sealed class FlowWatcher(BotCatalog catalog, KakaoFlowHostOptions options, ILogger<FlowWatcher> logger) : BackgroundService
+internal sealed class FlowWatcher(BotCatalog catalog, IOptions<KakaoFlowOptions> settings, HostingSeams seams, ILogger<FlowWatcher> logger) : BackgroundService
 {
+    private readonly KakaoFlowOptions options = settings.Value;
+
     /// <summary>The poll interval when no file watcher could be started.</summary>
     internal static readonly TimeSpan FallbackPollInterval = TimeSpan.FromMilliseconds(250);
 
@@ -30,11 +33,16 @@ internal sealed class FlowWatcher(BotCatalog catalog, KakaoFlowHostOptions optio
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.Watch)
+        {
+            return;
+        }
+
         await Task.Yield();
         var root = Path.GetFullPath(catalog.FlowsDirectory);
-        using var watcher = options.WatchFileEvents ? TryWatch(root) : null;
+        using var watcher = seams.WatchFileEvents ? TryWatch(root) : null;
         var poll = options.WatchPollInterval;
-        if (watcher is null && options.WatchFileEvents)
+        if (watcher is null && seams.WatchFileEvents)
         {
             poll = poll < FallbackPollInterval ? poll : FallbackPollInterval;
         }

@@ -5,31 +5,35 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace KakaoFlow.Hosting;
 
 /// <summary>
-/// The five endpoints of KAKAO_API.md under <c>/{bot}</c>. Handlers write bodies themselves (no model binding),
+/// The five endpoints of the auto-reply API (docs/kakao-api.md) under <c>/{bot}</c>. Handlers write bodies themselves (no model binding),
 /// so every refusal is the Kakao error JSON with a code, and nothing a caller sends can produce a 5xx.
 /// </summary>
 /// <remarks>
-/// Status choices where KAKAO_API.md leaves room: an unknown bot is 400 with code 202 "wrong bot url" (the
+/// Status choices where the API leaves room: an unknown bot is 400 with code 202 "wrong bot url" (the
 /// table's own row for it); an over-large body and a wrong content type are 400 with code 100 (bad request);
 /// a <c>type</c> other than text/photo is 400 with code 400; paths that match no endpoint get 404 / 405 with
 /// code 100.
 /// </remarks>
 internal static class KakaoEndpoints
 {
-    public static void Map(IEndpointRouteBuilder routes)
+    /// <param name="bots">The group <c>/{bot}</c>.</param>
+    /// <param name="root">The app's root provider.</param>
+    public static void Map(IEndpointRouteBuilder bots, IServiceProvider root)
     {
         // The handlers use only singletons: take them from the root provider once, so that no request creates
-        // (and disposes) a DI scope (issue 8).
-        var host = new Services(routes.ServiceProvider);
-        routes.MapGet("/{bot}/keyboard", (HttpContext context) => Run(host, context, "keyboard", GetKeyboardAsync));
-        routes.MapPost("/{bot}/message", (HttpContext context) => Run(host, context, "message", PostMessageAsync));
-        routes.MapPost("/{bot}/friend", (HttpContext context) => Run(host, context, "friend", PostFriendAsync));
-        routes.MapDelete("/{bot}/friend/{user_key}", (HttpContext context) => Run(host, context, "friend/{user_key}", DeleteFriendAsync));
-        routes.MapDelete("/{bot}/chat_room/{user_key}", (HttpContext context) => Run(host, context, "chat_room/{user_key}", DeleteChatRoomAsync));
+        // (and disposes) a DI scope.
+        var host = new Services(root);
+        var routes = bots;
+        routes.MapGet("/keyboard", (HttpContext context) => Run(host, context, "keyboard", GetKeyboardAsync));
+        routes.MapPost("/message", (HttpContext context) => Run(host, context, "message", PostMessageAsync));
+        routes.MapPost("/friend", (HttpContext context) => Run(host, context, "friend", PostFriendAsync));
+        routes.MapDelete("/friend/{user_key}", (HttpContext context) => Run(host, context, "friend/{user_key}", DeleteFriendAsync));
+        routes.MapDelete("/chat_room/{user_key}", (HttpContext context) => Run(host, context, "chat_room/{user_key}", DeleteChatRoomAsync));
     }
 
     /// <summary>The status-code page for paths and methods that match no endpoint: still the error JSON.</summary>
@@ -171,7 +175,7 @@ internal static class KakaoEndpoints
 
         public BotCatalog Catalog { get; } = root.GetRequiredService<BotCatalog>();
 
-        public KakaoFlowHostOptions Options { get; } = root.GetRequiredService<KakaoFlowHostOptions>();
+        public KakaoFlowOptions Options { get; } = root.GetRequiredService<IOptions<KakaoFlowOptions>>().Value;
 
         public ServiceController Controller { get; } = root.GetRequiredService<ServiceController>();
 

@@ -1,19 +1,21 @@
 using KakaoFlow.Storage;
-using KakaoFlow.Store;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace KakaoFlow.Hosting;
 
 /// <summary>
-/// Deletes, every <see cref="KakaoFlowHostOptions.SweepInterval"/> on the flow clock, each bot's sessions with no
+/// Deletes, every <see cref="KakaoFlowOptions.SweepInterval"/> on the flow clock, each bot's sessions with no
 /// message for the bot's <c>settings.retention</c>, and the records of users who blocked it that long ago.
 /// Context expiry (back to Home after <c>context_ttl</c>) is not done here: the runtime derives it from
 /// <see cref="Runtime.Session.LastMessageAt"/>. Sessions of bots not served right now are left alone.
 /// </summary>
-internal sealed class SessionSweeper(BotCatalog catalog, ISessionStore sessionStore, IFriendStore friendStore, KakaoFlowHostOptions options, ILogger<SessionSweeper> logger)
+internal sealed class SessionSweeper(BotCatalog catalog, ISessionStore sessionStore, IFriendStore friendStore, IOptions<KakaoFlowOptions> settings, TimeProvider clock, ILogger<SessionSweeper> logger)
     : BackgroundService
 {
+    private readonly KakaoFlowOptions options = settings.Value;
+
     private int _sweeps;
 
     /// <summary>How many sweeps have completed (tests wait on it).</summary>
@@ -21,7 +23,7 @@ internal sealed class SessionSweeper(BotCatalog catalog, ISessionStore sessionSt
 
     public void SweepNow()
     {
-        var now = options.Clock.GetUtcNow();
+        var now = clock.GetUtcNow();
         foreach (var flow in catalog.Flows)
         {
             var cutoff = now - flow.Settings.Retention;
@@ -44,7 +46,7 @@ internal sealed class SessionSweeper(BotCatalog catalog, ISessionStore sessionSt
             return;
         }
 
-        using var timer = new PeriodicTimer(options.SweepInterval, options.Clock);
+        using var timer = new PeriodicTimer(options.SweepInterval, clock);
         while (await WaitAsync(timer, stoppingToken).ConfigureAwait(false))
         {
             TrySweep();

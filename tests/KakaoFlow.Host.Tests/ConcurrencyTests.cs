@@ -9,11 +9,11 @@ namespace KakaoFlow.Host.Tests;
 /// <summary>One user's messages are handled one at a time in arrival order; different users in parallel.</summary>
 public sealed class ConcurrencyTests
 {
-    private static KakaoFlowHostOptions Patient(KakaoFlowHostOptions options) =>
+    private static TestHostOptions Patient(TestHostOptions options) =>
         options with { ReplyTimeout = TimeSpan.FromSeconds(30) }; // a slow CI machine must not turn waits into errors
 
     /// <summary>The real runtime, a little slower, so that turns that are not serialised really overlap.</summary>
-    private static KakaoFlowHostOptions PatientAndSlow(KakaoFlowHostOptions options)
+    private static TestHostOptions PatientAndSlow(TestHostOptions options)
     {
         var runtime = new FlowRuntime();
         return Patient(options) with

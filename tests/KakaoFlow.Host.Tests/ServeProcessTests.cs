@@ -99,7 +99,7 @@ public sealed class ServeProcessTests : IDisposable
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         Assert.Equal(2, await KakaoFlow.Cli.CommandLine.RunAsync(["serve", "--bogus"], stdout, stderr));
-        Assert.Contains("usage: kakaoflow serve", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains("kakaoflow serve [<FLOWS_DIR>] [options]", stderr.ToString(), StringComparison.Ordinal);
         Assert.Contains("--no-watch", stderr.ToString(), StringComparison.Ordinal);
         Assert.Equal(2, await KakaoFlow.Cli.CommandLine.RunAsync(["serve", "--urls"], stdout, stderr));
         Assert.Equal(2, await KakaoFlow.Cli.CommandLine.RunAsync(["serve", "a", "b"], stdout, stderr));

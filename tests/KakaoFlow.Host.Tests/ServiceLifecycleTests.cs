@@ -14,7 +14,7 @@ public sealed class ServiceLifecycleTests
     private const string PizzaStopped = """{"message":{"text":"지금은 서비스를 잠시 쉬고 있어요."},"keyboard":""" + PizzaHome + "}";
     private const string Success = """{"code":0,"message":"SUCCESS"}""";
 
-    private static Task<TestHost> StartAsync(Func<Hosting.KakaoFlowHostOptions, Hosting.KakaoFlowHostOptions>? more = null) =>
+    private static Task<TestHost> StartAsync(Func<TestHostOptions, TestHostOptions>? more = null) =>
         TestHost.StartAsync(
             new Dictionary<string, string> { ["pizza"] = Flows.Pizza, ["noconsent"] = Lifecycle.NoConsent, ["broken"] = Flows.Broken },
             Lifecycle.WithTokens(more));
@@ -188,7 +188,7 @@ public sealed class ServiceLifecycleTests
     public async Task Without_an_owner_token_one_is_generated_once_kept_with_mode_600_and_only_its_path_is_logged()
     {
         await using var host = await TestHost.StartAsync(new Dictionary<string, string> { ["pizza"] = Flows.Pizza });
-        var file = AdminTokens.FileFor(host.DataFile);
+        var file = AdminTokenFile.NextTo(host.DataFile);
         Assert.True(File.Exists(file));
         var token = (await File.ReadAllTextAsync(file)).Trim();
         Assert.True(token.Length >= 40, token);

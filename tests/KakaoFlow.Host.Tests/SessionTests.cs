@@ -17,7 +17,7 @@ public sealed class SessionTests : IAsyncLifetime
         new Dictionary<string, string> { ["pizza"] = Flows.Pizza },
         options => WithSweepInterval(options, TimeSpan.FromHours(1)));
 
-    private static KakaoFlowHostOptions WithSweepInterval(KakaoFlowHostOptions options, TimeSpan interval) =>
+    private static TestHostOptions WithSweepInterval(TestHostOptions options, TimeSpan interval) =>
         options with { SweepInterval = interval };
 
     public async Task DisposeAsync() => await _host.DisposeAsync();

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace KakaoFlow.Hosting.Admin;
 
@@ -12,32 +13,29 @@ internal enum AdminRole
 }
 
 /// <summary>
-/// The two bearer tokens of the admin API. Owner: <see cref="KakaoFlowHostOptions.AdminToken"/>, else
-/// <c>KAKAOFLOW_ADMIN_TOKEN</c>, else a random token generated at first start and kept in
-/// <c>kakaoflow.admin-token</c> next to the LiteDB file (created with mode 600). Operator:
-/// <see cref="KakaoFlowHostOptions.OperatorToken"/>, else <c>KAKAOFLOW_OPERATOR_TOKEN</c>, else none.
+/// The two bearer tokens of the admin API. Owner: <see cref="KakaoFlowOptions.AdminToken"/>, else a random token
+/// generated at first start and kept in <see cref="KakaoFlowOptions.AdminTokenFile"/> (created with mode 600).
+/// Operator: <see cref="KakaoFlowOptions.OperatorToken"/>, else none.
 /// Tokens are compared in constant time (their SHA-256 hashes, so lengths leak nothing either).
 /// </summary>
 internal sealed class AdminTokens
 {
-    public const string OwnerVariable = "KAKAOFLOW_ADMIN_TOKEN";
-    public const string OperatorVariable = "KAKAOFLOW_OPERATOR_TOKEN";
-    public const string FileName = "kakaoflow.admin-token";
-
     private readonly byte[] _owner;
     private readonly byte[]? _operator;
 
-    public AdminTokens(KakaoFlowHostOptions options, ILogger<AdminTokens> logger)
+    public AdminTokens(IOptions<KakaoFlowOptions> settings, ILogger<AdminTokens> logger)
     {
-        var owner = NonEmpty(options.AdminToken) ?? NonEmpty(Environment.GetEnvironmentVariable(OwnerVariable));
+        ArgumentNullException.ThrowIfNull(settings);
+        var options = settings.Value;
+        var owner = NonEmpty(options.AdminToken);
         if (owner is null)
         {
-            TokenFile = FileFor(options.DataFile);
+            TokenFile = Path.GetFullPath(options.AdminTokenFile);
             owner = ReadOrCreate(TokenFile);
             Log.AdminTokenFile(logger, TokenFile);
         }
 
-        var operatorToken = NonEmpty(options.OperatorToken) ?? NonEmpty(Environment.GetEnvironmentVariable(OperatorVariable));
+        var operatorToken = NonEmpty(options.OperatorToken);
         if (operatorToken is null)
         {
             Log.NoOperatorToken(logger);
@@ -49,9 +47,6 @@ internal sealed class AdminTokens
 
     /// <summary>The file holding the generated owner token, when there is one.</summary>
     public string? TokenFile { get; }
-
-    public static string FileFor(string dataFile) =>
-        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dataFile)) ?? ".", FileName);
 
     /// <summary>The role of a presented token; the operator's role includes the owner's.</summary>
     public AdminRole RoleOf(string token)
@@ -91,4 +86,13 @@ internal sealed class AdminTokens
     private static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}
+
+/// <summary>Where a generated owner token is kept: <c>kakaoflow.admin-token</c> next to the data file.</summary>
+public static class AdminTokenFile
+{
+    public const string Name = "kakaoflow.admin-token";
+
+    public static string NextTo(string dataFile) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dataFile)) ?? ".", Name);
 }

@@ -1,8 +1,8 @@
 using KakaoFlow.Compiling;
 using KakaoFlow.Diagnostics;
 using KakaoFlow.Storage;
-using KakaoFlow.Store;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace KakaoFlow.Hosting.Lifecycle;
 
@@ -15,7 +15,7 @@ namespace KakaoFlow.Hosting.Lifecycle;
 /// characters is cut to 999 plus <c>…</c> by the runtime, so the reply stays valid), flow errors, internal
 /// failures and answers over the reply time bound. Not counted: malformed requests (they are refused with the
 /// error JSON and logged by the endpoint). Each error keeps its time, the user's <see cref="UserTag"/> (never the
-/// user_key), the flow location and the message; the latest <see cref="KakaoFlowHostOptions.RecentErrorsKept"/>.
+/// user_key), the flow location and the message; the latest <see cref="KakaoFlowOptions.RecentErrorsKept"/>.
 /// <para>
 /// Notifications: <c>error-budget-80</c> once a day when the count first reaches 80 % of the limit, and
 /// <c>stopped-by-errors</c> when the count passes the limit while the bot is running — decided in the same
@@ -23,8 +23,10 @@ namespace KakaoFlow.Hosting.Lifecycle;
 /// small limit), only the stop is sent.
 /// </para>
 /// </remarks>
-internal sealed class ErrorBudget(LiteDbStore store, ServiceController services, NotificationDispatcher notifier, KakaoFlowHostOptions options, ILogger<ErrorBudget> logger)
+internal sealed class ErrorBudget(IServiceStore store, ServiceController services, NotificationDispatcher notifier, IOptions<KakaoFlowOptions> settings, TimeProvider clock, ILogger<ErrorBudget> logger)
 {
+    private readonly KakaoFlowOptions options = settings.Value;
+
     public const string HookError = "hook-error";
     public const string Timeout = "timeout";
     public const string Internal = "internal";
@@ -34,11 +36,11 @@ internal sealed class ErrorBudget(LiteDbStore store, ServiceController services,
     {
         try
         {
-            var now = options.Clock.GetUtcNow();
+            var now = clock.GetUtcNow();
             var day = SeoulDay.Of(now);
             var limit = flow.Settings.ErrorLimitPerDay;
             var detail = new ErrorDetail(now, user, kind, location?.ToString(), message);
-            var (counted, state, notes) = store.Services.RecordError(flow.BotId, day, detail, options.RecentErrorsKept, (errors, service) =>
+            var (counted, state, notes) = store.RecordError(flow.BotId, day, detail, options.RecentErrorsKept, (errors, service) =>
             {
                 var stop = errors.Count > limit && service?.State == ServiceState.Running;
                 var warn = !errors.Warned && (long)errors.Count * 5 >= (long)limit * 4;

@@ -3,23 +3,23 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using KakaoFlow.Storage;
-using KakaoFlow.Store;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace KakaoFlow.Hosting.Lifecycle;
 
 /// <summary>
 /// Delivers the <c>notifications</c> outbox: every message to the log, and to the webhook
-/// (<see cref="KakaoFlowHostOptions.NotifyUrl"/>) when one is configured, as
+/// (<see cref="KakaoFlowOptions.NotifyUrl"/>) when one is configured, as
 /// <c>POST {"id","phone","bot","kind","text","at"}</c> with an <c>Idempotency-Key</c> header equal to <c>id</c>.
 /// </summary>
 /// <remarks>
 /// <para>
 /// Never lost: the message is in LiteDB before anyone is told (written in the transaction of the state change), and
 /// it stays undelivered until a webhook answered 2xx; after a restart the outbox is read again. Failures (non-2xx,
-/// network error, timeout) are retried with exponential backoff (<see cref="KakaoFlowHostOptions.NotifyRetryDelay"/>
-/// doubling up to <see cref="KakaoFlowHostOptions.NotifyMaxRetryDelay"/>), on the real clock; right after a restart
+/// network error, timeout) are retried with exponential backoff (<see cref="KakaoFlowOptions.NotifyRetryDelay"/>
+/// doubling up to <see cref="KakaoFlowOptions.NotifyMaxRetryDelay"/>), on the real clock; right after a restart
 /// every pending message is tried once at once.
 /// </para>
 /// <para>
@@ -31,9 +31,11 @@ namespace KakaoFlow.Hosting.Lifecycle;
 /// exactly-once for a receiver that remembers the keys it has seen.
 /// </para>
 /// </remarks>
-internal sealed class NotificationDispatcher(LiteDbStore store, KakaoFlowHostOptions options, ILogger<NotificationDispatcher> logger)
+internal sealed class NotificationDispatcher(IServiceStore store, IOptions<KakaoFlowOptions> settings, ILogger<NotificationDispatcher> logger)
     : BackgroundService
 {
+    private readonly KakaoFlowOptions options = settings.Value;
+
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
@@ -97,7 +99,7 @@ internal sealed class NotificationDispatcher(LiteDbStore store, KakaoFlowHostOpt
     /// <summary>Delivers every due message; returns how long to wait before the next one is due.</summary>
     private async Task<TimeSpan> DeliverDueAsync(TimeSpan wait, CancellationToken stoppingToken)
     {
-        foreach (var note in store.Services.Undelivered(100))
+        foreach (var note in store.Undelivered(100))
         {
             var now = _realClock.GetUtcNow();
             if (!_firstPass && note.NextAttemptAt is { } next && next > now)
@@ -113,20 +115,20 @@ internal sealed class NotificationDispatcher(LiteDbStore store, KakaoFlowHostOpt
 
             if (options.NotifyUrl is null)
             {
-                store.Services.MarkDelivered(note.Id, now);
+                store.MarkDelivered(note.Id, now);
                 continue;
             }
 
             var error = await PostAsync(options.NotifyUrl, note, stoppingToken).ConfigureAwait(false);
             if (error is null)
             {
-                store.Services.MarkDelivered(note.Id, _realClock.GetUtcNow());
+                store.MarkDelivered(note.Id, _realClock.GetUtcNow());
                 Log.NotificationDelivered(logger, note.Id, note.Attempts + 1);
                 continue;
             }
 
             var delay = Backoff(note.Attempts);
-            store.Services.MarkFailed(note.Id, _realClock.GetUtcNow() + delay, error);
+            store.MarkFailed(note.Id, _realClock.GetUtcNow() + delay, error);
             Log.NotificationFailed(logger, note.Id, note.Attempts + 1, error, delay);
             wait = Min(wait, delay);
         }

@@ -3,8 +3,8 @@ using KakaoFlow.Compiling;
 using KakaoFlow.Hosting.ApiTest;
 using KakaoFlow.Runtime;
 using KakaoFlow.Storage;
-using KakaoFlow.Store;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace KakaoFlow.Hosting.Lifecycle;
 
@@ -39,10 +39,12 @@ internal sealed record ServiceActionResult(int Status, string Message, ServiceRe
 /// <c>kakaoflow apitest https://public/url/bot</c> does the real round trip from outside.
 /// </para>
 /// </remarks>
-internal sealed class ServiceController(LiteDbStore store, BotCatalog catalog, KakaoFlowHostOptions options, NotificationDispatcher notifier, ILogger<ServiceController> logger)
+internal sealed class ServiceController(IServiceStore store, BotCatalog catalog, IOptions<KakaoFlowOptions> settings, TimeProvider clock, NotificationDispatcher notifier, ILogger<ServiceController> logger)
 {
+    private readonly KakaoFlowOptions options = settings.Value;
+
     private readonly ConcurrentDictionary<string, ServiceRecord> _states = new(StringComparer.Ordinal);
-    private readonly LiteDbServiceStore _services = store.Services;
+    private readonly IServiceStore _services = store;
     private readonly Lock _cacheGate = new();
 
     /// <summary>Decides and stores the state of every bot not seen before; caches all of them.</summary>
@@ -206,5 +208,5 @@ internal sealed class ServiceController(LiteDbStore store, BotCatalog catalog, K
 
     private ServiceRecord Record(CompiledFlow flow, ServiceState state, string reason, string by) => new(flow.BotId, state, reason, Now, by);
 
-    private DateTimeOffset Now => options.Clock.GetUtcNow();
+    private DateTimeOffset Now => clock.GetUtcNow();
 }

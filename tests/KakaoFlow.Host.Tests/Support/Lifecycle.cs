@@ -37,7 +37,7 @@ internal static class Lifecycle
           - 안녕: 안녕하세요
         """;
 
-    public static Func<KakaoFlowHostOptions, KakaoFlowHostOptions> WithTokens(Func<KakaoFlowHostOptions, KakaoFlowHostOptions>? more = null) =>
+    public static Func<TestHostOptions, TestHostOptions> WithTokens(Func<TestHostOptions, TestHostOptions>? more = null) =>
         options =>
         {
             options = options with { AdminToken = OwnerToken, OperatorToken = OperatorToken };

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text;
+using KakaoFlow.Cli.Serve;
 using KakaoFlow.Hosting;
 using KakaoFlow.Runtime;
 using KakaoFlow.Storage;
@@ -20,10 +21,10 @@ internal sealed class TestHost : IAsyncDisposable
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 25, 3, 0, 0, TimeSpan.Zero);
 
-    private readonly Func<KakaoFlowHostOptions, KakaoFlowHostOptions>? _configure;
+    private readonly Func<TestHostOptions, TestHostOptions>? _configure;
     private WebApplication? _app;
 
-    private TestHost(string root, Func<KakaoFlowHostOptions, KakaoFlowHostOptions>? configure)
+    private TestHost(string root, Func<TestHostOptions, TestHostOptions>? configure)
     {
         Root = root;
         _configure = configure;
@@ -40,7 +41,7 @@ internal sealed class TestHost : IAsyncDisposable
 
     public static async Task<TestHost> StartAsync(
         IReadOnlyDictionary<string, string> flows,
-        Func<KakaoFlowHostOptions, KakaoFlowHostOptions>? configure = null)
+        Func<TestHostOptions, TestHostOptions>? configure = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "kakaoflow-host-tests", Guid.NewGuid().ToString("N"));
         foreach (var (botId, yaml) in flows)
@@ -57,7 +58,7 @@ internal sealed class TestHost : IAsyncDisposable
     }
 
     /// <summary>Serves copies of the repository's sample bots (<c>flows/</c>).</summary>
-    public static async Task<TestHost> StartWithSamplesAsync(Func<KakaoFlowHostOptions, KakaoFlowHostOptions>? configure = null)
+    public static async Task<TestHost> StartWithSamplesAsync(Func<TestHostOptions, TestHostOptions>? configure = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "kakaoflow-host-tests", Guid.NewGuid().ToString("N"));
         CopyFolder(Path.Combine(RepoRoot, "flows"), Path.Combine(root, "flows"));
@@ -93,7 +94,7 @@ internal sealed class TestHost : IAsyncDisposable
         }
     }
 
-    public async Task RestartAsync(Func<KakaoFlowHostOptions, KakaoFlowHostOptions>? reconfigure = null)
+    public async Task RestartAsync(Func<TestHostOptions, TestHostOptions>? reconfigure = null)
     {
         await StopAsync();
         await BootAsync(reconfigure);
@@ -119,29 +120,28 @@ internal sealed class TestHost : IAsyncDisposable
         return body;
     }
 
-    private async Task BootAsync(Func<KakaoFlowHostOptions, KakaoFlowHostOptions>? reconfigure = null)
+    private async Task BootAsync(Func<TestHostOptions, TestHostOptions>? reconfigure = null)
     {
-        var options = new KakaoFlowHostOptions
+        var options = new TestHostOptions();
+        options = _configure?.Invoke(options) ?? options;
+        options = reconfigure?.Invoke(options) ?? options;
+        var settings = new ServeSettings
         {
             FlowsDirectory = FlowsDirectory,
             DataFile = DataFile,
             Urls = "http://127.0.0.1:0",
-            Clock = Clock,
-            ScriptCompiler = KakaoFlow.Cli.ScriptEngine.CreateCompiler(),
-
-            // Generous, so that a loaded CI machine does not turn a slow first Jint run into messages.error;
-            // the tests of the bound set their own.
-            ReplyTimeout = TimeSpan.FromSeconds(20),
-            ConfigureLogging = logging =>
-            {
-                logging.ClearProviders();
-                logging.SetMinimumLevel(LogLevel.Trace);
-                logging.AddProvider(Logs);
-            },
+            Watch = options.Watch,
+            Scripts = KakaoFlow.Cli.ScriptEngine.CreateCompiler(),
         };
-        options = _configure?.Invoke(options) ?? options;
-        options = reconfigure?.Invoke(options) ?? options;
-        _app = KakaoFlowHost.Build(options);
+        _app = ServeApp.Build(settings, builder =>
+        {
+            builder.Services.AddSingleton<TimeProvider>(Clock);
+            builder.Services.AddSingleton(options.Seams);
+            builder.Services.Configure<KakaoFlowOptions>(options.ApplyTo);
+            builder.Logging.ClearProviders();
+            builder.Logging.SetMinimumLevel(LogLevel.Trace);
+            builder.Logging.AddProvider(Logs);
+        });
         await _app.StartAsync();
         Http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
     }

@@ -80,7 +80,7 @@ public sealed class SampleScenarioTests
     {
         var stdout = new StringWriter();
 
-        var exit = TestCommand.Run([Path.Combine(TestFlows.RepoRoot, "flows")], stdout, new StringWriter(), Terminal.Plain);
+        var exit = TestCommand.Run([Path.Combine(TestFlows.RepoRoot, "flows")], accept: false, stdout, new StringWriter(), Terminal.Plain);
 
         Assert.True(exit == 0, stdout.ToString());
         Assert.Matches(@"\d+ scenarios: \d+ passed\n$", stdout.ToString().ReplaceLineEndings("\n"));

@@ -71,7 +71,7 @@ public sealed class TestCommandTests : IDisposable
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var exit = TestCommand.Run(args, stdout, stderr, terminal);
+        var exit = CommandLine.RunAsync(["test", .. args], new ConsoleIo(TextReader.Null, stdout, stderr) { Terminal = terminal }).GetAwaiter().GetResult();
         return (exit, stdout.ToString().ReplaceLineEndings("\n"), stderr.ToString());
     }
 

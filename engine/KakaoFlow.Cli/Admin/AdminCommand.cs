@@ -4,87 +4,81 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace KakaoFlow.Hosting.Admin;
+using System.CommandLine;
+using KakaoFlow.Cli.Serve;
+using KakaoFlow.Hosting.Admin;
+
+namespace KakaoFlow.Cli.Admin;
 
 /// <summary><c>kakaoflow admin status|start|stop|block|unblock|errors|notifications [BOT] [--url URL] [--token TOKEN]</c>: the admin API as tables.</summary>
 public static class AdminCommand
 {
-    public const string DefaultUrl = KakaoFlowHostOptions.DefaultUrls;
+    public const string DefaultUrl = ServeSettings.DefaultUrls;
 
-    public const string Usage =
-        "usage: kakaoflow admin COMMAND [BOT] [--reason TEXT] [--url URL] [--token TOKEN]\n" +
-        "  status [BOT]          every bot (or one bot in detail): state, reason, today's errors, sessions, friends\n" +
-        "  start BOT | stop BOT  start (runs the API TEST first) or stop a bot\n" +
-        "  block BOT --reason R  block a bot (operator token)\n" +
-        "  unblock BOT           lift a block (operator token)\n" +
-        "  errors BOT            the bot's latest errors\n" +
-        "  notifications [BOT]   the latest monitoring messages and whether they were delivered\n" +
-        "  --url URL             the serving host (default: " + DefaultUrl + ")\n" +
-        "  --token TOKEN         default: $KAKAOFLOW_ADMIN_TOKEN, then $KAKAOFLOW_OPERATOR_TOKEN, then ./" + AdminTokens.FileName;
+    public static Command Create(ConsoleIo io)
+    {
+        ArgumentNullException.ThrowIfNull(io);
+        var url = new Option<string>("--url") { Description = "the serving host", DefaultValueFactory = _ => DefaultUrl, Recursive = true };
+        var token = new Option<string?>("--token")
+        {
+            Description = $"default: ${KakaoFlowEnvironment.AdminToken}, then ${KakaoFlowEnvironment.OperatorToken}, then ./{AdminTokenFile.Name}",
+            Recursive = true,
+        };
+        var admin = new Command("admin", "Service states, errors and monitoring messages of a running serve (its admin API), as tables.") { url, token };
+        Command Sub(string name, string description, bool botRequired, Option<string>? reason = null)
+        {
+            var bot = new Argument<string?>("BOT") { Arity = botRequired ? ArgumentArity.ExactlyOne : ArgumentArity.ZeroOrOne };
+            var command = new Command(name, description) { bot };
+            if (reason is not null)
+            {
+                command.Options.Add(reason);
+            }
+
+            command.SetAction((parse, cancellation) => RunAsync(
+                name,
+                parse.GetValue(bot),
+                reason is null ? null : parse.GetValue(reason),
+                parse.GetValue(url)!,
+                parse.GetValue(token),
+                io));
+            admin.Subcommands.Add(command);
+            return command;
+        }
+
+        Sub("status", "every bot (or one bot in detail): state, reason, today's errors, sessions, friends", botRequired: false);
+        Sub("start", "start a bot (runs the API TEST first)", botRequired: true);
+        Sub("stop", "stop a bot", botRequired: true);
+        Sub("block", "block a bot (operator token)", botRequired: true, new Option<string>("--reason") { Description = "why (told to the owner)", Required = true });
+        Sub("unblock", "lift a block (operator token)", botRequired: true);
+        Sub("errors", "the bot's latest errors", botRequired: true);
+        Sub("notifications", "the latest monitoring messages and whether they were delivered", botRequired: false);
+        return admin;
+    }
 
     /// <summary>Exit codes: 0 done, 1 refused or unreachable, 2 usage.</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    public static async Task<int> RunAsync(string command, string? bot, string? reason, string url, string? token, ConsoleIo io)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        string? command = null, bot = null, reason = null, token = null;
-        var url = DefaultUrl;
-        for (var i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--url" when i + 1 < args.Length:
-                    url = args[++i];
-                    break;
-                case "--token" when i + 1 < args.Length:
-                    token = args[++i];
-                    break;
-                case "--reason" when i + 1 < args.Length:
-                    reason = args[++i];
-                    break;
-                case "-h" or "--help":
-                    await stdout.WriteLineAsync(Usage).ConfigureAwait(false);
-                    return 0;
-                case var arg when arg.StartsWith('-'):
-                    return await UsageErrorAsync(stderr, $"unknown or incomplete option '{arg}'").ConfigureAwait(false);
-                case var arg when command is null:
-                    command = arg;
-                    break;
-                case var arg when bot is null:
-                    bot = arg;
-                    break;
-                default:
-                    return await UsageErrorAsync(stderr, $"unexpected argument '{args[i]}'").ConfigureAwait(false);
-            }
-        }
-
-        var needsBot = command is "start" or "stop" or "block" or "unblock" or "errors";
-        if (command is not ("status" or "notifications") && !needsBot)
-        {
-            return await UsageErrorAsync(stderr, command is null ? "missing command" : $"unknown command '{command}'").ConfigureAwait(false);
-        }
-
-        if (needsBot && bot is null)
-        {
-            return await UsageErrorAsync(stderr, $"'{command}' needs a BOT").ConfigureAwait(false);
-        }
-
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(url);
+        ArgumentNullException.ThrowIfNull(io);
+        var (stdout, stderr) = (io.Out, io.Error);
         if (command == "block" && string.IsNullOrWhiteSpace(reason))
         {
-            return await UsageErrorAsync(stderr, "'block' needs --reason TEXT").ConfigureAwait(false);
+            await stderr.WriteLineAsync("kakaoflow admin: 'block' needs --reason TEXT").ConfigureAwait(false);
+            return CommandLine.Usage;
         }
 
         token ??= FindToken();
         if (token is null)
         {
-            await stderr.WriteLineAsync($"kakaoflow admin: no token: pass --token, set {AdminTokens.OwnerVariable}, or run where {AdminTokens.FileName} is").ConfigureAwait(false);
+            await stderr.WriteLineAsync($"kakaoflow admin: no token: pass --token, set {KakaoFlowEnvironment.AdminToken}, or run where {AdminTokenFile.Name} is").ConfigureAwait(false);
             return 1;
         }
 
         if (!Uri.TryCreate(url.Split(';')[0].TrimEnd('/') + "/", UriKind.Absolute, out var root))
         {
-            return await UsageErrorAsync(stderr, $"not a URL: '{url}'").ConfigureAwait(false);
+            await stderr.WriteLineAsync($"kakaoflow admin: not a URL: '{url}'").ConfigureAwait(false);
+            return CommandLine.Usage;
         }
 
         using var http = new HttpClient { BaseAddress = root, Timeout = TimeSpan.FromSeconds(30) };
@@ -155,15 +149,9 @@ public static class AdminCommand
 
     private static string? FindToken()
     {
-        foreach (var variable in new[] { AdminTokens.OwnerVariable, AdminTokens.OperatorVariable })
-        {
-            if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value)
-            {
-                return value.Trim();
-            }
-        }
-
-        return File.Exists(AdminTokens.FileName) ? File.ReadAllText(AdminTokens.FileName).Trim() : null;
+        return KakaoFlowEnvironment.Read(KakaoFlowEnvironment.AdminToken)
+            ?? KakaoFlowEnvironment.Read(KakaoFlowEnvironment.OperatorToken)
+            ?? (File.Exists(AdminTokenFile.Name) ? File.ReadAllText(AdminTokenFile.Name).Trim() : null);
     }
 
     private static string BotsTable(IEnumerable<JsonObject> bots) => TextTable.Render(
@@ -216,10 +204,4 @@ public static class AdminCommand
         JsonValue value when value.TryGetValue<string>(out var text) => text,
         _ => node.ToJsonString(),
     };
-
-    private static async Task<int> UsageErrorAsync(TextWriter stderr, string message)
-    {
-        await stderr.WriteLineAsync($"kakaoflow admin: {message}\n{Usage}").ConfigureAwait(false);
-        return 2;
-    }
 }

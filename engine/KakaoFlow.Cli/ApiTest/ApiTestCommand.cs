@@ -3,56 +3,54 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 
-namespace KakaoFlow.Hosting.ApiTest;
+using System.CommandLine;
+using KakaoFlow.Hosting.ApiTest;
+
+namespace KakaoFlow.Cli.ApiTest;
 
 /// <summary>
 /// <c>kakaoflow apitest BASE_URL</c>: what the platform does before a service may start — <c>GET BASE_URL/keyboard</c>
-/// checked against KAKAO_API.md — then one test message (<c>POST BASE_URL/message</c> with the first Home button)
+/// checked against the auto-reply API (docs/kakao-api.md) — then one test message (<c>POST BASE_URL/message</c> with the first Home button)
 /// and its reply checked too. Talks plain HTTP to any server; prints each check with PASS/FAIL and why.
 /// </summary>
 public static class ApiTestCommand
 {
-    public const string Usage =
-        "usage: kakaoflow apitest BASE_URL [--user USER_KEY]\n" +
-        "  BASE_URL  the bot's registered URL, e.g. https://bot.example.com/pizza (the platform appends /keyboard, /message)\n" +
-        "  --user    user_key of the test message (default: " + DefaultUser + ")";
-
     public const string DefaultUser = "kakaoflow-apitest";
 
     /// <summary>The platform's recommended answer time; past 10 s users see "no response".</summary>
     private static readonly TimeSpan Recommended = TimeSpan.FromSeconds(5);
 
-    /// <summary>Exit codes: 0 every check passed, 1 a check failed or the server could not be reached, 2 usage.</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    public static Command Create(ConsoleIo io)
     {
-        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(io);
+        var baseUrl = new Argument<string>("BASE_URL")
+        {
+            Description = "the bot's registered URL, e.g. https://bot.example.com/pizza (the platform appends /keyboard, /message)",
+        };
+        var user = new Option<string>("--user")
+        {
+            Description = "user_key of the test message",
+            DefaultValueFactory = _ => DefaultUser,
+        };
+        var command = new Command("apitest", "The platform's API TEST against any server: GET BASE_URL/keyboard, then one POST BASE_URL/message.")
+        {
+            baseUrl,
+            user,
+        };
+        command.SetAction((parse, cancellation) => RunAsync(parse.GetValue(baseUrl)!, parse.GetValue(user)!, io.Out, io.Error));
+        return command;
+    }
+
+    /// <summary>Exit codes: 0 every check passed, 1 a check failed or the server could not be reached, 2 not an http(s) URL.</summary>
+    public static async Task<int> RunAsync(string baseUrl, string user, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(baseUrl);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
-        string? baseUrl = null;
-        var user = DefaultUser;
-        for (var i = 0; i < args.Length; i++)
+        if (!Uri.TryCreate(baseUrl.TrimEnd('/') + "/", UriKind.Absolute, out var root) || root.Scheme is not ("http" or "https"))
         {
-            switch (args[i])
-            {
-                case "--user" when i + 1 < args.Length:
-                    user = args[++i];
-                    break;
-                case "-h" or "--help":
-                    await stdout.WriteLineAsync(Usage).ConfigureAwait(false);
-                    return 0;
-                case var arg when arg.StartsWith('-') || baseUrl is not null:
-                    await stderr.WriteLineAsync($"kakaoflow apitest: unexpected argument '{arg}'\n{Usage}").ConfigureAwait(false);
-                    return 2;
-                default:
-                    baseUrl = args[i];
-                    break;
-            }
-        }
-
-        if (baseUrl is null || !Uri.TryCreate(baseUrl.TrimEnd('/') + "/", UriKind.Absolute, out var root) || root.Scheme is not ("http" or "https"))
-        {
-            await stderr.WriteLineAsync($"kakaoflow apitest: give the bot's base URL (http or https)\n{Usage}").ConfigureAwait(false);
-            return 2;
+            await stderr.WriteLineAsync($"kakaoflow apitest: give the bot's base URL (http or https), not '{baseUrl}'").ConfigureAwait(false);
+            return CommandLine.Usage;
         }
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };

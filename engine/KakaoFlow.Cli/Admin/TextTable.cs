@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace KakaoFlow.Hosting.Admin;
+namespace KakaoFlow.Cli.Admin;
 
 /// <summary>A plain terminal table; Hangul and other wide characters count two columns so columns line up.</summary>
 internal static class TextTable

@@ -1,0 +1,99 @@
+using KakaoFlow.Hooks;
+using KakaoFlow.Hosting;
+using KakaoFlow.Storage;
+using KakaoFlow.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace KakaoFlow.Cli.Serve;
+
+/// <summary>
+/// Composes the <c>serve</c> app: Kestrel and logging, the KakaoFlow host (<c>AddKakaoFlow</c>, its endpoints and the
+/// admin API), the LiteDB store and the Jint script engine. Tests build the same app with their own extras.
+/// </summary>
+public static class ServeApp
+{
+    /// <summary>Builds (does not start) the app; disposing it closes the store cleanly.</summary>
+    /// <param name="settings">What the command line asked for.</param>
+    /// <param name="configure">Runs last, before the app is built (tests replace the clock or add log sinks here).</param>
+    public static WebApplication Build(ServeSettings settings, Action<WebApplicationBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ApplicationName = "kakaoflow",
+            ContentRootPath = Directory.GetCurrentDirectory(),
+        });
+        builder.Configuration.AddInMemoryCollection(settings.ToConfiguration());
+        builder.WebHost.UseUrls(settings.Urls);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.Services.AddOptions<KestrelServerOptions>()
+            .Configure<IOptions<KakaoFlowOptions>>((kestrel, options) => kestrel.Limits.MaxRequestBodySize = options.Value.MaxBodyBytes);
+
+        // Graceful shutdown (SIGTERM, Ctrl+C): Kestrel stops accepting, in-flight requests finish within this time,
+        // then the container disposes the store, which flushes, checkpoints and closes the LiteDB file.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        ConfigureLogging(builder.Logging, settings.JsonLogs);
+
+        builder.Services.AddKakaoFlow();
+        AddLiteDbStore(builder.Services, settings.DataFile);
+        if (settings.Scripts is not null)
+        {
+            builder.Services.AddSingleton(settings.Scripts);
+        }
+
+        configure?.Invoke(builder);
+        var app = builder.Build();
+        app.MapKakaoFlow();
+        app.MapKakaoFlowAdmin();
+        return app;
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, bool json)
+    {
+        logging.ClearProviders();
+        if (json)
+        {
+            logging.AddJsonConsole(console =>
+            {
+                console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                console.UseUtcTimestamp = true;
+            });
+        }
+        else
+        {
+            logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "HH:mm:ss ";
+            });
+        }
+
+        // ASP.NET Core's own request logs print the URL, and DELETE URLs carry the user_key: keep them quiet.
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+        // While it logs at any level, hosting also creates an Activity and a log scope per request; exceptions are
+        // logged by our endpoints and by Kestrel, not by it.
+        logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+    }
+
+    private static void AddLiteDbStore(IServiceCollection services, string dataFile)
+    {
+        services.AddSingleton(provider =>
+        {
+            var logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LiteDbStore).FullName!);
+            return new LiteDbStore(dataFile, new SessionStoreOptions { FlushFailed = e => logger.LogError(e, "Session flush to LiteDB failed; retrying") });
+        });
+        services.AddSingleton(provider => provider.GetRequiredService<LiteDbStore>().Sessions);
+        services.AddSingleton(provider => provider.GetRequiredService<LiteDbStore>().Friends);
+        services.AddSingleton<IBotDataStore>(provider => provider.GetRequiredService<LiteDbStore>().BotData);
+        services.AddSingleton<IServiceStore>(provider => provider.GetRequiredService<LiteDbStore>().Services);
+    }
+}

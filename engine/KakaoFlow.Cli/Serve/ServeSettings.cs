@@ -1,0 +1,46 @@
+using KakaoFlow.Hooks;
+using KakaoFlow.Hosting;
+using KakaoFlow.Hosting.Admin;
+
+namespace KakaoFlow.Cli.Serve;
+
+/// <summary>What <c>kakaoflow serve</c> was asked for on its command line (and in <c>KAKAOFLOW_*</c> variables).</summary>
+public sealed record ServeSettings
+{
+    public const string DefaultUrls = "http://127.0.0.1:5080";
+    public const string DefaultFlowsDirectory = "flows";
+    public const string DefaultDataFile = "kakaoflow.litedb";
+
+    public string FlowsDirectory { get; init; } = DefaultFlowsDirectory;
+
+    /// <summary>The LiteDB file; its session journal and a generated admin token are kept beside it.</summary>
+    public string DataFile { get; init; } = DefaultDataFile;
+
+    /// <summary>Kestrel addresses, separated by <c>;</c>. Port 0 picks a free port.</summary>
+    public string Urls { get; init; } = DefaultUrls;
+
+    public bool JsonLogs { get; init; }
+
+    public bool Watch { get; init; } = true;
+
+    public Uri? NotifyUrl { get; init; }
+
+    public string? AdminToken { get; init; }
+
+    public string? OperatorToken { get; init; }
+
+    /// <summary>The JavaScript engine for hooks and checks; null compiles only flows without scripts.</summary>
+    public IScriptCompiler? Scripts { get; init; }
+
+    /// <summary>The settings as configuration entries of <see cref="KakaoFlowOptions"/> (section <c>KakaoFlow</c>).</summary>
+    public IEnumerable<KeyValuePair<string, string?>> ToConfiguration()
+    {
+        static KeyValuePair<string, string?> Entry(string key, string? value) => new($"{KakaoFlowOptions.Section}:{key}", value);
+        yield return Entry(nameof(KakaoFlowOptions.FlowsDirectory), FlowsDirectory);
+        yield return Entry(nameof(KakaoFlowOptions.Watch), Watch ? "true" : "false");
+        yield return Entry(nameof(KakaoFlowOptions.AdminTokenFile), AdminTokenFile.NextTo(DataFile));
+        yield return Entry(nameof(KakaoFlowOptions.NotifyUrl), NotifyUrl?.ToString());
+        yield return Entry(nameof(KakaoFlowOptions.AdminToken), AdminToken);
+        yield return Entry(nameof(KakaoFlowOptions.OperatorToken), OperatorToken);
+    }
+}
