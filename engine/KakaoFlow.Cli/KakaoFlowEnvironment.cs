@@ -12,6 +12,9 @@ public static class KakaoFlowEnvironment
     /// <summary>The webhook that receives monitoring messages, when <c>--notify-url</c> is not given.</summary>
     public const string NotifyUrl = "KAKAOFLOW_NOTIFY_URL";
 
+    /// <summary>The webhook's shared secret, when <c>--webhook-secret</c> is not given (safer: not visible in <c>ps</c>).</summary>
+    public const string WebhookSecret = "KAKAOFLOW_WEBHOOK_SECRET";
+
     public static string? Read(string variable)
     {
         var value = Environment.GetEnvironmentVariable(variable);

@@ -53,16 +53,19 @@ internal static class KakaoEndpoints
     {
         var logger = host.Logger;
         var botId = (string)context.GetRouteValue("bot")!;
+        if (endpoint != "keyboard" && !host.Secret.Accepts(context.Request))
+        {
+            Log.Refused(logger, context.Request.Method, endpoint, "(no secret)", StatusCodes.Status401Unauthorized, KakaoCodes.WrongApiKey, "missing or wrong secret");
+            CloseIfBodyUnread(host, context);
+            await WriteAsync(context, StatusCodes.Status401Unauthorized, KakaoJson.Error(KakaoCodes.WrongApiKey, $"wrong api key: send the header {WebhookSecret.Header}")).ConfigureAwait(false);
+            return;
+        }
+
         var flow = host.Catalog.Find(botId);
         if (flow is null)
         {
             Log.Refused(logger, context.Request.Method, endpoint, "(unknown)", StatusCodes.Status400BadRequest, KakaoCodes.WrongBotUrl, "unknown bot");
-            if (context.Request.ContentLength > host.Options.MaxBodyBytes)
-            {
-                // Kestrel will not drain a body past the limit: tell the client this connection ends here.
-                context.Response.Headers.Connection = "close";
-            }
-
+            CloseIfBodyUnread(host, context);
             await WriteAsync(context, StatusCodes.Status400BadRequest, KakaoJson.Error(KakaoCodes.WrongBotUrl, "wrong bot url")).ConfigureAwait(false);
             return;
         }
@@ -91,6 +94,15 @@ internal static class KakaoEndpoints
                 ? KakaoJson.Reply(ConversationService.ErrorReply(flow))
                 : KakaoJson.Error(StatusCodes.Status500InternalServerError, "internal error");
             await WriteAsync(context, endpoint == "message" ? StatusCodes.Status200OK : StatusCodes.Status500InternalServerError, body).ConfigureAwait(false);
+        }
+    }
+
+    private static void CloseIfBodyUnread(Services host, HttpContext context)
+    {
+        if (context.Request.ContentLength > host.Options.MaxBodyBytes)
+        {
+            // Kestrel will not drain a body past the limit: tell the client this connection ends here.
+            context.Response.Headers.Connection = "close";
         }
     }
 
@@ -182,6 +194,8 @@ internal static class KakaoEndpoints
         public ConversationService Conversations { get; } = root.GetRequiredService<ConversationService>();
 
         public ErrorBudget Errors { get; } = root.GetRequiredService<ErrorBudget>();
+
+        public WebhookSecret Secret { get; } = new(root.GetRequiredService<IOptions<KakaoFlowOptions>>().Value.WebhookSecret);
     }
 
     private sealed class RequestRefusedException(RequestError error) : Exception(error.Message)

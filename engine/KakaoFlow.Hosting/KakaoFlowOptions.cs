@@ -61,6 +61,13 @@ public sealed class KakaoFlowOptions
     /// <summary>Where a generated owner token is kept (created with mode 600). Default: <c>kakaoflow.admin-token</c>.</summary>
     public string AdminTokenFile { get; set; } = Admin.AdminTokenFile.Name;
 
+    /// <summary>
+    /// A shared secret every webhook call must carry in the header <c>X-KakaoFlow-Secret</c> (both the auto-reply
+    /// platform and an Open Builder skill can send custom headers); without it, or with another value, the call gets 401
+    /// and touches nothing. <c>GET keyboard</c> is exempt: it reads nothing private and changes nothing. Null: no secret.
+    /// </summary>
+    public string? WebhookSecret { get; set; }
+
     /// <summary>The operator's admin token; null: no operator (nobody can block or unblock).</summary>
     public string? OperatorToken { get; set; }
 }

@@ -56,6 +56,12 @@ internal sealed class KakaoFlowOptionsValidator : IValidateOptions<KakaoFlowOpti
             failures.Add($"RecentErrorsKept must be between 1 and 10000, not {options.RecentErrorsKept}.");
         }
 
+        // A header value: printable ASCII only, no spaces.
+        if (options.WebhookSecret is { } secret && (secret.Length < 16 || secret.Any(c => c is < '!' or > '~')))
+        {
+            failures.Add("WebhookSecret must be at least 16 printable ASCII characters without spaces.");
+        }
+
         if (string.IsNullOrWhiteSpace(options.AdminTokenFile))
         {
             failures.Add("AdminTokenFile must name a file.");

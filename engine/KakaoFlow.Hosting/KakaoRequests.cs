@@ -13,10 +13,11 @@ internal sealed record RequestError(int Status, int Code, string Message)
     public static RequestError BadRequest(string detail) => new(StatusCodes.Status400BadRequest, KakaoCodes.BadRequest, "bad request: " + detail);
 }
 
-/// <summary>The Kakao error codes used here (KAKAO_API.md "Error answers").</summary>
+/// <summary>The Kakao error codes used here (docs/kakao-api.md, "Error answers").</summary>
 internal static class KakaoCodes
 {
     public const int BadRequest = 100;
+    public const int WrongApiKey = 201;
     public const int WrongBotUrl = 202;
     public const int UnsupportedMediaType = 400;
 }

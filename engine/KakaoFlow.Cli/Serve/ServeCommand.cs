@@ -37,6 +37,10 @@ public static class ServeCommand
             Description = $"webhook for monitoring messages (default: ${KakaoFlowEnvironment.NotifyUrl}; they are always logged)",
             CustomParser = result => ParseHttpUrl(result.Tokens[0].Value, result),
         };
+        var webhookSecret = new Option<string?>("--webhook-secret")
+        {
+            Description = $"every webhook call must carry it in the header X-KakaoFlow-Secret (default: ${KakaoFlowEnvironment.WebhookSecret}; at least 16 characters)",
+        };
         var command = new Command(
             "serve",
             $"Serve every bot in FLOWS_DIR on the KakaoTalk auto-reply API until SIGTERM / Ctrl+C. Admin tokens: " +
@@ -48,6 +52,7 @@ public static class ServeCommand
             jsonLogs,
             noWatch,
             notifyUrl,
+            webhookSecret,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -72,6 +77,7 @@ public static class ServeCommand
                 NotifyUrl = notify,
                 AdminToken = KakaoFlowEnvironment.Read(KakaoFlowEnvironment.AdminToken),
                 OperatorToken = KakaoFlowEnvironment.Read(KakaoFlowEnvironment.OperatorToken),
+                WebhookSecret = parse.GetValue(webhookSecret) ?? KakaoFlowEnvironment.Read(KakaoFlowEnvironment.WebhookSecret),
                 Scripts = ScriptEngine.CreateWarmCompiler(),
             };
             return await RunAsync(settings, io).ConfigureAwait(false);
@@ -115,7 +121,7 @@ public static class ServeCommand
             catch (OptionsValidationException e)
             {
                 await io.Error.WriteLineAsync($"kakaoflow serve: {string.Join(" ", e.Failures)}").ConfigureAwait(false);
-                return CommandLine.Failure;
+                return CommandLine.Usage;
             }
 
             await PrintBotsAsync(app, settings, io.Out).ConfigureAwait(false);

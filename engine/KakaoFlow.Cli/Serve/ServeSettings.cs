@@ -29,6 +29,9 @@ public sealed record ServeSettings
 
     public string? OperatorToken { get; init; }
 
+    /// <summary>The shared secret every webhook call must carry (<c>X-KakaoFlow-Secret</c>); null: none.</summary>
+    public string? WebhookSecret { get; init; }
+
     /// <summary>The JavaScript engine for hooks and checks; null compiles only flows without scripts.</summary>
     public IScriptCompiler? Scripts { get; init; }
 
@@ -42,5 +45,6 @@ public sealed record ServeSettings
         yield return Entry(nameof(KakaoFlowOptions.NotifyUrl), NotifyUrl?.ToString());
         yield return Entry(nameof(KakaoFlowOptions.AdminToken), AdminToken);
         yield return Entry(nameof(KakaoFlowOptions.OperatorToken), OperatorToken);
+        yield return Entry(nameof(KakaoFlowOptions.WebhookSecret), WebhookSecret);
     }
 }

@@ -21,6 +21,7 @@ internal sealed record TestHostOptions
     public TimeSpan NotifyMaxRetryDelay { get; init; } = new KakaoFlowOptions().NotifyMaxRetryDelay;
     public string? AdminToken { get; init; }
     public string? OperatorToken { get; init; }
+    public string? WebhookSecret { get; init; }
 
     public bool WatchFileEvents { get; init; } = true;
     public Func<CompiledFlow, Session, Turn, DateTimeOffset, CancellationToken, StepResult>? Stepper { get; init; }
@@ -36,6 +37,7 @@ internal sealed record TestHostOptions
         options.NotifyMaxRetryDelay = NotifyMaxRetryDelay;
         options.AdminToken = AdminToken;
         options.OperatorToken = OperatorToken;
+        options.WebhookSecret = WebhookSecret;
     }
 
     public HostingSeams Seams => new() { Stepper = Stepper, WatchFileEvents = WatchFileEvents };
