@@ -89,7 +89,7 @@ internal static class KakaoEndpoints
 #pragma warning restore CA1031
         {
             Log.RequestFailed(logger, context.Request.Method, endpoint, botId, e);
-            host.Errors.Record(flow, "-", ErrorBudget.Internal, null, $"{endpoint}: {e.GetType().Name}: {e.Message}");
+            host.Errors.Record(flow, ErrorBudget.NoUser, ErrorBudget.Internal, null, $"{endpoint}: {e.GetType().Name}: {e.Message}");
             var body = endpoint == "message"
                 ? KakaoJson.Reply(ConversationService.ErrorReply(flow))
                 : KakaoJson.Error(StatusCodes.Status500InternalServerError, "internal error");

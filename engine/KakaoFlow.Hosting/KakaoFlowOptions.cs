@@ -52,6 +52,12 @@ public sealed class KakaoFlowOptions
     /// <summary>How often the notifier looks at the outbox when nothing wakes it.</summary>
     public TimeSpan NotifyPollInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The most errors one user can count toward a bot's daily budget (Asia/Seoul day); the rest are logged. The budget
+    /// is for the bot's own failures: without a cap, a few senders could stop a bot for everyone.
+    /// </summary>
+    public int ErrorsPerUserPerDay { get; set; } = 10;
+
     /// <summary>How many error details each bot keeps (the latest).</summary>
     public int RecentErrorsKept { get; set; } = 50;
 

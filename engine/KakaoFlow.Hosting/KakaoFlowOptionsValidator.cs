@@ -51,6 +51,11 @@ internal sealed class KakaoFlowOptionsValidator : IValidateOptions<KakaoFlowOpti
             failures.Add("NotifyRetryDelay and NotifyPollInterval must be positive, and NotifyMaxRetryDelay at least NotifyRetryDelay.");
         }
 
+        if (options.ErrorsPerUserPerDay < 1)
+        {
+            failures.Add($"ErrorsPerUserPerDay must be at least 1, not {options.ErrorsPerUserPerDay}.");
+        }
+
         if (options.RecentErrorsKept is < 1 or > 10_000)
         {
             failures.Add($"RecentErrorsKept must be between 1 and 10000, not {options.RecentErrorsKept}.");

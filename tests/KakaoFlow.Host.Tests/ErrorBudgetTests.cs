@@ -179,4 +179,27 @@ public sealed class ErrorBudgetTests
             ["internal", "timeout", "reply-repaired"],
             bot.GetProperty("recent_errors").EnumerateArray().Select(error => error.GetProperty("kind").GetString()));
     }
+
+    [Fact]
+    public async Task One_user_counts_at_most_the_per_user_cap_a_day_and_cannot_stop_the_bot_alone()
+    {
+        await using var host = await TestHost.StartAsync(
+            new Dictionary<string, string> { [Bot] = Lifecycle.Flaky(12) },
+            Lifecycle.WithTokens(options => options with { ErrorsPerUserPerDay = 4 }));
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal(ErrorText, await host.MessageTextAsync(Bot, "공격자", "고장"));
+        }
+
+        Assert.Equal(4, host.Store.Services.ErrorsOn(Bot, "2026-11-25")?.Count);
+        Assert.Equal("running", await host.StateAsync(Bot));
+        Assert.Equal(16, host.Logs.Lines.Count(line => line.Contains("Error not counted", StringComparison.Ordinal)));
+
+        // Another user still counts; and the next Seoul day the first one counts again.
+        Assert.Equal(ErrorText, await host.MessageTextAsync(Bot, "다른 사용자", "고장"));
+        Assert.Equal(5, host.Store.Services.ErrorsOn(Bot, "2026-11-25")?.Count);
+        host.Clock.SetUtcNow(new DateTimeOffset(2026, 11, 25, 15, 0, 0, TimeSpan.Zero));
+        Assert.Equal(ErrorText, await host.MessageTextAsync(Bot, "공격자", "고장"));
+        Assert.Equal(1, host.Store.Services.ErrorsOn(Bot, "2026-11-26")?.Count);
+    }
 }

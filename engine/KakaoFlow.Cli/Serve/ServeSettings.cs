@@ -35,8 +35,13 @@ public sealed record ServeSettings
     /// <summary>The JavaScript engine for hooks and checks; null compiles only flows without scripts.</summary>
     public IScriptCompiler? Scripts { get; init; }
 
-    /// <summary>The settings as configuration entries of <see cref="KakaoFlowOptions"/> (section <c>KakaoFlow</c>).</summary>
-    public IEnumerable<KeyValuePair<string, string?>> ToConfiguration()
+    /// <summary>
+    /// The settings as configuration entries of <see cref="KakaoFlowOptions"/> (section <c>KakaoFlow</c>); unset ones
+    /// are left out, so that other sources (e.g. <c>KakaoFlow__ErrorsPerUserPerDay</c> in the environment) still apply.
+    /// </summary>
+    public IEnumerable<KeyValuePair<string, string?>> ToConfiguration() => Entries().Where(entry => entry.Value is not null);
+
+    private IEnumerable<KeyValuePair<string, string?>> Entries()
     {
         static KeyValuePair<string, string?> Entry(string key, string? value) => new($"{KakaoFlowOptions.Section}:{key}", value);
         yield return Entry(nameof(KakaoFlowOptions.FlowsDirectory), FlowsDirectory);

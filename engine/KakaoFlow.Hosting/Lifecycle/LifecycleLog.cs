@@ -37,4 +37,10 @@ internal static partial class Log
 
     [LoggerMessage(72, LogLevel.Information, "Admin {Method} {Path} by {Role}: {Status}")]
     public static partial void Admin(ILogger logger, string method, string path, string role, int status);
+
+    [LoggerMessage(73, LogLevel.Warning, "Error not counted for bot {Bot}: user {User} already counted {Cap} on {Day}: {Kind}: {Message}")]
+    public static partial void ErrorNotCounted(ILogger logger, string bot, string user, string day, int cap, string kind, string message);
+
+    [LoggerMessage(74, LogLevel.Information, "Turn {Bot} user {User}: not counted (caused by the user's input): {Issue}")]
+    public static partial void InputIssue(ILogger logger, string bot, string user, string issue);
 }

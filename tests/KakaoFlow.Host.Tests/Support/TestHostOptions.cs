@@ -22,6 +22,7 @@ internal sealed record TestHostOptions
     public string? AdminToken { get; init; }
     public string? OperatorToken { get; init; }
     public string? WebhookSecret { get; init; }
+    public int ErrorsPerUserPerDay { get; init; } = new KakaoFlowOptions().ErrorsPerUserPerDay;
 
     public bool WatchFileEvents { get; init; } = true;
     public Func<CompiledFlow, Session, Turn, DateTimeOffset, CancellationToken, StepResult>? Stepper { get; init; }
@@ -38,6 +39,7 @@ internal sealed record TestHostOptions
         options.AdminToken = AdminToken;
         options.OperatorToken = OperatorToken;
         options.WebhookSecret = WebhookSecret;
+        options.ErrorsPerUserPerDay = ErrorsPerUserPerDay;
     }
 
     public HostingSeams Seams => new() { Stepper = Stepper, WatchFileEvents = WatchFileEvents };
