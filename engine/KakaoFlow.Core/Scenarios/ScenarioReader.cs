@@ -118,7 +118,7 @@ public static class ScenarioReader
             case "as":
                 return ReadSwitchUser(key, value, where, diagnostics);
             default:
-                ReportUnknownKey(key, where, diagnostics);
+                KnownKeys.ReportUnknown(key, TurnKeys, where, diagnostics);
                 return null;
         }
     }
@@ -184,17 +184,6 @@ public static class ScenarioReader
         }
 
         return new SwitchUserTurn(user.Value.Trim(), key.Span);
-    }
-
-    private static void ReportUnknownKey(YamlScalarNode key, string where, DiagnosticBag diagnostics)
-    {
-        var suggestion = DidYouMean.Suggest(key.Value, TurnKeys);
-        diagnostics.ReportWithHint(
-            DiagnosticCodes.UnknownKey,
-            key.Span,
-            suggestion is null ? $"known keys: {string.Join(", ", TurnKeys)}" : $"did you mean '{suggestion}'?",
-            key.Value,
-            where);
     }
 
     /// <summary>A scalar the owner wrote (YAML <c>yes</c>, <c>1.0</c>, <c>true</c> stay as written), or a KF005.</summary>
