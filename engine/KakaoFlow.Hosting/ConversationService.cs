@@ -141,6 +141,12 @@ internal sealed class ConversationService
             await _sessions.SaveAsync(flow.BotId, userKey, next).ConfigureAwait(false);
             foreach (var issue in result.Issues)
             {
+                if (issue.CausedByInput)
+                {
+                    Log.InputIssue(_logger, flow.BotId, user.Value, issue.ToString());
+                    continue;
+                }
+
                 Log.TurnIssue(_logger, flow.BotId, user.Value, issue.ToString());
                 _errors.Record(flow, user.Value, KindOf(issue.Kind), issue.Location, issue.ScriptDetail is null ? issue.Message : $"{issue.Message} — {issue.ScriptDetail}");
             }

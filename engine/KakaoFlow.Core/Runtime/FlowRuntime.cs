@@ -247,7 +247,7 @@ public sealed class FlowRuntime
             var text = texts.Count > 0 ? string.Join("\n\n", texts) : null;
             if (text is not null && TextLength.Of(text) > TextLength.KakaoTextLimit)
             {
-                Repaired(null, $"reply text was {TextLength.Of(text)} characters; cut to {TextLength.KakaoTextLimit}");
+                Repaired(null, $"reply text was {TextLength.Of(text)} characters; cut to {TextLength.KakaoTextLimit}", LongOnlyBecauseOfInput(text));
                 text = TextLength.Truncate(text);
             }
 
@@ -285,8 +285,25 @@ public sealed class FlowRuntime
             return Finish(new ReplyMessage(flow.Messages.Error, null, null), flow.HomeKeyboard, Session.HomeStepId, choice: null);
         }
 
-        private void Repaired(CompiledStep? step, string message) =>
-            _issues.Add(new RuntimeIssue(RuntimeIssueKind.ReplyRepaired, message, step?.Location));
+        private void Repaired(CompiledStep? step, string message, bool causedByInput = false) =>
+            _issues.Add(new RuntimeIssue(RuntimeIssueKind.ReplyRepaired, message, step?.Location) { CausedByInput = causedByInput });
+
+        /// <summary>
+        /// Whether the text fits without what users typed: this turn's message and the values of the variables
+        /// <c>input</c> steps save to. Then the overflow is the sender's doing, not the bot's.
+        /// </summary>
+        private bool LongOnlyBecauseOfInput(string text)
+        {
+            var typed = flow.InputVariables
+                .Select(name => _vars.TryGetValue(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null)
+                .Append(turn?.Content)
+                .OfType<string>()
+                .Where(value => value.Length > 0)
+                .Distinct(StringComparer.Ordinal)
+                .OrderByDescending(value => value.Length);
+            var rest = typed.Aggregate(text, (remaining, value) => remaining.Replace(value, "", StringComparison.Ordinal));
+            return rest.Length < text.Length && TextLength.Of(rest) <= TextLength.KakaoTextLimit;
+        }
 
         private StepResult Finish(ReplyMessage message, Keyboard keyboard, string position, DynamicChoice? choice)
         {
