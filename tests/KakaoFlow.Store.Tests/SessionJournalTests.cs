@@ -4,12 +4,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO.Hashing;
 using System.Text.Json;
-using KakaoFlow.Host.Tests.Support;
+using KakaoFlow.Store.Tests.Support;
 using KakaoFlow.Runtime;
 using KakaoFlow.Storage;
 using KakaoFlow.Store;
 
-namespace KakaoFlow.Host.Tests;
+namespace KakaoFlow.Store.Tests;
 
 /// <summary>
 /// The session journal and cache in front of LiteDB (<see cref="LiteDbStore"/>): replay after a killed process, torn
