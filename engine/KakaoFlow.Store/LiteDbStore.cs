@@ -24,8 +24,8 @@ namespace KakaoFlow.Store;
 /// 5.0.21); documents are mapped by hand and the database gets its own <see cref="BsonMapper"/> instance,
 /// never <see cref="BsonMapper.Global"/> (racy before 5.0.22); no explicit transaction spans a turn (they are
 /// bound to a thread, and one would hold the collection's write lock across every user). Explicit transactions are
-/// short and synchronous: the session flush (<see cref="LiteDbSessionStore"/>: one thread writes the sessions the
-/// journal holds to LiteDB, a user's latest only, and commits them at once), the journal replay at open, and the
+/// short and synchronous: the session flush (<see cref="JournaledSessionStore"/>: one thread writes the sessions the
+/// journal holds to LiteDB, a user's latest only, and <see cref="LiteDbSessionStore"/> commits them at once), the journal replay at open, and the
 /// state-change + outbox writes of <see cref="LiteDbServiceStore"/>.
 /// The checkpoint (log → data file) runs on <see cref="Dispose"/>.
 /// </para>
@@ -35,8 +35,7 @@ public sealed class LiteDbStore : IDisposable
     private static readonly Collation OrdinalCollation = new(CultureInfo.InvariantCulture.LCID, CompareOptions.Ordinal);
 
     private readonly LiteDatabase _database;
-    private readonly SessionJournal _journal;
-    private readonly LiteDbSessionStore _sessions;
+    private readonly JournaledSessionStore _sessions;
 
     /// <param name="fileName">The LiteDB file; the session journal's segments are written next to it.</param>
     /// <param name="sessionOptions">Write buffering and cache size of the session store; defaults when null.</param>
@@ -55,16 +54,16 @@ public sealed class LiteDbStore : IDisposable
             Filename = FileName,
             Connection = ConnectionType.Direct,
             // Keys (user_keys, bot ids, data keys) are opaque, case-sensitive strings: compare them ordinally. LiteDB's
-            // default collation (current culture, IgnoreCase) made "AbC" and "abc" one user, and its culture-aware
-            // comparisons were the largest CPU cost of every index lookup under load (issue 8). LiteDB stores the
-            // collation in the file when it creates it and refuses to open a file with a different one, so a file made
-            // before keeps its own (null: use the file's).
+            // default collation (current culture, IgnoreCase) would make "AbC" and "abc" one user, and culture-aware
+            // comparisons cost far more CPU in every index lookup. LiteDB stores the collation in the file when it
+            // creates it and refuses to open a file with a different one, so a file made by an earlier version keeps
+            // its own (null: use the file's).
             Collation = File.Exists(FileName) && new FileInfo(FileName).Length > 0 ? null : OrdinalCollation,
         };
         _database = new LiteDatabase(connection, new BsonMapper());
         try
         {
-            (_journal, _sessions) = OpenSessions(sessionOptions ?? new SessionStoreOptions());
+            _sessions = OpenSessions(sessionOptions ?? new SessionStoreOptions());
             var friends = _database.GetCollection(StoreNames.Friends);
             friends.EnsureIndex("bot", "$.bot");
             var botData = _database.GetCollection(StoreNames.BotData);
@@ -76,28 +75,22 @@ public sealed class LiteDbStore : IDisposable
         catch
         {
             // Nothing of a half-opened store may outlive it: the flusher thread, the journal, LiteDB's file lock.
-            _journal?.Dispose();
             _sessions?.Dispose();
             _database.Dispose();
             throw;
         }
     }
 
-    private (SessionJournal, LiteDbSessionStore) OpenSessions(SessionStoreOptions options)
+    private JournaledSessionStore OpenSessions(SessionStoreOptions options)
     {
-        var sessions = _database.GetCollection(StoreNames.Sessions);
-        sessions.EnsureIndex("bot", "$.bot");
-        // No index on `last`: every flush changes it for every session written, and keeping the skip list in order was
-        // a third of the flush's cost (issue 8). Only the retention sweep filters on it, every few minutes, through
-        // the `bot` index. Files made before have the index: drop it.
-        sessions.DropIndex("last");
+        var sessions = new LiteDbSessionStore(_database);
 
         // Opening LiteDB first also takes its file lock: a second process on the same file fails there, before it
         // could touch this file's journal.
         var leftOver = SessionJournal.FindSegments(FileName);
-        (RecoveredSessionWrites, UnreadableJournalRecords) = LiteDbSessionStore.Recover(_database, sessions, [.. leftOver.Select(segment => segment.Path)]);
+        (RecoveredSessionWrites, UnreadableJournalRecords) = sessions.Replay([.. leftOver.Select(segment => segment.Path)]);
         var journal = new SessionJournal(FileName, leftOver.Count == 0 ? 1 : leftOver[^1].Number + 1);
-        return (journal, new LiteDbSessionStore(_database, sessions, journal, options));
+        return new JournaledSessionStore(sessions, journal, options);
     }
 
     public string FileName { get; }
@@ -128,7 +121,6 @@ public sealed class LiteDbStore : IDisposable
     {
         try
         {
-            _journal.Dispose();
             _sessions.Dispose();
         }
         finally

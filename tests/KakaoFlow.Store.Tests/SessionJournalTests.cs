@@ -176,9 +176,8 @@ public sealed class SessionJournalTests : TempStoreFile
         // The parts of a LiteDbStore, so that the journal can fail under a running session store.
         Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
         using var database = new LiteDB.LiteDatabase(StoreFile);
-        var collection = database.GetCollection("sessions");
         var journal = new SessionJournal(StoreFile, 1);
-        using var sessions = new LiteDbSessionStore(database, collection, journal, NoBackgroundFlush);
+        using var sessions = new JournaledSessionStore(new LiteDbSessionStore(database), journal, NoBackgroundFlush);
 
         await sessions.SaveAsync(Bot, "손님", Turn("손님", 1));
         journal.Dispose(); // from here every append fails, as on a full disk
@@ -187,7 +186,7 @@ public sealed class SessionJournalTests : TempStoreFile
         SessionAssert.Same(Turn("손님", 1), sessions.Find(Bot, "손님"));
         sessions.Flush();
         Assert.Empty(JournalSegments(StoreFile));
-        SessionAssert.Same(Turn("손님", 1), SessionDocuments.FromDocument(collection.FindById(StoreNames.IdOf(Bot, "손님"))));
+        SessionAssert.Same(Turn("손님", 1), SessionDocuments.FromDocument(database.GetCollection("sessions").FindById(StoreNames.IdOf(Bot, "손님"))));
     }
 
     [Fact]
