@@ -115,7 +115,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         {
             await _journal.AppendAsync(record).ConfigureAwait(false);
         }
-        catch
+        catch (Exception e)
         {
             // Not acknowledged: later reads should not see it. (A flush may already have written it to the backing store;
             // the user's next turn then continues from it, as from any write whose acknowledgement was lost.)
@@ -131,6 +131,11 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             {
                 _cache.TryRemove(KeyValuePair.Create(key, entry));
                 _dirty.TryRemove(KeyValuePair.Create(key, entry));
+            }
+
+            if (StoreErrors.IsStorageFailure(e))
+            {
+                throw StoreErrors.Translate(e, $"Writing a session of bot '{botId}' to the session journal");
             }
 
             throw;
@@ -178,6 +183,19 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     /// the segments stay on disk; the next flush tries again.
     /// </summary>
     public void Flush()
+    {
+        try
+        {
+            FlushLocked();
+        }
+        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
+        {
+            // The backing store translates its own errors; these are the journal's (closing or deleting a segment).
+            throw StoreErrors.Translate(e, "Flushing the session journal");
+        }
+    }
+
+    private void FlushLocked()
     {
         lock (_flushGate)
         {

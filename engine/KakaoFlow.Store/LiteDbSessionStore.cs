@@ -30,7 +30,16 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
     /// <exception cref="InvalidDataException">The stored session cannot be read by this version.</exception>
     public Session? Find(string botId, string userKey)
     {
-        var document = _collection.FindById(StoreNames.IdOf(botId, userKey));
+        BsonDocument? document;
+        try
+        {
+            document = _collection.FindById(StoreNames.IdOf(botId, userKey));
+        }
+        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
+        {
+            throw StoreErrors.Translate(e, $"Reading a session of bot '{botId}'");
+        }
+
         return document is null ? null : SessionDocuments.FromDocument(document);
     }
 
@@ -38,21 +47,66 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
     public void Save(string botId, string userKey, Session session)
     {
         ArgumentNullException.ThrowIfNull(session);
-        _collection.Upsert(SessionDocuments.ToDocument(StoreNames.IdOf(botId, userKey), botId, session));
+        try
+        {
+            _collection.Upsert(SessionDocuments.ToDocument(StoreNames.IdOf(botId, userKey), botId, session));
+        }
+        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
+        {
+            throw StoreErrors.Translate(e, $"Writing a session of bot '{botId}'");
+        }
     }
 
-    public void SaveAll(IEnumerable<SessionWrite> writes) =>
-        // One Upsert call for the whole batch: LiteDB sets up its snapshot, index and data services once, not per session.
-        _database.InTransaction(() => _collection.Upsert(writes.Select(write =>
-            SessionDocuments.ToDocument(StoreNames.IdOf(write.BotId, write.UserKey), write.BotId, write.Session))));
+    public void SaveAll(IEnumerable<SessionWrite> writes)
+    {
+        try
+        {
+            // One Upsert call for the whole batch: LiteDB sets up its snapshot, index and data services once, not per session.
+            _database.InTransaction(() => _collection.Upsert(writes.Select(write =>
+                SessionDocuments.ToDocument(StoreNames.IdOf(write.BotId, write.UserKey), write.BotId, write.Session))));
+        }
+        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
+        {
+            throw StoreErrors.Translate(e, "Writing a batch of sessions");
+        }
+    }
 
-    public bool Delete(string botId, string userKey) => _collection.Delete(StoreNames.IdOf(botId, userKey));
+    public bool Delete(string botId, string userKey)
+    {
+        try
+        {
+            return _collection.Delete(StoreNames.IdOf(botId, userKey));
+        }
+        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
+        {
+            throw StoreErrors.Translate(e, $"Deleting a session of bot '{botId}'");
+        }
+    }
 
     /// <remarks>A session with no last message time counts as inactive (LiteDB orders null before every number).</remarks>
-    public int DeleteInactiveSince(string botId, DateTimeOffset cutoff) =>
-        _collection.DeleteMany("$.bot = @0 AND $.last < @1", new BsonValue(botId), new BsonValue(cutoff.UtcTicks));
+    public int DeleteInactiveSince(string botId, DateTimeOffset cutoff)
+    {
+        try
+        {
+            return _collection.DeleteMany("$.bot = @0 AND $.last < @1", new BsonValue(botId), new BsonValue(cutoff.UtcTicks));
+        }
+        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
+        {
+            throw StoreErrors.Translate(e, $"Deleting the inactive sessions of bot '{botId}'");
+        }
+    }
 
-    public int Count(string botId) => _collection.Count(BsonExpression.Create("$.bot = @0", new BsonValue(botId)));
+    public int Count(string botId)
+    {
+        try
+        {
+            return _collection.Count(BsonExpression.Create("$.bot = @0", new BsonValue(botId)));
+        }
+        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
+        {
+            throw StoreErrors.Translate(e, $"Counting the sessions of bot '{botId}'");
+        }
+    }
 
     /// <summary>
     /// Writes the session writes held in journal <paramref name="segments"/> (oldest first, so a user's last write wins),
@@ -66,12 +120,20 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
         var skipped = 0;
         foreach (var segment in segments)
         {
+            // A segment that cannot be read fails inside SaveAll, which translates it like LiteDB's own errors.
             SaveAll(ReadWrites(segment));
         }
 
-        foreach (var segment in segments)
+        try
         {
-            File.Delete(segment);
+            foreach (var segment in segments)
+            {
+                File.Delete(segment);
+            }
+        }
+        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
+        {
+            throw StoreErrors.Translate(e, "Deleting the replayed session journal");
         }
 
         return (applied, skipped);

@@ -440,7 +440,8 @@ public sealed class SessionJournalTests : TempStoreFile
         File.Delete(segment);
         Directory.CreateDirectory(segment);
         File.WriteAllText(Path.Combine(segment, "열림"), "x");
-        Assert.ThrowsAny<UnauthorizedAccessException>(store.FlushSessions);
+        var failed = Assert.Throws<StoreUnavailableException>(store.FlushSessions);
+        Assert.IsAssignableFrom<UnauthorizedAccessException>(failed.InnerException);
         Directory.Delete(segment, recursive: true);
 
         // The retry succeeds: LiteDB has every session, so the cache may keep only its capacity...
