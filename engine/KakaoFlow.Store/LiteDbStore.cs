@@ -147,7 +147,8 @@ public sealed class LiteDbStore : IDisposable
             : new StoreException($"{what} failed: it is not a LiteDB data file this version can read, or it is damaged ({cause.Message})", cause);
     }
 
-    private static LiteDatabase OpenDatabase(string fileName)
+    /// <summary>Opens (or creates) the file the way every LiteDB store of ours needs it: direct connection, ordinal keys, own mapper.</summary>
+    internal static LiteDatabase OpenDatabase(string fileName)
     {
         var directory = Path.GetDirectoryName(fileName);
         if (!string.IsNullOrEmpty(directory))
