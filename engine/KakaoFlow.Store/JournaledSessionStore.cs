@@ -22,7 +22,7 @@ namespace KakaoFlow.Store;
 /// data page and the pages of every index node it moves) to its log and checkpoints every 1,000 pages, so each turn
 /// would cost tens of KiB of writes, and a <c>FindById</c> per turn goes through LiteDB's query planner. A journal
 /// record is the session's few hundred bytes of JSON, and a batch writes each dirty page once however many turns
-/// touched it. What the journal survives is LiteDB's own standard (docs/serving.md): a killed process, not a power loss.
+/// touched it. What the journal survives is LiteDB's own standard (docs/serving.md, "Durability"): a killed process, not a power loss.
 /// </para>
 /// <para>
 /// Invariants: a dirty session is never evicted from the cache, so a session missing from the cache is current in the

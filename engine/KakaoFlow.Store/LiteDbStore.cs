@@ -20,7 +20,7 @@ namespace KakaoFlow.Store;
 /// acknowledged once its session is in the session journal (<see cref="SessionJournal"/>, also written
 /// to the OS without fsync), which this constructor replays into LiteDB when a killed process left segments
 /// behind. Promising power-loss safety would need an fsync per group of turns; neither file gets one
-/// (docs/serving.md).
+/// (docs/serving.md, "Durability").
 /// </para>
 /// <para>
 /// Other LiteDB 5.0.21 rules followed here: one <see cref="LiteDatabase"/> per file (direct connection);

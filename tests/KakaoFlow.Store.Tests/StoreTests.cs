@@ -90,7 +90,7 @@ public sealed class StoreTests : TempStoreFile
     public void A_file_made_by_an_earlier_version_opens_keeps_its_sessions_and_loses_the_index_on_last()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
-        // LiteDB's default collation (culture, IgnoreCase) and the index on `last`, as files were made before.
+        // LiteDB's default collation (culture, IgnoreCase) and the index on `last`, as earlier versions made files.
         using (var old = new LiteDatabase(new ConnectionString { Filename = StoreFile }))
         {
             var sessions = old.GetCollection("sessions");
