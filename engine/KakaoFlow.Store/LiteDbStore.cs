@@ -45,7 +45,7 @@ public sealed class LiteDbStore : IDisposable
     /// <param name="sessionOptions">Write buffering and cache size of the session store; defaults when null.</param>
     /// <param name="logger">Told about a journal replay at open and about failed background flushes; none when null.</param>
     /// <exception cref="StoreException">The file cannot be opened (<see cref="StoreUnavailableException"/> when the
-    /// cause is I/O, permissions or another process holding the file).</exception>
+    /// cause is I/O or permissions).</exception>
     public LiteDbStore(string fileName, SessionStoreOptions? sessionOptions = null, ILogger<LiteDbStore>? logger = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(fileName);
@@ -174,8 +174,9 @@ public sealed class LiteDbStore : IDisposable
     {
         var sessions = new LiteDbSessionStore(_database);
 
-        // Opening LiteDB first also takes its file lock: a second process on the same file fails there, before it
-        // could touch this file's journal.
+        // One store per file: a second one would replay, and delete, the journal segments of the first. LiteDB does not
+        // prevent that on Linux (it opens the file with FileShare.Read, which .NET on Unix does not enforce against
+        // another writer), so whoever composes the app must open each file once.
         var leftOver = SessionJournal.FindSegments(FileName);
         (RecoveredSessionWrites, UnreadableJournalRecords) = sessions.Replay([.. leftOver.Select(segment => segment.Path)]);
         var journal = new SessionJournal(FileName, leftOver.Count == 0 ? 1 : leftOver[^1].Number + 1);
