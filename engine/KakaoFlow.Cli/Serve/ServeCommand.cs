@@ -1,6 +1,6 @@
 using System.CommandLine;
 using KakaoFlow.Hosting.Admin;
-using LiteDB;
+using KakaoFlow.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -101,9 +101,9 @@ public static class ServeCommand
         {
             app = ServeApp.Build(settings);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or LiteException)
+        catch (StoreException e)
         {
-            await io.Error.WriteLineAsync($"kakaoflow serve: cannot open the data file '{settings.DataFile}': {e.Message}").ConfigureAwait(false);
+            await io.Error.WriteLineAsync($"kakaoflow serve: {e.Message}").ConfigureAwait(false);
             return CommandLine.Failure;
         }
 

@@ -1,0 +1,25 @@
+namespace KakaoFlow.Store.Tests.Support;
+
+/// <summary>A LiteDB file path in a fresh temp folder, deleted with the folder when the test ends.</summary>
+public abstract class TempStoreFile : IDisposable
+{
+    protected string StoreFile { get; } = Path.Combine(Path.GetTempPath(), "kakaoflow-store-tests", Guid.NewGuid().ToString("N"), "store.litedb");
+
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        try
+        {
+            Directory.Delete(Path.GetDirectoryName(StoreFile)!, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Already gone, or a file still held by a test that failed: the temp folder is not ours to worry about.
+        }
+    }
+}
