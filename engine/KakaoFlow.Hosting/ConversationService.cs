@@ -64,7 +64,17 @@ internal sealed class ConversationService
         Task? lateStep = null;
         try
         {
-            return await TurnAsync(flow, userKey, user, turn, started, deadline, step => lateStep = step).ConfigureAwait(false);
+            var reply = await TurnAsync(flow, userKey, user, turn, started, deadline, step => lateStep = step).ConfigureAwait(false);
+            _errors.WriteOutageCounts();
+            return reply;
+        }
+        catch (StoreException e)
+        {
+            // The user's session could not be read or written (a full disk, say): nothing of this turn is acknowledged,
+            // and the user's next message continues from their last acknowledged turn. The store logs the outage; the
+            // error budget counts it once a minute, not per turn.
+            _errors.RecordStoreFailure(flow, e);
+            return ErrorReply(flow);
         }
         finally
         {

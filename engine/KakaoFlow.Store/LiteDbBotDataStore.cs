@@ -1,5 +1,4 @@
 using System.Text.Json;
-using KakaoFlow.Hooks;
 using KakaoFlow.Storage;
 using LiteDB;
 
@@ -11,21 +10,14 @@ namespace KakaoFlow.Store;
 /// </summary>
 public sealed class LiteDbBotDataStore : IBotDataStore
 {
-    private readonly ILiteCollection<BsonDocument> _collection;
+    private readonly LiteDbFile _file;
 
-    internal LiteDbBotDataStore(ILiteCollection<BsonDocument> collection) => _collection = collection;
+    internal LiteDbBotDataStore(LiteDbFile file) => _file = file;
 
     public JsonElement? Get(string botId, string key)
     {
-        try
-        {
-            var document = _collection.FindById(StoreNames.IdOf(botId, key));
-            return document is not null && document["value"].IsString ? VarsCodec.ReadValue(document["value"].AsString) : null;
-        }
-        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
-        {
-            throw StoreErrors.Translate(e, $"Reading data of bot '{botId}'");
-        }
+        var document = _file.Read($"Reading data of bot '{botId}'", database => database.BotData.FindById(StoreNames.IdOf(botId, key)));
+        return document is not null && document["value"].IsString ? VarsCodec.ReadValue(document["value"].AsString) : null;
     }
 
     public void Set(string botId, string key, JsonElement value)
@@ -37,39 +29,16 @@ public sealed class LiteDbBotDataStore : IBotDataStore
             ["key"] = key,
             ["value"] = VarsCodec.WriteValue(value),
         };
-        try
-        {
-            _collection.Upsert(document);
-        }
-        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
-        {
-            throw StoreErrors.Translate(e, $"Writing data of bot '{botId}'");
-        }
+        _file.Write($"Writing data of bot '{botId}'", StoreNames.BotData, data => data.Upsert(document));
     }
 
-    public bool Delete(string botId, string key)
-    {
-        try
-        {
-            return _collection.Delete(StoreNames.IdOf(botId, key));
-        }
-        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
-        {
-            throw StoreErrors.Translate(e, $"Deleting data of bot '{botId}'");
-        }
-    }
+    public bool Delete(string botId, string key) =>
+        _file.Write($"Deleting data of bot '{botId}'", StoreNames.BotData, data => data.Delete(StoreNames.IdOf(botId, key)));
 
-    public IReadOnlyList<string> Keys(string botId)
-    {
-        try
-        {
-            return [.. _collection.Find(BsonExpression.Create("$.bot = @0", new BsonValue(botId)))
+    public IReadOnlyList<string> Keys(string botId) =>
+        _file.Read($"Listing the data keys of bot '{botId}'", database =>
+            database.BotData.Find(BsonExpression.Create("$.bot = @0", new BsonValue(botId)))
                 .Select(document => document["key"].AsString)
-                .Order(StringComparer.Ordinal)];
-        }
-        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
-        {
-            throw StoreErrors.Translate(e, $"Listing the data keys of bot '{botId}'");
-        }
-    }
+                .Order(StringComparer.Ordinal)
+                .ToList());
 }

@@ -34,6 +34,7 @@ internal sealed class SessionJournal : IDisposable
     private const string Suffix = ".journal";
 
     private readonly string _prefix;
+    private readonly StoreHealth? _health;
     private readonly object _queueGate = new();
     private readonly object _fileGate = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -48,10 +49,12 @@ internal sealed class SessionJournal : IDisposable
 
     /// <param name="storeFile">The LiteDB file the journal belongs to; segments are written next to it.</param>
     /// <param name="firstSegmentNumber">Higher than any segment already on disk (see <see cref="ReadSegments"/>).</param>
-    public SessionJournal(string storeFile, long firstSegmentNumber)
+    /// <param name="health">Told whether each write worked; none when null.</param>
+    public SessionJournal(string storeFile, long firstSegmentNumber, StoreHealth? health = null)
     {
         _prefix = PrefixOf(storeFile);
         _segmentNumber = firstSegmentNumber - 1;
+        _health = health;
     }
 
     /// <summary>Completes when the record is written to the current segment; faults with the write's exception otherwise.</summary>
@@ -231,17 +234,24 @@ internal sealed class SessionJournal : IDisposable
             lock (_fileGate)
             {
                 _segment ??= OpenNextSegment();
-                _segment.Write(_frame.WrittenSpan);
-                _segment.Flush();
+                var end = _segment.Position;
+                try
+                {
+                    _segment.Write(_frame.WrittenSpan);
+                    _segment.Flush();
+                }
+                catch
+                {
+                    CutBack(end);
+                    throw;
+                }
             }
         }
 #pragma warning disable CA1031 // the failure belongs to the turns whose records these were: hand it over
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            // The segment may now end in a partial record; close it so that later records go to a new, readable one.
-            Rotate();
-
+            _health?.Failed(StorePart.Journal, e);
             foreach (var pending in batch)
             {
                 pending.Done.TrySetException(e);
@@ -250,9 +260,42 @@ internal sealed class SessionJournal : IDisposable
             return;
         }
 
+        _health?.Works(StorePart.Journal);
         foreach (var pending in batch)
         {
             pending.Done.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// After a failed write (a full disk writes part of a batch, then fails), cuts the segment back to where the batch
+    /// began, so the next batch follows the last complete record; a segment that cannot even be cut is closed, and the next
+    /// batch goes to a new one. Called under the file lock.
+    /// </summary>
+    private void CutBack(long end)
+    {
+        try
+        {
+            _segment!.SetLength(end);
+            _segment.Position = end;
+        }
+#pragma warning disable CA1031 // the write's own failure is the one reported
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            try
+            {
+                _segment!.Dispose();
+            }
+#pragma warning disable CA1031
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                // Closing an unbuffered stream writes nothing; whatever it says, the segment is done.
+            }
+
+            _closedSegments.Add(_segment!.Name);
+            _segment = null;
         }
     }
 

@@ -175,7 +175,7 @@ public sealed class SessionJournalTests : TempStoreFile
     {
         // The parts of a LiteDbStore, so that the journal can fail under a running session store.
         Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
-        using var database = new LiteDB.LiteDatabase(StoreFile);
+        using var database = new LiteDbFile(StoreFile, new StoreHealth(TimeProvider.System, null));
         var journal = new SessionJournal(StoreFile, 1);
         using var sessions = new JournaledSessionStore(new LiteDbSessionStore(database), journal, NoBackgroundFlush);
 
@@ -186,7 +186,7 @@ public sealed class SessionJournalTests : TempStoreFile
         SessionAssert.Same(Turn("손님", 1), sessions.Find(Bot, "손님"));
         sessions.Flush();
         Assert.Empty(JournalSegments(StoreFile));
-        SessionAssert.Same(Turn("손님", 1), SessionDocuments.FromDocument(database.GetCollection("sessions").FindById(StoreNames.IdOf(Bot, "손님"))));
+        SessionAssert.Same(Turn("손님", 1), SessionDocuments.FromDocument(database.Read("reading", open => open.Sessions.FindById(StoreNames.IdOf(Bot, "손님")))));
     }
 
     [Fact]

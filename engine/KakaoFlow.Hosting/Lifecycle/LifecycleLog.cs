@@ -43,4 +43,10 @@ internal static partial class Log
 
     [LoggerMessage(74, LogLevel.Information, "Turn {Bot} user {User}: not counted (caused by the user's input): {Issue}")]
     public static partial void InputIssue(ILogger logger, string bot, string user, string issue);
+
+    [LoggerMessage(75, LogLevel.Error, "Bot {Bot} failed because the data store is unavailable; its failures count as one error per {Interval} ({Uncounted} more in the one before): {Reason}")]
+    public static partial void StoreOutageCounted(ILogger logger, string bot, int uncounted, TimeSpan interval, string reason);
+
+    [LoggerMessage(76, LogLevel.Warning, "Admin {Method} {Path}: the data store is unavailable; answered 503: {Reason}")]
+    public static partial void AdminStoreUnavailable(ILogger logger, string method, string path, string reason);
 }

@@ -44,6 +44,7 @@ internal sealed class ServiceController(IServiceStore store, BotCatalog catalog,
     private readonly KakaoFlowOptions options = settings.Value;
 
     private readonly ConcurrentDictionary<string, ServiceRecord> _states = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _unsure = new(StringComparer.Ordinal);
     private readonly IServiceStore _services = store;
     private readonly Lock _cacheGate = new();
 
@@ -60,7 +61,7 @@ internal sealed class ServiceController(IServiceStore store, BotCatalog catalog,
     {
         if (_states.TryGetValue(flow.BotId, out var known))
         {
-            return known;
+            return _unsure.ContainsKey(flow.BotId) ? ReadAgain(flow.BotId, known) : known;
         }
 
         var (state, _) = _services.Change(flow.BotId, current => current is not null ? (null, null) : (FirstState(flow), null));
@@ -92,7 +93,7 @@ internal sealed class ServiceController(IServiceStore store, BotCatalog catalog,
         StateOf(flow);
         var (blockers, checks) = StartCheck(flow);
         ServiceActionResult? refused = null;
-        var (state, _) = _services.Change(flow.BotId, current =>
+        var (state, _) = Change(flow, current =>
         {
             switch (current?.State)
             {
@@ -119,7 +120,7 @@ internal sealed class ServiceController(IServiceStore store, BotCatalog catalog,
     {
         StateOf(flow);
         ServiceActionResult? refused = null;
-        var (state, _) = _services.Change(flow.BotId, current =>
+        var (state, _) = Change(flow, current =>
         {
             switch (current?.State)
             {
@@ -140,7 +141,7 @@ internal sealed class ServiceController(IServiceStore store, BotCatalog catalog,
     {
         StateOf(flow);
         ServiceActionResult? refused = null;
-        var (state, note) = _services.Change(flow.BotId, current =>
+        var (state, note) = Change(flow, current =>
         {
             if (current?.State == ServiceState.Blocked)
             {
@@ -157,7 +158,7 @@ internal sealed class ServiceController(IServiceStore store, BotCatalog catalog,
     {
         StateOf(flow);
         ServiceActionResult? refused = null;
-        var (state, note) = _services.Change(flow.BotId, current =>
+        var (state, note) = Change(flow, current =>
         {
             if (current?.State != ServiceState.Blocked)
             {
@@ -187,6 +188,42 @@ internal sealed class ServiceController(IServiceStore store, BotCatalog catalog,
         if (notified is not null)
         {
             notifier.Wake();
+        }
+    }
+
+    /// <summary>
+    /// An admin change, in the store. When the store fails, the change may still have been stored (LiteDB can fail a commit
+    /// after writing it): the cached state is read again as soon as the store answers.
+    /// </summary>
+    private (ServiceRecord? State, Notification? Notification) Change(CompiledFlow flow, Func<ServiceRecord?, (ServiceRecord? Next, NotificationDraft? Note)> decide)
+    {
+        try
+        {
+            return _services.Change(flow.BotId, decide);
+        }
+        catch (StoreException)
+        {
+            _unsure[flow.BotId] = true;
+            throw;
+        }
+    }
+
+    /// <summary>The stored state, when the store answers; the cached one until it does.</summary>
+    private ServiceRecord ReadAgain(string botId, ServiceRecord known)
+    {
+        lock (_cacheGate)
+        {
+            try
+            {
+                var stored = _services.Find(botId) ?? known;
+                _states[botId] = stored;
+                _unsure.TryRemove(botId, out _);
+                return stored;
+            }
+            catch (StoreException)
+            {
+                return known;
+            }
         }
     }
 

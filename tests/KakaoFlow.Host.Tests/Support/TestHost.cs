@@ -137,6 +137,11 @@ internal sealed class TestHost : IAsyncDisposable
         {
             builder.Services.AddSingleton<TimeProvider>(Clock);
             builder.Services.AddSingleton(options.Seams);
+            if (options.StoreHealth is not null)
+            {
+                builder.Services.AddSingleton(options.StoreHealth);
+            }
+
             builder.Services.Configure<KakaoFlowOptions>(options.ApplyTo);
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Trace);

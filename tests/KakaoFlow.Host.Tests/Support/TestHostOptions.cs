@@ -27,6 +27,9 @@ internal sealed record TestHostOptions
     public bool WatchFileEvents { get; init; } = true;
     public Func<CompiledFlow, Session, Turn, DateTimeOffset, CancellationToken, StepResult>? Stepper { get; init; }
 
+    /// <summary>Replaces the store's health as the host sees it (an outage the store itself does not have).</summary>
+    public KakaoFlow.Storage.IStoreHealth? StoreHealth { get; init; }
+
     public void ApplyTo(KakaoFlowOptions options)
     {
         options.ReplyTimeout = ReplyTimeout;
