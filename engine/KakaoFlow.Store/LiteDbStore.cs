@@ -46,6 +46,7 @@ public sealed class LiteDbStore : IDisposable
     /// <summary>How long <see cref="Dispose"/> waits for the last flush and LiteDB's close before it gives up on them.</summary>
     public static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
 
+    private readonly StoreLock _lock;
     private readonly LiteDbFile _file;
     private readonly JournaledSessionStore _sessions;
     private readonly StoreHealth _health;
@@ -74,6 +75,16 @@ public sealed class LiteDbStore : IDisposable
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(FileName)!);
+        }
+        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
+        {
+            throw OpenFailed(e);
+        }
+
+        // First of all: a second store must not touch the files, the journal least of all (it would replay and delete it).
+        _lock = StoreLock.Take(FileName);
+        try
+        {
             _file = new LiteDbFile(FileName, _health);
             _file.Prepare("Preparing the collections", database =>
             {
@@ -91,9 +102,10 @@ public sealed class LiteDbStore : IDisposable
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // Nothing of a half-opened store may outlive it: the flusher thread, the journal, the database.
+            // Nothing of a half-opened store may outlive it: the flusher thread, the journal, the database, the lock.
             _sessions?.Dispose();
             _file?.Dispose();
+            _lock.Dispose();
             throw OpenFailed(e);
         }
 
@@ -160,15 +172,23 @@ public sealed class LiteDbStore : IDisposable
         }
     }
 
+    /// <summary>The lock is released only when everything else closed: a close that times out keeps it until the process ends.</summary>
     private void Close()
     {
         try
         {
-            _sessions.Dispose();
+            try
+            {
+                _sessions.Dispose();
+            }
+            finally
+            {
+                _file.Dispose();
+            }
         }
         finally
         {
-            _file.Dispose();
+            _lock.Dispose();
         }
     }
 
@@ -217,9 +237,8 @@ public sealed class LiteDbStore : IDisposable
     {
         var sessions = new LiteDbSessionStore(_file);
 
-        // One store per file: a second one would replay, and delete, the journal segments of the first. LiteDB does not
-        // prevent that on Linux (it opens the file with FileShare.Read, which .NET on Unix does not enforce against
-        // another writer), so whoever composes the app must open each file once.
+        // One store per file (the lock taken in the constructor): a second one would replay, and delete, the journal
+        // segments of the first.
         var leftOver = SessionJournal.FindSegments(FileName);
         (RecoveredSessionWrites, UnreadableJournalRecords) = sessions.Replay([.. leftOver.Select(segment => segment.Path)]);
         var journal = new SessionJournal(FileName, leftOver.Count == 0 ? 1 : leftOver[^1].Number + 1, _health);

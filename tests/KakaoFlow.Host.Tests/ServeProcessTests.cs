@@ -94,6 +94,23 @@ public sealed class ServeProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task A_second_serve_on_the_same_data_file_exits_1_and_leaves_the_first_alone()
+    {
+        using var server = await ServeProcess.StartAsync(_root, DataFile);
+        await server.SayAsync("메뉴 보기");
+
+        // Another process (this one) on the same data file.
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var second = KakaoFlow.Cli.CommandLine.RunAsync(["serve", Path.Combine(_root, "flows"), "--urls", "http://127.0.0.1:0", "--data", DataFile], stdout, stderr);
+        Assert.Equal(1, await second.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("is in use by another kakaoflow store", stderr.ToString(), StringComparison.Ordinal);
+
+        Assert.Contains("불고기 피자의 크기를 골라 주세요.", await server.SayAsync("불고기 피자"), StringComparison.Ordinal);
+        Assert.Equal(0, await server.TerminateAsync());
+    }
+
+    [Fact]
     public async Task Usage_errors_exit_2_and_a_missing_flows_folder_exits_1()
     {
         var stdout = new StringWriter();

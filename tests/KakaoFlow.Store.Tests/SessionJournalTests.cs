@@ -553,6 +553,13 @@ public sealed class SessionJournalTests : TempStoreFile
         var name = Path.GetFileNameWithoutExtension(storeFile);
         foreach (var file in Directory.EnumerateFiles(source, name + "*"))
         {
+            if (file.EndsWith(".lock", StringComparison.Ordinal))
+            {
+                // Held by the open store (it cannot be read); a killed process leaves it empty and unlocked.
+                File.WriteAllBytes(Path.Combine(target, Path.GetFileName(file)), []);
+                continue;
+            }
+
             File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
         }
 
