@@ -292,9 +292,10 @@ internal sealed class LiteDbFile : IDisposable
         var length = File.Exists(fileName) ? new FileInfo(fileName).Length : -1;
         if (length < StoreFiles.PageSize)
         {
+            // Only the first opening creates it (LiteDbStore refuses a lost one); one gone since is lost while serving.
             throw new StoreException(length < 0
-                ? $"The data file '{fileName}' is gone; restore it from a backup and restart"
-                : $"The data file '{fileName}' was cut to {length} bytes; restore it from a backup and restart");
+                ? $"The data file '{fileName}' is gone; stop kakaoflow and restore it from a backup"
+                : $"The data file '{fileName}' was cut to {length} bytes; stop kakaoflow and restore it from a backup");
         }
 
         StoreFiles.Prepare(fileName);

@@ -85,6 +85,7 @@ public sealed class LiteDbStore : IDisposable
         _lock = StoreLock.Take(FileName);
         try
         {
+            RefuseALostDataFile(FileName);
             _file = new LiteDbFile(FileName, _health);
             _file.Prepare("Preparing the collections", database =>
             {
@@ -216,6 +217,37 @@ public sealed class LiteDbStore : IDisposable
     }
 
     /// <summary>
+    /// Only a missing data file is a first start. One that is there but empty or shorter than a page (LiteDB would take
+    /// it for a new database), or missing while its journal or LiteDB log is still there, is a lost one: starting on it
+    /// would start every bot afresh — a blocked one included — so the store refuses, changes nothing and says what to do.
+    /// (A data file this version creates is complete before it has its name: <see cref="StoreFiles"/>.)
+    /// </summary>
+    private static void RefuseALostDataFile(string fileName)
+    {
+        var data = new FileInfo(fileName);
+        if (data.Exists && data.Length < StoreFiles.PageSize)
+        {
+            var what = data.Length == 0 ? "is empty" : $"is only {data.Length} bytes long";
+            throw new StoreException($"The data file '{fileName}' {what}: it was cut short or overwritten. {WhatToDo(fileName)}");
+        }
+
+        var leftOver = SessionJournal.FindSegments(fileName).Select(segment => segment.Path)
+            .Append(StoreFiles.LogOf(fileName))
+            .Where(path => File.Exists(path) && new FileInfo(path).Length > 0)
+            .ToList();
+        if (!data.Exists && leftOver.Count > 0)
+        {
+            throw new StoreException(
+                $"The data file '{fileName}' is missing, but {Path.GetFileName(leftOver[0])} is still there: the data file was lost. {WhatToDo(fileName)}");
+        }
+    }
+
+    private static string WhatToDo(string fileName) =>
+        "Starting on it would start every bot afresh (sessions, friends, bot data, service states), so kakaoflow does not: " +
+        $"restore it from a backup; or, to start afresh on purpose, remove it and its session journal ('{Path.GetFileName(fileName)}.sessions-*.journal') " +
+        $"and LiteDB log ('{Path.GetFileName(StoreFiles.LogOf(fileName))}').";
+
+    /// <summary>
     /// Any failure to open is a <see cref="StoreException"/>: LiteDB reports a file that is not one of its databases with
     /// whatever its header parsing happened to throw (an <see cref="ArgumentOutOfRangeException"/>, say).
     /// </summary>
@@ -228,9 +260,9 @@ public sealed class LiteDbStore : IDisposable
             return (StoreException)exception;
         }
 
-        return StoreErrors.IsStorageFailure(cause)
+        return StoreErrors.IsStorageFailure(cause) && (cause is not LiteException lite || StoreErrors.IsUnavailable(lite))
             ? StoreErrors.Translate(cause, what)
-            : new StoreException($"{what} failed: it is not a LiteDB data file this version can read, or it is damaged ({cause.Message})", cause);
+            : new StoreException($"{what} failed: it is not a LiteDB data file this version can read, or it is damaged ({cause.Message}). {WhatToDo(FileName)}", cause);
     }
 
     private JournaledSessionStore OpenSessions(SessionStoreOptions options)

@@ -13,6 +13,10 @@ internal static class StoreFiles
 
     private static readonly Collation OrdinalCollation = new(CultureInfo.InvariantCulture.LCID, CompareOptions.Ordinal);
 
+    /// <summary>LiteDB's write-ahead log of <paramref name="dataFile"/> (its own naming: <c>kakaoflow-log.litedb</c>).</summary>
+    public static string LogOf(string dataFile) =>
+        Path.Combine(Path.GetDirectoryName(dataFile)!, Path.GetFileNameWithoutExtension(dataFile) + "-log" + Path.GetExtension(dataFile));
+
     /// <summary>
     /// Makes sure the data file exists before LiteDB opens it. A new data file is made complete under a temporary name and
     /// renamed into place, so that the data file is never seen empty.

@@ -110,6 +110,29 @@ public sealed class ServeProcessTests : IDisposable
         Assert.Equal(0, await server.TerminateAsync());
     }
 
+    [Theory]
+    [InlineData("kakaoflow.litedb.sessions-00000001.journal")]
+    [InlineData("kakaoflow.admin-token")]
+    public async Task An_empty_data_file_is_refused_with_exit_1_and_what_to_do(string beside)
+    {
+        var data = Path.Combine(_root, "data");
+        Directory.CreateDirectory(data);
+        var dataFile = Path.Combine(data, "kakaoflow.litedb");
+        File.WriteAllBytes(dataFile, []);
+        File.WriteAllText(Path.Combine(data, beside), "what a previous run left");
+
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        Assert.Equal(1, await KakaoFlow.Cli.CommandLine.RunAsync(["serve", Path.Combine(_root, "flows"), "--urls", "http://127.0.0.1:0", "--data", dataFile], stdout, stderr));
+
+        var error = stderr.ToString();
+        Assert.Contains($"The data file '{dataFile}' is empty", error, StringComparison.Ordinal);
+        Assert.Contains("restore it from a backup", error, StringComparison.Ordinal);
+        Assert.Contains("remove it and its session journal", error, StringComparison.Ordinal);
+        Assert.Equal(0, new FileInfo(dataFile).Length);
+        Assert.Equal("what a previous run left", File.ReadAllText(Path.Combine(data, beside)));
+    }
+
     [Fact]
     public async Task Usage_errors_exit_2_and_a_missing_flows_folder_exits_1()
     {

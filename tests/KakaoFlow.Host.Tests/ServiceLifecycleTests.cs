@@ -185,6 +185,29 @@ public sealed class ServiceLifecycleTests
     }
 
     [Fact]
+    public async Task A_bot_whose_stored_state_was_lost_does_not_start_by_itself_once_it_has_users()
+    {
+        await using var host = await StartAsync();
+        Assert.Contains("불고기 피자", await host.MessageTextAsync("pizza", "u", "메뉴 보기"), StringComparison.Ordinal);
+        Assert.Equal(200, (await host.AdminAsync(HttpMethod.Post, "/_admin/bots/pizza/block", Lifecycle.OperatorToken, """{"reason":"허위 광고"}""")).Status);
+
+        // The services collection loses the bot (an old backup restored, a damaged file rebuilt): its users stay.
+        await host.RestartAsync(whileStopped: () =>
+        {
+            using var database = new LiteDB.LiteDatabase(host.DataFile);
+            Assert.Equal(2, database.GetCollection("services").DeleteAll());
+        });
+
+        var (_, bot) = await host.AdminAsync(HttpMethod.Get, "/_admin/bots/pizza", Lifecycle.OwnerToken);
+        Assert.Equal("not-started", bot.GetProperty("state").GetString());
+        Assert.Contains("may have been lost", bot.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(PizzaStopped, await host.MessageTextAsync("pizza", "u", "영업 시간"));
+
+        // A bot nobody has used yet still starts by itself.
+        Assert.Equal("not-started", await host.StateAsync("noconsent"));
+    }
+
+    [Fact]
     public async Task Without_an_owner_token_one_is_generated_once_kept_with_mode_600_and_only_its_path_is_logged()
     {
         await using var host = await TestHost.StartAsync(new Dictionary<string, string> { ["pizza"] = Flows.Pizza });

@@ -39,7 +39,7 @@ internal sealed record ServiceActionResult(int Status, string Message, ServiceRe
 /// <c>kakaoflow apitest https://public/url/bot</c> does the real round trip from outside.
 /// </para>
 /// </remarks>
-internal sealed class ServiceController(IServiceStore store, BotCatalog catalog, IOptions<KakaoFlowOptions> settings, TimeProvider clock, NotificationDispatcher notifier, ILogger<ServiceController> logger)
+internal sealed class ServiceController(IServiceStore store, ISessionStore sessions, BotCatalog catalog, IOptions<KakaoFlowOptions> settings, TimeProvider clock, NotificationDispatcher notifier, ILogger<ServiceController> logger)
 {
     private readonly KakaoFlowOptions options = settings.Value;
 
@@ -64,7 +64,9 @@ internal sealed class ServiceController(IServiceStore store, BotCatalog catalog,
             return _unsure.ContainsKey(flow.BotId) ? ReadAgain(flow.BotId, known) : known;
         }
 
-        var (state, _) = _services.Change(flow.BotId, current => current is not null ? (null, null) : (FirstState(flow), null));
+        // Read before the state's transaction (these reads are their own): only a bot never seen before may start by itself.
+        var first = _services.Find(flow.BotId) is null ? FirstState(flow, HasUsers(flow.BotId)) : null;
+        var (state, _) = _services.Change(flow.BotId, current => current is not null || first is null ? (null, null) : (first, null));
         if (_states.TryAdd(flow.BotId, state!))
         {
             Log.ServiceState(logger, flow.BotId, ServiceStates.Name(state!.State), state.Reason, state.ChangedBy);
@@ -235,13 +237,27 @@ internal sealed class ServiceController(IServiceStore store, BotCatalog catalog,
         return new(200, $"{flow.BotId} {what}", state, checks);
     }
 
-    private ServiceRecord FirstState(CompiledFlow flow)
+    /// <summary>
+    /// The state of a bot without a stored one. A bot that has users, friends or monitoring messages but no state had one
+    /// that was lost (a restored backup, a rebuilt file): it may have been stopped or blocked, so it does not start by
+    /// itself.
+    /// </summary>
+    private ServiceRecord FirstState(CompiledFlow flow, bool hasUsers)
     {
+        if (hasUsers)
+        {
+            return Record(flow, ServiceState.NotStarted,
+                "its stored service state is missing though it has users: it may have been lost (was it stopped or blocked?); check, then start it", Actors.Auto);
+        }
+
         var (blockers, _) = StartCheck(flow);
         return blockers.Count == 0
             ? Record(flow, ServiceState.Running, "started automatically: API TEST passed, privacy_consent and monitor.phone set", Actors.Auto) with { StartedAt = Now }
             : Record(flow, ServiceState.NotStarted, string.Join("; ", blockers), Actors.Auto);
     }
+
+    private bool HasUsers(string botId) =>
+        sessions.Count(botId) > 0 || _services.FriendCount(botId) > 0 || _services.Notifications(botId, 1).Count > 0;
 
     private ServiceRecord Record(CompiledFlow flow, ServiceState state, string reason, string by) => new(flow.BotId, state, reason, Now, by);
 
