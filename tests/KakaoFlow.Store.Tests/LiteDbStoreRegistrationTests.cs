@@ -65,7 +65,7 @@ public sealed class LiteDbStoreRegistrationTests : TempStoreFile
     [Fact]
     public void A_journal_replay_at_open_is_logged()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
+        CreateDataFile();
         File.WriteAllBytes(
             StoreFile + ".sessions-00000001.journal",
             [.. Frame(SessionRecord.Write("bot", "user", Session.New)), .. Frame("{\"not\":\"a session\"}"u8.ToArray())]);

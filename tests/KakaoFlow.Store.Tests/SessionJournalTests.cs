@@ -153,7 +153,7 @@ public sealed class SessionJournalTests : TempStoreFile
     public void A_torn_segment_does_not_hide_the_segments_after_it()
     {
         // A failed journal write starts a new segment, so records after a torn tail live in the next segment.
-        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
+        CreateDataFile();
         using var first = new MemoryStream();
         first.Write(Frame(SessionRecord.Write(Bot, "앞손님", Turn("앞손님", 1))));
         first.Write(Frame(SessionRecord.Write(Bot, "유령", Turn("유령", 1)))[..20]);
@@ -192,7 +192,7 @@ public sealed class SessionJournalTests : TempStoreFile
     [Fact]
     public void A_complete_record_that_is_not_a_session_is_skipped_and_counted_and_the_store_opens()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
+        CreateDataFile();
         File.WriteAllBytes(
             StoreFile + ".sessions-00000003.journal",
             [
