@@ -303,8 +303,8 @@ internal sealed class SessionJournal : IDisposable
     {
         _segmentNumber++;
         var path = _prefix + _segmentNumber.ToString("D8", CultureInfo.InvariantCulture) + Suffix;
-        // No buffer of our own: each batch is one write to the OS, done when Flush returns.
-        return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0);
+        // No buffer of our own: each batch is one write to the OS, done when Flush returns. Owner-only: users' data.
+        return new FileStream(path, StoreFiles.NewFile(FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0));
     }
 
     private sealed record Pending(byte[] Payload, TaskCompletionSource Done);

@@ -27,7 +27,9 @@ internal sealed class StoreLock : IDisposable
         var path = PathOf(dataFile);
         try
         {
-            return new StoreLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0));
+            var file = new FileStream(path, StoreFiles.NewFile(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0));
+            StoreFiles.Narrow(path);
+            return new StoreLock(file);
         }
         catch (IOException e) when (e is not (DirectoryNotFoundException or PathTooLongException) && File.Exists(path))
         {
