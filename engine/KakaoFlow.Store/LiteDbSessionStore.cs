@@ -62,19 +62,23 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
 
     /// <summary>
     /// Writes the session writes held in journal <paramref name="segments"/> (oldest first, so a user's last write wins),
-    /// one transaction per segment, then deletes the segments. Returns the records applied and those skipped because
-    /// they could not be read as a session: a complete record with a good CRC that is not one was written by another
-    /// version; skipping it loses that one write, refusing to start would stop every bot.
+    /// one transaction per segment, then deletes the segments. Returns the records applied, those skipped because they
+    /// could not be read as a session (a complete record with a good CRC that is not one was written by another version),
+    /// and the damaged records skipped (<see cref="JournalFrames"/>). Skipping loses those writes; refusing to start would
+    /// stop every bot.
     /// </summary>
-    public (int Applied, int Skipped) Replay(IReadOnlyList<string> segments)
+    public JournalReplay Replay(IReadOnlyList<string> segments)
     {
         var applied = 0;
         var skipped = 0;
+        var damaged = 0;
         foreach (var segment in segments)
         {
             // Read before the transaction: a segment that cannot be read is the journal's failure, not the database's.
+            var contents = Journal(() => SessionJournal.ReadSegment(segment));
+            damaged += contents.Damaged;
             var writes = new List<SessionWrite>();
-            foreach (var record in Journal(() => SessionJournal.ReadSegment(segment).ToList()))
+            foreach (var record in contents.Records)
             {
                 try
                 {
@@ -100,7 +104,7 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
 
             return true;
         });
-        return (applied, skipped);
+        return new JournalReplay(applied, skipped, damaged);
     }
 
     private static T Journal<T>(Func<T> work)
@@ -115,3 +119,6 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
         }
     }
 }
+
+/// <summary>What a journal replay did: writes applied, records that were not sessions, damaged records skipped.</summary>
+internal readonly record struct JournalReplay(int Applied, int NotSessions, int Damaged);

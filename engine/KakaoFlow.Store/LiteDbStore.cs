@@ -110,7 +110,11 @@ public sealed class LiteDbStore : IDisposable
             throw OpenFailed(e);
         }
 
-        if (logger is not null && RecoveredSessionWrites + UnreadableJournalRecords > 0)
+        if (logger is not null && DamagedJournalRecords > 0)
+        {
+            StoreLog.SessionJournalDamaged(logger, RecoveredSessionWrites, DamagedJournalRecords, UnreadableJournalRecords);
+        }
+        else if (logger is not null && RecoveredSessionWrites + UnreadableJournalRecords > 0)
         {
             StoreLog.SessionJournalReplayed(logger, RecoveredSessionWrites, UnreadableJournalRecords);
         }
@@ -128,6 +132,9 @@ public sealed class LiteDbStore : IDisposable
 
     /// <summary>Complete journal records that were not session writes this version can read; skipped at open.</summary>
     public int UnreadableJournalRecords { get; private set; }
+
+    /// <summary>Journal records that were damaged (a changed byte, a lost header); skipped at open, each one an acknowledged write lost.</summary>
+    public int DamagedJournalRecords { get; private set; }
 
     /// <summary>Sessions held in memory by the session store now.</summary>
     public int CachedSessions => _sessions.CachedCount;
@@ -272,7 +279,7 @@ public sealed class LiteDbStore : IDisposable
         // One store per file (the lock taken in the constructor): a second one would replay, and delete, the journal
         // segments of the first.
         var leftOver = SessionJournal.FindSegments(FileName);
-        (RecoveredSessionWrites, UnreadableJournalRecords) = sessions.Replay([.. leftOver.Select(segment => segment.Path)]);
+        (RecoveredSessionWrites, UnreadableJournalRecords, DamagedJournalRecords) = sessions.Replay([.. leftOver.Select(segment => segment.Path)]);
         var journal = new SessionJournal(FileName, leftOver.Count == 0 ? 1 : leftOver[^1].Number + 1, _health);
         return new JournaledSessionStore(sessions, journal, options, ProbeWhileUnavailable);
     }

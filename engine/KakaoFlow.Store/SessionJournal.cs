@@ -1,7 +1,5 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Globalization;
-using System.IO.Hashing;
 using KakaoFlow.Storage;
 
 namespace KakaoFlow.Store;
@@ -19,9 +17,9 @@ namespace KakaoFlow.Store;
 /// (<see cref="ReadSegments"/>) in order, so the last write of a user wins.
 /// </para>
 /// <para>
-/// A record is <c>[payload length: int32 LE][CRC-32 of payload: uint32 LE][payload]</c>. Reading stops at the first
-/// record that is cut short or fails its CRC: only a write that never returned can be incomplete, and nothing was
-/// acknowledged for it.
+/// Each record is a frame with a marker, its length and two CRCs (<see cref="JournalFrames"/>): reading skips exactly the
+/// records a damaged byte touches and counts them, and ignores a torn tail (only a write that never returned can be cut
+/// short, and nothing was acknowledged for it).
 /// </para>
 /// <para>
 /// Durability is that of LiteDB's own log: the bytes are handed to the operating system before the append completes,
@@ -30,7 +28,6 @@ namespace KakaoFlow.Store;
 /// </remarks>
 internal sealed class SessionJournal : IDisposable
 {
-    private const int HeaderBytes = 8;
     private const string Suffix = ".journal";
 
     private readonly string _prefix;
@@ -161,30 +158,8 @@ internal sealed class SessionJournal : IDisposable
         return found;
     }
 
-    /// <summary>The complete records of one segment, in the order they were written; a cut or corrupt tail is ignored.</summary>
-    public static IEnumerable<byte[]> ReadSegment(string path)
-    {
-        var bytes = File.ReadAllBytes(path);
-        var offset = 0;
-        while (bytes.Length - offset >= HeaderBytes)
-        {
-            var length = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(offset));
-            var crc = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset + 4));
-            if (length < 0 || length > bytes.Length - offset - HeaderBytes)
-            {
-                yield break;
-            }
-
-            var payload = bytes.AsSpan(offset + HeaderBytes, length);
-            if (Crc32.HashToUInt32(payload) != crc)
-            {
-                yield break;
-            }
-
-            yield return payload.ToArray();
-            offset += HeaderBytes + length;
-        }
-    }
+    /// <summary>The complete records of one segment, in the order they were written, and how many were damaged.</summary>
+    public static SegmentContents ReadSegment(string path) => JournalFrames.Read(File.ReadAllBytes(path));
 
     private static string PrefixOf(string storeFile) => Path.GetFullPath(storeFile) + ".sessions-";
 
@@ -222,11 +197,7 @@ internal sealed class SessionJournal : IDisposable
         _frame.ResetWrittenCount();
         foreach (var pending in batch)
         {
-            var header = _frame.GetSpan(HeaderBytes);
-            BinaryPrimitives.WriteInt32LittleEndian(header, pending.Payload.Length);
-            BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Crc32.HashToUInt32(pending.Payload));
-            _frame.Advance(HeaderBytes);
-            _frame.Write(pending.Payload);
+            JournalFrames.Write(_frame, pending.Payload);
         }
 
         try

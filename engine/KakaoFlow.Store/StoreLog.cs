@@ -11,6 +11,9 @@ internal static partial class StoreLog
     [LoggerMessage(81, LogLevel.Warning, "Session journal replayed: {Recovered} write(s) recovered, {Unreadable} unreadable record(s) skipped")]
     public static partial void SessionJournalReplayed(ILogger logger, int recovered, int unreadable);
 
+    [LoggerMessage(87, LogLevel.Error, "Session journal replayed: {Recovered} write(s) recovered, {Damaged} damaged record(s) skipped (acknowledged writes lost), {Unreadable} record(s) that were not sessions skipped")]
+    public static partial void SessionJournalDamaged(ILogger logger, int recovered, int damaged, int unreadable);
+
     [LoggerMessage(82, LogLevel.Error, "The data store is unavailable: {Reason}. Turns are answered with messages.error and nothing is acknowledged until it writes again; acknowledged sessions stay in the session journal")]
     public static partial void StoreUnavailable(ILogger logger, string reason, Exception exception);
 
