@@ -96,6 +96,7 @@ public sealed class FlowCompiler(IScriptCompiler? scripts)
             MaxStatements = Positive("hook_max_statements", limits.MaxStatements),
             MemoryBytes = Positive("hook_memory_mb", (int)(limits.MemoryBytes / (1024 * 1024))) * 1024L * 1024L,
             MaxRecursion = Positive("hook_max_recursion", limits.MaxRecursion),
+            DataBytes = Positive("data_limit_mb", (int)(limits.DataBytes / (1024 * 1024))) * 1024L * 1024L,
         };
         if (hookLimits.Timeout > TimeSpan.FromSeconds(4) && document.Settings.TryGetValue("hook_timeout", out var timeout))
         {
