@@ -86,7 +86,10 @@ internal sealed class ErrorBudget(IServiceStore store, IStoreHealth health, Serv
     /// <summary>A turn answered <c>messages.error</c> because the store could not read or write the user's session.</summary>
     public void RecordStoreFailure(CompiledFlow flow, StoreException failure) => RecordOutage(flow, failure.Message);
 
-    /// <summary>Writes the outage counts held while the store was unavailable, once it is back; cheap when there are none.</summary>
+    /// <summary>
+    /// Writes the outage counts held while the store was unavailable, once it is back; cheap when there are none. Never
+    /// throws: a count that cannot be written yet is kept for the next time.
+    /// </summary>
     public void WriteOutageCounts()
     {
         if (!_outages.AnyUnwritten || !health.Status.Available)
@@ -94,16 +97,27 @@ internal sealed class ErrorBudget(IServiceStore store, IStoreHealth health, Serv
             return;
         }
 
-        foreach (var (flow, detail) in _outages.TakeUnwritten())
+        var unwritten = new Queue<(CompiledFlow Flow, ErrorDetail Detail)>(_outages.TakeUnwritten());
+        while (unwritten.TryDequeue(out var next))
         {
             try
             {
-                Count(flow, detail);
+                Count(next.Flow, next.Detail);
             }
             catch (StoreException)
             {
-                _outages.Unwritten(flow, detail);
+                foreach (var (flow, detail) in unwritten.Prepend(next))
+                {
+                    _outages.Unwritten(flow, detail);
+                }
+
                 return;
+            }
+#pragma warning disable CA1031 // Counting must never turn an answer into a failure.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                Log.ErrorCountFailed(logger, next.Flow.BotId, e);
             }
         }
     }
