@@ -5,22 +5,15 @@ using static Microsoft.Playwright.Assertions;
 namespace KakaoFlow.Browser.Tests;
 
 /// <summary>Talking to the pizza bot on the simulator page as an editor would: clicks, typing, the clock, a reset.</summary>
-[Collection(BrowserCollection.Name)]
-public sealed class ConversationTests(BrowserFixture browser) : IAsyncLifetime
+public sealed class ConversationTests(BrowserFixture browser) : SimTest(browser)
 {
     private const string Address = "서울시 마포구 월드컵로 12, 301호";
     private static readonly string[] HomeButtons = ["메뉴 보기", "영업 시간", "매장 안내", "이벤트"];
 
-    private SimServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await SimServer.StartAsync();
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
     [Fact]
     public async Task A_full_pizza_order_by_clicks_and_typing()
     {
-        var sim = await SimPage.OpenAsync(browser, _server, "pizza");
+        var sim = await OpenAsync("pizza");
 
         await Expect(sim.Buttons).ToHaveTextAsync(HomeButtons);
         await Expect(sim.CurrentNode).ToHaveTextAsync("home");
@@ -63,11 +56,8 @@ public sealed class ConversationTests(BrowserFixture browser) : IAsyncLifetime
     [Fact]
     public async Task A_typed_address_is_checked_and_retried()
     {
-        var sim = await SimPage.OpenAsync(browser, _server, "pizza");
-        await sim.PressAsync("메뉴 보기", "menu");
-        await sim.PressAsync("불고기 피자", "size");
-        await sim.PressAsync("라지", "consent");
-        await sim.PressAsync("동의합니다", "address");
+        var sim = await OpenAsync("pizza");
+        await sim.ToAddressAsync("불고기 피자", "라지");
 
         await sim.TypeAsync("마포구", "address", botMessagesAfter: 5);
         await Expect(sim.LastBotMessage).ToHaveTextAsync("주소가 너무 짧아요. 동·호수까지 다시 입력해 주세요.");
@@ -83,7 +73,7 @@ public sealed class ConversationTests(BrowserFixture browser) : IAsyncLifetime
     [Fact]
     public async Task Ten_minutes_on_the_clock_send_the_user_back_to_home()
     {
-        var sim = await SimPage.OpenAsync(browser, _server, "pizza");
+        var sim = await OpenAsync("pizza");
         await sim.PressAsync("메뉴 보기", "menu");
         await sim.PressAsync("불고기 피자", "size");
 
@@ -107,7 +97,7 @@ public sealed class ConversationTests(BrowserFixture browser) : IAsyncLifetime
     [Fact]
     public async Task Reset_makes_a_new_user_with_no_variables_at_home()
     {
-        var sim = await SimPage.OpenAsync(browser, _server, "pizza");
+        var sim = await OpenAsync("pizza");
         await sim.PressAsync("메뉴 보기", "menu");
         await sim.PressAsync("치즈 피자", "size");
         await Expect(sim.Vars).ToContainTextAsync("치즈 피자");
@@ -124,7 +114,7 @@ public sealed class ConversationTests(BrowserFixture browser) : IAsyncLifetime
     [Fact]
     public async Task A_photo_is_sent_by_its_url_where_a_step_asks_for_one()
     {
-        var sim = await SimPage.OpenAsync(browser, _server, "faq");
+        var sim = await OpenAsync("faq");
         await Expect(sim.Page.GetByTestId("photo-url")).ToBeHiddenAsync();
         await sim.PressAsync("교환·반품", "home/교환·반품");
         await sim.PressAsync("상품 불량·파손", "home/교환·반품/상품 불량·파손");
@@ -143,11 +133,11 @@ public sealed class ConversationTests(BrowserFixture browser) : IAsyncLifetime
     [Fact]
     public async Task The_list_shows_every_bot_with_its_check_status()
     {
-        Directory.CreateDirectory(_server.BotFolder("broken"));
-        await File.WriteAllTextAsync(Path.Combine(_server.BotFolder("broken"), "flow.yaml"), "name: 고장\nhome:\n  - 가기: { goto: nowhere }\n");
-        var page = await browser.NewPageAsync();
+        Directory.CreateDirectory(Server.BotFolder("broken"));
+        await File.WriteAllTextAsync(Path.Combine(Server.BotFolder("broken"), "flow.yaml"), "name: 고장\nhome:\n  - 가기: { goto: nowhere }\n");
+        var page = await Browser.NewPageAsync();
 
-        await page.GotoAsync(_server.BaseUrl + "/", new PageGotoOptions { WaitUntil = WaitUntilState.DOMContentLoaded });
+        await page.GotoAsync(Server.BaseUrl + "/", new PageGotoOptions { WaitUntil = WaitUntilState.DOMContentLoaded });
 
         var statuses = page.GetByTestId("bot-status");
         await Expect(statuses).ToHaveCountAsync(4);

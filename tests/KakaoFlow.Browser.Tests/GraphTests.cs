@@ -7,15 +7,8 @@ using static Microsoft.Playwright.Assertions;
 namespace KakaoFlow.Browser.Tests;
 
 /// <summary>The text of <c>kakaoflow graph</c> read by Mermaid's own parser: the build the simulator page ships, in the browser.</summary>
-[Collection(BrowserCollection.Name)]
-public sealed class GraphTests(BrowserFixture browser) : IAsyncLifetime
+public sealed class GraphTests(BrowserFixture browser) : SimTest(browser)
 {
-    private SimServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await SimServer.StartAsync();
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
     private static async Task<string> Graph(string botFolder)
     {
         var stdout = new StringWriter();
@@ -28,7 +21,7 @@ public sealed class GraphTests(BrowserFixture browser) : IAsyncLifetime
     [Fact]
     public async Task Every_sample_bot_graph_parses_with_the_shipped_mermaid()
     {
-        var sim = await SimPage.OpenAsync(browser, _server, "pizza");
+        var sim = await OpenAsync("pizza");
         await Expect(sim.CurrentNode).ToHaveCountAsync(1);
 
         foreach (var bot in new[] { "faq", "pizza", "shop" })
@@ -51,10 +44,10 @@ public sealed class GraphTests(BrowserFixture browser) : IAsyncLifetime
         string[] labels = ["피자 \"특가\"", "[세트] (2인) {할인}", "A|B <b>&amp; #1 `x`", "끝 --> end; %% 주석"];
         var yaml = "name: 기호\nmonitor: { phone: \"010-0000-0000\" }\nprivacy_consent: true\nhome:\n"
             + string.Concat(labels.Select(label => $"  - {JsonSerializer.Serialize(label)}: 좋아요\n"));
-        var folder = Directory.CreateDirectory(Path.Combine(_server.FlowsDirectory, "symbols")).FullName;
+        var folder = Directory.CreateDirectory(Path.Combine(Server.FlowsDirectory, "symbols")).FullName;
         await File.WriteAllTextAsync(Path.Combine(folder, "flow.yaml"), yaml);
         var text = await Graph(folder);
-        var sim = await SimPage.OpenAsync(browser, _server, "pizza");
+        var sim = await OpenAsync("pizza");
 
         var rendered = await sim.Page.EvaluateAsync<string[]>(
             """

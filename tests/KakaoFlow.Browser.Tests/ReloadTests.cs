@@ -5,26 +5,19 @@ using static Microsoft.Playwright.Assertions;
 namespace KakaoFlow.Browser.Tests;
 
 /// <summary>Saving a bot's file while its simulator page is open: the page says so, and the next turn uses what was saved.</summary>
-[Collection(BrowserCollection.Name)]
-public sealed class ReloadTests(BrowserFixture browser) : IAsyncLifetime
+public sealed class ReloadTests(BrowserFixture browser) : SimTest(browser)
 {
     private const string Hours = "매일 오전 11시부터 오후 10시까지 영업합니다.";
-
-    private SimServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await SimServer.StartAsync();
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [Fact]
     public async Task A_save_changes_the_reply_on_the_page_without_a_reload()
     {
-        var sim = await SimPage.OpenAsync(browser, _server, "pizza");
+        var sim = await OpenAsync("pizza");
         await sim.PressAsync("영업 시간", "home");
         await Expect(sim.LastBotMessage).ToContainTextAsync(Hours);
         await sim.Page.EvaluateAsync("() => { window.kakaoflowTestMark = 42; }");
 
-        _server.Edit("pizza", Hours, "이번 주는 쉬어요. 다음 주 월요일에 만나요.");
+        Server.Edit("pizza", Hours, "이번 주는 쉬어요. 다음 주 월요일에 만나요.");
 
         await Expect(sim.Notice).ToContainTextAsync("새 버전");
         await sim.Button("영업 시간").ClickAsync();
@@ -37,15 +30,15 @@ public sealed class ReloadTests(BrowserFixture browser) : IAsyncLifetime
     [Fact]
     public async Task A_save_with_an_error_shows_the_diagnostics_and_the_old_version_keeps_answering()
     {
-        var sim = await SimPage.OpenAsync(browser, _server, "pizza");
+        var sim = await OpenAsync("pizza");
 
-        _server.Edit("pizza", "매장 안내: { goto: store }", "매장 안내: { goto: stroe }");
+        Server.Edit("pizza", "매장 안내: { goto: store }", "매장 안내: { goto: stroe }");
 
         var check = new StringWriter();
-        Assert.Equal(1, await CommandLine.RunAsync(["check", _server.BotFolder("pizza")], check, new StringWriter()));
+        Assert.Equal(1, await CommandLine.RunAsync(["check", Server.BotFolder("pizza")], check, new StringWriter()));
         var expected = check.ToString().ReplaceLineEndings("\n").Split('\n')[0];
-        var line = Array.FindIndex(File.ReadAllLines(_server.FlowFile("pizza")), l => l.Contains("goto: stroe", StringComparison.Ordinal)) + 1;
-        Assert.StartsWith($"{_server.FlowFile("pizza")}:{line}:", expected, StringComparison.Ordinal);
+        var line = Array.FindIndex(File.ReadAllLines(Server.FlowFile("pizza")), l => l.Contains("goto: stroe", StringComparison.Ordinal)) + 1;
+        Assert.StartsWith($"{Server.FlowFile("pizza")}:{line}:", expected, StringComparison.Ordinal);
         Assert.Contains("error KF010", expected, StringComparison.Ordinal);
         await Expect(sim.Diagnostics.Locator("li.error")).ToHaveTextAsync([expected]);
         await Expect(sim.Notice).ToContainTextAsync("오류 1개");
@@ -55,7 +48,7 @@ public sealed class ReloadTests(BrowserFixture browser) : IAsyncLifetime
         await sim.PressAsync("매장 안내", "store");
         await Expect(sim.LastBotMessage).ToContainTextAsync("피자나라 망원점은");
 
-        _server.Edit("pizza", "매장 안내: { goto: stroe }", "매장 안내: { goto: store }");
+        Server.Edit("pizza", "매장 안내: { goto: stroe }", "매장 안내: { goto: store }");
         await Expect(sim.Notice).ToContainTextAsync("새 버전");
         await Expect(sim.Diagnostics.Locator("li")).ToHaveCountAsync(0);
         await sim.CloseAsync();

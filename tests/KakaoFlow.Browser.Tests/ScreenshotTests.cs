@@ -8,17 +8,20 @@ namespace KakaoFlow.Browser.Tests;
 /// The screenshots in docs/ (Home, a deep step, a save with an error), taken from the real page. They go to a temporary
 /// folder on every run; with <c>KAKAOFLOW_UPDATE_SCREENSHOTS=1</c> they replace the ones in docs/.
 /// </summary>
-[Collection(BrowserCollection.Name)]
-public sealed class ScreenshotTests(BrowserFixture browser) : IAsyncLifetime
+public sealed class ScreenshotTests(BrowserFixture browser) : SimTest(browser)
 {
-    private SimServer _server = null!;
-    private readonly string _folder = Environment.GetEnvironmentVariable("KAKAOFLOW_UPDATE_SCREENSHOTS") == "1"
-        ? Path.Combine(Repo.Root, "docs")
-        : Directory.CreateTempSubdirectory("kakaoflow-shots-").FullName;
+    private static readonly bool Update = Environment.GetEnvironmentVariable("KAKAOFLOW_UPDATE_SCREENSHOTS") == "1";
 
-    public async Task InitializeAsync() => _server = await SimServer.StartAsync();
+    private readonly string _folder = Update ? Path.Combine(Repo.Root, "docs") : Directory.CreateTempSubdirectory("kakaoflow-shots-").FullName;
 
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (!Update)
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
 
     private async Task Shoot(SimPage sim, string name)
     {
@@ -32,17 +35,14 @@ public sealed class ScreenshotTests(BrowserFixture browser) : IAsyncLifetime
     [Fact]
     public async Task Home_a_deep_step_and_a_saved_error()
     {
-        var sim = await SimPage.OpenAsync(browser, _server, "pizza");
+        var sim = await OpenAsync("pizza");
         await Shoot(sim, "sim-home.png");
 
-        await sim.PressAsync("메뉴 보기", "menu");
-        await sim.PressAsync("고구마 피자", "size");
-        await sim.PressAsync("라지", "consent");
-        await sim.PressAsync("동의합니다", "address");
+        await sim.ToAddressAsync("고구마 피자", "라지");
         await sim.TypeAsync("서울시 마포구 월드컵로 12, 301호", "confirm", botMessagesAfter: 5);
         await Shoot(sim, "sim-deep-step.png");
 
-        _server.Edit("pizza", "  - 레귤러: { set: { size: 레귤러, extra: 0 }, goto: consent }", "  - 레귤러: { set: { size: 레귤러, extra: 0 }, goto: consnet }");
+        Server.Edit("pizza", "  - 레귤러: { set: { size: 레귤러, extra: 0 }, goto: consent }", "  - 레귤러: { set: { size: 레귤러, extra: 0 }, goto: consnet }");
         await Expect(sim.Diagnostics.Locator("li.error")).ToHaveCountAsync(1);
         await Expect(sim.Notice).ToContainTextAsync("이전 버전");
         await Shoot(sim, "sim-saved-error.png");

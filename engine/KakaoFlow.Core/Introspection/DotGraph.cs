@@ -11,14 +11,32 @@ public static class DotGraph
     /// <summary>A font with Hangul, so <c>dot -Tsvg</c> draws Korean labels.</summary>
     public const string FontName = "Noto Sans CJK KR";
 
-    public static string Write(FlowInfo flow)
+    private static readonly Format Instance = new();
+
+    public static string Write(FlowInfo flow) => Instance.Write(flow);
+
+    /// <summary>A DOT double-quoted string: <c>\</c> and <c>"</c> escaped, line breaks as <c>\n</c>, other control characters as spaces.</summary>
+    internal static string Quote(string text) => Format.QuoteText(text);
+
+    private sealed class Format : GraphFormat
     {
-        ArgumentNullException.ThrowIfNull(flow);
-        var text = new StringBuilder();
-        text.Append("digraph ").Append(Quote(flow.BotId)).Append(" {\n");
-        text.Append("    node [shape=box, fontname=").Append(Quote(FontName)).Append("];\n");
-        text.Append("    edge [fontname=").Append(Quote(FontName)).Append("];\n");
-        foreach (var step in flow.Steps)
+        public static string QuoteText(string text) => Quote(text, c => c switch
+        {
+            '\\' => "\\\\",
+            '"' => "\\\"",
+            '\n' => "\\n",
+            _ when char.IsControl(c) => " ",
+            _ => null,
+        });
+
+        protected override void Begin(StringBuilder text, FlowInfo flow)
+        {
+            text.Append("digraph ").Append(QuoteText(flow.BotId)).Append(" {\n");
+            text.Append("    node [shape=box, fontname=").Append(QuoteText(FontName)).Append("];\n");
+            text.Append("    edge [fontname=").Append(QuoteText(FontName)).Append("];\n");
+        }
+
+        protected override void Node(StringBuilder text, StepInfo step)
         {
             var shape = step switch
             {
@@ -27,41 +45,31 @@ public static class DotGraph
                 { Kind: StepKind.Inline } => ", style=rounded",
                 _ => "",
             };
-            text.Append("    ").Append(step.NodeId).Append(" [label=").Append(Quote(step.Id)).Append(shape).Append("];\n");
+            text.Append("    ").Append(step.NodeId).Append(" [label=").Append(QuoteText(step.Id)).Append(shape).Append("];\n");
         }
 
-        foreach (var transition in flow.Transitions)
+        protected override void Edge(StringBuilder text, string from, string to, TransitionInfo transition)
         {
-            var attributes = transition.Kind switch
+            var attributes = new List<string>();
+            if (EdgeLabel(transition) is { } label)
             {
-                TransitionKind.Button => $" [label={Quote(transition.Label!)}]",
-                TransitionKind.InputNext => $" [label={Quote("input: " + transition.Label)}]",
-                TransitionKind.Hook => $" [label={Quote("js")}, style=dashed]",
-                _ => "",
-            };
-            text.Append("    ").Append(flow.FindStep(transition.From)!.NodeId).Append(" -> ")
-                .Append(flow.FindStep(transition.To)!.NodeId).Append(attributes).Append(";\n");
+                attributes.Add("label=" + QuoteText(label));
+            }
+
+            if (transition.Kind == TransitionKind.Hook)
+            {
+                attributes.Add("style=dashed");
+            }
+
+            text.Append("    ").Append(from).Append(" -> ").Append(to);
+            if (attributes.Count > 0)
+            {
+                text.Append(" [").Append(string.Join(", ", attributes)).Append(']');
+            }
+
+            text.Append(";\n");
         }
 
-        return text.Append("}\n").ToString();
-    }
-
-    /// <summary>A DOT double-quoted string: <c>\</c> and <c>"</c> escaped, line breaks as <c>\n</c>, other control characters as spaces.</summary>
-    internal static string Quote(string text)
-    {
-        var quoted = new StringBuilder("\"");
-        foreach (var c in text)
-        {
-            quoted.Append(c switch
-            {
-                '\\' => "\\\\",
-                '"' => "\\\"",
-                '\n' => "\\n",
-                _ when char.IsControl(c) => " ",
-                _ => c.ToString(),
-            });
-        }
-
-        return quoted.Append('"').ToString();
+        protected override void End(StringBuilder text) => text.Append("}\n");
     }
 }

@@ -10,60 +10,48 @@ namespace KakaoFlow.Introspection;
 /// </summary>
 public static class MermaidGraph
 {
-    public static string Write(FlowInfo flow)
+    private static readonly Format Instance = new();
+
+    public static string Write(FlowInfo flow) => Instance.Write(flow);
+
+    /// <summary>A label in double quotes; characters Mermaid reads as syntax or markup become entity codes (<c>#quot;</c>).</summary>
+    internal static string Quote(string label) => Format.QuoteLabel(label);
+
+    private sealed class Format : GraphFormat
     {
-        ArgumentNullException.ThrowIfNull(flow);
-        var text = new StringBuilder("flowchart TD\n");
-        foreach (var step in flow.Steps)
+        public static string QuoteLabel(string label) => Quote(label, c => c switch
         {
-            var label = Quote(step.Id);
-            var node = step switch
+            '#' => "#35;",
+            '"' => "#quot;",
+            '&' => "#amp;",
+            '<' => "#lt;",
+            '>' => "#gt;",
+            '|' => "#124;",
+            '`' => "#96;",
+            _ when char.IsControl(c) => " ",
+            _ => null,
+        });
+
+        protected override void Begin(StringBuilder text, FlowInfo flow) => text.Append("flowchart TD\n");
+
+        protected override void Node(StringBuilder text, StepInfo step)
+        {
+            var label = QuoteLabel(step.Id);
+            var shape = step switch
             {
                 { Kind: StepKind.Home } => $"([{label}])",
                 { Input: not null } => $"[/{label}/]",
                 { Kind: StepKind.Inline } => $"({label})",
                 _ => $"[{label}]",
             };
-            text.Append("    ").Append(step.NodeId).Append(node).Append('\n');
+            text.Append("    ").Append(step.NodeId).Append(shape).Append('\n');
         }
 
-        foreach (var transition in flow.Transitions)
+        protected override void Edge(StringBuilder text, string from, string to, TransitionInfo transition)
         {
-            var from = flow.FindStep(transition.From)!.NodeId;
-            var to = flow.FindStep(transition.To)!.NodeId;
-            var arrow = transition.Kind switch
-            {
-                TransitionKind.Button => $"-->|{Quote(transition.Label!)}|",
-                TransitionKind.InputNext => $"-->|{Quote("input: " + transition.Label)}|",
-                TransitionKind.Hook => $"-.->|{Quote("js")}|",
-                _ => "-->",
-            };
-            text.Append("    ").Append(from).Append(' ').Append(arrow).Append(' ').Append(to).Append('\n');
+            var arrow = transition.Kind == TransitionKind.Hook ? "-.->" : "-->";
+            var label = EdgeLabel(transition) is { } written ? $"|{QuoteLabel(written)}|" : "";
+            text.Append("    ").Append(from).Append(' ').Append(arrow).Append(label).Append(' ').Append(to).Append('\n');
         }
-
-        return text.ToString();
-    }
-
-    /// <summary>A label in double quotes; characters Mermaid reads as syntax or markup become entity codes (<c>#quot;</c>).</summary>
-    internal static string Quote(string label)
-    {
-        var text = new StringBuilder("\"");
-        foreach (var c in label)
-        {
-            text.Append(c switch
-            {
-                '#' => "#35;",
-                '"' => "#quot;",
-                '&' => "#amp;",
-                '<' => "#lt;",
-                '>' => "#gt;",
-                '|' => "#124;",
-                '`' => "#96;",
-                _ when char.IsControl(c) => " ",
-                _ => c.ToString(),
-            });
-        }
-
-        return text.Append('"').ToString();
     }
 }

@@ -57,6 +57,15 @@ internal sealed class SimPage(IPage page)
         await Expect(Step).ToHaveTextAsync(expectedStep);
     }
 
+    /// <summary>Pizza bot: from Home through the menu, a size and the consent, to the address question.</summary>
+    public async Task ToAddressAsync(string pizza, string size)
+    {
+        await PressAsync("메뉴 보기", "menu");
+        await PressAsync(pizza, "size");
+        await PressAsync(size, "consent");
+        await PressAsync("동의합니다", "address");
+    }
+
     public async Task<JsonElement> VarsAsync()
     {
         using var document = JsonDocument.Parse(await Vars.TextContentAsync() ?? "");
