@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using KakaoFlow.Browser.Tests.Support;
 using KakaoFlow.Cli;
 using static Microsoft.Playwright.Assertions;
@@ -17,9 +18,12 @@ public sealed class ReloadTests(BrowserFixture browser) : SimTest(browser)
         await Expect(sim.LastBotMessage).ToContainTextAsync(Hours);
         await sim.Page.EvaluateAsync("() => { window.kakaoflowTestMark = 42; }");
 
+        var saved = Stopwatch.StartNew();
         Server.Edit("pizza", Hours, "이번 주는 쉬어요. 다음 주 월요일에 만나요.");
 
         await Expect(sim.Notice).ToContainTextAsync("새 버전");
+        // Within a second on an idle machine; the bound leaves room for a loaded CI box.
+        Assert.True(saved.Elapsed < TimeSpan.FromSeconds(5), $"the page saw the save after {saved.Elapsed}");
         await sim.Button("영업 시간").ClickAsync();
         await Expect(sim.BotMessages).ToHaveCountAsync(2);
         await Expect(sim.LastBotMessage).ToContainTextAsync("이번 주는 쉬어요. 다음 주 월요일에 만나요.");
