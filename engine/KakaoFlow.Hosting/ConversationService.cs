@@ -54,7 +54,7 @@ internal sealed class ConversationService
     /// <summary>Answers one message; always returns a reply (<c>messages.error</c> when the turn failed or ran late).</summary>
     public async Task<Reply> HandleMessageAsync(CompiledFlow flow, string userKey, Turn turn)
     {
-        // The user's tag (a SHA-256) is computed only for the lines that are written: not per turn (issue 8).
+        // The user's tag (a SHA-256) is computed only for the lines that are written, not for every turn.
         var user = new LazyUserTag(userKey);
         var started = Stopwatch.GetTimestamp();
 

@@ -10,7 +10,7 @@ public sealed record ApiCheck(string Name, bool Passed, string Why);
 
 /// <summary>
 /// The platform's API TEST as checks over raw HTTP answers (status, content type, body bytes), against
-/// KAKAO_API.md only: nothing here knows about KakaoFlow's own server, so <c>kakaoflow apitest</c> can judge
+/// the auto-reply API (docs/kakao-api.md) only: nothing here knows about KakaoFlow's own server, so <c>kakaoflow apitest</c> can judge
 /// any server, and the host judges its own Home keyboard with the very same rules before a bot starts.
 /// </summary>
 public static class ApiChecks
