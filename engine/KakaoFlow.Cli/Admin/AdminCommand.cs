@@ -1,10 +1,10 @@
+using System.CommandLine;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-
-using System.CommandLine;
 using KakaoFlow.Cli.Serve;
 using KakaoFlow.Hosting.Admin;
 
@@ -178,7 +178,7 @@ public static class AdminCommand
 
         if (bot["recent_errors"] is JsonArray { Count: > 0 } errors)
         {
-            text.Append($"\n{errors.Count} recent error(s): kakaoflow admin errors {S(bot["id"])}\n");
+            text.Append(CultureInfo.InvariantCulture, $"\n{errors.Count} recent error(s): kakaoflow admin errors {S(bot["id"])}\n");
         }
 
         return text.ToString();

@@ -151,7 +151,7 @@ public sealed class ScenarioRunner
             }
         }
 
-        public IReadOnlyList<(SourceSpan Location, string Message)> Drain()
+        public (SourceSpan Location, string Message)[] Drain()
         {
             lock (_lines)
             {

@@ -15,6 +15,8 @@ public sealed record ApiCheck(string Name, bool Passed, string Why);
 /// </summary>
 public static class ApiChecks
 {
+    private static readonly string[] MessageParts = ["text", "photo", "message_button"];
+
     /// <summary>Checks a <c>GET /keyboard</c> answer; also returns the parsed keyboard's first button (null for a text keyboard).</summary>
     public static (IReadOnlyList<ApiCheck> Checks, string? FirstButton) Keyboard(int status, string? contentType, ReadOnlySpan<byte> body)
     {
@@ -48,7 +50,7 @@ public static class ApiChecks
             return checks;
         }
 
-        var parts = new[] { "text", "photo", "message_button" }.Count(part => message.TryGetProperty(part, out _));
+        var parts = MessageParts.Count(part => message.TryGetProperty(part, out _));
         checks.Add(new("message: has at least one part", parts > 0,
             parts > 0 ? $"{parts} of text, photo, message_button" : "a message needs text, photo or message_button"));
 
