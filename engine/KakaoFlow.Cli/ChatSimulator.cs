@@ -15,9 +15,6 @@ namespace KakaoFlow.Cli;
 /// </summary>
 public sealed class ChatSimulator
 {
-    /// <summary>The line the KakaoTalk client shows above buttons; fixed by the platform.</summary>
-    public const string ButtonGuide = "원하는 버튼을 선택하세요";
-
     public const string HelpText = """
         commands:
           /wait 10m    move the clock on (after the context lifetime the client goes back to the Home keyboard)
@@ -207,32 +204,12 @@ public sealed class ChatSimulator
 
     private void ShowReply(StepResult result)
     {
-        var message = result.Reply.Message;
         _output.WriteLine();
         _output.WriteLine(_terminal.Bold(_flow!.Name));
-        if (message.Text is { } text)
-        {
-            foreach (var line in text.ReplaceLineEndings("\n").Split('\n'))
-            {
-                _output.WriteLine(line.Length == 0 ? "" : "  " + line);
-            }
-        }
-
-        if (message.Photo is { } photo)
-        {
-            _output.WriteLine($"  [photo] {photo.Url} ({photo.Width}x{photo.Height})");
-        }
-
-        if (message.Link is { } link)
-        {
-            _output.WriteLine($"  [link] {link.Label} → {link.Url}");
-        }
-
+        WriteLines(ReplyFormatter.Terminal.MessageLines(result.Reply.Message));
         foreach (var issue in result.Issues)
         {
-            var at = issue.Location is { } location ? $" at {location}" : "";
-            var detail = issue.ScriptDetail is null ? "" : " — " + issue.ScriptDetail;
-            _output.WriteLine(_terminal.Red($"  ! {issue.Kind}{at}: {issue.Message}{detail}"));
+            _output.WriteLine(_terminal.Red(ReplyFormatter.Terminal.IssueLine(issue, location => location.ToString())));
         }
 
         _output.WriteLine(_terminal.Cyan($"  (step: {result.Session.StepId})"));
@@ -243,15 +220,14 @@ public sealed class ChatSimulator
     private void ShowKeyboard(Keyboard keyboard)
     {
         _keyboard = keyboard;
-        if (keyboard.Kind == KeyboardKind.Text)
-        {
-            return;
-        }
+        WriteLines(ReplyFormatter.Terminal.KeyboardLines(keyboard));
+    }
 
-        _output.WriteLine(ButtonGuide);
-        for (var i = 0; i < keyboard.Buttons.Length; i++)
+    private void WriteLines(IEnumerable<string> lines)
+    {
+        foreach (var line in lines)
         {
-            _output.WriteLine($"  {i + 1}) {keyboard.Buttons[i]}");
+            _output.WriteLine(line);
         }
     }
 

@@ -54,7 +54,7 @@ internal sealed class ConversationService
     /// <summary>Answers one message; always returns a reply (<c>messages.error</c> when the turn failed or ran late).</summary>
     public async Task<Reply> HandleMessageAsync(CompiledFlow flow, string userKey, Turn turn)
     {
-        // The user's tag (a SHA-256) is computed only for the lines that are written: not per turn (issue 8).
+        // The user's tag (a SHA-256) is computed only for the lines that are written, not for every turn.
         var user = new LazyUserTag(userKey);
         var started = Stopwatch.GetTimestamp();
 
@@ -141,6 +141,12 @@ internal sealed class ConversationService
             await _sessions.SaveAsync(flow.BotId, userKey, next).ConfigureAwait(false);
             foreach (var issue in result.Issues)
             {
+                if (issue.CausedByInput)
+                {
+                    Log.InputIssue(_logger, flow.BotId, user.Value, issue.ToString());
+                    continue;
+                }
+
                 Log.TurnIssue(_logger, flow.BotId, user.Value, issue.ToString());
                 _errors.Record(flow, user.Value, KindOf(issue.Kind), issue.Location, issue.ScriptDetail is null ? issue.Message : $"{issue.Message} — {issue.ScriptDetail}");
             }

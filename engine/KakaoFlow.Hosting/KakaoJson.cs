@@ -7,7 +7,7 @@ namespace KakaoFlow.Hosting;
 
 /// <summary>
 /// The JSON that goes back to Kakao, written by hand so field names, order and omissions are exactly
-/// those of KAKAO_API.md: a message has only the parts that are set, a text keyboard has no <c>buttons</c>.
+/// those of docs/kakao-api.md: a message has only the parts that are set, a text keyboard has no <c>buttons</c>.
 /// Korean is written as UTF-8, not <c>\uXXXX</c>.
 /// </summary>
 internal static class KakaoJson

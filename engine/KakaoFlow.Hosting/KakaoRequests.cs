@@ -52,17 +52,25 @@ internal static class KakaoRequests
             return (null, RequestError.BadRequest("content type must be application/json; charset=utf-8"));
         }
 
+        var (body, error) = await ReadBodyAsync(context, maxBytes).ConfigureAwait(false);
+        return error is not null ? (null, error) : ParseObject(body!);
+    }
+
+    /// <summary>The whole body, bounded by <paramref name="maxBytes"/> while it is read.</summary>
+    private static async Task<(ArrayBufferWriter<byte>? Body, RequestError? Error)> ReadBodyAsync(HttpContext context, int maxBytes)
+    {
+        var request = context.Request;
+
         // Sized to the announced body (Kakao sends Content-Length): no growing, and no 4 KiB per 70-byte message.
         var buffer = new ArrayBufferWriter<byte>(request.ContentLength is > 0 and var length ? (int)length + 1 : 512);
         try
         {
             while (true)
             {
-                var memory = buffer.GetMemory();
-                var read = await request.Body.ReadAsync(memory, context.RequestAborted).ConfigureAwait(false);
+                var read = await request.Body.ReadAsync(buffer.GetMemory(), context.RequestAborted).ConfigureAwait(false);
                 if (read == 0)
                 {
-                    break;
+                    return buffer.WrittenCount == 0 ? (null, RequestError.BadRequest("the body is empty")) : (buffer, null);
                 }
 
                 buffer.Advance(read);
@@ -81,15 +89,13 @@ internal static class KakaoRequests
             CloseAfterResponse(context);
             return (null, RequestError.BadRequest("the body could not be read"));
         }
+    }
 
-        if (buffer.WrittenCount == 0)
-        {
-            return (null, RequestError.BadRequest("the body is empty"));
-        }
-
+    private static (JsonDocument? Document, RequestError? Error) ParseObject(ArrayBufferWriter<byte> body)
+    {
         try
         {
-            var document = JsonDocument.Parse(buffer.WrittenMemory, DocumentOptions);
+            var document = JsonDocument.Parse(body.WrittenMemory, DocumentOptions);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 document.Dispose();

@@ -185,19 +185,22 @@ internal sealed class HookRun(JintScriptProgram program, JintPreparedScript scri
 
     private JsValue Buttons(JsValue self, JsValue[] args)
     {
-        var list = Arg(args, 0);
-        if (!list.IsArray())
-        {
-            throw TypeError(string.Format(CultureInfo.InvariantCulture, ScriptMessages.ButtonsArgs, SandboxLimits.MaxButtons));
-        }
+        var labels = ButtonLabels(Arg(args, 0));
+        var (save, next) = ButtonOptions(Arg(args, 1));
+        _buttons = new DynamicChoice(labels, save, next);
+        return JsValue.Undefined;
+    }
 
-        var array = list.AsObject();
-        var length = TypeConverter.ToLength(array.Get("length"));
+    /// <summary>A list of 1 to <see cref="SandboxLimits.MaxButtons"/> labels, each shown trimmed, none empty and no two alike.</summary>
+    private ImmutableArray<string> ButtonLabels(JsValue list)
+    {
+        var length = list.IsArray() ? TypeConverter.ToLength(list.AsObject().Get("length")) : 0;
         if (length is 0 or > SandboxLimits.MaxButtons)
         {
             throw TypeError(string.Format(CultureInfo.InvariantCulture, ScriptMessages.ButtonsArgs, SandboxLimits.MaxButtons));
         }
 
+        var array = list.AsObject();
         var labels = ImmutableArray.CreateBuilder<string>((int)length);
         for (var i = 0; i < (int)length; i++)
         {
@@ -216,40 +219,46 @@ internal sealed class HookRun(JintScriptProgram program, JintPreparedScript scri
             labels.Add(label);
         }
 
+        return labels.ToImmutable();
+    }
+
+    /// <summary><c>{ save, next }</c>, each a text or left out; an empty text is the same as leaving it out.</summary>
+    private (string? Save, string? Next) ButtonOptions(JsValue options)
+    {
+        if (IsNothing(options))
+        {
+            return (null, null);
+        }
+
+        if (!options.IsObject())
+        {
+            throw TypeError(string.Format(CultureInfo.InvariantCulture, ScriptMessages.ButtonsOptions, TypeConverter.ToString(options)));
+        }
+
         string? save = null;
         string? next = null;
-        var options = Arg(args, 1);
-        if (!IsNothing(options))
+        var obj = options.AsObject();
+        foreach (var key in obj.GetOwnPropertyKeys(Types.String))
         {
-            if (!options.IsObject())
+            var name = key.ToString();
+            var value = obj.Get(key);
+            if (name is not ("save" or "next") || !(value.IsString() || IsNothing(value)))
             {
-                throw TypeError(string.Format(CultureInfo.InvariantCulture, ScriptMessages.ButtonsOptions, TypeConverter.ToString(options)));
+                throw TypeError(string.Format(CultureInfo.InvariantCulture, ScriptMessages.ButtonsOptions, name));
             }
 
-            var obj = options.AsObject();
-            foreach (var key in obj.GetOwnPropertyKeys(Types.String))
+            var text = value.IsString() ? value.AsString() : null;
+            if (name == "save")
             {
-                var name = key.ToString();
-                var value = obj.Get(key);
-                if (name is not ("save" or "next") || !(value.IsString() || IsNothing(value)))
-                {
-                    throw TypeError(string.Format(CultureInfo.InvariantCulture, ScriptMessages.ButtonsOptions, name));
-                }
-
-                var text = value.IsString() ? value.AsString() : null;
-                if (name == "save")
-                {
-                    save = string.IsNullOrEmpty(text) ? null : text;
-                }
-                else
-                {
-                    next = string.IsNullOrEmpty(text) ? null : text;
-                }
+                save = string.IsNullOrEmpty(text) ? null : text;
+            }
+            else
+            {
+                next = string.IsNullOrEmpty(text) ? null : text;
             }
         }
 
-        _buttons = new DynamicChoice(labels.ToImmutable(), save, next);
-        return JsValue.Undefined;
+        return (save, next);
     }
 
     private JsValue Goto(JsValue self, JsValue[] args)

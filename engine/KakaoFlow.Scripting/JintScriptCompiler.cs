@@ -23,7 +23,7 @@ public sealed class JintScriptCompiler : IScriptCompiler
 
     /// <summary>
     /// Runs a representative hook once so the first real turns do not pay for JIT compilation of the
-    /// interpreter (measured 0.3–1 s for a first JSON-heavy hook on a 2-core machine, against a 1 s limit).
+    /// interpreter: on a small machine that alone can take a first JSON-heavy hook close to its time limit.
     /// Call it at host start-up; it touches no store and no log. Returns whether the warm-up hook ran cleanly.
     /// </summary>
     public static bool WarmUp()

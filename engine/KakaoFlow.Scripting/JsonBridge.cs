@@ -153,25 +153,45 @@ internal static class JsonBridge
 
             if (value.IsDate())
             {
-                var time = ((JsDate)value).DateValue;
-                if (double.IsFinite(time))
-                {
-                    writer.WriteStringValue(DateTimeOffset.FromUnixTimeMilliseconds((long)time).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
-                }
-                else
-                {
-                    writer.WriteNullValue();
-                }
-
+                WriteDate((JsDate)value);
                 return;
             }
 
+            var obj = Enter(value.AsObject(), depth);
+            if (value.IsArray())
+            {
+                WriteArray(obj, depth);
+            }
+            else
+            {
+                WriteProperties(obj, depth);
+            }
+
+            _path.RemoveAt(_path.Count - 1);
+        }
+
+        /// <summary>As JSON.stringify writes a Date: its ISO text in UTC, or null for an invalid date.</summary>
+        private void WriteDate(JsDate date)
+        {
+            var time = date.DateValue;
+            if (double.IsFinite(time))
+            {
+                writer.WriteStringValue(DateTimeOffset.FromUnixTimeMilliseconds((long)time).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                writer.WriteNullValue();
+            }
+        }
+
+        /// <summary>Steps into <paramref name="obj"/>; throws past the depth cap, or when it is already on the way down (a cycle).</summary>
+        private ObjectInstance Enter(ObjectInstance obj, int depth)
+        {
             if (depth >= SandboxLimits.MaxValueDepth)
             {
                 throw new SandboxLimitException(string.Format(CultureInfo.InvariantCulture, ScriptMessages.ValueTooDeep, what, SandboxLimits.MaxValueDepth));
             }
 
-            var obj = value.AsObject();
             foreach (var seen in _path)
             {
                 if (ReferenceEquals(seen, obj))
@@ -181,48 +201,51 @@ internal static class JsonBridge
             }
 
             _path.Add(obj);
-            if (value.IsArray())
+            return obj;
+        }
+
+        /// <summary>Every index up to the length; a function, undefined or a hole is null, as in JSON.stringify.</summary>
+        private void WriteArray(ObjectInstance array, int depth)
+        {
+            var length = TypeConverter.ToLength(array.Get("length"));
+            if (length > SandboxLimits.MaxArraySize)
             {
-                var length = TypeConverter.ToLength(obj.Get("length"));
-                if (length > SandboxLimits.MaxArraySize)
-                {
-                    throw TooLarge(what);
-                }
-
-                writer.WriteStartArray();
-                for (var i = 0UL; i < length; i++)
-                {
-                    var item = obj.Get(JsNumber.Create((double)i));
-                    Write(item.IsCallable() ? JsValue.Null : item, depth + 1);
-                }
-
-                writer.WriteEndArray();
-            }
-            else
-            {
-                writer.WriteStartObject();
-                foreach (var key in obj.GetOwnPropertyKeys(Types.String))
-                {
-                    var descriptor = obj.GetOwnProperty(key);
-                    if (descriptor == Jint.Runtime.Descriptors.PropertyDescriptor.Undefined || !descriptor.Enumerable)
-                    {
-                        continue;
-                    }
-
-                    var item = obj.Get(key);
-                    if (item.IsUndefined() || item.IsSymbol() || item.IsCallable())
-                    {
-                        continue;
-                    }
-
-                    writer.WritePropertyName(key.ToString());
-                    Write(item, depth + 1);
-                }
-
-                writer.WriteEndObject();
+                throw TooLarge(what);
             }
 
-            _path.RemoveAt(_path.Count - 1);
+            writer.WriteStartArray();
+            for (var i = 0UL; i < length; i++)
+            {
+                var item = array.Get(JsNumber.Create((double)i));
+                Write(item.IsCallable() ? JsValue.Null : item, depth + 1);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        /// <summary>Own enumerable string-keyed properties; undefined, symbols and functions are left out, as in JSON.stringify.</summary>
+        private void WriteProperties(ObjectInstance obj, int depth)
+        {
+            writer.WriteStartObject();
+            foreach (var key in obj.GetOwnPropertyKeys(Types.String))
+            {
+                var descriptor = obj.GetOwnProperty(key);
+                if (descriptor == Jint.Runtime.Descriptors.PropertyDescriptor.Undefined || !descriptor.Enumerable)
+                {
+                    continue;
+                }
+
+                var item = obj.Get(key);
+                if (item.IsUndefined() || item.IsSymbol() || item.IsCallable())
+                {
+                    continue;
+                }
+
+                writer.WritePropertyName(key.ToString());
+                Write(item, depth + 1);
+            }
+
+            writer.WriteEndObject();
         }
     }
 }

@@ -44,7 +44,8 @@ internal sealed class SimUser(DateTimeOffset clock)
 
         foreach (var issue in result.Issues)
         {
-            Add(SimEntry.Note(SimEntryKind.Issue, issue.ToString()));
+            // As `kakaoflow chat` prints it: "! HookError at flows/shop/flow.yaml:22:5: …".
+            Add(SimEntry.Note(SimEntryKind.Issue, ReplyFormatter.Terminal.IssueLine(issue, location => location.ToString()).TrimStart()));
         }
     }
 

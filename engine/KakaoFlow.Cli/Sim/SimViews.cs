@@ -13,8 +13,13 @@ internal sealed record BotStateView(string Bot, string Name, StatusView Status, 
 
 /// <summary>The bot's version and the diagnostics of the latest compile of its files.</summary>
 /// <param name="Stamp">Changes with every compile of a saved file (the page compares it).</param>
+/// <param name="Served">Some version answers (the latest, or the last good one).</param>
+/// <param name="Version">The version answering, or null.</param>
+/// <param name="LastReloadFailed">The latest save has errors; an earlier version answers.</param>
+/// <param name="Errors">How many errors the latest compile found.</param>
 /// <param name="Level"><c>ok</c>, <c>warning</c> or <c>error</c>.</param>
 /// <param name="Summary">One Korean line for people.</param>
+/// <param name="Diagnostics">Every diagnostic of the latest compile, in the <c>check</c> order.</param>
 internal sealed record StatusView(
     string Stamp,
     bool Served,

@@ -58,6 +58,12 @@ public sealed class CompiledFlow
 
     public Keyboard HomeKeyboard { get; }
 
+    /// <summary>The variables that hold what users typed or sent: those an <c>input</c> step saves to.</summary>
+    public ImmutableHashSet<string> InputVariables =>
+        _inputVariables ??= [.. Steps.Values.Select(step => step.Input?.SaveAs).OfType<string>()];
+
+    private ImmutableHashSet<string>? _inputVariables;
+
     /// <summary>Why the platform would refuse to start this bot (empty when it may start).</summary>
     public IReadOnlyList<string> StartBlockers =>
     [

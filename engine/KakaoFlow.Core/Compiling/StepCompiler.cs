@@ -74,6 +74,28 @@ internal sealed class StepCompiler(FlowDocument document, IScriptProgramBuilder?
         step.Photo = CompilePhoto(node.Photo);
         step.Link = CompileLink(node.Link);
 
+        CheckOneWayOn(node);
+        if (node.Goto is { } target)
+        {
+            step.Goto = target.Value;
+        }
+        else if (node.Buttons is { } buttons)
+        {
+            step.Buttons = CompileButtons(buttons, id);
+            step.Keyboard = Keyboard.OfButtons(step.Buttons.Value.Select(b => b.Key));
+        }
+        else if (node.Input is { } input)
+        {
+            step.Input = CompileInput(step, input);
+            step.Keyboard = Keyboard.Text;
+        }
+
+        return step;
+    }
+
+    /// <summary>A step goes on by its buttons, its input or its goto: naming more than one is an error.</summary>
+    private void CheckOneWayOn(StepNode node)
+    {
         var nexts = new List<string>();
         if (node.Buttons is not null)
         {
@@ -94,23 +116,6 @@ internal sealed class StepCompiler(FlowDocument document, IScriptProgramBuilder?
         {
             diagnostics.Report(DiagnosticCodes.ConflictingNext, node.Span, string.Join(" and ", nexts));
         }
-
-        if (node.Goto is { } target)
-        {
-            step.Goto = target.Value;
-        }
-        else if (node.Buttons is { } buttons)
-        {
-            step.Buttons = CompileButtons(buttons, id);
-            step.Keyboard = Keyboard.OfButtons(step.Buttons.Value.Select(b => b.Key));
-        }
-        else if (node.Input is { } input)
-        {
-            step.Input = CompileInput(step, input);
-            step.Keyboard = Keyboard.Text;
-        }
-
-        return step;
     }
 
     private ImmutableArray<KeyValuePair<string, string>> CompileButtons(ButtonList list, string parentId)

@@ -69,7 +69,7 @@ public sealed record PhotoNode(SourceSpan Span, SourceText? Url, Located<int>? W
 
 public sealed record LinkNode(SourceSpan Span, SourceText? Label, SourceText? Url);
 
-/// <summary>A variable assignment; <see cref="Value"/> is already typed (number, boolean, text) as DESIGN.md says.</summary>
+/// <summary>A variable assignment; <see cref="Value"/> is already typed (number, boolean, text) as docs/design.md ("Typed values") says.</summary>
 public sealed record SetNode(Located<string> Name, JsonElement Value);
 
 public sealed record InputNode(

@@ -57,92 +57,134 @@ public sealed class FlowReader
         }
 
         CheckKeys(map, TopKeys, "the flow");
-
-        Located<string>? phone = null;
-        if (map["monitor"] is { } monitorNode && Expect<YamlMappingNode>(monitorNode, "monitor", "a mapping with 'phone'", out var monitor))
-        {
-            CheckKeys(monitor, MonitorKeys, "monitor");
-            phone = ReadName(monitor["phone"], "monitor.phone");
-        }
-
-        Located<bool>? consent = null;
-        if (map["privacy_consent"] is { } consentNode)
-        {
-            consent = consentNode is YamlScalarNode { Style: YamlScalarStyle.Plain, Value: "true" or "false" } flag
-                ? new(flag.Value == "true", flag.Span)
-                : Reject(consentNode, "privacy_consent", "true or false");
-        }
-
-        var settings = ImmutableDictionary.CreateBuilder<string, Located<string>>(StringComparer.Ordinal);
-        if (map["settings"] is { } settingsNode && !IsEmpty(settingsNode) && Expect<YamlMappingNode>(settingsNode, "settings", "a mapping", out var settingsMap))
-        {
-            CheckKeys(settingsMap, SettingKeys, "settings");
-            foreach (var (key, value) in settingsMap.Entries)
-            {
-                if (SettingKeys.Contains(key.Value) && ReadName(value, "settings." + key.Value) is { } text)
-                {
-                    settings[key.Value] = text;
-                }
-            }
-        }
-
-        var messages = ImmutableDictionary.CreateBuilder<string, SourceText>(StringComparer.Ordinal);
-        if (map["messages"] is { } messagesNode && !IsEmpty(messagesNode) && Expect<YamlMappingNode>(messagesNode, "messages", "a mapping", out var messagesMap))
-        {
-            CheckKeys(messagesMap, MessageKeys, "messages");
-            foreach (var (key, value) in messagesMap.Entries)
-            {
-                if (MessageKeys.Contains(key.Value) && ReadText(value, "messages." + key.Value) is { } text)
-                {
-                    messages[key.Value] = text;
-                }
-            }
-        }
-
-        ButtonList? home = null;
-        if (map["home"] is { } homeNode)
-        {
-            home = ReadButtons(homeNode, "home");
-        }
-        else
-        {
-            _diagnostics.Report(DiagnosticCodes.MissingKey, map.Span, "a flow", "home");
-        }
-
-        var steps = ImmutableArray.CreateBuilder<NamedStep>();
-        if (map["steps"] is { } stepsNode && !IsEmpty(stepsNode) && Expect<YamlMappingNode>(stepsNode, "steps", "a mapping of step names to steps", out var stepsMap))
-        {
-            foreach (var (key, value) in stepsMap.Entries)
-            {
-                if (ReadStep(value, $"step '{key.Value}'") is { } step)
-                {
-                    steps.Add(new NamedStep(new(key.Value, key.Span), step));
-                }
-            }
-        }
-
-        var scripts = ImmutableArray.CreateBuilder<Located<string>>();
-        if (map["scripts"] is { } scriptsNode && !IsEmpty(scriptsNode) && Expect<YamlSequenceNode>(scriptsNode, "scripts", "a list of .js file names", out var scriptList))
-        {
-            foreach (var item in scriptList.Items)
-            {
-                if (ReadName(item, "a script file name") is { } file)
-                {
-                    scripts.Add(file);
-                }
-            }
-        }
-
+        var phone = ReadMonitorPhone(map["monitor"]);
+        var consent = ReadConsent(map["privacy_consent"]);
+        var settings = ReadSettings(map["settings"]);
+        var messages = ReadMessages(map["messages"]);
+        var home = ReadHome(map);
+        var steps = ReadSteps(map["steps"]);
+        var scripts = ReadScripts(map["scripts"]);
         return new FlowDocument(
             _source.File,
             map["name"] is { } nameNode ? ReadName(nameNode, "name") : null,
             phone,
             consent,
-            settings.ToImmutable(),
-            messages.ToImmutable(),
+            settings,
+            messages,
             home,
-            steps.ToImmutable(),
-            scripts.ToImmutable());
+            steps,
+            scripts);
+    }
+
+    private Located<string>? ReadMonitorPhone(YamlNodeBase? node)
+    {
+        if (node is null || !Expect<YamlMappingNode>(node, "monitor", "a mapping with 'phone'", out var monitor))
+        {
+            return null;
+        }
+
+        CheckKeys(monitor, MonitorKeys, "monitor");
+        return ReadName(monitor["phone"], "monitor.phone");
+    }
+
+    /// <summary>Only a plain <c>true</c> or <c>false</c>: a quoted "false" or a YAML 1.1 <c>no</c> is a mistake, not a no.</summary>
+    private Located<bool>? ReadConsent(YamlNodeBase? node) => node switch
+    {
+        null => null,
+        YamlScalarNode { Style: YamlScalarStyle.Plain, Value: "true" or "false" } flag => new(flag.Value == "true", flag.Span),
+        _ => Reject(node, "privacy_consent", "true or false"),
+    };
+
+    private ImmutableDictionary<string, Located<string>> ReadSettings(YamlNodeBase? node)
+    {
+        var settings = ImmutableDictionary.CreateBuilder<string, Located<string>>(StringComparer.Ordinal);
+        foreach (var (key, value) in KnownEntries(node, "settings", SettingKeys))
+        {
+            if (ReadName(value, "settings." + key.Value) is { } text)
+            {
+                settings[key.Value] = text;
+            }
+        }
+
+        return settings.ToImmutable();
+    }
+
+    private ImmutableDictionary<string, SourceText> ReadMessages(YamlNodeBase? node)
+    {
+        var messages = ImmutableDictionary.CreateBuilder<string, SourceText>(StringComparer.Ordinal);
+        foreach (var (key, value) in KnownEntries(node, "messages", MessageKeys))
+        {
+            if (ReadText(value, "messages." + key.Value) is { } text)
+            {
+                messages[key.Value] = text;
+            }
+        }
+
+        return messages.ToImmutable();
+    }
+
+    /// <summary>
+    /// The entries of an optional section that is a mapping of fixed keys (<c>settings</c>, <c>messages</c>):
+    /// unknown keys are reported and left out, a missing or empty section has none.
+    /// </summary>
+    private IEnumerable<KeyValuePair<YamlScalarNode, YamlNodeBase>> KnownEntries(YamlNodeBase? node, string section, string[] known)
+    {
+        if (!TryReadSection<YamlMappingNode>(node, section, "a mapping", out var map))
+        {
+            return [];
+        }
+
+        CheckKeys(map, known, section);
+        return map.Entries.Where(entry => known.Contains(entry.Key.Value));
+    }
+
+    private ButtonList? ReadHome(YamlMappingNode map)
+    {
+        if (map["home"] is not { } home)
+        {
+            _diagnostics.Report(DiagnosticCodes.MissingKey, map.Span, "a flow", "home");
+            return null;
+        }
+
+        return ReadButtons(home, "home");
+    }
+
+    private ImmutableArray<NamedStep> ReadSteps(YamlNodeBase? node)
+    {
+        if (!TryReadSection<YamlMappingNode>(node, "steps", "a mapping of step names to steps", out var map))
+        {
+            return [];
+        }
+
+        var steps = ImmutableArray.CreateBuilder<NamedStep>();
+        foreach (var (key, value) in map.Entries)
+        {
+            if (ReadStep(value, $"step '{key.Value}'") is { } step)
+            {
+                steps.Add(new NamedStep(new(key.Value, key.Span), step));
+            }
+        }
+
+        return steps.ToImmutable();
+    }
+
+    private ImmutableArray<Located<string>> ReadScripts(YamlNodeBase? node)
+    {
+        if (!TryReadSection<YamlSequenceNode>(node, "scripts", "a list of .js file names", out var list))
+        {
+            return [];
+        }
+
+        var scripts = ImmutableArray.CreateBuilder<Located<string>>();
+        foreach (var item in list.Items)
+        {
+            if (ReadName(item, "a script file name") is { } file)
+            {
+                scripts.Add(file);
+            }
+        }
+
+        return scripts.ToImmutable();
     }
 
     private ButtonList? ReadButtons(YamlNodeBase node, string where)
@@ -400,8 +442,21 @@ public sealed class FlowReader
         return null;
     }
 
-    /// <summary>A section left empty (everything under it commented out) is an empty section, not an error.</summary>
-    private static bool IsEmpty(YamlNodeBase node) => node is YamlScalarNode { IsNull: true };
+    /// <summary>
+    /// An optional section with something in it, of the expected shape (a wrong shape is reported). A section left
+    /// empty (everything under it commented out) is an empty section, not an error.
+    /// </summary>
+    private bool TryReadSection<T>(YamlNodeBase? node, string where, string expected, out T section)
+        where T : YamlNodeBase
+    {
+        if (node is null or YamlScalarNode { IsNull: true })
+        {
+            section = null!;
+            return false;
+        }
+
+        return Expect(node, where, expected, out section);
+    }
 
     private bool Expect<T>(YamlNodeBase node, string where, string expected, out T typed)
         where T : YamlNodeBase

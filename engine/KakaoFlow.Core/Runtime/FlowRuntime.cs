@@ -148,10 +148,7 @@ public sealed class FlowRuntime
         /// <summary>Shows a step: its own parts, then the chain of <c>goto</c>s, ending on a keyboard.</summary>
         private StepResult Show(string stepId)
         {
-            var texts = new List<string>();
-            ReplyPhoto? photo = null;
-            ReplyLink? link = null;
-
+            var parts = new ReplyParts();
             for (var hops = 0; hops < MaxHops; hops++)
             {
                 var step = flow.FindStep(stepId);
@@ -162,7 +159,7 @@ public sealed class FlowRuntime
 
                 if (step == flow.Home)
                 {
-                    return Finish(Compose(texts, photo, link), flow.HomeKeyboard, Session.HomeStepId, choice: null);
+                    return FinishAtHome(parts);
                 }
 
                 foreach (var (name, value) in step.Set)
@@ -170,39 +167,22 @@ public sealed class FlowRuntime
                     _vars = _vars.SetItem(name, value);
                 }
 
-                HookOutcome? hook = null;
-                if (step.Hook is { } script)
+                var hook = step.Hook is { } script ? RunScript(script, value: null) : null;
+                if (hook?.Failure is { } failure)
                 {
-                    hook = RunScript(script, value: null);
-                    if (hook.Failure is not null)
-                    {
-                        return Failed(hook.Failure);
-                    }
-
-                    if (hook.Goto is { } redirect)
-                    {
-                        stepId = redirect;
-                        continue;
-                    }
+                    return Failed(failure);
                 }
 
-                if ((hook?.Say ?? step.Say?.Render(_vars)) is { Length: > 0 } say)
+                if (hook?.Goto is { } redirect)
                 {
-                    texts.Add(say);
+                    stepId = redirect;
+                    continue;
                 }
 
-                photo = hook?.Photo ?? (step.Photo is { } p ? new ReplyPhoto(p.Url.Render(_vars), p.Width, p.Height) : null) ?? photo;
-                link = hook?.Link ?? (step.Link is { } l ? new ReplyLink(l.Label.Render(_vars), l.Url.Render(_vars)) : null) ?? link;
-
+                AddParts(parts, step, hook);
                 if (hook?.Buttons is { } dynamic)
                 {
-                    if (dynamic.Labels.IsDefaultOrEmpty)
-                    {
-                        Repaired(step, "a hook offered an empty buttons keyboard; the Home keyboard was shown instead");
-                        return Finish(Compose(texts, photo, link), flow.HomeKeyboard, Session.HomeStepId, choice: null);
-                    }
-
-                    return Finish(Compose(texts, photo, link), Keyboard.OfButtons(dynamic.Labels), step.Id, dynamic);
+                    return FinishWithChoice(parts, step, dynamic);
                 }
 
                 if (step.Goto is { } next)
@@ -212,31 +192,62 @@ public sealed class FlowRuntime
                 }
 
                 return step.Keyboard is { } keyboard
-                    ? Finish(Compose(texts, photo, link), keyboard, step.Id, choice: null)
-                    : Finish(Compose(texts, photo, link), flow.HomeKeyboard, Session.HomeStepId, choice: null);
+                    ? Finish(Compose(parts), keyboard, step.Id, choice: null)
+                    : FinishAtHome(parts);
             }
 
             return Failed(new RuntimeIssue(RuntimeIssueKind.FlowError, $"more than {MaxHops} steps in one reply (hooks redirect in a circle?)", null));
         }
 
-        private ReplyMessage Compose(List<string> texts, ReplyPhoto? photo, ReplyLink? link)
+        /// <summary>A step's text, photo and link, rendered with the variables as they are now; what its hook set wins.</summary>
+        private void AddParts(ReplyParts parts, CompiledStep step, HookOutcome? hook)
         {
+            if ((hook?.Say ?? step.Say?.Render(_vars)) is { Length: > 0 } say)
+            {
+                parts.Texts.Add(say);
+            }
+
+            parts.Photo = hook?.Photo ?? (step.Photo is { } p ? new ReplyPhoto(p.Url.Render(_vars), p.Width, p.Height) : null) ?? parts.Photo;
+            parts.Link = hook?.Link ?? (step.Link is { } l ? new ReplyLink(l.Label.Render(_vars), l.Url.Render(_vars)) : null) ?? parts.Link;
+        }
+
+        /// <summary>The buttons a hook offered, which the next turn matches against; none at all falls back to Home.</summary>
+        private StepResult FinishWithChoice(ReplyParts parts, CompiledStep step, DynamicChoice choice)
+        {
+            if (choice.Labels.IsDefaultOrEmpty)
+            {
+                Repaired(step, "a hook offered an empty buttons keyboard; the Home keyboard was shown instead");
+                return FinishAtHome(parts);
+            }
+
+            return Finish(Compose(parts), Keyboard.OfButtons(choice.Labels), step.Id, choice);
+        }
+
+        private StepResult FinishAtHome(ReplyParts parts) =>
+            Finish(Compose(parts), flow.HomeKeyboard, Session.HomeStepId, choice: null);
+
+        /// <summary>The reply bubble from the parts, repaired to what KakaoTalk accepts; never empty.</summary>
+        private ReplyMessage Compose(ReplyParts parts)
+        {
+            var photo = parts.Photo;
             if (photo is not null && !IsWebUrl(photo.Url))
             {
                 Repaired(null, $"photo URL '{photo.Url}' is not an absolute http(s) URL; the photo was left out");
                 photo = null;
             }
 
+            var link = parts.Link;
             if (link is not null && (!IsWebUrl(link.Url) || link.Label.Length == 0))
             {
                 Repaired(null, $"link '{link.Label}' → '{link.Url}' is not a labelled absolute http(s) URL; the link was left out");
                 link = null;
             }
 
+            var texts = parts.Texts;
             var text = texts.Count > 0 ? string.Join("\n\n", texts) : null;
             if (text is not null && TextLength.Of(text) > TextLength.KakaoTextLimit)
             {
-                Repaired(null, $"reply text was {TextLength.Of(text)} characters; cut to {TextLength.KakaoTextLimit}");
+                Repaired(null, $"reply text was {TextLength.Of(text)} characters; cut to {TextLength.KakaoTextLimit}", LongOnlyBecauseOfInput(text));
                 text = TextLength.Truncate(text);
             }
 
@@ -274,8 +285,25 @@ public sealed class FlowRuntime
             return Finish(new ReplyMessage(flow.Messages.Error, null, null), flow.HomeKeyboard, Session.HomeStepId, choice: null);
         }
 
-        private void Repaired(CompiledStep? step, string message) =>
-            _issues.Add(new RuntimeIssue(RuntimeIssueKind.ReplyRepaired, message, step?.Location));
+        private void Repaired(CompiledStep? step, string message, bool causedByInput = false) =>
+            _issues.Add(new RuntimeIssue(RuntimeIssueKind.ReplyRepaired, message, step?.Location) { CausedByInput = causedByInput });
+
+        /// <summary>
+        /// Whether the text fits without what users typed: this turn's message and the values of the variables
+        /// <c>input</c> steps save to. Then the overflow is the sender's doing, not the bot's.
+        /// </summary>
+        private bool LongOnlyBecauseOfInput(string text)
+        {
+            var typed = flow.InputVariables
+                .Select(name => _vars.TryGetValue(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null)
+                .Append(turn?.Content)
+                .OfType<string>()
+                .Where(value => value.Length > 0)
+                .Distinct(StringComparer.Ordinal)
+                .OrderByDescending(value => value.Length);
+            var rest = typed.Aggregate(text, (remaining, value) => remaining.Replace(value, "", StringComparison.Ordinal));
+            return rest.Length < text.Length && TextLength.Of(rest) <= TextLength.KakaoTextLimit;
+        }
 
         private StepResult Finish(ReplyMessage message, Keyboard keyboard, string position, DynamicChoice? choice)
         {
@@ -292,5 +320,15 @@ public sealed class FlowRuntime
 
         private static bool IsWebUrl(string url) =>
             Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+    }
+
+    /// <summary>What the steps shown so far in one reply put in it: every text in order, the latest photo and link.</summary>
+    private sealed class ReplyParts
+    {
+        public List<string> Texts { get; } = [];
+
+        public ReplyPhoto? Photo { get; set; }
+
+        public ReplyLink? Link { get; set; }
     }
 }

@@ -97,16 +97,7 @@ public static class ScenarioReader
         var where = "turn " + number.ToString(CultureInfo.InvariantCulture);
         if (node is not YamlMappingNode { Entries.Count: 1 } map)
         {
-            var (count, at) = node switch
-            {
-                YamlMappingNode { Entries.Count: 0 } empty => ("no key", empty.Span),
-                YamlMappingNode many => ($"{many.Entries.Count} keys ({string.Join(", ", many.Entries.Select(e => e.Key.Value))})", many.Entries[1].Key.Span),
-                _ => ("no key", node.Span),
-            };
-            var hint = node is YamlScalarNode { IsNull: false } scalar
-                ? $"write '- user: {scalar.Value}'"
-                : "write each turn as its own list item: '- user: …', '- wait: 11m', '- photo: https://…' or '- as: other-user'";
-            diagnostics.ReportWithHint(DiagnosticCodes.InvalidScenarioTurn, at, hint, count);
+            ReportNotOneKey(node, diagnostics);
             return null;
         }
 
@@ -120,59 +111,79 @@ public static class ScenarioReader
                 return Text(value, where + " user", diagnostics, "the text the user sends (a button label or typed text)") is { } text
                     ? new UserTextTurn(text.Value, key.Span)
                     : null;
-
             case "wait":
-                if (Text(value, where + " wait", diagnostics, "a duration like 11m") is not { } written)
-                {
-                    return null;
-                }
-
-                if (!Durations.TryParse(written.Value, out var duration))
-                {
-                    diagnostics.Report(DiagnosticCodes.InvalidDuration, written.Span, written.Value);
-                    return null;
-                }
-
-                return new WaitTurn(duration, written.Value.Trim(), key.Span);
-
+                return ReadWait(key, value, where, diagnostics);
             case "photo":
-                if (Text(value, where + " photo", diagnostics, "the photo's https:// URL") is not { } url)
-                {
-                    return null;
-                }
-
-                if (!IsWebUrl(url.Value))
-                {
-                    diagnostics.Report(DiagnosticCodes.InvalidUrl, url.Span, url.Value);
-                    return null;
-                }
-
-                return new UserPhotoTurn(url.Value, key.Span);
-
+                return ReadPhoto(key, value, where, diagnostics);
             case "as":
-                if (Text(value, where + " as", diagnostics, "a user name, like second-user") is not { } user)
-                {
-                    return null;
-                }
-
-                if (user.Value.Trim().Length == 0)
-                {
-                    diagnostics.Report(DiagnosticCodes.WrongShape, user.Span, where + " as", "a user name, like second-user");
-                    return null;
-                }
-
-                return new SwitchUserTurn(user.Value.Trim(), key.Span);
-
+                return ReadSwitchUser(key, value, where, diagnostics);
             default:
-                var suggestion = DidYouMean.Suggest(key.Value, TurnKeys);
-                diagnostics.ReportWithHint(
-                    DiagnosticCodes.UnknownKey,
-                    key.Span,
-                    suggestion is null ? $"known keys: {string.Join(", ", TurnKeys)}" : $"did you mean '{suggestion}'?",
-                    key.Value,
-                    where);
+                KnownKeys.ReportUnknown(key, TurnKeys, where, diagnostics);
                 return null;
         }
+    }
+
+    /// <summary>A turn is one key: none, or several (often two turns written as one list item), is a KF040.</summary>
+    private static void ReportNotOneKey(YamlNodeBase node, DiagnosticBag diagnostics)
+    {
+        var (count, at) = node switch
+        {
+            YamlMappingNode { Entries.Count: 0 } empty => ("no key", empty.Span),
+            YamlMappingNode many => ($"{many.Entries.Count} keys ({string.Join(", ", many.Entries.Select(e => e.Key.Value))})", many.Entries[1].Key.Span),
+            _ => ("no key", node.Span),
+        };
+        var hint = node is YamlScalarNode { IsNull: false } scalar
+            ? $"write '- user: {scalar.Value}'"
+            : "write each turn as its own list item: '- user: …', '- wait: 11m', '- photo: https://…' or '- as: other-user'";
+        diagnostics.ReportWithHint(DiagnosticCodes.InvalidScenarioTurn, at, hint, count);
+    }
+
+    private static WaitTurn? ReadWait(YamlScalarNode key, YamlNodeBase value, string where, DiagnosticBag diagnostics)
+    {
+        if (Text(value, where + " wait", diagnostics, "a duration like 11m") is not { } written)
+        {
+            return null;
+        }
+
+        if (!Durations.TryParse(written.Value, out var duration))
+        {
+            diagnostics.Report(DiagnosticCodes.InvalidDuration, written.Span, written.Value);
+            return null;
+        }
+
+        return new WaitTurn(duration, written.Value.Trim(), key.Span);
+    }
+
+    private static UserPhotoTurn? ReadPhoto(YamlScalarNode key, YamlNodeBase value, string where, DiagnosticBag diagnostics)
+    {
+        if (Text(value, where + " photo", diagnostics, "the photo's https:// URL") is not { } url)
+        {
+            return null;
+        }
+
+        if (!IsWebUrl(url.Value))
+        {
+            diagnostics.Report(DiagnosticCodes.InvalidUrl, url.Span, url.Value);
+            return null;
+        }
+
+        return new UserPhotoTurn(url.Value, key.Span);
+    }
+
+    private static SwitchUserTurn? ReadSwitchUser(YamlScalarNode key, YamlNodeBase value, string where, DiagnosticBag diagnostics)
+    {
+        if (Text(value, where + " as", diagnostics, "a user name, like second-user") is not { } user)
+        {
+            return null;
+        }
+
+        if (user.Value.Trim().Length == 0)
+        {
+            diagnostics.Report(DiagnosticCodes.WrongShape, user.Span, where + " as", "a user name, like second-user");
+            return null;
+        }
+
+        return new SwitchUserTurn(user.Value.Trim(), key.Span);
     }
 
     /// <summary>A scalar the owner wrote (YAML <c>yes</c>, <c>1.0</c>, <c>true</c> stay as written), or a KF005.</summary>

@@ -52,68 +52,90 @@ public sealed class ScenarioRunner
     public string Run(Scenario scenario, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        var log = new CollectingLog();
-        var runtime = new FlowRuntime(new HookServices(new InMemoryBotDataStore(), log));
         var writer = new TranscriptWriter(_sourceRoot);
-        var now = ClockStart;
+        writer.Header(scenario, _flow, ClockStart);
 
-        writer.Header(scenario, _flow, now);
-
-        var vars = ImmutableDictionary.CreateRange(StringComparer.Ordinal, scenario.Vars);
-        var sessions = new Dictionary<string, Session>(StringComparer.Ordinal)
-        {
-            [Scenario.DefaultUser] = Session.New with { Vars = vars },
-        };
-        var user = Scenario.DefaultUser;
-
-        var startStep = scenario.Start?.Value ?? Session.HomeStepId;
-        if (startStep == Session.HomeStepId)
-        {
-            writer.Open(_flow.HomeKeyboard);
-        }
-        else
-        {
-            var before = sessions[user];
-            var result = runtime.Enter(_flow, before, startStep, now, cancellation);
-            sessions[user] = result.Session;
-            writer.Start(startStep, before, result, log.Drain());
-        }
-
+        var playback = new Playback(_flow, writer, scenario.Vars, cancellation);
+        playback.Start(scenario.Start?.Value ?? Session.HomeStepId);
         for (var i = 0; i < scenario.Turns.Length; i++)
         {
-            var number = i + 1;
-            switch (scenario.Turns[i])
-            {
-                case WaitTurn wait:
-                    now += wait.Duration;
-                    writer.Wait(number, wait, now);
-                    break;
-
-                case SwitchUserTurn switchUser:
-                    user = switchUser.User;
-                    var isNew = sessions.TryAdd(user, Session.New);
-                    writer.SwitchUser(number, user, isNew);
-                    break;
-
-                case UserTextTurn text:
-                    Send(Turn.Text(text.Text));
-                    break;
-
-                case UserPhotoTurn photo:
-                    Send(Turn.Photo(photo.Url));
-                    break;
-            }
-
-            void Send(Turn turn)
-            {
-                var before = sessions[user];
-                var result = runtime.Step(_flow, before, turn, now, cancellation);
-                sessions[user] = result.Session;
-                writer.Turn(number, user, turn, before, result, log.Drain());
-            }
+            playback.Play(i + 1, scenario.Turns[i]);
         }
 
         return writer.ToString();
+    }
+
+    /// <summary>One run of a scenario: the clock, every user's session and who is talking now.</summary>
+    private sealed class Playback
+    {
+        private readonly CompiledFlow _flow;
+        private readonly TranscriptWriter _writer;
+        private readonly CancellationToken _cancellation;
+        private readonly CollectingLog _log = new();
+        private readonly FlowRuntime _runtime;
+        private readonly Dictionary<string, Session> _sessions;
+        private string _user = Scenario.DefaultUser;
+        private DateTimeOffset _now = ClockStart;
+
+        public Playback(CompiledFlow flow, TranscriptWriter writer, IEnumerable<KeyValuePair<string, JsonElement>> vars, CancellationToken cancellation)
+        {
+            _flow = flow;
+            _writer = writer;
+            _cancellation = cancellation;
+            _runtime = new FlowRuntime(new HookServices(new InMemoryBotDataStore(), _log));
+            _sessions = new Dictionary<string, Session>(StringComparer.Ordinal)
+            {
+                [Scenario.DefaultUser] = Session.New with { Vars = ImmutableDictionary.CreateRange(StringComparer.Ordinal, vars) },
+            };
+        }
+
+        /// <summary>Home shows its keyboard as on entering the chat room; any other step is entered as if a button led there.</summary>
+        public void Start(string step)
+        {
+            if (step == Session.HomeStepId)
+            {
+                _writer.Open(_flow.HomeKeyboard);
+                return;
+            }
+
+            var before = _sessions[_user];
+            var result = _runtime.Enter(_flow, before, step, _now, _cancellation);
+            _sessions[_user] = result.Session;
+            _writer.Start(step, before, result, _log.Drain());
+        }
+
+        public void Play(int number, ScenarioTurn turn)
+        {
+            switch (turn)
+            {
+                case WaitTurn wait:
+                    _now += wait.Duration;
+                    _writer.Wait(number, wait, _now);
+                    break;
+
+                case SwitchUserTurn switchUser:
+                    _user = switchUser.User;
+                    var isNew = _sessions.TryAdd(_user, Session.New);
+                    _writer.SwitchUser(number, _user, isNew);
+                    break;
+
+                case UserTextTurn text:
+                    Send(number, Turn.Text(text.Text));
+                    break;
+
+                case UserPhotoTurn photo:
+                    Send(number, Turn.Photo(photo.Url));
+                    break;
+            }
+        }
+
+        private void Send(int number, Turn turn)
+        {
+            var before = _sessions[_user];
+            var result = _runtime.Step(_flow, before, turn, _now, _cancellation);
+            _sessions[_user] = result.Session;
+            _writer.Turn(number, _user, turn, before, result, _log.Drain());
+        }
     }
 
     /// <summary>Hook <c>log()</c> lines of the current turn, shown in the transcript under that turn.</summary>
@@ -129,7 +151,7 @@ public sealed class ScenarioRunner
             }
         }
 
-        public IReadOnlyList<(SourceSpan Location, string Message)> Drain()
+        public (SourceSpan Location, string Message)[] Drain()
         {
             lock (_lines)
             {
@@ -167,7 +189,7 @@ public sealed class ScenarioRunner
         {
             _lines.Add("");
             _lines.Add("[start] home");
-            KeyboardLines(home);
+            _lines.AddRange(ReplyFormatter.Transcript.KeyboardLines(home));
         }
 
         public void Start(string step, Session before, StepResult result, IReadOnlyList<(SourceSpan, string)> logs)
@@ -205,27 +227,8 @@ public sealed class ScenarioRunner
                 _lines.Add("  fallback: matched no button");
             }
 
-            var message = result.Reply.Message;
-            if (message.Text is { } text)
-            {
-                _lines.Add("  text:");
-                foreach (var line in text.ReplaceLineEndings("\n").Split('\n'))
-                {
-                    _lines.Add(line.Length == 0 ? "    |" : "    | " + line);
-                }
-            }
-
-            if (message.Photo is { } photo)
-            {
-                _lines.Add($"  photo: {photo.Url} ({photo.Width}x{photo.Height})");
-            }
-
-            if (message.Link is { } link)
-            {
-                _lines.Add($"  link: {link.Label} <{link.Url}>");
-            }
-
-            KeyboardLines(result.Reply.Keyboard);
+            _lines.AddRange(ReplyFormatter.Transcript.MessageLines(result.Reply.Message));
+            _lines.AddRange(ReplyFormatter.Transcript.KeyboardLines(result.Reply.Keyboard));
             var session = result.Session;
             _lines.Add("  step: " + session.StepId + (session.Choice is null ? "" : " (buttons from a hook)"));
             VariableChanges(before.Vars, session.Vars);
@@ -237,24 +240,7 @@ public sealed class ScenarioRunner
 
             foreach (var issue in result.Issues)
             {
-                var at = issue.Location is { } location ? $" at {Where(location)}" : "";
-                var detail = issue.ScriptDetail is null ? "" : " — " + issue.ScriptDetail;
-                _lines.Add($"  error: {issue.Kind}{at}: {issue.Message}{detail}");
-            }
-        }
-
-        private void KeyboardLines(Keyboard keyboard)
-        {
-            if (keyboard.Kind == KeyboardKind.Text)
-            {
-                _lines.Add("  keyboard: text (free input)");
-                return;
-            }
-
-            _lines.Add("  keyboard:");
-            foreach (var label in keyboard.Buttons)
-            {
-                _lines.Add("    - " + label);
+                _lines.Add(ReplyFormatter.Transcript.IssueLine(issue, Where));
             }
         }
 

@@ -13,14 +13,22 @@ public static class KnownKeys
         {
             if (!known.Contains(key.Value))
             {
-                var suggestion = DidYouMean.Suggest(key.Value, known);
-                diagnostics.ReportWithHint(
-                    DiagnosticCodes.UnknownKey,
-                    key.Span,
-                    suggestion is null ? $"known keys: {string.Join(", ", known)}" : $"did you mean '{suggestion}'?",
-                    key.Value,
-                    where);
+                ReportUnknown(key, known, where, diagnostics);
             }
         }
+    }
+
+    /// <summary>Reports <paramref name="key"/> as unknown in <paramref name="where"/>: the nearest known key, or all of them.</summary>
+    public static void ReportUnknown(YamlScalarNode key, IReadOnlyCollection<string> known, string where, DiagnosticBag diagnostics)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(diagnostics);
+        var suggestion = DidYouMean.Suggest(key.Value, known);
+        diagnostics.ReportWithHint(
+            DiagnosticCodes.UnknownKey,
+            key.Span,
+            suggestion is null ? $"known keys: {string.Join(", ", known)}" : $"did you mean '{suggestion}'?",
+            key.Value,
+            where);
     }
 }

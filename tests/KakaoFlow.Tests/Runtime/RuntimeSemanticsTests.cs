@@ -197,4 +197,28 @@ public sealed class RuntimeSemanticsTests
         Assert.Equal("반가워요", result.Reply.Message.Text);
         Assert.Empty(result.Issues);
     }
+
+    [Theory]
+    [InlineData(10, true)]
+    [InlineData(950, false)]
+    public void A_text_cut_only_because_of_what_the_user_typed_is_marked_as_caused_by_input(int fixedLength, bool causedByInput)
+    {
+        var flow = TestFlows.CompileOk(TestFlows.Header + $$$"""
+            home:
+              - 메모:
+                  say: 메모를 적어 주세요.
+                  set: { signature: "{{{new string('다', 60)}}}" }
+                  input: { save: memo, next: show }
+            steps:
+              show: "{{{new string('가', fixedLength)}}}{{signature}} 메모: {{memo}}"
+            """);
+        var runtime = new FlowRuntime();
+        var asked = runtime.Step(flow, Session.New, Turn.Text("메모"), Noon);
+        var shown = runtime.Step(flow, asked.Session, Turn.Text(new string('나', 1200)), Noon);
+
+        var issue = Assert.Single(shown.Issues);
+        Assert.Equal(RuntimeIssueKind.ReplyRepaired, issue.Kind);
+        Assert.Equal(causedByInput, issue.CausedByInput);
+        Assert.Equal(1000, TextLength.Of(shown.Reply.Message.Text!));
+    }
 }

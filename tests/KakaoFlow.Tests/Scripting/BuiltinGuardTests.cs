@@ -5,8 +5,8 @@ using static KakaoFlow.Tests.Scripting.ScriptKit;
 namespace KakaoFlow.Tests.Scripting;
 
 /// <summary>
-/// One built-in call can allocate far past the memory limit before Jint checks it again. These hooks took
-/// seconds and gigabytes before the guards; now they fail fast with a RangeError the hook can catch.
+/// One built-in call can allocate far past the memory limit before Jint checks it again. Unguarded, each of
+/// these hooks costs seconds and gigabytes; guarded, it fails fast with a RangeError the hook can catch.
 /// </summary>
 public sealed class BuiltinGuardTests
 {

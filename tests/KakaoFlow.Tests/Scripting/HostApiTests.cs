@@ -5,7 +5,7 @@ using static KakaoFlow.Tests.Scripting.ScriptKit;
 
 namespace KakaoFlow.Tests.Scripting;
 
-/// <summary>Issue 5: each host function a hook sees.</summary>
+/// <summary>Each host function a hook sees.</summary>
 public sealed class HostApiTests
 {
     [Fact]

@@ -5,7 +5,7 @@ using static KakaoFlow.Tests.Scripting.ScriptKit;
 
 namespace KakaoFlow.Tests.Scripting;
 
-/// <summary>Issue 5: each hostile hook is contained, reported with a kind and a flow location, and returns.</summary>
+/// <summary>Each hostile hook is contained, reported with a kind and a flow location, and returns.</summary>
 public sealed class SandboxTests
 {
     [Fact]

@@ -2,7 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using KakaoFlow.Runtime;
 
-namespace KakaoFlow.Host.Tests.Support;
+namespace KakaoFlow.Testing;
 
 internal static class SessionAssert
 {
