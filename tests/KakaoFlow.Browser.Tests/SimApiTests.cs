@@ -98,6 +98,36 @@ public sealed partial class SimApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Hook_logs_and_problems_join_the_conversation_and_the_clock_moves_only_when_asked()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_server.FlowsDirectory, "hooks")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(folder, "flow.yaml"), """
+            name: 훅
+            monitor: { phone: "010-0000-0000" }
+            privacy_consent: true
+            home:
+              - 시각: { js: "log('지금 ' + now()); say(now());" }
+              - 고장: { js: "throw new Error('깨짐');" }
+            """);
+        using var wait = await _http.PostAsJsonAsync("/_api/bots/hooks/clock", new { user = "u1", by = "1d" });
+        Assert.Equal(HttpStatusCode.OK, wait.StatusCode);
+
+        using var first = await _http.PostAsJsonAsync("/_api/bots/hooks/send", new { user = "u1", text = "시각" });
+        using var second = await _http.PostAsJsonAsync("/_api/bots/hooks/send", new { user = "u1", text = "고장" });
+        var entries = (await second.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("user").GetProperty("entries").EnumerateArray()
+            .Select(e => (Kind: e.GetProperty("kind").GetString(), Text: e.GetProperty("text").GetString()))
+            .ToList();
+
+        Assert.Equal(("note", "시계 +1d → 2026-01-06 (화) 10:00 KST"), entries[0]);
+        Assert.Equal(("bot", "2026-01-06T10:00:00.000+09:00"), entries[2]);
+        Assert.Equal("log", entries[3].Kind);
+        Assert.EndsWith(": 지금 2026-01-06T10:00:00.000+09:00", entries[3].Text, StringComparison.Ordinal);
+        Assert.Equal("issue", entries[^1].Kind);
+        Assert.StartsWith("! HookError at ", entries[^1].Text, StringComparison.Ordinal);
+        Assert.Contains("깨짐", entries[^1].Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_command_refuses_a_missing_flows_folder()
     {
         var stderr = new StringWriter();

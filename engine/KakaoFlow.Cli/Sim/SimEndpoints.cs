@@ -45,8 +45,6 @@ internal static class SimEndpoints
                 return Results.BadRequest("send text, or a photo as an absolute http(s) URL");
             }
 
-            // The watcher reloads within a moment of a save; looking here too means the next turn never misses one.
-            catalog.Refresh(bot);
             return Answer(bot, request.User, catalog, users, (user, flow) => user.Send(flow, turn, users.Data));
         });
         api.MapPost("/{bot}/clock", (string bot, ClockRequest request, BotCatalog catalog, SimUsers users) =>
@@ -82,6 +80,12 @@ internal static class SimEndpoints
         if (!SimUsers.IsValidId(userId))
         {
             return Results.BadRequest("'user' is 1 to 64 letters, digits, '-' or '_'");
+        }
+
+        // The watcher reloads within a moment of a save; looking here too means the next turn never misses one.
+        if (bot.IndexOfAny(['/', '\\']) < 0)
+        {
+            catalog.Refresh(bot);
         }
 
         if (catalog.Status(bot) is not { } status)
