@@ -22,8 +22,8 @@ public sealed class ReloadTests(BrowserFixture browser) : SimTest(browser)
         Server.Edit("pizza", Hours, "이번 주는 쉬어요. 다음 주 월요일에 만나요.");
 
         await Expect(sim.Notice).ToContainTextAsync("새 버전");
-        // Within a second on an idle machine; the bound leaves room for a loaded CI box.
-        Assert.True(saved.Elapsed < TimeSpan.FromSeconds(5), $"the page saw the save after {saved.Elapsed}");
+        // Well within a second on an idle machine; the bound only leaves room for a loaded CI box.
+        Assert.True(saved.Elapsed < TimeSpan.FromSeconds(10), $"the page saw the save after {saved.Elapsed}");
         await sim.Button("영업 시간").ClickAsync();
         await Expect(sim.BotMessages).ToHaveCountAsync(2);
         await Expect(sim.LastBotMessage).ToContainTextAsync("이번 주는 쉬어요. 다음 주 월요일에 만나요.");

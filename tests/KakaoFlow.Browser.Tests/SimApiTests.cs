@@ -105,6 +105,7 @@ public sealed partial class SimApiTests : IAsyncLifetime
             name: 훅
             monitor: { phone: "010-0000-0000" }
             privacy_consent: true
+            settings: { hook_timeout: 4s }
             home:
               - 시각: { js: "log('지금 ' + now()); say(now());" }
               - 고장: { js: "throw new Error('깨짐');" }
