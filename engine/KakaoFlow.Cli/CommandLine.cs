@@ -69,6 +69,7 @@ public static class CommandLine
         root.Subcommands.Add(ServeCommand.Create(io));
         root.Subcommands.Add(ApiTestCommand.Create(io));
         root.Subcommands.Add(AdminCommand.Create(io));
+        root.Subcommands.Add(NewCommand.Create(io));
         return root;
     }
 

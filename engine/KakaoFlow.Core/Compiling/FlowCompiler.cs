@@ -135,7 +135,8 @@ public sealed class FlowCompiler(IScriptCompiler? scripts)
             Message("error", defaults.Error),
             Message("stopped", defaults.Stopped),
             Message("home", defaults.Home),
-            Message("retry", defaults.Retry));
+            Message("retry", defaults.Retry),
+            Message("changed", defaults.Changed));
     }
 
     private static void CheckStartRequirements(FlowDocument document, DiagnosticBag diagnostics)

@@ -37,6 +37,10 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor InvalidInputType = new("KF029", E, "Invalid input type", "input type '{0}' is not 'text' or 'photo'");
     public static readonly DiagnosticDescriptor ScriptsUnavailable = new("KF030", E, "JavaScript unavailable", "this flow uses JavaScript but no script engine is configured");
 
+    // Korean particles in templates: {{name|을}}.
+    public static readonly DiagnosticDescriptor UnknownParticle = new("KF050", E, "Unknown particle", "'{0}' after '|' is not a particle KakaoFlow can choose; write one of 을 를 이 가 은 는 과 와 으로 로 이나 나 이랑 랑 아 야 이에요 예요");
+    public static readonly DiagnosticDescriptor HedgedParticle = new("KF051", W, "Hedged particle", "'{{{{{0}}}}}{1}' shows both forms of the particle; write '{{{{{0}|{2}}}}}' and the right one is printed");
+
     // Test scenarios (flows/<bot>/tests/*.yaml), reported by `kakaoflow test`. Scenario files also get
     // KF001-KF006 (YAML and shape), KF021 (a wait that is not a duration) and KF023 (a photo that is not a URL).
     public static readonly DiagnosticDescriptor InvalidScenarioTurn = new("KF040", E, "Invalid scenario turn", "a turn needs exactly one of user, wait, photo and as; this one has {0}");
@@ -50,6 +54,7 @@ public static class DiagnosticCodes
         ScriptSyntax, GotoCycle, UnreachableStep, MissingMonitorPhone, MissingPrivacyConsent, InvalidDuration,
         VariableNeverSet, InvalidUrl, InvalidSetting, ScriptFileMissing, FlowFileUnreadable, ReservedStepName,
         EmptyLabel, InvalidInputType, ScriptsUnavailable,
+        UnknownParticle, HedgedParticle,
         InvalidScenarioTurn, UnknownStartStep, ScenarioFileUnreadable,
     ];
 }

@@ -35,10 +35,16 @@ public sealed class FlowRuntime
         }
 
         var expired = elapsed is null || forgotten || elapsed >= flow.Settings.ContextTtl;
-        var current = expired ? flow.Home : flow.FindStep(session.StepId) ?? flow.Home;
-        var choice = expired || current == flow.Home ? null : session.Choice;
-
         var turnState = new TurnState(this, flow, turn, now, vars, cancellation);
+        var found = expired ? flow.Home : flow.FindStep(session.StepId);
+        if (found is null)
+        {
+            // An edit removed the user's step: what they sent was meant for it, so it is not read as a Home button.
+            return turnState.StepRemoved();
+        }
+
+        var current = found;
+        var choice = expired || current == flow.Home ? null : session.Choice;
         return current.Input is { } input && choice is null
             ? turnState.Answer(current, input)
             : turnState.Press(current, choice);
@@ -65,6 +71,10 @@ public sealed class FlowRuntime
         private readonly ImmutableDictionary<string, JsonElement> _varsBefore = vars;
         private readonly List<RuntimeIssue> _issues = [];
         private ImmutableDictionary<string, JsonElement> _vars = vars;
+
+        /// <summary>Back at Home with <c>messages.changed</c>: the user's step is gone from the flow.</summary>
+        public StepResult StepRemoved() =>
+            Finish(new ReplyMessage(flow.Messages.Changed, null, null), flow.HomeKeyboard, Session.HomeStepId, choice: null);
 
         /// <summary>No user turn: the step is shown as if reached by a button.</summary>
         public StepResult Enter(string stepId) => Show(stepId);

@@ -24,7 +24,7 @@ public sealed class GraphTests
           done:
             js: |
               if (vars.address.length < 2) return goto('address');
-            say: "{{address}}(으)로 보낼게요."
+            say: "{{address|으로}} 보낼게요."
         """;
 
     [Fact]
