@@ -25,18 +25,9 @@ public sealed class FlowRuntime
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(turn);
 
-        var vars = session.Vars;
+        var (current, choice, _, forgotten) = Locate(flow, session, now);
         // Past retention the user starts afresh: no variables and no position, whatever the context lifetime.
-        var elapsed = session.LastMessageAt is { } last ? now - last : (TimeSpan?)null;
-        var forgotten = elapsed >= flow.Settings.Retention;
-        if (forgotten)
-        {
-            vars = vars.Clear();
-        }
-
-        var expired = elapsed is null || forgotten || elapsed >= flow.Settings.ContextTtl;
-        var current = expired ? flow.Home : flow.FindStep(session.StepId) ?? flow.Home;
-        var choice = expired || current == flow.Home ? null : session.Choice;
+        var vars = forgotten ? session.Vars.Clear() : session.Vars;
 
         var turnState = new TurnState(this, flow, turn, now, vars, cancellation);
         return current.Input is { } input && choice is null
@@ -54,6 +45,34 @@ public sealed class FlowRuntime
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(stepId);
         return new TurnState(this, flow, null, now, session.Vars, cancellation).Enter(stepId);
+    }
+
+    /// <summary>
+    /// The keyboard in front of the user at <paramref name="now"/>, as the next turn will match it; null when the
+    /// context has expired (or the user is new), so the next turn starts from Home afresh.
+    /// </summary>
+    public static Keyboard? KeyboardShown(CompiledFlow flow, Session session, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(flow);
+        ArgumentNullException.ThrowIfNull(session);
+        var (current, choice, expired, _) = Locate(flow, session, now);
+        if (expired)
+        {
+            return null;
+        }
+
+        return choice is not null ? Keyboard.OfButtons(choice.Labels) : current.Keyboard ?? flow.HomeKeyboard;
+    }
+
+    /// <summary>Where a session stands at <paramref name="now"/>: its step (Home once the context expired) and a hook's buttons.</summary>
+    private static (CompiledStep Current, DynamicChoice? Choice, bool Expired, bool Forgotten) Locate(CompiledFlow flow, Session session, DateTimeOffset now)
+    {
+        var elapsed = session.LastMessageAt is { } last ? now - last : (TimeSpan?)null;
+        var forgotten = elapsed >= flow.Settings.Retention;
+        var expired = elapsed is null || forgotten || elapsed >= flow.Settings.ContextTtl;
+        var current = expired ? flow.Home : flow.FindStep(session.StepId) ?? flow.Home;
+        var choice = expired || current == flow.Home ? null : session.Choice;
+        return (current, choice, expired, forgotten);
     }
 
     /// <summary>The Home keyboard with <c>messages.home</c>, e.g. for a user who just arrived.</summary>
