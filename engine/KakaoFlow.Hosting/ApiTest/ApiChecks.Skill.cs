@@ -41,7 +41,7 @@ public static partial class ApiChecks
         var outputs = template.TryGetProperty("outputs", out var o) && o.ValueKind == JsonValueKind.Array ? o.EnumerateArray().ToList() : null;
         var count = outputs?.Count ?? 0;
         checks.Add(new($"skill: 1 to {SkillLimits.MaxOutputs} outputs", count is >= 1 and <= SkillLimits.MaxOutputs,
-            outputs is null ? "no \"outputs\" array" : $"{count} outputs"));
+            outputs is null ? "no \"outputs\" array" : $"{count} output{(count == 1 ? "" : "s")}"));
         for (var i = 0; i < count; i++)
         {
             var name = $"skill: outputs[{i}]";
