@@ -215,7 +215,7 @@ internal static class KakaoRequests
         return true;
     }
 
-    /// <param name="path">How the refusal names the field (e.g. <c>userRequest.utterance</c>); <paramref name="name"/> when null.</param>
+    /// <summary>The string field <paramref name="name"/>; a refusal names it <paramref name="path"/> (e.g. <c>userRequest.utterance</c>), or <paramref name="name"/>.</summary>
     internal static bool TryGetString(Dictionary<string, JsonElement> fields, string name, out string value, out RequestError? error, string? path = null)
     {
         value = "";

@@ -6,7 +6,7 @@ using KakaoFlow.Storage;
 namespace KakaoFlow.Host.Tests;
 
 /// <summary>
-/// <c>POST /{bot}/skill</c> end to end over HTTP with a real LiteDB file: the SkillPayload of SKILL_API.md in, a
+/// <c>POST /{bot}/skill</c> end to end over HTTP with a real LiteDB file: the sample SkillPayload of docs/skill-api.md in, a
 /// SkillResponse out, from the same flow, sessions, lifecycle and error budget as <c>/message</c>.
 /// </summary>
 public sealed class SkillEndpointTests

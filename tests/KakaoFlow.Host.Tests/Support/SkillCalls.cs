@@ -2,10 +2,10 @@ using System.Text.Json;
 
 namespace KakaoFlow.Host.Tests.Support;
 
-/// <summary>SkillPayloads as Open Builder sends them (the sample of SKILL_API.md) and calls of <c>POST /{bot}/skill</c>.</summary>
+/// <summary>SkillPayloads as Open Builder sends them (the sample of docs/skill-api.md) and calls of <c>POST /{bot}/skill</c>.</summary>
 internal static class SkillCalls
 {
-    /// <summary>The sample SkillPayload of SKILL_API.md with this user and utterance.</summary>
+    /// <summary>The sample SkillPayload of docs/skill-api.md with this user and utterance.</summary>
     public static string Payload(string userId, string utterance) => $$"""
         {
           "intent": { "id": "b2f1…", "name": "폴백 블록" },
