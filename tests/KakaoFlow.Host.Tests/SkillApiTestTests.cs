@@ -1,4 +1,3 @@
-using KakaoFlow.Cli;
 using KakaoFlow.Host.Tests.Support;
 
 namespace KakaoFlow.Host.Tests;
@@ -6,13 +5,7 @@ namespace KakaoFlow.Host.Tests;
 /// <summary><c>kakaoflow apitest BASE_URL --skill</c>: the API TEST's checks against <c>BASE_URL/skill</c> with a SkillPayload.</summary>
 public sealed class SkillApiTestTests
 {
-    private static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var exit = await CommandLine.RunAsync(args, TextReader.Null, stdout, stderr);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
+    private static Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) => Kakaoflow.RunAsync(args);
 
     [Fact]
     public async Task Apitest_skill_passes_a_good_server_with_a_greeting_and_the_first_quick_reply()
