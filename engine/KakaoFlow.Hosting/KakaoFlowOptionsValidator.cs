@@ -30,6 +30,11 @@ internal sealed class KakaoFlowOptionsValidator : IValidateOptions<KakaoFlowOpti
             failures.Add($"MaxBodyBytes must be between 1 KiB and 16 MiB, not {options.MaxBodyBytes}.");
         }
 
+        if (options.MaxConnections < 1)
+        {
+            failures.Add($"MaxConnections must be at least 1, not {options.MaxConnections}.");
+        }
+
         if (options.WatchDebounce < TimeSpan.Zero || options.WatchDebounce > TimeSpan.FromSeconds(10))
         {
             failures.Add($"WatchDebounce must be between 0 and 10 seconds, not {options.WatchDebounce}.");
