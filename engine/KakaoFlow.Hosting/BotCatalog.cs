@@ -167,8 +167,7 @@ internal sealed class BotCatalog
                 return;
             }
 
-            var flowFile = Path.Combine(folder, FlowSource.FlowFileName);
-            compilation = new FlowCompilation(null, [DiagnosticCodes.FlowFileUnreadable.Create(SourceSpan.StartOf(flowFile), e.Message)]);
+            compilation = new FlowCompilation(null, [FlowSource.Unreadable(Path.Combine(folder, FlowSource.FlowFileName), e)]);
         }
 
         Apply(botId, entry, fingerprint, compilation, Stopwatch.GetElapsedTime(started));

@@ -38,12 +38,19 @@ public sealed class FlowFolder
         ArgumentNullException.ThrowIfNull(folder);
         var flowFile = Path.Combine(folder, FlowSource.FlowFileName);
         var full = Path.GetFullPath(folder);
+        var files = new BotFiles(folder);
+        var flow = files.Read(FlowSource.FlowFileName);
+        if (flow.Text() is null)
+        {
+            throw new FileNotFoundException($"Could not find file '{flow.Path}'.", flow.Path);
+        }
+
         var scripts = Directory.GetFiles(folder, "*.js", SearchOption.AllDirectories)
             .Where(file => !Path.GetRelativePath(folder, file).StartsWith(TestsFolder + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             .Order(StringComparer.Ordinal);
 
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var flowText = Append(hash, flowFile, File.ReadAllBytes(flowFile));
+        var flowText = Append(hash, flowFile, flow.Bytes!);
         var texts = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var script in scripts)
         {
@@ -63,14 +70,11 @@ public sealed class FlowFolder
 
         var source = new FlowSource(Path.GetFileName(full), flowFile, flowText, relative =>
         {
-            var path = Path.GetFullPath(Path.Combine(full, relative));
-            if (!path.StartsWith(full + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            {
-                return null;
-            }
-
-            // A script that is not a .js file is not in the fingerprint; it is read when the flow is compiled.
-            return texts.TryGetValue(path, out var text) ? text : File.Exists(path) ? File.ReadAllText(path, Encoding.UTF8) : null;
+            // Only inside the folder, links followed (KF031 otherwise). A script that is not a .js file is not in
+            // the fingerprint; it is read when the flow is compiled.
+            var file = files.Read(relative);
+            var text = file.Text();
+            return text is not null && texts.TryGetValue(file.Path, out var hashed) ? hashed : text;
         });
         return new FlowFolder(folder, Convert.ToHexStringLower(hash.GetHashAndReset()), source);
     }
@@ -81,9 +85,6 @@ public sealed class FlowFolder
         hash.AppendData([0]);
         hash.AppendData(bytes);
         hash.AppendData([0]);
-
-        // As File.ReadAllText(path, Encoding.UTF8) decodes: a byte-order mark, if any, picks the encoding.
-        using var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        return reader.ReadToEnd();
+        return BotFile.Decode(bytes);
     }
 }

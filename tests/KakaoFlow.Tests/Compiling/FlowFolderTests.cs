@@ -56,7 +56,7 @@ public sealed class FlowFolderTests : IDisposable
         Assert.Equal("hello", read.Source.BotId);
         Assert.Equal(Path.Combine(_bot, "flow.yaml"), read.Source.FlowFile);
         Assert.Equal("function greet() { return 'v1'; }", read.Source.ReadFile("lib/greet.js"));
-        Assert.Null(read.Source.ReadFile("../hello/../../etc/passwd"));
+        Assert.Throws<SourceFileRefusedException>(() => read.Source.ReadFile("../hello/../../etc/passwd"));
         Assert.Null(read.Source.ReadFile("missing.js"));
     }
 
