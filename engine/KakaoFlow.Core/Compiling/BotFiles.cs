@@ -6,7 +6,8 @@ namespace KakaoFlow.Compiling;
 /// <summary>
 /// Reads the files of one bot folder the way a flow may: a name is resolved to its real path — every symbolic link
 /// followed, each <c>..</c> taken after the link before it — and refused (KF031) unless that path is inside the
-/// folder's own real path. What is refused is never opened, so its content can reach no log, diagnostic or hook.
+/// folder's own real path; a file over <see cref="MaxFileBytes"/> is refused too (KF032). What is refused is never
+/// read, so its content can reach no log, diagnostic or hook.
 /// </summary>
 /// <remarks>
 /// The check and the open are two steps: a link swapped in between would be followed by the open. On Linux the
@@ -15,6 +16,9 @@ namespace KakaoFlow.Compiling;
 /// </remarks>
 internal sealed class BotFiles
 {
+    /// <summary>The largest file a flow may read (flow.yaml or a script); a larger one is refused unread (KF032).</summary>
+    public const int MaxFileBytes = 1024 * 1024;
+
     /// <summary>How many links one name may pass through (as Linux's own limit, ELOOP).</summary>
     private const int MaxLinks = 40;
 
@@ -52,6 +56,23 @@ internal sealed class BotFiles
             return BotFile.Refused(name, path, Outside(name));
         }
 
+        var info = new FileInfo(real);
+        if (!info.Exists)
+        {
+            return BotFile.Missing(name, path);
+        }
+
+        if (info.Length > MaxFileBytes)
+        {
+            return BotFile.Refused(name, path, TooLarge(name, info.Length));
+        }
+
+        if (info.Length == 0)
+        {
+            // Not opened: a named pipe also says 0, and opening one would wait for a writer.
+            return new BotFile(name, path, real, [], null);
+        }
+
         FileStream stream;
         try
         {
@@ -69,6 +90,11 @@ internal sealed class BotFiles
                 return BotFile.Refused(name, path, Outside(name));
             }
 
+            if (stream.Length > MaxFileBytes)
+            {
+                return BotFile.Refused(name, path, TooLarge(name, stream.Length));
+            }
+
             var bytes = new byte[stream.Length];
             stream.ReadExactly(bytes);
             return new BotFile(name, path, real, bytes, null);
@@ -76,6 +102,8 @@ internal sealed class BotFiles
     }
 
     private static SourceFileRefusedException Outside(string name) => new(DiagnosticCodes.FileOutsideFolder, name);
+
+    private static SourceFileRefusedException TooLarge(string name, long length) => new(DiagnosticCodes.FileTooLarge, name, length, MaxFileBytes);
 
     private static bool IsInside(string path, string folder) =>
         path.StartsWith(Path.EndsInDirectorySeparator(folder) ? folder : folder + Path.DirectorySeparatorChar, StringComparison.Ordinal);

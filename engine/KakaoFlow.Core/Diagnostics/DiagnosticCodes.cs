@@ -37,6 +37,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor InvalidInputType = new("KF029", E, "Invalid input type", "input type '{0}' is not 'text' or 'photo'");
     public static readonly DiagnosticDescriptor ScriptsUnavailable = new("KF030", E, "JavaScript unavailable", "this flow uses JavaScript but no script engine is configured");
     public static readonly DiagnosticDescriptor FileOutsideFolder = new("KF031", E, "File outside the bot folder", "'{0}' leads outside the bot folder (through '..', an absolute path or a symbolic link); a flow reads only files inside its folder");
+    public static readonly DiagnosticDescriptor FileTooLarge = new("KF032", E, "File too large", "'{0}' is {1} bytes; a flow file or script may be at most {2} bytes (1 MiB)");
 
     // Test scenarios (flows/<bot>/tests/*.yaml), reported by `kakaoflow test`. Scenario files also get
     // KF001-KF006 (YAML and shape), KF021 (a wait that is not a duration) and KF023 (a photo that is not a URL).
@@ -50,7 +51,7 @@ public static class DiagnosticCodes
         UnknownGotoTarget, DuplicateLabel, TextTooLong, PhotoWithoutSize, EmptyButtons, ConflictingNext,
         ScriptSyntax, GotoCycle, UnreachableStep, MissingMonitorPhone, MissingPrivacyConsent, InvalidDuration,
         VariableNeverSet, InvalidUrl, InvalidSetting, ScriptFileMissing, FlowFileUnreadable, ReservedStepName,
-        EmptyLabel, InvalidInputType, ScriptsUnavailable, FileOutsideFolder,
+        EmptyLabel, InvalidInputType, ScriptsUnavailable, FileOutsideFolder, FileTooLarge,
         InvalidScenarioTurn, UnknownStartStep, ScenarioFileUnreadable,
     ];
 }
