@@ -39,6 +39,12 @@ internal sealed class BotFiles
     {
         ArgumentNullException.ThrowIfNull(name);
         var path = Path.GetFullPath(Path.Combine(Folder, name));
+        if (path == Folder)
+        {
+            // "" or ".": the folder itself, not a file in it.
+            return BotFile.Missing(name, path);
+        }
+
         if (Path.IsPathRooted(name) || !IsInside(path, Folder))
         {
             return BotFile.Refused(name, path, Outside(name));

@@ -89,6 +89,14 @@ public sealed class FolderBoundaryTests : IDisposable
     }
 
     [Fact]
+    public void The_folder_itself_named_as_a_script_is_missing_not_outside()
+    {
+        var bot = Bot("[\".\"]");
+
+        Assert.All(BothWays(bot), compilation => Assert.Equal("KF025", Assert.Single(compilation.Diagnostics).Code));
+    }
+
+    [Fact]
     public void A_flow_yaml_that_is_a_link_outside_the_folder_is_refused_with_KF031_and_not_read()
     {
         var bot = Directory.CreateDirectory(Path.Combine(_root, "flows", "linked-flow")).FullName;
