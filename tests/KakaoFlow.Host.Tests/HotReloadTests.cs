@@ -284,7 +284,7 @@ public sealed class HotReloadTests(ITestOutputHelper output) : IAsyncLifetime
 
         var status = Catalog.Status("huge")!;
         Assert.False(status.Served);
-        Assert.Equal("KF032", Assert.Single(status.Diagnostics).Code);
+        Assert.Equal("KF034", Assert.Single(status.Diagnostics).Code);
     }
 
     [Fact]

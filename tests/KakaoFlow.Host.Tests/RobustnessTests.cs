@@ -146,9 +146,9 @@ public sealed class RobustnessTests
         }
 
         var (_, status) = await host.AdminAsync(HttpMethod.Get, "/_admin/bots/leaky", Lifecycle.OwnerToken);
-        Assert.Contains("KF031", status.ToString(), StringComparison.Ordinal);
+        Assert.Contains("KF033", status.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(secret, status.ToString(), StringComparison.Ordinal);
-        Assert.Contains(host.Logs.Lines, line => line.Contains("KF031", StringComparison.Ordinal));
+        Assert.Contains(host.Logs.Lines, line => line.Contains("KF033", StringComparison.Ordinal));
         Assert.DoesNotContain(host.Logs.Lines, line => line.Contains(secret, StringComparison.Ordinal));
     }
 

@@ -5,8 +5,8 @@ namespace KakaoFlow.Compiling;
 
 /// <summary>
 /// Reads the files of one bot folder the way a flow may: a name is resolved to its real path — every symbolic link
-/// followed, each <c>..</c> taken after the link before it — and refused (KF031) unless that path is inside the
-/// folder's own real path; a file over <see cref="MaxFileBytes"/> is refused too (KF032). What is refused is never
+/// followed, each <c>..</c> taken after the link before it — and refused (KF033) unless that path is inside the
+/// folder's own real path; a file over <see cref="MaxFileBytes"/> is refused too (KF034). What is refused is never
 /// read, so its content can reach no log, diagnostic or hook.
 /// </summary>
 /// <remarks>
@@ -16,7 +16,7 @@ namespace KakaoFlow.Compiling;
 /// </remarks>
 internal sealed class BotFiles
 {
-    /// <summary>The largest file a flow may read (flow.yaml or a script); a larger one is refused unread (KF032).</summary>
+    /// <summary>The largest file a flow may read (flow.yaml or a script); a larger one is refused unread (KF034).</summary>
     public const int MaxFileBytes = 1024 * 1024;
 
     /// <summary>How many links one name may pass through (as Linux's own limit, ELOOP).</summary>

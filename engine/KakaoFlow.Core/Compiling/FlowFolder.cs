@@ -14,7 +14,7 @@ namespace KakaoFlow.Compiling;
 /// hashing. So a look reads the scripts the last compile asked for (<see cref="Scripts"/>, passed back to
 /// <see cref="Read"/>): if flow.yaml is unchanged, so is that list, and the fingerprints compare like for like; if
 /// flow.yaml changed, the fingerprint differs anyway and <see cref="Compile"/> reads whatever the new flow names.
-/// Every file is read through <see cref="BotFiles"/>: inside the folder only (KF031), at most 1 MiB (KF032).
+/// Every file is read through <see cref="BotFiles"/>: inside the folder only (KF033), at most 1 MiB (KF034).
 /// </remarks>
 public sealed class FlowFolder
 {

@@ -54,7 +54,7 @@ public sealed class FlowSource
         return new FlowSource(Path.GetFileName(files.Folder), flowFile, text, relative => files.Read(relative).Text());
     }
 
-    /// <summary>The diagnostic for a flow file that could not be read: KF031 when it was refused, KF026 otherwise.</summary>
+    /// <summary>The diagnostic for a flow file that could not be read: KF033 when it was refused, KF026 otherwise.</summary>
     public static Diagnostic Unreadable(string flowFile, Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);

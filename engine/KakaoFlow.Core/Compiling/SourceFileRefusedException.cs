@@ -3,8 +3,8 @@ using KakaoFlow.Diagnostics;
 namespace KakaoFlow.Compiling;
 
 /// <summary>
-/// A file of a bot folder that KakaoFlow will not read: it leads outside the folder (KF031) or is over 1 MiB
-/// (KF032). Thrown by
+/// A file of a bot folder that KakaoFlow will not read: it leads outside the folder (KF033) or is over 1 MiB
+/// (KF034). Thrown by
 /// <see cref="FlowSource.ReadFile"/> and when the flow file itself is read; it says nothing of the file's content.
 /// </summary>
 public sealed class SourceFileRefusedException : IOException

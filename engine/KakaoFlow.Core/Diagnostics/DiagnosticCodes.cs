@@ -36,8 +36,8 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor EmptyLabel = new("KF028", E, "Empty button label", "a button label cannot be empty");
     public static readonly DiagnosticDescriptor InvalidInputType = new("KF029", E, "Invalid input type", "input type '{0}' is not 'text' or 'photo'");
     public static readonly DiagnosticDescriptor ScriptsUnavailable = new("KF030", E, "JavaScript unavailable", "this flow uses JavaScript but no script engine is configured");
-    public static readonly DiagnosticDescriptor FileOutsideFolder = new("KF031", E, "File outside the bot folder", "'{0}' leads outside the bot folder (through '..', an absolute path or a symbolic link); a flow reads only files inside its folder");
-    public static readonly DiagnosticDescriptor FileTooLarge = new("KF032", E, "File too large", "'{0}' is {1} bytes; a flow file or script may be at most {2} bytes (1 MiB)");
+    public static readonly DiagnosticDescriptor FileOutsideFolder = new("KF033", E, "File outside the bot folder", "'{0}' leads outside the bot folder (through '..', an absolute path or a symbolic link); a flow reads only files inside its folder");
+    public static readonly DiagnosticDescriptor FileTooLarge = new("KF034", E, "File too large", "'{0}' is {1} bytes; a flow file or script may be at most {2} bytes (1 MiB)");
 
     // Test scenarios (flows/<bot>/tests/*.yaml), reported by `kakaoflow test`. Scenario files also get
     // KF001-KF006 (YAML and shape), KF021 (a wait that is not a duration) and KF023 (a photo that is not a URL).

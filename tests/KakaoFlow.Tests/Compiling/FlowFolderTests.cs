@@ -95,7 +95,7 @@ public sealed class FlowFolderTests : IDisposable
     }
 
     [Fact]
-    public void A_flow_file_over_1_MiB_is_refused_unread_with_KF032()
+    public void A_flow_file_over_1_MiB_is_refused_unread_with_KF034()
     {
         File.AppendAllText(Path.Combine(_bot, "flow.yaml"), "\n" + string.Concat(Enumerable.Repeat("# 주석 한 줄\n", 100_000)), Encoding.UTF8);
         Assert.True(new FileInfo(Path.Combine(_bot, "flow.yaml")).Length > 1024 * 1024);
@@ -104,18 +104,18 @@ public sealed class FlowFolderTests : IDisposable
         Assert.Contains("1048576", refused.Message, StringComparison.Ordinal);
         var compilation = KakaoFlow.Cli.FlowLocator.Compile(Compiler, Path.Combine(_bot, "flow.yaml"));
         var diagnostic = Assert.Single(compilation.Diagnostics);
-        Assert.Equal("KF032", diagnostic.Code);
+        Assert.Equal("KF034", diagnostic.Code);
         Assert.Equal((1, 1), (diagnostic.Span.Line, diagnostic.Span.Column));
     }
 
     [Fact]
-    public void A_script_over_1_MiB_is_refused_unread_with_KF032_at_its_entry()
+    public void A_script_over_1_MiB_is_refused_unread_with_KF034_at_its_entry()
     {
         File.WriteAllText(Path.Combine(_bot, "lib", "greet.js"), "function greet() { return 'v1'; }\n" + new string('/', 2 * 1024 * 1024), Encoding.UTF8);
 
         var compilation = FlowFolder.Read(_bot).Compile(Compiler);
         var diagnostic = Assert.Single(compilation.Diagnostics);
-        Assert.Equal("KF032", diagnostic.Code);
+        Assert.Equal("KF034", diagnostic.Code);
         Assert.Equal(4, diagnostic.Span.Line);
         Assert.Contains("'lib/greet.js'", diagnostic.Message, StringComparison.Ordinal);
     }

@@ -7,7 +7,7 @@ namespace KakaoFlow.Tests.Compiling;
 
 /// <summary>
 /// A flow reads only files inside its bot folder: each name is resolved to its real path (every symbolic link
-/// followed) and refused with KF031 when that is outside; what lies outside is never read, so never quoted.
+/// followed) and refused with KF033 when that is outside; what lies outside is never read, so never quoted.
 /// Symbolic links cannot be expressed in the invalid/ fixtures (compiled from memory): these tests make them in a
 /// temp folder.
 /// </summary>
@@ -50,14 +50,14 @@ public sealed class FolderBoundaryTests : IDisposable
     private static void AssertRefusedWithoutQuoting(FlowCompilation compilation, int line, string name)
     {
         Assert.False(compilation.Success);
-        var refused = Assert.Single(compilation.Diagnostics, d => d.Code == "KF031");
+        var refused = Assert.Single(compilation.Diagnostics, d => d.Code == "KF033");
         Assert.Equal(line, refused.Span.Line);
         Assert.Contains($"'{name}'", refused.Message, StringComparison.Ordinal);
         Assert.All(compilation.Diagnostics, d => Assert.DoesNotContain(Secret, d.Format(), StringComparison.Ordinal));
     }
 
     [Fact]
-    public void A_script_that_is_a_link_to_a_file_outside_the_folder_is_refused_with_KF031_at_its_entry()
+    public void A_script_that_is_a_link_to_a_file_outside_the_folder_is_refused_with_KF033_at_its_entry()
     {
         var bot = Bot("[s.js]");
         File.CreateSymbolicLink(Path.Combine(bot, "s.js"), Path.Combine(_root, "outside", "secret.js"));
@@ -74,18 +74,18 @@ public sealed class FolderBoundaryTests : IDisposable
 
         Assert.All(BothWays(bot), compilation =>
         {
-            Assert.Equal(2, compilation.Diagnostics.Count(d => d.Code == "KF031"));
+            Assert.Equal(2, compilation.Diagnostics.Count(d => d.Code == "KF033"));
             Assert.All(compilation.Diagnostics, d => Assert.DoesNotContain(Secret, d.Format(), StringComparison.Ordinal));
         });
     }
 
     [Fact]
-    public void Parent_and_absolute_paths_are_refused_with_KF031()
+    public void Parent_and_absolute_paths_are_refused_with_KF033()
     {
         var absolute = Path.Combine(_root, "outside", "secret.js");
         var bot = Bot($"[../../outside/secret.js, \"{absolute}\"]");
 
-        Assert.All(BothWays(bot), compilation => Assert.Equal(2, compilation.Diagnostics.Count(d => d.Code == "KF031")));
+        Assert.All(BothWays(bot), compilation => Assert.Equal(2, compilation.Diagnostics.Count(d => d.Code == "KF033")));
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class FolderBoundaryTests : IDisposable
     }
 
     [Fact]
-    public void A_flow_yaml_that_is_a_link_outside_the_folder_is_refused_with_KF031_and_not_read()
+    public void A_flow_yaml_that_is_a_link_outside_the_folder_is_refused_with_KF033_and_not_read()
     {
         var bot = Directory.CreateDirectory(Path.Combine(_root, "flows", "linked-flow")).FullName;
         File.CreateSymbolicLink(Path.Combine(bot, "flow.yaml"), Path.Combine(_root, "outside", "flow.yaml"));

@@ -63,14 +63,14 @@ public sealed partial class DiagnosticsDocTests
     public void Bad_example_reports_its_code_and_the_fix_is_clean(string code)
     {
         var blocks = YamlBlock().Matches(Sections()[code]);
-        if (code is "KF026" or "KF030" or "KF032" or "KF042")
+        if (code is "KF026" or "KF030" or "KF034" or "KF042")
         {
             Assert.Empty(blocks);
             return;
         }
 
         Assert.Equal(2, blocks.Count);
-        if (code is "KF031")
+        if (code is "KF033")
         {
             var commands = ShellBlock().Matches(Sections()[code]);
             Assert.Equal(2, commands.Count);
