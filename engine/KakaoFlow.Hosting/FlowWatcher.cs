@@ -107,7 +107,7 @@ internal sealed class FlowWatcher(BotCatalog catalog, IOptions<KakaoFlowOptions>
         }
 
         // Signals counted while waiting belong to this round.
-        while (_signal.Wait(0))
+        while (_signal.Wait(0, CancellationToken.None))
         {
         }
     }

@@ -20,7 +20,7 @@ namespace KakaoFlow.Hosting;
 /// a <c>type</c> other than text/photo is 400 with code 400; paths that match no endpoint get 404 / 405 with
 /// code 100.
 /// </remarks>
-internal static class KakaoEndpoints
+internal static partial class KakaoEndpoints
 {
     /// <param name="bots">The group <c>/{bot}</c>.</param>
     /// <param name="root">The app's root provider.</param>
@@ -35,6 +35,7 @@ internal static class KakaoEndpoints
         routes.MapPost("/friend", (HttpContext context) => Run(host, context, "friend", PostFriendAsync));
         routes.MapDelete("/friend/{user_key}", (HttpContext context) => Run(host, context, "friend/{user_key}", DeleteFriendAsync));
         routes.MapDelete("/chat_room/{user_key}", (HttpContext context) => Run(host, context, "chat_room/{user_key}", DeleteChatRoomAsync));
+        routes.MapPost("/skill", (HttpContext context) => Run(host, context, "skill", PostSkillAsync));
     }
 
     /// <summary>The status-code page for paths and methods that match no endpoint: still the error JSON.</summary>
@@ -91,10 +92,13 @@ internal static class KakaoEndpoints
         {
             Log.RequestFailed(logger, context.Request.Method, endpoint, botId, e);
             host.Errors.Record(flow, ErrorBudget.NoUser, ErrorBudget.Internal, null, $"{endpoint}: {e.GetType().Name}: {e.Message}");
-            var body = endpoint == "message"
-                ? KakaoJson.Reply(ConversationService.ErrorReply(flow))
-                : KakaoJson.Error(StatusCodes.Status500InternalServerError, "internal error");
-            await WriteAsync(context, endpoint == "message" ? StatusCodes.Status200OK : StatusCodes.Status500InternalServerError, body).ConfigureAwait(false);
+            var body = endpoint switch
+            {
+                "message" => KakaoJson.Reply(ConversationService.ErrorReply(flow)),
+                "skill" => SkillResponse(ConversationService.ErrorReply(flow)),
+                _ => KakaoJson.Error(StatusCodes.Status500InternalServerError, "internal error"),
+            };
+            await WriteAsync(context, endpoint is "message" or "skill" ? StatusCodes.Status200OK : StatusCodes.Status500InternalServerError, body).ConfigureAwait(false);
         }
     }
 

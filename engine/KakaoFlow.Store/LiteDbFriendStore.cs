@@ -13,29 +13,54 @@ internal sealed class LiteDbFriendStore(ILiteCollection<BsonDocument> collection
 
     public FriendRecord? Find(string botId, string userKey)
     {
-        var document = collection.FindById(StoreNames.IdOf(botId, userKey));
-        return document is null ? null : FromDocument(document);
+        try
+        {
+            var document = collection.FindById(StoreNames.IdOf(botId, userKey));
+            return document is null ? null : FromDocument(document);
+        }
+        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
+        {
+            throw StoreErrors.Translate(e, $"Reading a friend record of bot '{botId}'");
+        }
     }
 
     public FriendRecord MarkAdded(string botId, string userKey, DateTimeOffset at)
     {
         // The latest add replaces the add time; an earlier block time is kept as history.
         var previous = Find(botId, userKey);
-        var record = new FriendRecord(FriendState.Friend, at, previous?.BlockedAt, at);
-        collection.Upsert(ToDocument(botId, userKey, record));
-        return record;
+        return Write(botId, userKey, new FriendRecord(FriendState.Friend, at, previous?.BlockedAt, at));
     }
 
     public FriendRecord MarkBlocked(string botId, string userKey, DateTimeOffset at)
     {
         var previous = Find(botId, userKey);
-        var record = new FriendRecord(FriendState.Blocked, previous?.AddedAt, at, at);
-        collection.Upsert(ToDocument(botId, userKey, record));
-        return record;
+        return Write(botId, userKey, new FriendRecord(FriendState.Blocked, previous?.AddedAt, at, at));
     }
 
-    public int DeleteBlockedSince(string botId, DateTimeOffset cutoff) =>
-        collection.DeleteMany("$.bot = @0 AND $.state = @1 AND $.changed < @2", new BsonValue(botId), new BsonValue(BlockedValue), new BsonValue(cutoff.UtcTicks));
+    public int DeleteBlockedSince(string botId, DateTimeOffset cutoff)
+    {
+        try
+        {
+            return collection.DeleteMany("$.bot = @0 AND $.state = @1 AND $.changed < @2", new BsonValue(botId), new BsonValue(BlockedValue), new BsonValue(cutoff.UtcTicks));
+        }
+        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
+        {
+            throw StoreErrors.Translate(e, $"Deleting the blocked friend records of bot '{botId}'");
+        }
+    }
+
+    private FriendRecord Write(string botId, string userKey, FriendRecord record)
+    {
+        try
+        {
+            collection.Upsert(ToDocument(botId, userKey, record));
+            return record;
+        }
+        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
+        {
+            throw StoreErrors.Translate(e, $"Writing a friend record of bot '{botId}'");
+        }
+    }
 
     private static BsonDocument ToDocument(string botId, string userKey, FriendRecord record) => new()
     {

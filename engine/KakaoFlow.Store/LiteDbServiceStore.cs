@@ -4,7 +4,7 @@ using LiteDB;
 namespace KakaoFlow.Store;
 
 /// <summary>
-/// Service states, daily error counts and the notification outbox (DESIGN.md "Runtime state"):
+/// Service states, daily error counts and the notification outbox (docs/design.md, "Runtime state"):
 /// <list type="bullet">
 /// <item><c>services</c>: <c>{_id: bot, state, reason, changed: utcTicks, by, started: utcTicks|null}</c></item>
 /// <item><c>errors</c>: <c>{_id: "bot␟yyyy-MM-dd", bot, day, count, warned, recent: [{at, user, kind, location, message}]}</c>
@@ -46,11 +46,28 @@ public sealed class LiteDbServiceStore : IServiceStore
 
     public ServiceRecord? Find(string botId)
     {
-        var document = _services.FindById(botId);
-        return document is null ? null : ServiceFrom(document);
+        try
+        {
+            var document = _services.FindById(botId);
+            return document is null ? null : ServiceFrom(document);
+        }
+        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
+        {
+            throw StoreErrors.Translate(e, $"Reading the service state of bot '{botId}'");
+        }
     }
 
-    public IReadOnlyList<ServiceRecord> All() => [.. _services.FindAll().Select(ServiceFrom)];
+    public IReadOnlyList<ServiceRecord> All()
+    {
+        try
+        {
+            return [.. _services.FindAll().Select(ServiceFrom)];
+        }
+        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
+        {
+            throw StoreErrors.Translate(e, "Reading the service states");
+        }
+    }
 
     /// <summary>
     /// Reads the bot's state, lets <paramref name="decide"/> choose the next one (null: no change) and the
@@ -62,20 +79,27 @@ public sealed class LiteDbServiceStore : IServiceStore
         Func<ServiceRecord?, (ServiceRecord? Next, NotificationDraft? Note)> decide)
     {
         ArgumentNullException.ThrowIfNull(decide);
-        lock (_gate)
+        try
         {
-            return _database.InTransaction<(ServiceRecord?, Notification?)>(() =>
+            lock (_gate)
             {
-                var current = Find(botId);
-                var (next, note) = decide(current);
-                if (next is null)
+                return _database.InTransaction<(ServiceRecord?, Notification?)>(() =>
                 {
-                    return (current, null);
-                }
+                    var current = Find(botId);
+                    var (next, note) = decide(current);
+                    if (next is null)
+                    {
+                        return (current, null);
+                    }
 
-                _services.Upsert(ServiceTo(next));
-                return (next, note is null ? null : Insert(note, next.ChangedAt));
-            });
+                    _services.Upsert(ServiceTo(next));
+                    return (next, note is null ? null : Insert(note, next.ChangedAt));
+                });
+            }
+        }
+        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
+        {
+            throw StoreErrors.Translate(e, $"Changing the service state of bot '{botId}'");
         }
     }
 
@@ -93,6 +117,23 @@ public sealed class LiteDbServiceStore : IServiceStore
     {
         ArgumentNullException.ThrowIfNull(detail);
         ArgumentNullException.ThrowIfNull(decide);
+        try
+        {
+            return RecordErrorLocked(botId, day, detail, keep, decide);
+        }
+        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
+        {
+            throw StoreErrors.Translate(e, $"Counting an error of bot '{botId}'");
+        }
+    }
+
+    private (ErrorDay Day, ServiceRecord? NewState, IReadOnlyList<Notification> Notifications) RecordErrorLocked(
+        string botId,
+        string day,
+        ErrorDetail detail,
+        int keep,
+        Func<ErrorDay, ServiceRecord?, ErrorDecision> decide)
+    {
         lock (_gate)
         {
             return _database.InTransaction(() =>
@@ -129,16 +170,30 @@ public sealed class LiteDbServiceStore : IServiceStore
 
     public ErrorDay? ErrorsOn(string botId, string day)
     {
-        var document = _errors.FindById(StoreNames.IdOf(botId, day));
-        return document is null ? null : ErrorDayFrom(document);
+        try
+        {
+            var document = _errors.FindById(StoreNames.IdOf(botId, day));
+            return document is null ? null : ErrorDayFrom(document);
+        }
+        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
+        {
+            throw StoreErrors.Translate(e, $"Reading the errors of bot '{botId}' on {day}");
+        }
     }
 
     /// <summary>The bot's latest errors over all days, newest first.</summary>
     public IReadOnlyList<ErrorDetail> RecentErrors(string botId, int max)
     {
-        var days = _errors.Find(Query.EQ("bot", botId))
-            .Select(ErrorDayFrom)
-            .OrderByDescending(day => day.Day, StringComparer.Ordinal);
+        List<ErrorDay> days;
+        try
+        {
+            days = [.. _errors.Find(Query.EQ("bot", botId)).Select(ErrorDayFrom).OrderByDescending(day => day.Day, StringComparer.Ordinal)];
+        }
+        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
+        {
+            throw StoreErrors.Translate(e, $"Reading the recent errors of bot '{botId}'");
+        }
+
         var details = new List<ErrorDetail>();
         foreach (var day in days)
         {
@@ -153,14 +208,30 @@ public sealed class LiteDbServiceStore : IServiceStore
     }
 
     /// <summary>Undelivered notifications, oldest first.</summary>
-    public IReadOnlyList<Notification> Undelivered(int max) =>
-        [.. _notifications.Find(Query.EQ("delivered", BsonValue.Null)).Select(NotificationFrom).OrderBy(note => note.Id).Take(max)];
+    public IReadOnlyList<Notification> Undelivered(int max)
+    {
+        try
+        {
+            return [.. _notifications.Find(Query.EQ("delivered", BsonValue.Null)).Select(NotificationFrom).OrderBy(note => note.Id).Take(max)];
+        }
+        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
+        {
+            throw StoreErrors.Translate(e, "Reading the undelivered notifications");
+        }
+    }
 
     /// <summary>The latest notifications (of one bot, or all), newest first.</summary>
     public IReadOnlyList<Notification> Notifications(string? botId, int max)
     {
-        var documents = botId is null ? _notifications.FindAll() : _notifications.Find(Query.EQ("bot", botId));
-        return [.. documents.Select(NotificationFrom).OrderByDescending(note => note.Id).Take(max)];
+        try
+        {
+            var documents = botId is null ? _notifications.FindAll() : _notifications.Find(Query.EQ("bot", botId));
+            return [.. documents.Select(NotificationFrom).OrderByDescending(note => note.Id).Take(max)];
+        }
+        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
+        {
+            throw StoreErrors.Translate(e, "Reading the notifications");
+        }
     }
 
     public void MarkDelivered(long id, DateTimeOffset at) => Update(id, document =>
@@ -178,19 +249,35 @@ public sealed class LiteDbServiceStore : IServiceStore
     });
 
     /// <summary>Users who added the bot and have not blocked it.</summary>
-    public int FriendCount(string botId) =>
-        _friends.Count(BsonExpression.Create("$.bot = @0 AND $.state = @1", new BsonValue(botId), new BsonValue("friend")));
+    public int FriendCount(string botId)
+    {
+        try
+        {
+            return _friends.Count(BsonExpression.Create("$.bot = @0 AND $.state = @1", new BsonValue(botId), new BsonValue("friend")));
+        }
+        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
+        {
+            throw StoreErrors.Translate(e, $"Counting the friends of bot '{botId}'");
+        }
+    }
 
     private void Update(long id, Action<BsonDocument> change)
     {
-        lock (_gate)
+        try
         {
-            var document = _notifications.FindById(id);
-            if (document is not null)
+            lock (_gate)
             {
-                change(document);
-                _notifications.Update(document);
+                var document = _notifications.FindById(id);
+                if (document is not null)
+                {
+                    change(document);
+                    _notifications.Update(document);
+                }
             }
+        }
+        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
+        {
+            throw StoreErrors.Translate(e, $"Updating notification {id}");
         }
     }
 

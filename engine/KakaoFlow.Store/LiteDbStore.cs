@@ -1,11 +1,14 @@
 using System.Globalization;
 using KakaoFlow.Storage;
 using LiteDB;
+using Microsoft.Extensions.Logging;
 
 namespace KakaoFlow.Store;
 
 /// <summary>
-/// The host's one LiteDB file: open once per process, shared by every request, disposed on shutdown.
+/// The host's one LiteDB file: open once per process, shared by every request, disposed on shutdown. Its stores are
+/// <see cref="Sessions"/>, <see cref="Friends"/>, <see cref="BotData"/> and <see cref="Services"/>; each throws
+/// <see cref="StoreException"/> for storage failures, never LiteDB's own exceptions.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -16,7 +19,8 @@ namespace KakaoFlow.Store;
 /// power loss or an OS crash. We accept that, and hold session writes to the same standard: a turn is
 /// acknowledged once its session is in the session journal (<see cref="SessionJournal"/>, also written
 /// to the OS without fsync), which this constructor replays into LiteDB when a killed process left segments
-/// behind. Promising power-loss safety would need an fsync per group of turns; neither file gets one.
+/// behind. Promising power-loss safety would need an fsync per group of turns; neither file gets one
+/// (docs/serving.md, "Durability").
 /// </para>
 /// <para>
 /// Other LiteDB 5.0.21 rules followed here: one <see cref="LiteDatabase"/> per file (direct connection);
@@ -24,9 +28,9 @@ namespace KakaoFlow.Store;
 /// 5.0.21); documents are mapped by hand and the database gets its own <see cref="BsonMapper"/> instance,
 /// never <see cref="BsonMapper.Global"/> (racy before 5.0.22); no explicit transaction spans a turn (they are
 /// bound to a thread, and one would hold the collection's write lock across every user). Explicit transactions are
-/// short and synchronous: the session flush (<see cref="LiteDbSessionStore"/>: one thread writes the sessions the
-/// journal holds to LiteDB, a user's latest only, and commits them at once), the journal replay at open, and the
-/// state-change + outbox writes of <see cref="LiteDbServiceStore"/>.
+/// short and synchronous: the session flush (<see cref="JournaledSessionStore"/> hands the sessions the journal holds,
+/// a user's latest only, to <see cref="LiteDbSessionStore"/>, which commits them at once), the journal replay at open,
+/// and the state-change + outbox writes of <see cref="LiteDbServiceStore"/>.
 /// The checkpoint (log → data file) runs on <see cref="Dispose"/>.
 /// </para>
 /// </remarks>
@@ -35,36 +39,35 @@ public sealed class LiteDbStore : IDisposable
     private static readonly Collation OrdinalCollation = new(CultureInfo.InvariantCulture.LCID, CompareOptions.Ordinal);
 
     private readonly LiteDatabase _database;
-    private readonly SessionJournal _journal;
-    private readonly LiteDbSessionStore _sessions;
+    private readonly JournaledSessionStore _sessions;
 
     /// <param name="fileName">The LiteDB file; the session journal's segments are written next to it.</param>
     /// <param name="sessionOptions">Write buffering and cache size of the session store; defaults when null.</param>
-    public LiteDbStore(string fileName, SessionStoreOptions? sessionOptions = null)
+    /// <param name="logger">Told about a journal replay at open and about failed background flushes; none when null.</param>
+    /// <exception cref="StoreException">The file cannot be opened (<see cref="StoreUnavailableException"/> when the
+    /// cause is I/O or permissions).</exception>
+    public LiteDbStore(string fileName, SessionStoreOptions? sessionOptions = null, ILogger<LiteDbStore>? logger = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(fileName);
         FileName = Path.GetFullPath(fileName);
-        var directory = Path.GetDirectoryName(FileName);
-        if (!string.IsNullOrEmpty(directory))
+        var options = sessionOptions ?? new SessionStoreOptions();
+        if (logger is not null)
         {
-            Directory.CreateDirectory(directory);
+            var flushFailed = options.FlushFailed;
+            options = options with
+            {
+                FlushFailed = e =>
+                {
+                    StoreLog.SessionFlushFailed(logger, e);
+                    flushFailed?.Invoke(e);
+                },
+            };
         }
 
-        var connection = new ConnectionString
-        {
-            Filename = FileName,
-            Connection = ConnectionType.Direct,
-            // Keys (user_keys, bot ids, data keys) are opaque, case-sensitive strings: compare them ordinally. LiteDB's
-            // default collation (current culture, IgnoreCase) made "AbC" and "abc" one user, and its culture-aware
-            // comparisons were the largest CPU cost of every index lookup under load (issue 8). LiteDB stores the
-            // collation in the file when it creates it and refuses to open a file with a different one, so a file made
-            // before keeps its own (null: use the file's).
-            Collation = File.Exists(FileName) && new FileInfo(FileName).Length > 0 ? null : OrdinalCollation,
-        };
-        _database = new LiteDatabase(connection, new BsonMapper());
         try
         {
-            (_journal, _sessions) = OpenSessions(sessionOptions ?? new SessionStoreOptions());
+            _database = OpenDatabase(FileName);
+            _sessions = OpenSessions(options);
             var friends = _database.GetCollection(StoreNames.Friends);
             friends.EnsureIndex("bot", "$.bot");
             var botData = _database.GetCollection(StoreNames.BotData);
@@ -73,31 +76,18 @@ public sealed class LiteDbStore : IDisposable
             BotData = new LiteDbBotDataStore(botData);
             Services = new LiteDbServiceStore(_database);
         }
-        catch
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Nothing of a half-opened store may outlive it: the flusher thread, the journal, LiteDB's file lock.
-            _journal?.Dispose();
             _sessions?.Dispose();
-            _database.Dispose();
-            throw;
+            _database?.Dispose();
+            throw OpenFailed(e);
         }
-    }
 
-    private (SessionJournal, LiteDbSessionStore) OpenSessions(SessionStoreOptions options)
-    {
-        var sessions = _database.GetCollection(StoreNames.Sessions);
-        sessions.EnsureIndex("bot", "$.bot");
-        // No index on `last`: every flush changes it for every session written, and keeping the skip list in order was
-        // a third of the flush's cost (issue 8). Only the retention sweep filters on it, every few minutes, through
-        // the `bot` index. Files made before have the index: drop it.
-        sessions.DropIndex("last");
-
-        // Opening LiteDB first also takes its file lock: a second process on the same file fails there, before it
-        // could touch this file's journal.
-        var leftOver = SessionJournal.FindSegments(FileName);
-        (RecoveredSessionWrites, UnreadableJournalRecords) = LiteDbSessionStore.Recover(_database, sessions, [.. leftOver.Select(segment => segment.Path)]);
-        var journal = new SessionJournal(FileName, leftOver.Count == 0 ? 1 : leftOver[^1].Number + 1);
-        return (journal, new LiteDbSessionStore(_database, sessions, journal, options));
+        if (logger is not null && RecoveredSessionWrites + UnreadableJournalRecords > 0)
+        {
+            StoreLog.SessionJournalReplayed(logger, RecoveredSessionWrites, UnreadableJournalRecords);
+        }
     }
 
     public string FileName { get; }
@@ -121,6 +111,7 @@ public sealed class LiteDbStore : IDisposable
     public LiteDbServiceStore Services { get; }
 
     /// <summary>Writes every acknowledged session to LiteDB now and deletes the journal segments that held them.</summary>
+    /// <exception cref="StoreException">The write or the deletion failed; the sessions stay in the journal and dirty.</exception>
     public void FlushSessions() => _sessions.Flush();
 
     /// <summary>Writes the queued and buffered session writes to LiteDB, then checkpoints and closes the file.</summary>
@@ -128,12 +119,67 @@ public sealed class LiteDbStore : IDisposable
     {
         try
         {
-            _journal.Dispose();
-            _sessions.Dispose();
+            try
+            {
+                _sessions.Dispose();
+            }
+            finally
+            {
+                _database.Dispose();
+            }
         }
-        finally
+        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
         {
-            _database.Dispose();
+            throw StoreErrors.Translate(e, $"Closing the data file '{FileName}'");
         }
+    }
+
+    /// <summary>
+    /// Any failure to open is a <see cref="StoreException"/>: LiteDB reports a file that is not one of its databases with
+    /// whatever its header parsing happened to throw (an <see cref="ArgumentOutOfRangeException"/>, say).
+    /// </summary>
+    private StoreException OpenFailed(Exception exception)
+    {
+        var cause = exception is StoreException { InnerException: { } inner } ? inner : exception;
+        var what = $"Opening the data file '{FileName}'";
+        return StoreErrors.IsStorageFailure(cause)
+            ? StoreErrors.Translate(cause, what)
+            : new StoreException($"{what} failed: it is not a LiteDB data file this version can read, or it is damaged ({cause.Message})", cause);
+    }
+
+    /// <summary>Opens (or creates) the file the way every LiteDB store of ours needs it: direct connection, ordinal keys, own mapper.</summary>
+    internal static LiteDatabase OpenDatabase(string fileName)
+    {
+        var directory = Path.GetDirectoryName(fileName);
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var connection = new ConnectionString
+        {
+            Filename = fileName,
+            Connection = ConnectionType.Direct,
+            // Keys (user_keys, bot ids, data keys) are opaque, case-sensitive strings: compare them ordinally. LiteDB's
+            // default collation (current culture, IgnoreCase) would make "AbC" and "abc" one user, and culture-aware
+            // comparisons cost far more CPU in every index lookup. LiteDB stores the collation in the file when it
+            // creates it and refuses to open a file with a different one, so a file made by an earlier version keeps
+            // its own (null: use the file's).
+            Collation = File.Exists(fileName) && new FileInfo(fileName).Length > 0 ? null : OrdinalCollation,
+        };
+        return new LiteDatabase(connection, new BsonMapper());
+    }
+
+    private JournaledSessionStore OpenSessions(SessionStoreOptions options)
+    {
+        var sessions = new LiteDbSessionStore(_database);
+
+        // One store per file: a second one would replay, and delete, the journal segments of the first. LiteDB does not
+        // prevent that on Linux (it opens the file with FileShare.Read, which .NET on Unix does not enforce against
+        // another writer), so whoever composes the app must open each file once.
+        var leftOver = SessionJournal.FindSegments(FileName);
+        (RecoveredSessionWrites, UnreadableJournalRecords) = sessions.Replay([.. leftOver.Select(segment => segment.Path)]);
+        var journal = new SessionJournal(FileName, leftOver.Count == 0 ? 1 : leftOver[^1].Number + 1);
+        return new JournaledSessionStore(sessions, journal, options);
     }
 }

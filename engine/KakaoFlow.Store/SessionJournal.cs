@@ -16,7 +16,7 @@ namespace KakaoFlow.Store;
 /// The journal is a sequence of segment files <c>{store}.sessions-{n}.journal</c>. <see cref="Rotate"/> closes the
 /// current segment and starts the next one; the caller deletes closed segments once LiteDB holds every write they
 /// contain (<see cref="DeleteSegments"/>). Segments left behind by a killed process are replayed at start-up
-/// (<see cref="ReadSegments"/>) in order, so the last write of a user wins.
+/// (<see cref="FindSegments"/> and <see cref="ReadSegment"/>) in order, so the last write of a user wins.
 /// </para>
 /// <para>
 /// A record is <c>[payload length: int32 LE][CRC-32 of payload: uint32 LE][payload]</c>. Reading stops at the first
@@ -47,7 +47,7 @@ internal sealed class SessionJournal : IDisposable
     private bool _closed;
 
     /// <param name="storeFile">The LiteDB file the journal belongs to; segments are written next to it.</param>
-    /// <param name="firstSegmentNumber">Higher than any segment already on disk (see <see cref="ReadSegments"/>).</param>
+    /// <param name="firstSegmentNumber">Higher than any segment already on disk (see <see cref="FindSegments"/> and <see cref="ReadSegment"/>).</param>
     public SessionJournal(string storeFile, long firstSegmentNumber)
     {
         _prefix = PrefixOf(storeFile);

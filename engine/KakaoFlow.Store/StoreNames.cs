@@ -9,7 +9,7 @@ internal static class StoreNames
     public const string Friends = "friends";
     public const string BotData = "botdata";
 
-    // The service lifecycle (DESIGN.md "Runtime state"): errors per bot and day, service state per bot,
+    // The service lifecycle (docs/design.md, "Runtime state"): errors per bot and day, service state per bot,
     // the notification outbox. See LiteDbServiceStore.
     public const string Errors = "errors";
     public const string Services = "services";

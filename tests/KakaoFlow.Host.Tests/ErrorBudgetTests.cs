@@ -237,4 +237,20 @@ public sealed class ErrorBudgetTests
         Assert.Equal(ErrorText, await host.MessageTextAsync(Bot, "공격자", "고장"));
         Assert.Equal(1, host.Store.Services.ErrorsOn(Bot, "2026-11-26")?.Count);
     }
+
+    [Fact]
+    public async Task A_reply_cut_only_because_of_a_long_typed_answer_is_logged_not_counted()
+    {
+        await using var host = await TestHost.StartWithSamplesAsync(Lifecycle.WithTokens());
+        foreach (var text in new[] { "메뉴 보기", "불고기 피자", "레귤러", "동의합니다" })
+        {
+            await host.MessageTextAsync("pizza", "echo", text);
+        }
+
+        var confirm = await host.MessageTextAsync("pizza", "echo", "서울시 " + new string('가', 1500));
+
+        Assert.Contains("…", confirm, StringComparison.Ordinal);
+        Assert.Null(host.Store.Services.ErrorsOn("pizza", "2026-11-25"));
+        Assert.Contains(host.Logs.Lines, line => line.Contains("not counted (caused by the user's input)", StringComparison.Ordinal));
+    }
 }

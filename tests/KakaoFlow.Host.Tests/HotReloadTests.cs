@@ -352,12 +352,12 @@ public sealed class HotReloadTests(ITestOutputHelper output) : IAsyncLifetime
         await EditAsync(2, SaveInPlace, withMenu: false);
         var v2 = Catalog.Find("hello")!.Version;
 
-        // A button of the deleted step: not an error, the Home keyboard with the fallback text.
+        // A button of the deleted step: not an error, the Home keyboard with messages.changed.
         using (var response = await _host.SendMessageAsync("hello", "deep", "하나"))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             var body = await response.Content.ReadAsStringAsync();
-            Assert.Contains("아래 버튼 중에서 선택해 주세요.", body, StringComparison.Ordinal);
+            Assert.Contains("봇이 바뀌어 처음으로 돌아왔어요.", body, StringComparison.Ordinal);
             Assert.Contains("""["인사"]""", body, StringComparison.Ordinal);
             Assert.DoesNotContain("오류", body, StringComparison.Ordinal);
         }
@@ -372,10 +372,15 @@ public sealed class HotReloadTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_user_at_a_step_deleted_by_the_edit_who_presses_a_Home_button_gets_its_answer()
+    public async Task A_user_at_a_step_deleted_by_the_edit_is_told_first_even_when_the_text_is_also_a_Home_button()
     {
         await _host.MessageTextAsync("hello", "deep2", "메뉴");
         await EditAsync(2, SaveInPlace, withMenu: false);
+
+        // What they sent was meant for the step that is gone: it is not read as the Home button of the same name.
+        var first = await _host.MessageTextAsync("hello", "deep2", "인사");
+        Assert.Contains("봇이 바뀌어 처음으로 돌아왔어요.", first, StringComparison.Ordinal);
+        Assert.DoesNotContain("안녕하세요 v2", first, StringComparison.Ordinal);
         Assert.Contains("안녕하세요 v2", await _host.MessageTextAsync("hello", "deep2", "인사"), StringComparison.Ordinal);
     }
 

@@ -1,7 +1,5 @@
 using KakaoFlow.Hooks;
 using KakaoFlow.Hosting;
-using KakaoFlow.Storage;
-using KakaoFlow.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -43,7 +41,7 @@ public static class ServeApp
         ConfigureLogging(builder.Logging, settings.JsonLogs);
 
         builder.Services.AddKakaoFlow();
-        AddLiteDbStore(builder.Services, settings.DataFile);
+        builder.Services.AddLiteDbStore(settings.DataFile);
         if (settings.Scripts is not null)
         {
             builder.Services.AddSingleton(settings.Scripts);
@@ -100,18 +98,5 @@ public static class ServeApp
         // While it logs at any level, hosting also creates an Activity and a log scope per request; exceptions are
         // logged by our endpoints and by Kestrel, not by it.
         logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
-    }
-
-    private static void AddLiteDbStore(IServiceCollection services, string dataFile)
-    {
-        services.AddSingleton(provider =>
-        {
-            var logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LiteDbStore).FullName!);
-            return new LiteDbStore(dataFile, new SessionStoreOptions { FlushFailed = e => logger.LogError(e, "Session flush to LiteDB failed; retrying") });
-        });
-        services.AddSingleton(provider => provider.GetRequiredService<LiteDbStore>().Sessions);
-        services.AddSingleton(provider => provider.GetRequiredService<LiteDbStore>().Friends);
-        services.AddSingleton<IBotDataStore>(provider => provider.GetRequiredService<LiteDbStore>().BotData);
-        services.AddSingleton<IServiceStore>(provider => provider.GetRequiredService<LiteDbStore>().Services);
     }
 }

@@ -207,6 +207,8 @@ internal sealed class BotFiles
 /// <param name="Name">As the flow names it.</param>
 /// <param name="Path">Where the name points, before links are followed (full path).</param>
 /// <param name="RealPath">Where it was read from, links followed; null when it was not read.</param>
+/// <param name="Bytes">The content; null when the file is missing or was refused.</param>
+/// <param name="Refusal">Why the file was not read, when it was refused.</param>
 internal sealed record BotFile(string Name, string Path, string? RealPath, byte[]? Bytes, SourceFileRefusedException? Refusal)
 {
     public static BotFile Missing(string name, string path) => new(name, path, null, null, null);

@@ -33,6 +33,7 @@ public sealed class FlowCompiler(IScriptCompiler? scripts)
         var steps = new StepCompiler(document, program, diagnostics);
         var (home, compiledSteps) = steps.CompileAll();
         new FlowAnalysis(document, home, steps.Compiled, steps.Hooks, scriptTexts, diagnostics).Run();
+        Skill.SkillChecks.Run(document, diagnostics);
 
         if (diagnostics.HasErrors)
         {
@@ -135,7 +136,8 @@ public sealed class FlowCompiler(IScriptCompiler? scripts)
             Message("error", defaults.Error),
             Message("stopped", defaults.Stopped),
             Message("home", defaults.Home),
-            Message("retry", defaults.Retry));
+            Message("retry", defaults.Retry),
+            Message("changed", defaults.Changed));
     }
 
     private static void CheckStartRequirements(FlowDocument document, DiagnosticBag diagnostics)

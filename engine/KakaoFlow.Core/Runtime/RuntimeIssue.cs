@@ -17,11 +17,17 @@ public enum RuntimeIssueKind
     FlowError,
 }
 
-/// <summary>Something that went wrong during a turn and counts against the bot's daily error budget.</summary>
+/// <summary>Something that went wrong during a turn; it counts against the bot's daily error budget unless <see cref="CausedByInput"/>.</summary>
 public sealed record RuntimeIssue(RuntimeIssueKind Kind, string Message, SourceSpan? Location)
 {
     /// <summary>The JavaScript message and line, for hook errors.</summary>
     public string? ScriptDetail { get; init; }
+
+    /// <summary>
+    /// Only what the user typed made the reply break a limit (their answer printed in a long text): logged, but not
+    /// the bot's failure, so it does not count against the error budget.
+    /// </summary>
+    public bool CausedByInput { get; init; }
 
     public override string ToString() =>
         Location is { } at ? $"{at}: {Kind}: {Message}{(ScriptDetail is null ? "" : " — " + ScriptDetail)}" : $"{Kind}: {Message}";

@@ -5,7 +5,8 @@ namespace KakaoFlow.Storage;
 /// A state change and the notification it causes are written together, atomically: the outbox never misses a change
 /// that was stored and never holds one that was not. Implementations must be thread-safe, and each read-decide-write
 /// unit (<see cref="Change"/>, <see cref="RecordError"/>) must run alone, so two callers can never both decide on the
-/// same old state.
+/// same old state. Storage failures are thrown as <see cref="StoreException"/>; an exception thrown by a decision passes
+/// through unchanged and nothing is written.
 /// </summary>
 public interface IServiceStore
 {

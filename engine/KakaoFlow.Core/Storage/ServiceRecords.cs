@@ -1,6 +1,6 @@
 namespace KakaoFlow.Storage;
 
-/// <summary>A bot's service state (DESIGN.md "Service lifecycle"); stored by its wire name in <c>services</c>.</summary>
+/// <summary>A bot's service state (docs/design.md, "Service lifecycle"); stored by its wire name in <c>services</c>.</summary>
 public enum ServiceState
 {
     NotStarted,

@@ -4,11 +4,13 @@ namespace KakaoFlow.Storage;
 
 /// <summary>
 /// Each user's place in each bot. Keys are (bot id, user_key); a user_key means one user of one bot only.
-/// Implementations must be thread-safe; callers serialise turns of one user themselves.
+/// Implementations must be thread-safe; callers serialise turns of one user themselves. Keys are compared ordinally
+/// (case-sensitive). Storage failures are thrown as <see cref="StoreException"/>.
 /// </summary>
 public interface ISessionStore
 {
     /// <summary>The stored session, or null when the user has none (new, or swept after retention).</summary>
+    /// <exception cref="InvalidDataException">The stored session cannot be read by this version.</exception>
     Session? Find(string botId, string userKey);
 
     /// <summary>Writes the whole session. When this returns, the write is durable: it survives a killed process (what else it survives depends on the store; see docs/serving.md).</summary>
@@ -26,7 +28,10 @@ public interface ISessionStore
 
     bool Delete(string botId, string userKey);
 
-    /// <summary>Deletes the bot's sessions whose last message is before <paramref name="cutoff"/>; returns how many.</summary>
+    /// <summary>
+    /// Deletes the bot's sessions whose last message is before <paramref name="cutoff"/> (and those with no last message);
+    /// returns how many.
+    /// </summary>
     int DeleteInactiveSince(string botId, DateTimeOffset cutoff);
 
     int Count(string botId);
@@ -41,7 +46,10 @@ public enum FriendState
 /// <summary>A user's friendship with a bot: when they added it and, if they blocked it, when.</summary>
 public sealed record FriendRecord(FriendState State, DateTimeOffset? AddedAt, DateTimeOffset? BlockedAt, DateTimeOffset ChangedAt);
 
-/// <summary>Friend add/block events (<c>POST /friend</c>, <c>DELETE /friend/{user_key}</c>). Never touches sessions.</summary>
+/// <summary>
+/// Friend add/block events (<c>POST /friend</c>, <c>DELETE /friend/{user_key}</c>). Never touches sessions. Thread-safe;
+/// keys are compared ordinally; storage failures are thrown as <see cref="StoreException"/>.
+/// </summary>
 public interface IFriendStore
 {
     FriendRecord? Find(string botId, string userKey);

@@ -1,9 +1,9 @@
-namespace KakaoFlow.Host.Tests.Support;
+namespace KakaoFlow.Store.Tests.Support;
 
 /// <summary>A LiteDB file path in a fresh temp folder, deleted with the folder when the test ends.</summary>
 public abstract class TempStoreFile : IDisposable
 {
-    protected string StoreFile { get; } = Path.Combine(Path.GetTempPath(), "kakaoflow-host-tests", Guid.NewGuid().ToString("N"), "store.litedb");
+    protected string StoreFile { get; } = Path.Combine(Path.GetTempPath(), "kakaoflow-store-tests", Guid.NewGuid().ToString("N"), "store.litedb");
 
     public void Dispose()
     {

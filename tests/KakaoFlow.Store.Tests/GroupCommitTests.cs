@@ -1,10 +1,10 @@
 using System.Globalization;
-using KakaoFlow.Host.Tests.Support;
+using KakaoFlow.Store.Tests.Support;
 using KakaoFlow.Runtime;
 using KakaoFlow.Storage;
 using KakaoFlow.Store;
 
-namespace KakaoFlow.Host.Tests;
+namespace KakaoFlow.Store.Tests;
 
 /// <summary>Session writes committed together (<see cref="ISessionStore.SaveAsync"/>): each one acknowledged is stored, in order per user.</summary>
 public sealed class GroupCommitTests : TempStoreFile

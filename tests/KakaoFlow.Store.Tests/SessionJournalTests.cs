@@ -4,12 +4,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO.Hashing;
 using System.Text.Json;
-using KakaoFlow.Host.Tests.Support;
+using KakaoFlow.Store.Tests.Support;
 using KakaoFlow.Runtime;
 using KakaoFlow.Storage;
 using KakaoFlow.Store;
 
-namespace KakaoFlow.Host.Tests;
+namespace KakaoFlow.Store.Tests;
 
 /// <summary>
 /// The session journal and cache in front of LiteDB (<see cref="LiteDbStore"/>): replay after a killed process, torn
@@ -176,9 +176,8 @@ public sealed class SessionJournalTests : TempStoreFile
         // The parts of a LiteDbStore, so that the journal can fail under a running session store.
         Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
         using var database = new LiteDB.LiteDatabase(StoreFile);
-        var collection = database.GetCollection("sessions");
         var journal = new SessionJournal(StoreFile, 1);
-        using var sessions = new LiteDbSessionStore(database, collection, journal, NoBackgroundFlush);
+        using var sessions = new JournaledSessionStore(new LiteDbSessionStore(database), journal, NoBackgroundFlush);
 
         await sessions.SaveAsync(Bot, "손님", Turn("손님", 1));
         journal.Dispose(); // from here every append fails, as on a full disk
@@ -187,7 +186,7 @@ public sealed class SessionJournalTests : TempStoreFile
         SessionAssert.Same(Turn("손님", 1), sessions.Find(Bot, "손님"));
         sessions.Flush();
         Assert.Empty(JournalSegments(StoreFile));
-        SessionAssert.Same(Turn("손님", 1), SessionDocuments.FromDocument(collection.FindById(StoreNames.IdOf(Bot, "손님"))));
+        SessionAssert.Same(Turn("손님", 1), SessionDocuments.FromDocument(database.GetCollection("sessions").FindById(StoreNames.IdOf(Bot, "손님"))));
     }
 
     [Fact]
@@ -441,7 +440,8 @@ public sealed class SessionJournalTests : TempStoreFile
         File.Delete(segment);
         Directory.CreateDirectory(segment);
         File.WriteAllText(Path.Combine(segment, "열림"), "x");
-        Assert.ThrowsAny<UnauthorizedAccessException>(store.FlushSessions);
+        var failed = Assert.Throws<StoreUnavailableException>(store.FlushSessions);
+        Assert.IsAssignableFrom<UnauthorizedAccessException>(failed.InnerException);
         Directory.Delete(segment, recursive: true);
 
         // The retry succeeds: LiteDB has every session, so the cache may keep only its capacity...
@@ -483,7 +483,7 @@ public sealed class SessionJournalTests : TempStoreFile
 
     private static string UserKey(int i) => "손님-" + i.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>A user's session after <paramref name="turn"/> turns: Korean variables, a choice, a time with an offset.</summary>
+    /// <summary>A user's session after <paramref name="turn"/> turns: Korean variables, a choice, a page (0 every third turn), a time with an offset.</summary>
     private static Session Turn(string userKey, int turn) => new()
     {
         StepId = "주문/" + turn.ToString(CultureInfo.InvariantCulture),
@@ -500,6 +500,7 @@ public sealed class SessionJournalTests : TempStoreFile
         LastMessageAt = At.AddMinutes(turn).AddTicks(1234),
         FlowVersion = "v" + turn.ToString(CultureInfo.InvariantCulture),
         Choice = new DynamicChoice(["치즈 추가", "그대로", turn.ToString(CultureInfo.InvariantCulture) + "판"], "토핑", "확인"),
+        Page = turn % 3,
     };
 
     /// <summary>A journal record as <see cref="SessionJournal"/> writes it.</summary>

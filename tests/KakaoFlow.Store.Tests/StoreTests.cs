@@ -1,12 +1,12 @@
 using System.Collections.Immutable;
 using System.Text.Json;
-using KakaoFlow.Host.Tests.Support;
+using KakaoFlow.Store.Tests.Support;
 using KakaoFlow.Runtime;
 using KakaoFlow.Storage;
 using KakaoFlow.Store;
 using LiteDB;
 
-namespace KakaoFlow.Host.Tests;
+namespace KakaoFlow.Store.Tests;
 
 /// <summary>The LiteDB store on its own: exact round trips, sweeping queries, bot data, closing and reopening.</summary>
 public sealed class StoreTests : TempStoreFile
@@ -30,6 +30,7 @@ public sealed class StoreTests : TempStoreFile
             LastMessageAt = new DateTimeOffset(2026, 11, 25, 12, 34, 56, 789, TimeSpan.FromHours(9)).AddTicks(1234),
             FlowVersion = "abc123",
             Choice = new DynamicChoice(["A", "B"], "pick", "confirm"),
+            Page = 2,
         };
 
         using (var store = new LiteDbStore(StoreFile))
@@ -50,7 +51,7 @@ public sealed class StoreTests : TempStoreFile
     [Fact]
     public void Sweeping_deletes_only_the_bots_inactive_sessions_and_blocked_friends()
     {
-        var start = TestHost.Start;
+        var start = new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero);
         using var store = new LiteDbStore(StoreFile);
         store.Sessions.Save("pizza", "old", Session.New with { LastMessageAt = start });
         store.Sessions.Save("pizza", "new", Session.New with { LastMessageAt = start.AddDays(10) });
@@ -90,7 +91,7 @@ public sealed class StoreTests : TempStoreFile
     public void A_file_made_by_an_earlier_version_opens_keeps_its_sessions_and_loses_the_index_on_last()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
-        // LiteDB's default collation (culture, IgnoreCase) and the index on `last`, as files were made before.
+        // LiteDB's default collation (culture, IgnoreCase) and the index on `last`, as earlier versions made files.
         using (var old = new LiteDatabase(new ConnectionString { Filename = StoreFile }))
         {
             var sessions = old.GetCollection("sessions");

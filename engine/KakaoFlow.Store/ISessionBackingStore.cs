@@ -1,0 +1,20 @@
+using KakaoFlow.Runtime;
+using KakaoFlow.Storage;
+
+namespace KakaoFlow.Store;
+
+/// <summary>
+/// Where <see cref="JournaledSessionStore"/> writes the sessions its journal holds: a store whose writes are durable by
+/// themselves, plus a batch write. <see cref="LiteDbSessionStore"/> is the one in use.
+/// </summary>
+internal interface ISessionBackingStore : ISessionStore
+{
+    /// <summary>
+    /// Writes every session of <paramref name="writes"/> at once: when this returns all of them are stored, when it throws
+    /// none is. The sequence is enumerated once, inside the write (it may pause between items).
+    /// </summary>
+    void SaveAll(IEnumerable<SessionWrite> writes);
+}
+
+/// <summary>One session write: the user's key and the whole session.</summary>
+internal readonly record struct SessionWrite(string BotId, string UserKey, Session Session);

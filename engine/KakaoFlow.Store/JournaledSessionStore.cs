@@ -1,0 +1,360 @@
+using System.Collections.Concurrent;
+using KakaoFlow.Runtime;
+using KakaoFlow.Storage;
+
+namespace KakaoFlow.Store;
+
+/// <summary>
+/// A session store that acknowledges a write once it is in a write-ahead journal, keeps sessions in a memory cache and
+/// writes them to a backing store (<see cref="ISessionBackingStore"/>, LiteDB in use) in the background, in batches.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A write (<see cref="SaveAsync"/>) puts the session in the cache, marks it dirty and appends it to the
+/// <see cref="SessionJournal"/> (as a <see cref="SessionRecord"/>); the turn is acknowledged when the journal write
+/// returned. A flusher thread writes the dirty sessions to the backing store every
+/// <see cref="SessionStoreOptions.FlushInterval"/> (or sooner when many are waiting) in one batch, a user's latest
+/// session only, and then deletes the journal segments the backing store now covers. A read (<see cref="Find"/>) is
+/// served from the cache, or from the backing store when the session is not cached.
+/// </para>
+/// <para>
+/// Why not one LiteDB write per turn, even group-committed: a LiteDB commit writes whole 8 KiB pages (the document's
+/// data page and the pages of every index node it moves) to its log and checkpoints every 1,000 pages, so each turn
+/// would cost tens of KiB of writes, and a <c>FindById</c> per turn goes through LiteDB's query planner. A journal
+/// record is the session's few hundred bytes of JSON, and a batch writes each dirty page once however many turns
+/// touched it. What the journal survives is LiteDB's own standard (docs/serving.md, "Durability"): a killed process, not a power loss.
+/// </para>
+/// <para>
+/// Invariants: a dirty session is never evicted from the cache, so a session missing from the cache is current in the
+/// backing store; a journal segment is deleted only after the backing store committed every write it holds (and the
+/// sessions are marked clean before that), so an acknowledged session is always in the backing store or in a segment
+/// that the next start replays (<see cref="LiteDbSessionStore.Replay"/>). Operations that read the backing store as a
+/// whole (<see cref="Count"/>, <see cref="DeleteInactiveSince"/>, <see cref="Delete"/>) flush first. Callers serialise
+/// the operations on one user (the host holds the user's lock), as for any <see cref="ISessionStore"/>.
+/// </para>
+/// </remarks>
+internal sealed class JournaledSessionStore : ISessionStore, IDisposable
+{
+    // Many request threads write at once: more lock stripes than the default (one per core) keep them from queueing.
+    private const int LockStripes = 64;
+
+    /// <summary>Sessions written between two pauses of a paced flush (a few milliseconds of LiteDB work).</summary>
+    private const int PaceChunk = 256;
+
+    private readonly ISessionBackingStore _backing;
+    private readonly SessionJournal _journal;
+    private readonly SessionStoreOptions _options;
+    private readonly ConcurrentDictionary<SessionKey, Entry> _cache = new(LockStripes, 1024);
+    private readonly ConcurrentDictionary<SessionKey, Entry> _dirty = new(LockStripes, 1024);
+    private readonly SemaphoreSlim _wakeFlusher = new(0);
+    private readonly CancellationTokenSource _closing = new();
+    private readonly object _flushGate = new();
+    private readonly Thread _flusher;
+    private long _clock;
+    private int _dirtyUsers;
+
+    /// <summary>Starts the flusher. The store owns <paramref name="journal"/> from here on and closes it on <see cref="Dispose"/>.</summary>
+    public JournaledSessionStore(ISessionBackingStore backing, SessionJournal journal, SessionStoreOptions options)
+    {
+        _backing = backing;
+        _journal = journal;
+        _options = options with { }; // the options are settable: later changes must not reach a running store
+        _flusher = new Thread(RunFlusher) { IsBackground = true, Name = "KakaoFlow session flusher" };
+        _flusher.Start();
+    }
+
+    /// <summary>Sessions held in memory now.</summary>
+    public int CachedCount => _cache.Count;
+
+    public Session? Find(string botId, string userKey)
+    {
+        var key = new SessionKey(botId, userKey);
+        if (_cache.TryGetValue(key, out var cached))
+        {
+            cached.Touched = Interlocked.Increment(ref _clock);
+            return cached.Session;
+        }
+
+        var session = _backing.Find(botId, userKey);
+        if (session is not null)
+        {
+            _cache.TryAdd(key, new Entry(session, dirty: false, Interlocked.Increment(ref _clock)));
+        }
+
+        return session;
+    }
+
+    public void Save(string botId, string userKey, Session session) =>
+        SaveAsync(botId, userKey, session).GetAwaiter().GetResult();
+
+    /// <summary>Completes when the session is in the journal; the backing store gets it at the next flush.</summary>
+    public async Task SaveAsync(string botId, string userKey, Session session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var key = new SessionKey(botId, userKey);
+        var record = SessionRecord.Write(botId, userKey, session);
+        var entry = new Entry(session, dirty: true, Interlocked.Increment(ref _clock));
+
+        // Cached first, so that a flush taking the entry from _dirty finds it in the cache to mark it clean. Dirty before
+        // the journal append: a flush that rotates the journal after this record is written also takes this entry (or a
+        // later one of the same user), so a deleted segment never held an unflushed write.
+        _cache.TryGetValue(key, out var previous);
+        _cache[key] = entry;
+        // Counted per user, not per write: the threshold bounds the sessions a flush must write and memory holds.
+        var reachesThreshold = false;
+        if (_dirty.TryAdd(key, entry))
+        {
+            reachesThreshold = Interlocked.Increment(ref _dirtyUsers) == _options.FlushThreshold;
+        }
+        else
+        {
+            _dirty[key] = entry;
+        }
+
+        try
+        {
+            await _journal.AppendAsync(record).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Not acknowledged: later reads should not see it. (A flush may already have written it to the backing store;
+            // the user's next turn then continues from it, as from any write whose acknowledgement was lost.)
+            if (previous is { Dirty: true })
+            {
+                // The user's last acknowledged write is not in the backing store yet: it must stay dirty, or the next
+                // flush would delete its journal segment without writing it. (The caller holds the user's lock: no other
+                // write races.)
+                _cache[key] = previous;
+                _dirty[key] = previous;
+            }
+            else
+            {
+                _cache.TryRemove(KeyValuePair.Create(key, entry));
+                _dirty.TryRemove(KeyValuePair.Create(key, entry));
+            }
+
+            if (StoreErrors.IsStorageFailure(e))
+            {
+                throw StoreErrors.Translate(e, $"Writing a session of bot '{botId}' to the session journal");
+            }
+
+            throw;
+        }
+
+        if (reachesThreshold)
+        {
+            // After the append, so that the early flush's rotation finds this write in the segment it deletes.
+            _wakeFlusher.Release();
+        }
+    }
+
+    public bool Delete(string botId, string userKey)
+    {
+        Flush();
+        _cache.TryRemove(new SessionKey(botId, userKey), out _);
+        return _backing.Delete(botId, userKey);
+    }
+
+    public int DeleteInactiveSince(string botId, DateTimeOffset cutoff)
+    {
+        Flush();
+        var deleted = _backing.DeleteInactiveSince(botId, cutoff);
+        foreach (var (key, entry) in _cache)
+        {
+            if (!entry.Dirty && string.Equals(key.BotId, botId, StringComparison.Ordinal)
+                && (entry.Session.LastMessageAt is null || entry.Session.LastMessageAt < cutoff))
+            {
+                _cache.TryRemove(KeyValuePair.Create(key, entry));
+            }
+        }
+
+        return deleted;
+    }
+
+    public int Count(string botId)
+    {
+        Flush();
+        return _backing.Count(botId);
+    }
+
+    /// <summary>
+    /// Writes every dirty session to the backing store in one batch, then deletes the journal segments that held them
+    /// and trims the cache to <see cref="SessionStoreOptions.CacheCapacity"/>. On failure the sessions stay dirty and
+    /// the segments stay on disk; the next flush tries again.
+    /// </summary>
+    public void Flush()
+    {
+        try
+        {
+            FlushLocked();
+        }
+        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
+        {
+            // The backing store translates its own errors; these are the journal's (closing or deleting a segment).
+            throw StoreErrors.Translate(e, "Flushing the session journal");
+        }
+    }
+
+    private void FlushLocked()
+    {
+        lock (_flushGate)
+        {
+            var segments = _journal.Rotate();
+            Volatile.Write(ref _dirtyUsers, 0);
+
+            // Every write whose record is in a rotated segment was made dirty before the rotation, so this pass sees
+            // its user; taking the user's current entry (not the one seen) keeps a newer write from being left behind.
+            var batch = new List<KeyValuePair<SessionKey, Entry>>();
+            foreach (var key in _dirty.Keys)
+            {
+                if (_dirty.TryRemove(key, out var entry))
+                {
+                    batch.Add(KeyValuePair.Create(key, entry));
+                }
+            }
+
+            try
+            {
+                if (batch.Count > 0)
+                {
+                    _backing.SaveAll(Paced(batch, behind: batch.Count >= _options.FlushThreshold));
+                }
+            }
+            catch
+            {
+                foreach (var (key, entry) in batch)
+                {
+                    _dirty.TryAdd(key, entry); // unless a newer write of the user is dirty already
+                }
+
+                throw;
+            }
+
+            // The backing store has them now: clean, whatever happens to the segments (a segment that cannot be deleted
+            // is retried at the next flush, and replaying it would only write the same sessions again).
+            foreach (var (key, entry) in batch)
+            {
+                _cache.TryUpdate(key, entry.Flushed(), entry);
+            }
+
+            TrimCache();
+            _journal.DeleteSegments(segments);
+        }
+    }
+
+    /// <summary>
+    /// Closes the journal (its queued appends are written first), stops the flusher and writes what is still dirty to
+    /// the backing store.
+    /// </summary>
+    public void Dispose()
+    {
+        if (_closing.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _journal.Dispose();
+        _closing.Cancel();
+        _flusher.Join();
+        Flush();
+        _closing.Dispose();
+        _wakeFlusher.Dispose();
+    }
+
+    /// <summary>
+    /// The batch's writes, with a short pause after every <see cref="PaceChunk"/> unless the flusher is
+    /// <paramref name="behind"/>: a flush is CPU-bound, and run flat out on a small host it takes a core from the request
+    /// threads for a noticeable time, which shows in the slowest replies. Paced, the same work is spread over a few
+    /// times as long; pausing inside the backing store's transaction blocks no reader.
+    /// </summary>
+    private IEnumerable<SessionWrite> Paced(List<KeyValuePair<SessionKey, Entry>> batch, bool behind)
+    {
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (!behind && i > 0 && i % PaceChunk == 0 && _options.FlushPause > TimeSpan.Zero)
+            {
+                Thread.Sleep(_options.FlushPause);
+            }
+
+            var (key, entry) = batch[i];
+            yield return new SessionWrite(key.BotId, key.UserKey, entry.Session);
+        }
+    }
+
+    /// <summary>Drops the least recently used clean sessions beyond the capacity; dirty ones always stay.</summary>
+    private void TrimCache()
+    {
+        var excess = _cache.Count - _options.CacheCapacity;
+        if (excess <= 0)
+        {
+            return;
+        }
+
+        var touched = new List<long>(_cache.Count);
+        foreach (var entry in _cache.Values)
+        {
+            if (!entry.Dirty)
+            {
+                touched.Add(entry.Touched);
+            }
+        }
+
+        if (touched.Count == 0)
+        {
+            return;
+        }
+
+        touched.Sort();
+        var keepAfter = touched[Math.Min(excess, touched.Count) - 1];
+        foreach (var (key, entry) in _cache)
+        {
+            if (!entry.Dirty && entry.Touched <= keepAfter)
+            {
+                _cache.TryRemove(KeyValuePair.Create(key, entry));
+            }
+        }
+    }
+
+    private void RunFlusher()
+    {
+        while (true)
+        {
+            try
+            {
+                _wakeFlusher.Wait(_options.FlushInterval, _closing.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // Dispose flushes what is left
+            }
+
+            try
+            {
+                Flush();
+            }
+#pragma warning disable CA1031 // the writes stay dirty and in the journal; the next flush retries, and the owner is told
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                _options.FlushFailed?.Invoke(e);
+                _closing.Token.WaitHandle.WaitOne(_options.FlushInterval);
+            }
+        }
+    }
+
+    /// <summary>A user of a bot; compared ordinally, like every key of the stores.</summary>
+    private readonly record struct SessionKey(string BotId, string UserKey);
+
+    /// <summary>A cached session; <see cref="Dirty"/> while the backing store does not have it yet.</summary>
+    private sealed class Entry(Session session, bool dirty, long touched)
+    {
+        public Session Session { get; } = session;
+
+        public bool Dirty { get; } = dirty;
+
+        /// <summary>The store's access clock at the last read or write; only the cache trim reads it.</summary>
+        public long Touched { get => Volatile.Read(ref touched); set => Volatile.Write(ref touched, value); }
+
+        public Entry Flushed() => new(Session, dirty: false, Touched);
+    }
+}

@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using KakaoFlow.Runtime;
+using KakaoFlow.Storage;
+using KakaoFlow.Store.Tests.Support;
+
+namespace KakaoFlow.Store.Tests;
+
+/// <summary>
+/// The journal and cache in front of a backing store, on their own: the backing store here is a recording one in
+/// memory, so what reaches it, when, and what happens when it fails can be seen directly.
+/// </summary>
+public sealed class JournaledSessionStoreTests : TempStoreFile
+{
+    private const string Bot = "피자봇";
+
+    private static readonly SessionStoreOptions NoBackgroundFlush = new() { FlushInterval = TimeSpan.FromHours(1) };
+
+    private readonly RecordingBackingStore _backing = new();
+
+    [Fact]
+    public async Task A_write_is_acknowledged_from_the_journal_and_reaches_the_backing_store_at_the_flush_latest_only()
+    {
+        using var sessions = Open(NoBackgroundFlush);
+        for (var turn = 1; turn <= 3; turn++)
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                await sessions.SaveAsync(Bot, UserKey(i), Sessions.Turn(UserKey(i), turn));
+            }
+        }
+
+        Assert.NotEmpty(JournalSegments());
+        Assert.Equal(0, _backing.Stored.Count(Bot));
+        SessionAssert.Same(Sessions.Turn(UserKey(2), 3), sessions.Find(Bot, UserKey(2)));
+        Assert.Equal(0, _backing.Finds);
+
+        sessions.Flush();
+
+        var batch = Assert.Single(_backing.Batches);
+        Assert.Equal(Enumerable.Range(0, 4).Select(UserKey).Order(StringComparer.Ordinal), batch.Select(write => write.UserKey).Order(StringComparer.Ordinal));
+        Assert.All(batch, write => Assert.Equal("주문/3", write.Session.StepId));
+        Assert.Empty(JournalSegments());
+
+        // Nothing is dirty any more: the next flush writes nothing.
+        sessions.Flush();
+        Assert.Single(_backing.Batches);
+    }
+
+    [Fact]
+    public async Task A_failed_batch_keeps_the_sessions_dirty_and_their_journal_until_a_flush_succeeds()
+    {
+        using var sessions = Open(NoBackgroundFlush);
+        await sessions.SaveAsync(Bot, "손님", Sessions.Turn("손님", 1));
+        var diskFull = new StoreUnavailableException("disk full");
+        _backing.FailNextBatch = diskFull;
+
+        Assert.Same(diskFull, Assert.Throws<StoreUnavailableException>(sessions.Flush));
+
+        Assert.NotEmpty(JournalSegments());
+        Assert.Null(_backing.Stored.Find(Bot, "손님"));
+        SessionAssert.Same(Sessions.Turn("손님", 1), sessions.Find(Bot, "손님"));
+
+        // A newer write between the failure and the retry wins.
+        await sessions.SaveAsync(Bot, "손님", Sessions.Turn("손님", 2));
+        sessions.Flush();
+
+        SessionAssert.Same(Sessions.Turn("손님", 2), _backing.Stored.Find(Bot, "손님"));
+        Assert.Empty(JournalSegments());
+    }
+
+    [Fact]
+    public async Task A_failed_background_flush_is_reported_and_retried()
+    {
+        var failures = new List<Exception>();
+        using var sessions = Open(new SessionStoreOptions
+        {
+            FlushInterval = TimeSpan.FromMilliseconds(20),
+            FlushFailed = e =>
+            {
+                lock (failures)
+                {
+                    failures.Add(e);
+                }
+            },
+        });
+        var diskFull = new StoreUnavailableException("disk full");
+        _backing.FailNextBatch = diskFull;
+
+        await sessions.SaveAsync(Bot, "손님", Sessions.Turn("손님", 1));
+
+        await WaitUntil(() => _backing.Stored.Find(Bot, "손님") is not null);
+        lock (failures)
+        {
+            Assert.Same(diskFull, Assert.Single(failures));
+        }
+
+        await WaitUntil(() => JournalSegments().Count == 0);
+    }
+
+    [Fact]
+    public void A_session_missing_from_the_cache_is_read_from_the_backing_store_once()
+    {
+        _backing.Stored.Save(Bot, "손님", Sessions.Turn("손님", 1));
+        using var sessions = Open(NoBackgroundFlush);
+
+        SessionAssert.Same(Sessions.Turn("손님", 1), sessions.Find(Bot, "손님"));
+        SessionAssert.Same(Sessions.Turn("손님", 1), sessions.Find(Bot, "손님"));
+        Assert.Equal(1, _backing.Finds);
+        Assert.Equal(1, sessions.CachedCount);
+
+        // A user with no session is not cached: a session stored later is found.
+        Assert.Null(sessions.Find(Bot, "새손님"));
+        _backing.Stored.Save(Bot, "새손님", Sessions.Turn("새손님", 1));
+        Assert.NotNull(sessions.Find(Bot, "새손님"));
+    }
+
+    [Fact]
+    public async Task Counting_deleting_and_sweeping_flush_first_so_they_see_every_acknowledged_write()
+    {
+        using var sessions = Open(NoBackgroundFlush);
+        await sessions.SaveAsync(Bot, "a", Sessions.Turn("a", 1));
+        await sessions.SaveAsync(Bot, "b", Sessions.Turn("b", 1));
+
+        Assert.Equal(2, sessions.Count(Bot));
+        await sessions.SaveAsync(Bot, "c", Sessions.Turn("c", 1));
+        Assert.True(sessions.Delete(Bot, "c"));
+        Assert.Null(_backing.Stored.Find(Bot, "c"));
+        await sessions.SaveAsync(Bot, "d", Sessions.Turn("d", 1));
+        Assert.Equal(3, sessions.DeleteInactiveSince(Bot, Sessions.At.AddDays(1)));
+        Assert.Equal(0, _backing.Stored.Count(Bot));
+        Assert.Null(sessions.Find(Bot, "a"));
+        Assert.Empty(JournalSegments());
+    }
+
+    [Fact]
+    public async Task Disposing_writes_what_is_dirty_deletes_the_journal_and_refuses_later_writes()
+    {
+        var sessions = Open(NoBackgroundFlush);
+        await sessions.SaveAsync(Bot, "손님", Sessions.Turn("손님", 1));
+
+        sessions.Dispose();
+
+        SessionAssert.Same(Sessions.Turn("손님", 1), _backing.Stored.Find(Bot, "손님"));
+        Assert.Empty(JournalSegments());
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => sessions.SaveAsync(Bot, "손님", Sessions.Turn("손님", 2)));
+        sessions.Dispose();
+    }
+
+    private JournaledSessionStore Open(SessionStoreOptions options)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
+        return new JournaledSessionStore(_backing, new SessionJournal(StoreFile, 1), options);
+    }
+
+    private List<string> JournalSegments() => [.. Directory.EnumerateFiles(Path.GetDirectoryName(StoreFile)!, "*.journal")];
+
+    private static string UserKey(int i) => "손님-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "timed out waiting for the background flush");
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>Sessions in memory, recording the batches written and the reads; can fail the next batch.</summary>
+    private sealed class RecordingBackingStore : ISessionBackingStore
+    {
+        private readonly List<List<SessionWrite>> _batches = [];
+        private int _finds;
+
+        /// <summary>What the backing store holds, read without going through the journaled store.</summary>
+        public ISessionStore Stored { get; } = new InMemoryStore().Sessions;
+
+        public Exception? FailNextBatch { get; set; }
+
+        public int Finds => Volatile.Read(ref _finds);
+
+        public IReadOnlyList<List<SessionWrite>> Batches
+        {
+            get
+            {
+                lock (_batches)
+                {
+                    return [.. _batches];
+                }
+            }
+        }
+
+        public Session? Find(string botId, string userKey)
+        {
+            Interlocked.Increment(ref _finds);
+            return Stored.Find(botId, userKey);
+        }
+
+        public void Save(string botId, string userKey, Session session) => Stored.Save(botId, userKey, session);
+
+        public void SaveAll(IEnumerable<SessionWrite> writes)
+        {
+            if (FailNextBatch is { } failure)
+            {
+                FailNextBatch = null;
+                throw failure;
+            }
+
+            var batch = writes.ToList();
+            foreach (var write in batch)
+            {
+                Stored.Save(write.BotId, write.UserKey, write.Session);
+            }
+
+            lock (_batches)
+            {
+                _batches.Add(batch);
+            }
+        }
+
+        public bool Delete(string botId, string userKey) => Stored.Delete(botId, userKey);
+
+        public int DeleteInactiveSince(string botId, DateTimeOffset cutoff) => Stored.DeleteInactiveSince(botId, cutoff);
+
+        public int Count(string botId) => Stored.Count(botId);
+    }
+}

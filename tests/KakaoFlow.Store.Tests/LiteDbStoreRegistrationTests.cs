@@ -1,0 +1,171 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using KakaoFlow.Runtime;
+using KakaoFlow.Storage;
+using KakaoFlow.Store.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace KakaoFlow.Store.Tests;
+
+/// <summary><c>AddLiteDbStore</c>: one store per container, the four interfaces resolving to its parts, disposed with the container, logging through it.</summary>
+public sealed class LiteDbStoreRegistrationTests : TempStoreFile
+{
+    private readonly CapturingLogger _log = new();
+
+    [Fact]
+    public void The_four_store_interfaces_resolve_to_the_parts_of_one_store()
+    {
+        using var provider = Build();
+
+        var store = provider.GetRequiredService<LiteDbStore>();
+        Assert.Same(store, provider.GetRequiredService<LiteDbStore>());
+        Assert.Same(store.Sessions, provider.GetRequiredService<ISessionStore>());
+        Assert.Same(store.Friends, provider.GetRequiredService<IFriendStore>());
+        Assert.Same(store.BotData, provider.GetRequiredService<IBotDataStore>());
+        Assert.Same(store.Services, provider.GetRequiredService<IServiceStore>());
+        Assert.Equal(Path.GetFullPath(StoreFile), store.FileName);
+    }
+
+    [Fact]
+    public void Disposing_the_container_flushes_and_closes_the_store()
+    {
+        using (var provider = Build(options => options.FlushInterval = TimeSpan.FromHours(1)))
+        {
+            provider.GetRequiredService<ISessionStore>().Save("bot", "user", Session.New with { StepId = "saved" });
+        }
+
+        Assert.Empty(Directory.EnumerateFiles(Path.GetDirectoryName(StoreFile)!, "*.journal"));
+        using var reopened = new LiteDbStore(StoreFile);
+        Assert.Equal(0, reopened.RecoveredSessionWrites);
+        Assert.Equal("saved", reopened.Sessions.Find("bot", "user")?.StepId);
+    }
+
+    [Fact]
+    public void The_options_are_configured_once_at_registration()
+    {
+        var calls = 0;
+        using var provider = Build(options =>
+        {
+            calls++;
+            options.CacheCapacity = 1;
+        });
+        var store = provider.GetRequiredService<LiteDbStore>();
+        for (var i = 0; i < 5; i++)
+        {
+            store.Sessions.Save("bot", "user" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), Session.New);
+        }
+
+        store.FlushSessions();
+
+        Assert.Equal(1, calls);
+        Assert.Equal(1, store.CachedSessions);
+    }
+
+    [Fact]
+    public void A_journal_replay_at_open_is_logged()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
+        File.WriteAllBytes(
+            StoreFile + ".sessions-00000001.journal",
+            [.. Frame(SessionRecord.Write("bot", "user", Session.New)), .. Frame("{\"not\":\"a session\"}"u8.ToArray())]);
+
+        using var provider = Build();
+        provider.GetRequiredService<LiteDbStore>();
+
+        var entry = Assert.Single(_log.Entries);
+        Assert.Equal(LogLevel.Warning, entry.Level);
+        Assert.Equal("Session journal replayed: 1 write(s) recovered, 1 unreadable record(s) skipped", entry.Message);
+    }
+
+    [Fact]
+    public void Nothing_is_logged_when_there_is_nothing_to_replay()
+    {
+        using var provider = Build();
+        provider.GetRequiredService<LiteDbStore>();
+
+        Assert.Empty(_log.Entries);
+    }
+
+    [Fact]
+    public async Task A_failed_background_flush_is_logged_as_an_error_with_the_store_exception()
+    {
+        using var provider = Build(options => options.FlushInterval = TimeSpan.FromMilliseconds(20));
+        var store = provider.GetRequiredService<LiteDbStore>();
+        await store.Sessions.SaveAsync("bot", "user", Session.New);
+
+        // The segment cannot be deleted while a folder stands in its place (see SessionJournalTests).
+        var segment = Assert.Single(Directory.EnumerateFiles(Path.GetDirectoryName(StoreFile)!, "*.journal"));
+        File.Delete(segment);
+        Directory.CreateDirectory(segment);
+        File.WriteAllText(Path.Combine(segment, "open"), "x");
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (_log.Entries.Count == 0)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "no flush failure was logged");
+            await Task.Delay(10);
+        }
+
+        Directory.Delete(segment, recursive: true);
+        var entry = _log.Entries[0];
+        Assert.Equal(LogLevel.Error, entry.Level);
+        Assert.Equal("Writing buffered sessions to LiteDB failed; they stay in the session journal and the write is retried", entry.Message);
+        Assert.IsType<StoreUnavailableException>(entry.Exception);
+    }
+
+    [Fact]
+    public void A_data_file_that_cannot_be_opened_fails_at_resolution_with_a_store_exception()
+    {
+        Directory.CreateDirectory(StoreFile);
+        using var provider = Build();
+
+        Assert.Throws<StoreUnavailableException>(() => provider.GetRequiredService<ISessionStore>());
+    }
+
+    private ServiceProvider Build(Action<SessionStoreOptions>? configure = null)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<ILogger<LiteDbStore>>(_log);
+        services.AddLiteDbStore(StoreFile, configure);
+        return services.BuildServiceProvider();
+    }
+
+    private static byte[] Frame(byte[] payload)
+    {
+        var frame = new byte[8 + payload.Length];
+        BinaryPrimitives.WriteInt32LittleEndian(frame, payload.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(4), Crc32.HashToUInt32(payload));
+        payload.CopyTo(frame.AsSpan(8));
+        return frame;
+    }
+
+    private sealed class CapturingLogger : ILogger<LiteDbStore>
+    {
+        private readonly List<(LogLevel, string, Exception?)> _entries = [];
+
+        public IReadOnlyList<(LogLevel Level, string Message, Exception? Exception)> Entries
+        {
+            get
+            {
+                lock (_entries)
+                {
+                    return [.. _entries];
+                }
+            }
+        }
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (_entries)
+            {
+                _entries.Add((logLevel, formatter(state, exception), exception));
+            }
+        }
+    }
+}
