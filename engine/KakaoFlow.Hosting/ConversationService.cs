@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using KakaoFlow.Compiling;
+using KakaoFlow.Diagnostics;
 using KakaoFlow.Hosting.Lifecycle;
 using KakaoFlow.Hosting.Skill;
 using KakaoFlow.Runtime;
@@ -156,11 +157,12 @@ internal sealed class ConversationService
             {
                 if (issue.CausedByInput)
                 {
-                    Log.InputIssue(_logger, flow.BotId, user.Value, issue.ToString());
+                    Log.InputIssue(_logger, flow.BotId, user.Value, Excerpt.Cut(issue.ToString(), Excerpt.MessageBytes));
                     continue;
                 }
 
-                Log.TurnIssue(_logger, flow.BotId, user.Value, issue.ToString());
+                // The one line that carries the issue's text; the error budget's line only counts it.
+                Log.TurnIssue(_logger, flow.BotId, user.Value, Excerpt.Cut(issue.ToString(), Excerpt.MessageBytes));
                 _errors.Record(flow, user.Value, KindOf(issue.Kind), issue.Location, issue.ScriptDetail is null ? issue.Message : $"{issue.Message} — {issue.ScriptDetail}");
             }
 

@@ -159,7 +159,17 @@ public sealed class FlowCompiler(IScriptCompiler? scripts)
         var texts = ImmutableArray.CreateBuilder<SourceText>();
         foreach (var file in document.Scripts)
         {
-            var text = source.ReadFile(file.Value);
+            string? text;
+            try
+            {
+                text = source.ReadFile(file.Value);
+            }
+            catch (SourceFileRefusedException refused)
+            {
+                diagnostics.Add(refused.At(file.Span));
+                continue;
+            }
+
             if (text is null)
             {
                 diagnostics.Report(DiagnosticCodes.ScriptFileMissing, file.Span, file.Value);
