@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# HTTP load run (issue 8): the same wrk script against a bare ASP.NET Core app (the ceiling) and against
+# HTTP load run: the same wrk script against a bare ASP.NET Core app (the ceiling) and against
 # `kakaoflow serve` on bench/flows (real LiteDB file in a temp dir), both started once and measured in turns:
 # ROUNDS rounds of baseline then host, so that both see the same moments of a noisy machine. Prints requests/s,
 # p50, p99 of each measurement, the ratio host/baseline of each round and the median round. Loopback only;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Memory and latency as sessions grow (issue 8): serves bench/flows with `kakaoflow serve` (Release, a fresh LiteDB
+# Memory and latency as sessions grow: serves bench/flows with `kakaoflow serve` (Release, a fresh LiteDB
 # file in a temp dir, 127.0.0.1 only), gives USERS (default 100,000) distinct users a session through POST /message,
 # and at 1k, 10k and 100k sessions prints the p50/p99 of 2,000 probe turns and the host's RSS.
 #

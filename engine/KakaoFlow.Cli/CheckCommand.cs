@@ -10,12 +10,7 @@ public static class CheckCommand
     public static Command Create(ConsoleIo io)
     {
         ArgumentNullException.ThrowIfNull(io);
-        var paths = new Argument<string[]>("PATH")
-        {
-            Description = "a bot folder, a flow.yaml, or a folder of bots (default: flows)",
-            Arity = ArgumentArity.ZeroOrMore,
-        };
-        CommandLine.RefuseOptionLikeValues(paths);
+        var paths = CommandLine.PathsArgument("a bot folder, a flow.yaml, or a folder of bots (default: flows)");
         var command = new Command("check", "Compile flows and print one line per problem, then a summary (exit 1 on any error).") { paths };
         command.SetAction(parse => Run(parse.GetValue(paths) ?? [], io.Out, io.Error, io.Terminal));
         return command;

@@ -64,9 +64,12 @@ public static class CommandLine
         root.Subcommands.Add(CheckCommand.Create(io));
         root.Subcommands.Add(TestCommand.Create(io));
         root.Subcommands.Add(ChatCommand.Create(io));
+        root.Subcommands.Add(Graph.GraphCommand.Create(io));
+        root.Subcommands.Add(Sim.SimCommand.Create(io));
         root.Subcommands.Add(ServeCommand.Create(io));
         root.Subcommands.Add(ApiTestCommand.Create(io));
         root.Subcommands.Add(AdminCommand.Create(io));
+        root.Subcommands.Add(NewCommand.Create(io));
         return root;
     }
 
@@ -99,6 +102,14 @@ public static class CommandLine
         }
 
         return path;
+    }
+
+    /// <summary>Zero or more paths (the commands default to <c>flows</c> themselves); an option-like word is an error.</summary>
+    internal static Argument<string[]> PathsArgument(string description)
+    {
+        var paths = new Argument<string[]>("PATH") { Description = description, Arity = ArgumentArity.ZeroOrMore };
+        RefuseOptionLikeValues(paths);
+        return paths;
     }
 
     /// <summary>Turns arguments that look like options into "unknown option" errors (a path never starts with '-').</summary>

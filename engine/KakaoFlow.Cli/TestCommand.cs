@@ -27,12 +27,7 @@ public static partial class TestCommand
     public static Command Create(ConsoleIo io)
     {
         ArgumentNullException.ThrowIfNull(io);
-        var paths = new Argument<string[]>("PATH")
-        {
-            Description = "a scenario, a bot folder, or a folder of bots (default: flows)",
-            Arity = ArgumentArity.ZeroOrMore,
-        };
-        CommandLine.RefuseOptionLikeValues(paths);
+        var paths = CommandLine.PathsArgument("a scenario, a bot folder, or a folder of bots (default: flows)");
         var accept = new Option<bool>("--accept") { Description = "store the new transcripts as verified" };
         var command = new Command("test", "Play the scenarios in <bot>/tests/*.yaml and compare each transcript with its .verified.txt.")
         {

@@ -5,7 +5,7 @@ namespace KakaoFlow.Hosting;
 
 /// <summary>
 /// What tests replace inside the host, kept out of the public options. Registered with its defaults by
-/// <see cref="KakaoFlowServiceCollectionExtensions.AddKakaoFlow"/>; a test registers its own instance after it.
+/// <c>AddKakaoFlow</c>; a test registers its own instance after it.
 /// </summary>
 internal sealed class HostingSeams
 {

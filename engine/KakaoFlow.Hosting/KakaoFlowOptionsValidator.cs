@@ -9,6 +9,15 @@ internal sealed class KakaoFlowOptionsValidator : IValidateOptions<KakaoFlowOpti
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
+        CheckServing(options, failures);
+        CheckWatching(options, failures);
+        CheckMonitoring(options, failures);
+        CheckSecrets(options, failures);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void CheckServing(KakaoFlowOptions options, List<string> failures)
+    {
         if (string.IsNullOrWhiteSpace(options.FlowsDirectory))
         {
             failures.Add("FlowsDirectory must name a folder.");
@@ -30,6 +39,14 @@ internal sealed class KakaoFlowOptionsValidator : IValidateOptions<KakaoFlowOpti
             failures.Add($"MaxBodyBytes must be between 1 KiB and 16 MiB, not {options.MaxBodyBytes}.");
         }
 
+        if (options.MaxConnections < 1)
+        {
+            failures.Add($"MaxConnections must be at least 1, not {options.MaxConnections}.");
+        }
+    }
+
+    private static void CheckWatching(KakaoFlowOptions options, List<string> failures)
+    {
         if (options.WatchDebounce < TimeSpan.Zero || options.WatchDebounce > TimeSpan.FromSeconds(10))
         {
             failures.Add($"WatchDebounce must be between 0 and 10 seconds, not {options.WatchDebounce}.");
@@ -39,7 +56,10 @@ internal sealed class KakaoFlowOptionsValidator : IValidateOptions<KakaoFlowOpti
         {
             failures.Add($"WatchPollInterval must be positive and at most a day, not {options.WatchPollInterval}.");
         }
+    }
 
+    private static void CheckMonitoring(KakaoFlowOptions options, List<string> failures)
+    {
         if (options.NotifyUrl is { } url && (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https")))
         {
             failures.Add($"NotifyUrl must be an absolute http or https URL, not '{url}'.");
@@ -60,7 +80,10 @@ internal sealed class KakaoFlowOptionsValidator : IValidateOptions<KakaoFlowOpti
         {
             failures.Add($"RecentErrorsKept must be between 1 and 10000, not {options.RecentErrorsKept}.");
         }
+    }
 
+    private static void CheckSecrets(KakaoFlowOptions options, List<string> failures)
+    {
         // A header value: printable ASCII only, no spaces.
         if (options.WebhookSecret is { } secret && (secret.Length < 16 || secret.Any(c => c is < '!' or > '~')))
         {
@@ -71,7 +94,5 @@ internal sealed class KakaoFlowOptionsValidator : IValidateOptions<KakaoFlowOpti
         {
             failures.Add("AdminTokenFile must name a file.");
         }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -7,7 +7,7 @@ namespace KakaoFlow.Hosting;
 
 /// <summary>
 /// The JSON that goes back to Kakao, written by hand so field names, order and omissions are exactly
-/// those of KAKAO_API.md: a message has only the parts that are set, a text keyboard has no <c>buttons</c>.
+/// those of docs/kakao-api.md: a message has only the parts that are set, a text keyboard has no <c>buttons</c>.
 /// Korean is written as UTF-8, not <c>\uXXXX</c>.
 /// </summary>
 internal static class KakaoJson
@@ -92,7 +92,8 @@ internal static class KakaoJson
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
 
-    private static byte[] Write(Action<Utf8JsonWriter> write)
+    /// <summary>One JSON body, written into this thread's reused buffer (also used for skill answers).</summary>
+    internal static byte[] Write(Action<Utf8JsonWriter> write)
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
         buffer.ResetWrittenCount();

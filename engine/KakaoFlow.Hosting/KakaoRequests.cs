@@ -52,17 +52,25 @@ internal static class KakaoRequests
             return (null, RequestError.BadRequest("content type must be application/json; charset=utf-8"));
         }
 
+        var (body, error) = await ReadBodyAsync(context, maxBytes).ConfigureAwait(false);
+        return error is not null ? (null, error) : ParseObject(body!);
+    }
+
+    /// <summary>The whole body, bounded by <paramref name="maxBytes"/> while it is read.</summary>
+    private static async Task<(ArrayBufferWriter<byte>? Body, RequestError? Error)> ReadBodyAsync(HttpContext context, int maxBytes)
+    {
+        var request = context.Request;
+
         // Sized to the announced body (Kakao sends Content-Length): no growing, and no 4 KiB per 70-byte message.
         var buffer = new ArrayBufferWriter<byte>(request.ContentLength is > 0 and var length ? (int)length + 1 : 512);
         try
         {
             while (true)
             {
-                var memory = buffer.GetMemory();
-                var read = await request.Body.ReadAsync(memory, context.RequestAborted).ConfigureAwait(false);
+                var read = await request.Body.ReadAsync(buffer.GetMemory(), context.RequestAborted).ConfigureAwait(false);
                 if (read == 0)
                 {
-                    break;
+                    return buffer.WrittenCount == 0 ? (null, RequestError.BadRequest("the body is empty")) : (buffer, null);
                 }
 
                 buffer.Advance(read);
@@ -81,15 +89,13 @@ internal static class KakaoRequests
             CloseAfterResponse(context);
             return (null, RequestError.BadRequest("the body could not be read"));
         }
+    }
 
-        if (buffer.WrittenCount == 0)
-        {
-            return (null, RequestError.BadRequest("the body is empty"));
-        }
-
+    private static (JsonDocument? Document, RequestError? Error) ParseObject(ArrayBufferWriter<byte> body)
+    {
         try
         {
-            var document = JsonDocument.Parse(buffer.WrittenMemory, DocumentOptions);
+            var document = JsonDocument.Parse(body.WrittenMemory, DocumentOptions);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 document.Dispose();
@@ -177,7 +183,7 @@ internal static class KakaoRequests
     /// </summary>
     private static void CloseAfterResponse(HttpContext context) => context.Response.Headers.Connection = "close";
 
-    private static bool TryGetFields(JsonElement body, out Dictionary<string, JsonElement> fields, out RequestError? error)
+    internal static bool TryGetFields(JsonElement body, out Dictionary<string, JsonElement> fields, out RequestError? error)
     {
         fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         foreach (var property in body.EnumerateObject())
@@ -209,18 +215,20 @@ internal static class KakaoRequests
         return true;
     }
 
-    private static bool TryGetString(Dictionary<string, JsonElement> fields, string name, out string value, out RequestError? error)
+    /// <summary>The string field <paramref name="name"/>; a refusal names it <paramref name="path"/> (e.g. <c>userRequest.utterance</c>), or <paramref name="name"/>.</summary>
+    internal static bool TryGetString(Dictionary<string, JsonElement> fields, string name, out string value, out RequestError? error, string? path = null)
     {
         value = "";
+        path ??= name;
         if (!fields.TryGetValue(name, out var element))
         {
-            error = RequestError.BadRequest($"{name} is missing");
+            error = RequestError.BadRequest($"{path} is missing");
             return false;
         }
 
         if (element.ValueKind != JsonValueKind.String)
         {
-            error = RequestError.BadRequest($"{name} must be a string");
+            error = RequestError.BadRequest($"{path} must be a string");
             return false;
         }
 
@@ -231,7 +239,7 @@ internal static class KakaoRequests
         catch (InvalidOperationException)
         {
             // A lone surrogate written as \uD800: not text.
-            error = RequestError.BadRequest($"{name} is not valid text");
+            error = RequestError.BadRequest($"{path} is not valid text");
             return false;
         }
 

@@ -70,7 +70,7 @@ internal sealed class BuiltinGuards(Engine engine)
     }
 
     /// <summary>Array.prototype.join as the spec writes it, with a length cap, limit checks and cycle detection.</summary>
-    private JsValue Join(JsValue self, JsValue separatorArg, bool locale)
+    private JsString Join(JsValue self, JsValue separatorArg, bool locale)
     {
         if (self.IsNull() || self.IsUndefined())
         {

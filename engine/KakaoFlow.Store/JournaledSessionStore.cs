@@ -55,6 +55,9 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     private int _dirtyUsers;
 
     /// <summary>Starts the flusher. The store owns <paramref name="journal"/> from here on and closes it on <see cref="Dispose"/>.</summary>
+    /// <param name="backing">Where the sessions are written in the background, and read from when not cached.</param>
+    /// <param name="journal">Where each write is appended before it is acknowledged.</param>
+    /// <param name="options">Buffering and cache size; copied.</param>
     /// <param name="afterFlush">Run on the flusher thread after each background flush, whether it worked or not (the
     /// owner checks on its storage there); must not throw.</param>
     public JournaledSessionStore(ISessionBackingStore backing, SessionJournal journal, SessionStoreOptions options, Action? afterFlush = null)

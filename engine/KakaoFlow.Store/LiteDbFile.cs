@@ -268,6 +268,7 @@ internal sealed class LiteDbFile : IDisposable
             QuietFinalizers(database.Engine);
             database.Engine.Dispose();
             QuietFinalizers(database.Engine);
+            database.Dispose();
         }
 #pragma warning disable CA1031 // a database retired after a failure may fail to close: what it committed is in its log
         catch (Exception)
@@ -334,12 +335,15 @@ internal sealed class LiteDbFile : IDisposable
         // Nobody is inside the engine any more: its transaction list does not change under us.
         foreach (var transaction in transactions.Cast<object>().ToList())
         {
+#pragma warning disable CA1816 // on purpose, on LiteDB's objects: see the summary
             GC.SuppressFinalize(transaction);
+#pragma warning restore CA1816
         }
     }
 
     /// <summary>One opening of the file: the database, its collections, and who is inside it.</summary>
-    internal sealed class Database(LiteDatabase engine)
+    /// <remarks>Disposing it releases its writer gates; the engine is closed by <see cref="LiteDbFile"/>, which knows when nobody is inside.</remarks>
+    internal sealed class Database(LiteDatabase engine) : IDisposable
     {
         public LiteDatabase Engine { get; } = engine;
 
@@ -423,6 +427,15 @@ internal sealed class LiteDbFile : IDisposable
 
         /// <summary>Called when the database is retired: writers waiting at a gate give up.</summary>
         public void StopWriters() => _retired.Cancel();
+
+        public void Dispose()
+        {
+            _retired.Dispose();
+            foreach (var gate in _writers.Values)
+            {
+                gate.Dispose();
+            }
+        }
 
         public T InTransaction<T>(Func<Database, T> work)
         {

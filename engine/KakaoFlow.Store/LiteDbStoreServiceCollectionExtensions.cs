@@ -14,6 +14,8 @@ public static class LiteDbStoreServiceCollectionExtensions
     /// The store logs through <see cref="ILogger{LiteDbStore}"/> from the container, when there is one: a journal replay
     /// at open and failed background flushes.
     /// </summary>
+    /// <param name="services">The app's services.</param>
+    /// <param name="dataFile">The LiteDB file; its session journal is kept beside it.</param>
     /// <param name="configure">Changes the session store's options (buffering, cache size); called once, now.</param>
     public static IServiceCollection AddLiteDbStore(this IServiceCollection services, string dataFile, Action<SessionStoreOptions>? configure = null)
     {

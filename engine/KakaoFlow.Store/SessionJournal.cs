@@ -14,7 +14,7 @@ namespace KakaoFlow.Store;
 /// The journal is a sequence of segment files <c>{store}.sessions-{n}.journal</c>. <see cref="Rotate"/> closes the
 /// current segment and starts the next one; the caller deletes closed segments once LiteDB holds every write they
 /// contain (<see cref="DeleteSegments"/>). Segments left behind by a killed process are replayed at start-up
-/// (<see cref="ReadSegments"/>) in order, so the last write of a user wins.
+/// (<see cref="FindSegments"/> and <see cref="ReadSegment"/>) in order, so the last write of a user wins.
 /// </para>
 /// <para>
 /// Each record is a frame with a marker, its length and two CRCs (<see cref="JournalFrames"/>): reading skips exactly the
@@ -45,7 +45,7 @@ internal sealed class SessionJournal : IDisposable
     private bool _closed;
 
     /// <param name="storeFile">The LiteDB file the journal belongs to; segments are written next to it.</param>
-    /// <param name="firstSegmentNumber">Higher than any segment already on disk (see <see cref="ReadSegments"/>).</param>
+    /// <param name="firstSegmentNumber">Higher than any segment already on disk (see <see cref="FindSegments"/> and <see cref="ReadSegment"/>).</param>
     /// <param name="health">Told whether each write worked; none when null.</param>
     public SessionJournal(string storeFile, long firstSegmentNumber, StoreHealth? health = null)
     {

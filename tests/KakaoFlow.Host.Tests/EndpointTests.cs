@@ -7,7 +7,7 @@ using KakaoFlow.Store;
 
 namespace KakaoFlow.Host.Tests;
 
-/// <summary>Every endpoint of KAKAO_API.md, with exact bodies, over real HTTP and a real LiteDB file.</summary>
+/// <summary>Every endpoint of the auto-reply API (docs/kakao-api.md), with exact bodies, over real HTTP and a real LiteDB file.</summary>
 public sealed class EndpointTests : IAsyncLifetime
 {
     private const string HomeKeyboard = """{"type":"buttons","buttons":["영업 시간","메뉴 보기"]}""";

@@ -4,7 +4,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using KakaoFlow.Host.Tests.Support;
-using KakaoFlow.Store.Tests.Support;
 using Xunit.Abstractions;
 
 namespace KakaoFlow.Host.Tests;

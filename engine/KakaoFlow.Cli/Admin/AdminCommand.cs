@@ -1,10 +1,10 @@
+using System.CommandLine;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-
-using System.CommandLine;
 using KakaoFlow.Cli.Serve;
 using KakaoFlow.Hosting.Admin;
 
@@ -83,19 +83,7 @@ public static class AdminCommand
 
         using var http = new HttpClient { BaseAddress = root, Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        var path = command switch
-        {
-            "status" when bot is null => "_admin/bots",
-            "status" or "errors" => $"_admin/bots/{Uri.EscapeDataString(bot!)}",
-            "notifications" => bot is null ? "_admin/notifications" : $"_admin/notifications?bot={Uri.EscapeDataString(bot)}",
-            _ => $"_admin/bots/{Uri.EscapeDataString(bot!)}/{command}",
-        };
-        using var request = new HttpRequestMessage(command is "status" or "errors" or "notifications" ? HttpMethod.Get : HttpMethod.Post, path);
-        if (command == "block")
-        {
-            request.Content = new StringContent(new JsonObject { ["reason"] = reason }.ToJsonString(), Encoding.UTF8, "application/json");
-        }
-
+        using var request = RequestFor(command, bot, reason);
         JsonObject body;
         HttpStatusCode status;
         try
@@ -107,33 +95,20 @@ public static class AdminCommand
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
         {
-            await stderr.WriteLineAsync($"kakaoflow admin: {new Uri(root, path)}: {e.Message}").ConfigureAwait(false);
-            return 1;
+            await stderr.WriteLineAsync($"kakaoflow admin: {new Uri(root, request.RequestUri!)}: {e.Message}").ConfigureAwait(false);
+            return CommandLine.Failure;
         }
 
         if (command is "start" or "stop" or "block" or "unblock")
         {
-            await stdout.WriteLineAsync((status == HttpStatusCode.OK ? "" : $"refused ({(int)status}): ") + ((string?)body["message"] ?? (string?)body["error"])).ConfigureAwait(false);
-            if (body["api_test"] is JsonArray checks && status != HttpStatusCode.OK)
-            {
-                foreach (var check in checks.OfType<JsonObject>().Where(check => !(bool)check["passed"]!))
-                {
-                    await stdout.WriteLineAsync($"  FAIL {(string?)check["check"]} — {(string?)check["why"]}").ConfigureAwait(false);
-                }
-            }
-
-            if (body["bot"] is JsonObject botJson)
-            {
-                await stdout.WriteAsync(BotsTable([botJson])).ConfigureAwait(false);
-            }
-
-            return status == HttpStatusCode.OK ? 0 : 1;
+            await stdout.WriteAsync(ActionOutcome(status, body)).ConfigureAwait(false);
+            return status == HttpStatusCode.OK ? CommandLine.Ok : CommandLine.Failure;
         }
 
         if (status != HttpStatusCode.OK)
         {
             await stderr.WriteLineAsync($"kakaoflow admin: {(int)status}: {(string?)body["error"]}").ConfigureAwait(false);
-            return 1;
+            return CommandLine.Failure;
         }
 
         var output = command switch
@@ -144,7 +119,46 @@ public static class AdminCommand
             _ => NotificationsTable(body),
         };
         await stdout.WriteAsync(output).ConfigureAwait(false);
-        return 0;
+        return CommandLine.Ok;
+    }
+
+    private static HttpRequestMessage RequestFor(string command, string? bot, string? reason)
+    {
+        var path = command switch
+        {
+            "status" when bot is null => "_admin/bots",
+            "status" or "errors" => $"_admin/bots/{Uri.EscapeDataString(bot!)}",
+            "notifications" => bot is null ? "_admin/notifications" : $"_admin/notifications?bot={Uri.EscapeDataString(bot)}",
+            _ => $"_admin/bots/{Uri.EscapeDataString(bot!)}/{command}",
+        };
+        var request = new HttpRequestMessage(command is "status" or "errors" or "notifications" ? HttpMethod.Get : HttpMethod.Post, new Uri(path, UriKind.Relative));
+        if (command == "block")
+        {
+            request.Content = new StringContent(JsonSerializer.Serialize(new BlockRequest(reason), AdminJson.Web.BlockRequest), Encoding.UTF8, "application/json");
+        }
+
+        return request;
+    }
+
+    /// <summary>What start, stop, block and unblock print: the outcome, the failed API TEST checks, the bot's row.</summary>
+    private static string ActionOutcome(HttpStatusCode status, JsonObject body)
+    {
+        var text = new StringBuilder();
+        text.Append(status == HttpStatusCode.OK ? "" : $"refused ({(int)status}): ").AppendLine((string?)body["message"] ?? (string?)body["error"]);
+        if (body["api_test"] is JsonArray checks && status != HttpStatusCode.OK)
+        {
+            foreach (var check in checks.OfType<JsonObject>().Where(check => !(bool)check["passed"]!))
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"  FAIL {(string?)check["check"]} — {(string?)check["why"]}");
+            }
+        }
+
+        if (body["bot"] is JsonObject botJson)
+        {
+            text.Append(BotsTable([botJson]));
+        }
+
+        return text.ToString();
     }
 
     private static string? FindToken()
@@ -182,7 +196,7 @@ public static class AdminCommand
 
         if (bot["recent_errors"] is JsonArray { Count: > 0 } errors)
         {
-            text.Append($"\n{errors.Count} recent error(s): kakaoflow admin errors {S(bot["id"])}\n");
+            text.Append(CultureInfo.InvariantCulture, $"\n{errors.Count} recent error(s): kakaoflow admin errors {S(bot["id"])}\n");
         }
 
         return text.ToString();

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using KakaoFlow.Hosting;
 using KakaoFlow.Hosting.Admin;
 using KakaoFlow.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -14,52 +15,18 @@ public static class ServeCommand
     public static Command Create(ConsoleIo io)
     {
         ArgumentNullException.ThrowIfNull(io);
-        var flows = new Argument<string>("FLOWS_DIR")
-        {
-            Description = "folder of bots, one subfolder with a flow.yaml each",
-            DefaultValueFactory = _ => ServeSettings.DefaultFlowsDirectory,
-        };
-        CommandLine.RefuseOptionLikeValues(flows);
-        var urls = new Option<string>("--urls")
-        {
-            Description = "addresses to listen on, ';'-separated",
-            DefaultValueFactory = _ => ServeSettings.DefaultUrls,
-        };
-        var data = new Option<string>("--data")
-        {
-            Description = "LiteDB file for sessions, friends and service states (its session journal is kept beside it)",
-            DefaultValueFactory = _ => ServeSettings.DefaultDataFile,
-        };
-        var jsonLogs = new Option<bool>("--json-logs") { Description = "one JSON object per log line (user_keys only as a hash)" };
-        var noWatch = new Option<bool>("--no-watch") { Description = "do not reload a bot when its files change (hot reload is on by default)" };
-        var notifyUrl = new Option<Uri?>("--notify-url")
-        {
-            Description = $"webhook for monitoring messages (default: ${KakaoFlowEnvironment.NotifyUrl}; they are always logged)",
-            CustomParser = result => ParseHttpUrl(result.Tokens[0].Value, result),
-        };
-        var webhookSecret = new Option<string?>("--webhook-secret")
-        {
-            Description = $"every webhook call must carry it in the header X-KakaoFlow-Secret (default: ${KakaoFlowEnvironment.WebhookSecret}; at least 16 characters)",
-        };
+        var arguments = new ServeArguments();
         var command = new Command(
             "serve",
             $"Serve every bot in FLOWS_DIR on the KakaoTalk auto-reply API until SIGTERM / Ctrl+C. Admin tokens: " +
-            $"${KakaoFlowEnvironment.AdminToken} (owner; generated into the data folder when unset), ${KakaoFlowEnvironment.OperatorToken}.")
-        {
-            flows,
-            urls,
-            data,
-            jsonLogs,
-            noWatch,
-            notifyUrl,
-            webhookSecret,
-        };
+            $"${KakaoFlowEnvironment.AdminToken} (owner; generated into the data folder when unset), ${KakaoFlowEnvironment.OperatorToken}.");
+        arguments.AddTo(command);
         command.SetAction(async (parse, cancellation) =>
         {
-            var notify = parse.GetValue(notifyUrl);
+            var notify = parse.GetValue(arguments.NotifyUrl);
             if (notify is null && KakaoFlowEnvironment.Read(KakaoFlowEnvironment.NotifyUrl) is { } fromEnvironment)
             {
-                notify = Uri.TryCreate(fromEnvironment, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https" ? parsed : null;
+                notify = HttpUrl(fromEnvironment);
                 if (notify is null)
                 {
                     await io.Error.WriteLineAsync($"kakaoflow serve: {KakaoFlowEnvironment.NotifyUrl} must be an http or https URL, not '{fromEnvironment}'").ConfigureAwait(false);
@@ -67,20 +34,7 @@ public static class ServeCommand
                 }
             }
 
-            var settings = new ServeSettings
-            {
-                FlowsDirectory = parse.GetValue(flows)!,
-                Urls = parse.GetValue(urls)!,
-                DataFile = parse.GetValue(data)!,
-                JsonLogs = parse.GetValue(jsonLogs),
-                Watch = !parse.GetValue(noWatch),
-                NotifyUrl = notify,
-                AdminToken = KakaoFlowEnvironment.Read(KakaoFlowEnvironment.AdminToken),
-                OperatorToken = KakaoFlowEnvironment.Read(KakaoFlowEnvironment.OperatorToken),
-                WebhookSecret = parse.GetValue(webhookSecret) ?? KakaoFlowEnvironment.Read(KakaoFlowEnvironment.WebhookSecret),
-                Scripts = ScriptEngine.CreateWarmCompiler(),
-            };
-            return await RunAsync(settings, io).ConfigureAwait(false);
+            return await RunAsync(arguments.Settings(parse) with { NotifyUrl = notify }, io).ConfigureAwait(false);
         });
         return command;
     }
@@ -116,6 +70,11 @@ public static class ServeCommand
             catch (IOException e)
             {
                 await io.Error.WriteLineAsync($"kakaoflow serve: cannot listen on {settings.Urls}: {e.Message}").ConfigureAwait(false);
+                return CommandLine.Failure;
+            }
+            catch (KakaoFlowStartException e)
+            {
+                await io.Error.WriteLineAsync($"kakaoflow serve: {e.Message}").ConfigureAwait(false);
                 return CommandLine.Failure;
             }
             catch (OptionsValidationException e)
@@ -156,14 +115,76 @@ public static class ServeCommand
         await stdout.WriteLineAsync($"listening on {string.Join(", ", app.Urls)}; data in {settings.DataFile}; {reload}; Ctrl+C to stop").ConfigureAwait(false);
     }
 
-    private static Uri? ParseHttpUrl(string text, System.CommandLine.Parsing.ArgumentResult result)
+    private static Uri? HttpUrl(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url : null;
+
+    /// <summary>The command line of <c>serve</c>.</summary>
+    private sealed class ServeArguments
     {
-        if (Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https")
+        public Argument<string> Flows { get; } = new("FLOWS_DIR")
         {
-            return url;
+            Description = "folder of bots, one subfolder with a flow.yaml each",
+            DefaultValueFactory = _ => ServeSettings.DefaultFlowsDirectory,
+        };
+
+        public Option<string> Urls { get; } = new("--urls")
+        {
+            Description = "addresses to listen on, ';'-separated",
+            DefaultValueFactory = _ => ServeSettings.DefaultUrls,
+        };
+
+        public Option<string> Data { get; } = new("--data")
+        {
+            Description = "LiteDB file for sessions, friends and service states (its session journal is kept beside it)",
+            DefaultValueFactory = _ => ServeSettings.DefaultDataFile,
+        };
+
+        public Option<bool> JsonLogs { get; } = new("--json-logs") { Description = "one JSON object per log line (user_keys only as a hash)" };
+
+        public Option<bool> NoWatch { get; } = new("--no-watch") { Description = "do not reload a bot when its files change (hot reload is on by default)" };
+
+        public Option<Uri?> NotifyUrl { get; } = new("--notify-url")
+        {
+            Description = $"webhook for monitoring messages (default: ${KakaoFlowEnvironment.NotifyUrl}; they are always logged)",
+            CustomParser = result =>
+            {
+                var text = result.Tokens[0].Value;
+                var url = HttpUrl(text);
+                if (url is null)
+                {
+                    result.AddError($"--notify-url must be an http or https URL, not '{text}'");
+                }
+
+                return url;
+            },
+        };
+
+        public Option<string?> WebhookSecret { get; } = new("--webhook-secret")
+        {
+            Description = $"every webhook call must carry it in the header X-KakaoFlow-Secret (default: ${KakaoFlowEnvironment.WebhookSecret}; at least 16 characters)",
+        };
+
+        public void AddTo(Command command)
+        {
+            CommandLine.RefuseOptionLikeValues(Flows);
+            command.Arguments.Add(Flows);
+            foreach (var option in new Option[] { Urls, Data, JsonLogs, NoWatch, NotifyUrl, WebhookSecret })
+            {
+                command.Options.Add(option);
+            }
         }
 
-        result.AddError($"--notify-url must be an http or https URL, not '{text}'");
-        return null;
+        public ServeSettings Settings(ParseResult parse) => new()
+        {
+            FlowsDirectory = parse.GetValue(Flows)!,
+            Urls = parse.GetValue(Urls)!,
+            DataFile = parse.GetValue(Data)!,
+            JsonLogs = parse.GetValue(JsonLogs),
+            Watch = !parse.GetValue(NoWatch),
+            AdminToken = KakaoFlowEnvironment.Read(KakaoFlowEnvironment.AdminToken),
+            OperatorToken = KakaoFlowEnvironment.Read(KakaoFlowEnvironment.OperatorToken),
+            WebhookSecret = parse.GetValue(WebhookSecret) ?? KakaoFlowEnvironment.Read(KakaoFlowEnvironment.WebhookSecret),
+            Scripts = ScriptEngine.CreateWarmCompiler(),
+        };
     }
 }

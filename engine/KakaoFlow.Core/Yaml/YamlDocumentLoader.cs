@@ -81,7 +81,7 @@ public static class YamlDocumentLoader
         public SourceSpan SpanOf(Mark start, Mark end) =>
             new(file, (int)Math.Max(1, start.Line), (int)Math.Max(1, start.Column), (int)Math.Max(1, end.Line), (int)Math.Max(1, end.Column));
 
-        public YamlNodeBase? ReadStream(IParser parser)
+        public YamlNodeBase? ReadStream(Parser parser)
         {
             parser.Consume<StreamStart>();
             if (parser.TryConsume<StreamEnd>(out _))

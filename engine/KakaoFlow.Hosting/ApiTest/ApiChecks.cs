@@ -10,11 +10,13 @@ public sealed record ApiCheck(string Name, bool Passed, string Why);
 
 /// <summary>
 /// The platform's API TEST as checks over raw HTTP answers (status, content type, body bytes), against
-/// KAKAO_API.md only: nothing here knows about KakaoFlow's own server, so <c>kakaoflow apitest</c> can judge
+/// the auto-reply API (docs/kakao-api.md) only: nothing here knows about KakaoFlow's own server, so <c>kakaoflow apitest</c> can judge
 /// any server, and the host judges its own Home keyboard with the very same rules before a bot starts.
 /// </summary>
-public static class ApiChecks
+public static partial class ApiChecks
 {
+    private static readonly string[] MessageParts = ["text", "photo", "message_button"];
+
     /// <summary>Checks a <c>GET /keyboard</c> answer; also returns the parsed keyboard's first button (null for a text keyboard).</summary>
     public static (IReadOnlyList<ApiCheck> Checks, string? FirstButton) Keyboard(int status, string? contentType, ReadOnlySpan<byte> body)
     {
@@ -48,7 +50,7 @@ public static class ApiChecks
             return checks;
         }
 
-        var parts = new[] { "text", "photo", "message_button" }.Count(part => message.TryGetProperty(part, out _));
+        var parts = MessageParts.Count(part => message.TryGetProperty(part, out _));
         checks.Add(new("message: has at least one part", parts > 0,
             parts > 0 ? $"{parts} of text, photo, message_button" : "a message needs text, photo or message_button"));
 

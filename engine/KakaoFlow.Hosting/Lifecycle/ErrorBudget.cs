@@ -49,23 +49,28 @@ internal sealed class ErrorBudget(IServiceStore store, IStoreHealth health, Serv
     private readonly UserErrorCounts _perUser = new();
     private readonly OutageCounts _outages = new();
 
-    /// <summary>Counts one error; never throws (a failing count is logged, the turn's answer goes out regardless).</summary>
+    /// <summary>
+    /// Counts one error; never throws (a failing count is logged, the turn's answer goes out regardless). The caller
+    /// has logged the error itself: the count's log line leaves the message out, and the detail kept is cut to
+    /// <see cref="Excerpt.MessageBytes"/>.
+    /// </summary>
     public void Record(CompiledFlow flow, string user, string kind, SourceSpan? location, string message)
     {
-        if (!health.Status.Available)
+        if (health.Status is { Available: false } outage)
         {
-            RecordOutage(flow, message);
+            RecordOutage(flow, outage.Reason ?? "unknown");
             return;
         }
 
         try
         {
             WriteOutageCounts();
+            message = Excerpt.Cut(message, Excerpt.MessageBytes);
             var now = clock.GetUtcNow();
             var day = SeoulDay.Of(now);
             if (user != NoUser && !_perUser.TryCount(flow.BotId, day, user, options.ErrorsPerUserPerDay))
             {
-                Log.ErrorNotCounted(logger, flow.BotId, user, day, options.ErrorsPerUserPerDay, kind, message);
+                Log.ErrorNotCounted(logger, flow.BotId, user, day, options.ErrorsPerUserPerDay, kind);
                 return;
             }
 
@@ -131,8 +136,9 @@ internal sealed class ErrorBudget(IServiceStore store, IStoreHealth health, Serv
             return;
         }
 
+        reason = Excerpt.Cut(reason, Excerpt.MessageBytes);
         Log.StoreOutageCounted(logger, flow.BotId, uncounted, OutageInterval, reason);
-        var detail = new ErrorDetail(now, NoUser, StoreUnavailable, null, $"the data store is unavailable ({reason}); counted once a minute, {uncounted} more failure(s) in the minute before");
+        var detail = new ErrorDetail(now, NoUser, StoreUnavailable, null, Excerpt.Cut($"the data store is unavailable ({reason}); counted once a minute, {uncounted} more failure(s) in the minute before", Excerpt.MessageBytes));
         try
         {
             Count(flow, detail);
@@ -175,7 +181,7 @@ internal sealed class ErrorBudget(IServiceStore store, IStoreHealth health, Serv
 
             return new ErrorDecision(warn || stop, next, drafts);
         });
-        Log.ErrorCounted(logger, flow.BotId, detail.User, day, counted.Count, limit, detail.Kind, detail.Message);
+        Log.ErrorCounted(logger, flow.BotId, detail.User, day, counted.Count, limit, detail.Kind);
         if (state is not null)
         {
             services.Remember(state, notified: null);

@@ -2,7 +2,7 @@ using KakaoFlow.Compiling;
 
 namespace KakaoFlow.Hosting.Lifecycle;
 
-/// <summary>The monitoring messages to the owner's phone: the kinds of DESIGN.md and their Korean texts.</summary>
+/// <summary>The monitoring messages to the owner's phone: the kinds of docs/operations.md and their Korean texts.</summary>
 internal static class NotificationTexts
 {
     public const string StoppedByErrors = "stopped-by-errors";

@@ -21,7 +21,7 @@ internal static class Actors
 internal sealed record ServiceActionResult(int Status, string Message, ServiceRecord? State, IReadOnlyList<ApiCheck>? Checks = null);
 
 /// <summary>
-/// The service state of every bot (DESIGN.md "Service lifecycle"): stored in LiteDB <c>services</c>, the source
+/// The service state of every bot (docs/design.md, "Service lifecycle"): stored in LiteDB <c>services</c>, the source
 /// of truth; cached in memory because every <c>/message</c> asks whether its bot is running.
 /// </summary>
 /// <remarks>

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace KakaoFlow.Store.Tests.Support;
+namespace KakaoFlow.Testing;
 
 /// <summary>
 /// A tmpfs of a few megabytes mounted for one test: <see cref="Fill"/> makes it full (every write that needs a new page
