@@ -4,6 +4,7 @@ using System.Text.Json;
 using KakaoFlow.Runtime;
 using KakaoFlow.Storage;
 using KakaoFlow.Store.Tests.Support;
+using Microsoft.Extensions.Logging;
 
 namespace KakaoFlow.Store.Tests;
 
@@ -118,13 +119,19 @@ public sealed class FullDiskTests
     }
 
     [Fact]
-    public async Task The_store_recovers_by_itself_without_traffic_and_says_so()
+    public async Task The_store_recovers_by_itself_without_traffic_and_says_so_once_each_way()
     {
         using var disk = SmallDisk.Mount();
         var file = disk.Path("kakaoflow.litedb");
-        using var store = new LiteDbStore(file, new SessionStoreOptions { FlushInterval = TimeSpan.FromMilliseconds(100) });
+        var log = new CapturingLogger();
+        using var store = new LiteDbStore(file, new SessionStoreOptions { FlushInterval = TimeSpan.FromMilliseconds(100) }, log);
         disk.Fill();
-        Assert.ThrowsAny<StoreException>(() => store.BotData.Set(Bot, "큰값", JsonSerializer.SerializeToElement(new string('값', 50_000))));
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.ThrowsAny<StoreException>(() => store.BotData.Set(Bot, "큰값", JsonSerializer.SerializeToElement(new string('값', 50_000))));
+            await Task.Delay(300); // the flusher probes meanwhile, and fails
+        }
+
         Assert.False(store.Health.Status.Available);
 
         disk.Free();
@@ -137,6 +144,12 @@ public sealed class FullDiskTests
 
         store.BotData.Set(Bot, "큰값", JsonSerializer.SerializeToElement("이제 됨"));
         Assert.Equal("이제 됨", store.BotData.Get(Bot, "큰값")?.GetString());
+
+        var down = Assert.Single(log.Entries, entry => entry.Message.StartsWith("The data store is unavailable", StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Error, down.Level);
+        Assert.Contains("the data file: No space left on device", down.Message, StringComparison.Ordinal);
+        var up = Assert.Single(log.Entries, entry => entry.Message.StartsWith("The data store is available again after", StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Information, up.Level);
     }
 
     [Fact]
