@@ -47,7 +47,4 @@ internal static partial class Log
 
     [LoggerMessage(75, LogLevel.Error, "Bot {Bot} failed because the data store is unavailable; its failures count as one error per {Interval} ({Uncounted} more in the one before): {Reason}")]
     public static partial void StoreOutageCounted(ILogger logger, string bot, int uncounted, TimeSpan interval, string reason);
-
-    [LoggerMessage(76, LogLevel.Warning, "Admin {Method} {Path}: the data store is unavailable; answered 503: {Reason}")]
-    public static partial void AdminStoreUnavailable(ILogger logger, string method, string path, string reason);
 }
