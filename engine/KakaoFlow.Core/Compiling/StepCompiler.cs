@@ -74,7 +74,6 @@ internal sealed class StepCompiler(FlowDocument document, IScriptProgramBuilder?
         step.Photo = CompilePhoto(node.Photo);
         step.Link = CompileLink(node.Link);
 
-        CheckOneWayOn(node);
         if (node.Goto is { } target)
         {
             step.Goto = target.Value;
@@ -91,31 +90,6 @@ internal sealed class StepCompiler(FlowDocument document, IScriptProgramBuilder?
         }
 
         return step;
-    }
-
-    /// <summary>A step goes on by its buttons, its input or its goto: naming more than one is an error.</summary>
-    private void CheckOneWayOn(StepNode node)
-    {
-        var nexts = new List<string>();
-        if (node.Buttons is not null)
-        {
-            nexts.Add("'buttons'");
-        }
-
-        if (node.Input is not null)
-        {
-            nexts.Add("'input'");
-        }
-
-        if (node.Goto is not null)
-        {
-            nexts.Add("'goto'");
-        }
-
-        if (nexts.Count > 1)
-        {
-            diagnostics.Report(DiagnosticCodes.ConflictingNext, node.Span, string.Join(" and ", nexts));
-        }
     }
 
     private ImmutableArray<KeyValuePair<string, string>> CompileButtons(ButtonList list, string parentId)

@@ -20,7 +20,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor TextTooLong = new("KF012", E, "Text too long", "text is {0} characters; KakaoTalk allows at most 1000");
     public static readonly DiagnosticDescriptor PhotoWithoutSize = new("KF013", E, "Photo without size", "photo needs '{0}' (url, width and height are all required)");
     public static readonly DiagnosticDescriptor EmptyButtons = new("KF014", E, "Empty buttons", "a buttons keyboard needs at least one button");
-    public static readonly DiagnosticDescriptor ConflictingNext = new("KF015", E, "Conflicting next parts", "a step can have only one of 'buttons', 'input' and 'goto'; this one has {0}");
+    public static readonly DiagnosticDescriptor ConflictingNext = new("KF015", E, "Conflicting next parts", "a step can have only one of 'buttons', 'input' and 'goto'; this '{0}' comes after '{1}' on line {2}");
     public static readonly DiagnosticDescriptor ScriptSyntax = new("KF016", E, "JavaScript syntax error", "JavaScript syntax error: {0}");
     public static readonly DiagnosticDescriptor GotoCycle = new("KF017", E, "Goto cycle", "goto chain loops forever: {0}");
     public static readonly DiagnosticDescriptor UnreachableStep = new("KF018", W, "Unreachable step", "step '{0}' is never reached from home");
@@ -41,6 +41,9 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor UnknownParticle = new("KF050", E, "Unknown particle", "'{0}' after '|' is not a particle KakaoFlow can choose; write one of 을 를 이 가 은 는 과 와 으로 로 이나 나 이랑 랑 아 야 이에요 예요");
     public static readonly DiagnosticDescriptor HedgedParticle = new("KF051", W, "Hedged particle", "'{{{{{0}}}}}{1}' shows both forms of the particle; write '{{{{{0}|{2}}}}}' and the right one is printed");
 
+    // Mistakes as people make them (issue 18).
+    public static readonly DiagnosticDescriptor NextBesideInput = new("KF060", E, "Next beside input", "'{0}: {1}' is beside 'input'; the step after an answer is named under 'input', as 'next: {1}'");
+
     // Test scenarios (flows/<bot>/tests/*.yaml), reported by `kakaoflow test`. Scenario files also get
     // KF001-KF006 (YAML and shape), KF021 (a wait that is not a duration) and KF023 (a photo that is not a URL).
     public static readonly DiagnosticDescriptor InvalidScenarioTurn = new("KF040", E, "Invalid scenario turn", "a turn needs exactly one of user, wait, photo and as; this one has {0}");
@@ -55,6 +58,7 @@ public static class DiagnosticCodes
         VariableNeverSet, InvalidUrl, InvalidSetting, ScriptFileMissing, FlowFileUnreadable, ReservedStepName,
         EmptyLabel, InvalidInputType, ScriptsUnavailable,
         UnknownParticle, HedgedParticle,
+        NextBesideInput,
         InvalidScenarioTurn, UnknownStartStep, ScenarioFileUnreadable,
     ];
 }

@@ -245,7 +245,13 @@ public sealed class FlowReader
             return null;
         }
 
-        CheckKeys(map, StepKeys, where);
+        // 'next' beside 'input' is a misplaced key, reported as such by StepEnding rather than as unknown.
+        CheckKeys(map, map["input"] is null ? StepKeys : [.. StepKeys, "next"], where);
+        var (input, target) = StepEnding.Check(
+            map,
+            map["input"] is { } inputNode ? ReadInput(inputNode, where) : null,
+            map["goto"] is { } gotoNode ? ReadName(gotoNode, where + " goto") : null,
+            _diagnostics);
         return new StepNode(
             map.Span,
             map["say"] is { } say ? ReadText(say, where + " say") : null,
@@ -253,9 +259,9 @@ public sealed class FlowReader
             map["link"] is { } link ? ReadLink(link, where) : null,
             map["set"] is { } set ? ReadSet(set, where) : [],
             map["js"] is { } js ? ReadText(js, where + " js") : null,
-            map["goto"] is { } target ? ReadName(target, where + " goto") : null,
+            target,
             map["buttons"] is { } buttons ? ReadButtons(buttons, where + " buttons") : null,
-            map["input"] is { } input ? ReadInput(input, where) : null);
+            input);
     }
 
     private PhotoNode? ReadPhoto(YamlNodeBase node, string where)
