@@ -99,18 +99,26 @@ internal sealed class StepCompiler(FlowDocument document, IScriptProgramBuilder?
             diagnostics.Report(DiagnosticCodes.EmptyButtons, list.Span);
         }
 
-        var seen = new Dictionary<string, SourceSpan>(StringComparer.Ordinal);
+        // Keyed as the runtime matches a press: two labels users cannot tell apart are one button twice.
+        var seen = new Dictionary<string, Located<string>>(StringComparer.Ordinal);
         var result = ImmutableArray.CreateBuilder<KeyValuePair<string, string>>();
         foreach (var button in list.Buttons)
         {
             var label = button.Label.Value;
-            if (seen.TryGetValue(label, out var first))
+            var seenAs = ButtonLabel.AsUsersSeeIt(label);
+            if (seen.TryGetValue(seenAs, out var first))
             {
-                diagnostics.Report(DiagnosticCodes.DuplicateLabel, button.Label.Span, label, first.Line);
+                var hint = first.Value == label ? null : $"users cannot tell it from '{first.Value}': spaces around a label and how its Hangul is encoded do not count";
+                diagnostics.ReportWithHint(DiagnosticCodes.DuplicateLabel, button.Label.Span, hint, label, first.Span.Line);
                 continue;
             }
 
-            seen.Add(label, button.Label.Span);
+            if (label.Trim().Length != label.Length)
+            {
+                diagnostics.ReportWithHint(DiagnosticCodes.LabelWithSpaces, button.Label.Span, $"write '{label.Trim()}'; the spaces show on the button, and a typed '{label.Trim()}' is taken as this button anyway", label);
+            }
+
+            seen.Add(seenAs, button.Label);
             var target = CompileStep($"{parentId}/{label}", button.Target);
             result.Add(new(label, target.Id));
         }

@@ -43,6 +43,7 @@ public static class DiagnosticCodes
 
     // Mistakes as people make them (issue 18).
     public static readonly DiagnosticDescriptor NextBesideInput = new("KF060", E, "Next beside input", "'{0}: {1}' is beside 'input'; the step after an answer is named under 'input', as 'next: {1}'");
+    public static readonly DiagnosticDescriptor LabelWithSpaces = new("KF061", W, "Label with spaces around it", "label '{0}' has spaces around it");
 
     // Test scenarios (flows/<bot>/tests/*.yaml), reported by `kakaoflow test`. Scenario files also get
     // KF001-KF006 (YAML and shape), KF021 (a wait that is not a duration) and KF023 (a photo that is not a URL).
@@ -58,7 +59,7 @@ public static class DiagnosticCodes
         VariableNeverSet, InvalidUrl, InvalidSetting, ScriptFileMissing, FlowFileUnreadable, ReservedStepName,
         EmptyLabel, InvalidInputType, ScriptsUnavailable,
         UnknownParticle, HedgedParticle,
-        NextBesideInput,
+        NextBesideInput, LabelWithSpaces,
         InvalidScenarioTurn, UnknownStartStep, ScenarioFileUnreadable,
     ];
 }
