@@ -45,6 +45,7 @@ internal sealed partial class FlowAnalysis(
         CheckReachability();
         CheckVariables();
         CheckParticles();
+        CheckTexts();
     }
 
     private bool IsTarget(string name) => name == Session.HomeStepId || _named.Contains(name);
@@ -186,8 +187,7 @@ internal sealed partial class FlowAnalysis(
                 var root = name.Split('.')[0];
                 if (!set.Contains(root) && reported.Add(root))
                 {
-                    var (line, column) = LineAndColumn(text.Text, offset);
-                    diagnostics.ReportWithHint(DiagnosticCodes.VariableNeverSet, text.Origin.Map(line, column), "set it with 'set:', 'input: { save: ... }' or a hook", root);
+                    diagnostics.ReportWithHint(DiagnosticCodes.VariableNeverSet, text.SpanAt(offset), "set it with 'set:', 'input: { save: ... }' or a hook", root);
                 }
             }
         }
@@ -201,18 +201,33 @@ internal sealed partial class FlowAnalysis(
             {
                 if (!KoreanParticles.IsKnown(particle))
                 {
-                    var (line, column) = LineAndColumn(text.Text, offset);
-                    diagnostics.Report(DiagnosticCodes.UnknownParticle, text.Origin.Map(line, column), particle);
+                    diagnostics.Report(DiagnosticCodes.UnknownParticle, text.SpanAt(offset), particle);
                 }
             }
 
             foreach (Match hedge in HedgedParticle().Matches(text.Text))
             {
-                var (line, column) = LineAndColumn(text.Text, hedge.Index);
                 var written = hedge.Groups[2].Value;
                 var particle = written.Replace("(", "", StringComparison.Ordinal).Replace(")", "", StringComparison.Ordinal);
                 var first = KoreanParticles.Known.Where(particle.StartsWith).OrderByDescending(known => known.Length).First();
-                diagnostics.Report(DiagnosticCodes.HedgedParticle, text.Origin.Map(line, column), hedge.Groups[1].Value, written, first);
+                diagnostics.Report(DiagnosticCodes.HedgedParticle, text.SpanAt(hedge.Index), hedge.Groups[1].Value, written, first);
+            }
+        }
+    }
+
+    private void CheckTexts()
+    {
+        // A step written once and used twice through a YAML alias is one text in the file: warn once.
+        foreach (var text in TemplateTexts().Distinct())
+        {
+            TextMistakes.CheckTemplate(text, diagnostics);
+        }
+
+        foreach (var (_, node) in steps)
+        {
+            if (node.Input?.Check is { } check)
+            {
+                TextMistakes.CheckInputCheck(check, diagnostics);
             }
         }
     }
@@ -249,22 +264,6 @@ internal sealed partial class FlowAnalysis(
                 yield return retry;
             }
         }
-    }
-
-    private static (int Line, int Column) LineAndColumn(string text, int offset)
-    {
-        var line = 1;
-        var lineStart = 0;
-        for (var i = 0; i < offset && i < text.Length; i++)
-        {
-            if (text[i] == '\n')
-            {
-                line++;
-                lineStart = i + 1;
-            }
-        }
-
-        return (line, offset - lineStart + 1);
     }
 
     private static string FirstGroup(Match match) =>

@@ -44,6 +44,10 @@ public static class DiagnosticCodes
     // Mistakes as people make them (issue 18).
     public static readonly DiagnosticDescriptor NextBesideInput = new("KF060", E, "Next beside input", "'{0}: {1}' is beside 'input'; the step after an answer is named under 'input', as 'next: {1}'");
     public static readonly DiagnosticDescriptor LabelWithSpaces = new("KF061", W, "Label with spaces around it", "label '{0}' has spaces around it");
+    public static readonly DiagnosticDescriptor TextCutByComment = new("KF062", W, "Text cut by a comment", "the text stops before ' #': YAML reads the rest of the line as a note, so users see only '{0}'");
+    public static readonly DiagnosticDescriptor SingleBraces = new("KF063", W, "Variable in single braces", "'{{{0}}}' has single braces, so users see it as written");
+    public static readonly DiagnosticDescriptor UnclosedPlaceholder = new("KF064", W, "Unclosed placeholder", "'{{{{{0}' is never closed with '}}}}', so users see it as written");
+    public static readonly DiagnosticDescriptor UnknownTextProperty = new("KF065", W, "Text has no such property", "the answer 'value' is text, and text has no '{0}': 'value.{0}' is undefined, so this check does not work as meant");
 
     // Test scenarios (flows/<bot>/tests/*.yaml), reported by `kakaoflow test`. Scenario files also get
     // KF001-KF006 (YAML and shape), KF021 (a wait that is not a duration) and KF023 (a photo that is not a URL).
@@ -59,7 +63,7 @@ public static class DiagnosticCodes
         VariableNeverSet, InvalidUrl, InvalidSetting, ScriptFileMissing, FlowFileUnreadable, ReservedStepName,
         EmptyLabel, InvalidInputType, ScriptsUnavailable,
         UnknownParticle, HedgedParticle,
-        NextBesideInput, LabelWithSpaces,
+        NextBesideInput, LabelWithSpaces, TextCutByComment, SingleBraces, UnclosedPlaceholder, UnknownTextProperty,
         InvalidScenarioTurn, UnknownStartStep, ScenarioFileUnreadable,
     ];
 }

@@ -29,7 +29,25 @@ public sealed record ContentOrigin(string File, int FirstLine, int FirstColumn, 
 }
 
 /// <summary>Text the owner wrote (a reply, a script, an expression) and where its content starts.</summary>
-public sealed record SourceText(string Text, SourceSpan Span, ContentOrigin Origin);
+public sealed record SourceText(string Text, SourceSpan Span, ContentOrigin Origin)
+{
+    /// <summary>Where the character at <paramref name="offset"/> of <see cref="Text"/> was written in the file.</summary>
+    public SourceSpan SpanAt(int offset)
+    {
+        var line = 1;
+        var lineStart = 0;
+        for (var i = 0; i < offset && i < Text.Length; i++)
+        {
+            if (Text[i] == '\n')
+            {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+
+        return Origin.Map(line, offset - lineStart + 1);
+    }
+}
 
 /// <summary>The whole flow file as written, before any meaning is checked.</summary>
 public sealed record FlowDocument(

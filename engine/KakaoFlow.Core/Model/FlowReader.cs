@@ -114,7 +114,7 @@ public sealed class FlowReader
         var messages = ImmutableDictionary.CreateBuilder<string, SourceText>(StringComparer.Ordinal);
         foreach (var (key, value) in KnownEntries(node, "messages", MessageKeys))
         {
-            if (ReadText(value, "messages." + key.Value) is { } text)
+            if (ReadShownText(value, "messages." + key.Value) is { } text)
             {
                 messages[key.Value] = text;
             }
@@ -214,7 +214,7 @@ public sealed class FlowReader
             switch (value)
             {
                 case YamlScalarNode scalar when !scalar.IsNull:
-                    buttons.Add(new ButtonNode(labelText, StepNode.Leaf(ToText(scalar)), IsLeaf: true));
+                    buttons.Add(new ButtonNode(labelText, StepNode.Leaf(ShownText(scalar)), IsLeaf: true));
                     break;
                 case YamlMappingNode:
                     if (ReadStep(value, $"button '{label.Value}'") is { } step)
@@ -237,7 +237,7 @@ public sealed class FlowReader
         if (node is YamlScalarNode scalar && !scalar.IsNull)
         {
             // A named step written as plain text is a step that only says it.
-            return StepNode.Leaf(ToText(scalar));
+            return StepNode.Leaf(ShownText(scalar));
         }
 
         if (!Expect<YamlMappingNode>(node, where, "a step (a mapping with say, buttons, goto, ...)", out var map))
@@ -254,7 +254,7 @@ public sealed class FlowReader
             _diagnostics);
         return new StepNode(
             map.Span,
-            map["say"] is { } say ? ReadText(say, where + " say") : null,
+            map["say"] is { } say ? ReadShownText(say, where + " say") : null,
             map["photo"] is { } photo ? ReadPhoto(photo, where) : null,
             map["link"] is { } link ? ReadLink(link, where) : null,
             map["set"] is { } set ? ReadSet(set, where) : [],
@@ -289,7 +289,7 @@ public sealed class FlowReader
         CheckKeys(map, LinkKeys, "link");
         return new LinkNode(
             map.Span,
-            map["label"] is { } label ? ReadText(label, "link label") : null,
+            map["label"] is { } label ? ReadShownText(label, "link label") : null,
             map["url"] is { } url ? ReadText(url, "link url") : null);
     }
 
@@ -322,7 +322,7 @@ public sealed class FlowReader
             map["save"] is { } save ? ReadName(save, "input save") : null,
             map["type"] is { } type ? ReadName(type, "input type") : null,
             map["check"] is { } check ? ReadText(check, "input check") : null,
-            map["retry"] is { } retry ? ReadText(retry, "input retry") : null,
+            map["retry"] is { } retry ? ReadShownText(retry, "input retry") : null,
             map["next"] is { } next ? ReadName(next, "input next") : null);
     }
 
@@ -378,6 +378,24 @@ public sealed class FlowReader
         if (!Expect<YamlScalarNode>(node, where, "text", out var scalar))
         {
             return null;
+        }
+
+        return ToText(scalar);
+    }
+
+    /// <summary>A text users see: warned about when a <c>#</c> note after it cuts what the owner meant to say.</summary>
+    private SourceText? ReadShownText(YamlNodeBase node, string where) =>
+        node is YamlScalarNode scalar ? ShownText(scalar) : ReadText(node, where);
+
+    private SourceText ShownText(YamlScalarNode scalar)
+    {
+        if (_source.NoteAfter(scalar) is { } note)
+        {
+            _diagnostics.ReportWithHint(
+                DiagnosticCodes.TextCutByComment,
+                note.Span,
+                $"if '{note.Note}' belongs to the text, put the whole text in double quotes; a note for yourself goes on its own line",
+                scalar.Value);
         }
 
         return ToText(scalar);

@@ -102,4 +102,25 @@ public sealed class YamlSourceText
     public string Line(int line) => line >= 1 && line <= _lines.Length ? _lines[line - 1] : "";
 
     public int LineCount => _lines.Length;
+
+    /// <summary>
+    /// The <c>#</c> note written right after a plain (unquoted) scalar on its last line, if any: YAML drops it from
+    /// the value, though an owner may have meant it as part of the text.
+    /// </summary>
+    public (SourceSpan Span, string Note)? NoteAfter(YamlScalarNode scalar)
+    {
+        ArgumentNullException.ThrowIfNull(scalar);
+        if (scalar.Style != YamlScalarStyle.Plain || scalar.IsNull)
+        {
+            return null;
+        }
+
+        var line = Line(scalar.Span.EndLine);
+        var end = Math.Min(line.Length, scalar.Span.EndColumn - 1);
+        var rest = line[end..];
+        var note = rest.TrimStart(' ', '\t');
+        return note.StartsWith('#') && note.Length < rest.Length
+            ? (new SourceSpan(File, scalar.Span.EndLine, end + rest.Length - note.Length + 1), note.TrimEnd())
+            : null;
+    }
 }
