@@ -23,6 +23,13 @@ internal sealed class StepCompiler(FlowDocument document, IScriptProgramBuilder?
     /// <summary>Every hook and check source, for the analysis pass (variables set, literal gotos).</summary>
     public List<(CompiledStep Step, SourceText Source)> Hooks { get; } = [];
 
+    /// <summary>
+    /// Steps reached only through a part an error dropped (a second way on, a duplicate button, an input missing
+    /// its <c>save</c>): the analysis counts them as reached, so that the error is reported and not also its
+    /// consequences.
+    /// </summary>
+    public List<string> BehindErrors { get; } = [];
+
     public (CompiledStep Home, ImmutableDictionary<string, CompiledStep> Steps) CompileAll()
     {
         var homeList = document.Home!;
@@ -74,19 +81,40 @@ internal sealed class StepCompiler(FlowDocument document, IScriptProgramBuilder?
         step.Photo = CompilePhoto(node.Photo);
         step.Link = CompileLink(node.Link);
 
+        // A step keeps one way on; when it has more (KF015), the others are still compiled, so that their own
+        // mistakes are reported and what only they lead to is not also reported as unreachable.
         if (node.Goto is { } target)
         {
             step.Goto = target.Value;
         }
-        else if (node.Buttons is { } buttons)
+
+        if (node.Buttons is { } buttons)
         {
-            step.Buttons = CompileButtons(buttons, id);
-            step.Keyboard = Keyboard.OfButtons(step.Buttons.Value.Select(b => b.Key));
+            var compiled = CompileButtons(buttons, id);
+            if (step.Goto is null)
+            {
+                step.Buttons = compiled;
+                step.Keyboard = Keyboard.OfButtons(compiled.Select(b => b.Key));
+            }
+            else
+            {
+                BehindErrors.AddRange(compiled.Select(b => b.Value));
+            }
         }
-        else if (node.Input is { } input)
+
+        if (node.Input is { } input)
         {
-            step.Input = CompileInput(step, input);
-            step.Keyboard = Keyboard.Text;
+            var compiled = CompileInput(step, input);
+            if (step.Goto is null && step.Buttons is null)
+            {
+                step.Input = compiled;
+                step.Keyboard = Keyboard.Text;
+            }
+
+            if (step.Input is null && input.Next is { } next)
+            {
+                BehindErrors.Add(next.Value);
+            }
         }
 
         return step;
@@ -110,6 +138,10 @@ internal sealed class StepCompiler(FlowDocument document, IScriptProgramBuilder?
             {
                 var hint = first.Value == label ? null : $"users cannot tell it from '{first.Value}': spaces around a label and how its Hangul is encoded do not count";
                 diagnostics.ReportWithHint(DiagnosticCodes.DuplicateLabel, button.Label.Span, hint, label, first.Span.Line);
+
+                // Still compiled under a name of its own: its mistakes are reported, and what only it leads to or
+                // sets is not also warned about while this error stands.
+                BehindErrors.Add(CompileStep($"{parentId}/{label} (line {button.Label.Span.Line})", button.Target).Id);
                 continue;
             }
 

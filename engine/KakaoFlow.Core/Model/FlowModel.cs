@@ -49,7 +49,11 @@ public sealed record SourceText(string Text, SourceSpan Span, ContentOrigin Orig
     }
 }
 
-/// <summary>The whole flow file as written, before any meaning is checked.</summary>
+/// <summary>
+/// The whole flow file as written, before any meaning is checked. <see cref="LeftOut"/> holds every text (keys and
+/// values) of the parts an error made the reader skip — a misspelled <c>gotoo:</c>, a button of the wrong shape — so
+/// that warnings those parts would answer (a step never reached, a variable never set) wait until the error is fixed.
+/// </summary>
 public sealed record FlowDocument(
     string File,
     Located<string>? Name,
@@ -59,7 +63,8 @@ public sealed record FlowDocument(
     ImmutableDictionary<string, SourceText> Messages,
     ButtonList? Home,
     ImmutableArray<NamedStep> Steps,
-    ImmutableArray<Located<string>> Scripts);
+    ImmutableArray<Located<string>> Scripts,
+    ImmutableArray<string> LeftOut);
 
 public sealed record NamedStep(Located<string> Name, StepNode Step);
 

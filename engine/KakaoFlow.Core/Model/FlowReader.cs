@@ -25,6 +25,7 @@ public sealed class FlowReader
 
     private readonly YamlSourceText _source;
     private readonly DiagnosticBag _diagnostics;
+    private readonly ImmutableArray<string>.Builder _leftOut = ImmutableArray.CreateBuilder<string>();
 
     private FlowReader(YamlSourceText source, DiagnosticBag diagnostics)
     {
@@ -73,7 +74,8 @@ public sealed class FlowReader
             messages,
             home,
             steps,
-            scripts);
+            scripts,
+            _leftOut.ToImmutable());
     }
 
     private Located<string>? ReadMonitorPhone(YamlNodeBase? node)
@@ -200,6 +202,7 @@ public sealed class FlowReader
             if (item is not YamlMappingNode { Entries.Count: 1 } entry)
             {
                 _diagnostics.ReportWithHint(DiagnosticCodes.WrongShape, item.Span, "write '- 라벨: 답' or '- 라벨: { goto: step }'", "a button", "one 'label: reply' or 'label: step' pair");
+                LeaveOut(item);
                 continue;
             }
 
@@ -207,6 +210,7 @@ public sealed class FlowReader
             if (string.IsNullOrWhiteSpace(label.Value))
             {
                 _diagnostics.Report(DiagnosticCodes.EmptyLabel, label.Span);
+                LeaveOut(value);
                 continue;
             }
 
@@ -225,6 +229,7 @@ public sealed class FlowReader
                     break;
                 default:
                     _diagnostics.ReportWithHint(DiagnosticCodes.WrongShape, value.Span, "give the reply text, or a step such as { say: ..., goto: ... }", $"button '{label.Value}'", "a reply text or a step");
+                    LeaveOut(value);
                     break;
             }
         }
@@ -492,9 +497,42 @@ public sealed class FlowReader
         }
 
         _diagnostics.Report(DiagnosticCodes.WrongShape, node.Span, where, expected);
+        LeaveOut(node);
         typed = null!;
         return false;
     }
 
-    private void CheckKeys(YamlMappingNode map, string[] known, string where) => KnownKeys.Check(map, known, where, _diagnostics);
+    private void CheckKeys(YamlMappingNode map, string[] known, string where)
+    {
+        KnownKeys.Check(map, known, where, _diagnostics);
+        foreach (var (key, value) in map.Entries)
+        {
+            if (!known.Contains(key.Value))
+            {
+                LeaveOut(value);
+            }
+        }
+    }
+
+    /// <summary>Keeps the texts of a part an error made the reader skip (see <see cref="FlowDocument.LeftOut"/>).</summary>
+    private void LeaveOut(YamlNodeBase node)
+    {
+        switch (node)
+        {
+            case YamlScalarNode scalar:
+                _leftOut.Add(scalar.Value);
+                break;
+            case YamlSequenceNode list:
+                list.Items.ToList().ForEach(LeaveOut);
+                break;
+            case YamlMappingNode map:
+                foreach (var (key, value) in map.Entries)
+                {
+                    _leftOut.Add(key.Value);
+                    LeaveOut(value);
+                }
+
+                break;
+        }
+    }
 }
