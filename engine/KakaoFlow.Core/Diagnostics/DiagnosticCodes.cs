@@ -67,3 +67,32 @@ public static class DiagnosticCodes
         InvalidScenarioTurn, UnknownStartStep, ScenarioFileUnreadable,
     ];
 }
+
+/// <summary>
+/// What KF001 says for the YAML mistakes owners make most (<see cref="Yaml.YamlMistakes"/> recognises them from
+/// YamlDotNet's error and the lines around it): the message names the mistake, the hint shows the line written right.
+/// </summary>
+public static class YamlMistakeTexts
+{
+    public const string ColonInText = "': ' inside a text makes YAML read the words before it as a key";
+    public const string ColonInTextHint = "put the whole text in double quotes: {0}";
+    public const string ColonInWrappedTextHint = "put the whole text in double quotes, or write '{0} |' and the text on the lines under it";
+    public const string TextStartsWithBraces = "a text that starts with '{{' is read as a YAML mapping, not as text";
+    public const string TextStartsWithBracesHint = "put the whole text in double quotes: {0}";
+    public const string BackslashInDoubleQuotes = "'{0}' is not allowed inside double quotes: YAML reads a backslash there as the start of a special character";
+    public const string BackslashInDoubleQuotesHint = "use single quotes, where a backslash is just a backslash: {0}";
+    public const string MissingSpaceAfterColon = "'{0}' has no space after ':', so YAML does not read it as '{1}: …'";
+    public const string MissingSpaceAfterColonHint = "write '{0}: {1}'";
+    public const string MissingColon = "'{0}' has no ':' after it, so YAML reads it and the lines under it as one text";
+    public const string MissingColonHint = "write '{0}:'";
+    public const string IndentedOff = "'{0}' is indented {1}, one off from {2}";
+    public const string IndentedOffLine = "'{0}' on line {1} ({2})";
+    public const string IndentedOffHint = "line it up with the one it belongs with: YAML groups lines by the spaces in front of them";
+    public const string QuoteInsideQuotes = "this \" ends the text that the \" before it started, and YAML cannot read what follows";
+    public const string QuoteInsideQuotesHint = "put the text in single quotes, so it can hold double quotes: {0}";
+    public const string UnclosedQuote = "the {0} that starts this text is never closed";
+    public const string UnclosedQuoteHint = "end the text with {0} on the same line";
+    public const string Unreadable = "YAML cannot read the file past this point";
+    public const string UnclosedBracket = "this '{0}' is never closed with '{1}'";
+    public const string UnclosedBracketHint = "close it on the same line: {0} … {1}";
+}

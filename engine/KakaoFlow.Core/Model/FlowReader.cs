@@ -201,7 +201,7 @@ public sealed class FlowReader
         {
             if (item is not YamlMappingNode { Entries.Count: 1 } entry)
             {
-                _diagnostics.ReportWithHint(DiagnosticCodes.WrongShape, item.Span, "write '- 라벨: 답' or '- 라벨: { goto: step }'", "a button", "one 'label: reply' or 'label: step' pair");
+                ReportNotAButton(item);
                 LeaveOut(item);
                 continue;
             }
@@ -218,7 +218,7 @@ public sealed class FlowReader
             switch (value)
             {
                 case YamlScalarNode scalar when !scalar.IsNull:
-                    buttons.Add(new ButtonNode(labelText, StepNode.Leaf(ShownText(scalar)), IsLeaf: true));
+                    buttons.Add(new ButtonNode(labelText, LeafStep(scalar), IsLeaf: true));
                     break;
                 case YamlMappingNode:
                     if (ReadStep(value, $"button '{label.Value}'") is { } step)
@@ -241,8 +241,7 @@ public sealed class FlowReader
     {
         if (node is YamlScalarNode scalar && !scalar.IsNull)
         {
-            // A named step written as plain text is a step that only says it.
-            return StepNode.Leaf(ShownText(scalar));
+            return LeafStep(scalar);
         }
 
         if (!Expect<YamlMappingNode>(node, where, "a step (a mapping with say, buttons, goto, ...)", out var map))
@@ -267,6 +266,38 @@ public sealed class FlowReader
             target,
             map["buttons"] is { } buttons ? ReadButtons(buttons, where + " buttons") : null,
             input);
+    }
+
+    /// <summary>A step written as plain text only says it; <c>say:오늘의 메뉴</c> lacks a space and is reported.</summary>
+    private StepNode LeafStep(YamlScalarNode scalar)
+    {
+        if (YamlMistakes.MissingSpace(scalar, StepKeys.Contains) is { } joined)
+        {
+            _diagnostics.Add(joined);
+        }
+
+        return StepNode.Leaf(ShownText(scalar));
+    }
+
+    /// <summary>
+    /// A list item that is not one <c>label: reply</c> pair: <c>- 안녕:반가워요</c> lacks a space after the colon, and
+    /// a label whose step keys are not indented under it has them beside it instead.
+    /// </summary>
+    private void ReportNotAButton(YamlNodeBase item)
+    {
+        if (item is YamlScalarNode scalar && YamlMistakes.MissingSpace(scalar, _ => true) is { } joined)
+        {
+            _diagnostics.Add(joined);
+        }
+        else if (item is YamlMappingNode { Entries: [{ Value: YamlScalarNode { IsNull: true } }, var (second, _), ..] } beside)
+        {
+            var label = beside.Entries[0].Key.Value;
+            _diagnostics.ReportWithHint(DiagnosticCodes.WrongShape, second.Span, $"indent '{second.Value}' and the lines with it further than '{label}', so that they belong to that button", "a button", "one 'label: reply' or 'label: step' pair");
+        }
+        else
+        {
+            _diagnostics.ReportWithHint(DiagnosticCodes.WrongShape, item.Span, "write '- 라벨: 답' or '- 라벨: { goto: step }'", "a button", "one 'label: reply' or 'label: step' pair");
+        }
     }
 
     private PhotoNode? ReadPhoto(YamlNodeBase node, string where)
