@@ -105,7 +105,9 @@ public sealed class YamlSourceText
 
     /// <summary>
     /// The <c>#</c> note written right after a plain (unquoted) scalar on its last line, if any: YAML drops it from
-    /// the value, though an owner may have meant it as part of the text.
+    /// the value, though an owner may have meant it as part of the text. A note set apart as notes are (two spaces or
+    /// more, then <c># </c>) is taken as meant; one space before it, or a <c>#</c> touching the next word
+    /// (<c>#1</c>, <c>#해시태그</c>), reads as part of the text.
     /// </summary>
     public (SourceSpan Span, string Note)? NoteAfter(YamlScalarNode scalar)
     {
@@ -119,8 +121,10 @@ public sealed class YamlSourceText
         var end = Math.Min(line.Length, scalar.Span.EndColumn - 1);
         var rest = line[end..];
         var note = rest.TrimStart(' ', '\t');
-        return note.StartsWith('#') && note.Length < rest.Length
-            ? (new SourceSpan(File, scalar.Span.EndLine, end + rest.Length - note.Length + 1), note.TrimEnd())
+        var gap = rest.Length - note.Length;
+        var setApart = gap >= 2 && (note.Length == 1 || note[1] == ' ');
+        return note.StartsWith('#') && gap > 0 && !setApart
+            ? (new SourceSpan(File, scalar.Span.EndLine, end + gap + 1), note.TrimEnd())
             : null;
     }
 }
