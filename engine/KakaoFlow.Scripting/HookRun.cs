@@ -303,7 +303,7 @@ internal sealed class HookRun(JintScriptProgram program, JintPreparedScript scri
             var json = JsonBridge.ToJson(engine, Arg(args, 1), $"data '{key}'") ?? throw TypeError(ScriptMessages.DataUndefined);
             Store("set", store =>
             {
-                store.Set(program.BotId, key, json);
+                store.Set(program.BotId, key, json, program.Limits.DataBytes); // over the bot's limit: a catchable Error
                 return true;
             });
             return JsValue.Undefined;

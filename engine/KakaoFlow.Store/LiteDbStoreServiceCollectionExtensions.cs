@@ -29,6 +29,7 @@ public static class LiteDbStoreServiceCollectionExtensions
         services.AddSingleton(provider => provider.GetRequiredService<LiteDbStore>().Friends);
         services.AddSingleton<IBotDataStore>(provider => provider.GetRequiredService<LiteDbStore>().BotData);
         services.AddSingleton<IServiceStore>(provider => provider.GetRequiredService<LiteDbStore>().Services);
+        services.AddSingleton(provider => provider.GetRequiredService<LiteDbStore>().Health);
         return services;
     }
 }

@@ -1,4 +1,3 @@
-using KakaoFlow.Cli;
 using KakaoFlow.Host.Tests.Support;
 
 namespace KakaoFlow.Host.Tests;
@@ -6,13 +5,7 @@ namespace KakaoFlow.Host.Tests;
 /// <summary><c>kakaoflow apitest</c> against a good and a broken server, and <c>kakaoflow admin</c> against a running host.</summary>
 public sealed class CommandTests
 {
-    private static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var exit = await CommandLine.RunAsync(args, TextReader.Null, stdout, stderr);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
+    private static Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) => Kakaoflow.RunAsync(args);
 
     [Fact]
     public async Task Apitest_passes_a_good_server()
@@ -135,5 +128,25 @@ public sealed class CommandTests
         Assert.Contains("401", error, StringComparison.Ordinal);
         Assert.Equal(2, (await RunAsync("admin", "block", "pizza", "--url", url, "--token", "x")).Exit);
         Assert.Equal(2, (await RunAsync("admin", "frobnicate")).Exit);
+    }
+
+    [Fact]
+    public async Task Admin_status_says_when_the_data_store_is_unavailable()
+    {
+        var outage = new KakaoFlow.Storage.StoreStatus(false, TestHost.Start, "the data file: No space left on device");
+        await using var host = await TestHost.StartAsync(
+            new Dictionary<string, string> { ["pizza"] = Flows.Pizza },
+            Lifecycle.WithTokens(options => options with { StoreHealth = new FixedHealth(outage) }));
+
+        var (exit, output, error) = await RunAsync("admin", "status", "--url", host.Http.BaseAddress!.ToString(), "--token", Lifecycle.OwnerToken);
+        Assert.True(exit == 0, error);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("store: unavailable since 2026-11-25T03:00:00.000Z: the data file: No space left on device", lines[0]);
+        Assert.StartsWith("BOT ", lines[1], StringComparison.Ordinal);
+    }
+
+    private sealed class FixedHealth(KakaoFlow.Storage.StoreStatus status) : KakaoFlow.Storage.IStoreHealth
+    {
+        public KakaoFlow.Storage.StoreStatus Status => status;
     }
 }

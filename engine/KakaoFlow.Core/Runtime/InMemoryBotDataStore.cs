@@ -12,13 +12,40 @@ namespace KakaoFlow.Runtime;
 public sealed class InMemoryBotDataStore : IBotDataStore
 {
     private readonly ConcurrentDictionary<(string Bot, string Key), JsonElement> _values = new();
+    private readonly Lock _gate = new();
 
     public JsonElement? Get(string botId, string key) =>
         _values.TryGetValue((botId, key), out var value) ? value : null;
 
-    public void Set(string botId, string key, JsonElement value) => _values[(botId, key)] = value.Clone();
+    public void Set(string botId, string key, JsonElement value) => Set(botId, key, value, long.MaxValue);
 
-    public bool Delete(string botId, string key) => _values.TryRemove((botId, key), out _);
+    public void Set(string botId, string key, JsonElement value, long limitBytes)
+    {
+        var stored = value.Clone();
+        lock (_gate)
+        {
+            var size = BotDataSize.Of(key, stored);
+            var previous = _values.TryGetValue((botId, key), out var old) ? BotDataSize.Of(key, old) : 0;
+            if (size > previous && limitBytes < long.MaxValue)
+            {
+                var after = _values.Where(pair => pair.Key.Bot == botId).Sum(pair => BotDataSize.Of(pair.Key.Key, pair.Value)) - previous + size;
+                if (after > limitBytes)
+                {
+                    throw new BotDataLimitException(limitBytes, after);
+                }
+            }
+
+            _values[(botId, key)] = stored;
+        }
+    }
+
+    public bool Delete(string botId, string key)
+    {
+        lock (_gate)
+        {
+            return _values.TryRemove((botId, key), out _);
+        }
+    }
 
     public IReadOnlyList<string> Keys(string botId) =>
         [.. _values.Keys.Where(k => k.Bot == botId).Select(k => k.Key).Order(StringComparer.Ordinal)];
