@@ -86,13 +86,7 @@ internal static partial class YamlMistakes
             return null;
         }
 
-        var key = joined.Groups["key"].Value;
-        var value = joined.Groups["value"].Value;
-        var at = new SourceSpan(scalar.Span.File, scalar.Span.Line, scalar.Span.Column + key.Length);
-        return DiagnosticCodes.YamlSyntax.Create(at, Format(T.MissingSpaceAfterColon, key + ":" + FirstWord(value), key)) with
-        {
-            Hint = Format(T.MissingSpaceAfterColonHint, key, value.TrimEnd()),
-        };
+        return NoSpaceAfterColonAt(scalar.Span.File, scalar.Span.Line, scalar.Span.Column - 1, joined);
     }
 
     /// <summary>
@@ -184,19 +178,20 @@ internal static partial class YamlMistakes
     /// <summary><c>goto:home</c> as the last key of a step: the line YamlDotNet stops on lacks the space.</summary>
     private static Diagnostic? MissingSpaceOnLine(int number, YamlSourceText source)
     {
-        if (Shape.Of(source, number) is not { } line || NoSpaceAfterColon().Match(line.Content) is not { Success: true } joined)
-        {
-            return null;
-        }
+        return Shape.Of(source, number) is { } line && NoSpaceAfterColon().Match(line.Content) is { Success: true } joined
+            ? NoSpaceAfterColonAt(source.File, number, line.ContentColumn, joined)
+            : null;
+    }
 
+    /// <summary>The diagnostic for <c>key:value</c> matched in text that starts at <paramref name="index"/> of the line.</summary>
+    private static Diagnostic NoSpaceAfterColonAt(string file, int line, int index, Match joined)
+    {
         var key = joined.Groups["key"].Value;
         var value = joined.Groups["value"].Value;
-        return Mistake(
-            source,
-            number,
-            line.ContentColumn + key.Length,
-            Format(T.MissingSpaceAfterColon, key + ":" + FirstWord(value), key),
-            Format(T.MissingSpaceAfterColonHint, key, value.TrimEnd()));
+        return DiagnosticCodes.YamlSyntax.Create(new SourceSpan(file, line, index + key.Length + 1), Format(T.MissingSpaceAfterColon, key + ":" + FirstWord(value), key)) with
+        {
+            Hint = Format(T.MissingSpaceAfterColonHint, key, value.TrimEnd()),
+        };
     }
 
     /// <summary><c>say: "{{name}}님 "반가워요""</c>: the second <c>"</c> ends the text, and YAML cannot read the rest.</summary>
@@ -236,14 +231,7 @@ internal static partial class YamlMistakes
         // say:오늘의 메뉴 / goto: home — YamlDotNet stops at the second line; the first lacks the space.
         if (above is not null && above.Indent == line.Indent && NoSpaceAfterColon().Match(above.Content) is { Success: true } joined)
         {
-            var key = joined.Groups["key"].Value;
-            var colon = above.ContentColumn + joined.Groups["value"].Index - 1;
-            return Mistake(
-                source,
-                above.Number,
-                colon,
-                Format(T.MissingSpaceAfterColon, key + ":" + FirstWord(joined.Groups["value"].Value), key),
-                Format(T.MissingSpaceAfterColonHint, key, joined.Groups["value"].Value.TrimEnd()));
+            return NoSpaceAfterColonAt(source.File, above.Number, above.ContentColumn, joined);
         }
 
         // - 메뉴 / say: … — the label has no ':', so the lines under it are read as more of its text.
