@@ -100,6 +100,8 @@ public static class YamlMistakeTexts
     public const string QuoteInsideQuotesHint = "put the text in single quotes, so it can hold double quotes: {0}";
     public const string UnclosedQuote = "the {0} that starts this text is never closed";
     public const string UnclosedQuoteHint = "end the text with {0} on the same line";
+    public const string MissingComma = "a ',' is missing before '{0}'";
+    public const string MissingCommaHint = "separate the parts inside {0} … {1} with ', '";
     public const string Unreadable = "YAML cannot read the file past this point";
     public const string UnclosedBracket = "this '{0}' is never closed with '{1}'";
     public const string UnclosedBracketHint = "close it on the same line: {0} … {1}";

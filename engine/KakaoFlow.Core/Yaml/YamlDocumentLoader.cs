@@ -27,7 +27,7 @@ public static class YamlDocumentLoader
             var message = CleanMessage(ex);
             var tab = message.Contains("tab", StringComparison.OrdinalIgnoreCase) ? FirstIndentingTab(source, span.Line) : null;
             var explained = tab is not null ? null
-                : message.Contains("did not find expected ','", StringComparison.Ordinal) && builder.OpenBracket is { } open ? YamlMistakes.UnclosedBracket(open.Span, open.Bracket)
+                : message.Contains("did not find expected ','", StringComparison.Ordinal) && builder.OpenBracket is { } open ? YamlMistakes.MissingCommaOrClose(span, open.Span, open.Bracket, source)
                 : YamlMistakes.Explain(message, span, builder.SpanOf(ex.End, ex.End), source);
             if (explained is null)
             {

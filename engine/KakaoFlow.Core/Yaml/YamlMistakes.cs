@@ -148,6 +148,47 @@ internal static partial class YamlMistakes
         return open.Count == 0 ? null : UnclosedBracket(new SourceSpan(source.File, open.Peek().Line, open.Peek().Index + 1), open.Peek().Bracket);
     }
 
+    /// <summary>
+    /// YamlDotNet's "did not find expected ','" inside the '{' or '[' at <paramref name="open"/>: the bracket is never
+    /// closed, or, when it is closed on its line, a ',' is missing before the word YamlDotNet stopped after.
+    /// </summary>
+    public static Diagnostic MissingCommaOrClose(SourceSpan at, SourceSpan open, char bracket, YamlSourceText source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var text = source.Line(open.Line);
+        if (at.Line != open.Line || !ClosesOnItsLine(text, open.Column - 1))
+        {
+            return UnclosedBracket(open, bracket);
+        }
+
+        var word = text.LastIndexOf(' ', Math.Max(0, Math.Min(text.Length, at.Column - 1) - 1)) + 1;
+        var name = text[word..(at.Column - 1)].TrimEnd(':');
+        return Mistake(source, at.Line, word, Format(T.MissingComma, name), Format(T.MissingCommaHint, bracket, bracket == '{' ? '}' : ']'));
+    }
+
+    /// <summary>Whether the bracket at <paramref name="open"/> is closed later on the same line (quotes skipped).</summary>
+    private static bool ClosesOnItsLine(string text, int open)
+    {
+        var depth = 0;
+        for (var i = open; i < text.Length; i++)
+        {
+            if (text[i] is '"' or '\'' && ClosingQuote(text, i) is { } close)
+            {
+                i = close;
+            }
+            else if (text[i] is '{' or '[')
+            {
+                depth++;
+            }
+            else if (text[i] is '}' or ']' && --depth == 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>A '{' or '[' opened at <paramref name="open"/> that the file never closes.</summary>
     public static Diagnostic UnclosedBracket(SourceSpan open, char bracket)
     {
