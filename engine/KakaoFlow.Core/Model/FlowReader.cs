@@ -249,13 +249,10 @@ public sealed class FlowReader
             return null;
         }
 
-        // 'next' beside 'input' is a misplaced key, reported as such by StepEnding rather than as unknown.
-        CheckKeys(map, map["input"] is null ? StepKeys : [.. StepKeys, "next"], where);
-        var (input, target) = StepEnding.Check(
-            map,
-            map["input"] is { } inputNode ? ReadInput(inputNode, where) : null,
-            map["goto"] is { } gotoNode ? ReadName(gotoNode, where + " goto") : null,
-            _diagnostics);
+        // 'next' beside a readable 'input' is a misplaced key, reported as such by StepEnding rather than as unknown.
+        var written = map["input"] is { } inputNode ? ReadInput(inputNode, where) : null;
+        CheckKeys(map, written is null ? StepKeys : [.. StepKeys, "next"], where);
+        var (input, target) = StepEnding.Check(map, written, map["goto"] is { } gotoNode ? ReadName(gotoNode, where + " goto") : null, _diagnostics);
         return new StepNode(
             map.Span,
             map["say"] is { } say ? ReadShownText(say, where + " say") : null,
