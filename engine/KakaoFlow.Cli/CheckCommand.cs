@@ -4,7 +4,7 @@ using KakaoFlow.Diagnostics;
 
 namespace KakaoFlow.Cli;
 
-/// <summary><c>kakaoflow check PATH...</c>: one line per problem, a summary, exit 1 when any error.</summary>
+/// <summary><c>kakaoflow check PATH...</c>: one line per problem (errors, then warnings), a summary of what was shown, exit 1 when any error.</summary>
 public static class CheckCommand
 {
     public static Command Create(ConsoleIo io)
@@ -36,25 +36,16 @@ public static class CheckCommand
             flows.AddRange(found);
         }
 
+        // Errors of every bot first, then warnings: an error stops a bot, a warning does not.
         var compiler = new FlowCompiler(ScriptEngine.CreateCompiler());
-        var errors = 0;
-        var warnings = 0;
-        foreach (var flow in flows)
+        var shown = flows.SelectMany(flow => FlowLocator.Compile(compiler, flow).Diagnostics).OrderByDescending(d => d.IsError).ToList();
+        foreach (var diagnostic in shown)
         {
-            var compilation = FlowLocator.Compile(compiler, flow);
-            foreach (var diagnostic in compilation.Diagnostics)
-            {
-                stdout.WriteLine(FormatLine(diagnostic, terminal));
-                if (diagnostic.IsError)
-                {
-                    errors++;
-                }
-                else
-                {
-                    warnings++;
-                }
-            }
+            stdout.WriteLine(FormatLine(diagnostic, terminal));
         }
+
+        var errors = shown.Count(d => d.IsError);
+        var warnings = shown.Count - errors;
 
         var summary = $"checked {Plural(flows.Count, "bot")}: {Plural(errors, "error")}, {Plural(warnings, "warning")}";
         stdout.WriteLine(errors > 0 ? terminal.Red(summary) : warnings > 0 ? terminal.Yellow(summary) : terminal.Green(summary));

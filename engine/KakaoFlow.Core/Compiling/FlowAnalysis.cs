@@ -10,16 +10,21 @@ namespace KakaoFlow.Compiling;
 /// <summary>
 /// Whole-flow checks once every step is compiled: goto targets, goto loops, steps nobody reaches and
 /// variables nobody sets. Hooks count too: a literal <c>goto('name')</c> reaches a step and a literal
-/// <c>vars.name = …</c> sets a variable.
+/// <c>vars.name = …</c> sets a variable. A step or variable that only an error hides (a misspelled <c>gotoo:</c>, a
+/// goto target with a typo, a duplicate button) is not warned about while that error stands.
 /// </summary>
 internal sealed partial class FlowAnalysis(
     FlowDocument document,
     CompiledStep home,
     IReadOnlyList<(CompiledStep Step, StepNode Node)> steps,
     IReadOnlyList<(CompiledStep Step, SourceText Source)> hooks,
+    IReadOnlyList<string> behindErrors,
     ImmutableArray<SourceText> sharedScripts,
     DiagnosticBag diagnostics)
 {
+    /// <summary>Steps a typo'd goto target most likely meant (its did-you-mean).</summary>
+    private readonly List<string> _meant = [];
+
     [GeneratedRegex(@"\bgoto\s*\(\s*(?:'([^']+)'|""([^""]+)"")")]
     private static partial Regex LiteralGoto();
 
@@ -45,6 +50,7 @@ internal sealed partial class FlowAnalysis(
         CheckReachability();
         CheckVariables();
         CheckParticles();
+        CheckTexts();
     }
 
     private bool IsTarget(string name) => name == Session.HomeStepId || _named.Contains(name);
@@ -68,6 +74,11 @@ internal sealed partial class FlowAnalysis(
     private void ReportUnknownTarget(Located<string> target)
     {
         var suggestion = DidYouMean.Suggest(target.Value, _named.Append(Session.HomeStepId));
+        if (suggestion is not null)
+        {
+            _meant.Add(suggestion);
+        }
+
         diagnostics.ReportWithHint(
             DiagnosticCodes.UnknownGotoTarget,
             target.Span,
@@ -110,9 +121,12 @@ internal sealed partial class FlowAnalysis(
         var hookTargets = hooks.ToLookup(h => h.Step.Id, h => h.Source.Text, StringComparer.Ordinal);
         var fromAnywhere = sharedScripts.SelectMany(s => LiteralTargets(s.Text)).ToHashSet(StringComparer.Ordinal);
 
+        // Besides Home and the shared scripts' literal targets, what errors hide counts as reached: the steps behind
+        // a dropped part, the step a typo'd target meant, and any name written in a part the reader skipped.
+        var hidden = behindErrors.Concat(_meant).Concat(document.LeftOut).Concat(document.LeftOut.SelectMany(LiteralTargets));
         var reached = new HashSet<string>(StringComparer.Ordinal) { Session.HomeStepId };
         var queue = new Queue<string>([Session.HomeStepId]);
-        foreach (var name in fromAnywhere.Where(reached.Add))
+        foreach (var name in fromAnywhere.Concat(hidden).Where(reached.Add))
         {
             queue.Enqueue(name);
         }
@@ -173,11 +187,14 @@ internal sealed partial class FlowAnalysis(
             }
         }
 
-        foreach (var script in hooks.Select(h => h.Source).Concat(sharedScripts))
+        foreach (var script in hooks.Select(h => h.Source.Text).Concat(sharedScripts.Select(s => s.Text)).Concat(document.LeftOut))
         {
-            set.UnionWith(LiteralVarWrite().Matches(script.Text).Select(FirstGroup));
-            set.UnionWith(LiteralSave().Matches(script.Text).Select(FirstGroup));
+            set.UnionWith(LiteralVarWrite().Matches(script).Select(FirstGroup));
+            set.UnionWith(LiteralSave().Matches(script).Select(FirstGroup));
         }
+
+        // A name written in a part the reader skipped because of an error (inptu: { save: address }) may be set there.
+        set.UnionWith(document.LeftOut);
 
         var reported = new HashSet<string>(StringComparer.Ordinal);
         foreach (var text in TemplateTexts())
@@ -187,8 +204,7 @@ internal sealed partial class FlowAnalysis(
                 var root = name.Split('.')[0];
                 if (!set.Contains(root) && reported.Add(root))
                 {
-                    var (line, column) = LineAndColumn(text.Text, offset);
-                    diagnostics.ReportWithHint(DiagnosticCodes.VariableNeverSet, text.Origin.Map(line, column), "set it with 'set:', 'input: { save: ... }' or a hook", root);
+                    diagnostics.ReportWithHint(DiagnosticCodes.VariableNeverSet, text.SpanAt(offset), "set it with 'set:', 'input: { save: ... }' or a hook", root);
                 }
             }
         }
@@ -202,18 +218,33 @@ internal sealed partial class FlowAnalysis(
             {
                 if (!KoreanParticles.IsKnown(particle))
                 {
-                    var (line, column) = LineAndColumn(text.Text, offset);
-                    diagnostics.Report(DiagnosticCodes.UnknownParticle, text.Origin.Map(line, column), particle);
+                    diagnostics.Report(DiagnosticCodes.UnknownParticle, text.SpanAt(offset), particle);
                 }
             }
 
             foreach (Match hedge in HedgedParticle().Matches(text.Text))
             {
-                var (line, column) = LineAndColumn(text.Text, hedge.Index);
                 var written = hedge.Groups[2].Value;
                 var particle = written.Replace("(", "", StringComparison.Ordinal).Replace(")", "", StringComparison.Ordinal);
                 var first = KoreanParticles.Known.Where(particle.StartsWith).OrderByDescending(known => known.Length).First();
-                diagnostics.Report(DiagnosticCodes.HedgedParticle, text.Origin.Map(line, column), hedge.Groups[1].Value, written, first);
+                diagnostics.Report(DiagnosticCodes.HedgedParticle, text.SpanAt(hedge.Index), hedge.Groups[1].Value, written, first);
+            }
+        }
+    }
+
+    private void CheckTexts()
+    {
+        // A step written once and used twice through a YAML alias is one text in the file: warn once.
+        foreach (var text in TemplateTexts().Distinct())
+        {
+            TextMistakes.CheckTemplate(text, diagnostics);
+        }
+
+        foreach (var (_, node) in steps)
+        {
+            if (node.Input?.Check is { } check)
+            {
+                TextMistakes.CheckInputCheck(check, diagnostics);
             }
         }
     }
@@ -250,22 +281,6 @@ internal sealed partial class FlowAnalysis(
                 yield return retry;
             }
         }
-    }
-
-    private static (int Line, int Column) LineAndColumn(string text, int offset)
-    {
-        var line = 1;
-        var lineStart = 0;
-        for (var i = 0; i < offset && i < text.Length; i++)
-        {
-            if (text[i] == '\n')
-            {
-                line++;
-                lineStart = i + 1;
-            }
-        }
-
-        return (line, offset - lineStart + 1);
     }
 
     private static string FirstGroup(Match match) =>

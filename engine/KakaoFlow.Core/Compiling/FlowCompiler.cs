@@ -32,7 +32,7 @@ public sealed class FlowCompiler(IScriptCompiler? scripts)
 
         var steps = new StepCompiler(document, program, diagnostics);
         var (home, compiledSteps) = steps.CompileAll();
-        new FlowAnalysis(document, home, steps.Compiled, steps.Hooks, scriptTexts, diagnostics).Run();
+        new FlowAnalysis(document, home, steps.Compiled, steps.Hooks, steps.BehindErrors, scriptTexts, diagnostics).Run();
         Skill.SkillChecks.Run(document, diagnostics);
 
         if (diagnostics.HasErrors)

@@ -23,6 +23,13 @@ internal sealed class StepCompiler(FlowDocument document, IScriptProgramBuilder?
     /// <summary>Every hook and check source, for the analysis pass (variables set, literal gotos).</summary>
     public List<(CompiledStep Step, SourceText Source)> Hooks { get; } = [];
 
+    /// <summary>
+    /// Steps reached only through a part an error dropped (a second way on, a duplicate button, an input missing
+    /// its <c>save</c>): the analysis counts them as reached, so that the error is reported and not also its
+    /// consequences.
+    /// </summary>
+    public List<string> BehindErrors { get; } = [];
+
     public (CompiledStep Home, ImmutableDictionary<string, CompiledStep> Steps) CompileAll()
     {
         var homeList = document.Home!;
@@ -74,48 +81,43 @@ internal sealed class StepCompiler(FlowDocument document, IScriptProgramBuilder?
         step.Photo = CompilePhoto(node.Photo);
         step.Link = CompileLink(node.Link);
 
-        CheckOneWayOn(node);
+        // A step keeps one way on; when it has more (KF015), the others are still compiled, so that their own
+        // mistakes are reported and what only they lead to is not also reported as unreachable.
         if (node.Goto is { } target)
         {
             step.Goto = target.Value;
         }
-        else if (node.Buttons is { } buttons)
+
+        if (node.Buttons is { } buttons)
         {
-            step.Buttons = CompileButtons(buttons, id);
-            step.Keyboard = Keyboard.OfButtons(step.Buttons.Value.Select(b => b.Key));
+            var compiled = CompileButtons(buttons, id);
+            if (step.Goto is null)
+            {
+                step.Buttons = compiled;
+                step.Keyboard = Keyboard.OfButtons(compiled.Select(b => b.Key));
+            }
+            else
+            {
+                BehindErrors.AddRange(compiled.Select(b => b.Value));
+            }
         }
-        else if (node.Input is { } input)
+
+        if (node.Input is { } input)
         {
-            step.Input = CompileInput(step, input);
-            step.Keyboard = Keyboard.Text;
+            var compiled = CompileInput(step, input);
+            if (step.Goto is null && step.Buttons is null)
+            {
+                step.Input = compiled;
+                step.Keyboard = Keyboard.Text;
+            }
+
+            if (step.Input is null && input.Next is { } next)
+            {
+                BehindErrors.Add(next.Value);
+            }
         }
 
         return step;
-    }
-
-    /// <summary>A step goes on by its buttons, its input or its goto: naming more than one is an error.</summary>
-    private void CheckOneWayOn(StepNode node)
-    {
-        var nexts = new List<string>();
-        if (node.Buttons is not null)
-        {
-            nexts.Add("'buttons'");
-        }
-
-        if (node.Input is not null)
-        {
-            nexts.Add("'input'");
-        }
-
-        if (node.Goto is not null)
-        {
-            nexts.Add("'goto'");
-        }
-
-        if (nexts.Count > 1)
-        {
-            diagnostics.Report(DiagnosticCodes.ConflictingNext, node.Span, string.Join(" and ", nexts));
-        }
     }
 
     private ImmutableArray<KeyValuePair<string, string>> CompileButtons(ButtonList list, string parentId)
@@ -125,18 +127,30 @@ internal sealed class StepCompiler(FlowDocument document, IScriptProgramBuilder?
             diagnostics.Report(DiagnosticCodes.EmptyButtons, list.Span);
         }
 
-        var seen = new Dictionary<string, SourceSpan>(StringComparer.Ordinal);
+        // Keyed as the runtime matches a press: two labels users cannot tell apart are one button twice.
+        var seen = new Dictionary<string, Located<string>>(StringComparer.Ordinal);
         var result = ImmutableArray.CreateBuilder<KeyValuePair<string, string>>();
         foreach (var button in list.Buttons)
         {
             var label = button.Label.Value;
-            if (seen.TryGetValue(label, out var first))
+            var seenAs = ButtonLabel.AsUsersSeeIt(label);
+            if (seen.TryGetValue(seenAs, out var first))
             {
-                diagnostics.Report(DiagnosticCodes.DuplicateLabel, button.Label.Span, label, first.Line);
+                var hint = first.Value == label ? null : $"users cannot tell it from '{first.Value}': spaces around a label and how its Hangul is encoded do not count";
+                diagnostics.ReportWithHint(DiagnosticCodes.DuplicateLabel, button.Label.Span, hint, label, first.Span.Line);
+
+                // Still compiled under a name of its own: its mistakes are reported, and what only it leads to or
+                // sets is not also warned about while this error stands.
+                BehindErrors.Add(CompileStep($"{parentId}/{label} (line {button.Label.Span.Line})", button.Target).Id);
                 continue;
             }
 
-            seen.Add(label, button.Label.Span);
+            if (label.Trim().Length != label.Length)
+            {
+                diagnostics.ReportWithHint(DiagnosticCodes.LabelWithSpaces, button.Label.Span, $"write '{label.Trim()}'; the spaces show on the button, and a typed '{label.Trim()}' is taken as this button anyway", label);
+            }
+
+            seen.Add(seenAs, button.Label);
             var target = CompileStep($"{parentId}/{label}", button.Target);
             result.Add(new(label, target.Id));
         }

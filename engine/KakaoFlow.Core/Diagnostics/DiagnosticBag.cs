@@ -18,7 +18,10 @@ public sealed class DiagnosticBag
     public void ReportWithHint(DiagnosticDescriptor descriptor, SourceSpan span, string? hint, params object?[] args) =>
         _items.Add(descriptor.Create(span, args) with { Hint = hint });
 
-    /// <summary>Diagnostics sorted the way people read them: by file, then line, then column.</summary>
+    /// <summary>
+    /// Diagnostics sorted the way people work through them: errors first (the flow does not run until they are
+    /// fixed), then warnings, each by file, line and column.
+    /// </summary>
     public IReadOnlyList<Diagnostic> Sorted() =>
-        [.. _items.OrderBy(d => d.Span.File, StringComparer.Ordinal).ThenBy(d => d.Span.Line).ThenBy(d => d.Span.Column)];
+        [.. _items.OrderByDescending(d => d.IsError).ThenBy(d => d.Span.File, StringComparer.Ordinal).ThenBy(d => d.Span.Line).ThenBy(d => d.Span.Column)];
 }

@@ -20,7 +20,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor TextTooLong = new("KF012", E, "Text too long", "text is {0} characters; KakaoTalk allows at most 1000");
     public static readonly DiagnosticDescriptor PhotoWithoutSize = new("KF013", E, "Photo without size", "photo needs '{0}' (url, width and height are all required)");
     public static readonly DiagnosticDescriptor EmptyButtons = new("KF014", E, "Empty buttons", "a buttons keyboard needs at least one button");
-    public static readonly DiagnosticDescriptor ConflictingNext = new("KF015", E, "Conflicting next parts", "a step can have only one of 'buttons', 'input' and 'goto'; this one has {0}");
+    public static readonly DiagnosticDescriptor ConflictingNext = new("KF015", E, "Conflicting next parts", "a step can have only one of 'buttons', 'input' and 'goto'; this '{0}' comes after '{1}' on line {2}");
     public static readonly DiagnosticDescriptor ScriptSyntax = new("KF016", E, "JavaScript syntax error", "JavaScript syntax error: {0}");
     public static readonly DiagnosticDescriptor GotoCycle = new("KF017", E, "Goto cycle", "goto chain loops forever: {0}");
     public static readonly DiagnosticDescriptor UnreachableStep = new("KF018", W, "Unreachable step", "step '{0}' is never reached from home");
@@ -49,6 +49,14 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor UnknownParticle = new("KF050", E, "Unknown particle", "'{0}' after '|' is not a particle KakaoFlow can choose; write one of 을 를 이 가 은 는 과 와 으로 로 이나 나 이랑 랑 아 야 이에요 예요");
     public static readonly DiagnosticDescriptor HedgedParticle = new("KF051", W, "Hedged particle", "'{{{{{0}}}}}{1}' shows both forms of the particle; write '{{{{{0}|{2}}}}}' and the right one is printed");
 
+    // Mistakes as people make them (issue 18).
+    public static readonly DiagnosticDescriptor NextBesideInput = new("KF060", E, "Next beside input", "'{0}: {1}' is beside 'input'; the step after an answer is named under 'input', as 'next: {1}'");
+    public static readonly DiagnosticDescriptor LabelWithSpaces = new("KF061", W, "Label with spaces around it", "label '{0}' has spaces around it");
+    public static readonly DiagnosticDescriptor TextCutByComment = new("KF062", W, "Text cut by a comment", "the text stops before ' #': YAML reads the rest of the line as a note, so users see only '{0}'");
+    public static readonly DiagnosticDescriptor SingleBraces = new("KF063", W, "Variable in single braces", "'{{{0}}}' has single braces, so users see it as written");
+    public static readonly DiagnosticDescriptor UnclosedPlaceholder = new("KF064", W, "Unclosed placeholder", "'{{{{{0}' is never closed with '}}}}', so users see it as written");
+    public static readonly DiagnosticDescriptor UnknownTextProperty = new("KF065", W, "Text has no such property", "the answer 'value' is text, and text has no '{0}': 'value.{0}' is undefined, so this check does not work as meant");
+
     // Test scenarios (flows/<bot>/tests/*.yaml), reported by `kakaoflow test`. Scenario files also get
     // KF001-KF006 (YAML and shape), KF021 (a wait that is not a duration) and KF023 (a photo that is not a URL).
     public static readonly DiagnosticDescriptor InvalidScenarioTurn = new("KF040", E, "Invalid scenario turn", "a turn needs exactly one of user, wait, photo and as; this one has {0}");
@@ -63,6 +71,38 @@ public static class DiagnosticCodes
         VariableNeverSet, InvalidUrl, InvalidSetting, ScriptFileMissing, FlowFileUnreadable, ReservedStepName,
         EmptyLabel, InvalidInputType, ScriptsUnavailable, TooManyQuickReplies, LabelTooLong, FileOutsideFolder, FileTooLarge,
         UnknownParticle, HedgedParticle,
+        NextBesideInput, LabelWithSpaces, TextCutByComment, SingleBraces, UnclosedPlaceholder, UnknownTextProperty,
         InvalidScenarioTurn, UnknownStartStep, ScenarioFileUnreadable,
     ];
+}
+
+/// <summary>
+/// What KF001 says for the YAML mistakes owners make most (<see cref="Yaml.YamlMistakes"/> recognises them from
+/// YamlDotNet's error and the lines around it): the message names the mistake, the hint shows the line written right.
+/// </summary>
+public static class YamlMistakeTexts
+{
+    public const string ColonInText = "': ' inside a text makes YAML read the words before it as a key";
+    public const string ColonInTextHint = "put the whole text in double quotes: {0}";
+    public const string ColonInWrappedTextHint = "put the whole text in double quotes, or write '{0} |' and the text on the lines under it";
+    public const string TextStartsWithBraces = "a text that starts with '{{' is read as a YAML mapping, not as text";
+    public const string TextStartsWithBracesHint = "put the whole text in double quotes: {0}";
+    public const string BackslashInDoubleQuotes = "'{0}' is not allowed inside double quotes: YAML reads a backslash there as the start of a special character";
+    public const string BackslashInDoubleQuotesHint = "use single quotes, where a backslash is just a backslash: {0}";
+    public const string MissingSpaceAfterColon = "'{0}' has no space after ':', so YAML does not read it as '{1}: …'";
+    public const string MissingSpaceAfterColonHint = "write '{0}: {1}'";
+    public const string MissingColon = "'{0}' has no ':' after it, so YAML reads it and the lines under it as one text";
+    public const string MissingColonHint = "write '{0}:'";
+    public const string IndentedOff = "'{0}' is indented {1}, one off from {2}";
+    public const string IndentedOffLine = "'{0}' on line {1} ({2})";
+    public const string IndentedOffHint = "line it up with the one it belongs with: YAML groups lines by the spaces in front of them";
+    public const string QuoteInsideQuotes = "this \" ends the text that the \" before it started, and YAML cannot read what follows";
+    public const string QuoteInsideQuotesHint = "put the text in single quotes, so it can hold double quotes: {0}";
+    public const string UnclosedQuote = "the {0} that starts this text is never closed";
+    public const string UnclosedQuoteHint = "end the text with {0} on the same line";
+    public const string MissingComma = "a ',' is missing before '{0}'";
+    public const string MissingCommaHint = "separate the parts inside {0} … {1} with ', '";
+    public const string Unreadable = "YAML cannot read the file past this point";
+    public const string UnclosedBracket = "this '{0}' is never closed with '{1}'";
+    public const string UnclosedBracketHint = "close it on the same line: {0} … {1}";
 }

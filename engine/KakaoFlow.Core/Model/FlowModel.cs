@@ -29,9 +29,31 @@ public sealed record ContentOrigin(string File, int FirstLine, int FirstColumn, 
 }
 
 /// <summary>Text the owner wrote (a reply, a script, an expression) and where its content starts.</summary>
-public sealed record SourceText(string Text, SourceSpan Span, ContentOrigin Origin);
+public sealed record SourceText(string Text, SourceSpan Span, ContentOrigin Origin)
+{
+    /// <summary>Where the character at <paramref name="offset"/> of <see cref="Text"/> was written in the file.</summary>
+    public SourceSpan SpanAt(int offset)
+    {
+        var line = 1;
+        var lineStart = 0;
+        for (var i = 0; i < offset && i < Text.Length; i++)
+        {
+            if (Text[i] == '\n')
+            {
+                line++;
+                lineStart = i + 1;
+            }
+        }
 
-/// <summary>The whole flow file as written, before any meaning is checked.</summary>
+        return Origin.Map(line, offset - lineStart + 1);
+    }
+}
+
+/// <summary>
+/// The whole flow file as written, before any meaning is checked. <see cref="LeftOut"/> holds every text (keys and
+/// values) of the parts an error made the reader skip — a misspelled <c>gotoo:</c>, a button of the wrong shape — so
+/// that warnings those parts would answer (a step never reached, a variable never set) wait until the error is fixed.
+/// </summary>
 public sealed record FlowDocument(
     string File,
     Located<string>? Name,
@@ -41,7 +63,8 @@ public sealed record FlowDocument(
     ImmutableDictionary<string, SourceText> Messages,
     ButtonList? Home,
     ImmutableArray<NamedStep> Steps,
-    ImmutableArray<Located<string>> Scripts);
+    ImmutableArray<Located<string>> Scripts,
+    ImmutableArray<string> LeftOut);
 
 public sealed record NamedStep(Located<string> Name, StepNode Step);
 

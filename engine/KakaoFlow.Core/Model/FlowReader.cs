@@ -25,6 +25,7 @@ public sealed class FlowReader
 
     private readonly YamlSourceText _source;
     private readonly DiagnosticBag _diagnostics;
+    private readonly ImmutableArray<string>.Builder _leftOut = ImmutableArray.CreateBuilder<string>();
 
     private FlowReader(YamlSourceText source, DiagnosticBag diagnostics)
     {
@@ -73,7 +74,8 @@ public sealed class FlowReader
             messages,
             home,
             steps,
-            scripts);
+            scripts,
+            _leftOut.ToImmutable());
     }
 
     private Located<string>? ReadMonitorPhone(YamlNodeBase? node)
@@ -114,7 +116,7 @@ public sealed class FlowReader
         var messages = ImmutableDictionary.CreateBuilder<string, SourceText>(StringComparer.Ordinal);
         foreach (var (key, value) in KnownEntries(node, "messages", MessageKeys))
         {
-            if (ReadText(value, "messages." + key.Value) is { } text)
+            if (ReadShownText(value, "messages." + key.Value) is { } text)
             {
                 messages[key.Value] = text;
             }
@@ -199,7 +201,8 @@ public sealed class FlowReader
         {
             if (item is not YamlMappingNode { Entries.Count: 1 } entry)
             {
-                _diagnostics.ReportWithHint(DiagnosticCodes.WrongShape, item.Span, "write '- 라벨: 답' or '- 라벨: { goto: step }'", "a button", "one 'label: reply' or 'label: step' pair");
+                ReportNotAButton(item);
+                LeaveOut(item);
                 continue;
             }
 
@@ -207,6 +210,7 @@ public sealed class FlowReader
             if (string.IsNullOrWhiteSpace(label.Value))
             {
                 _diagnostics.Report(DiagnosticCodes.EmptyLabel, label.Span);
+                LeaveOut(value);
                 continue;
             }
 
@@ -214,7 +218,7 @@ public sealed class FlowReader
             switch (value)
             {
                 case YamlScalarNode scalar when !scalar.IsNull:
-                    buttons.Add(new ButtonNode(labelText, StepNode.Leaf(ToText(scalar)), IsLeaf: true));
+                    buttons.Add(new ButtonNode(labelText, LeafStep(scalar), IsLeaf: true));
                     break;
                 case YamlMappingNode:
                     if (ReadStep(value, $"button '{label.Value}'") is { } step)
@@ -225,6 +229,7 @@ public sealed class FlowReader
                     break;
                 default:
                     _diagnostics.ReportWithHint(DiagnosticCodes.WrongShape, value.Span, "give the reply text, or a step such as { say: ..., goto: ... }", $"button '{label.Value}'", "a reply text or a step");
+                    LeaveOut(value);
                     break;
             }
         }
@@ -236,8 +241,7 @@ public sealed class FlowReader
     {
         if (node is YamlScalarNode scalar && !scalar.IsNull)
         {
-            // A named step written as plain text is a step that only says it.
-            return StepNode.Leaf(ToText(scalar));
+            return LeafStep(scalar);
         }
 
         if (!Expect<YamlMappingNode>(node, where, "a step (a mapping with say, buttons, goto, ...)", out var map))
@@ -245,17 +249,52 @@ public sealed class FlowReader
             return null;
         }
 
-        CheckKeys(map, StepKeys, where);
+        // 'next' beside a readable 'input' is a misplaced key, reported as such by StepEnding rather than as unknown.
+        var written = map["input"] is { } inputNode ? ReadInput(inputNode, where) : null;
+        CheckKeys(map, written is null ? StepKeys : [.. StepKeys, "next"], where);
+        var (input, target) = StepEnding.Check(map, written, map["goto"] is { } gotoNode ? ReadName(gotoNode, where + " goto") : null, _diagnostics);
         return new StepNode(
             map.Span,
-            map["say"] is { } say ? ReadText(say, where + " say") : null,
+            map["say"] is { } say ? ReadShownText(say, where + " say") : null,
             map["photo"] is { } photo ? ReadPhoto(photo, where) : null,
             map["link"] is { } link ? ReadLink(link, where) : null,
             map["set"] is { } set ? ReadSet(set, where) : [],
             map["js"] is { } js ? ReadText(js, where + " js") : null,
-            map["goto"] is { } target ? ReadName(target, where + " goto") : null,
+            target,
             map["buttons"] is { } buttons ? ReadButtons(buttons, where + " buttons") : null,
-            map["input"] is { } input ? ReadInput(input, where) : null);
+            input);
+    }
+
+    /// <summary>A step written as plain text only says it; <c>say:오늘의 메뉴</c> lacks a space and is reported.</summary>
+    private StepNode LeafStep(YamlScalarNode scalar)
+    {
+        if (YamlMistakes.MissingSpace(scalar, StepKeys.Contains) is { } joined)
+        {
+            _diagnostics.Add(joined);
+        }
+
+        return StepNode.Leaf(ShownText(scalar));
+    }
+
+    /// <summary>
+    /// A list item that is not one <c>label: reply</c> pair: <c>- 안녕:반가워요</c> lacks a space after the colon, and
+    /// a label whose step keys are not indented under it has them beside it instead.
+    /// </summary>
+    private void ReportNotAButton(YamlNodeBase item)
+    {
+        if (item is YamlScalarNode scalar && YamlMistakes.MissingSpace(scalar, _ => true) is { } joined)
+        {
+            _diagnostics.Add(joined);
+        }
+        else if (item is YamlMappingNode { Entries: [{ Value: YamlScalarNode { IsNull: true } }, var (second, _), ..] } beside)
+        {
+            var label = beside.Entries[0].Key.Value;
+            _diagnostics.ReportWithHint(DiagnosticCodes.WrongShape, second.Span, $"indent '{second.Value}' and the lines with it further than '{label}', so that they belong to that button", "a button", "one 'label: reply' or 'label: step' pair");
+        }
+        else
+        {
+            _diagnostics.ReportWithHint(DiagnosticCodes.WrongShape, item.Span, "write '- 라벨: 답' or '- 라벨: { goto: step }'", "a button", "one 'label: reply' or 'label: step' pair");
+        }
     }
 
     private PhotoNode? ReadPhoto(YamlNodeBase node, string where)
@@ -283,7 +322,7 @@ public sealed class FlowReader
         CheckKeys(map, LinkKeys, "link");
         return new LinkNode(
             map.Span,
-            map["label"] is { } label ? ReadText(label, "link label") : null,
+            map["label"] is { } label ? ReadShownText(label, "link label") : null,
             map["url"] is { } url ? ReadText(url, "link url") : null);
     }
 
@@ -316,7 +355,7 @@ public sealed class FlowReader
             map["save"] is { } save ? ReadName(save, "input save") : null,
             map["type"] is { } type ? ReadName(type, "input type") : null,
             map["check"] is { } check ? ReadText(check, "input check") : null,
-            map["retry"] is { } retry ? ReadText(retry, "input retry") : null,
+            map["retry"] is { } retry ? ReadShownText(retry, "input retry") : null,
             map["next"] is { } next ? ReadName(next, "input next") : null);
     }
 
@@ -372,6 +411,24 @@ public sealed class FlowReader
         if (!Expect<YamlScalarNode>(node, where, "text", out var scalar))
         {
             return null;
+        }
+
+        return ToText(scalar);
+    }
+
+    /// <summary>A text users see: warned about when a <c>#</c> note after it cuts what the owner meant to say.</summary>
+    private SourceText? ReadShownText(YamlNodeBase node, string where) =>
+        node is YamlScalarNode scalar ? ShownText(scalar) : ReadText(node, where);
+
+    private SourceText ShownText(YamlScalarNode scalar)
+    {
+        if (_source.NoteAfter(scalar) is { } note)
+        {
+            _diagnostics.ReportWithHint(
+                DiagnosticCodes.TextCutByComment,
+                note.Span,
+                $"if '{note.Note}' belongs to the text, put the whole text in double quotes; a note for yourself goes on its own line",
+                scalar.Value);
         }
 
         return ToText(scalar);
@@ -468,9 +525,42 @@ public sealed class FlowReader
         }
 
         _diagnostics.Report(DiagnosticCodes.WrongShape, node.Span, where, expected);
+        LeaveOut(node);
         typed = null!;
         return false;
     }
 
-    private void CheckKeys(YamlMappingNode map, string[] known, string where) => KnownKeys.Check(map, known, where, _diagnostics);
+    private void CheckKeys(YamlMappingNode map, string[] known, string where)
+    {
+        KnownKeys.Check(map, known, where, _diagnostics);
+        foreach (var (key, value) in map.Entries)
+        {
+            if (!known.Contains(key.Value))
+            {
+                LeaveOut(value);
+            }
+        }
+    }
+
+    /// <summary>Keeps the texts of a part an error made the reader skip (see <see cref="FlowDocument.LeftOut"/>).</summary>
+    private void LeaveOut(YamlNodeBase node)
+    {
+        switch (node)
+        {
+            case YamlScalarNode scalar:
+                _leftOut.Add(scalar.Value);
+                break;
+            case YamlSequenceNode list:
+                list.Items.ToList().ForEach(LeaveOut);
+                break;
+            case YamlMappingNode map:
+                foreach (var (key, value) in map.Entries)
+                {
+                    _leftOut.Add(key.Value);
+                    LeaveOut(value);
+                }
+
+                break;
+        }
+    }
 }

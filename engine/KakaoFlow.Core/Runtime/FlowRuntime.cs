@@ -176,7 +176,7 @@ public sealed class FlowRuntime
         }
 
         /// <summary>Typed text may come with stray spaces or decomposed Hangul (NFD); labels match as users see them.</summary>
-        private static string Normalize(string text) => text.Trim().Normalize(NormalizationForm.FormC);
+        private static string Normalize(string text) => ButtonLabel.AsUsersSeeIt(text);
 
         /// <summary>Shows a step: its own parts, then the chain of <c>goto</c>s, ending on a keyboard.</summary>
         private StepResult Show(string stepId)

@@ -14,10 +14,11 @@ public sealed class Template
 {
     private readonly ImmutableArray<Segment> _segments;
 
-    private Template(string source, ImmutableArray<Segment> segments)
+    private Template(string source, ImmutableArray<Segment> segments, ImmutableArray<int> unclosed)
     {
         Source = source;
         _segments = segments;
+        Unclosed = unclosed;
     }
 
     public string Source { get; }
@@ -32,23 +33,53 @@ public sealed class Template
 
     public bool IsConstant => _segments.All(s => !s.IsVariable);
 
+    /// <summary>
+    /// Offsets of each <c>{{</c> with no <c>}}</c> before the next <c>{{</c> or the end: printed as written, not read
+    /// as a placeholder (so <c>{{a} and {{b}}</c> prints <c>{{a} and </c> and then <c>b</c>).
+    /// </summary>
+    public ImmutableArray<int> Unclosed { get; }
+
     public static Template Parse(string source)
     {
+        ArgumentNullException.ThrowIfNull(source);
         var segments = ImmutableArray.CreateBuilder<Segment>();
+        var unclosed = ImmutableArray.CreateBuilder<int>();
         var position = 0;
+        var literalFrom = 0;
         while (position < source.Length)
         {
             var open = source.IndexOf("{{", position, StringComparison.Ordinal);
             var close = open < 0 ? -1 : source.IndexOf("}}", open + 2, StringComparison.Ordinal);
             if (open < 0 || close < 0)
             {
-                segments.Add(new Segment(source[position..], position, false));
+                if (open >= 0)
+                {
+                    unclosed.Add(open);
+                }
+
+                segments.Add(new Segment(source[literalFrom..], literalFrom, false));
                 break;
             }
 
-            if (open > position)
+            // "{{{name}}}": one '{' of text, then the placeholder.
+            if (source[open + 2] == '{')
             {
-                segments.Add(new Segment(source[position..open], position, false));
+                position = open + 1;
+                continue;
+            }
+
+            // "{{a} and {{b}}": the first '{{' is never closed; it stays text and the search goes on from the next.
+            var next = source.IndexOf("{{", open + 2, StringComparison.Ordinal);
+            if (next >= 0 && next < close)
+            {
+                unclosed.Add(open);
+                position = next;
+                continue;
+            }
+
+            if (open > literalFrom)
+            {
+                segments.Add(new Segment(source[literalFrom..open], literalFrom, false));
             }
 
             var inside = source[(open + 2)..close];
@@ -57,9 +88,10 @@ public sealed class Template
             var particle = bar < 0 ? null : inside[(bar + 1)..].Trim();
             segments.Add(name.Length == 0 ? new Segment(source[open..(close + 2)], open, false) : new Segment(name, open, true, particle));
             position = close + 2;
+            literalFrom = position;
         }
 
-        return new Template(source, segments.ToImmutable());
+        return new Template(source, segments.ToImmutable(), unclosed.ToImmutable());
     }
 
     public string Render(IReadOnlyDictionary<string, JsonElement> vars)

@@ -15,7 +15,7 @@ public static class YamlDocumentLoader
 
     public static YamlNodeBase? Load(YamlSourceText source, DiagnosticBag diagnostics)
     {
-        var builder = new Builder(source.File, diagnostics);
+        var builder = new Builder(source, diagnostics);
         try
         {
             var parser = new Parser(new StringReader(source.Text));
@@ -24,11 +24,32 @@ public static class YamlDocumentLoader
         catch (YamlException ex)
         {
             var span = builder.SpanOf(ex.Start, ex.End);
-            var tab = ex.Message.Contains("tab", StringComparison.OrdinalIgnoreCase) ? FirstIndentingTab(source, span.Line) : null;
-            diagnostics.Add(DiagnosticCodes.YamlSyntax.Create(tab ?? span, CleanMessage(ex)) with
+            var message = CleanMessage(ex);
+            var tab = message.Contains("tab", StringComparison.OrdinalIgnoreCase) ? FirstIndentingTab(source, span.Line) : null;
+            var explained = tab is not null ? null
+                : message.Contains("did not find expected ','", StringComparison.Ordinal) && builder.OpenBracket is { } open ? YamlMistakes.MissingCommaOrClose(span, open.Span, open.Bracket, source)
+                : YamlMistakes.Explain(message, span, builder.SpanOf(ex.End, ex.End), source);
+            if (explained is null)
             {
-                Hint = tab is null ? null : "indent with spaces; tabs are not allowed in YAML indentation",
-            });
+                diagnostics.Add(DiagnosticCodes.YamlSyntax.Create(tab ?? span, message) with
+                {
+                    Hint = tab is null ? null : "indent with spaces; tabs are not allowed in YAML indentation",
+                });
+            }
+            else if (!diagnostics.Items.Contains(explained))
+            {
+                // A text starting with '{{' may already be reported where it was read as a mapping.
+                diagnostics.Add(explained);
+            }
+
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this, not a YamlException, for some unclosed '{' or '[' (aaubry/YamlDotNet#541),
+            // sometimes before it has reported where the bracket opened.
+            diagnostics.Add(builder.OpenBracket is { } open ? YamlMistakes.UnclosedBracket(open.Span, open.Bracket)
+                : YamlMistakes.UnclosedBracketIn(source) ?? DiagnosticCodes.YamlSyntax.Create(builder.LastRead, YamlMistakeTexts.Unreadable));
             return null;
         }
         catch (AliasLimitExceeded ex)
@@ -73,13 +94,20 @@ public static class YamlDocumentLoader
         public SourceSpan Span { get; } = span;
     }
 
-    private sealed class Builder(string file, DiagnosticBag diagnostics)
+    private sealed class Builder(YamlSourceText source, DiagnosticBag diagnostics)
     {
         private readonly Dictionary<string, YamlNodeBase> _anchors = new(StringComparer.Ordinal);
+        private readonly Stack<(SourceSpan Span, char Bracket)> _openBrackets = new();
         private long _expanded;
 
+        /// <summary>Where the last node read started: the place to point at when YamlDotNet gives none.</summary>
+        public SourceSpan LastRead { get; private set; } = SourceSpan.StartOf(source.File);
+
+        /// <summary>The innermost <c>{</c> or <c>[</c> being read, if any: the one a parse error may have left open.</summary>
+        public (SourceSpan Span, char Bracket)? OpenBracket => _openBrackets.Count > 0 ? _openBrackets.Peek() : null;
+
         public SourceSpan SpanOf(Mark start, Mark end) =>
-            new(file, (int)Math.Max(1, start.Line), (int)Math.Max(1, start.Column), (int)Math.Max(1, end.Line), (int)Math.Max(1, end.Column));
+            new(source.File, (int)Math.Max(1, start.Line), (int)Math.Max(1, start.Column), (int)Math.Max(1, end.Line), (int)Math.Max(1, end.Column));
 
         public YamlNodeBase? ReadStream(Parser parser)
         {
@@ -103,6 +131,7 @@ public static class YamlDocumentLoader
         private YamlNodeBase ReadNode(IParser parser, int depth)
         {
             var current = parser.Current ?? throw new YamlException("unexpected end of the file");
+            LastRead = SpanOf(current.Start, current.End);
             if (depth > MaxDepth)
             {
                 throw new YamlException(current.Start, current.End, $"nesting deeper than {MaxDepth} levels");
@@ -127,20 +156,30 @@ public static class YamlDocumentLoader
                     return Remember(scalar, new YamlScalarNode(SpanOf(scalar.Start, scalar.End), scalar.Value, MapStyle(scalar.Style)));
 
                 case SequenceStart start:
-                    parser.MoveNext();
                     Count(1, SpanOf(start.Start, start.End));
+                    Open(start.Style == SequenceStyle.Flow, start, '[');
+                    parser.MoveNext();
                     var items = new List<YamlNodeBase>();
                     while (!parser.TryConsume<SequenceEnd>(out _))
                     {
                         items.Add(ReadNode(parser, depth + 1));
                     }
 
+                    Close(start.Style == SequenceStyle.Flow);
                     return Remember(start, new YamlSequenceNode(SpanOf(start.Start, start.End), items));
 
+                case MappingStart start when start.Style == MappingStyle.Flow && YamlMistakes.StartsWithBraces((int)start.Start.Line, (int)start.Start.Column, source) is { } braces:
+                    // say: {{name}} is a YAML mapping; the owner meant text. Reported, then read as the text it shows.
+                    diagnostics.Add(braces);
+                    return new YamlScalarNode(SpanOf(start.Start, start.End), SkipAsText(parser), YamlScalarStyle.Plain);
+
                 case MappingStart start:
-                    parser.MoveNext();
                     Count(1, SpanOf(start.Start, start.End));
-                    return Remember(start, ReadMapping(parser, SpanOf(start.Start, start.End), depth + 1));
+                    Open(start.Style == MappingStyle.Flow, start, '{');
+                    parser.MoveNext();
+                    var mapping = ReadMapping(parser, SpanOf(start.Start, start.End), depth + 1);
+                    Close(start.Style == MappingStyle.Flow);
+                    return Remember(start, mapping);
 
                 default:
                     throw new YamlException(current.Start, current.End, $"unexpected {current.GetType().Name}");
@@ -172,6 +211,43 @@ public static class YamlDocumentLoader
             }
 
             return new YamlMappingNode(span, entries);
+        }
+
+        private void Open(bool flow, ParsingEvent start, char bracket)
+        {
+            if (flow)
+            {
+                _openBrackets.Push((SpanOf(start.Start, start.End), bracket));
+            }
+        }
+
+        private void Close(bool flow)
+        {
+            if (flow)
+            {
+                _openBrackets.Pop();
+            }
+        }
+
+        /// <summary>Skips the mapping starting at the current event; returns its source text on its first line.</summary>
+        private string SkipAsText(IParser parser)
+        {
+            var start = parser.Current!.Start;
+            var end = start;
+            var nesting = 0;
+            do
+            {
+                var current = parser.Current!;
+                nesting += current is MappingStart or SequenceStart ? 1 : current is MappingEnd or SequenceEnd ? -1 : 0;
+                end = current.End;
+                parser.MoveNext();
+            }
+            while (nesting > 0);
+
+            var line = source.Line((int)start.Line);
+            var from = (int)start.Column - 1;
+            var to = end.Line == start.Line ? Math.Min(line.Length, (int)end.Column - 1) : line.Length;
+            return line[from..Math.Max(from, to)].TrimEnd();
         }
 
         private YamlNodeBase Remember(NodeEvent nodeEvent, YamlNodeBase node)

@@ -102,4 +102,29 @@ public sealed class YamlSourceText
     public string Line(int line) => line >= 1 && line <= _lines.Length ? _lines[line - 1] : "";
 
     public int LineCount => _lines.Length;
+
+    /// <summary>
+    /// The <c>#</c> note written right after a plain (unquoted) scalar on its last line, if any: YAML drops it from
+    /// the value, though an owner may have meant it as part of the text. A note set apart as notes are (two spaces or
+    /// more, then <c># </c>) is taken as meant; one space before it, or a <c>#</c> touching the next word
+    /// (<c>#1</c>, <c>#해시태그</c>), reads as part of the text.
+    /// </summary>
+    public (SourceSpan Span, string Note)? NoteAfter(YamlScalarNode scalar)
+    {
+        ArgumentNullException.ThrowIfNull(scalar);
+        if (scalar.Style != YamlScalarStyle.Plain || scalar.IsNull)
+        {
+            return null;
+        }
+
+        var line = Line(scalar.Span.EndLine);
+        var end = Math.Min(line.Length, scalar.Span.EndColumn - 1);
+        var rest = line[end..];
+        var note = rest.TrimStart(' ', '\t');
+        var gap = rest.Length - note.Length;
+        var setApart = gap >= 2 && (note.Length == 1 || note[1] == ' ');
+        return note.StartsWith('#') && gap > 0 && !setApart
+            ? (new SourceSpan(File, scalar.Span.EndLine, end + gap + 1), note.TrimEnd())
+            : null;
+    }
 }

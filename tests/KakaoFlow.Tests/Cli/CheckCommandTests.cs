@@ -78,6 +78,24 @@ public sealed class CheckCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Errors_come_first_then_warnings_across_all_bots()
+    {
+        // Bot a has only a warning (the 'lonely' step); bot b has an error on a later line of its file.
+        Bot("a", TestFlows.Header + "home:\n  - 안녕: 반가워요\nsteps:\n  lonely: 혼자\n");
+        Bot("b", TestFlows.Header + "steps:\n  외딴: 혼자\nhome: []\n");
+
+        var (exit, output, _) = await Run("check", _root);
+
+        Assert.Equal(1, exit);
+        var lines = output.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
+        Assert.Equal(4, lines.Length);
+        Assert.Contains("error KF014", lines[0], StringComparison.Ordinal);
+        Assert.Contains("warning KF018: step 'lonely'", lines[1], StringComparison.Ordinal);
+        Assert.Contains("warning KF018: step '외딴'", lines[2], StringComparison.Ordinal);
+        Assert.Equal("checked 2 bots: 1 error, 2 warnings", lines[3]);
+    }
+
+    [Fact]
     public async Task Usage_errors_exit_two()
     {
         Assert.Equal(2, (await Run()).Exit);

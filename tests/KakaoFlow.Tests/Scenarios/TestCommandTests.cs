@@ -361,7 +361,7 @@ public sealed class TestCommandTests : IDisposable
         { "a photo that is not a URL", "turns:\n  - photo: cup.jpg\n", "2:12: error KF023: 'cup.jpg' is not an absolute http(s) URL" },
         { "no turns", "name: 빈 시나리오\n", "1:1: error KF006: a scenario needs 'turns'" },
         { "vars not a mapping", "vars: [a]\nturns:\n  - user: 안녕\n", "1:7: error KF005: vars must be a mapping of variable names to values, like { item: 불고기 피자 }" },
-        { "YAML syntax", "turns:\n  - user: \"안녕\n", "2:11: error KF001: YAML syntax error: While scanning a quoted scalar, found unexpected end of stream" },
+        { "YAML syntax", "turns:\n  - user: \"안녕\n", "2:11: error KF001: YAML syntax error: the \" that starts this text is never closed (end the text with \" on the same line)" },
     };
 
     [Theory]
