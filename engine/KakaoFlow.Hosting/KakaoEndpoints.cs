@@ -1,5 +1,6 @@
 using KakaoFlow.Compiling;
 using KakaoFlow.Hosting.Lifecycle;
+using KakaoFlow.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -83,6 +84,16 @@ internal static class KakaoEndpoints
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // The caller went away; there is nobody to answer.
+        }
+        catch (StoreUnavailableException e) when (!context.Response.HasStarted)
+        {
+            // The store is down (Redis unreachable, a full disk): a message still gets messages.error and the Home keyboard
+            // at once. Logged once per interval, not per request; not counted (counting needs the store, and the budget is
+            // for the bot's own failures).
+            host.Outage.Report(endpoint, e);
+            await (endpoint == "message"
+                ? WriteAsync(context, StatusCodes.Status200OK, KakaoJson.Reply(ConversationService.ErrorReply(flow)))
+                : WriteAsync(context, StatusCodes.Status503ServiceUnavailable, KakaoJson.Error(StatusCodes.Status503ServiceUnavailable, "store unavailable"))).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // Last line of defence: log it and answer with a valid body rather than a bare 500.
         catch (Exception e) when (!context.Response.HasStarted)
@@ -194,6 +205,8 @@ internal static class KakaoEndpoints
         public ConversationService Conversations { get; } = root.GetRequiredService<ConversationService>();
 
         public ErrorBudget Errors { get; } = root.GetRequiredService<ErrorBudget>();
+
+        public StoreOutageLog Outage { get; } = root.GetRequiredService<StoreOutageLog>();
 
         public WebhookSecret Secret { get; } = new(root.GetRequiredService<IOptions<KakaoFlowOptions>>().Value.WebhookSecret);
     }
