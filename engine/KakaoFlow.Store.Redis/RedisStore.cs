@@ -29,6 +29,7 @@ public sealed class RedisStore : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
+        EnoughPoolThreads();
         _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         try
         {
@@ -75,6 +76,24 @@ public sealed class RedisStore : IDisposable
         _connection.ConnectionRestored -= OnConnectionRestored;
         _connection.Dispose();
     }
+
+    /// <summary>
+    /// The store's interfaces are partly synchronous (a session read, an error count), so a request waits for Redis on a
+    /// thread-pool thread, and the client reads Redis's answers on the thread pool too. With only as many threads as
+    /// cores to start with, a burst of waiting requests leaves no thread to read the answers they wait for, until the pool
+    /// slowly adds threads (StackExchange.Redis's "thread theft" timeouts). So the pool starts with enough threads for a
+    /// burst (the client's own guidance); they are created only when needed.
+    /// </summary>
+    private static void EnoughPoolThreads()
+    {
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        if (workers < MinPoolThreads)
+        {
+            ThreadPool.SetMinThreads(MinPoolThreads, io);
+        }
+    }
+
+    private const int MinPoolThreads = 128;
 
     private static ConfigurationOptions Configuration(RedisStoreOptions options)
     {

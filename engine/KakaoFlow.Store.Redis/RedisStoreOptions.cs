@@ -26,8 +26,11 @@ public sealed record RedisStoreOptions
     /// <summary>Longest wait for one command's answer (sync and async) before the store reports Redis unavailable.</summary>
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromMilliseconds(750);
 
-    /// <summary>Longest wait for a connection (at start-up and at each reconnection attempt).</summary>
-    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// Longest wait for a connection, at start-up and at each reconnection attempt. No request waits for it: while there
+    /// is no connection, commands fail at once.
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// How long a host's hold on a user's turn lasts unless renewed (every third of it while the turn runs): what the
