@@ -24,6 +24,9 @@ internal sealed record TestHostOptions
     public string? WebhookSecret { get; init; }
     public int ErrorsPerUserPerDay { get; init; } = new KakaoFlowOptions().ErrorsPerUserPerDay;
 
+    /// <summary>The Redis store to share with other hosts (docs/scale-out.md); null: the LiteDB file in the test's folder.</summary>
+    public KakaoFlow.Store.Redis.RedisStoreOptions? Redis { get; init; }
+
     public bool WatchFileEvents { get; init; } = true;
     public Func<CompiledFlow, Session, Turn, DateTimeOffset, CancellationToken, StepResult>? Stepper { get; init; }
 
