@@ -19,6 +19,7 @@ internal sealed record TestHostOptions
     public Uri? NotifyUrl { get; init; }
     public TimeSpan NotifyRetryDelay { get; init; } = new KakaoFlowOptions().NotifyRetryDelay;
     public TimeSpan NotifyMaxRetryDelay { get; init; } = new KakaoFlowOptions().NotifyMaxRetryDelay;
+    public TimeSpan NotifyPollInterval { get; init; } = new KakaoFlowOptions().NotifyPollInterval;
     public string? AdminToken { get; init; }
     public string? OperatorToken { get; init; }
     public string? WebhookSecret { get; init; }
@@ -39,6 +40,7 @@ internal sealed record TestHostOptions
         options.NotifyUrl = NotifyUrl;
         options.NotifyRetryDelay = NotifyRetryDelay;
         options.NotifyMaxRetryDelay = NotifyMaxRetryDelay;
+        options.NotifyPollInterval = NotifyPollInterval;
         options.AdminToken = AdminToken;
         options.OperatorToken = OperatorToken;
         options.WebhookSecret = WebhookSecret;
