@@ -64,9 +64,12 @@ public static class CommandLine
         root.Subcommands.Add(CheckCommand.Create(io));
         root.Subcommands.Add(TestCommand.Create(io));
         root.Subcommands.Add(ChatCommand.Create(io));
+        root.Subcommands.Add(Graph.GraphCommand.Create(io));
+        root.Subcommands.Add(Sim.SimCommand.Create(io));
         root.Subcommands.Add(ServeCommand.Create(io));
         root.Subcommands.Add(ApiTestCommand.Create(io));
         root.Subcommands.Add(AdminCommand.Create(io));
+        root.Subcommands.Add(NewCommand.Create(io));
         return root;
     }
 

@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using KakaoFlow.Compiling;
+using KakaoFlow.Diagnostics;
 using KakaoFlow.Hosting.Lifecycle;
+using KakaoFlow.Hosting.Skill;
 using KakaoFlow.Runtime;
+using KakaoFlow.Skill;
 using KakaoFlow.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -25,7 +28,8 @@ internal sealed class ConversationService
     private readonly IFriendStore _friends;
     private readonly TimeProvider _clock;
     private readonly TimeSpan _replyTimeout;
-    private readonly Func<CompiledFlow, Session, Turn, DateTimeOffset, CancellationToken, StepResult> _step;
+    private readonly StepFunction _step;
+    private readonly StepFunction _skillStep;
     private readonly ILogger _logger;
     private readonly ErrorBudget _errors;
     private readonly UserTurns _turns;
@@ -47,14 +51,24 @@ internal sealed class ConversationService
         _friends = friends;
         _clock = clock;
         _replyTimeout = options.Value.ReplyTimeout;
-        _step = seams.Stepper ?? runtime.Step;
+        _step = seams.Stepper is { } stepper ? stepper.Invoke : runtime.Step;
+        _skillStep = (flow, session, turn, now, cancellation) => SkillTurns.Step(_step, flow, session, turn, now, cancellation);
         _logger = logger;
     }
 
     internal KeyedAsyncLock Locks => _turns.Locks;
 
     /// <summary>Answers one message; always returns a reply (<c>messages.error</c> when the turn failed or ran late).</summary>
-    public async Task<Reply> HandleMessageAsync(CompiledFlow flow, string userKey, Turn turn)
+    public Task<Reply> HandleMessageAsync(CompiledFlow flow, string userKey, Turn turn) => HandleAsync(flow, userKey, turn, _step);
+
+    /// <summary>
+    /// Answers one utterance on the Open Builder channel: the same turn, bound, session store and error budget, under
+    /// the user's own key (<see cref="SkillRequests.KeyOf"/>); the reply's keyboard is the page of quick replies shown.
+    /// </summary>
+    public Task<Reply> HandleSkillMessageAsync(CompiledFlow flow, string userId, string utterance) =>
+        HandleAsync(flow, SkillRequests.KeyOf(userId), Turn.Text(utterance), _skillStep);
+
+    private async Task<Reply> HandleAsync(CompiledFlow flow, string userKey, Turn turn, StepFunction step)
     {
         // The user's tag (a SHA-256) is computed only for the lines that are written, not for every turn.
         var user = new LazyUserTag(userKey);
@@ -66,7 +80,7 @@ internal sealed class ConversationService
         Task? lateStep = null;
         try
         {
-            return await TurnAsync(flow, userKey, user, turn, started, deadline, step => lateStep = step).ConfigureAwait(false);
+            return await TurnAsync(flow, userKey, user, turn, step, started, deadline, late => lateStep = late).ConfigureAwait(false);
         }
         finally
         {
@@ -82,7 +96,7 @@ internal sealed class ConversationService
         }
     }
 
-    private async Task<Reply> TurnAsync(CompiledFlow flow, string userKey, LazyUserTag user, Turn turn, long started, CancellationTokenSource deadline, Action<Task> abandon)
+    private async Task<Reply> TurnAsync(CompiledFlow flow, string userKey, LazyUserTag user, Turn turn, StepFunction step, long started, CancellationTokenSource deadline, Action<Task> abandon)
     {
         IAsyncDisposable held;
         try
@@ -108,7 +122,7 @@ internal sealed class ConversationService
                 Log.StepGoneAfterReload(_logger, flow.BotId, user.Value, session.StepId, version, flow.Version);
             }
 
-            var stepping = Task.Run(() => _step(flow, session, turn, now, deadline.Token), CancellationToken.None);
+            var stepping = Task.Run(() => step(flow, session, turn, now, deadline.Token), CancellationToken.None);
             StepResult result;
             try
             {
@@ -145,11 +159,12 @@ internal sealed class ConversationService
             {
                 if (issue.CausedByInput)
                 {
-                    Log.InputIssue(_logger, flow.BotId, user.Value, issue.ToString());
+                    Log.InputIssue(_logger, flow.BotId, user.Value, Excerpt.Cut(issue.ToString(), Excerpt.MessageBytes));
                     continue;
                 }
 
-                Log.TurnIssue(_logger, flow.BotId, user.Value, issue.ToString());
+                // The one line that carries the issue's text; the error budget's line only counts it.
+                Log.TurnIssue(_logger, flow.BotId, user.Value, Excerpt.Cut(issue.ToString(), Excerpt.MessageBytes));
                 _errors.Record(flow, user.Value, KindOf(issue.Kind), issue.Location, issue.ScriptDetail is null ? issue.Message : $"{issue.Message} — {issue.ScriptDetail}");
             }
 
@@ -169,7 +184,7 @@ internal sealed class ConversationService
             var session = _sessions.Find(flow.BotId, userKey);
             if (session is { IsAtHome: false })
             {
-                await _sessions.SaveAsync(flow.BotId, userKey, session with { StepId = Session.HomeStepId, Choice = null }).ConfigureAwait(false);
+                await _sessions.SaveAsync(flow.BotId, userKey, session with { StepId = Session.HomeStepId, Choice = null, Page = 0 }).ConfigureAwait(false);
             }
         }
 
@@ -214,7 +229,7 @@ internal sealed class ConversationService
     public static Reply ErrorReply(CompiledFlow flow) => new(new ReplyMessage(flow.Messages.Error, null, null), flow.HomeKeyboard);
 
     private static Session BackHome(Session session, CompiledFlow flow, DateTimeOffset now) =>
-        session with { StepId = Session.HomeStepId, Choice = null, LastMessageAt = now, FlowVersion = flow.Version };
+        session with { StepId = Session.HomeStepId, Choice = null, Page = 0, LastMessageAt = now, FlowVersion = flow.Version };
 
     /// <summary>A user's <see cref="UserTag"/>, hashed on first use only.</summary>
     private sealed class LazyUserTag(string userKey)

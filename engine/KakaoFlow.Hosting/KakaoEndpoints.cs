@@ -3,6 +3,7 @@ using KakaoFlow.Hosting.Lifecycle;
 using KakaoFlow.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -20,7 +21,7 @@ namespace KakaoFlow.Hosting;
 /// a <c>type</c> other than text/photo is 400 with code 400; paths that match no endpoint get 404 / 405 with
 /// code 100.
 /// </remarks>
-internal static class KakaoEndpoints
+internal static partial class KakaoEndpoints
 {
     /// <param name="bots">The group <c>/{bot}</c>.</param>
     /// <param name="root">The app's root provider.</param>
@@ -35,6 +36,7 @@ internal static class KakaoEndpoints
         routes.MapPost("/friend", (HttpContext context) => Run(host, context, "friend", PostFriendAsync));
         routes.MapDelete("/friend/{user_key}", (HttpContext context) => Run(host, context, "friend/{user_key}", DeleteFriendAsync));
         routes.MapDelete("/chat_room/{user_key}", (HttpContext context) => Run(host, context, "chat_room/{user_key}", DeleteChatRoomAsync));
+        routes.MapPost("/skill", (HttpContext context) => Run(host, context, "skill", PostSkillAsync));
     }
 
     /// <summary>The status-code page for paths and methods that match no endpoint: still the error JSON.</summary>
@@ -87,13 +89,12 @@ internal static class KakaoEndpoints
         }
         catch (StoreUnavailableException e) when (!context.Response.HasStarted)
         {
-            // The store is down (Redis unreachable, a full disk): a message still gets messages.error and the Home keyboard
-            // at once. Logged once per interval, not per request; not counted (counting needs the store, and the budget is
+            // The store is down (Redis unreachable, a full disk): a turn still gets messages.error and the Home keyboard at
+            // once. Logged once per interval, not per request; not counted (counting needs the store, and the budget is
             // for the bot's own failures).
             host.Outage.Report(endpoint, e);
-            await (endpoint == "message"
-                ? WriteAsync(context, StatusCodes.Status200OK, KakaoJson.Reply(ConversationService.ErrorReply(flow)))
-                : WriteAsync(context, StatusCodes.Status503ServiceUnavailable, KakaoJson.Error(StatusCodes.Status503ServiceUnavailable, "store unavailable"))).ConfigureAwait(false);
+            var (status, body) = Failure(endpoint, flow, StatusCodes.Status503ServiceUnavailable, "store unavailable");
+            await WriteAsync(context, status, body).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // Last line of defence: log it and answer with a valid body rather than a bare 500.
         catch (Exception e) when (!context.Response.HasStarted)
@@ -101,12 +102,21 @@ internal static class KakaoEndpoints
         {
             Log.RequestFailed(logger, context.Request.Method, endpoint, botId, e);
             host.Errors.Record(flow, ErrorBudget.NoUser, ErrorBudget.Internal, null, $"{endpoint}: {e.GetType().Name}: {e.Message}");
-            var body = endpoint == "message"
-                ? KakaoJson.Reply(ConversationService.ErrorReply(flow))
-                : KakaoJson.Error(StatusCodes.Status500InternalServerError, "internal error");
-            await WriteAsync(context, endpoint == "message" ? StatusCodes.Status200OK : StatusCodes.Status500InternalServerError, body).ConfigureAwait(false);
+            var (status, body) = Failure(endpoint, flow, StatusCodes.Status500InternalServerError, "internal error");
+            await WriteAsync(context, status, body).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// The answer of a request that failed inside: a turn (message, skill) still gets <c>messages.error</c> with the Home
+    /// keyboard, as 200; the other endpoints get the error JSON with <paramref name="status"/>.
+    /// </summary>
+    private static (int Status, byte[] Body) Failure(string endpoint, CompiledFlow flow, int status, string message) => endpoint switch
+    {
+        "message" => (StatusCodes.Status200OK, KakaoJson.Reply(ConversationService.ErrorReply(flow))),
+        "skill" => (StatusCodes.Status200OK, SkillResponse(ConversationService.ErrorReply(flow))),
+        _ => (status, KakaoJson.Error(status, message)),
+    };
 
     private static void CloseIfBodyUnread(Services host, HttpContext context)
     {
@@ -172,11 +182,29 @@ internal static class KakaoEndpoints
 
     private static string RouteUserKey(HttpContext context)
     {
-        var userKey = context.GetRouteValue("user_key") as string;
+        var userKey = RawLastSegment(context) ?? context.GetRouteValue("user_key") as string;
         return KakaoRequests.IsValidUserKey(userKey)
             ? userKey!
             : throw new RequestRefusedException(RequestError.BadRequest(
                 $"user_key must be 1 to {KakaoRequests.MaxUserKeyLength} characters without control characters"));
+    }
+
+    /// <summary>
+    /// The last path segment as the client sent it, percent-decoded once. The route value will not do: Kestrel decodes
+    /// every escape except <c>%2F</c>, so <c>a%2Fb</c> would stay literal and <c>a%252Fb</c> would need a second
+    /// decoding, which would make it <c>a/b</c> too. Null when the server keeps no raw target.
+    /// </summary>
+    private static string? RawLastSegment(HttpContext context)
+    {
+        var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(raw))
+        {
+            return null;
+        }
+
+        var end = raw.IndexOfAny(['?', '#']);
+        var path = (end < 0 ? raw : raw[..end]).TrimEnd('/');
+        return Uri.UnescapeDataString(path[(path.LastIndexOf('/') + 1)..]);
     }
 
     private static Task WriteSuccessAsync(HttpContext context) =>

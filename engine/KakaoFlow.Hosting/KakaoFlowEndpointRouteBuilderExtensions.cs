@@ -10,7 +10,8 @@ public static class KakaoFlowEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// The KakaoTalk webhook of every bot under <c>/{bot}</c>: <c>GET keyboard</c>, <c>POST message</c>,
-    /// <c>POST friend</c>, <c>DELETE friend/{user_key}</c>, <c>DELETE chat_room/{user_key}</c> (docs/kakao-api.md).
+    /// <c>POST friend</c>, <c>DELETE friend/{user_key}</c>, <c>DELETE chat_room/{user_key}</c> (docs/kakao-api.md), and the Open
+    /// Builder skill <c>POST skill</c> (docs/skill-api.md).
     /// </summary>
     public static RouteGroupBuilder MapKakaoFlow(this IEndpointRouteBuilder endpoints)
     {

@@ -92,7 +92,8 @@ internal static class KakaoJson
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
 
-    private static byte[] Write(Action<Utf8JsonWriter> write)
+    /// <summary>One JSON body, written into this thread's reused buffer (also used for skill answers).</summary>
+    internal static byte[] Write(Action<Utf8JsonWriter> write)
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
         buffer.ResetWrittenCount();

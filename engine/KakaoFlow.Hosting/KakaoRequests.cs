@@ -183,7 +183,7 @@ internal static class KakaoRequests
     /// </summary>
     private static void CloseAfterResponse(HttpContext context) => context.Response.Headers.Connection = "close";
 
-    private static bool TryGetFields(JsonElement body, out Dictionary<string, JsonElement> fields, out RequestError? error)
+    internal static bool TryGetFields(JsonElement body, out Dictionary<string, JsonElement> fields, out RequestError? error)
     {
         fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         foreach (var property in body.EnumerateObject())
@@ -215,18 +215,20 @@ internal static class KakaoRequests
         return true;
     }
 
-    private static bool TryGetString(Dictionary<string, JsonElement> fields, string name, out string value, out RequestError? error)
+    /// <summary>The string field <paramref name="name"/>; a refusal names it <paramref name="path"/> (e.g. <c>userRequest.utterance</c>), or <paramref name="name"/>.</summary>
+    internal static bool TryGetString(Dictionary<string, JsonElement> fields, string name, out string value, out RequestError? error, string? path = null)
     {
         value = "";
+        path ??= name;
         if (!fields.TryGetValue(name, out var element))
         {
-            error = RequestError.BadRequest($"{name} is missing");
+            error = RequestError.BadRequest($"{path} is missing");
             return false;
         }
 
         if (element.ValueKind != JsonValueKind.String)
         {
-            error = RequestError.BadRequest($"{name} must be a string");
+            error = RequestError.BadRequest($"{path} must be a string");
             return false;
         }
 
@@ -237,7 +239,7 @@ internal static class KakaoRequests
         catch (InvalidOperationException)
         {
             // A lone surrogate written as \uD800: not text.
-            error = RequestError.BadRequest($"{name} is not valid text");
+            error = RequestError.BadRequest($"{path} is not valid text");
             return false;
         }
 

@@ -12,6 +12,7 @@ using Jint.Runtime.Interop;
 using KakaoFlow.Hooks;
 using KakaoFlow.Runtime;
 using KakaoFlow.Storage;
+using KakaoFlow.Templates;
 
 namespace KakaoFlow.Scripting;
 
@@ -24,7 +25,7 @@ internal sealed class HookRun(JintScriptProgram program, JintPreparedScript scri
 {
     /// <summary>The globals every run defines (non-writable, non-configurable).</summary>
     public static readonly FrozenSet<string> GlobalNames =
-        FrozenSet.ToFrozenSet(["vars", "input", "value", "reply", "say", "photo", "link", "buttons", "goto", "data", "now", "log"], StringComparer.Ordinal);
+        FrozenSet.ToFrozenSet(["vars", "input", "value", "reply", "say", "photo", "link", "buttons", "goto", "data", "now", "log", "josa"], StringComparer.Ordinal);
 
     private readonly Dictionary<string, JsValue> _initialVars = new(StringComparer.Ordinal);
     private JsObject? _vars;
@@ -61,6 +62,7 @@ internal sealed class HookRun(JintScriptProgram program, JintPreparedScript scri
         Define("data", Data());
         Define("now", Function("now", 0, (_, _) => new JsString(SeoulClock.Format(context.Now))));
         Define("log", Function("log", 0, Log));
+        Define("josa", Function("josa", 2, Josa));
         new BuiltinGuards(engine).Install();
     }
 
@@ -259,6 +261,19 @@ internal sealed class HookRun(JintScriptProgram program, JintPreparedScript scri
         }
 
         return (save, next);
+    }
+
+    /// <summary><c>josa(value, '을')</c>: the value with the particle in the form it takes (<see cref="KoreanParticles"/>).</summary>
+    private JsValue Josa(JsValue self, JsValue[] args)
+    {
+        var particle = Arg(args, 1);
+        if (!particle.IsString() || !KoreanParticles.IsKnown(particle.AsString()))
+        {
+            throw TypeError(ScriptMessages.JosaArgs);
+        }
+
+        var value = Arg(args, 0);
+        return new JsString(KoreanParticles.Attach(IsNothing(value) ? "" : TypeConverter.ToString(value), particle.AsString()));
     }
 
     private JsValue Goto(JsValue self, JsValue[] args)

@@ -37,6 +37,7 @@ internal static class ScriptMessages
     public const string ButtonsDuplicate = "buttons: label '{0}' appears twice";
     public const string ButtonsOptions = "buttons: options accept only 'save' and 'next' (texts); got '{0}'";
     public const string GotoArgs = "goto(step) needs a step name";
+    public const string JosaArgs = "josa(value, particle) needs a particle such as '을', '이', '은', '과', '으로', '이나', '이랑', '아' or '이에요'";
     public const string StringTooLong = "Invalid string length: more than {0} characters";
     public const string LogLimit = "(log limit of {0} messages per run reached; later messages dropped)";
 }

@@ -7,7 +7,8 @@ namespace KakaoFlow.Store;
 
 /// <summary>
 /// Sessions as hand-mapped documents:
-/// <c>{_id: "bot␟user_key", bot, step, vars: "{json}", last: utcTicks|null, version, choice: {labels, save, next}|null}</c>.
+/// <c>{_id: "bot␟user_key", bot, step, vars: "{json}", last: utcTicks|null, version, choice: {labels, save, next}|null, page?}</c>
+/// (<c>page</c> only when it is not 0).
 /// Times are UTC ticks (exact round trip, no local-time conversion); variables are their JSON text. The same
 /// document, BSON-serialised, is the session journal's record (see <see cref="SessionJournal"/>).
 /// </summary>
@@ -25,6 +26,11 @@ internal static class SessionDocuments
             ["version"] = session.FlowVersion is { } version ? new BsonValue(version) : BsonValue.Null,
             ["choice"] = session.Choice is { } choice ? ChoiceToDocument(choice) : BsonValue.Null,
         };
+        if (session.Page != 0)
+        {
+            document["page"] = session.Page;
+        }
+
         return document;
     }
 
@@ -41,6 +47,7 @@ internal static class SessionDocuments
             LastMessageAt = last.IsInt64 ? new DateTimeOffset(last.AsInt64, TimeSpan.Zero) : null,
             FlowVersion = version.IsString ? version.AsString : null,
             Choice = choice.IsDocument ? ChoiceFromDocument(choice.AsDocument) : null,
+            Page = document["page"].IsInt32 ? document["page"].AsInt32 : 0,
         };
     }
 

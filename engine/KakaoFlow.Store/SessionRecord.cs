@@ -9,7 +9,8 @@ namespace KakaoFlow.Store;
 
 /// <summary>
 /// A session write as a journal record: UTF-8 JSON
-/// <c>{"bot":…,"user":…,"step":…,"vars":{…},"last":utcTicks|null,"version":…|null,"choice":{"labels":[…],"save":…,"next":…}|null}</c>.
+/// <c>{"bot":…,"user":…,"step":…,"vars":{…},"last":utcTicks|null,"version":…|null,"choice":{"labels":[…],"save":…,"next":…}|null,"page":n}</c>
+/// (<c>page</c> only when it is not 0).
 /// Written on the request path, so it is one pass of a <see cref="Utf8JsonWriter"/> and one array; read back only
 /// when a killed process left the journal behind.
 /// </summary>
@@ -63,6 +64,11 @@ internal static class SessionRecord
                 writer.WriteEndObject();
             }
 
+            if (session.Page != 0)
+            {
+                writer.WriteNumber("page", session.Page);
+            }
+
             writer.WriteEndObject();
         }
 
@@ -89,6 +95,7 @@ internal static class SessionRecord
                 LastMessageAt = root.TryGetProperty("last", out var last) ? new DateTimeOffset(last.GetInt64(), TimeSpan.Zero) : null,
                 FlowVersion = root.TryGetProperty("version", out var version) ? version.GetString() : null,
                 Choice = root.TryGetProperty("choice", out var choice) ? ReadChoice(choice) : null,
+                Page = root.TryGetProperty("page", out var page) ? page.GetInt32() : 0,
             };
             return (root.GetProperty("bot").GetString()!, root.GetProperty("user").GetString()!, session);
         }

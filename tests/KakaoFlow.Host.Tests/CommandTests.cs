@@ -1,4 +1,3 @@
-using KakaoFlow.Cli;
 using KakaoFlow.Host.Tests.Support;
 
 namespace KakaoFlow.Host.Tests;
@@ -6,13 +5,7 @@ namespace KakaoFlow.Host.Tests;
 /// <summary><c>kakaoflow apitest</c> against a good and a broken server, and <c>kakaoflow admin</c> against a running host.</summary>
 public sealed class CommandTests
 {
-    private static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var exit = await CommandLine.RunAsync(args, TextReader.Null, stdout, stderr);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
+    private static Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) => Kakaoflow.RunAsync(args);
 
     [Fact]
     public async Task Apitest_passes_a_good_server()

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using KakaoFlow.Host.Tests.Support;
 using KakaoFlow.Hosting.Lifecycle;
@@ -178,6 +179,40 @@ public sealed class ErrorBudgetTests
         Assert.Equal(
             ["internal", "timeout", "reply-repaired"],
             bot.GetProperty("recent_errors").EnumerateArray().Select(error => error.GetProperty("kind").GetString()));
+    }
+
+    [Fact]
+    public async Task A_huge_hook_error_message_is_logged_once_cut_to_about_1_KB_and_kept_cut()
+    {
+        const string flow = """
+            name: 긴오류
+            monitor: { phone: "010-0000-0000" }
+            privacy_consent: true
+            home:
+              - 터짐:
+                  js: "throw new Error('오류'.repeat(50000))"
+                  say: 안 보여요
+            """;
+        await using var host = await TestHost.StartAsync(new Dictionary<string, string> { ["huge"] = flow }, Lifecycle.WithTokens(options => options with { ErrorsPerUserPerDay = 1 }));
+        await host.MessageTextAsync("huge", "u1", "터짐");
+
+        var marker = string.Concat(Enumerable.Repeat("오류", 20));
+        var line = Assert.Single(host.Logs.Lines, line => line.Contains(marker, StringComparison.Ordinal));
+        Assert.Contains("HookError", line, StringComparison.Ordinal);
+
+        // The captured line holds the rendered message and each structured value: the message at most twice.
+        Assert.True(Encoding.UTF8.GetByteCount(line) < 3 * 1024, $"{Encoding.UTF8.GetByteCount(line)} bytes");
+
+        var (_, bot) = await host.AdminAsync(HttpMethod.Get, "/_admin/bots/huge", Lifecycle.OwnerToken);
+        var message = bot.GetProperty("recent_errors")[0].GetProperty("message").GetString()!;
+        Assert.StartsWith("Error: 오류오류", message, StringComparison.Ordinal);
+        Assert.EndsWith("…", message, StringComparison.Ordinal);
+        Assert.InRange(Encoding.UTF8.GetByteCount(message), 900, 1024);
+
+        // Past the user's cap the error is logged, not counted: still one line for it, still cut.
+        await host.MessageTextAsync("huge", "u1", "터짐");
+        Assert.Equal(2, host.Logs.Lines.Count(line => line.Contains(marker, StringComparison.Ordinal)));
+        Assert.All(host.Logs.Lines, line => Assert.True(Encoding.UTF8.GetByteCount(line) < 3 * 1024, line[..Math.Min(line.Length, 200)]));
     }
 
     [Fact]

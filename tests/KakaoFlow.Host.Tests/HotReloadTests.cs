@@ -254,6 +254,40 @@ public sealed class HotReloadTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Files_the_flow_does_not_name_are_not_read_a_change_there_compiles_nothing()
+    {
+        await using var host = await TestHost.StartAsync(
+            new Dictionary<string, string> { ["hello"] = Hello(1) },
+            options => options with { WatchPollInterval = TimeSpan.FromMilliseconds(200) });
+        var catalog = host.App.Services.GetRequiredService<BotCatalog>();
+        var package = Directory.CreateDirectory(Path.Combine(host.FlowsDirectory, "hello", "node_modules", "pkg")).FullName;
+        await UntilAsync(() => catalog.Generation > 0, "the first look");
+        var generation = catalog.Generation;
+
+        // Several polls and events: the catalog never swaps, because nothing it reads changed.
+        for (var i = 0; i < 8; i++)
+        {
+            File.WriteAllText(Path.Combine(package, $"index{i % 2}.js"), $"module.exports = {i};", Encoding.UTF8);
+            await Task.Delay(150);
+        }
+
+        Assert.Equal(generation, catalog.Generation);
+    }
+
+    [Fact]
+    public async Task A_flow_file_over_1_MiB_is_not_served_and_says_why()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_host.FlowsDirectory, "huge")).FullName;
+        var refused = _changes.ReloadFailed("huge");
+        File.WriteAllText(Path.Combine(folder, "flow.yaml"), Hello(1) + string.Concat(Enumerable.Repeat("# 주석 한 줄\n", 100_000)), Encoding.UTF8);
+        await refused;
+
+        var status = Catalog.Status("huge")!;
+        Assert.False(status.Served);
+        Assert.Equal("KF034", Assert.Single(status.Diagnostics).Code);
+    }
+
+    [Fact]
     public async Task A_new_bot_folder_starts_serving_and_a_removed_one_stops()
     {
         using (var before = await _host.Http.GetAsync(new Uri("/fresh/keyboard", UriKind.Relative)))
@@ -318,12 +352,12 @@ public sealed class HotReloadTests(ITestOutputHelper output) : IAsyncLifetime
         await EditAsync(2, SaveInPlace, withMenu: false);
         var v2 = Catalog.Find("hello")!.Version;
 
-        // A button of the deleted step: not an error, the Home keyboard with the fallback text.
+        // A button of the deleted step: not an error, the Home keyboard with messages.changed.
         using (var response = await _host.SendMessageAsync("hello", "deep", "하나"))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             var body = await response.Content.ReadAsStringAsync();
-            Assert.Contains("아래 버튼 중에서 선택해 주세요.", body, StringComparison.Ordinal);
+            Assert.Contains("봇이 바뀌어 처음으로 돌아왔어요.", body, StringComparison.Ordinal);
             Assert.Contains("""["인사"]""", body, StringComparison.Ordinal);
             Assert.DoesNotContain("오류", body, StringComparison.Ordinal);
         }
@@ -338,10 +372,15 @@ public sealed class HotReloadTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_user_at_a_step_deleted_by_the_edit_who_presses_a_Home_button_gets_its_answer()
+    public async Task A_user_at_a_step_deleted_by_the_edit_is_told_first_even_when_the_text_is_also_a_Home_button()
     {
         await _host.MessageTextAsync("hello", "deep2", "메뉴");
         await EditAsync(2, SaveInPlace, withMenu: false);
+
+        // What they sent was meant for the step that is gone: it is not read as the Home button of the same name.
+        var first = await _host.MessageTextAsync("hello", "deep2", "인사");
+        Assert.Contains("봇이 바뀌어 처음으로 돌아왔어요.", first, StringComparison.Ordinal);
+        Assert.DoesNotContain("안녕하세요 v2", first, StringComparison.Ordinal);
         Assert.Contains("안녕하세요 v2", await _host.MessageTextAsync("hello", "deep2", "인사"), StringComparison.Ordinal);
     }
 

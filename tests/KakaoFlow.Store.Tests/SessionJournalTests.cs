@@ -483,7 +483,7 @@ public sealed class SessionJournalTests : TempStoreFile
 
     private static string UserKey(int i) => "손님-" + i.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>A user's session after <paramref name="turn"/> turns: Korean variables, a choice, a time with an offset.</summary>
+    /// <summary>A user's session after <paramref name="turn"/> turns: Korean variables, a choice, a page (0 every third turn), a time with an offset.</summary>
     private static Session Turn(string userKey, int turn) => new()
     {
         StepId = "주문/" + turn.ToString(CultureInfo.InvariantCulture),
@@ -500,6 +500,7 @@ public sealed class SessionJournalTests : TempStoreFile
         LastMessageAt = At.AddMinutes(turn).AddTicks(1234),
         FlowVersion = "v" + turn.ToString(CultureInfo.InvariantCulture),
         Choice = new DynamicChoice(["치즈 추가", "그대로", turn.ToString(CultureInfo.InvariantCulture) + "판"], "토핑", "확인"),
+        Page = turn % 3,
     };
 
     /// <summary>A journal record as <see cref="SessionJournal"/> writes it.</summary>

@@ -30,6 +30,7 @@ public sealed class StoreTests : TempStoreFile
             LastMessageAt = new DateTimeOffset(2026, 11, 25, 12, 34, 56, 789, TimeSpan.FromHours(9)).AddTicks(1234),
             FlowVersion = "abc123",
             Choice = new DynamicChoice(["A", "B"], "pick", "confirm"),
+            Page = 2,
         };
 
         using (var store = new LiteDbStore(StoreFile))

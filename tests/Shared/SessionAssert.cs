@@ -6,7 +6,7 @@ namespace KakaoFlow.Testing;
 
 internal static class SessionAssert
 {
-    /// <summary>Same position, times, version and variables (the record's own equality compares the dictionary by reference).</summary>
+    /// <summary>Same position (page included), times, version and variables (the record's own equality compares the dictionary by reference).</summary>
     public static void Same(Session? expected, Session? actual)
     {
         Assert.NotNull(expected);
@@ -15,6 +15,7 @@ internal static class SessionAssert
         Assert.Equal(expected.LastMessageAt, actual.LastMessageAt);
         Assert.Equal(expected.FlowVersion, actual.FlowVersion);
         Assert.Equal(expected.Choice, actual.Choice);
+        Assert.Equal(expected.Page, actual.Page);
         Assert.Equal(Vars(expected), Vars(actual));
     }
 

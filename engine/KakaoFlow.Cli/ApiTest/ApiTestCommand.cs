@@ -11,11 +11,16 @@ namespace KakaoFlow.Cli.ApiTest;
 /// <summary>
 /// <c>kakaoflow apitest BASE_URL</c>: what the platform does before a service may start — <c>GET BASE_URL/keyboard</c>
 /// checked against the auto-reply API (docs/kakao-api.md) — then one test message (<c>POST BASE_URL/message</c> with the first Home button)
-/// and its reply checked too. Talks plain HTTP to any server; prints each check with PASS/FAIL and why.
+/// and its reply checked too. With <c>--skill</c>, the same checks for an Open Builder skill (docs/skill-api.md): two
+/// <c>POST BASE_URL/skill</c> with a SkillPayload, a greeting and then the first quick reply. Talks plain HTTP to any
+/// server; prints each check with PASS/FAIL and why.
 /// </summary>
 public static class ApiTestCommand
 {
     public const string DefaultUser = "kakaoflow-apitest";
+
+    /// <summary>What the skill test says first, as a user opening the chat would.</summary>
+    public const string Greeting = "안녕하세요";
 
     /// <summary>The platform's recommended answer time; past 10 s users see "no response".</summary>
     private static readonly TimeSpan Recommended = TimeSpan.FromSeconds(5);
@@ -32,17 +37,22 @@ public static class ApiTestCommand
             Description = "user_key of the test message",
             DefaultValueFactory = _ => DefaultUser,
         };
-        var command = new Command("apitest", "The platform's API TEST against any server: GET BASE_URL/keyboard, then one POST BASE_URL/message.")
+        var skill = new Option<bool>("--skill")
+        {
+            Description = "test an Open Builder skill instead: POST BASE_URL/skill with a SkillPayload (a greeting, then the first quick reply)",
+        };
+        var command = new Command("apitest", "The platform's API TEST against any server: GET BASE_URL/keyboard, then one POST BASE_URL/message (--skill: POST BASE_URL/skill).")
         {
             baseUrl,
             user,
+            skill,
         };
-        command.SetAction((parse, cancellation) => RunAsync(parse.GetValue(baseUrl)!, parse.GetValue(user)!, io.Out, io.Error));
+        command.SetAction((parse, cancellation) => RunAsync(parse.GetValue(baseUrl)!, parse.GetValue(user)!, io.Out, io.Error, parse.GetValue(skill)));
         return command;
     }
 
     /// <summary>Exit codes: 0 every check passed, 1 a check failed or the server could not be reached, 2 not an http(s) URL.</summary>
-    public static async Task<int> RunAsync(string baseUrl, string user, TextWriter stdout, TextWriter stderr)
+    public static async Task<int> RunAsync(string baseUrl, string user, TextWriter stdout, TextWriter stderr, bool skill = false)
     {
         ArgumentNullException.ThrowIfNull(baseUrl);
         ArgumentNullException.ThrowIfNull(stdout);
@@ -54,7 +64,9 @@ public static class ApiTestCommand
         }
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        var passed = await RunChecksAsync(http, root, user, stdout).ConfigureAwait(false);
+        var passed = skill
+            ? await RunSkillChecksAsync(http, root, user, stdout).ConfigureAwait(false)
+            : await RunChecksAsync(http, root, user, stdout).ConfigureAwait(false);
         await stdout.WriteLineAsync(passed ? "API TEST passed" : "API TEST failed").ConfigureAwait(false);
         return passed ? 0 : 1;
     }
@@ -62,14 +74,7 @@ public static class ApiTestCommand
     private static async Task<bool> RunChecksAsync(HttpClient http, Uri root, string user, TextWriter stdout)
     {
         var all = true;
-        async Task Print(IEnumerable<ApiCheck> checks)
-        {
-            foreach (var check in checks)
-            {
-                all &= check.Passed;
-                await stdout.WriteLineAsync($"{(check.Passed ? "PASS" : "FAIL")}  {check.Name} — {check.Why}").ConfigureAwait(false);
-            }
-        }
+        async Task Print(IEnumerable<ApiCheck> checks) => all &= await PrintAsync(stdout, checks).ConfigureAwait(false);
 
         var keyboardUrl = new Uri(root, "keyboard");
         await stdout.WriteLineAsync($"GET {keyboardUrl}").ConfigureAwait(false);
@@ -87,8 +92,7 @@ public static class ApiTestCommand
         var body = JsonSerializer.Serialize(new Dictionary<string, string> { ["user_key"] = user, ["type"] = "text", ["content"] = content });
         var messageUrl = new Uri(root, "message");
         await stdout.WriteLineAsync($"POST {messageUrl} (content \"{content}\")").ConfigureAwait(false);
-        var request = new HttpRequestMessage(HttpMethod.Post, messageUrl) { Content = new StringContent(body, Encoding.UTF8) };
-        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json; charset=utf-8");
+        var request = new HttpRequestMessage(HttpMethod.Post, messageUrl) { Content = JsonContent(body) };
         var message = await SendAsync(http, request).ConfigureAwait(false);
         if (message.Error is { } failed)
         {
@@ -97,6 +101,72 @@ public static class ApiTestCommand
         }
 
         await Print([Timing("message", message.Elapsed), .. ApiChecks.Message(message.Status, message.ContentType, message.Body)]).ConfigureAwait(false);
+        return all;
+    }
+
+    /// <summary>The skill test: a greeting, then the first quick reply of its answer (when there is one), each answer checked.</summary>
+    private static async Task<bool> RunSkillChecksAsync(HttpClient http, Uri root, string user, TextWriter stdout)
+    {
+        var all = true;
+        var skillUrl = new Uri(root, "skill");
+        string? utterance = Greeting;
+        for (var round = 0; round < 2 && utterance is not null; round++)
+        {
+            await stdout.WriteLineAsync($"POST {skillUrl} (utterance \"{utterance}\")").ConfigureAwait(false);
+            var request = new HttpRequestMessage(HttpMethod.Post, skillUrl) { Content = JsonContent(SkillPayload(user, utterance)) };
+            var answer = await SendAsync(http, request).ConfigureAwait(false);
+            if (answer.Error is { } failed)
+            {
+                await PrintAsync(stdout, [new("skill: server answers", false, failed)]).ConfigureAwait(false);
+                return false;
+            }
+
+            var (checks, firstQuickReply) = ApiChecks.Skill(answer.Status, answer.ContentType, answer.Body);
+            all &= await PrintAsync(stdout, [Timing("skill", answer.Elapsed), .. checks]).ConfigureAwait(false);
+            utterance = firstQuickReply;
+        }
+
+        return all;
+    }
+
+    /// <summary>A SkillPayload as Open Builder's fallback block sends it (docs/skill-api.md), with the fields a server relies on.</summary>
+    private static string SkillPayload(string user, string utterance)
+    {
+        var userRequest = new Dictionary<string, object>
+        {
+            ["timezone"] = "Asia/Seoul",
+            ["block"] = new Dictionary<string, string> { ["id"] = "kakaoflow-apitest", ["name"] = "폴백 블록" },
+            ["utterance"] = utterance,
+            ["lang"] = "ko",
+            ["user"] = new Dictionary<string, object> { ["id"] = user, ["type"] = "botUserKey", ["properties"] = new Dictionary<string, string> { ["botUserKey"] = user } },
+        };
+        return JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["intent"] = new Dictionary<string, string> { ["id"] = "kakaoflow-apitest", ["name"] = "폴백 블록" },
+            ["userRequest"] = userRequest,
+            ["bot"] = new Dictionary<string, string> { ["id"] = "kakaoflow-apitest", ["name"] = "kakaoflow apitest" },
+            ["action"] = new Dictionary<string, object> { ["id"] = "kakaoflow-apitest", ["name"] = "kakaoflow", ["params"] = new Dictionary<string, string>() },
+            ["contexts"] = Array.Empty<object>(),
+        });
+    }
+
+    private static StringContent JsonContent(string body)
+    {
+        var content = new StringContent(body, Encoding.UTF8);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json; charset=utf-8");
+        return content;
+    }
+
+    /// <summary>Prints each check as PASS or FAIL with why; true when all passed.</summary>
+    private static async Task<bool> PrintAsync(TextWriter stdout, IEnumerable<ApiCheck> checks)
+    {
+        var all = true;
+        foreach (var check in checks)
+        {
+            all &= check.Passed;
+            await stdout.WriteLineAsync($"{(check.Passed ? "PASS" : "FAIL")}  {check.Name} — {check.Why}").ConfigureAwait(false);
+        }
+
         return all;
     }
 

@@ -83,14 +83,21 @@ public sealed record FlowSettings(
     public static FlowSettings Default { get; } = new(TimeSpan.FromMinutes(10), 3000, TimeSpan.FromDays(30), HookLimits.Default);
 }
 
-public sealed record FlowMessages(string Fallback, string Error, string Stopped, string Home, string Retry)
+/// <param name="Fallback">The reply to a message that matches no button.</param>
+/// <param name="Error">The reply when a turn fails (a hook error, a limit, the reply bound).</param>
+/// <param name="Stopped">The reply while the bot is not running.</param>
+/// <param name="Home">The text of a reply that has no part of its own.</param>
+/// <param name="Retry">The reply to an answer that fails its check, when the input has no retry of its own.</param>
+/// <param name="Changed">The reply to a user whose step an edit of the flow removed: they are back at Home.</param>
+public sealed record FlowMessages(string Fallback, string Error, string Stopped, string Home, string Retry, string Changed)
 {
     public static FlowMessages Default { get; } = new(
         "아래 버튼 중에서 선택해 주세요.",
         "일시적인 오류가 발생했어요. 처음부터 다시 시작해 주세요.",
         "지금은 서비스를 잠시 쉬고 있어요.",
         "처음 화면이에요. 원하는 버튼을 선택하세요.",
-        "입력한 내용을 다시 확인해 주세요.");
+        "입력한 내용을 다시 확인해 주세요.",
+        "봇이 바뀌어 처음으로 돌아왔어요. 원하는 버튼을 선택해 주세요.");
 }
 
 /// <summary>One state of the machine.</summary>

@@ -32,6 +32,10 @@ internal sealed partial class FlowAnalysis(
     [GeneratedRegex(@"\bsave\s*:\s*(?:'([^']+)'|""([^""]+)"")")]
     private static partial Regex LiteralSave();
 
+    /// <summary>A placeholder followed by a particle written both ways: <c>{{x}}을(를)</c>, <c>{{x}}(으)로</c>, <c>{{x}}이(가)</c>…</summary>
+    [GeneratedRegex(@"\{\{\s*([^{}|]+?)\s*\}\}(을\(를\)|를\(을\)|\(을\)를|\(를\)을|이\(가\)|가\(이\)|\(이\)가|은\(는\)|는\(은\)|\(은\)는|과\(와\)|와\(과\)|\(으\)로|\(이\)나|\(이\)랑|\(이\)에요|아\(야\)|\(아\)야)")]
+    private static partial Regex HedgedParticle();
+
     private readonly HashSet<string> _named = [.. document.Steps.Select(s => s.Name.Value).Where(n => n != Session.HomeStepId)];
 
     public void Run()
@@ -40,6 +44,7 @@ internal sealed partial class FlowAnalysis(
         CheckGotoCycles();
         CheckReachability();
         CheckVariables();
+        CheckParticles();
     }
 
     private bool IsTarget(string name) => name == Session.HomeStepId || _named.Contains(name);
@@ -152,7 +157,8 @@ internal sealed partial class FlowAnalysis(
         }
     }
 
-    private static IEnumerable<string> LiteralTargets(string script) =>
+    /// <summary>The steps a script names literally in <c>goto('…')</c> or <c>next: '…'</c> (also read by the graph export).</summary>
+    internal static IEnumerable<string> LiteralTargets(string script) =>
         LiteralGoto().Matches(script).Concat(LiteralNext().Matches(script)).Select(FirstGroup);
 
     private void CheckVariables()
@@ -184,6 +190,30 @@ internal sealed partial class FlowAnalysis(
                     var (line, column) = LineAndColumn(text.Text, offset);
                     diagnostics.ReportWithHint(DiagnosticCodes.VariableNeverSet, text.Origin.Map(line, column), "set it with 'set:', 'input: { save: ... }' or a hook", root);
                 }
+            }
+        }
+    }
+
+    private void CheckParticles()
+    {
+        foreach (var text in TemplateTexts())
+        {
+            foreach (var (particle, offset) in Template.Parse(text.Text).Particles)
+            {
+                if (!KoreanParticles.IsKnown(particle))
+                {
+                    var (line, column) = LineAndColumn(text.Text, offset);
+                    diagnostics.Report(DiagnosticCodes.UnknownParticle, text.Origin.Map(line, column), particle);
+                }
+            }
+
+            foreach (Match hedge in HedgedParticle().Matches(text.Text))
+            {
+                var (line, column) = LineAndColumn(text.Text, hedge.Index);
+                var written = hedge.Groups[2].Value;
+                var particle = written.Replace("(", "", StringComparison.Ordinal).Replace(")", "", StringComparison.Ordinal);
+                var first = KoreanParticles.Known.Where(particle.StartsWith).OrderByDescending(known => known.Length).First();
+                diagnostics.Report(DiagnosticCodes.HedgedParticle, text.Origin.Map(line, column), hedge.Groups[1].Value, written, first);
             }
         }
     }

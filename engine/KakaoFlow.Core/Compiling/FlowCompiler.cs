@@ -33,6 +33,7 @@ public sealed class FlowCompiler(IScriptCompiler? scripts)
         var steps = new StepCompiler(document, program, diagnostics);
         var (home, compiledSteps) = steps.CompileAll();
         new FlowAnalysis(document, home, steps.Compiled, steps.Hooks, scriptTexts, diagnostics).Run();
+        Skill.SkillChecks.Run(document, diagnostics);
 
         if (diagnostics.HasErrors)
         {
@@ -135,7 +136,8 @@ public sealed class FlowCompiler(IScriptCompiler? scripts)
             Message("error", defaults.Error),
             Message("stopped", defaults.Stopped),
             Message("home", defaults.Home),
-            Message("retry", defaults.Retry));
+            Message("retry", defaults.Retry),
+            Message("changed", defaults.Changed));
     }
 
     private static void CheckStartRequirements(FlowDocument document, DiagnosticBag diagnostics)
@@ -157,7 +159,17 @@ public sealed class FlowCompiler(IScriptCompiler? scripts)
         var texts = ImmutableArray.CreateBuilder<SourceText>();
         foreach (var file in document.Scripts)
         {
-            var text = source.ReadFile(file.Value);
+            string? text;
+            try
+            {
+                text = source.ReadFile(file.Value);
+            }
+            catch (SourceFileRefusedException refused)
+            {
+                diagnostics.Add(refused.At(file.Span));
+                continue;
+            }
+
             if (text is null)
             {
                 diagnostics.Report(DiagnosticCodes.ScriptFileMissing, file.Span, file.Value);

@@ -25,20 +25,17 @@ public sealed class FlowRuntime
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(turn);
 
-        var vars = session.Vars;
+        var (current, choice, _, forgotten, removed) = Locate(flow, session, now);
+
         // Past retention the user starts afresh: no variables and no position, whatever the context lifetime.
-        var elapsed = session.LastMessageAt is { } last ? now - last : (TimeSpan?)null;
-        var forgotten = elapsed >= flow.Settings.Retention;
-        if (forgotten)
+        var vars = forgotten ? session.Vars.Clear() : session.Vars;
+        var turnState = new TurnState(this, flow, turn, now, vars, cancellation);
+        if (removed)
         {
-            vars = vars.Clear();
+            // An edit removed the user's step: what they sent was meant for it, so it is not read as a Home button.
+            return turnState.StepRemoved();
         }
 
-        var expired = elapsed is null || forgotten || elapsed >= flow.Settings.ContextTtl;
-        var current = expired ? flow.Home : flow.FindStep(session.StepId) ?? flow.Home;
-        var choice = expired || current == flow.Home ? null : session.Choice;
-
-        var turnState = new TurnState(this, flow, turn, now, vars, cancellation);
         return current.Input is { } input && choice is null
             ? turnState.Answer(current, input)
             : turnState.Press(current, choice);
@@ -56,6 +53,38 @@ public sealed class FlowRuntime
         return new TurnState(this, flow, null, now, session.Vars, cancellation).Enter(stepId);
     }
 
+    /// <summary>
+    /// The keyboard in front of the user at <paramref name="now"/>, as the next turn will match it; null when the
+    /// context has expired (or the user is new), so the next turn starts from Home afresh.
+    /// </summary>
+    public static Keyboard? KeyboardShown(CompiledFlow flow, Session session, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(flow);
+        ArgumentNullException.ThrowIfNull(session);
+        var (current, choice, expired, _, _) = Locate(flow, session, now);
+        if (expired)
+        {
+            return null;
+        }
+
+        return choice is not null ? Keyboard.OfButtons(choice.Labels) : current.Keyboard ?? flow.HomeKeyboard;
+    }
+
+    /// <summary>
+    /// Where a session stands at <paramref name="now"/>: its step (Home once the context expired, or when an edit
+    /// removed the step) and a hook's buttons.
+    /// </summary>
+    private static (CompiledStep Current, DynamicChoice? Choice, bool Expired, bool Forgotten, bool Removed) Locate(CompiledFlow flow, Session session, DateTimeOffset now)
+    {
+        var elapsed = session.LastMessageAt is { } last ? now - last : (TimeSpan?)null;
+        var forgotten = elapsed >= flow.Settings.Retention;
+        var expired = elapsed is null || forgotten || elapsed >= flow.Settings.ContextTtl;
+        var found = expired ? flow.Home : flow.FindStep(session.StepId);
+        var current = found ?? flow.Home;
+        var choice = expired || current == flow.Home ? null : session.Choice;
+        return (current, choice, expired, forgotten, found is null);
+    }
+
     /// <summary>The Home keyboard with <c>messages.home</c>, e.g. for a user who just arrived.</summary>
     public static Reply HomeReply(CompiledFlow flow) => new(new ReplyMessage(flow.Messages.Home, null, null), flow.HomeKeyboard);
 
@@ -65,6 +94,10 @@ public sealed class FlowRuntime
         private readonly ImmutableDictionary<string, JsonElement> _varsBefore = vars;
         private readonly List<RuntimeIssue> _issues = [];
         private ImmutableDictionary<string, JsonElement> _vars = vars;
+
+        /// <summary>Back at Home with <c>messages.changed</c>: the user's step is gone from the flow.</summary>
+        public StepResult StepRemoved() =>
+            Finish(new ReplyMessage(flow.Messages.Changed, null, null), flow.HomeKeyboard, Session.HomeStepId, choice: null);
 
         /// <summary>No user turn: the step is shown as if reached by a button.</summary>
         public StepResult Enter(string stepId) => Show(stepId);

@@ -26,6 +26,12 @@ public sealed record Session
     /// <summary>A keyboard a hook offered with <c>buttons([...])</c>; null when the step's own keyboard applies.</summary>
     public DynamicChoice? Choice { get; init; }
 
+    /// <summary>
+    /// The page of quick replies an Open Builder user sees when the keyboard has more buttons than the platform
+    /// shows at once (<see cref="Skill.SkillPages"/>); 0 is the first page, and always 0 on the auto-reply channel.
+    /// </summary>
+    public int Page { get; init; }
+
     public bool IsAtHome => StepId == HomeStepId && Choice is null;
 }
 

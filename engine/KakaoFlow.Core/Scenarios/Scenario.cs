@@ -18,6 +18,19 @@ public sealed record Scenario(
 {
     /// <summary>The user who sends turns until the first <c>as:</c>; <c>as: default</c> switches back to them.</summary>
     public const string DefaultUser = "default";
+
+    /// <summary>How the bot is played: as the auto-reply API (the default) or as an Open Builder skill (<c>channel: skill</c>).</summary>
+    public ScenarioChannel Channel { get; init; }
+}
+
+/// <summary>The channel a scenario plays the bot on; the transcript shows the replies as that channel's users see them.</summary>
+public enum ScenarioChannel
+{
+    /// <summary><c>channel: auto-reply</c> (the default): a message and a keyboard.</summary>
+    AutoReply,
+
+    /// <summary><c>channel: skill</c>: Open Builder outputs and quick replies, paged and with labels cut as users see them.</summary>
+    Skill,
 }
 
 /// <summary>One item of <c>turns</c>, with where it was written.</summary>

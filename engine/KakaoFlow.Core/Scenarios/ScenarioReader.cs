@@ -14,7 +14,7 @@ namespace KakaoFlow.Scenarios;
 /// </summary>
 public static class ScenarioReader
 {
-    internal static readonly string[] TopKeys = ["name", "start", "vars", "turns"];
+    internal static readonly string[] TopKeys = ["name", "start", "channel", "vars", "turns"];
     internal static readonly string[] TurnKeys = ["user", "wait", "photo", "as"];
 
     /// <summary>The scenario, or null when it has an error (every problem is in <paramref name="diagnostics"/>).</summary>
@@ -50,6 +50,7 @@ public static class ScenarioReader
 
         var name = map["name"] is { } nameNode ? Text(nameNode, "name", diagnostics) : null;
         var start = map["start"] is { } startNode ? Text(startNode, "start", diagnostics) : null;
+        var channel = map["channel"] is { } channelNode ? ReadChannel(channelNode, diagnostics) : ScenarioChannel.AutoReply;
 
         var vars = ImmutableArray.CreateBuilder<KeyValuePair<string, JsonElement>>();
         if (map["vars"] is { } varsNode)
@@ -88,9 +89,33 @@ public static class ScenarioReader
                 break;
         }
 
+        if (channel == ScenarioChannel.Skill)
+        {
+            foreach (var photo in turns.OfType<UserPhotoTurn>())
+            {
+                diagnostics.Report(DiagnosticCodes.WrongShape, photo.Span, "a turn on channel: skill", "'user:' (an Open Builder skill receives only text)");
+            }
+        }
+
         var fallbackName = Path.GetFileNameWithoutExtension(file);
-        return new Scenario(file, name?.Value is { Length: > 0 } n ? n : fallbackName, start, vars.ToImmutable(), turns.ToImmutable());
+        return new Scenario(file, name?.Value is { Length: > 0 } n ? n : fallbackName, start, vars.ToImmutable(), turns.ToImmutable()) { Channel = channel };
     }
+
+    private static ScenarioChannel ReadChannel(YamlNodeBase node, DiagnosticBag diagnostics)
+    {
+        switch (Text(node, "channel", diagnostics, ChannelValues)?.Value)
+        {
+            case "skill":
+                return ScenarioChannel.Skill;
+            case null or "auto-reply":
+                return ScenarioChannel.AutoReply;
+            default:
+                diagnostics.Report(DiagnosticCodes.WrongShape, node.Span, "channel", ChannelValues);
+                return ScenarioChannel.AutoReply;
+        }
+    }
+
+    private const string ChannelValues = "auto-reply (the default) or skill";
 
     private static ScenarioTurn? ReadTurn(YamlNodeBase node, int number, DiagnosticBag diagnostics)
     {

@@ -5,13 +5,15 @@ using KakaoFlow.Compiling;
 using KakaoFlow.Diagnostics;
 using KakaoFlow.Hooks;
 using KakaoFlow.Runtime;
+using KakaoFlow.Skill;
 
 namespace KakaoFlow.Scenarios;
 
 /// <summary>
 /// Plays a <see cref="Scenario"/> against a compiled flow through the same <see cref="FlowRuntime"/> and hook
 /// sandbox as the server, with an in-memory bot data store and a fake clock, and writes the transcript.
-/// Deterministic: the same flow and scenario always give the same text.
+/// Deterministic: the same flow and scenario always give the same text. With <c>channel: skill</c> the turns go
+/// through <see cref="SkillTurns"/> as on <c>POST /skill</c>, and the transcript shows what Open Builder shows.
 /// </summary>
 public sealed class ScenarioRunner
 {
@@ -52,10 +54,10 @@ public sealed class ScenarioRunner
     public string Run(Scenario scenario, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        var writer = new TranscriptWriter(_sourceRoot);
+        var writer = new TranscriptWriter(_sourceRoot, scenario.Channel);
         writer.Header(scenario, _flow, ClockStart);
 
-        var playback = new Playback(_flow, writer, scenario.Vars, cancellation);
+        var playback = new Playback(_flow, writer, scenario.Vars, scenario.Channel, cancellation);
         playback.Start(scenario.Start?.Value ?? Session.HomeStepId);
         for (var i = 0; i < scenario.Turns.Length; i++)
         {
@@ -74,12 +76,14 @@ public sealed class ScenarioRunner
         private readonly CollectingLog _log = new();
         private readonly FlowRuntime _runtime;
         private readonly Dictionary<string, Session> _sessions;
+        private readonly bool _skill;
         private string _user = Scenario.DefaultUser;
         private DateTimeOffset _now = ClockStart;
 
-        public Playback(CompiledFlow flow, TranscriptWriter writer, IEnumerable<KeyValuePair<string, JsonElement>> vars, CancellationToken cancellation)
+        public Playback(CompiledFlow flow, TranscriptWriter writer, IEnumerable<KeyValuePair<string, JsonElement>> vars, ScenarioChannel channel, CancellationToken cancellation)
         {
             _flow = flow;
+            _skill = channel == ScenarioChannel.Skill;
             _writer = writer;
             _cancellation = cancellation;
             _runtime = new FlowRuntime(new HookServices(new InMemoryBotDataStore(), _log));
@@ -99,7 +103,8 @@ public sealed class ScenarioRunner
             }
 
             var before = _sessions[_user];
-            var result = _runtime.Enter(_flow, before, step, _now, _cancellation);
+            var entered = _runtime.Enter(_flow, before, step, _now, _cancellation);
+            var result = _skill ? SkillTurns.OnPage(entered, 0) : entered;
             _sessions[_user] = result.Session;
             _writer.Start(step, before, result, _log.Drain());
         }
@@ -132,7 +137,9 @@ public sealed class ScenarioRunner
         private void Send(int number, Turn turn)
         {
             var before = _sessions[_user];
-            var result = _runtime.Step(_flow, before, turn, _now, _cancellation);
+            var result = _skill
+                ? SkillTurns.Step(_runtime.Step, _flow, before, turn, _now, _cancellation)
+                : _runtime.Step(_flow, before, turn, _now, _cancellation);
             _sessions[_user] = result.Session;
             _writer.Turn(number, _user, turn, before, result, _log.Drain());
         }
@@ -166,14 +173,21 @@ public sealed class ScenarioRunner
     /// The transcript's text form: one item per line, Korean as is, every reply line indented under the turn
     /// that caused it, so a diff shows at a glance which turn changed and how.
     /// </summary>
-    private sealed class TranscriptWriter(string? sourceRoot)
+    private sealed class TranscriptWriter(string? sourceRoot, ScenarioChannel channel)
     {
+        private bool Skill => channel == ScenarioChannel.Skill;
+
         private readonly List<string> _lines = [];
 
         public void Header(Scenario scenario, CompiledFlow flow, DateTimeOffset clock)
         {
             _lines.Add("scenario: " + scenario.Name);
             _lines.Add("flow: " + flow.Name);
+            if (Skill)
+            {
+                _lines.Add("channel: skill");
+            }
+
             _lines.Add("clock: " + Time(clock));
             if (scenario.Vars.Length > 0)
             {
@@ -189,6 +203,12 @@ public sealed class ScenarioRunner
         {
             _lines.Add("");
             _lines.Add("[start] home");
+            if (Skill)
+            {
+                _lines.Add(SkillTranscript.BeforeFirstAnswer);
+                return;
+            }
+
             _lines.AddRange(ReplyFormatter.Transcript.KeyboardLines(home));
         }
 
@@ -227,10 +247,19 @@ public sealed class ScenarioRunner
                 _lines.Add("  fallback: matched no button");
             }
 
-            _lines.AddRange(ReplyFormatter.Transcript.MessageLines(result.Reply.Message));
-            _lines.AddRange(ReplyFormatter.Transcript.KeyboardLines(result.Reply.Keyboard));
+            if (Skill)
+            {
+                _lines.AddRange(SkillTranscript.Lines(result.Reply));
+            }
+            else
+            {
+                _lines.AddRange(ReplyFormatter.Transcript.MessageLines(result.Reply.Message));
+                _lines.AddRange(ReplyFormatter.Transcript.KeyboardLines(result.Reply.Keyboard));
+            }
+
             var session = result.Session;
-            _lines.Add("  step: " + session.StepId + (session.Choice is null ? "" : " (buttons from a hook)"));
+            var page = session.Page == 0 ? "" : $" (quick replies page {session.Page + 1})";
+            _lines.Add("  step: " + session.StepId + (session.Choice is null ? "" : " (buttons from a hook)") + page);
             VariableChanges(before.Vars, session.Vars);
 
             foreach (var (location, line) in logs)

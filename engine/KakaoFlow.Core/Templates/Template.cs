@@ -8,6 +8,7 @@ namespace KakaoFlow.Templates;
 /// <summary>
 /// A reply text with <c>{{name}}</c> placeholders, parsed once. Rendering fills each from the session's
 /// variables (<see cref="FlowValues.Print"/>): numbers without <c>.0</c>, a missing variable as empty.
+/// <c>{{name|을}}</c> adds the particle in the form the value takes (<see cref="KoreanParticles"/>).
 /// </summary>
 public sealed class Template
 {
@@ -24,6 +25,10 @@ public sealed class Template
     /// <summary>Every variable name the template reads, with its offset in <see cref="Source"/>.</summary>
     public IEnumerable<(string Name, int Offset)> Variables =>
         _segments.Where(s => s.IsVariable).Select(s => (s.Text, s.Offset));
+
+    /// <summary>Every particle written after <c>|</c> in a placeholder, with the placeholder's offset.</summary>
+    public IEnumerable<(string Particle, int Offset)> Particles =>
+        _segments.Where(s => s.Particle is not null).Select(s => (s.Particle!, s.Offset));
 
     public bool IsConstant => _segments.All(s => !s.IsVariable);
 
@@ -46,8 +51,11 @@ public sealed class Template
                 segments.Add(new Segment(source[position..open], position, false));
             }
 
-            var name = source[(open + 2)..close].Trim();
-            segments.Add(name.Length == 0 ? new Segment(source[open..(close + 2)], open, false) : new Segment(name, open, true));
+            var inside = source[(open + 2)..close];
+            var bar = inside.IndexOf('|', StringComparison.Ordinal);
+            var name = (bar < 0 ? inside : inside[..bar]).Trim();
+            var particle = bar < 0 ? null : inside[(bar + 1)..].Trim();
+            segments.Add(name.Length == 0 ? new Segment(source[open..(close + 2)], open, false) : new Segment(name, open, true, particle));
             position = close + 2;
         }
 
@@ -64,10 +72,16 @@ public sealed class Template
         var builder = new StringBuilder(Source.Length + 16);
         foreach (var segment in _segments)
         {
-            builder.Append(segment.IsVariable ? FlowValues.Print(Lookup(vars, segment.Text)) : segment.Text);
+            builder.Append(segment.IsVariable ? Print(segment, vars) : segment.Text);
         }
 
         return builder.ToString();
+    }
+
+    private static string Print(Segment placeholder, IReadOnlyDictionary<string, JsonElement> vars)
+    {
+        var value = FlowValues.Print(Lookup(vars, placeholder.Text));
+        return placeholder.Particle is { } particle ? KoreanParticles.Attach(value, particle) : value;
     }
 
     /// <summary><c>{{a}}</c> reads a variable; <c>{{a.b}}</c> reads a field of an object variable.</summary>
@@ -97,5 +111,5 @@ public sealed class Template
 
     public override string ToString() => Source;
 
-    private readonly record struct Segment(string Text, int Offset, bool IsVariable);
+    private readonly record struct Segment(string Text, int Offset, bool IsVariable, string? Particle = null);
 }

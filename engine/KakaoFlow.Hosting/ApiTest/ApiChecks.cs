@@ -13,7 +13,7 @@ public sealed record ApiCheck(string Name, bool Passed, string Why);
 /// the auto-reply API (docs/kakao-api.md) only: nothing here knows about KakaoFlow's own server, so <c>kakaoflow apitest</c> can judge
 /// any server, and the host judges its own Home keyboard with the very same rules before a bot starts.
 /// </summary>
-public static class ApiChecks
+public static partial class ApiChecks
 {
     private static readonly string[] MessageParts = ["text", "photo", "message_button"];
 

@@ -38,16 +38,21 @@ internal sealed class ErrorBudget(IServiceStore store, ServiceController service
 
     private readonly UserErrorCounts _perUser = new();
 
-    /// <summary>Counts one error; never throws (a failing count is logged, the turn's answer goes out regardless).</summary>
+    /// <summary>
+    /// Counts one error; never throws (a failing count is logged, the turn's answer goes out regardless). The caller
+    /// has logged the error itself: the count's log line leaves the message out, and the detail kept is cut to
+    /// <see cref="Excerpt.MessageBytes"/>.
+    /// </summary>
     public void Record(CompiledFlow flow, string user, string kind, SourceSpan? location, string message)
     {
         try
         {
+            message = Excerpt.Cut(message, Excerpt.MessageBytes);
             var now = clock.GetUtcNow();
             var day = SeoulDay.Of(now);
             if (user != NoUser && !_perUser.TryCount(flow.BotId, day, user, options.ErrorsPerUserPerDay))
             {
-                Log.ErrorNotCounted(logger, flow.BotId, user, day, options.ErrorsPerUserPerDay, kind, message);
+                Log.ErrorNotCounted(logger, flow.BotId, user, day, options.ErrorsPerUserPerDay, kind);
                 return;
             }
 
@@ -74,7 +79,7 @@ internal sealed class ErrorBudget(IServiceStore store, ServiceController service
 
                 return new ErrorDecision(warn || stop, next, drafts);
             });
-            Log.ErrorCounted(logger, flow.BotId, user, day, counted.Count, limit, kind, message);
+            Log.ErrorCounted(logger, flow.BotId, user, day, counted.Count, limit, kind);
             if (state is not null)
             {
                 services.Remember(state, notified: null);

@@ -24,6 +24,7 @@ internal sealed record TestHostOptions
     public string? OperatorToken { get; init; }
     public string? WebhookSecret { get; init; }
     public int ErrorsPerUserPerDay { get; init; } = new KakaoFlowOptions().ErrorsPerUserPerDay;
+    public int MaxConnections { get; init; } = new KakaoFlowOptions().MaxConnections;
 
     /// <summary>The Redis store to share with other hosts (docs/scale-out.md); null: the LiteDB file in the test's folder.</summary>
     public KakaoFlow.Store.Redis.RedisStoreOptions? Redis { get; init; }
@@ -45,6 +46,7 @@ internal sealed record TestHostOptions
         options.OperatorToken = OperatorToken;
         options.WebhookSecret = WebhookSecret;
         options.ErrorsPerUserPerDay = ErrorsPerUserPerDay;
+        options.MaxConnections = MaxConnections;
     }
 
     public HostingSeams Seams => new() { Stepper = Stepper, WatchFileEvents = WatchFileEvents };

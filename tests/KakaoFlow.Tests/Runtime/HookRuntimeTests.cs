@@ -174,7 +174,7 @@ public sealed class HookRuntimeTests
     }
 
     [Theory]
-    [InlineData("", false)]
+    [InlineData("settings: { hook_timeout: 4s }\n", false)]
     [InlineData("settings: { hook_max_statements: 200 }\n", true)]
     [InlineData("settings: { hook_max_recursion: 10 }\n", true)]
     [InlineData("settings: { hook_memory_mb: 1 }\n", true)]

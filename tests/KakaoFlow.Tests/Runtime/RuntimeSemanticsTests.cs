@@ -184,20 +184,6 @@ public sealed class RuntimeSemanticsTests
         Assert.EndsWith("…", cut, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Step_that_no_longer_exists_continues_from_home()
-    {
-        var session = Session.New with { StepId = "gone/step", LastMessageAt = Noon };
-
-        var result = Say("""
-            home:
-              - 안녕: 반가워요
-            """, "안녕", session, Noon.AddMinutes(1));
-
-        Assert.Equal("반가워요", result.Reply.Message.Text);
-        Assert.Empty(result.Issues);
-    }
-
     [Theory]
     [InlineData(10, true)]
     [InlineData(950, false)]
@@ -220,5 +206,34 @@ public sealed class RuntimeSemanticsTests
         Assert.Equal(RuntimeIssueKind.ReplyRepaired, issue.Kind);
         Assert.Equal(causedByInput, issue.CausedByInput);
         Assert.Equal(1000, TextLength.Of(shown.Reply.Message.Text!));
+    }
+
+    [Fact]
+    public void A_user_whose_step_an_edit_removed_goes_home_with_messages_changed_and_the_text_is_not_a_button()
+    {
+        var before = TestFlows.CompileOk(TestFlows.Header + """
+            home:
+              - 영업 시간: 매일 11시부터 22시까지 영업합니다.
+              - 크기 고르기: { goto: size }
+            steps:
+              size:
+                say: 크기를 골라 주세요.
+                buttons:
+                  - 영업 시간: 이 버튼은 크기 단계의 버튼이에요.
+            """);
+        var after = TestFlows.CompileOk(TestFlows.Header + """
+            home:
+              - 영업 시간: 매일 11시부터 22시까지 영업합니다.
+            """);
+        var runtime = new FlowRuntime();
+        var atSize = runtime.Step(before, Session.New, Turn.Text("크기 고르기"), Noon);
+        Assert.Equal("size", atSize.Session.StepId);
+
+        var result = runtime.Step(after, atSize.Session, Turn.Text("영업 시간"), Noon.AddMinutes(1));
+
+        Assert.Equal("봇이 바뀌어 처음으로 돌아왔어요. 원하는 버튼을 선택해 주세요.", result.Reply.Message.Text);
+        Assert.Equal(Session.HomeStepId, result.Session.StepId);
+        Assert.Equal(["영업 시간"], result.Reply.Keyboard.Buttons.ToArray());
+        Assert.Empty(result.Issues);
     }
 }

@@ -1,0 +1,60 @@
+using System.Text;
+using KakaoFlow.Compiling;
+using KakaoFlow.Host.Tests.Support;
+using KakaoFlow.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KakaoFlow.Host.Tests;
+
+/// <summary>A flow saved while an Open Builder user is in the middle of a conversation: the next utterance gets the new version.</summary>
+public sealed class SkillHotReloadTests
+{
+    private const string User = "skill-reload";
+
+    private static string Version(int n, int pizzas) => Flows.Header + $$"""
+        home:
+          - 메뉴: { goto: menu }
+        steps:
+          menu:
+            say: 메뉴 v{{n}}
+            buttons:
+        {{string.Concat(Enumerable.Range(1, pizzas).Select(i => $"      - 피자{i}: 피자{i} v{n}\n"))}}
+        """;
+
+    [Fact]
+    public async Task A_flow_edit_under_a_live_skill_conversation_answers_the_next_utterance_from_the_new_version()
+    {
+        await using var host = await TestHost.StartAsync(new Dictionary<string, string> { ["hello"] = Version(1, 12) });
+        await host.SkillAsync("hello", User, "메뉴");
+        Assert.Equal(["이전", "피자10", "피자11", "피자12"], (await host.SkillAsync("hello", User, "다음")).Labels);
+
+        // v2 has 11 pizzas: the user keeps their step and their page, which now shows what v2 has on it.
+        var catalog = host.App.Services.GetRequiredService<BotCatalog>();
+        var swapped = SwappedIn(catalog, "hello", Version(2, 11));
+        await File.WriteAllTextAsync(Path.Combine(host.FlowsDirectory, "hello", "flow.yaml"), Version(2, 11), Encoding.UTF8);
+        await swapped.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var fallback = await host.SkillAsync("hello", User, "피자12");
+        Assert.Equal("아래 버튼 중에서 선택해 주세요.", fallback.Texts);
+        Assert.Equal(["이전", "피자10", "피자11"], fallback.Labels);
+        Assert.Equal("피자11 v2", (await host.SkillAsync("hello", User, "피자11")).Texts);
+        Assert.Equal(catalog.Find("hello")!.Version, host.SessionOf("hello", SkillCalls.KeyOf(User))?.FlowVersion);
+    }
+
+    private static Task SwappedIn(BotCatalog catalog, string botId, string flowText)
+    {
+        var version = FlowSource.VersionOf(flowText, []);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnChanged(object? sender, BotChange change)
+        {
+            if (change.BotId == botId && change.Kind == BotChangeKind.Reloaded && change.NewVersion == version)
+            {
+                catalog.Changed -= OnChanged;
+                done.TrySetResult();
+            }
+        }
+
+        catalog.Changed += OnChanged;
+        return done.Task;
+    }
+}
