@@ -7,7 +7,8 @@ namespace KakaoFlow.Store.Redis;
 /// <summary>
 /// What hosts sharing one Redis agree on (docs/scale-out.md):
 /// <list type="bullet">
-/// <item>a user's turn: a lease, <c>SET key token NX PX lease</c>, renewed every third of the lease while the turn runs,
+/// <item>a user's turn: a lease, <c>SET key token NX PX lease</c> (with the user's session read in the same script, so
+/// an uncontended turn costs one round trip before its step and one for its write), renewed every third of the lease while the turn runs,
 /// released by a compare-and-delete script that also publishes the release, so a host waiting for it retries at once
 /// (and every 50 ms anyway, in case a message is lost). A host that dies holding it lets go when the lease runs out;
 /// the session write of a turn is fenced by the lease (<see cref="RedisSessionStore"/>).</item>
@@ -20,6 +21,14 @@ namespace KakaoFlow.Store.Redis;
 /// </summary>
 public sealed class RedisHostCoordination : IHostCoordination, IDisposable
 {
+    // KEYS: the lease, the bot's sessions. ARGV: token, lease (ms), user_key. Returns {1, session or nil} when taken, {0} when not.
+    private const string TakeScript = """
+        if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+          return {1, redis.call('HGET', KEYS[2], ARGV[3])}
+        end
+        return {0}
+        """;
+
     private const string RenewScript = """
         if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
         return 0
@@ -79,19 +88,20 @@ public sealed class RedisHostCoordination : IHostCoordination, IDisposable
     {
         var key = _redis.Keys.TurnLease(botId, userKey);
         var token = _host + ":" + Guid.NewGuid().ToString("N");
+
+        // Uncontended, the usual case: one round trip takes the lease and reads the session.
+        if (await TryTakeAsync(botId, userKey, key, token, cancellation).ConfigureAwait(false) is { } taken)
+        {
+            return taken;
+        }
+
         while (true)
         {
-            cancellation.ThrowIfCancellationRequested();
-
-            // Registered before trying, so that a release published between the try and the wait is not missed.
+            // Registered before trying again, so that a release published between the try and the wait is not missed.
             var released = _waiters.GetOrAdd(key, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-            var taken = await RedisErrors.RunAsync(() => Db.StringSetAsync(key, token, LeaseTime, When.NotExists), "Taking a user's turn lease", botId)
-                .WaitAsync(cancellation).ConfigureAwait(false);
-            if (taken)
+            if (await TryTakeAsync(botId, userKey, key, token, cancellation).ConfigureAwait(false) is { } lease)
             {
                 _waiters.TryRemove(new KeyValuePair<string, TaskCompletionSource>(key, released));
-                var lease = new Lease(this, botId, userKey, key, token);
-                _held[(botId, userKey)] = lease;
                 return lease;
             }
 
@@ -127,6 +137,26 @@ public sealed class RedisHostCoordination : IHostCoordination, IDisposable
         return RedisErrors.Run(() => Db.StringSet(_redis.Keys.PeriodClaim(task), _host, hold, When.NotExists), "Claiming the period of " + task, "*");
     }
 
+    /// <summary>Takes the lease if it is free, reading the user's session in the same script; null when another holds it.</summary>
+    private async Task<Lease?> TryTakeAsync(string botId, string userKey, string key, string token, CancellationToken cancellation)
+    {
+        cancellation.ThrowIfCancellationRequested();
+        var result = await RedisErrors.RunAsync(
+                () => Db.ScriptEvaluateAsync(TakeScript, [key, _redis.Keys.Sessions(botId)], [token, (long)LeaseTime.TotalMilliseconds, userKey]),
+                "Taking a user's turn lease",
+                botId)
+            .WaitAsync(cancellation).ConfigureAwait(false);
+        var answer = (RedisResult[])result!;
+        if ((int)answer[0] != 1)
+        {
+            return null;
+        }
+
+        var lease = new Lease(this, botId, userKey, key, token, answer.Length > 1 ? (RedisValue)answer[1] : RedisValue.Null);
+        _held[(botId, userKey)] = lease;
+        return lease;
+    }
+
     /// <summary>The lease this host holds for the user now, if any (the session store fences its writes with it).</summary>
     internal Lease? HeldLease(string botId, string userKey) => _held.TryGetValue((botId, userKey), out var lease) ? lease : null;
 
@@ -157,8 +187,12 @@ public sealed class RedisHostCoordination : IHostCoordination, IDisposable
         private readonly Timer _renewal;
         private int _released;
 
-        public Lease(RedisHostCoordination owner, string botId, string userKey, string key, string token)
+        private RedisValue _session;
+        private int _sessionTaken;
+
+        public Lease(RedisHostCoordination owner, string botId, string userKey, string key, string token, RedisValue session)
         {
+            _session = session;
             _owner = owner;
             _botId = botId;
             _userKey = userKey;
@@ -174,6 +208,17 @@ public sealed class RedisHostCoordination : IHostCoordination, IDisposable
 
         public void StopRenewing() => _renewal.Dispose();
 
+        /// <summary>
+        /// The user's session as it was when the lease was taken (null: none), the first time it is asked for; false after
+        /// that. While the lease is held no other host writes it, so the turn needs no second read.
+        /// </summary>
+        public bool TakeSession(out RedisValue session)
+        {
+            session = _session;
+            _session = RedisValue.Null;
+            return Interlocked.Exchange(ref _sessionTaken, 1) == 0;
+        }
+
         public async ValueTask DisposeAsync()
         {
             if (Interlocked.Exchange(ref _released, 1) != 0)
@@ -185,11 +230,13 @@ public sealed class RedisHostCoordination : IHostCoordination, IDisposable
             _owner._held.TryRemove(new KeyValuePair<(string, string), Lease>((_botId, _userKey), this));
             try
             {
-                await _owner.Db.ScriptEvaluateAsync(ReleaseScript, [Key], [Token, _owner._redis.Keys.LeaseReleased.ToString()]).ConfigureAwait(false);
+                // Not awaited: the reply need not wait for it. This host's next command on the user (on the same
+                // connection) comes after it; other hosts hear of it on the channel. Lost, the lease runs out by itself.
+                await _owner.Db.ScriptEvaluateAsync(ReleaseScript, [Key], [Token, _owner._redis.Keys.LeaseReleased.ToString()], CommandFlags.FireAndForget).ConfigureAwait(false);
             }
             catch (Exception e) when (RedisErrors.IsRedisFailure(e))
             {
-                // Redis is down or slow: the lease runs out by itself.
+                // Redis is down: the lease runs out by itself.
             }
         }
 

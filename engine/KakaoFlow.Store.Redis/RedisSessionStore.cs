@@ -48,7 +48,10 @@ internal sealed class RedisSessionStore(RedisContext redis, RedisHostCoordinatio
     /// <exception cref="InvalidDataException">The stored session cannot be read by this version.</exception>
     public Session? Find(string botId, string userKey)
     {
-        var json = RedisErrors.Run(() => Db.HashGet(Keys.Sessions(botId), userKey), "Reading a session", botId);
+        // In a turn, the session read when the lease was taken (nobody else writes it while the lease is held).
+        var json = hosts.HeldLease(botId, userKey) is { } lease && lease.TakeSession(out var read)
+            ? read
+            : RedisErrors.Run(() => Db.HashGet(Keys.Sessions(botId), userKey), "Reading a session", botId);
         return json.IsNull ? null : RedisJson.ReadSession(json.ToString());
     }
 

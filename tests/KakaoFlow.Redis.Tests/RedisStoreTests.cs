@@ -108,7 +108,7 @@ public sealed class RedisStoreTests : IDisposable
             Assert.Contains("lease", refused.Message, StringComparison.Ordinal);
         }
 
-        Assert.Equal("b의 차례", a.Sessions.Find(Bot, "손님")?.StepId);
+        Assert.Equal("b의 차례", b.Sessions.Find(Bot, "손님")?.StepId);
         await stale.DisposeAsync();
         a.Sessions.Save(Bot, "손님", Session.New with { StepId = "a, 차례 밖에서" }); // unfenced when no turn is held
         Assert.Equal("a, 차례 밖에서", b.Sessions.Find(Bot, "손님")?.StepId);
