@@ -126,14 +126,7 @@ internal sealed class RedisServiceStore(RedisContext redis, RedisFriendStore fri
             {
                 var (rawDay, rawState) = RedisErrors.Run(() => (Db.StringGet(dayKey), Db.HashGet(Keys.Services, botId)), "Counting an error", botId);
                 var existing = rawDay.IsNull ? null : RedisJson.Read<ErrorDay>(rawDay.ToString());
-                var recent = existing is null ? new List<ErrorDetail>() : [.. existing.Recent];
-                recent.Add(detail);
-                if (recent.Count > keep)
-                {
-                    recent.RemoveRange(0, recent.Count - Math.Max(keep, 0));
-                }
-
-                var errorDay = new ErrorDay(botId, day, (existing?.Count ?? 0) + 1, existing?.Warned ?? false, recent);
+                var errorDay = ErrorDays.Counted(existing, botId, day, detail, keep);
                 var decision = decide(errorDay, rawState.IsNull ? null : RedisJson.Read<ServiceRecord>(rawState.ToString()));
                 if (decision.MarkWarned)
                 {
