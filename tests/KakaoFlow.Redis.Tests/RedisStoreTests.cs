@@ -60,7 +60,8 @@ public sealed class RedisStoreTests : IDisposable
         await held.DisposeAsync();
         await using (await waiting)
         {
-            Assert.True(released.Elapsed < TimeSpan.FromMilliseconds(200), $"handed over after {released.ElapsedMilliseconds} ms");
+            // At once: told on the channel, not by the lease running out (2 s); a generous bound for a loaded machine.
+            Assert.True(released.Elapsed < TimeSpan.FromSeconds(1), $"handed over after {released.ElapsedMilliseconds} ms");
         }
     }
 
