@@ -98,20 +98,25 @@ public sealed class RedisHostCoordination : IHostCoordination, IDisposable
         while (true)
         {
             // Registered before trying again, so that a release published between the try and the wait is not missed.
+            // One waiter per user and host at most (the host's own per-user lock is held), so it is ours to remove.
             var released = _waiters.GetOrAdd(key, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-            if (await TryTakeAsync(botId, userKey, key, token, cancellation).ConfigureAwait(false) is { } lease)
-            {
-                _waiters.TryRemove(new KeyValuePair<string, TaskCompletionSource>(key, released));
-                return lease;
-            }
-
             try
             {
+                if (await TryTakeAsync(botId, userKey, key, token, cancellation).ConfigureAwait(false) is { } lease)
+                {
+                    return lease;
+                }
+
                 await released.Task.WaitAsync(RetryEvery, cancellation).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
                 // Not released (or the message was lost): try again.
+                continue;
+            }
+            finally
+            {
+                _waiters.TryRemove(new KeyValuePair<string, TaskCompletionSource>(key, released));
             }
         }
     }
