@@ -7,8 +7,14 @@
 #
 #   bash bench/load.sh                      # 64 connections, 3 rounds of (5 s warm-up + 10 s) per server
 #   ROUNDS=5 DURATION=15 CONNECTIONS=128 bash bench/load.sh
+#   bash bench/load.sh --store redis        # also: one host on Redis, and two hosts on the same Redis (docs/scale-out.md)
 #
-# Installs wrk with apt-get when it is missing.
+# With --store redis the same run also measures, in each round after the LiteDB host: `serve --store redis://…` (one
+# host), then two such hosts on the same Redis at once, each driven by its own wrk (half the threads and connections,
+# distinct users); their req/s are added up, their p50 averaged, the worse p99 kept. Redis runs with AOF, fsync every
+# second (the setting docs/scale-out.md recommends). About 5 minutes.
+#
+# Installs wrk (and redis-server, for --store redis) with apt-get when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,7 +26,22 @@ THREADS=${THREADS:-2}
 export USERS=${USERS:-5000}          # per wrk thread: THREADS x USERS distinct user_keys
 BASE_PORT=${BASE_PORT:-5091}
 HOST_PORT=${HOST_PORT:-5092}
+REDIS_PORT=${REDIS_PORT:-5093}
+R1_PORT=${R1_PORT:-5094}
+R2_PORT=${R2_PORT:-5095}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+STORE=litedb
+if [ "${1:-}" = "--store" ]; then
+  STORE=${2:?--store needs litedb or redis}
+elif [ "${1:-}" = "--store=redis" ]; then
+  STORE=redis
+fi
+case "$STORE" in litedb|redis) ;; *) echo "bench/load.sh: --store litedb|redis, not '$STORE'" >&2; exit 2 ;; esac
+if [ "$STORE" = redis ] && ! command -v redis-server >/dev/null; then
+  echo "== installing redis-server"
+  apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
+fi
 
 if ! command -v wrk >/dev/null; then
   echo "== installing wrk"
@@ -58,6 +79,22 @@ pids+=($!)
 host_pid=$!
 wait_up "$base_url"
 wait_up "$host_url"
+servers="baseline host"
+if [ "$STORE" = redis ]; then
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$work" --save '' --appendonly yes --appendfsync everysec >"$work/redis.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 50); do [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ] && break; sleep 0.1; done
+  for port in "$R1_PORT" "$R2_PORT"; do
+    KAKAOFLOW_ADMIN_TOKEN=bench-owner-token dotnet "$work/cli/kakaoflow.dll" serve bench/flows --urls "http://127.0.0.1:$port" \
+      --store "redis://127.0.0.1:$REDIS_PORT/0" --no-watch >"$work/redis-host-$port.log" 2>&1 &
+    pids+=($!)
+  done
+  r1_url="http://127.0.0.1:$R1_PORT/bench/message"
+  r2_url="http://127.0.0.1:$R2_PORT/bench/message"
+  wait_up "$r1_url"
+  wait_up "$r2_url"
+  servers="baseline host redis redis-x2"
+fi
 
 # Each measurement follows its own warm-up of WARMUP seconds without a pause, so the host is in its steady state
 # (its session flush, every 5 s, then covers as many turns inside the window as the window makes). After the host's
@@ -70,11 +107,36 @@ measure() { # name url round
 }
 field() { grep -Eo "$2=[0-9.]+" "$1" | head -1 | cut -d= -f2; }
 
+# Two hosts on one Redis at once, each with its own wrk (half the threads and connections, its own users); one line
+# in the format of the others: req/s added, p50 averaged, the worse p99.
+measure_pair() { # name round
+  local half=$((CONNECTIONS / 2)) t=$(( THREADS > 1 ? THREADS / 2 : 1 ))
+  local other
+  USER_PREFIX=a wrk -t"$t" -c"$half" -d"${WARMUP}s" -s bench/walk.lua "$r1_url" >/dev/null &
+  other=$!
+  USER_PREFIX=b wrk -t"$t" -c"$half" -d"${WARMUP}s" -s bench/walk.lua "$r2_url" >/dev/null
+  wait "$other" # not a bare `wait`: the servers are children of this shell too
+  { USER_PREFIX=a wrk -t"$t" -c"$half" -d"${DURATION}s" --latency -s bench/walk.lua "$r1_url" | grep -E 'RESULT|Socket errors' >"$work/$1.$2.a.txt" || true; } &
+  other=$!
+  USER_PREFIX=b wrk -t"$t" -c"$half" -d"${DURATION}s" --latency -s bench/walk.lua "$r2_url" | grep -E 'RESULT|Socket errors' >"$work/$1.$2.b.txt" || true
+  wait "$other"
+  local a="$work/$1.$2.a.txt" b="$work/$1.$2.b.txt"
+  awk -v ra="$(field "$a" rps)" -v rb="$(field "$b" rps)" -v pa="$(field "$a" p50_ms)" -v pb="$(field "$b" p50_ms)" \
+      -v qa="$(field "$a" p99_ms)" -v qb="$(field "$b" p99_ms)" -v ea="$(field "$a" errors)" -v eb="$(field "$b" errors)" \
+      -v na="$(field "$a" non200)" -v nb="$(field "$b" non200)" \
+    'BEGIN { printf "RESULT rps=%.0f p50_ms=%.2f p99_ms=%.2f errors=%d non200=%d\n", ra + rb, (pa + pb) / 2, (qa > qb ? qa : qb), ea + eb, na + nb }' >"$work/$1.$2.txt"
+  grep -h 'Socket errors' "$a" "$b" >>"$work/$1.$2.txt" || true
+}
+
 # The JIT keeps optimising (tiered compilation, dynamic PGO) for the first tens of seconds under load, slower on a busy
 # 2-core machine: without this a first round of the host measured 40-50 % where later ones measured 60 %.
 echo "== warm-up ${FIRST_WARMUP}s per server"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${FIRST_WARMUP}s" -s bench/walk.lua "$host_url" >/dev/null
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${FIRST_WARMUP}s" -s bench/walk.lua "$base_url" >/dev/null
+if [ "$STORE" = redis ]; then
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${FIRST_WARMUP}s" -s bench/walk.lua "$r1_url" >/dev/null
+  USER_PREFIX=w wrk -t"$THREADS" -c"$CONNECTIONS" -d"${FIRST_WARMUP}s" -s bench/walk.lua "$r2_url" >/dev/null
+fi
 sleep "$FLUSH_WAIT"
 
 echo "== $ROUNDS rounds of ${DURATION}s per server, $CONNECTIONS connections, $((THREADS * USERS)) users"
@@ -84,13 +146,26 @@ for round in $(seq 1 "$ROUNDS"); do
   measure baseline "$base_url" "$round"
   measure host "$host_url" "$round"
   sleep "$FLUSH_WAIT"
+  if [ "$STORE" = redis ]; then
+    measure redis "$r1_url" "$round"
+    measure_pair redis-x2 "$round"
+  fi
   b="$work/baseline.$round.txt"; h="$work/host.$round.txt"
   ratio=$(awk -v h="$(field "$h" rps)" -v b="$(field "$b" rps)" 'BEGIN { printf "%.1f", 100 * h / b }')
   ratios+=("$ratio $round")
   printf '%-6s %-9s %10s %9s %9s\n' "$round" baseline "$(field "$b" rps)" "$(field "$b" p50_ms)" "$(field "$b" p99_ms)"
   printf '%-6s %-9s %10s %9s %9s %7s%%\n' "$round" host "$(field "$h" rps)" "$(field "$h" p50_ms)" "$(field "$h" p99_ms)" "$ratio"
-  grep -h 'Socket errors' "$b" "$h" || true
-  grep -hE 'non200=[1-9]|errors=[1-9]' "$b" "$h" || true
+  if [ "$STORE" = redis ]; then
+    for name in redis redis-x2; do
+      r="$work/$name.$round.txt"
+      printf '%-6s %-9s %10s %9s %9s %7s%%\n' "$round" "$name" "$(field "$r" rps)" "$(field "$r" p50_ms)" "$(field "$r" p99_ms)" \
+        "$(awk -v r="$(field "$r" rps)" -v b="$(field "$b" rps)" 'BEGIN { printf "%.1f", 100 * r / b }')"
+    done
+  fi
+  for name in $servers; do
+    grep -h 'Socket errors' "$work/$name.$round.txt" || true
+    grep -hE 'non200=[1-9]|errors=[1-9]' "$work/$name.$round.txt" || true
+  done
 done
 
 median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }')
@@ -100,3 +175,6 @@ echo "median round $m_round: host/baseline ${median% *} %, host p99 $(field "$wo
 rss_kb=$(awk '/VmRSS/ { print $2 }' "/proc/$host_pid/status")
 errors=$(grep -c ' fail: \| crit: ' "$work/host.log" || true)
 echo "host: RSS $((rss_kb / 1024)) MB after the run; $errors error/critical log line(s); socket errors and non-200 answers are printed above when there are any"
+if [ "$STORE" = redis ]; then
+  echo "redis hosts: $(cat "$work"/redis-host-*.log | grep -c ' fail: \| crit: ' || true) error/critical log line(s); Redis used $(redis-cli -p "$REDIS_PORT" info memory | grep -Eo 'used_memory_human:[^[:space:]]+' | cut -d: -f2) for $(redis-cli -p "$REDIS_PORT" hlen kf:s:bench) sessions"
+fi

@@ -1,10 +1,12 @@
 -- wrk script for bench/load.sh: POST /bench/message for many users, each walking the bench flow
 -- 주문 -> 피자 -> 라지 (js hook, template) -> Home, one message per request.
--- USERS (env, default 10000) users per wrk thread; user keys are distinct across threads.
+-- USERS (env, default 10000) users per wrk thread; user keys are distinct across threads, and across wrk processes run at
+-- once when each has its own USER_PREFIX (env, default "u").
 -- A user's next message comes only after every other user of the thread had one, so with USERS far
 -- above the connection count a user never has two requests in flight.
 local walk = { "주문", "피자", "라지" }
 local users = tonumber(os.getenv("USERS") or "10000")
+local prefix = os.getenv("USER_PREFIX") or "u"
 local threads = {}
 local counter = 0
 
@@ -25,7 +27,7 @@ function request()
   local user = n % users
   local step = math.floor(n / users) % #walk
   n = n + 1
-  local body = string.format('{"user_key":"u%d-%d","type":"text","content":"%s"}', tid, user, walk[step + 1])
+  local body = string.format('{"user_key":"%s%d-%d","type":"text","content":"%s"}', prefix, tid, user, walk[step + 1])
   return wrk.format(nil, nil, nil, body)
 end
 

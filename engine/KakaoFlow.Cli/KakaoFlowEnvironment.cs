@@ -15,6 +15,9 @@ public static class KakaoFlowEnvironment
     /// <summary>The webhook's shared secret, when <c>--webhook-secret</c> is not given (safer: not visible in <c>ps</c>).</summary>
     public const string WebhookSecret = "KAKAOFLOW_WEBHOOK_SECRET";
 
+    /// <summary>Where serve keeps its state, when <c>--store</c> is not given: <c>redis://HOST:PORT[/DB]</c> or <c>litedb</c>.</summary>
+    public const string Store = "KAKAOFLOW_STORE";
+
     public static string? Read(string variable)
     {
         var value = Environment.GetEnvironmentVariable(variable);

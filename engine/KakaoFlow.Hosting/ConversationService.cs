@@ -32,7 +32,7 @@ internal sealed class ConversationService
     private readonly StepFunction _skillStep;
     private readonly ILogger _logger;
     private readonly ErrorBudget _errors;
-    private readonly KeyedAsyncLock _locks = new();
+    private readonly UserTurns _turns;
 
     public ConversationService(
         ISessionStore sessions,
@@ -42,9 +42,11 @@ internal sealed class ConversationService
         TimeProvider clock,
         HostingSeams seams,
         ILogger<ConversationService> logger,
-        ErrorBudget errors)
+        ErrorBudget errors,
+        IHostCoordination hosts)
     {
         _errors = errors;
+        _turns = new UserTurns(hosts);
         _sessions = sessions;
         _friends = friends;
         _clock = clock;
@@ -54,7 +56,7 @@ internal sealed class ConversationService
         _logger = logger;
     }
 
-    internal KeyedAsyncLock Locks => _locks;
+    internal KeyedAsyncLock Locks => _turns.Locks;
 
     /// <summary>Answers one message; always returns a reply (<c>messages.error</c> when the turn failed or ran late).</summary>
     public Task<Reply> HandleMessageAsync(CompiledFlow flow, string userKey, Turn turn) => HandleAsync(flow, userKey, turn, _step);
@@ -106,10 +108,10 @@ internal sealed class ConversationService
 
     private async Task<Reply> TurnAsync(CompiledFlow flow, string userKey, LazyUserTag user, Turn turn, StepFunction step, long started, CancellationTokenSource deadline, Action<Task> abandon)
     {
-        IDisposable held;
+        IAsyncDisposable held;
         try
         {
-            held = await _locks.AcquireAsync(LockKey(flow.BotId, userKey), deadline.Token).ConfigureAwait(false);
+            held = await _turns.EnterAsync(flow.BotId, userKey, deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -119,7 +121,7 @@ internal sealed class ConversationService
             return ErrorReply(flow);
         }
 
-        using (held)
+        await using (held.ConfigureAwait(false))
         {
             var now = _clock.GetUtcNow();
             var session = ReadSession(flow, userKey, user);
@@ -187,7 +189,7 @@ internal sealed class ConversationService
     /// <summary><c>DELETE /chat_room/{user_key}</c>: the position goes back to Home; variables and times are kept.</summary>
     public async Task ResetPositionAsync(CompiledFlow flow, string userKey)
     {
-        using (await _locks.AcquireAsync(LockKey(flow.BotId, userKey), CancellationToken.None).ConfigureAwait(false))
+        await using ((await _turns.EnterAsync(flow.BotId, userKey, CancellationToken.None).ConfigureAwait(false)).ConfigureAwait(false))
         {
             var session = _sessions.Find(flow.BotId, userKey);
             if (session is { IsAtHome: false })
@@ -202,7 +204,7 @@ internal sealed class ConversationService
     /// <summary><c>POST /friend</c> and <c>DELETE /friend/{user_key}</c>: recorded; the session is never touched.</summary>
     public async Task SetFriendAsync(CompiledFlow flow, string userKey, bool added)
     {
-        using (await _locks.AcquireAsync(LockKey(flow.BotId, userKey), CancellationToken.None).ConfigureAwait(false))
+        await using ((await _turns.EnterAsync(flow.BotId, userKey, CancellationToken.None).ConfigureAwait(false)).ConfigureAwait(false))
         {
             var now = _clock.GetUtcNow();
             var record = added
@@ -246,6 +248,4 @@ internal sealed class ConversationService
 
         public string Value => _tag ??= UserTag.Of(userKey);
     }
-
-    private static string LockKey(string botId, string userKey) => string.Concat(botId, "\u001f", userKey);
 }

@@ -1,5 +1,6 @@
 using KakaoFlow.Compiling;
 using KakaoFlow.Hosting.Lifecycle;
+using KakaoFlow.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -86,21 +87,36 @@ internal static partial class KakaoEndpoints
         {
             // The caller went away; there is nobody to answer.
         }
+        catch (StoreUnavailableException e) when (!context.Response.HasStarted)
+        {
+            // The store is down (Redis unreachable, a full disk): a turn still gets messages.error and the Home keyboard at
+            // once. Logged once per interval, not per request; not counted (counting needs the store, and the budget is
+            // for the bot's own failures).
+            host.Outage.Report(endpoint, e);
+            var (status, body) = Failure(endpoint, flow, StatusCodes.Status503ServiceUnavailable, "store unavailable");
+            await WriteAsync(context, status, body).ConfigureAwait(false);
+        }
 #pragma warning disable CA1031 // Last line of defence: log it and answer with a valid body rather than a bare 500.
         catch (Exception e) when (!context.Response.HasStarted)
 #pragma warning restore CA1031
         {
             Log.RequestFailed(logger, context.Request.Method, endpoint, botId, e);
             host.Errors.Record(flow, ErrorBudget.NoUser, ErrorBudget.Internal, null, $"{endpoint}: {e.GetType().Name}: {e.Message}");
-            var body = endpoint switch
-            {
-                "message" => KakaoJson.Reply(ConversationService.ErrorReply(flow)),
-                "skill" => SkillResponse(ConversationService.ErrorReply(flow)),
-                _ => KakaoJson.Error(StatusCodes.Status500InternalServerError, "internal error"),
-            };
-            await WriteAsync(context, endpoint is "message" or "skill" ? StatusCodes.Status200OK : StatusCodes.Status500InternalServerError, body).ConfigureAwait(false);
+            var (status, body) = Failure(endpoint, flow, StatusCodes.Status500InternalServerError, "internal error");
+            await WriteAsync(context, status, body).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// The answer of a request that failed inside: a turn (message, skill) still gets <c>messages.error</c> with the Home
+    /// keyboard, as 200; the other endpoints get the error JSON with <paramref name="status"/>.
+    /// </summary>
+    private static (int Status, byte[] Body) Failure(string endpoint, CompiledFlow flow, int status, string message) => endpoint switch
+    {
+        "message" => (StatusCodes.Status200OK, KakaoJson.Reply(ConversationService.ErrorReply(flow))),
+        "skill" => (StatusCodes.Status200OK, SkillResponse(ConversationService.ErrorReply(flow))),
+        _ => (status, KakaoJson.Error(status, message)),
+    };
 
     private static void CloseIfBodyUnread(Services host, HttpContext context)
     {
@@ -217,6 +233,8 @@ internal static partial class KakaoEndpoints
         public ConversationService Conversations { get; } = root.GetRequiredService<ConversationService>();
 
         public ErrorBudget Errors { get; } = root.GetRequiredService<ErrorBudget>();
+
+        public StoreOutageLog Outage { get; } = root.GetRequiredService<StoreOutageLog>();
 
         public WebhookSecret Secret { get; } = new(root.GetRequiredService<IOptions<KakaoFlowOptions>>().Value.WebhookSecret);
     }

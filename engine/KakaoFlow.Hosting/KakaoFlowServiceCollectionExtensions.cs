@@ -40,6 +40,10 @@ public static class KakaoFlowServiceCollectionExtensions
         services.TryAddSingleton(IStoreHealth.AlwaysAvailable); // a store that can fail registers its own
         services.TryAddSingleton(new HostingSeams());
 
+        // One host alone on its store unless the store's Add…Store registered its own (docs/scale-out.md).
+        services.TryAddSingleton<IHostCoordination>(SingleHostCoordination.Instance);
+        services.AddSingleton<StoreOutageLog>();
+
         services.AddSingleton(provider => new FlowCompiler(provider.GetService<IScriptCompiler>()));
         services.AddSingleton(provider => BotCatalog.Load(
             provider.GetRequiredService<IOptions<KakaoFlowOptions>>().Value.FlowsDirectory,
@@ -73,6 +77,7 @@ public static class KakaoFlowServiceCollectionExtensions
         services.AddSingleton<FlowWatcher>();
         services.AddHostedService(provider => provider.GetRequiredService<FlowWatcher>());
         services.AddHostedService(provider => provider.GetRequiredService<NotificationDispatcher>());
+        services.AddHostedService<ServiceStateRefresher>();
 
         // Paths and methods that match no endpoint still answer the Kakao error JSON, not an empty 404/405.
         services.AddTransient<IStartupFilter, ErrorPagesStartupFilter>();

@@ -11,7 +11,7 @@ namespace KakaoFlow.Hosting;
 /// Context expiry (back to Home after <c>context_ttl</c>) is not done here: the runtime derives it from
 /// <see cref="Runtime.Session.LastMessageAt"/>. Sessions of bots not served right now are left alone.
 /// </summary>
-internal sealed class SessionSweeper(BotCatalog catalog, ISessionStore sessionStore, IFriendStore friendStore, IOptions<KakaoFlowOptions> settings, TimeProvider clock, ILogger<SessionSweeper> logger)
+internal sealed class SessionSweeper(BotCatalog catalog, ISessionStore sessionStore, IFriendStore friendStore, IOptions<KakaoFlowOptions> settings, TimeProvider clock, ILogger<SessionSweeper> logger, IHostCoordination hosts)
     : BackgroundService
 {
     private readonly KakaoFlowOptions options = settings.Value;
@@ -57,7 +57,11 @@ internal sealed class SessionSweeper(BotCatalog catalog, ISessionStore sessionSt
     {
         try
         {
-            SweepNow();
+            // Hosts sharing the store sweep once per period between them, not once each (docs/scale-out.md).
+            if (hosts.TryClaimPeriod("sweep", options.SweepInterval == Timeout.InfiniteTimeSpan ? TimeSpan.FromMinutes(1) : options.SweepInterval))
+            {
+                SweepNow();
+            }
         }
 #pragma warning disable CA1031 // A failed sweep is retried at the next tick; it must not stop the host.
         catch (Exception e)

@@ -13,7 +13,7 @@ namespace KakaoFlow.Cli.Serve;
 
 /// <summary>
 /// Composes the <c>serve</c> app: Kestrel and logging, the KakaoFlow host (<c>AddKakaoFlow</c>, its endpoints and the
-/// admin API), the LiteDB store and the Jint script engine. Tests build the same app with their own extras.
+/// admin API), the store (the LiteDB file, or Redis shared by several hosts) and the Jint script engine. Tests build the same app with their own extras.
 /// </summary>
 public static class ServeApp
 {
@@ -41,7 +41,14 @@ public static class ServeApp
         ConfigureLogging(builder.Logging, settings.JsonLogs);
 
         builder.Services.AddKakaoFlow();
-        builder.Services.AddLiteDbStore(settings.DataFile);
+        if (settings.Redis is { } redis)
+        {
+            builder.Services.AddRedisStore(redis);
+        }
+        else
+        {
+            builder.Services.AddLiteDbStore(settings.DataFile);
+        }
         if (settings.Scripts is not null)
         {
             builder.Services.AddSingleton(settings.Scripts);

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 
 namespace KakaoFlow.Cli.Serve;
 
-/// <summary><c>kakaoflow serve [FLOWS_DIR] [--urls URL] [--data FILE] [--json-logs] [--no-watch] [--notify-url URL]</c>.</summary>
+/// <summary><c>kakaoflow serve [FLOWS_DIR] [--urls URL] [--data FILE] [--store redis://HOST:PORT[/DB]] [--json-logs] [--no-watch] [--notify-url URL]</c>.</summary>
 public static class ServeCommand
 {
     public static Command Create(ConsoleIo io)
@@ -34,7 +34,15 @@ public static class ServeCommand
                 }
             }
 
-            return await RunAsync(arguments.Settings(parse) with { NotifyUrl = notify }, io).ConfigureAwait(false);
+            var settings = arguments.Settings(parse) with { NotifyUrl = notify };
+            var (redis, storeError) = StoreChoice.Parse(parse.GetValue(arguments.Store) ?? KakaoFlowEnvironment.Read(KakaoFlowEnvironment.Store), settings.AdminToken);
+            if (storeError is not null)
+            {
+                await io.Error.WriteLineAsync($"kakaoflow serve: {storeError}").ConfigureAwait(false);
+                return CommandLine.Usage;
+            }
+
+            return await RunAsync(settings with { Redis = redis }, io).ConfigureAwait(false);
         });
         return command;
     }
@@ -82,6 +90,12 @@ public static class ServeCommand
                 await io.Error.WriteLineAsync($"kakaoflow serve: {string.Join(" ", e.Failures)}").ConfigureAwait(false);
                 return CommandLine.Usage;
             }
+            catch (StoreException e)
+            {
+                // Redis not reachable while the bots' states are settled at start-up.
+                await io.Error.WriteLineAsync($"kakaoflow serve: {e.Message}").ConfigureAwait(false);
+                return CommandLine.Failure;
+            }
 
             await PrintBotsAsync(app, settings, io.Out).ConfigureAwait(false);
             await app.WaitForShutdownAsync().ConfigureAwait(false);
@@ -112,7 +126,8 @@ public static class ServeCommand
         }
 
         var reload = settings.Watch ? $"reloading bots when {settings.FlowsDirectory} changes" : "not watching for changes";
-        await stdout.WriteLineAsync($"listening on {string.Join(", ", app.Urls)}; data in {settings.DataFile}; {reload}; Ctrl+C to stop").ConfigureAwait(false);
+        var data = settings.Redis is { } redis ? $"state in {redis} (shared with every host on it)" : $"data in {settings.DataFile}";
+        await stdout.WriteLineAsync($"listening on {string.Join(", ", app.Urls)}; {data}; {reload}; Ctrl+C to stop").ConfigureAwait(false);
     }
 
     private static Uri? HttpUrl(string text) =>
@@ -135,8 +150,13 @@ public static class ServeCommand
 
         public Option<string> Data { get; } = new("--data")
         {
-            Description = "LiteDB file for sessions, friends and service states (its session journal is kept beside it)",
+            Description = "LiteDB file for sessions, friends and service states (its session journal is kept beside it); unused with --store redis://…",
             DefaultValueFactory = _ => ServeSettings.DefaultDataFile,
+        };
+
+        public Option<string?> Store { get; } = new("--store")
+        {
+            Description = $"where the state lives: redis://HOST:PORT[/DB] to share it between several serve hosts (no data file; needs ${KakaoFlowEnvironment.AdminToken}, the same on every host; docs/scale-out.md), or litedb for the --data file (default: ${KakaoFlowEnvironment.Store}, else litedb)",
         };
 
         public Option<bool> JsonLogs { get; } = new("--json-logs") { Description = "one JSON object per log line (user_keys only as a hash)" };
@@ -168,7 +188,7 @@ public static class ServeCommand
         {
             CommandLine.RefuseOptionLikeValues(Flows);
             command.Arguments.Add(Flows);
-            foreach (var option in new Option[] { Urls, Data, JsonLogs, NoWatch, NotifyUrl, WebhookSecret })
+            foreach (var option in new Option[] { Urls, Data, Store, JsonLogs, NoWatch, NotifyUrl, WebhookSecret })
             {
                 command.Options.Add(option);
             }

@@ -1,6 +1,7 @@
 using KakaoFlow.Hooks;
 using KakaoFlow.Hosting;
 using KakaoFlow.Hosting.Admin;
+using KakaoFlow.Store.Redis;
 
 namespace KakaoFlow.Cli.Serve;
 
@@ -15,6 +16,12 @@ public sealed record ServeSettings
 
     /// <summary>The LiteDB file; its session journal and a generated admin token are kept beside it.</summary>
     public string DataFile { get; init; } = DefaultDataFile;
+
+    /// <summary>
+    /// The Redis server that keeps every piece of state, shared with the other hosts serving the same bots (no LiteDB
+    /// file is opened); null: the LiteDB file <see cref="DataFile"/> (docs/scale-out.md).
+    /// </summary>
+    public RedisStoreOptions? Redis { get; init; }
 
     /// <summary>Kestrel addresses, separated by <c>;</c>. Port 0 picks a free port.</summary>
     public string Urls { get; init; } = DefaultUrls;

@@ -31,7 +31,7 @@ namespace KakaoFlow.Hosting.Lifecycle;
 /// exactly-once for a receiver that remembers the keys it has seen.
 /// </para>
 /// </remarks>
-internal sealed class NotificationDispatcher(IServiceStore store, IOptions<KakaoFlowOptions> settings, ILogger<NotificationDispatcher> logger)
+internal sealed class NotificationDispatcher(IServiceStore store, IOptions<KakaoFlowOptions> settings, ILogger<NotificationDispatcher> logger, IHostCoordination hosts)
     : BackgroundService
 {
     private readonly KakaoFlowOptions options = settings.Value;
@@ -105,6 +105,12 @@ internal sealed class NotificationDispatcher(IServiceStore store, IOptions<Kakao
             if (!_firstPass && note.NextAttemptAt is { } next && next > now)
             {
                 wait = Min(wait, next - now);
+                continue;
+            }
+
+            // Hosts sharing the outbox: each attempt is made by the one host that claims it (longer than a POST's timeout).
+            if (!hosts.TryClaimDelivery(note, TimeSpan.FromSeconds(30)))
+            {
                 continue;
             }
 

@@ -75,6 +75,36 @@ internal sealed class ServiceController(IServiceStore store, ISessionStore sessi
         return _states[flow.BotId];
     }
 
+    /// <summary>
+    /// Reads every state from the store again (another host sharing it changed some): the cache takes what the store
+    /// holds, and a bot the store no longer knows (a store that came back empty) is decided again by the first-seen rule.
+    /// </summary>
+    public void Reload()
+    {
+        var stored = _services.All().ToDictionary(state => state.BotId, StringComparer.Ordinal);
+        foreach (var flow in catalog.Flows)
+        {
+            if (!stored.TryGetValue(flow.BotId, out var state))
+            {
+                _states.TryRemove(flow.BotId, out _);
+                StateOf(flow);
+                continue;
+            }
+
+            lock (_cacheGate)
+            {
+                if (_states.TryGetValue(flow.BotId, out var cached) && cached == state)
+                {
+                    continue;
+                }
+
+                _states[flow.BotId] = state;
+            }
+
+            Log.ServiceState(logger, state.BotId, ServiceStates.Name(state.State), state.Reason, state.ChangedBy);
+        }
+    }
+
     public bool IsRunning(CompiledFlow flow) => StateOf(flow).State == ServiceState.Running;
 
     /// <summary>What a bot that is not running answers to <c>/message</c>: <c>messages.stopped</c> with the Home keyboard.</summary>

@@ -102,7 +102,7 @@ internal sealed class TestHost : IAsyncDisposable
         await BootAsync(reconfigure);
     }
 
-    public Session? SessionOf(string botId, string userKey) => Store.Sessions.Find(botId, userKey);
+    public Session? SessionOf(string botId, string userKey) => App.Services.GetRequiredService<ISessionStore>().Find(botId, userKey);
 
     public Task<HttpResponseMessage> SendMessageAsync(string botId, string userKey, string content, string type = "text") =>
         PostJsonAsync($"/{botId}/message", Json.Message(userKey, type, content));
@@ -133,6 +133,7 @@ internal sealed class TestHost : IAsyncDisposable
             DataFile = DataFile,
             Urls = "http://127.0.0.1:0",
             Watch = options.Watch,
+            Redis = options.Redis,
             Scripts = KakaoFlow.Cli.ScriptEngine.CreateCompiler(),
         };
         _app = ServeApp.Build(settings, builder =>

@@ -19,11 +19,15 @@ internal sealed record TestHostOptions
     public Uri? NotifyUrl { get; init; }
     public TimeSpan NotifyRetryDelay { get; init; } = new KakaoFlowOptions().NotifyRetryDelay;
     public TimeSpan NotifyMaxRetryDelay { get; init; } = new KakaoFlowOptions().NotifyMaxRetryDelay;
+    public TimeSpan NotifyPollInterval { get; init; } = new KakaoFlowOptions().NotifyPollInterval;
     public string? AdminToken { get; init; }
     public string? OperatorToken { get; init; }
     public string? WebhookSecret { get; init; }
     public int ErrorsPerUserPerDay { get; init; } = new KakaoFlowOptions().ErrorsPerUserPerDay;
     public int MaxConnections { get; init; } = new KakaoFlowOptions().MaxConnections;
+
+    /// <summary>The Redis store to share with other hosts (docs/scale-out.md); null: the LiteDB file in the test's folder.</summary>
+    public KakaoFlow.Store.Redis.RedisStoreOptions? Redis { get; init; }
 
     public bool WatchFileEvents { get; init; } = true;
     public Func<CompiledFlow, Session, Turn, DateTimeOffset, CancellationToken, StepResult>? Stepper { get; init; }
@@ -40,6 +44,7 @@ internal sealed record TestHostOptions
         options.NotifyUrl = NotifyUrl;
         options.NotifyRetryDelay = NotifyRetryDelay;
         options.NotifyMaxRetryDelay = NotifyMaxRetryDelay;
+        options.NotifyPollInterval = NotifyPollInterval;
         options.AdminToken = AdminToken;
         options.OperatorToken = OperatorToken;
         options.WebhookSecret = WebhookSecret;

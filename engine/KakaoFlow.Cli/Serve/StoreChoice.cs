@@ -1,0 +1,35 @@
+using KakaoFlow.Store.Redis;
+
+namespace KakaoFlow.Cli.Serve;
+
+/// <summary>The value of <c>serve --store</c> (or <c>$KAKAOFLOW_STORE</c>): <c>litedb</c> (the default) or a Redis URL.</summary>
+internal static class StoreChoice
+{
+    public const string LiteDb = "litedb";
+
+    /// <summary>The Redis server chosen (null: LiteDB), or why the choice is refused.</summary>
+    /// <param name="value">What was given; null or <c>litedb</c> for the LiteDB file.</param>
+    /// <param name="adminToken">The owner's token from the environment: several hosts must share one.</param>
+    public static (RedisStoreOptions? Redis, string? Error) Parse(string? value, string? adminToken)
+    {
+        if (value is null || value.Equals(LiteDb, StringComparison.OrdinalIgnoreCase))
+        {
+            return (null, null);
+        }
+
+        RedisStoreOptions redis;
+        try
+        {
+            redis = RedisStoreOptions.FromUrl(value);
+        }
+        catch (FormatException e)
+        {
+            return (null, $"--store must be {LiteDb} or redis://HOST:PORT[/DB]: {e.Message}");
+        }
+
+        // A token generated into a local file would differ from host to host behind one address.
+        return adminToken is null
+            ? (null, $"--store {redis} is shared by several hosts: set ${KakaoFlowEnvironment.AdminToken} to the same owner token on each of them")
+            : (redis, null);
+    }
+}

@@ -1,0 +1,36 @@
+using KakaoFlow.Storage;
+using KakaoFlow.Store.Redis;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the Redis store, the store interfaces it implements and its host coordination.</summary>
+public static class RedisStoreServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers one <see cref="RedisStore"/> as a singleton (connected when first resolved, disconnected with the
+    /// container) and <see cref="ISessionStore"/>, <see cref="IFriendStore"/>, <see cref="IBotDataStore"/>,
+    /// <see cref="IServiceStore"/> and <see cref="IHostCoordination"/> resolving to its parts, replacing the
+    /// single-host coordination <c>AddKakaoFlow</c> registers. No file is opened.
+    /// </summary>
+    /// <param name="services">The app's services.</param>
+    /// <param name="options">The server and the waits; see <see cref="RedisStoreOptions.FromUrl"/>.</param>
+    public static IServiceCollection AddRedisStore(this IServiceCollection services, RedisStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(options);
+        services.AddSingleton(provider => new RedisStore(options, provider.GetService<ILogger<RedisStore>>()));
+        services.AddSingleton(provider => provider.GetRequiredService<RedisStore>().Sessions);
+        services.AddSingleton(provider => provider.GetRequiredService<RedisStore>().Friends);
+        services.AddSingleton<IBotDataStore>(provider => provider.GetRequiredService<RedisStore>().BotData);
+        services.AddSingleton(provider => provider.GetRequiredService<RedisStore>().Services);
+        services.Replace(ServiceDescriptor.Singleton<IHostCoordination>(provider => provider.GetRequiredService<RedisStore>().Coordination));
+        return services;
+    }
+
+    /// <summary>Registers the Redis store at <paramref name="url"/>: <c>redis://HOST:PORT[/DB]</c>.</summary>
+    /// <exception cref="FormatException">Not such a URL.</exception>
+    public static IServiceCollection AddRedisStore(this IServiceCollection services, string url) =>
+        services.AddRedisStore(RedisStoreOptions.FromUrl(url));
+}

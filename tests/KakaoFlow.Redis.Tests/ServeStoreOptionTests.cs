@@ -1,0 +1,47 @@
+using KakaoFlow.Cli;
+using KakaoFlow.Cli.Serve;
+
+namespace KakaoFlow.Redis.Tests;
+
+/// <summary><c>serve --store</c> and <c>$KAKAOFLOW_STORE</c>: LiteDB by default, Redis by URL with a shared owner token.</summary>
+public sealed class ServeStoreOptionTests
+{
+    [Fact]
+    public void No_store_or_litedb_is_the_data_file()
+    {
+        Assert.Equal((null, null), StoreChoice.Parse(null, null));
+        Assert.Equal((null, null), StoreChoice.Parse("LiteDB", "token"));
+    }
+
+    [Fact]
+    public void A_redis_url_with_an_owner_token_is_redis()
+    {
+        var (redis, error) = StoreChoice.Parse("redis://127.0.0.1:6390/2", "token");
+
+        Assert.Null(error);
+        Assert.Equal(("127.0.0.1:6390", 2), (redis?.EndPoint, redis?.Database));
+    }
+
+    [Fact]
+    public void Redis_without_a_shared_owner_token_is_refused()
+    {
+        var (redis, error) = StoreChoice.Parse("redis://127.0.0.1:6390", null);
+
+        Assert.Null(redis);
+        Assert.Contains("KAKAOFLOW_ADMIN_TOKEN", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_bad_store_is_a_usage_error_and_help_names_the_option_and_variable()
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+
+        Assert.Equal(2, await CommandLine.RunAsync(["serve", "--store", "redis://127.0.0.1:6390/zero"], stdout, stderr));
+        Assert.Contains("--store must be litedb or redis://HOST:PORT[/DB]", stderr.ToString(), StringComparison.Ordinal);
+
+        Assert.Equal(0, await CommandLine.RunAsync(["serve", "--help"], stdout, stderr));
+        Assert.Contains("--store", stdout.ToString(), StringComparison.Ordinal);
+        Assert.Contains(KakaoFlowEnvironment.Store, stdout.ToString(), StringComparison.Ordinal);
+    }
+}
