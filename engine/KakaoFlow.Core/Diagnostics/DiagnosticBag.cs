@@ -20,8 +20,9 @@ public sealed class DiagnosticBag
 
     /// <summary>
     /// Diagnostics sorted the way people work through them: errors first (the flow does not run until they are
-    /// fixed), then warnings, each by file, line and column.
+    /// fixed), then warnings, each by file, line and column. The same diagnostic found twice (a step written once
+    /// and used twice through a YAML alias) is listed once.
     /// </summary>
     public IReadOnlyList<Diagnostic> Sorted() =>
-        [.. _items.OrderByDescending(d => d.IsError).ThenBy(d => d.Span.File, StringComparer.Ordinal).ThenBy(d => d.Span.Line).ThenBy(d => d.Span.Column)];
+        [.. _items.Distinct().OrderByDescending(d => d.IsError).ThenBy(d => d.Span.File, StringComparer.Ordinal).ThenBy(d => d.Span.Line).ThenBy(d => d.Span.Column)];
 }

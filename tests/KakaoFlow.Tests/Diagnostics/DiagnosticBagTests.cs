@@ -1,4 +1,5 @@
 using KakaoFlow.Diagnostics;
+using KakaoFlow.Tests.Support;
 
 namespace KakaoFlow.Tests.Diagnostics;
 
@@ -16,5 +17,21 @@ public sealed class DiagnosticBagTests
         var sorted = bag.Sorted().Select(d => $"{d.Span.Line}:{d.Code}");
 
         Assert.Equal(["4:KF028", "9:KF014", "1:KF018", "2:KF018"], sorted);
+    }
+
+    [Fact]
+    public void A_step_used_twice_through_an_alias_is_reported_once()
+    {
+        var diagnostics = TestFlows.Diagnostics(TestFlows.Header + """
+            home:
+              - 메뉴: &menu
+                  say: 오늘의 메뉴 #1
+                  goto: home
+                  buttons:
+                    - 처음으로: { goto: home }
+              - 다시: *menu
+            """);
+
+        Assert.Equal(["KF015", "KF062"], diagnostics.Select(d => d.Code));
     }
 }
