@@ -26,7 +26,9 @@ public sealed class FullDiskServeTests : IDisposable
     private const string Token = "owner-token-for-the-full-disk-test";
     private const int Users = 12;
 
-    private static readonly TimeSpan ReplyBound = TimeSpan.FromSeconds(3);
+    // serve answers within its own 3 s bound; measured from this side of the socket on a loaded CI machine, a margin
+    // on top (what the bound guards against is a hang of a minute and more).
+    private static readonly TimeSpan ReplyBound = TimeSpan.FromSeconds(5);
 
     private const string CounterFlow = """
         name: 카운터
