@@ -156,9 +156,11 @@ public sealed class MultiHostTests
                 Assert.Equal(home, JsonDocument.Parse(body).RootElement.GetProperty("keyboard").GetRawText());
             }
 
-            // One line about the outage per host (and one about the lost connection), not one per request.
+            // One line about the outage per host (and one about the lost connection), not one per request. The client
+            // reports the lost connection from its own thread: wait for the line, then count.
             foreach (var host in new[] { a, b })
             {
+                await Lifecycle.EventuallyAsync(() => host.Logs.Lines.Any(line => line.Contains("lost the connection to Redis", StringComparison.Ordinal)), "the lost connection logged", seconds: 10);
                 Assert.Single(host.Logs.Lines, line => line.Contains("Store unavailable", StringComparison.Ordinal));
                 Assert.Single(host.Logs.Lines, line => line.Contains("lost the connection to Redis", StringComparison.Ordinal));
             }
