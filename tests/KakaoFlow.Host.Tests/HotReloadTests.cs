@@ -279,7 +279,10 @@ public sealed class HotReloadTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var folder = Directory.CreateDirectory(Path.Combine(_host.FlowsDirectory, "huge")).FullName;
         var refused = _changes.ReloadFailed("huge");
-        File.WriteAllText(Path.Combine(folder, "flow.yaml"), Hello(1) + string.Concat(Enumerable.Repeat("# 주석 한 줄\n", 100_000)), Encoding.UTF8);
+        // Written aside and renamed into place: a 1.6 MB write in place can be read half-way, below the cap, and served.
+        var aside = Path.Combine(folder, "flow.yaml.saving");
+        File.WriteAllText(aside, Hello(1) + string.Concat(Enumerable.Repeat("# 주석 한 줄\n", 100_000)), Encoding.UTF8);
+        File.Move(aside, Path.Combine(folder, "flow.yaml"));
         await refused;
 
         var status = Catalog.Status("huge")!;
