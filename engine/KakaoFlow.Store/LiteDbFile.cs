@@ -88,7 +88,7 @@ internal sealed class LiteDbFile : IDisposable
     /// <summary>A small write that shows whether the file takes writes again: run by the flusher while the store is unavailable.</summary>
     public void Probe() => Write("Checking that the data file takes writes", StoreNames.Store, store =>
     {
-        store.Upsert(new BsonDocument { ["_id"] = "probe", ["at"] = DateTime.UtcNow.Ticks });
+        store.Upsert(new BsonDocument { ["_id"] = "probe", ["at"] = Environment.TickCount64 });
         _health.AllWork();
         return true;
     });

@@ -93,7 +93,7 @@ public sealed class LiteDbStore : IDisposable
                 database.BotData.EnsureIndex("bot", "$.bot");
                 if (!database.Engine.CollectionExists(StoreNames.Store))
                 {
-                    database.Store.Insert(new BsonDocument { ["_id"] = "probe", ["at"] = DateTime.UtcNow.Ticks });
+                    database.Store.Insert(new BsonDocument { ["_id"] = "probe", ["at"] = Environment.TickCount64 });
                 }
             });
             Friends = new LiteDbFriendStore(_file);
