@@ -31,7 +31,6 @@ internal sealed class ConversationService
     private readonly StepFunction _step;
     private readonly StepFunction _skillStep;
     private readonly ILogger _logger;
-    private readonly StoreOutageLog _outage;
     private readonly ErrorBudget _errors;
     private readonly UserTurns _turns;
 
@@ -44,11 +43,9 @@ internal sealed class ConversationService
         HostingSeams seams,
         ILogger<ConversationService> logger,
         ErrorBudget errors,
-        IHostCoordination hosts,
-        StoreOutageLog outage)
+        IHostCoordination hosts)
     {
         _errors = errors;
-        _outage = outage;
         _turns = new UserTurns(hosts);
         _sessions = sessions;
         _friends = friends;
@@ -91,8 +88,7 @@ internal sealed class ConversationService
         {
             // The user's session could not be read or written (a full disk, say): nothing of this turn is acknowledged,
             // and the user's next message continues from their last acknowledged turn. The store logs the outage; the
-            // error budget counts it once a minute, not per turn; the outage is logged once per interval, not per turn.
-            _outage.Report("message", e);
+            // error budget logs and counts it once a minute per bot, not per turn.
             _errors.RecordStoreFailure(flow, e);
             return ErrorReply(flow);
         }

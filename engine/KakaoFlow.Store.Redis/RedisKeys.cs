@@ -26,6 +26,9 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>Hash: data key → JSON value.</summary>
     public RedisKey BotData(string botId) => Key("d:", botId);
 
+    /// <summary>String: the bot's data size in bytes (keys and JSON texts, UTF-8), kept with every write of <see cref="BotData"/>.</summary>
+    public RedisKey BotDataSize(string botId) => Key("ds:", botId);
+
     /// <summary>Hash: bot id → service state JSON.</summary>
     public RedisKey Services { get; } = prefix + "services";
 

@@ -17,18 +17,21 @@ namespace KakaoFlow.Store.Redis;
 /// acknowledged after Redis acknowledged its session write; what survives a crash of Redis itself depends on its AOF
 /// setting (docs/scale-out.md).
 /// </remarks>
-public sealed class RedisStore : IDisposable
+public sealed class RedisStore : IStoreHealth, IDisposable
 {
     private readonly ConnectionMultiplexer _connection;
     private readonly RedisHostCoordination _coordination;
     private readonly ILogger _logger;
+    private readonly TimeProvider _clock;
     private int _down;
+    private StoreStatus _status = StoreStatus.Ok;
 
     /// <exception cref="StoreException">The options cannot make a connection (a bad endpoint).</exception>
-    public RedisStore(RedisStoreOptions options, ILogger<RedisStore>? logger = null)
+    public RedisStore(RedisStoreOptions options, ILogger<RedisStore>? logger = null, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
+        _clock = clock ?? TimeProvider.System;
         EnoughPoolThreads();
         _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         try
@@ -42,6 +45,12 @@ public sealed class RedisStore : IDisposable
 
         _connection.ConnectionFailed += OnConnectionFailed;
         _connection.ConnectionRestored += OnConnectionRestored;
+        if (!_connection.IsConnected)
+        {
+            _down = 1;
+            _status = new StoreStatus(false, _clock.GetUtcNow(), $"Redis at {options} cannot be reached");
+        }
+
         var redis = new RedisContext(_connection, options);
         _coordination = new RedisHostCoordination(redis);
         var friends = new RedisFriendStore(redis);
@@ -68,6 +77,9 @@ public sealed class RedisStore : IDisposable
 
     /// <summary>True while the client has a connection to Redis.</summary>
     public bool IsConnected => _connection.IsConnected;
+
+    /// <summary>Unavailable from a lost connection until it is back (the admin API shows it; the error budget holds its counts meanwhile).</summary>
+    public StoreStatus Status => Volatile.Read(ref _status);
 
     public void Dispose()
     {
@@ -121,6 +133,7 @@ public sealed class RedisStore : IDisposable
     {
         if (Interlocked.Exchange(ref _down, 1) == 0)
         {
+            Volatile.Write(ref _status, new StoreStatus(false, _clock.GetUtcNow(), $"lost the connection to Redis at {Options} ({e.FailureType})"));
             RedisStoreLog.ConnectionLost(_logger, Options.ToString(), e.FailureType.ToString(), e.Exception);
         }
     }
@@ -129,6 +142,7 @@ public sealed class RedisStore : IDisposable
     {
         if (Interlocked.Exchange(ref _down, 0) == 1)
         {
+            Volatile.Write(ref _status, new StoreStatus(true, _clock.GetUtcNow(), null));
             RedisStoreLog.ConnectionRestored(_logger, Options.ToString());
         }
     }

@@ -11,8 +11,9 @@ public static class RedisStoreServiceCollectionExtensions
     /// <summary>
     /// Registers one <see cref="RedisStore"/> as a singleton (connected when first resolved, disconnected with the
     /// container) and <see cref="ISessionStore"/>, <see cref="IFriendStore"/>, <see cref="IBotDataStore"/>,
-    /// <see cref="IServiceStore"/> and <see cref="IHostCoordination"/> resolving to its parts, replacing the
-    /// single-host coordination <c>AddKakaoFlow</c> registers. No file is opened.
+    /// <see cref="IServiceStore"/>, <see cref="IHostCoordination"/> and <see cref="IStoreHealth"/> resolving to it and its
+    /// parts, replacing the single-host coordination and the always-available health <c>AddKakaoFlow</c> registers. No
+    /// file is opened.
     /// </summary>
     /// <param name="services">The app's services.</param>
     /// <param name="options">The server and the waits; see <see cref="RedisStoreOptions.FromUrl"/>.</param>
@@ -20,12 +21,13 @@ public static class RedisStoreServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(options);
-        services.AddSingleton(provider => new RedisStore(options, provider.GetService<ILogger<RedisStore>>()));
+        services.AddSingleton(provider => new RedisStore(options, provider.GetService<ILogger<RedisStore>>(), provider.GetService<TimeProvider>()));
         services.AddSingleton(provider => provider.GetRequiredService<RedisStore>().Sessions);
         services.AddSingleton(provider => provider.GetRequiredService<RedisStore>().Friends);
         services.AddSingleton<IBotDataStore>(provider => provider.GetRequiredService<RedisStore>().BotData);
         services.AddSingleton(provider => provider.GetRequiredService<RedisStore>().Services);
         services.Replace(ServiceDescriptor.Singleton<IHostCoordination>(provider => provider.GetRequiredService<RedisStore>().Coordination));
+        services.Replace(ServiceDescriptor.Singleton<IStoreHealth>(provider => provider.GetRequiredService<RedisStore>()));
         return services;
     }
 

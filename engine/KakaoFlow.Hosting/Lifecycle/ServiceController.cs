@@ -77,7 +77,9 @@ internal sealed class ServiceController(IServiceStore store, ISessionStore sessi
 
     /// <summary>
     /// Reads every state from the store again (another host sharing it changed some): the cache takes what the store
-    /// holds, and a bot the store no longer knows (a store that came back empty) is decided again by the first-seen rule.
+    /// holds. A bot this host knew and the store no longer does lost its state with everything else (a Redis that came back
+    /// empty): that is a first start, decided as for a bot never seen, even if users wrote to it in the moment before the
+    /// hosts noticed (their sessions of before are gone with the state).
     /// </summary>
     public void Reload()
     {
@@ -86,9 +88,15 @@ internal sealed class ServiceController(IServiceStore store, ISessionStore sessi
         {
             if (!stored.TryGetValue(flow.BotId, out var state))
             {
-                _states.TryRemove(flow.BotId, out _);
-                StateOf(flow);
-                continue;
+                if (!_states.TryRemove(flow.BotId, out _))
+                {
+                    StateOf(flow);
+                    continue;
+                }
+
+                var first = FirstState(flow, hasUsers: false);
+                var (decided, _) = _services.Change(flow.BotId, current => current is not null ? (null, null) : (first, null));
+                state = decided ?? first;
             }
 
             lock (_cacheGate)

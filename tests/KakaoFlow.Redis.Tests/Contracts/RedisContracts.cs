@@ -53,9 +53,6 @@ public sealed class RedisBotData : BotDataStoreContract
 
     protected override IBotDataStore Open() => _redis.Open().BotData;
 
-    /// <summary>The Redis store does not enforce <c>settings.data_limit_mb</c> yet (a known gap).</summary>
-    protected override bool MeasuresData => false;
-
     protected override void Close() => _redis.Close();
 }
 

@@ -10,12 +10,6 @@ public abstract class BotDataStoreContract : StoreContract<IBotDataStore>
     private const string Bot = "피자봇";
     private static readonly JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>
-    /// Whether the store measures a bot's data and enforces <c>settings.data_limit_mb</c>. One that does not takes every
-    /// write, as <see cref="IBotDataStore"/>'s default says (the Redis store, for now).
-    /// </summary>
-    protected virtual bool MeasuresData => true;
-
     [Fact]
     public void A_key_never_set_has_no_value()
     {
@@ -132,13 +126,6 @@ public abstract class BotDataStoreContract : StoreContract<IBotDataStore>
         for (var i = 1; i <= 3; i++)
         {
             Store.Set(Bot, $"주문{i}", value, limit);
-        }
-
-        if (!MeasuresData)
-        {
-            Store.Set(Bot, "주문4", value, limit);
-            Assert.NotNull(Store.Get(Bot, "주문4"));
-            return;
         }
 
         var refused = Assert.Throws<BotDataLimitException>(() => Store.Set(Bot, "주문4", value, limit));
