@@ -12,6 +12,8 @@ namespace KakaoFlow.Runtime;
 public sealed class InMemoryBotDataStore : IBotDataStore
 {
     private readonly ConcurrentDictionary<(string Bot, string Key), JsonElement> _values = new();
+    private readonly KeyStripes _updates = new();
+    private readonly Lock _apply = new();
 
     public JsonElement? Get(string botId, string key) =>
         _values.TryGetValue((botId, key), out var value) ? value : null;
@@ -22,4 +24,39 @@ public sealed class InMemoryBotDataStore : IBotDataStore
 
     public IReadOnlyList<string> Keys(string botId) =>
         [.. _values.Keys.Where(k => k.Bot == botId).Select(k => k.Key).Order(StringComparer.Ordinal)];
+
+    /// <summary>Holds the key's lock while <paramref name="change"/> runs, so it is called exactly once.</summary>
+    public JsonElement Update(string botId, string key, Func<JsonElement?, JsonElement> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        lock (_updates.For(botId, key))
+        {
+            var next = change(Get(botId, key)).Clone();
+            _values[(botId, key)] = next;
+            return next;
+        }
+    }
+
+    /// <summary>One turn's writes at a time; each key under its update lock, so no update of it interleaves.</summary>
+    public void Apply(string botId, IReadOnlyList<BotDataChange> changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        lock (_apply)
+        {
+            foreach (var change in changes)
+            {
+                lock (_updates.For(botId, change.Key))
+                {
+                    if (change.Value is { } value)
+                    {
+                        Set(botId, change.Key, value);
+                    }
+                    else
+                    {
+                        Delete(botId, change.Key);
+                    }
+                }
+            }
+        }
+    }
 }
