@@ -9,7 +9,7 @@ namespace KakaoFlow.Store;
 /// A bot's shared key/value data (<c>data</c> in hooks): <c>{_id: "bot␟key", bot, key, value: "json"}</c>
 /// in the <c>botdata</c> collection. Kept until a hook deletes it; never swept.
 /// </summary>
-public sealed class LiteDbBotDataStore : IBotDataStore
+public sealed partial class LiteDbBotDataStore : IBotDataStore
 {
     private readonly ILiteCollection<BsonDocument> _collection;
 

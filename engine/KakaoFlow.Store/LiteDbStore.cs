@@ -73,8 +73,9 @@ public sealed class LiteDbStore : IDisposable
             var botData = _database.GetCollection(StoreNames.BotData);
             botData.EnsureIndex("bot", "$.bot");
             Friends = new LiteDbFriendStore(friends);
-            BotData = new LiteDbBotDataStore(botData);
+            BotData = new LiteDbBotDataStore(botData) { Database = _database };
             Services = new LiteDbServiceStore(_database);
+            Payments = new LiteDbPaymentStore(_database);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -109,6 +110,9 @@ public sealed class LiteDbStore : IDisposable
 
     /// <summary>Service states, daily error counts and the notification outbox.</summary>
     public LiteDbServiceStore Services { get; }
+
+    /// <summary>Registered cards (billing keys, never numbers) and every charge attempt (docs/commerce.md).</summary>
+    public LiteDbPaymentStore Payments { get; }
 
     /// <summary>Writes every acknowledged session to LiteDB now and deletes the journal segments that held them.</summary>
     /// <exception cref="StoreException">The write or the deletion failed; the sessions stay in the journal and dirty.</exception>

@@ -1,0 +1,146 @@
+using KakaoFlow.Payments;
+using LiteDB;
+
+namespace KakaoFlow.Store;
+
+/// <summary>
+/// Cards and payments (docs/commerce.md) in the host's LiteDB file:
+/// <list type="bullet">
+/// <item><c>cards</c>: <c>{_id: "bot␟holder", bot, holder, gateway, key, brand, last4, at: utcTicks}</c> (holder: the
+/// SHA-256 of the user_key; key: the gateway's billing key; never a card number)</item>
+/// <item><c>card_tokens</c>: <c>{_id: tokenId, expires: utcTicks}</c>: registration links already used (forgotten once expired)</item>
+/// <item><c>payments</c>: <c>{_id: "bot␟paymentId", bot, payment, order: "bot␟orderId", order_id, user, amount, brand,
+/// last4, state, at: utcTicks, code, gw, refunded: utcTicks|null}</c> (user: the 12-digit user tag)</item>
+/// </list>
+/// </summary>
+public sealed class LiteDbPaymentStore : IPaymentStore
+{
+    private const string Cards = "cards";
+    private const string UsedTokens = "card_tokens";
+    private const string PaymentsCollection = "payments";
+
+    private readonly LiteDatabase _database;
+    private readonly ILiteCollection<BsonDocument> _cards;
+    private readonly ILiteCollection<BsonDocument> _tokens;
+    private readonly ILiteCollection<BsonDocument> _payments;
+    private readonly Lock _gate = new();
+
+    internal LiteDbPaymentStore(LiteDatabase database)
+    {
+        _database = database;
+
+        // Created at start-up, never lazily by concurrent requests (racy in LiteDB 5.0.21).
+        _cards = database.GetCollection(Cards);
+        _tokens = database.GetCollection(UsedTokens);
+        _tokens.EnsureIndex("expires", "$.expires");
+        _payments = database.GetCollection(PaymentsCollection);
+        _payments.EnsureIndex("bot", "$.bot");
+        _payments.EnsureIndex("order", "$.order");
+    }
+
+    public CardRecord? FindCard(string botId, string holder) =>
+        Guard($"Reading a card of bot '{botId}'", () => _cards.FindById(StoreNames.IdOf(botId, holder)) is { } d ? CardFrom(d) : null);
+
+    /// <summary>The token and the card in one transaction; expired tokens are forgotten on the way.</summary>
+    public bool RegisterCard(CardRecord card, string tokenId, DateTimeOffset tokenExpiresAt)
+    {
+        ArgumentNullException.ThrowIfNull(card);
+        return Guard($"Registering a card for bot '{card.BotId}'", () =>
+        {
+            lock (_gate)
+            {
+                return _database.InTransaction(() =>
+                {
+                    if (_tokens.FindById(tokenId) is not null)
+                    {
+                        return false;
+                    }
+
+                    _tokens.DeleteMany(Query.LT("expires", card.RegisteredAt.UtcTicks));
+                    _tokens.Insert(new BsonDocument { ["_id"] = tokenId, ["expires"] = tokenExpiresAt.UtcTicks });
+                    _cards.Upsert(new BsonDocument
+                    {
+                        ["_id"] = StoreNames.IdOf(card.BotId, card.Holder),
+                        ["bot"] = card.BotId,
+                        ["holder"] = card.Holder,
+                        ["gateway"] = card.Gateway,
+                        ["key"] = card.BillingKey,
+                        ["brand"] = card.Brand,
+                        ["last4"] = card.Last4,
+                        ["at"] = card.RegisteredAt.UtcTicks,
+                    });
+                    return true;
+                });
+            }
+        });
+    }
+
+    public bool DeleteCard(string botId, string holder) =>
+        Guard($"Deleting a card of bot '{botId}'", () => _cards.Delete(StoreNames.IdOf(botId, holder)));
+
+    public void SavePayment(PaymentRecord payment)
+    {
+        ArgumentNullException.ThrowIfNull(payment);
+        Guard($"Writing a payment of bot '{payment.BotId}'", () => _payments.Upsert(new BsonDocument
+        {
+            ["_id"] = StoreNames.IdOf(payment.BotId, payment.PaymentId),
+            ["bot"] = payment.BotId,
+            ["payment"] = payment.PaymentId,
+            ["order"] = StoreNames.IdOf(payment.BotId, payment.OrderId),
+            ["order_id"] = payment.OrderId,
+            ["user"] = payment.User,
+            ["amount"] = payment.Amount,
+            ["brand"] = payment.Brand,
+            ["last4"] = payment.Last4,
+            ["state"] = payment.State.ToString(),
+            ["at"] = payment.At.UtcTicks,
+            ["code"] = payment.Code is null ? BsonValue.Null : payment.Code,
+            ["gw"] = payment.GatewayPaymentId is null ? BsonValue.Null : payment.GatewayPaymentId,
+            ["refunded"] = payment.RefundedAt is { } refunded ? refunded.UtcTicks : BsonValue.Null,
+        }));
+    }
+
+    public PaymentRecord? FindPayment(string botId, string paymentId) =>
+        Guard($"Reading a payment of bot '{botId}'", () => _payments.FindById(StoreNames.IdOf(botId, paymentId)) is { } d ? PaymentFrom(d) : null);
+
+    public IReadOnlyList<PaymentRecord> PaymentsOfOrder(string botId, string orderId) =>
+        Guard($"Reading the payments of an order of bot '{botId}'", () =>
+            (IReadOnlyList<PaymentRecord>)[.. _payments.Find(Query.EQ("order", StoreNames.IdOf(botId, orderId))).Select(PaymentFrom).OrderBy(p => p.At)]);
+
+    public IReadOnlyList<PaymentRecord> Payments(string botId, int max) =>
+        Guard($"Listing the payments of bot '{botId}'", () =>
+            (IReadOnlyList<PaymentRecord>)[.. _payments.Find(Query.EQ("bot", botId)).Select(PaymentFrom).OrderByDescending(p => p.At).Take(max)]);
+
+    private static CardRecord CardFrom(BsonDocument d) => new(
+        d["bot"].AsString, d["holder"].AsString, d["gateway"].AsString, d["key"].AsString, d["brand"].AsString, d["last4"].AsString, Time(d["at"])!.Value);
+
+    private static PaymentRecord PaymentFrom(BsonDocument d) => new(
+        d["bot"].AsString,
+        d["payment"].AsString,
+        d["order_id"].AsString,
+        d["user"].AsString,
+        d["amount"].AsInt64,
+        d["brand"].AsString,
+        d["last4"].AsString,
+        Enum.Parse<PaymentState>(d["state"].AsString),
+        Time(d["at"])!.Value)
+    {
+        Code = d["code"].IsString ? d["code"].AsString : null,
+        GatewayPaymentId = d["gw"].IsString ? d["gw"].AsString : null,
+        RefundedAt = Time(d["refunded"]),
+    };
+
+    private static DateTimeOffset? Time(BsonValue value) => value.IsNumber ? new DateTimeOffset(value.AsInt64, TimeSpan.Zero) : null;
+
+    private static T Guard<T>(string what, Func<T> work)
+    {
+        try
+        {
+            return work();
+        }
+        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
+        {
+            throw StoreErrors.Translate(e, what);
+        }
+    }
+}
