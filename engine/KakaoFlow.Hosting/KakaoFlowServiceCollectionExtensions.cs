@@ -4,6 +4,7 @@ using KakaoFlow.Hooks;
 using KakaoFlow.Hosting;
 using KakaoFlow.Hosting.Admin;
 using KakaoFlow.Hosting.Lifecycle;
+using KakaoFlow.Hosting.Payments;
 using KakaoFlow.Runtime;
 using KakaoFlow.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -47,9 +48,13 @@ public static class KakaoFlowServiceCollectionExtensions
         services.AddSingleton(provider =>
         {
             var hookLog = new LoggerHookLog(provider.GetRequiredService<ILoggerFactory>().CreateLogger("KakaoFlow.Hooks"));
-            return new FlowRuntime(new HookServices(provider.GetRequiredService<IBotDataStore>(), hookLog));
+            var services = new HookServices(provider.GetRequiredService<IBotDataStore>(), hookLog) { Payments = provider.GetRequiredService<HostPayments>().Service };
+
+            // ConversationService commits each turn's bot data with its session, and undoes a dropped turn's charges.
+            return new FlowRuntime(services) { DefersCommit = true };
         });
         services.AddSingleton<ConversationService>();
+        HostPayments.Register(services);
 
         // Service lifecycle (docs/operations.md): states, the error budget, the notification outbox and the admin tokens.
         services.AddSingleton<NotificationDispatcher>();

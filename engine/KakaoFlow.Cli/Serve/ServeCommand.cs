@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 
 namespace KakaoFlow.Cli.Serve;
 
-/// <summary><c>kakaoflow serve [FLOWS_DIR] [--urls URL] [--data FILE] [--json-logs] [--no-watch] [--notify-url URL]</c>.</summary>
+/// <summary><c>kakaoflow serve [FLOWS_DIR] [--urls URL] [--data FILE] [--json-logs] [--no-watch] [--notify-url URL] [--public-url URL]</c>.</summary>
 public static class ServeCommand
 {
     public static Command Create(ConsoleIo io)
@@ -153,6 +153,22 @@ public static class ServeCommand
             },
         };
 
+        public Option<Uri?> PublicUrl { get; } = new("--public-url")
+        {
+            Description = "this host's address as customers' phones reach it, the base of card registration links (default: the first of --urls)",
+            CustomParser = result =>
+            {
+                var text = result.Tokens[0].Value;
+                var url = HttpUrl(text);
+                if (url is null)
+                {
+                    result.AddError($"--public-url must be an http or https URL, not '{text}'");
+                }
+
+                return url;
+            },
+        };
+
         public Option<string?> WebhookSecret { get; } = new("--webhook-secret")
         {
             Description = $"every webhook call must carry it in the header X-KakaoFlow-Secret (default: ${KakaoFlowEnvironment.WebhookSecret}; at least 16 characters)",
@@ -162,7 +178,7 @@ public static class ServeCommand
         {
             CommandLine.RefuseOptionLikeValues(Flows);
             command.Arguments.Add(Flows);
-            foreach (var option in new Option[] { Urls, Data, JsonLogs, NoWatch, NotifyUrl, WebhookSecret })
+            foreach (var option in new Option[] { Urls, Data, JsonLogs, NoWatch, NotifyUrl, PublicUrl, WebhookSecret })
             {
                 command.Options.Add(option);
             }
@@ -175,6 +191,7 @@ public static class ServeCommand
             DataFile = parse.GetValue(Data)!,
             JsonLogs = parse.GetValue(JsonLogs),
             Watch = !parse.GetValue(NoWatch),
+            PublicUrl = parse.GetValue(PublicUrl),
             AdminToken = KakaoFlowEnvironment.Read(KakaoFlowEnvironment.AdminToken),
             OperatorToken = KakaoFlowEnvironment.Read(KakaoFlowEnvironment.OperatorToken),
             WebhookSecret = parse.GetValue(WebhookSecret) ?? KakaoFlowEnvironment.Read(KakaoFlowEnvironment.WebhookSecret),

@@ -1,6 +1,7 @@
 using KakaoFlow.Hooks;
 using KakaoFlow.Hosting;
 using KakaoFlow.Hosting.Admin;
+using KakaoFlow.Hosting.Payments;
 
 namespace KakaoFlow.Cli.Serve;
 
@@ -24,6 +25,9 @@ public sealed record ServeSettings
     public bool Watch { get; init; } = true;
 
     public Uri? NotifyUrl { get; init; }
+
+    /// <summary>The base of card registration links (<c>pay.registerUrl()</c>); null: the first of <see cref="Urls"/> as bound.</summary>
+    public Uri? PublicUrl { get; init; }
 
     public string? AdminToken { get; init; }
 
@@ -51,5 +55,7 @@ public sealed record ServeSettings
         yield return Entry(nameof(KakaoFlowOptions.AdminToken), AdminToken);
         yield return Entry(nameof(KakaoFlowOptions.OperatorToken), OperatorToken);
         yield return Entry(nameof(KakaoFlowOptions.WebhookSecret), WebhookSecret);
+        yield return new($"{KakaoFlowPaymentOptions.Section}:{nameof(KakaoFlowPaymentOptions.SecretFile)}", PaymentSecretFile.NextTo(DataFile));
+        yield return new($"{KakaoFlowPaymentOptions.Section}:{nameof(KakaoFlowPaymentOptions.PublicUrl)}", PublicUrl?.ToString());
     }
 }
