@@ -6,7 +6,7 @@ namespace KakaoFlow.Store;
 /// <summary>
 /// Cards and payments (docs/commerce.md) in the host's LiteDB file:
 /// <list type="bullet">
-/// <item><c>cards</c>: <c>{_id: "bot␟holder", bot, holder, gateway, key, brand, last4, at: utcTicks}</c> (holder: the
+/// <item><c>cards</c>: <c>{_id: "bot␟holder", bot, holder, gateway, key, brand, last4, at: utcTicks, token}</c> (holder: the
 /// SHA-256 of the user_key; key: the gateway's billing key; never a card number)</item>
 /// <item><c>card_tokens</c>: <c>{_id: tokenId, expires: utcTicks}</c>: registration links already used (forgotten once expired)</item>
 /// <item><c>payments</c>: <c>{_id: "bot␟paymentId", bot, payment, order: "bot␟orderId", order_id, user, amount, brand,
@@ -68,6 +68,7 @@ public sealed class LiteDbPaymentStore : IPaymentStore
                         ["brand"] = card.Brand,
                         ["last4"] = card.Last4,
                         ["at"] = card.RegisteredAt.UtcTicks,
+                        ["token"] = tokenId,
                     });
                     return true;
                 });
@@ -112,7 +113,10 @@ public sealed class LiteDbPaymentStore : IPaymentStore
             (IReadOnlyList<PaymentRecord>)[.. _payments.Find(Query.EQ("bot", botId)).Select(PaymentFrom).OrderByDescending(p => p.At).Take(max)]);
 
     private static CardRecord CardFrom(BsonDocument d) => new(
-        d["bot"].AsString, d["holder"].AsString, d["gateway"].AsString, d["key"].AsString, d["brand"].AsString, d["last4"].AsString, Time(d["at"])!.Value);
+        d["bot"].AsString, d["holder"].AsString, d["gateway"].AsString, d["key"].AsString, d["brand"].AsString, d["last4"].AsString, Time(d["at"])!.Value)
+    {
+        RegisteredWith = d["token"].IsString ? d["token"].AsString : null,
+    };
 
     private static PaymentRecord PaymentFrom(BsonDocument d) => new(
         d["bot"].AsString,

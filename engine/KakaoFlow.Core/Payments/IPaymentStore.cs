@@ -33,7 +33,11 @@ public interface IPaymentStore
 }
 
 /// <summary>A registered card: the gateway's billing key, the brand and last 4 digits shown to the user.</summary>
-public sealed record CardRecord(string BotId, string Holder, string Gateway, string BillingKey, string Brand, string Last4, DateTimeOffset RegisteredAt);
+public sealed record CardRecord(string BotId, string Holder, string Gateway, string BillingKey, string Brand, string Last4, DateTimeOffset RegisteredAt)
+{
+    /// <summary>The id of the registration link that registered it (so the page can tell that link is spent).</summary>
+    public string? RegisteredWith { get; init; }
+}
 
 public enum PaymentState
 {

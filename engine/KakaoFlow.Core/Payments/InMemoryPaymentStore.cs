@@ -26,7 +26,7 @@ public sealed class InMemoryPaymentStore : IPaymentStore
                 return false;
             }
 
-            _cards[(card.BotId, card.Holder)] = card;
+            _cards[(card.BotId, card.Holder)] = card with { RegisteredWith = tokenId };
             return true;
         }
     }

@@ -87,7 +87,7 @@ public sealed class PaymentService : IHookPayments
             return CardRegistrationOutcome.Refused(registration.Refusal ?? "카드사에서 이 카드를 등록하지 않았어요. 다른 카드를 써 주세요.");
         }
 
-        var card = new CardRecord(ticket.BotId, ticket.Holder, _gateway.Name, registration.BillingKey!, registration.Brand, registration.Last4, now);
+        var card = new CardRecord(ticket.BotId, ticket.Holder, _gateway.Name, registration.BillingKey!, registration.Brand, registration.Last4, now) { RegisteredWith = ticket.TokenId };
         return _store.RegisterCard(card, ticket.TokenId, ticket.ExpiresAt)
             ? CardRegistrationOutcome.Registered(new CardSummary(card.Brand, card.Last4))
             : CardRegistrationOutcome.Used;

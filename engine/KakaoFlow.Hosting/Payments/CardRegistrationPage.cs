@@ -52,6 +52,13 @@ internal static partial class CardRegistrationPage
             if (!post)
             {
                 var current = service.Store.FindCard(botId, ticket.Holder);
+                if (current?.RegisteredWith == ticket.TokenId)
+                {
+                    // This link already registered the card in use: it is spent.
+                    await WriteAsync(context, StatusCodes.Status403Forbidden, Expired()).ConfigureAwait(false);
+                    return;
+                }
+
                 await WriteAsync(context, StatusCodes.Status200OK, Form(flow.Name, token, current, problem: null, expiry: "", holder: "")).ConfigureAwait(false);
                 return;
             }
