@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Jint;
@@ -37,8 +38,11 @@ internal sealed partial class HookRun
         }
 
         NotInsideUpdate("data.update");
+        var waited = Stopwatch.GetTimestamp();
         var stored = Store("update", store => store.Update(program.BotId, key, current =>
         {
+            // The wait for the key's lock is the host's time, not the script's (see HostTime).
+            HostTime(waited);
             _inUpdate = true;
             try
             {
@@ -53,8 +57,10 @@ internal sealed partial class HookRun
             finally
             {
                 _inUpdate = false;
+                waited = Stopwatch.GetTimestamp();
             }
         }));
+        HostTime(waited);
         return JsonBridge.ToJs(engine, stored);
     }
 
@@ -128,6 +134,7 @@ internal sealed partial class HookRun
             throw new JavaScriptException(engine.Intrinsics.Error, NoUser);
         }
 
+        var started = Stopwatch.GetTimestamp();
         try
         {
             return call(payments, user ?? "");
@@ -135,6 +142,24 @@ internal sealed partial class HookRun
         catch (Exception ex) when (ex is not JintException)
         {
             throw new JavaScriptException(engine.Intrinsics.Error, $"{what} failed: {ex.Message}");
+        }
+        finally
+        {
+            HostTime(started);
+        }
+    }
+
+    /// <summary>
+    /// Time since <paramref name="since"/> spent in the host (waiting for a key's lock, the store's writes, the gateway)
+    /// does not count toward <c>settings.hook_timeout</c>, which bounds the script's own running time: a turn that waited
+    /// behind fifty buyers of the same stock, or for a gateway, is not cut short after it has charged. The reply bound
+    /// still covers the whole turn.
+    /// </summary>
+    private void HostTime(long since)
+    {
+        if (engine.Constraints.Find<RunDeadline>() is { } deadline)
+        {
+            deadline.Extend(Stopwatch.GetTimestamp() - since);
         }
     }
 

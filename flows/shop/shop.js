@@ -3,6 +3,7 @@
 // 카드는 pay가 다룹니다: 봇은 카드 번호를 보지 못하고, 브랜드와 끝 4자리만 압니다 (docs/commerce.md).
 
 const CANCEL_MINUTES = 5;
+const HOLD_SECONDS = 30;
 
 // 처음 여는 날의 재고. 함수로 두어 부를 때마다 새 객체를 받습니다 (data.update의 함수는 다시 불릴 수 있어요).
 function startStock() {
@@ -14,13 +15,38 @@ function startStock() {
   };
 }
 
+// 재고 객체의 _held에는 결제 중인 주문이 잡아 둔 수량이 있어요: { 주문번호: { items, at } }.
+function products(items) {
+  return Object.keys(items).filter((name) => name !== '_held');
+}
+
+function giveBack(items, taken) {
+  Object.keys(taken).forEach((name) => { items[name].left += taken[name]; });
+}
+
+// 잡아 둔 수량 정리: 주문이 저장됐으면 판매로 확정, 주문 없이 HOLD_SECONDS가 지났으면 (그 턴이 실패했으니) 재고로 돌려놓아요.
+// 그래서 결제 도중 턴이 실패해도 재고는 정확히 맞아요 (docs/commerce.md).
+function settle(items) {
+  const held = items._held || {};
+  Object.keys(held).forEach((no) => {
+    if (data.get('order:' + no)) {
+      delete held[no];
+    } else if (Date.now() - held[no].at > HOLD_SECONDS * 1000) {
+      giveBack(items, held[no].items);
+      delete held[no];
+    }
+  });
+  items._held = held;
+  return items;
+}
+
 function stock() {
-  return data.get('stock') || startStock();
+  return settle(data.get('stock') || startStock());
 }
 
 function onSale() {
   const items = stock();
-  return Object.keys(items).filter((name) => items[name].left > 0);
+  return products(items).filter((name) => items[name].left > 0);
 }
 
 function won(amount) {
@@ -62,13 +88,14 @@ function cardLabel(card) {
 
 // 주문: 재고를 잡고(원자적), 결제하고, 주문을 남깁니다.
 // - 재고가 모자라면 아무것도 바꾸지 않고 모자란 상품을 돌려줍니다 (품절).
-// - 결제가 안 되면 잡았던 재고를 돌려놓습니다.
+// - 결제가 안 되면 잡았던 재고를 돌려놓습니다. 잡은 수량은 주문이 저장되기 전까지 _held에 남아 있어서, 턴이 실패하면 나중에 돌아와요.
 // - 주문(data.set)은 이 턴이 끝나야 저장되고, 턴이 실패하면 호스트가 결제를 환불합니다: 결제 없는 주문도, 주문 없는 결제도 없어요.
 // - 같은 주문 번호로 다시 오면 (결제 뒤 세션이 저장되기 전에 서버가 멈췄다면) 이미 있는 주문을 돌려줍니다.
 function placeOrder() {
   const no = vars.checkout;
   const done = data.get('order:' + no);
   if (done) {
+    finish(no);
     return { order: done };
   }
 
@@ -76,10 +103,11 @@ function placeOrder() {
   const names = Object.keys(cart);
   let short = [];
   const items = data.update('stock', (current) => {
-    const next = current || startStock();
+    const next = settle(current || startStock());
     short = names.filter((name) => !next[name] || next[name].left < cart[name]);
     if (short.length === 0) {
       names.forEach((name) => { next[name].left -= cart[name]; });
+      next._held[no] = { items: cart, at: Date.now() };
     }
     return next;
   });
@@ -91,7 +119,10 @@ function placeOrder() {
   const paid = pay.charge(total, 'A' + no);
   if (!paid.ok) {
     data.update('stock', (current) => {
-      names.forEach((name) => { current[name].left += cart[name]; });
+      if (current._held[no]) {
+        giveBack(current, cart);
+        delete current._held[no];
+      }
       return current;
     });
     return { failed: paid };
@@ -102,11 +133,18 @@ function placeOrder() {
     state: 'paid', at: now(), atMs: Date.now(),
   };
   data.set('order:' + no, order);
-  vars.orders = [...(vars.orders || []), no].slice(-20);
-  delete vars.cart;
-  delete vars.checkout;
+  finish(no);
   log('주문', no, won(total), paid.paymentId);
   return { order };
+}
+
+// 주문이 끝난 손님의 장바구니를 비우고 주문 내역에 남깁니다.
+function finish(no) {
+  if (!(vars.orders || []).includes(no)) {
+    vars.orders = [...(vars.orders || []), no].slice(-20);
+  }
+  delete vars.cart;
+  delete vars.checkout;
 }
 
 function receipt(order) {
@@ -151,8 +189,9 @@ function cancelOrder(no) {
   });
   if (cancelled) {
     data.update('stock', (current) => {
-      Object.keys(order.items).forEach((name) => { current[name].left += order.items[name]; });
-      return current;
+      const next = settle(current);
+      giveBack(next, order.items);
+      return next;
     });
   }
   log('취소', no, won(order.total));

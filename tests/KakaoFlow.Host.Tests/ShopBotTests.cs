@@ -146,5 +146,10 @@ public sealed class ShopBotTests : IAsyncLifetime
         var payment = Assert.Single(Payments.Payments("shop", 10));
         Assert.Equal((PaymentState.Refunded, "turn_failed"), (payment.State, payment.Code));
         Assert.Null(_host.Store.BotData.Get("shop", "order:1001"));
+
+        // The carton the failed turn held goes back to stock once its hold expires without an order.
+        Assert.Contains("(9개 남음)", Text(await Say("손님-3", "장보기")), StringComparison.Ordinal);
+        _host.Clock.Advance(TimeSpan.FromSeconds(31));
+        Assert.Contains("(10개 남음)", Text(await Say("손님-3", "처음으로")) + Text(await Say("손님-3", "장보기")), StringComparison.Ordinal);
     }
 }
