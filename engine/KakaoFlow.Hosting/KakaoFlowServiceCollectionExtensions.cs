@@ -22,10 +22,12 @@ public static class KakaoFlowServiceCollectionExtensions
     /// <summary>
     /// Registers everything the bots need except the store and the script engine: the app registers those itself
     /// (a store's <c>Add…Store</c> extension, which provides <see cref="ISessionStore"/>, <see cref="IFriendStore"/>,
-    /// <see cref="IBotDataStore"/> and <see cref="IServiceStore"/>; and an <see cref="IScriptCompiler"/>, without which
-    /// only flows without scripts compile). <see cref="KakaoFlowOptions"/> are bound from the configuration section
-    /// <c>KakaoFlow</c>, then <paramref name="configure"/> runs; they are validated when the host starts. The bots are
-    /// compiled and their service states settled when the host starts, before it listens.
+    /// <see cref="IBotDataStore"/> and <see cref="IServiceStore"/>, and optionally <see cref="KakaoFlow.Payments.IPaymentStore"/>,
+    /// without which hooks have no <c>pay</c>; and an <see cref="IScriptCompiler"/>, without which only flows without scripts
+    /// compile). Payments use the app's <see cref="KakaoFlow.Payments.ICardGateway"/>, or the sandbox when it registers none
+    /// (docs/commerce.md). <see cref="KakaoFlowOptions"/> are bound from the configuration section <c>KakaoFlow</c>, then
+    /// <paramref name="configure"/> runs; they are validated when the host starts. The bots are compiled and their service
+    /// states settled when the host starts, before it listens.
     /// </summary>
     public static IServiceCollection AddKakaoFlow(this IServiceCollection services, Action<KakaoFlowOptions>? configure = null)
     {

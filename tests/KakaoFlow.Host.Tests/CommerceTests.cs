@@ -146,6 +146,21 @@ public sealed partial class CommerceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_link_allows_five_refused_forms_then_it_is_spent()
+    {
+        var url = await RegistrationLink("손님-7");
+
+        foreach (var wrong in new[] { "0", "1", "3", "4", "5" }.Take(RegistrationAttempts.MaxFailures))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, (await PostForm(url, "4242 4242 4242 424" + wrong)).Status);
+        }
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await PostForm(url, "4242 4242 4242 4242")).Status);
+        Assert.Null(Payments.Card("shop", "손님-7"));
+        Assert.Equal(HttpStatusCode.OK, (await PostForm(await RegistrationLink("손님-7"), "4242 4242 4242 4242")).Status);
+    }
+
+    [Fact]
     public async Task A_link_registers_the_card_of_the_user_it_was_made_for()
     {
         var url = await RegistrationLink("손님-3");

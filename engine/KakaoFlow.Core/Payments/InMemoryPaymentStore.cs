@@ -26,6 +26,12 @@ public sealed class InMemoryPaymentStore : IPaymentStore
                 return false;
             }
 
+            // Used links are forgotten once expired, as in the LiteDB store.
+            foreach (var (id, expires) in _usedTokens.Where(used => used.Value < card.RegisteredAt).ToList())
+            {
+                _usedTokens.Remove(id);
+            }
+
             _cards[(card.BotId, card.Holder)] = card with { RegisteredWith = tokenId };
             return true;
         }

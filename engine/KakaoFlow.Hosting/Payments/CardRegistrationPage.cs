@@ -15,6 +15,7 @@ namespace KakaoFlow.Hosting.Payments;
 /// registers the card (docs/commerce.md). The signed token is the only credential and ties the page to one user of one
 /// bot; it is also what keeps another site from posting the form for the user (it cannot know it). The card number is
 /// read from the form, handed to the gateway and dropped: it is never stored, logged or written back into the page.
+/// A link allows <see cref="RegistrationAttempts.MaxFailures"/> refused forms, then it is spent.
 /// </summary>
 internal static partial class CardRegistrationPage
 {
@@ -26,6 +27,7 @@ internal static partial class CardRegistrationPage
         var catalog = root.GetRequiredService<BotCatalog>();
         var clock = root.GetRequiredService<TimeProvider>();
         var logger = root.GetRequiredService<ILoggerFactory>().CreateLogger("KakaoFlow.Payments");
+        var attempts = new RegistrationAttempts();
         bots.MapGet("/pay/register", (HttpContext context) => Handle(context, post: false));
         bots.MapPost("/pay/register", (HttpContext context) => Handle(context, post: true));
 
@@ -42,6 +44,11 @@ internal static partial class CardRegistrationPage
 
             var now = clock.GetUtcNow();
             var ticket = service.Tokens.Read(token, botId, now, out var why);
+            if (ticket is not null && attempts.Exhausted(ticket.TokenId))
+            {
+                (ticket, why) = (null, $"{RegistrationAttempts.MaxFailures} refused forms on this link");
+            }
+
             if (ticket is null)
             {
                 Refused(logger, botId, context.Request.Method, why);
@@ -81,6 +88,7 @@ internal static partial class CardRegistrationPage
 
             if (outcome.Card is not { } card)
             {
+                attempts.Failed(ticket.TokenId, ticket.ExpiresAt, now);
                 FormRefused(logger, botId, ticket.Holder[..12]);
                 await WriteAsync(context, StatusCodes.Status400BadRequest, Form(flow.Name, token, null, outcome.Problem, expiry, holder)).ConfigureAwait(false);
                 return;
