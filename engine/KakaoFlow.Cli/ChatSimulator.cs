@@ -36,6 +36,7 @@ public sealed class ChatSimulator
 
     private CompiledFlow? _flow;
     private string? _fingerprint;
+    private IReadOnlyList<string> _scripts = [];
     private Session _session = Session.New;
     private Keyboard? _keyboard;
     private TimeSpan _waited;
@@ -232,28 +233,37 @@ public sealed class ChatSimulator
     }
 
     /// <summary>
-    /// Compiles the flow when flow.yaml or a .js file in the bot folder changed (by content). A version with
-    /// errors is reported in the <c>check</c> format and the previous one keeps answering.
+    /// Compiles the flow when flow.yaml or a script it names changed (by content); the host's hot reload looks the same
+    /// way (<see cref="FlowFolder"/>). A version with errors is reported in the <c>check</c> format and the previous
+    /// one keeps answering.
     /// </summary>
     private bool Reload(bool initial)
     {
         string fingerprint;
+        FlowCompilation compilation;
         try
         {
-            fingerprint = Fingerprint();
+            var read = FlowFolder.Read(_botFolder, _scripts);
+            if (read.Fingerprint == _fingerprint)
+            {
+                return true;
+            }
+
+            compilation = read.Compile(_compiler);
+            (fingerprint, _scripts) = (read.Fingerprint, read.Scripts);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             fingerprint = "unreadable: " + ex.Message;
-        }
+            if (fingerprint == _fingerprint)
+            {
+                return true;
+            }
 
-        if (fingerprint == _fingerprint)
-        {
-            return true;
+            compilation = new FlowCompilation(null, [FlowSource.Unreadable(FlowFile, ex)]);
         }
 
         _fingerprint = fingerprint;
-        var compilation = FlowLocator.Compile(_compiler, FlowFile);
         foreach (var diagnostic in compilation.Diagnostics)
         {
             _output.WriteLine(CheckCommand.FormatLine(diagnostic, _terminal));
@@ -275,9 +285,6 @@ public sealed class ChatSimulator
         _flow = flow;
         return true;
     }
-
-    /// <summary>A hash of flow.yaml and every .js file in the bot folder (outside tests/); the host's hot reload uses the same.</summary>
-    private string Fingerprint() => FlowFolder.Read(_botFolder).Fingerprint;
 
     private static string Time(DateTimeOffset time) =>
         time.ToOffset(TimeSpan.FromHours(9)).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " KST";

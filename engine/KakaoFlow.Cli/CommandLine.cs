@@ -64,6 +64,8 @@ public static class CommandLine
         root.Subcommands.Add(CheckCommand.Create(io));
         root.Subcommands.Add(TestCommand.Create(io));
         root.Subcommands.Add(ChatCommand.Create(io));
+        root.Subcommands.Add(Graph.GraphCommand.Create(io));
+        root.Subcommands.Add(Sim.SimCommand.Create(io));
         root.Subcommands.Add(ServeCommand.Create(io));
         root.Subcommands.Add(ApiTestCommand.Create(io));
         root.Subcommands.Add(AdminCommand.Create(io));

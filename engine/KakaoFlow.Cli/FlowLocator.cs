@@ -43,7 +43,7 @@ public static class FlowLocator
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return new FlowCompilation(null, [DiagnosticCodes.FlowFileUnreadable.Create(SourceSpan.StartOf(flowFile), ex.Message)]);
+            return new FlowCompilation(null, [FlowSource.Unreadable(flowFile, ex)]);
         }
 
         return compiler.Compile(source);

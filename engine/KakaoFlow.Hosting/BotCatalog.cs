@@ -130,11 +130,15 @@ internal sealed class BotCatalog
         }
 
         var started = Stopwatch.GetTimestamp();
+        var flowFile = Path.Combine(folder, FlowSource.FlowFileName);
         string fingerprint;
         FlowCompilation compilation;
+        IReadOnlyList<string> scripts = [];
+        IReadOnlyList<string> watched = [Path.GetFullPath(flowFile)];
         try
         {
-            var read = FlowFolder.Read(folder);
+            // Only flow.yaml and the scripts the last compile asked for are read: unchanged, they say so cheaply.
+            var read = FlowFolder.Read(folder, entry?.Scripts);
             fingerprint = read.Fingerprint;
             if (entry?.Fingerprint == fingerprint)
             {
@@ -149,10 +153,12 @@ internal sealed class BotCatalog
             if (entry is not null)
             {
                 read = Settled(folder, read);
-                fingerprint = read.Fingerprint;
             }
 
-            compilation = Compile(botId, read.Source);
+            compilation = Compile(botId, read);
+            fingerprint = read.Fingerprint;
+            scripts = read.Scripts;
+            watched = read.WatchedFiles;
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -167,11 +173,10 @@ internal sealed class BotCatalog
                 return;
             }
 
-            var flowFile = Path.Combine(folder, FlowSource.FlowFileName);
-            compilation = new FlowCompilation(null, [DiagnosticCodes.FlowFileUnreadable.Create(SourceSpan.StartOf(flowFile), e.Message)]);
+            compilation = new FlowCompilation(null, [FlowSource.Unreadable(flowFile, e)]);
         }
 
-        Apply(botId, entry, fingerprint, compilation, Stopwatch.GetElapsedTime(started));
+        Apply(botId, entry, new Sources(fingerprint, scripts, watched), compilation, Stopwatch.GetElapsedTime(started));
     }
 
     /// <summary>
@@ -183,7 +188,7 @@ internal sealed class BotCatalog
         for (var attempt = 0; attempt < SettleAttempts; attempt++)
         {
             Thread.Sleep(SettleDelay);
-            var again = FlowFolder.Read(folder);
+            var again = FlowFolder.Read(folder, read.Scripts);
             if (again.Fingerprint == read.Fingerprint)
             {
                 return again;
@@ -198,11 +203,11 @@ internal sealed class BotCatalog
     private static readonly TimeSpan SettleDelay = TimeSpan.FromMilliseconds(40);
     private const int SettleAttempts = 25;
 
-    private FlowCompilation Compile(string botId, FlowSource source)
+    private FlowCompilation Compile(string botId, FlowFolder read)
     {
         try
         {
-            return _compiler.Compile(source);
+            return read.Compile(_compiler);
         }
 #pragma warning disable CA1031 // One broken bot (compiler bug) must not stop the others from being served or reloaded.
         catch (Exception e)
@@ -213,7 +218,7 @@ internal sealed class BotCatalog
         }
     }
 
-    private void Apply(string botId, Entry? entry, string fingerprint, FlowCompilation compilation, TimeSpan elapsed)
+    private void Apply(string botId, Entry? entry, Sources sources, FlowCompilation compilation, TimeSpan elapsed)
     {
         foreach (var diagnostic in compilation.Diagnostics)
         {
@@ -242,7 +247,7 @@ internal sealed class BotCatalog
                 Log.BotReloaded(_logger, botId, old.Version, flow.Version, (long)elapsed.TotalMilliseconds);
             }
 
-            Swap(botId, new Entry(new BotStatus(botId, flow, compilation.Diagnostics, LastReloadFailed: false, now), fingerprint, MissingSince: null));
+            Swap(botId, new Entry(new BotStatus(botId, flow, compilation.Diagnostics, LastReloadFailed: false, now), sources, MissingSince: null));
             if (old is null)
             {
                 Raise(new BotChange(botId, BotChangeKind.Added, null, flow.Version));
@@ -265,7 +270,7 @@ internal sealed class BotCatalog
             Log.BotReloadFailed(_logger, botId, errors, old.Version);
         }
 
-        Swap(botId, new Entry(new BotStatus(botId, old, compilation.Diagnostics, LastReloadFailed: old is not null, now), fingerprint, MissingSince: null));
+        Swap(botId, new Entry(new BotStatus(botId, old, compilation.Diagnostics, LastReloadFailed: old is not null, now), sources, MissingSince: null));
 
         Raise(new BotChange(botId, BotChangeKind.ReloadFailed, old?.Version, null));
     }
@@ -331,8 +336,19 @@ internal sealed class BotCatalog
         }
     }
 
+    /// <summary>The files (full paths) each known bot's latest compile read: what the watcher watches.</summary>
+    internal IReadOnlyDictionary<string, IReadOnlyList<string>> WatchedFiles => _snapshot.WatchedFiles;
+
+    /// <summary>What one look read: its fingerprint, the scripts the flow named, the files to watch.</summary>
+    private sealed record Sources(string Fingerprint, IReadOnlyList<string> Scripts, IReadOnlyList<string> Watched);
+
     /// <summary>A bot's status plus what the catalog needs to decide about the next change.</summary>
-    private sealed record Entry(BotStatus Status, string Fingerprint, DateTimeOffset? MissingSince);
+    private sealed record Entry(BotStatus Status, Sources Sources, DateTimeOffset? MissingSince)
+    {
+        public string Fingerprint => Sources.Fingerprint;
+
+        public IReadOnlyList<string> Scripts => Sources.Scripts;
+    }
 
     /// <summary>Everything readers see, built once per swap.</summary>
     private sealed class Snapshot
@@ -348,12 +364,14 @@ internal sealed class BotCatalog
                 .ToFrozenDictionary(pair => pair.Key, pair => pair.Value.Status.Flow!, StringComparer.Ordinal);
             Statuses = [.. entries.Values.Select(entry => entry.Status).OrderBy(status => status.BotId, StringComparer.Ordinal)];
             Refused = [.. Statuses.Where(status => !status.Served).Select(status => status.BotId)];
+            WatchedFiles = entries.ToFrozenDictionary(pair => pair.Key, pair => pair.Value.Sources.Watched, StringComparer.Ordinal);
         }
 
         public FrozenDictionary<string, Entry> Entries { get; }
         public FrozenDictionary<string, CompiledFlow> Flows { get; }
         public IReadOnlyList<BotStatus> Statuses { get; }
         public IReadOnlyList<string> Refused { get; }
+        public FrozenDictionary<string, IReadOnlyList<string>> WatchedFiles { get; }
         public long Generation { get; }
     }
 }

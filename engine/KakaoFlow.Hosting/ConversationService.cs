@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using KakaoFlow.Compiling;
+using KakaoFlow.Diagnostics;
 using KakaoFlow.Hosting.Lifecycle;
 using KakaoFlow.Hosting.Skill;
 using KakaoFlow.Runtime;
@@ -84,7 +85,17 @@ internal sealed class ConversationService
         Task? lateStep = null;
         try
         {
-            return await TurnAsync(flow, userKey, user, turn, step, started, deadline, late => lateStep = late).ConfigureAwait(false);
+            var reply = await TurnAsync(flow, userKey, user, turn, step, started, deadline, late => lateStep = late).ConfigureAwait(false);
+            _errors.WriteOutageCounts();
+            return reply;
+        }
+        catch (StoreException e)
+        {
+            // The user's session could not be read or written (a full disk, say): nothing of this turn is acknowledged,
+            // and the user's next message continues from their last acknowledged turn. The store logs the outage; the
+            // error budget counts it once a minute, not per turn.
+            _errors.RecordStoreFailure(flow, e);
+            return ErrorReply(flow);
         }
         finally
         {
@@ -165,11 +176,12 @@ internal sealed class ConversationService
             {
                 if (issue.CausedByInput)
                 {
-                    Log.InputIssue(_logger, flow.BotId, user.Value, issue.ToString());
+                    Log.InputIssue(_logger, flow.BotId, user.Value, Excerpt.Cut(issue.ToString(), Excerpt.MessageBytes));
                     continue;
                 }
 
-                Log.TurnIssue(_logger, flow.BotId, user.Value, issue.ToString());
+                // The one line that carries the issue's text; the error budget's line only counts it.
+                Log.TurnIssue(_logger, flow.BotId, user.Value, Excerpt.Cut(issue.ToString(), Excerpt.MessageBytes));
                 _errors.Record(flow, user.Value, KindOf(issue.Kind), issue.Location, issue.ScriptDetail is null ? issue.Message : $"{issue.Message} — {issue.ScriptDetail}");
             }
 

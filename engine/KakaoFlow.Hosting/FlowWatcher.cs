@@ -10,13 +10,14 @@ namespace KakaoFlow.Hosting;
 /// </summary>
 /// <remarks>
 /// File events are only a hint of which bot folder to look at: editors save by writing a temporary file and
-/// renaming it over the old one, events come twice or get lost (an inotify queue overflow). So an event marks
-/// its bot folder dirty; once no event has come for <see cref="KakaoFlowOptions.WatchDebounce"/> (or
-/// four times that passed since the first), the catalog re-reads each dirty folder and recompiles it only when
-/// the content hash changed: several quick saves end in one compile of the last one. A full look at every folder
-/// every <see cref="KakaoFlowOptions.WatchPollInterval"/> is the safety net for lost events, and the only
-/// mechanism when the system refuses a watcher (e.g. the inotify instance limit). Everything runs on this one
-/// background loop, never on a request.
+/// renaming it over the old one, events come twice or get lost (an inotify queue overflow). Only the files a bot
+/// reads are watched — its flow.yaml and the scripts it names (<see cref="FolderWatches"/>) — and an event marks
+/// its bot dirty; once no event has come for <see cref="KakaoFlowOptions.WatchDebounce"/> (or four times that passed
+/// since the first), the catalog re-reads each dirty bot's files and recompiles it only when their content hash
+/// changed: several quick saves end in one compile of the last one. A full look at every bot every
+/// <see cref="KakaoFlowOptions.WatchPollInterval"/> — again only flow.yaml and the named scripts, at most 1 MiB each —
+/// is the safety net for lost events, and the only mechanism when the system refuses a watcher (e.g. the inotify
+/// instance limit). Everything runs on this one background loop, never on a request.
 /// </remarks>
 internal sealed class FlowWatcher(BotCatalog catalog, IOptions<KakaoFlowOptions> settings, HostingSeams seams, ILogger<FlowWatcher> logger) : BackgroundService
 {
@@ -29,6 +30,7 @@ internal sealed class FlowWatcher(BotCatalog catalog, IOptions<KakaoFlowOptions>
     private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _signal = new(0);
     private bool _lookAtAll;
+    private FolderWatches? _watches;
     private long _lastEvent;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -40,9 +42,9 @@ internal sealed class FlowWatcher(BotCatalog catalog, IOptions<KakaoFlowOptions>
 
         await Task.Yield();
         var root = Path.GetFullPath(catalog.FlowsDirectory);
-        using var watcher = seams.WatchFileEvents ? TryWatch(root) : null;
+        using var watches = seams.WatchFileEvents ? new FolderWatches(root, Dirty, EventsLost, CannotWatch) : null;
         var poll = options.WatchPollInterval;
-        if (watcher is null && seams.WatchFileEvents)
+        if (watches is not null && !watches.TryStart())
         {
             poll = poll < FallbackPollInterval ? poll : FallbackPollInterval;
         }
@@ -50,6 +52,8 @@ internal sealed class FlowWatcher(BotCatalog catalog, IOptions<KakaoFlowOptions>
         {
             Log.Watching(logger, root, (long)options.WatchDebounce.TotalMilliseconds, (long)poll.TotalMilliseconds);
         }
+
+        _watches = watches;
 
         // Whatever changed between the start-up compile and the watcher starting.
         Round(all: true);
@@ -144,54 +148,28 @@ internal sealed class FlowWatcher(BotCatalog catalog, IOptions<KakaoFlowOptions>
         {
             Log.ReloadCrashed(logger, e);
         }
+
+        // The files the bots read may have changed with this round: watch those.
+        _watches?.Update(catalog.WatchedFiles);
     }
 
-    private FileSystemWatcher? TryWatch(string root)
+    private void EventsLost(string folder, string reason)
     {
-        FileSystemWatcher? watcher = null;
-        try
-        {
-            watcher = new FileSystemWatcher(root)
-            {
-                IncludeSubdirectories = true,
-                NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
-                InternalBufferSize = 64 * 1024,
-            };
-            watcher.Changed += (_, e) => Dirty(root, e.FullPath);
-            watcher.Created += (_, e) => Dirty(root, e.FullPath);
-            watcher.Deleted += (_, e) => Dirty(root, e.FullPath);
-            watcher.Renamed += (_, e) =>
-            {
-                Dirty(root, e.OldFullPath);
-                Dirty(root, e.FullPath);
-            };
-            watcher.Error += (_, e) =>
-            {
-                Log.WatchEventsLost(logger, root, e.GetException().Message);
-                DirtyAll();
-            };
-            watcher.EnableRaisingEvents = true;
-            return watcher;
-        }
-        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException or PlatformNotSupportedException)
-        {
-            watcher?.Dispose();
-            Log.WatchUnavailable(logger, root, e.Message, (long)Math.Min(options.WatchPollInterval.TotalMilliseconds, FallbackPollInterval.TotalMilliseconds));
-            return null;
-        }
+        Log.WatchEventsLost(logger, folder, reason);
+        DirtyAll();
     }
 
-    private void Dirty(string root, string path)
+    private void CannotWatch(string folder, string reason)
     {
-        var relative = Path.GetRelativePath(root, path);
-        if (relative == "." || Path.IsPathRooted(relative) || relative.StartsWith("..", StringComparison.Ordinal))
-        {
-            DirtyAll();
-            return;
-        }
+        // Without the flows folder's own watch everything is polled faster; a bot's folder is left to the usual poll.
+        var poll = folder == Path.GetFullPath(catalog.FlowsDirectory) && FallbackPollInterval < options.WatchPollInterval
+            ? FallbackPollInterval
+            : options.WatchPollInterval;
+        Log.WatchUnavailable(logger, folder, reason, (long)poll.TotalMilliseconds);
+    }
 
-        var separator = relative.IndexOf(Path.DirectorySeparatorChar, StringComparison.Ordinal);
-        var botId = separator < 0 ? relative : relative[..separator];
+    private void Dirty(string botId)
+    {
         lock (_gate)
         {
             _dirty.Add(botId);

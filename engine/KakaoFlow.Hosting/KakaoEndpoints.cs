@@ -2,6 +2,7 @@ using KakaoFlow.Compiling;
 using KakaoFlow.Hosting.Lifecycle;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -165,11 +166,29 @@ internal static partial class KakaoEndpoints
 
     private static string RouteUserKey(HttpContext context)
     {
-        var userKey = context.GetRouteValue("user_key") as string;
+        var userKey = RawLastSegment(context) ?? context.GetRouteValue("user_key") as string;
         return KakaoRequests.IsValidUserKey(userKey)
             ? userKey!
             : throw new RequestRefusedException(RequestError.BadRequest(
                 $"user_key must be 1 to {KakaoRequests.MaxUserKeyLength} characters without control characters"));
+    }
+
+    /// <summary>
+    /// The last path segment as the client sent it, percent-decoded once. The route value will not do: Kestrel decodes
+    /// every escape except <c>%2F</c>, so <c>a%2Fb</c> would stay literal and <c>a%252Fb</c> would need a second
+    /// decoding, which would make it <c>a/b</c> too. Null when the server keeps no raw target.
+    /// </summary>
+    private static string? RawLastSegment(HttpContext context)
+    {
+        var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(raw))
+        {
+            return null;
+        }
+
+        var end = raw.IndexOfAny(['?', '#']);
+        var path = (end < 0 ? raw : raw[..end]).TrimEnd('/');
+        return Uri.UnescapeDataString(path[(path.LastIndexOf('/') + 1)..]);
     }
 
     private static Task WriteSuccessAsync(HttpContext context) =>

@@ -29,6 +29,12 @@ public sealed class KakaoFlowOptions
     public int MaxBodyBytes { get; set; } = 64 * 1024;
 
     /// <summary>
+    /// Most connections served at once (each open socket counts, idle keep-alive ones too); past it a new connection is
+    /// closed at once. <c>kakaoflow serve</c> gives it to Kestrel.
+    /// </summary>
+    public int MaxConnections { get; set; } = 10_000;
+
+    /// <summary>
     /// Hot reload: watch the flows folder and serve a changed bot's new version as soon as it compiles (a version
     /// with errors is logged and the last good one keeps serving).
     /// </summary>

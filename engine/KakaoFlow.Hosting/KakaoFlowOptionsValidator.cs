@@ -38,6 +38,11 @@ internal sealed class KakaoFlowOptionsValidator : IValidateOptions<KakaoFlowOpti
         {
             failures.Add($"MaxBodyBytes must be between 1 KiB and 16 MiB, not {options.MaxBodyBytes}.");
         }
+
+        if (options.MaxConnections < 1)
+        {
+            failures.Add($"MaxConnections must be at least 1, not {options.MaxConnections}.");
+        }
     }
 
     private static void CheckWatching(KakaoFlowOptions options, List<string> failures)

@@ -40,6 +40,7 @@ public static class KakaoFlowServiceCollectionExtensions
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KakaoFlowOptions>, KakaoFlowOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(IStoreHealth.AlwaysAvailable); // a store that can fail registers its own
         services.TryAddSingleton(new HostingSeams());
 
         services.AddSingleton(provider => new FlowCompiler(provider.GetService<IScriptCompiler>()));
@@ -68,6 +69,7 @@ public static class KakaoFlowServiceCollectionExtensions
             provider.GetRequiredService<ServiceController>(),
             provider.GetRequiredService<IServiceStore>(),
             provider.GetRequiredService<ISessionStore>(),
+            provider.GetRequiredService<IStoreHealth>(),
             provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<AdminEndpoints>();
 

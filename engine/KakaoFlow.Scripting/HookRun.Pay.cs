@@ -59,7 +59,7 @@ internal sealed partial class HookRun
                 _inUpdate = false;
                 waited = Stopwatch.GetTimestamp();
             }
-        }));
+        }, program.Limits.DataBytes));
         HostTime(waited);
         return JsonBridge.ToJs(engine, stored);
     }

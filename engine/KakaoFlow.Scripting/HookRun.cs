@@ -304,7 +304,7 @@ internal sealed partial class HookRun(JintScriptProgram program, JintPreparedScr
             var json = JsonBridge.ToJson(engine, Arg(args, 1), $"data '{key}'") ?? throw TypeError(ScriptMessages.DataUndefined);
             Store("set", store =>
             {
-                store.Set(program.BotId, key, json);
+                store.Set(program.BotId, key, json, program.Limits.DataBytes); // over the bot's limit: a catchable Error
                 return true;
             });
             return JsValue.Undefined;

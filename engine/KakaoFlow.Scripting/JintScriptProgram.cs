@@ -77,7 +77,8 @@ internal sealed partial class JintScriptProgram(
             }
 #pragma warning restore CA1031
 
-            return HookOutcome.Failed(context.Vars, failure);
+            // A script can throw a message of any size (or one built from a file's text): keep an excerpt.
+            return HookOutcome.Failed(context.Vars, failure with { Message = Excerpt.Cut(failure.Message, Excerpt.MessageBytes) });
         }
         finally
         {

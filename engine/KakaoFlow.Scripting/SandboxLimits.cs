@@ -11,7 +11,8 @@ internal sealed record SandboxLimits(
     int MaxStatements,
     long MemoryBytes,
     int MaxRecursion,
-    TimeSpan RegexTimeout)
+    TimeSpan RegexTimeout,
+    long DataBytes)
 {
     /// <summary>Largest array a script may create. Hooks handle menus and orders, not data sets.</summary>
     public const uint MaxArraySize = 100_000;
@@ -53,6 +54,7 @@ internal sealed record SandboxLimits(
             limits.MaxStatements > 0 ? limits.MaxStatements : defaults.MaxStatements,
             limits.MemoryBytes > 0 ? limits.MemoryBytes : defaults.MemoryBytes,
             limits.MaxRecursion > 0 ? limits.MaxRecursion : defaults.MaxRecursion,
-            regex);
+            regex,
+            limits.DataBytes > 0 ? limits.DataBytes : defaults.DataBytes);
     }
 }

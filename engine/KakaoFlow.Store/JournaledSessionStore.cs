@@ -50,14 +50,21 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     private readonly CancellationTokenSource _closing = new();
     private readonly object _flushGate = new();
     private readonly Thread _flusher;
+    private readonly Action? _afterFlush;
     private long _clock;
     private int _dirtyUsers;
 
     /// <summary>Starts the flusher. The store owns <paramref name="journal"/> from here on and closes it on <see cref="Dispose"/>.</summary>
-    public JournaledSessionStore(ISessionBackingStore backing, SessionJournal journal, SessionStoreOptions options)
+    /// <param name="backing">Where the sessions are written in the background, and read from when not cached.</param>
+    /// <param name="journal">Where each write is appended before it is acknowledged.</param>
+    /// <param name="options">Buffering and cache size; copied.</param>
+    /// <param name="afterFlush">Run on the flusher thread after each background flush, whether it worked or not (the
+    /// owner checks on its storage there); must not throw.</param>
+    public JournaledSessionStore(ISessionBackingStore backing, SessionJournal journal, SessionStoreOptions options, Action? afterFlush = null)
     {
         _backing = backing;
         _journal = journal;
+        _afterFlush = afterFlush;
         _options = options with { }; // the options are settable: later changes must not reach a running store
         _flusher = new Thread(RunFlusher) { IsBackground = true, Name = "KakaoFlow session flusher" };
         _flusher.Start();
@@ -244,7 +251,8 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
 
     /// <summary>
     /// Closes the journal (its queued appends are written first), stops the flusher and writes what is still dirty to
-    /// the backing store.
+    /// the backing store. Does not throw for a failed last write: it is reported like a failed background flush
+    /// (<see cref="SessionStoreOptions.FlushFailed"/>), and the journal segments stay for the next start to replay.
     /// </summary>
     public void Dispose()
     {
@@ -256,7 +264,15 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         _journal.Dispose();
         _closing.Cancel();
         _flusher.Join();
-        Flush();
+        try
+        {
+            Flush();
+        }
+        catch (StoreException e)
+        {
+            _options.FlushFailed?.Invoke(e);
+        }
+
         _closing.Dispose();
         _wakeFlusher.Dispose();
     }
@@ -328,6 +344,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
                 return; // Dispose flushes what is left
             }
 
+            Exception? failed = null;
             try
             {
                 Flush();
@@ -336,7 +353,13 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             catch (Exception e)
 #pragma warning restore CA1031
             {
+                failed = e;
                 _options.FlushFailed?.Invoke(e);
+            }
+
+            _afterFlush?.Invoke();
+            if (failed is not null)
+            {
                 _closing.Token.WaitHandle.WaitOne(_options.FlushInterval);
             }
         }

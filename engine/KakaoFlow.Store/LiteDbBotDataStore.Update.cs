@@ -1,35 +1,35 @@
 using System.Text.Json;
 using KakaoFlow.Storage;
-using LiteDB;
 
 namespace KakaoFlow.Store;
 
 /// <summary>
-/// <see cref="IBotDataStore.Update"/> and <see cref="IBotDataStore.Apply"/> on LiteDB. One process owns the file (LiteDB
-/// locks it), so a lock per key in this process is what makes an update atomic: the read, the caller's computation and
-/// the write of one key run under it, and a turn's buffered writes take the same locks.
+/// <see cref="IBotDataStore.Update"/> and <see cref="IBotDataStore.Apply"/> on LiteDB. One process owns the file (its
+/// lock file sees to that), so a lock per key in this process is what makes an update atomic: the read, the caller's
+/// computation and the write of one key run under it, and a turn's buffered writes take the same locks.
 /// </summary>
 public sealed partial class LiteDbBotDataStore
 {
     private readonly KeyStripes _updates = new();
     private readonly Lock _apply = new();
 
-    /// <summary>The database of the collection, for the transaction of <see cref="Apply"/>; null writes the changes one by one.</summary>
-    internal LiteDatabase? Database { get; init; }
-
     /// <summary>Under the key's lock: <paramref name="change"/> is called exactly once.</summary>
-    public JsonElement Update(string botId, string key, Func<JsonElement?, JsonElement> change)
+    public JsonElement Update(string botId, string key, Func<JsonElement?, JsonElement> change, long limitBytes)
     {
         ArgumentNullException.ThrowIfNull(change);
         lock (_updates.For(botId, key))
         {
             var next = change(Get(botId, key)).Clone();
-            Set(botId, key, next);
+            Set(botId, key, next, limitBytes);
             return next;
         }
     }
 
-    /// <summary>One LiteDB transaction: every change of the turn is written, or none.</summary>
+    /// <summary>
+    /// The turn's writes one by one, each key under its update lock (so no update of it interleaves), one turn at a time.
+    /// The whole turn is checked against the bot's limit first, so a refusal writes nothing; a storage failure part-way
+    /// leaves the earlier writes stored (each is its own LiteDB transaction, as the store's other writes are).
+    /// </summary>
     public void Apply(string botId, IReadOnlyList<BotDataChange> changes)
     {
         ArgumentNullException.ThrowIfNull(changes);
@@ -48,18 +48,18 @@ public sealed partial class LiteDbBotDataStore
 
             try
             {
-                if (Database is { } database)
+                RefuseOverLimit(botId, changes);
+                foreach (var change in changes)
                 {
-                    database.InTransaction(() => Write(botId, changes));
+                    if (change.Value is { } value)
+                    {
+                        Set(botId, change.Key, value, change.LimitBytes);
+                    }
+                    else
+                    {
+                        Delete(botId, change.Key);
+                    }
                 }
-                else
-                {
-                    Write(botId, changes);
-                }
-            }
-            catch (Exception e) when (StoreErrors.IsStorageFailure(e))
-            {
-                throw StoreErrors.Translate(e, $"Writing data of bot '{botId}'");
             }
             finally
             {
@@ -71,18 +71,22 @@ public sealed partial class LiteDbBotDataStore
         }
     }
 
-    private void Write(string botId, IReadOnlyList<BotDataChange> changes)
+    /// <summary>Throws <see cref="BotDataLimitException"/> when the changes together would take the bot past the tightest limit among them.</summary>
+    private void RefuseOverLimit(string botId, IReadOnlyList<BotDataChange> changes)
     {
-        foreach (var change in changes)
+        var limit = changes.Min(change => change.LimitBytes);
+        if (limit == long.MaxValue)
         {
-            if (change.Value is { } value)
-            {
-                Set(botId, change.Key, value);
-            }
-            else
-            {
-                Delete(botId, change.Key);
-            }
+            return;
+        }
+
+        var total = Size(botId);
+        var after = total + changes.Sum(change =>
+            (change.Value is { } value ? BotDataSize.Of(change.Key, value) : 0)
+            - StoredSize(botId, StoreNames.IdOf(botId, change.Key)));
+        if (after > limit && after > total)
+        {
+            throw new BotDataLimitException(limit, after);
         }
     }
 }

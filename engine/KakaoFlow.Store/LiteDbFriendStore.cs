@@ -6,22 +6,15 @@ namespace KakaoFlow.Store;
 /// <summary>
 /// Friend records: <c>{_id: "bot␟user_key", bot, state: "friend"|"blocked", added: utcTicks|null, blocked: utcTicks|null, changed: utcTicks}</c>.
 /// </summary>
-internal sealed class LiteDbFriendStore(ILiteCollection<BsonDocument> collection) : IFriendStore
+internal sealed class LiteDbFriendStore(LiteDbFile file) : IFriendStore
 {
     private const string FriendValue = "friend";
     private const string BlockedValue = "blocked";
 
     public FriendRecord? Find(string botId, string userKey)
     {
-        try
-        {
-            var document = collection.FindById(StoreNames.IdOf(botId, userKey));
-            return document is null ? null : FromDocument(document);
-        }
-        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
-        {
-            throw StoreErrors.Translate(e, $"Reading a friend record of bot '{botId}'");
-        }
+        var document = file.Read($"Reading a friend record of bot '{botId}'", database => database.Friends.FindById(StoreNames.IdOf(botId, userKey)));
+        return document is null ? null : FromDocument(document);
     }
 
     public FriendRecord MarkAdded(string botId, string userKey, DateTimeOffset at)
@@ -37,29 +30,15 @@ internal sealed class LiteDbFriendStore(ILiteCollection<BsonDocument> collection
         return Write(botId, userKey, new FriendRecord(FriendState.Blocked, previous?.AddedAt, at, at));
     }
 
-    public int DeleteBlockedSince(string botId, DateTimeOffset cutoff)
-    {
-        try
-        {
-            return collection.DeleteMany("$.bot = @0 AND $.state = @1 AND $.changed < @2", new BsonValue(botId), new BsonValue(BlockedValue), new BsonValue(cutoff.UtcTicks));
-        }
-        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
-        {
-            throw StoreErrors.Translate(e, $"Deleting the blocked friend records of bot '{botId}'");
-        }
-    }
+    public int DeleteBlockedSince(string botId, DateTimeOffset cutoff) =>
+        file.Write($"Deleting the blocked friend records of bot '{botId}'", StoreNames.Friends, friends =>
+            friends.DeleteMany("$.bot = @0 AND $.state = @1 AND $.changed < @2", new BsonValue(botId), new BsonValue(BlockedValue), new BsonValue(cutoff.UtcTicks)));
 
     private FriendRecord Write(string botId, string userKey, FriendRecord record)
     {
-        try
-        {
-            collection.Upsert(ToDocument(botId, userKey, record));
-            return record;
-        }
-        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
-        {
-            throw StoreErrors.Translate(e, $"Writing a friend record of bot '{botId}'");
-        }
+        var document = ToDocument(botId, userKey, record);
+        file.Write($"Writing a friend record of bot '{botId}'", StoreNames.Friends, friends => friends.Upsert(document));
+        return record;
     }
 
     private static BsonDocument ToDocument(string botId, string userKey, FriendRecord record) => new()

@@ -19,70 +19,64 @@ public sealed class LiteDbPaymentStore : IPaymentStore
     private const string UsedTokens = "card_tokens";
     private const string PaymentsCollection = "payments";
 
-    private readonly LiteDatabase _database;
-    private readonly ILiteCollection<BsonDocument> _cards;
-    private readonly ILiteCollection<BsonDocument> _tokens;
-    private readonly ILiteCollection<BsonDocument> _payments;
-    private readonly Lock _gate = new();
+    private readonly LiteDbFile _file;
 
-    internal LiteDbPaymentStore(LiteDatabase database)
+    internal LiteDbPaymentStore(LiteDbFile file)
     {
-        _database = database;
+        _file = file;
 
         // Created at start-up, never lazily by concurrent requests (racy in LiteDB 5.0.21).
-        _cards = database.GetCollection(Cards);
-        _tokens = database.GetCollection(UsedTokens);
-        _tokens.EnsureIndex("expires", "$.expires");
-        _payments = database.GetCollection(PaymentsCollection);
-        _payments.EnsureIndex("bot", "$.bot");
-        _payments.EnsureIndex("order", "$.order");
+        _file.Prepare("Preparing the payment collections", database =>
+        {
+            database.Engine.GetCollection(Cards).EnsureIndex("bot", "$.bot");
+            database.Engine.GetCollection(UsedTokens).EnsureIndex("expires", "$.expires");
+            var payments = database.Engine.GetCollection(PaymentsCollection);
+            payments.EnsureIndex("bot", "$.bot");
+            payments.EnsureIndex("order", "$.order");
+        });
     }
 
     public CardRecord? FindCard(string botId, string holder) =>
-        Guard($"Reading a card of bot '{botId}'", () => _cards.FindById(StoreNames.IdOf(botId, holder)) is { } d ? CardFrom(d) : null);
+        _file.Read($"Reading a card of bot '{botId}'", database =>
+            database.Engine.GetCollection(Cards).FindById(StoreNames.IdOf(botId, holder)) is { } d ? CardFrom(d) : null);
 
     /// <summary>The token and the card in one transaction; expired tokens are forgotten on the way.</summary>
     public bool RegisterCard(CardRecord card, string tokenId, DateTimeOffset tokenExpiresAt)
     {
         ArgumentNullException.ThrowIfNull(card);
-        return Guard($"Registering a card for bot '{card.BotId}'", () =>
+        return _file.Transaction($"Registering a card for bot '{card.BotId}'", database =>
         {
-            lock (_gate)
+            var tokens = database.Engine.GetCollection(UsedTokens);
+            if (tokens.FindById(tokenId) is not null)
             {
-                return _database.InTransaction(() =>
-                {
-                    if (_tokens.FindById(tokenId) is not null)
-                    {
-                        return false;
-                    }
-
-                    _tokens.DeleteMany(Query.LT("expires", card.RegisteredAt.UtcTicks));
-                    _tokens.Insert(new BsonDocument { ["_id"] = tokenId, ["expires"] = tokenExpiresAt.UtcTicks });
-                    _cards.Upsert(new BsonDocument
-                    {
-                        ["_id"] = StoreNames.IdOf(card.BotId, card.Holder),
-                        ["bot"] = card.BotId,
-                        ["holder"] = card.Holder,
-                        ["gateway"] = card.Gateway,
-                        ["key"] = card.BillingKey,
-                        ["brand"] = card.Brand,
-                        ["last4"] = card.Last4,
-                        ["at"] = card.RegisteredAt.UtcTicks,
-                        ["token"] = tokenId,
-                    });
-                    return true;
-                });
+                return false;
             }
+
+            tokens.DeleteMany(Query.LT("expires", card.RegisteredAt.UtcTicks));
+            tokens.Insert(new BsonDocument { ["_id"] = tokenId, ["expires"] = tokenExpiresAt.UtcTicks });
+            database.Engine.GetCollection(Cards).Upsert(new BsonDocument
+            {
+                ["_id"] = StoreNames.IdOf(card.BotId, card.Holder),
+                ["bot"] = card.BotId,
+                ["holder"] = card.Holder,
+                ["gateway"] = card.Gateway,
+                ["key"] = card.BillingKey,
+                ["brand"] = card.Brand,
+                ["last4"] = card.Last4,
+                ["at"] = card.RegisteredAt.UtcTicks,
+                ["token"] = tokenId,
+            });
+            return true;
         });
     }
 
     public bool DeleteCard(string botId, string holder) =>
-        Guard($"Deleting a card of bot '{botId}'", () => _cards.Delete(StoreNames.IdOf(botId, holder)));
+        _file.Transaction($"Deleting a card of bot '{botId}'", database => database.Engine.GetCollection(Cards).Delete(StoreNames.IdOf(botId, holder)));
 
     public void SavePayment(PaymentRecord payment)
     {
         ArgumentNullException.ThrowIfNull(payment);
-        Guard($"Writing a payment of bot '{payment.BotId}'", () => _payments.Upsert(new BsonDocument
+        _file.Transaction($"Writing a payment of bot '{payment.BotId}'", database => database.Engine.GetCollection(PaymentsCollection).Upsert(new BsonDocument
         {
             ["_id"] = StoreNames.IdOf(payment.BotId, payment.PaymentId),
             ["bot"] = payment.BotId,
@@ -102,15 +96,16 @@ public sealed class LiteDbPaymentStore : IPaymentStore
     }
 
     public PaymentRecord? FindPayment(string botId, string paymentId) =>
-        Guard($"Reading a payment of bot '{botId}'", () => _payments.FindById(StoreNames.IdOf(botId, paymentId)) is { } d ? PaymentFrom(d) : null);
+        _file.Read($"Reading a payment of bot '{botId}'", database =>
+            database.Engine.GetCollection(PaymentsCollection).FindById(StoreNames.IdOf(botId, paymentId)) is { } d ? PaymentFrom(d) : null);
 
     public IReadOnlyList<PaymentRecord> PaymentsOfOrder(string botId, string orderId) =>
-        Guard($"Reading the payments of an order of bot '{botId}'", () =>
-            (IReadOnlyList<PaymentRecord>)[.. _payments.Find(Query.EQ("order", StoreNames.IdOf(botId, orderId))).Select(PaymentFrom).OrderBy(p => p.At)]);
+        _file.Read($"Reading the payments of an order of bot '{botId}'", database => (IReadOnlyList<PaymentRecord>)[..
+            database.Engine.GetCollection(PaymentsCollection).Find(Query.EQ("order", StoreNames.IdOf(botId, orderId))).Select(PaymentFrom).OrderBy(p => p.At)]);
 
     public IReadOnlyList<PaymentRecord> Payments(string botId, int max) =>
-        Guard($"Listing the payments of bot '{botId}'", () =>
-            (IReadOnlyList<PaymentRecord>)[.. _payments.Find(Query.EQ("bot", botId)).Select(PaymentFrom).OrderByDescending(p => p.At).Take(max)]);
+        _file.Read($"Listing the payments of bot '{botId}'", database => (IReadOnlyList<PaymentRecord>)[..
+            database.Engine.GetCollection(PaymentsCollection).Find(Query.EQ("bot", botId)).Select(PaymentFrom).OrderByDescending(p => p.At).Take(max)]);
 
     private static CardRecord CardFrom(BsonDocument d) => new(
         d["bot"].AsString, d["holder"].AsString, d["gateway"].AsString, d["key"].AsString, d["brand"].AsString, d["last4"].AsString, Time(d["at"])!.Value)
@@ -135,16 +130,4 @@ public sealed class LiteDbPaymentStore : IPaymentStore
     };
 
     private static DateTimeOffset? Time(BsonValue value) => value.IsNumber ? new DateTimeOffset(value.AsInt64, TimeSpan.Zero) : null;
-
-    private static T Guard<T>(string what, Func<T> work)
-    {
-        try
-        {
-            return work();
-        }
-        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
-        {
-            throw StoreErrors.Translate(e, what);
-        }
-    }
 }

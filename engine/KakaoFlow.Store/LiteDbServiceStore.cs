@@ -19,55 +19,36 @@ namespace KakaoFlow.Store;
 /// calling thread: everything between <c>BeginTrans</c> and <c>Commit</c> here is synchronous (no await can
 /// slip in, because nothing here is async). A process-wide lock serialises these read-decide-write units so
 /// that two threads can never both see "running, count = limit" and both stop the bot (exactly one
-/// notification); the lock is held only for a few document reads and writes.
+/// notification); the lock is held only for a few document reads and writes, and waited for no longer than LiteDB waits
+/// for its own locks. A commit that fails leaves its outcome unknown (LiteDB can fail after writing): the caller gets a
+/// <see cref="StoreUnavailableException"/> and should read the state again once the store answers.
 /// </remarks>
 public sealed class LiteDbServiceStore : IServiceStore
 {
-    private readonly LiteDatabase _database;
-    private readonly ILiteCollection<BsonDocument> _services;
-    private readonly ILiteCollection<BsonDocument> _errors;
-    private readonly ILiteCollection<BsonDocument> _notifications;
-    private readonly ILiteCollection<BsonDocument> _friends;
+    /// <summary>How long a read-decide-write unit waits for the one before it: like LiteDB's own lock waits.</summary>
+    private static readonly TimeSpan GateTimeout = TimeSpan.FromSeconds(LiteDbFile.LockTimeoutSeconds);
+
+    private readonly LiteDbFile _file;
     private readonly Lock _gate = new();
 
-    internal LiteDbServiceStore(LiteDatabase database)
+    internal LiteDbServiceStore(LiteDbFile file)
     {
-        _database = database;
+        _file = file;
 
         // Created here, at start-up, never lazily by concurrent requests (racy in LiteDB 5.0.21).
-        _services = database.GetCollection(StoreNames.Services);
-        _errors = database.GetCollection(StoreNames.Errors);
-        _errors.EnsureIndex("bot", "$.bot");
-        _notifications = database.GetCollection(StoreNames.Notifications, BsonAutoId.Int64);
-        _notifications.EnsureIndex("bot", "$.bot");
-        _notifications.EnsureIndex("delivered", "$.delivered");
-        _friends = database.GetCollection(StoreNames.Friends);
+        _file.Prepare("Preparing the service collections", database =>
+        {
+            database.Errors.EnsureIndex("bot", "$.bot");
+            database.Notifications.EnsureIndex("bot", "$.bot");
+            database.Notifications.EnsureIndex("delivered", "$.delivered");
+        });
     }
 
-    public ServiceRecord? Find(string botId)
-    {
-        try
-        {
-            var document = _services.FindById(botId);
-            return document is null ? null : ServiceFrom(document);
-        }
-        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
-        {
-            throw StoreErrors.Translate(e, $"Reading the service state of bot '{botId}'");
-        }
-    }
+    public ServiceRecord? Find(string botId) =>
+        _file.Read($"Reading the service state of bot '{botId}'", database => FindIn(database, botId));
 
-    public IReadOnlyList<ServiceRecord> All()
-    {
-        try
-        {
-            return [.. _services.FindAll().Select(ServiceFrom)];
-        }
-        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
-        {
-            throw StoreErrors.Translate(e, "Reading the service states");
-        }
-    }
+    public IReadOnlyList<ServiceRecord> All() =>
+        _file.Read("Reading the service states", database => database.Services.FindAll().Select(ServiceFrom).ToList());
 
     /// <summary>
     /// Reads the bot's state, lets <paramref name="decide"/> choose the next one (null: no change) and the
@@ -79,28 +60,19 @@ public sealed class LiteDbServiceStore : IServiceStore
         Func<ServiceRecord?, (ServiceRecord? Next, NotificationDraft? Note)> decide)
     {
         ArgumentNullException.ThrowIfNull(decide);
-        try
+        var what = $"Changing the service state of bot '{botId}'";
+        return Alone(what, () => _file.Transaction<(ServiceRecord?, Notification?)>(what, database =>
         {
-            lock (_gate)
+            var current = FindIn(database, botId);
+            var (next, note) = decide(current);
+            if (next is null)
             {
-                return _database.InTransaction<(ServiceRecord?, Notification?)>(() =>
-                {
-                    var current = Find(botId);
-                    var (next, note) = decide(current);
-                    if (next is null)
-                    {
-                        return (current, null);
-                    }
-
-                    _services.Upsert(ServiceTo(next));
-                    return (next, note is null ? null : Insert(note, next.ChangedAt));
-                });
+                return (current, null);
             }
-        }
-        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
-        {
-            throw StoreErrors.Translate(e, $"Changing the service state of bot '{botId}'");
-        }
+
+            database.Services.Upsert(ServiceTo(next));
+            return (next, note is null ? null : Insert(database, note, next.ChangedAt));
+        }));
     }
 
     /// <summary>
@@ -117,83 +89,49 @@ public sealed class LiteDbServiceStore : IServiceStore
     {
         ArgumentNullException.ThrowIfNull(detail);
         ArgumentNullException.ThrowIfNull(decide);
-        try
+        var what = $"Counting an error of bot '{botId}'";
+        return Alone(what, () => _file.Transaction(what, database =>
         {
-            return RecordErrorLocked(botId, day, detail, keep, decide);
-        }
-        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
-        {
-            throw StoreErrors.Translate(e, $"Counting an error of bot '{botId}'");
-        }
-    }
-
-    private (ErrorDay Day, ServiceRecord? NewState, IReadOnlyList<Notification> Notifications) RecordErrorLocked(
-        string botId,
-        string day,
-        ErrorDetail detail,
-        int keep,
-        Func<ErrorDay, ServiceRecord?, ErrorDecision> decide)
-    {
-        lock (_gate)
-        {
-            return _database.InTransaction(() =>
+            var id = StoreNames.IdOf(botId, day);
+            var existing = database.Errors.FindById(id);
+            var recent = existing is null ? [] : DetailsFrom(existing["recent"]);
+            recent.Add(detail);
+            if (recent.Count > keep)
             {
-                var id = StoreNames.IdOf(botId, day);
-                var existing = _errors.FindById(id);
-                var recent = existing is null ? [] : DetailsFrom(existing["recent"]);
-                recent.Add(detail);
-                if (recent.Count > keep)
-                {
-                    recent.RemoveRange(0, recent.Count - keep);
-                }
+                recent.RemoveRange(0, recent.Count - keep);
+            }
 
-                var count = (existing?["count"].AsInt32 ?? 0) + 1;
-                var warned = existing is not null && existing["warned"].AsBoolean;
-                var errorDay = new ErrorDay(botId, day, count, warned, recent);
-                var decision = decide(errorDay, Find(botId));
-                if (decision.MarkWarned)
-                {
-                    errorDay = errorDay with { Warned = true };
-                }
+            var count = (existing?["count"].AsInt32 ?? 0) + 1;
+            var warned = existing is not null && existing["warned"].AsBoolean;
+            var errorDay = new ErrorDay(botId, day, count, warned, recent);
+            var decision = decide(errorDay, FindIn(database, botId));
+            if (decision.MarkWarned)
+            {
+                errorDay = errorDay with { Warned = true };
+            }
 
-                _errors.Upsert(ErrorDayTo(id, errorDay));
-                if (decision.NewState is { } state)
-                {
-                    _services.Upsert(ServiceTo(state));
-                }
+            database.Errors.Upsert(ErrorDayTo(id, errorDay));
+            if (decision.NewState is { } state)
+            {
+                database.Services.Upsert(ServiceTo(state));
+            }
 
-                var notes = decision.Notifications.Select(note => Insert(note, detail.At)).ToList();
-                return (errorDay, decision.NewState, (IReadOnlyList<Notification>)notes);
-            });
-        }
+            var notes = decision.Notifications.Select(note => Insert(database, note, detail.At)).ToList();
+            return (errorDay, decision.NewState, (IReadOnlyList<Notification>)notes);
+        }));
     }
 
     public ErrorDay? ErrorsOn(string botId, string day)
     {
-        try
-        {
-            var document = _errors.FindById(StoreNames.IdOf(botId, day));
-            return document is null ? null : ErrorDayFrom(document);
-        }
-        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
-        {
-            throw StoreErrors.Translate(e, $"Reading the errors of bot '{botId}' on {day}");
-        }
+        var document = _file.Read($"Reading the errors of bot '{botId}' on {day}", database => database.Errors.FindById(StoreNames.IdOf(botId, day)));
+        return document is null ? null : ErrorDayFrom(document);
     }
 
     /// <summary>The bot's latest errors over all days, newest first.</summary>
     public IReadOnlyList<ErrorDetail> RecentErrors(string botId, int max)
     {
-        List<ErrorDay> days;
-        try
-        {
-            days = [.. _errors.Find(Query.EQ("bot", botId)).Select(ErrorDayFrom).OrderByDescending(day => day.Day, StringComparer.Ordinal)];
-        }
-        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
-        {
-            throw StoreErrors.Translate(e, $"Reading the recent errors of bot '{botId}'");
-        }
-
+        var days = _file.Read($"Reading the recent errors of bot '{botId}'", database =>
+            database.Errors.Find(Query.EQ("bot", botId)).Select(ErrorDayFrom).OrderByDescending(day => day.Day, StringComparer.Ordinal).ToList());
         var details = new List<ErrorDetail>();
         foreach (var day in days)
         {
@@ -208,31 +146,17 @@ public sealed class LiteDbServiceStore : IServiceStore
     }
 
     /// <summary>Undelivered notifications, oldest first.</summary>
-    public IReadOnlyList<Notification> Undelivered(int max)
-    {
-        try
-        {
-            return [.. _notifications.Find(Query.EQ("delivered", BsonValue.Null)).Select(NotificationFrom).OrderBy(note => note.Id).Take(max)];
-        }
-        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
-        {
-            throw StoreErrors.Translate(e, "Reading the undelivered notifications");
-        }
-    }
+    public IReadOnlyList<Notification> Undelivered(int max) =>
+        _file.Read("Reading the undelivered notifications", database =>
+            database.Notifications.Find(Query.EQ("delivered", BsonValue.Null)).Select(NotificationFrom).OrderBy(note => note.Id).Take(max).ToList());
 
     /// <summary>The latest notifications (of one bot, or all), newest first.</summary>
-    public IReadOnlyList<Notification> Notifications(string? botId, int max)
-    {
-        try
+    public IReadOnlyList<Notification> Notifications(string? botId, int max) =>
+        _file.Read("Reading the notifications", database =>
         {
-            var documents = botId is null ? _notifications.FindAll() : _notifications.Find(Query.EQ("bot", botId));
-            return [.. documents.Select(NotificationFrom).OrderByDescending(note => note.Id).Take(max)];
-        }
-        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
-        {
-            throw StoreErrors.Translate(e, "Reading the notifications");
-        }
-    }
+            var documents = botId is null ? database.Notifications.FindAll() : database.Notifications.Find(Query.EQ("bot", botId));
+            return documents.Select(NotificationFrom).OrderByDescending(note => note.Id).Take(max).ToList();
+        });
 
     public void MarkDelivered(long id, DateTimeOffset at) => Update(id, document =>
     {
@@ -249,39 +173,54 @@ public sealed class LiteDbServiceStore : IServiceStore
     });
 
     /// <summary>Users who added the bot and have not blocked it.</summary>
-    public int FriendCount(string botId)
-    {
-        try
-        {
-            return _friends.Count(BsonExpression.Create("$.bot = @0 AND $.state = @1", new BsonValue(botId), new BsonValue("friend")));
-        }
-        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
-        {
-            throw StoreErrors.Translate(e, $"Counting the friends of bot '{botId}'");
-        }
-    }
+    public int FriendCount(string botId) =>
+        _file.Read($"Counting the friends of bot '{botId}'", database =>
+            database.Friends.Count(BsonExpression.Create("$.bot = @0 AND $.state = @1", new BsonValue(botId), new BsonValue("friend"))));
 
     private void Update(long id, Action<BsonDocument> change)
     {
+        var what = $"Updating notification {id}";
+        Alone(what, () => _file.Write(what, StoreNames.Notifications, notifications =>
+        {
+            var document = notifications.FindById(id);
+            if (document is not null)
+            {
+                change(document);
+                notifications.Update(document);
+            }
+
+            return true;
+        }));
+    }
+
+    /// <summary>
+    /// Runs one read-decide-write unit alone (see the class remarks), waiting for the one before it no longer than LiteDB
+    /// waits for a lock.
+    /// </summary>
+    private T Alone<T>(string what, Func<T> unit)
+    {
+        if (!_gate.TryEnter(GateTimeout))
+        {
+            throw new StoreUnavailableException($"{what} failed: the store was busy with another change for {GateTimeout.TotalSeconds:0} s");
+        }
+
         try
         {
-            lock (_gate)
-            {
-                var document = _notifications.FindById(id);
-                if (document is not null)
-                {
-                    change(document);
-                    _notifications.Update(document);
-                }
-            }
+            return unit();
         }
-        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
+        finally
         {
-            throw StoreErrors.Translate(e, $"Updating notification {id}");
+            _gate.Exit();
         }
     }
 
-    private Notification Insert(NotificationDraft note, DateTimeOffset at)
+    private static ServiceRecord? FindIn(LiteDbFile.Database database, string botId)
+    {
+        var document = database.Services.FindById(botId);
+        return document is null ? null : ServiceFrom(document);
+    }
+
+    private static Notification Insert(LiteDbFile.Database database, NotificationDraft note, DateTimeOffset at)
     {
         var key = Guid.NewGuid().ToString("N");
         var document = new BsonDocument
@@ -297,7 +236,7 @@ public sealed class LiteDbServiceStore : IServiceStore
             ["next"] = BsonValue.Null,
             ["error"] = BsonValue.Null,
         };
-        var id = _notifications.Insert(document);
+        var id = database.Notifications.Insert(document);
         return new Notification(id.AsInt64, key, note.BotId, note.Phone, note.Kind, note.Text, at);
     }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using KakaoFlow.Storage;
 using LiteDB;
 using Microsoft.Extensions.Logging;
@@ -33,65 +32,99 @@ namespace KakaoFlow.Store;
 /// and the state-change + outbox writes of <see cref="LiteDbServiceStore"/>.
 /// The checkpoint (log → data file) runs on <see cref="Dispose"/>.
 /// </para>
+/// <para>
+/// Failures (a full disk, an I/O error): LiteDB cannot be trusted after one (it closes itself, or keeps a transaction it
+/// could not end bound to a thread), so <see cref="LiteDbFile"/> closes the database and opens it again, calls fail at once
+/// meanwhile, and every LiteDB wait is bounded (<see cref="LiteDbFile.LockTimeoutSeconds"/>). <see cref="Health"/> says
+/// whether the store writes, since when it does not and why; while it does not, the flusher probes the file after each
+/// attempt, so the store recovers by itself when space comes back. Acknowledged sessions stay in the journal throughout,
+/// and <see cref="Dispose"/> is bounded (<see cref="CloseTimeout"/>) and never throws.
+/// </para>
 /// </remarks>
 public sealed class LiteDbStore : IDisposable
 {
-    private static readonly Collation OrdinalCollation = new(CultureInfo.InvariantCulture.LCID, CompareOptions.Ordinal);
+    /// <summary>How long <see cref="Dispose"/> waits for the last flush and LiteDB's close before it gives up on them.</summary>
+    public static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly LiteDatabase _database;
+    private readonly StoreLock _lock;
+    private readonly LiteDbFile _file;
     private readonly JournaledSessionStore _sessions;
+    private readonly StoreHealth _health;
+    private readonly ILogger? _logger;
+    private readonly Lock _closeGate = new();
+    private Task? _closing;
 
     /// <param name="fileName">The LiteDB file; the session journal's segments are written next to it.</param>
     /// <param name="sessionOptions">Write buffering and cache size of the session store; defaults when null.</param>
-    /// <param name="logger">Told about a journal replay at open and about failed background flushes; none when null.</param>
+    /// <param name="logger">Told about a journal replay at open, about failed background flushes and about the store
+    /// becoming unavailable and available again; none when null.</param>
     /// <exception cref="StoreException">The file cannot be opened (<see cref="StoreUnavailableException"/> when the
     /// cause is I/O or permissions).</exception>
     public LiteDbStore(string fileName, SessionStoreOptions? sessionOptions = null, ILogger<LiteDbStore>? logger = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(fileName);
         FileName = Path.GetFullPath(fileName);
+        _logger = logger;
+        _health = new StoreHealth(TimeProvider.System, logger);
         var options = sessionOptions ?? new SessionStoreOptions();
         if (logger is not null)
         {
-            var flushFailed = options.FlushFailed;
-            options = options with
-            {
-                FlushFailed = e =>
-                {
-                    StoreLog.SessionFlushFailed(logger, e);
-                    flushFailed?.Invoke(e);
-                },
-            };
+            options = options with { FlushFailed = LogFlushFailures(logger, options.FlushFailed) };
         }
 
         try
         {
-            _database = OpenDatabase(FileName);
-            _sessions = OpenSessions(options);
-            var friends = _database.GetCollection(StoreNames.Friends);
-            friends.EnsureIndex("bot", "$.bot");
-            var botData = _database.GetCollection(StoreNames.BotData);
-            botData.EnsureIndex("bot", "$.bot");
-            Friends = new LiteDbFriendStore(friends);
-            BotData = new LiteDbBotDataStore(botData) { Database = _database };
-            Services = new LiteDbServiceStore(_database);
-            Payments = new LiteDbPaymentStore(_database);
+            Directory.CreateDirectory(Path.GetDirectoryName(FileName)!);
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
         {
-            // Nothing of a half-opened store may outlive it: the flusher thread, the journal, LiteDB's file lock.
-            _sessions?.Dispose();
-            _database?.Dispose();
             throw OpenFailed(e);
         }
 
-        if (logger is not null && RecoveredSessionWrites + UnreadableJournalRecords > 0)
+        // First of all: a second store must not touch the files, the journal least of all (it would replay and delete it).
+        _lock = StoreLock.Take(FileName);
+        try
+        {
+            RefuseALostDataFile(FileName);
+            _file = new LiteDbFile(FileName, _health);
+            _file.Prepare("Preparing the collections", database =>
+            {
+                database.Friends.EnsureIndex("bot", "$.bot");
+                database.BotData.EnsureIndex("bot", "$.bot");
+                if (!database.Engine.CollectionExists(StoreNames.Store))
+                {
+                    database.Store.Insert(new BsonDocument { ["_id"] = "probe", ["at"] = DateTime.UtcNow.Ticks });
+                }
+            });
+            Friends = new LiteDbFriendStore(_file);
+            BotData = new LiteDbBotDataStore(_file);
+            Services = new LiteDbServiceStore(_file);
+            Payments = new LiteDbPaymentStore(_file);
+            _sessions = OpenSessions(options);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Nothing of a half-opened store may outlive it: the flusher thread, the journal, the database, the lock.
+            _sessions?.Dispose();
+            _file?.Dispose();
+            _lock.Dispose();
+            throw OpenFailed(e);
+        }
+
+        if (logger is not null && DamagedJournalRecords > 0)
+        {
+            StoreLog.SessionJournalDamaged(logger, RecoveredSessionWrites, DamagedJournalRecords, UnreadableJournalRecords);
+        }
+        else if (logger is not null && RecoveredSessionWrites + UnreadableJournalRecords > 0)
         {
             StoreLog.SessionJournalReplayed(logger, RecoveredSessionWrites, UnreadableJournalRecords);
         }
     }
 
     public string FileName { get; }
+
+    /// <summary>Whether the store can write now, and since when it cannot: the data file and the session journal.</summary>
+    public IStoreHealth Health => _health;
 
     public ISessionStore Sessions => _sessions;
 
@@ -100,6 +133,9 @@ public sealed class LiteDbStore : IDisposable
 
     /// <summary>Complete journal records that were not session writes this version can read; skipped at open.</summary>
     public int UnreadableJournalRecords { get; private set; }
+
+    /// <summary>Journal records that were damaged (a changed byte, a lost header); skipped at open, each one an acknowledged write lost.</summary>
+    public int DamagedJournalRecords { get; private set; }
 
     /// <summary>Sessions held in memory by the session store now.</summary>
     public int CachedSessions => _sessions.CachedCount;
@@ -118,8 +154,38 @@ public sealed class LiteDbStore : IDisposable
     /// <exception cref="StoreException">The write or the deletion failed; the sessions stay in the journal and dirty.</exception>
     public void FlushSessions() => _sessions.Flush();
 
-    /// <summary>Writes the queued and buffered session writes to LiteDB, then checkpoints and closes the file.</summary>
+    /// <summary>
+    /// Writes the queued and buffered session writes to LiteDB, then checkpoints and closes the file — within
+    /// <see cref="CloseTimeout"/>, and without throwing: what cannot be written (a full disk) stays in the session journal,
+    /// which the next start replays, and is logged. A shutdown must end, and nothing acknowledged depends on it.
+    /// </summary>
     public void Dispose()
+    {
+        Task closing;
+        lock (_closeGate)
+        {
+            closing = _closing ??= Task.Factory.StartNew(Close, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+
+        try
+        {
+            if (!closing.Wait(CloseTimeout) && _logger is not null)
+            {
+                StoreLog.CloseTimedOut(_logger, FileName, CloseTimeout);
+            }
+        }
+        catch (AggregateException e) when (_logger is not null)
+        {
+            StoreLog.CloseFailed(_logger, FileName, e.InnerException ?? e);
+        }
+        catch (AggregateException)
+        {
+            // No logger: nothing to tell, and a shutdown must not fail over it.
+        }
+    }
+
+    /// <summary>The lock is released only when everything else closed: a close that times out keeps it until the process ends.</summary>
+    private void Close()
     {
         try
         {
@@ -129,14 +195,68 @@ public sealed class LiteDbStore : IDisposable
             }
             finally
             {
-                _database.Dispose();
+                _file.Dispose();
             }
         }
-        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
+        finally
         {
-            throw StoreErrors.Translate(e, $"Closing the data file '{FileName}'");
+            _lock.Dispose();
         }
     }
+
+    /// <summary>
+    /// Flush failures, logged: a failure while the store is up is an error, with its cause; while the store is known to be
+    /// unavailable (its outage was logged when it began), a reminder at most once a minute.
+    /// </summary>
+    private Action<Exception> LogFlushFailures(ILogger logger, Action<Exception>? next)
+    {
+        var lastReminder = long.MinValue;
+        return e =>
+        {
+            if (_health.Available)
+            {
+                StoreLog.SessionFlushFailed(logger, e);
+            }
+            else if (Environment.TickCount64 - Interlocked.Read(ref lastReminder) >= 60_000)
+            {
+                Interlocked.Exchange(ref lastReminder, Environment.TickCount64);
+                StoreLog.SessionFlushStillFailing(logger, _health.Status.Reason ?? e.Message);
+            }
+
+            next?.Invoke(e);
+        };
+    }
+
+    /// <summary>
+    /// Only a missing data file is a first start. One that is there but empty or shorter than a page (LiteDB would take
+    /// it for a new database), or missing while its journal or LiteDB log is still there, is a lost one: starting on it
+    /// would start every bot afresh — a blocked one included — so the store refuses, changes nothing and says what to do.
+    /// (A data file this version creates is complete before it has its name: <see cref="StoreFiles"/>.)
+    /// </summary>
+    private static void RefuseALostDataFile(string fileName)
+    {
+        var data = new FileInfo(fileName);
+        if (data.Exists && data.Length < StoreFiles.PageSize)
+        {
+            var what = data.Length == 0 ? "is empty" : $"is only {data.Length} bytes long";
+            throw new StoreException($"The data file '{fileName}' {what}: it was cut short or overwritten. {WhatToDo(fileName)}");
+        }
+
+        var leftOver = SessionJournal.FindSegments(fileName).Select(segment => segment.Path)
+            .Append(StoreFiles.LogOf(fileName))
+            .Where(path => File.Exists(path) && new FileInfo(path).Length > 0)
+            .ToList();
+        if (!data.Exists && leftOver.Count > 0)
+        {
+            throw new StoreException(
+                $"The data file '{fileName}' is missing, but {Path.GetFileName(leftOver[0])} is still there: the data file was lost. {WhatToDo(fileName)}");
+        }
+    }
+
+    private static string WhatToDo(string fileName) =>
+        "Starting on it would start every bot afresh (sessions, friends, bot data, service states), so kakaoflow does not: " +
+        $"restore it from a backup; or, to start afresh on purpose, remove it and its session journal ('{Path.GetFileName(fileName)}.sessions-*.journal') " +
+        $"and LiteDB log ('{Path.GetFileName(StoreFiles.LogOf(fileName))}').";
 
     /// <summary>
     /// Any failure to open is a <see cref="StoreException"/>: LiteDB reports a file that is not one of its databases with
@@ -146,44 +266,43 @@ public sealed class LiteDbStore : IDisposable
     {
         var cause = exception is StoreException { InnerException: { } inner } ? inner : exception;
         var what = $"Opening the data file '{FileName}'";
-        return StoreErrors.IsStorageFailure(cause)
-            ? StoreErrors.Translate(cause, what)
-            : new StoreException($"{what} failed: it is not a LiteDB data file this version can read, or it is damaged ({cause.Message})", cause);
-    }
-
-    /// <summary>Opens (or creates) the file the way every LiteDB store of ours needs it: direct connection, ordinal keys, own mapper.</summary>
-    internal static LiteDatabase OpenDatabase(string fileName)
-    {
-        var directory = Path.GetDirectoryName(fileName);
-        if (!string.IsNullOrEmpty(directory))
+        if (exception is StoreException && !StoreErrors.IsStorageFailure(cause))
         {
-            Directory.CreateDirectory(directory);
+            return (StoreException)exception;
         }
 
-        var connection = new ConnectionString
-        {
-            Filename = fileName,
-            Connection = ConnectionType.Direct,
-            // Keys (user_keys, bot ids, data keys) are opaque, case-sensitive strings: compare them ordinally. LiteDB's
-            // default collation (current culture, IgnoreCase) would make "AbC" and "abc" one user, and culture-aware
-            // comparisons cost far more CPU in every index lookup. LiteDB stores the collation in the file when it
-            // creates it and refuses to open a file with a different one, so a file made by an earlier version keeps
-            // its own (null: use the file's).
-            Collation = File.Exists(fileName) && new FileInfo(fileName).Length > 0 ? null : OrdinalCollation,
-        };
-        return new LiteDatabase(connection, new BsonMapper());
+        return StoreErrors.IsStorageFailure(cause) && (cause is not LiteException lite || StoreErrors.IsUnavailable(lite))
+            ? StoreErrors.Translate(cause, what)
+            : new StoreException($"{what} failed: it is not a LiteDB data file this version can read, or it is damaged ({cause.Message}). {WhatToDo(FileName)}", cause);
     }
 
     private JournaledSessionStore OpenSessions(SessionStoreOptions options)
     {
-        var sessions = new LiteDbSessionStore(_database);
+        var sessions = new LiteDbSessionStore(_file);
 
-        // One store per file: a second one would replay, and delete, the journal segments of the first. LiteDB does not
-        // prevent that on Linux (it opens the file with FileShare.Read, which .NET on Unix does not enforce against
-        // another writer), so whoever composes the app must open each file once.
+        // One store per file (the lock taken in the constructor): a second one would replay, and delete, the journal
+        // segments of the first.
         var leftOver = SessionJournal.FindSegments(FileName);
-        (RecoveredSessionWrites, UnreadableJournalRecords) = sessions.Replay([.. leftOver.Select(segment => segment.Path)]);
-        var journal = new SessionJournal(FileName, leftOver.Count == 0 ? 1 : leftOver[^1].Number + 1);
-        return new JournaledSessionStore(sessions, journal, options);
+        (RecoveredSessionWrites, UnreadableJournalRecords, DamagedJournalRecords) = sessions.Replay([.. leftOver.Select(segment => segment.Path)]);
+        var journal = new SessionJournal(FileName, leftOver.Count == 0 ? 1 : leftOver[^1].Number + 1, _health);
+        return new JournaledSessionStore(sessions, journal, options, ProbeWhileUnavailable);
+    }
+
+    /// <summary>Run by the flusher after each flush: while the store is unavailable, see whether the file takes writes again.</summary>
+    private void ProbeWhileUnavailable()
+    {
+        if (_health.Available)
+        {
+            return;
+        }
+
+        try
+        {
+            _file.Probe();
+        }
+        catch (StoreException)
+        {
+            // Still unavailable; the health keeps the first failure's reason.
+        }
     }
 }

@@ -1,7 +1,5 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Globalization;
-using System.IO.Hashing;
 using KakaoFlow.Storage;
 
 namespace KakaoFlow.Store;
@@ -19,9 +17,9 @@ namespace KakaoFlow.Store;
 /// (<see cref="FindSegments"/> and <see cref="ReadSegment"/>) in order, so the last write of a user wins.
 /// </para>
 /// <para>
-/// A record is <c>[payload length: int32 LE][CRC-32 of payload: uint32 LE][payload]</c>. Reading stops at the first
-/// record that is cut short or fails its CRC: only a write that never returned can be incomplete, and nothing was
-/// acknowledged for it.
+/// Each record is a frame with a marker, its length and two CRCs (<see cref="JournalFrames"/>): reading skips exactly the
+/// records a damaged byte touches and counts them, and ignores a torn tail (only a write that never returned can be cut
+/// short, and nothing was acknowledged for it).
 /// </para>
 /// <para>
 /// Durability is that of LiteDB's own log: the bytes are handed to the operating system before the append completes,
@@ -30,10 +28,10 @@ namespace KakaoFlow.Store;
 /// </remarks>
 internal sealed class SessionJournal : IDisposable
 {
-    private const int HeaderBytes = 8;
     private const string Suffix = ".journal";
 
     private readonly string _prefix;
+    private readonly StoreHealth? _health;
     private readonly object _queueGate = new();
     private readonly object _fileGate = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -48,10 +46,12 @@ internal sealed class SessionJournal : IDisposable
 
     /// <param name="storeFile">The LiteDB file the journal belongs to; segments are written next to it.</param>
     /// <param name="firstSegmentNumber">Higher than any segment already on disk (see <see cref="FindSegments"/> and <see cref="ReadSegment"/>).</param>
-    public SessionJournal(string storeFile, long firstSegmentNumber)
+    /// <param name="health">Told whether each write worked; none when null.</param>
+    public SessionJournal(string storeFile, long firstSegmentNumber, StoreHealth? health = null)
     {
         _prefix = PrefixOf(storeFile);
         _segmentNumber = firstSegmentNumber - 1;
+        _health = health;
     }
 
     /// <summary>Completes when the record is written to the current segment; faults with the write's exception otherwise.</summary>
@@ -158,30 +158,8 @@ internal sealed class SessionJournal : IDisposable
         return found;
     }
 
-    /// <summary>The complete records of one segment, in the order they were written; a cut or corrupt tail is ignored.</summary>
-    public static IEnumerable<byte[]> ReadSegment(string path)
-    {
-        var bytes = File.ReadAllBytes(path);
-        var offset = 0;
-        while (bytes.Length - offset >= HeaderBytes)
-        {
-            var length = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(offset));
-            var crc = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset + 4));
-            if (length < 0 || length > bytes.Length - offset - HeaderBytes)
-            {
-                yield break;
-            }
-
-            var payload = bytes.AsSpan(offset + HeaderBytes, length);
-            if (Crc32.HashToUInt32(payload) != crc)
-            {
-                yield break;
-            }
-
-            yield return payload.ToArray();
-            offset += HeaderBytes + length;
-        }
-    }
+    /// <summary>The complete records of one segment, in the order they were written, and how many were damaged.</summary>
+    public static SegmentContents ReadSegment(string path) => JournalFrames.Read(File.ReadAllBytes(path));
 
     private static string PrefixOf(string storeFile) => Path.GetFullPath(storeFile) + ".sessions-";
 
@@ -219,11 +197,7 @@ internal sealed class SessionJournal : IDisposable
         _frame.ResetWrittenCount();
         foreach (var pending in batch)
         {
-            var header = _frame.GetSpan(HeaderBytes);
-            BinaryPrimitives.WriteInt32LittleEndian(header, pending.Payload.Length);
-            BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Crc32.HashToUInt32(pending.Payload));
-            _frame.Advance(HeaderBytes);
-            _frame.Write(pending.Payload);
+            JournalFrames.Write(_frame, pending.Payload);
         }
 
         try
@@ -231,17 +205,24 @@ internal sealed class SessionJournal : IDisposable
             lock (_fileGate)
             {
                 _segment ??= OpenNextSegment();
-                _segment.Write(_frame.WrittenSpan);
-                _segment.Flush();
+                var end = _segment.Position;
+                try
+                {
+                    _segment.Write(_frame.WrittenSpan);
+                    _segment.Flush();
+                }
+                catch
+                {
+                    CutBack(end);
+                    throw;
+                }
             }
         }
 #pragma warning disable CA1031 // the failure belongs to the turns whose records these were: hand it over
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            // The segment may now end in a partial record; close it so that later records go to a new, readable one.
-            Rotate();
-
+            _health?.Failed(StorePart.Journal, e);
             foreach (var pending in batch)
             {
                 pending.Done.TrySetException(e);
@@ -250,9 +231,42 @@ internal sealed class SessionJournal : IDisposable
             return;
         }
 
+        _health?.Works(StorePart.Journal);
         foreach (var pending in batch)
         {
             pending.Done.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// After a failed write (a full disk writes part of a batch, then fails), cuts the segment back to where the batch
+    /// began, so the next batch follows the last complete record; a segment that cannot even be cut is closed, and the next
+    /// batch goes to a new one. Called under the file lock.
+    /// </summary>
+    private void CutBack(long end)
+    {
+        try
+        {
+            _segment!.SetLength(end);
+            _segment.Position = end;
+        }
+#pragma warning disable CA1031 // the write's own failure is the one reported
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            try
+            {
+                _segment!.Dispose();
+            }
+#pragma warning disable CA1031
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                // Closing an unbuffered stream writes nothing; whatever it says, the segment is done.
+            }
+
+            _closedSegments.Add(_segment!.Name);
+            _segment = null;
         }
     }
 
@@ -260,8 +274,8 @@ internal sealed class SessionJournal : IDisposable
     {
         _segmentNumber++;
         var path = _prefix + _segmentNumber.ToString("D8", CultureInfo.InvariantCulture) + Suffix;
-        // No buffer of our own: each batch is one write to the OS, done when Flush returns.
-        return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0);
+        // No buffer of our own: each batch is one write to the OS, done when Flush returns. Owner-only: users' data.
+        return new FileStream(path, StoreFiles.NewFile(FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0));
     }
 
     private sealed record Pending(byte[] Payload, TaskCompletionSource Done);

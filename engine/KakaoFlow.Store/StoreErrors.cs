@@ -28,7 +28,7 @@ internal static class StoreErrors
     /// The storage rather than the data: I/O, permissions, a lock held too long. Any other LiteDB error (a file that is
     /// not a LiteDB database, a key too long for an index, a corrupt page) is a plain <see cref="StoreException"/>.
     /// </summary>
-    private static bool IsUnavailable(Exception exception) => exception switch
+    public static bool IsUnavailable(Exception exception) => exception switch
     {
         IOException or UnauthorizedAccessException => true,
         LiteException lite => lite.ErrorCode == LiteException.LOCK_TIMEOUT || lite.InnerException is IOException or UnauthorizedAccessException,

@@ -10,4 +10,22 @@ internal static partial class StoreLog
 
     [LoggerMessage(81, LogLevel.Warning, "Session journal replayed: {Recovered} write(s) recovered, {Unreadable} unreadable record(s) skipped")]
     public static partial void SessionJournalReplayed(ILogger logger, int recovered, int unreadable);
+
+    [LoggerMessage(87, LogLevel.Error, "Session journal replayed: {Recovered} write(s) recovered, {Damaged} damaged record(s) skipped (acknowledged writes lost), {Unreadable} record(s) that were not sessions skipped")]
+    public static partial void SessionJournalDamaged(ILogger logger, int recovered, int damaged, int unreadable);
+
+    [LoggerMessage(82, LogLevel.Error, "The data store is unavailable: {Reason}. Turns are answered with messages.error and nothing is acknowledged until it writes again; acknowledged sessions stay in the session journal")]
+    public static partial void StoreUnavailable(ILogger logger, string reason, Exception exception);
+
+    [LoggerMessage(83, LogLevel.Information, "The data store is available again after {Outage}")]
+    public static partial void StoreAvailable(ILogger logger, TimeSpan outage);
+
+    [LoggerMessage(84, LogLevel.Warning, "Writing buffered sessions to LiteDB still fails ({Reason}); they stay in the session journal and the write is retried")]
+    public static partial void SessionFlushStillFailing(ILogger logger, string reason);
+
+    [LoggerMessage(85, LogLevel.Error, "Closing the data file {File} did not finish within {Timeout}; what was acknowledged and not written is in the session journal, which the next start replays")]
+    public static partial void CloseTimedOut(ILogger logger, string file, TimeSpan timeout);
+
+    [LoggerMessage(86, LogLevel.Error, "Closing the data file {File} failed; what was acknowledged and not written is in the session journal, which the next start replays")]
+    public static partial void CloseFailed(ILogger logger, string file, Exception exception);
 }

@@ -15,6 +15,9 @@ internal static class StoreNames
     public const string Services = "services";
     public const string Notifications = "notifications";
 
+    /// <summary>The store's own bookkeeping: the document the flusher writes to see whether the file takes writes again.</summary>
+    public const string Store = "store";
+
     /// <summary>
     /// The separator of composite ids (<c>bot␟user_key</c>). Bot ids are folder names and the host
     /// refuses user_keys with control characters, so it cannot occur inside either part.

@@ -129,4 +129,24 @@ public sealed class CommandTests
         Assert.Equal(2, (await RunAsync("admin", "block", "pizza", "--url", url, "--token", "x")).Exit);
         Assert.Equal(2, (await RunAsync("admin", "frobnicate")).Exit);
     }
+
+    [Fact]
+    public async Task Admin_status_says_when_the_data_store_is_unavailable()
+    {
+        var outage = new KakaoFlow.Storage.StoreStatus(false, TestHost.Start, "the data file: No space left on device");
+        await using var host = await TestHost.StartAsync(
+            new Dictionary<string, string> { ["pizza"] = Flows.Pizza },
+            Lifecycle.WithTokens(options => options with { StoreHealth = new FixedHealth(outage) }));
+
+        var (exit, output, error) = await RunAsync("admin", "status", "--url", host.Http.BaseAddress!.ToString(), "--token", Lifecycle.OwnerToken);
+        Assert.True(exit == 0, error);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("store: unavailable since 2026-11-25T03:00:00.000Z: the data file: No space left on device", lines[0]);
+        Assert.StartsWith("BOT ", lines[1], StringComparison.Ordinal);
+    }
+
+    private sealed class FixedHealth(KakaoFlow.Storage.StoreStatus status) : KakaoFlow.Storage.IStoreHealth
+    {
+        public KakaoFlow.Storage.StoreStatus Status => status;
+    }
 }

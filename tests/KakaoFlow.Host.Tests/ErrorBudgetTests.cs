@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using KakaoFlow.Host.Tests.Support;
 using KakaoFlow.Hosting.Lifecycle;
@@ -120,6 +121,49 @@ public sealed class ErrorBudgetTests
     }
 
     [Fact]
+    public async Task While_the_store_is_unavailable_a_bots_errors_count_once_a_minute_not_once_per_turn()
+    {
+        var health = new SwitchableHealth { Status = new StoreStatus(false, TestHost.Start, "the data file: No space left on device") };
+        await using var host = await TestHost.StartAsync(
+            new Dictionary<string, string> { [Bot] = Lifecycle.Flaky(3) },
+            Lifecycle.WithTokens(options => options with { StoreHealth = health }));
+
+        // Twelve failures from twelve users in one minute: one error, and the bot (limit 3) keeps running.
+        for (var i = 0; i < 12; i++)
+        {
+            Assert.Equal(ErrorText, await host.MessageTextAsync(Bot, $"user-{i}", "고장"));
+        }
+
+        var day = host.Store.Services.ErrorsOn(Bot, "2026-11-25");
+        Assert.Equal(1, day?.Count);
+        Assert.Equal(ErrorBudget.StoreUnavailable, Assert.Single(day!.Recent).Kind);
+        Assert.Equal("running", await host.StateAsync(Bot));
+        Assert.Single(host.Logs.Lines, line => line.Contains("failed because the data store is unavailable", StringComparison.Ordinal));
+        var (_, list) = await host.AdminAsync(HttpMethod.Get, "/_admin/bots", Lifecycle.OwnerToken);
+        var store = list.GetProperty("store");
+        Assert.Equal("unavailable", store.GetProperty("status").GetString());
+        Assert.Equal("2026-11-25T03:00:00.000Z", store.GetProperty("since").GetString());
+        Assert.Equal("the data file: No space left on device", store.GetProperty("reason").GetString());
+
+        // The next minute counts once more, and says how many failures the minute before did not count.
+        host.Clock.Advance(TimeSpan.FromMinutes(1));
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(ErrorText, await host.MessageTextAsync(Bot, $"user-{i}", "고장"));
+        }
+
+        Assert.Equal(2, host.Store.Services.ErrorsOn(Bot, "2026-11-25")?.Count);
+        Assert.Contains("11 more failure(s)", host.Store.Services.RecentErrors(Bot, 1)[0].Message, StringComparison.Ordinal);
+
+        // Available again: each error counts.
+        health.Status = StoreStatus.Ok;
+        Assert.Equal(ErrorText, await host.MessageTextAsync(Bot, "user-20", "고장"));
+        Assert.Equal(3, host.Store.Services.ErrorsOn(Bot, "2026-11-25")?.Count);
+        (_, list) = await host.AdminAsync(HttpMethod.Get, "/_admin/bots", Lifecycle.OwnerToken);
+        Assert.Equal("""{"status":"ok"}""", list.GetProperty("store").GetRawText());
+    }
+
+    [Fact]
     public async Task Malformed_requests_are_logged_but_not_counted()
     {
         await using var host = await TestHost.StartAsync(new Dictionary<string, string> { [Bot] = Lifecycle.Flaky(1) }, Lifecycle.WithTokens());
@@ -181,6 +225,40 @@ public sealed class ErrorBudgetTests
     }
 
     [Fact]
+    public async Task A_huge_hook_error_message_is_logged_once_cut_to_about_1_KB_and_kept_cut()
+    {
+        const string flow = """
+            name: 긴오류
+            monitor: { phone: "010-0000-0000" }
+            privacy_consent: true
+            home:
+              - 터짐:
+                  js: "throw new Error('오류'.repeat(50000))"
+                  say: 안 보여요
+            """;
+        await using var host = await TestHost.StartAsync(new Dictionary<string, string> { ["huge"] = flow }, Lifecycle.WithTokens(options => options with { ErrorsPerUserPerDay = 1 }));
+        await host.MessageTextAsync("huge", "u1", "터짐");
+
+        var marker = string.Concat(Enumerable.Repeat("오류", 20));
+        var line = Assert.Single(host.Logs.Lines, line => line.Contains(marker, StringComparison.Ordinal));
+        Assert.Contains("HookError", line, StringComparison.Ordinal);
+
+        // The captured line holds the rendered message and each structured value: the message at most twice.
+        Assert.True(Encoding.UTF8.GetByteCount(line) < 3 * 1024, $"{Encoding.UTF8.GetByteCount(line)} bytes");
+
+        var (_, bot) = await host.AdminAsync(HttpMethod.Get, "/_admin/bots/huge", Lifecycle.OwnerToken);
+        var message = bot.GetProperty("recent_errors")[0].GetProperty("message").GetString()!;
+        Assert.StartsWith("Error: 오류오류", message, StringComparison.Ordinal);
+        Assert.EndsWith("…", message, StringComparison.Ordinal);
+        Assert.InRange(Encoding.UTF8.GetByteCount(message), 900, 1024);
+
+        // Past the user's cap the error is logged, not counted: still one line for it, still cut.
+        await host.MessageTextAsync("huge", "u1", "터짐");
+        Assert.Equal(2, host.Logs.Lines.Count(line => line.Contains(marker, StringComparison.Ordinal)));
+        Assert.All(host.Logs.Lines, line => Assert.True(Encoding.UTF8.GetByteCount(line) < 3 * 1024, line[..Math.Min(line.Length, 200)]));
+    }
+
+    [Fact]
     public async Task One_user_counts_at_most_the_per_user_cap_a_day_and_cannot_stop_the_bot_alone()
     {
         await using var host = await TestHost.StartAsync(
@@ -217,5 +295,10 @@ public sealed class ErrorBudgetTests
         Assert.Contains("…", confirm, StringComparison.Ordinal);
         Assert.Null(host.Store.Services.ErrorsOn("pizza", "2026-11-25"));
         Assert.Contains(host.Logs.Lines, line => line.Contains("not counted (caused by the user's input)", StringComparison.Ordinal));
+    }
+
+    private sealed class SwitchableHealth : IStoreHealth
+    {
+        public StoreStatus Status { get; set; } = StoreStatus.Ok;
     }
 }

@@ -254,6 +254,40 @@ public sealed class HotReloadTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Files_the_flow_does_not_name_are_not_read_a_change_there_compiles_nothing()
+    {
+        await using var host = await TestHost.StartAsync(
+            new Dictionary<string, string> { ["hello"] = Hello(1) },
+            options => options with { WatchPollInterval = TimeSpan.FromMilliseconds(200) });
+        var catalog = host.App.Services.GetRequiredService<BotCatalog>();
+        var package = Directory.CreateDirectory(Path.Combine(host.FlowsDirectory, "hello", "node_modules", "pkg")).FullName;
+        await UntilAsync(() => catalog.Generation > 0, "the first look");
+        var generation = catalog.Generation;
+
+        // Several polls and events: the catalog never swaps, because nothing it reads changed.
+        for (var i = 0; i < 8; i++)
+        {
+            File.WriteAllText(Path.Combine(package, $"index{i % 2}.js"), $"module.exports = {i};", Encoding.UTF8);
+            await Task.Delay(150);
+        }
+
+        Assert.Equal(generation, catalog.Generation);
+    }
+
+    [Fact]
+    public async Task A_flow_file_over_1_MiB_is_not_served_and_says_why()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_host.FlowsDirectory, "huge")).FullName;
+        var refused = _changes.ReloadFailed("huge");
+        File.WriteAllText(Path.Combine(folder, "flow.yaml"), Hello(1) + string.Concat(Enumerable.Repeat("# 주석 한 줄\n", 100_000)), Encoding.UTF8);
+        await refused;
+
+        var status = Catalog.Status("huge")!;
+        Assert.False(status.Served);
+        Assert.Equal("KF034", Assert.Single(status.Diagnostics).Code);
+    }
+
+    [Fact]
     public async Task A_new_bot_folder_starts_serving_and_a_removed_one_stops()
     {
         using (var before = await _host.Http.GetAsync(new Uri("/fresh/keyboard", UriKind.Relative)))

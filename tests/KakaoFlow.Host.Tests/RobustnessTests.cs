@@ -3,6 +3,7 @@ using System.Net;
 using KakaoFlow.Host.Tests.Support;
 using KakaoFlow.Hosting;
 using KakaoFlow.Runtime;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KakaoFlow.Host.Tests;
 
@@ -118,6 +119,37 @@ public sealed class RobustnessTests
         Assert.Contains(host.Logs.Lines, line =>
             line.Contains($" {flowFile}:5:", StringComparison.Ordinal) && line.Contains(": error KF010: ", StringComparison.Ordinal));
         Assert.Contains(host.Logs.Lines, line => line.Contains("Bot broken is not served: 1 error(s)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_script_linked_outside_its_bot_folder_is_refused_and_its_content_shows_nowhere()
+    {
+        const string secret = "SECRET_TOKEN_3f9a";
+        await using var host = await TestHost.StartAsync(new Dictionary<string, string> { ["pizza"] = Flows.Pizza }, Lifecycle.WithTokens());
+        var outside = Path.Combine(host.Root, "outside.js");
+        await File.WriteAllTextAsync(outside, secret + ";\n");
+        var bot = Directory.CreateDirectory(Path.Combine(host.FlowsDirectory, "leaky")).FullName;
+        File.CreateSymbolicLink(Path.Combine(bot, "s.js"), outside);
+        await File.WriteAllTextAsync(Path.Combine(bot, "flow.yaml"), Flows.Header + """
+            scripts: [s.js]
+            home:
+              - 인사:
+                  js: "vars.x = 1"
+                  say: 안녕하세요
+            """);
+        var catalog = host.App.Services.GetRequiredService<BotCatalog>();
+        await Lifecycle.EventuallyAsync(() => catalog.Status("leaky") is not null, "the new bot folder is looked at");
+
+        using (var response = await host.SendMessageAsync("leaky", "u", "인사"))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        }
+
+        var (_, status) = await host.AdminAsync(HttpMethod.Get, "/_admin/bots/leaky", Lifecycle.OwnerToken);
+        Assert.Contains("KF033", status.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, status.ToString(), StringComparison.Ordinal);
+        Assert.Contains(host.Logs.Lines, line => line.Contains("KF033", StringComparison.Ordinal));
+        Assert.DoesNotContain(host.Logs.Lines, line => line.Contains(secret, StringComparison.Ordinal));
     }
 
     [Fact]

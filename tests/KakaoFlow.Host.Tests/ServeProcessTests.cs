@@ -89,8 +89,54 @@ public sealed class ServeProcessTests : IDisposable
             await Task.Delay(20);
         }
 
-        Assert.Contains("Reloaded bot pizza: version ", server.ToString(), StringComparison.Ordinal);
+        // The console logger writes from its own queue: the line can trail the answer on a loaded machine.
+        while (!server.ToString().Contains("Reloaded bot pizza: version ", StringComparison.Ordinal))
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), "no reload line in the log:\n" + server);
+            await Task.Delay(20);
+        }
+
         Assert.Equal(0, await server.TerminateAsync());
+    }
+
+    [Fact]
+    public async Task A_second_serve_on_the_same_data_file_exits_1_and_leaves_the_first_alone()
+    {
+        using var server = await ServeProcess.StartAsync(_root, DataFile);
+        await server.SayAsync("메뉴 보기");
+
+        // Another process (this one) on the same data file.
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var second = KakaoFlow.Cli.CommandLine.RunAsync(["serve", Path.Combine(_root, "flows"), "--urls", "http://127.0.0.1:0", "--data", DataFile], stdout, stderr);
+        Assert.Equal(1, await second.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("is in use by another kakaoflow store", stderr.ToString(), StringComparison.Ordinal);
+
+        Assert.Contains("불고기 피자의 크기를 골라 주세요.", await server.SayAsync("불고기 피자"), StringComparison.Ordinal);
+        Assert.Equal(0, await server.TerminateAsync());
+    }
+
+    [Theory]
+    [InlineData("kakaoflow.litedb.sessions-00000001.journal")]
+    [InlineData("kakaoflow.admin-token")]
+    public async Task An_empty_data_file_is_refused_with_exit_1_and_what_to_do(string beside)
+    {
+        var data = Path.Combine(_root, "data");
+        Directory.CreateDirectory(data);
+        var dataFile = Path.Combine(data, "kakaoflow.litedb");
+        File.WriteAllBytes(dataFile, []);
+        File.WriteAllText(Path.Combine(data, beside), "what a previous run left");
+
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        Assert.Equal(1, await KakaoFlow.Cli.CommandLine.RunAsync(["serve", Path.Combine(_root, "flows"), "--urls", "http://127.0.0.1:0", "--data", dataFile], stdout, stderr));
+
+        var error = stderr.ToString();
+        Assert.Contains($"The data file '{dataFile}' is empty", error, StringComparison.Ordinal);
+        Assert.Contains("restore it from a backup", error, StringComparison.Ordinal);
+        Assert.Contains("remove it and its session journal", error, StringComparison.Ordinal);
+        Assert.Equal(0, new FileInfo(dataFile).Length);
+        Assert.Equal("what a previous run left", File.ReadAllText(Path.Combine(data, beside)));
     }
 
     [Fact]
@@ -105,128 +151,5 @@ public sealed class ServeProcessTests : IDisposable
         Assert.Equal(2, await KakaoFlow.Cli.CommandLine.RunAsync(["serve", "a", "b"], stdout, stderr));
         Assert.Equal(1, await KakaoFlow.Cli.CommandLine.RunAsync(["serve", Path.Combine(_root, "nothing")], stdout, stderr));
         Assert.Contains("does not exist", stderr.ToString(), StringComparison.Ordinal);
-    }
-
-    /// <summary><c>dotnet kakaoflow.dll serve</c> on a free loopback port, found from its "listening on" line.</summary>
-    private sealed class ServeProcess : IDisposable
-    {
-        private readonly Process _process;
-        private readonly HttpClient _http;
-        private readonly StringBuilder _output;
-
-        private ServeProcess(Process process, Uri address, StringBuilder output)
-        {
-            _process = process;
-            _output = output;
-            _http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(20) };
-        }
-
-        public static async Task<ServeProcess> StartAsync(string root, string dataFile)
-        {
-            var start = new ProcessStartInfo("dotnet")
-            {
-                WorkingDirectory = root,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "kakaoflow.dll"), "serve", "flows", "--urls", "http://127.0.0.1:0", "--data", dataFile })
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            var output = new StringBuilder();
-            var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var process = new Process { StartInfo = start };
-            process.OutputDataReceived += (_, e) =>
-            {
-                if (e.Data is null)
-                {
-                    listening.TrySetException(new InvalidOperationException("kakaoflow serve ended:\n" + output));
-                    return;
-                }
-
-                lock (output)
-                {
-                    output.AppendLine(e.Data);
-                }
-
-                const string marker = "listening on ";
-                if (e.Data.StartsWith(marker, StringComparison.Ordinal))
-                {
-                    listening.TrySetResult(new Uri(e.Data[marker.Length..].Split([';', ','])[0].Trim()));
-                }
-            };
-            process.ErrorDataReceived += (_, e) =>
-            {
-                lock (output)
-                {
-                    output.AppendLine(e.Data);
-                }
-            };
-            process.Start();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            try
-            {
-                var address = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
-                return new ServeProcess(process, address, output);
-            }
-            catch
-            {
-                process.Kill(entireProcessTree: true);
-                process.Dispose();
-                throw;
-            }
-        }
-
-        public async Task<string> SayAsync(string content)
-        {
-            using var body = new StringContent(Json.Message("process-user", "text", content), Encoding.UTF8, "application/json");
-            using var response = await _http.PostAsync(new Uri("/pizza/message", UriKind.Relative), body);
-            var text = await response.Content.ReadAsStringAsync();
-            Assert.True(response.StatusCode == HttpStatusCode.OK, text);
-            return text;
-        }
-
-        /// <summary>SIGKILL: no shutdown code runs, LiteDB is not closed.</summary>
-        public void Kill()
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
-        }
-
-        /// <summary>SIGTERM, as a service manager stops the server; returns the exit code.</summary>
-        public async Task<int> TerminateAsync()
-        {
-            using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync();
-            }
-
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await _process.WaitForExitAsync(timeout.Token);
-            return _process.ExitCode;
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit();
-            }
-
-            _process.Dispose();
-            _http.Dispose();
-        }
-
-        public override string ToString()
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
     }
 }

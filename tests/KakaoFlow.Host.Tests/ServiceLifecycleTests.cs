@@ -184,6 +184,83 @@ public sealed class ServiceLifecycleTests
         Assert.Equal("not-started", await host.StateAsync("noconsent"));
     }
 
+    [Theory]
+    [InlineData("644")]
+    [InlineData("640")]
+    [InlineData("620")]
+    [InlineData("700")]
+    [InlineData("link")]
+    public async Task An_existing_token_file_others_may_use_or_that_is_a_link_is_refused_and_serve_exits_1(string kind)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var root = Path.Combine(Path.GetTempPath(), "kakaoflow-host-tests", Guid.NewGuid().ToString("N"));
+        try
+        {
+            var bot = Directory.CreateDirectory(Path.Combine(root, "flows", "pizza")).FullName;
+            await File.WriteAllTextAsync(Path.Combine(bot, "flow.yaml"), Flows.Pizza);
+            var tokenFile = AdminTokenFile.NextTo(Path.Combine(root, "kakaoflow.litedb"));
+            var contentFile = tokenFile;
+            if (kind == "link")
+            {
+                contentFile = Path.Combine(root, "someone-elses-token");
+                File.CreateSymbolicLink(tokenFile, contentFile);
+            }
+
+            await File.WriteAllTextAsync(contentFile, "existing-token-0123456789\n");
+            var mode = kind == "link" ? UnixFileMode.UserRead | UnixFileMode.UserWrite : (UnixFileMode)Convert.ToInt32(kind, 8);
+            File.SetUnixFileMode(contentFile, mode);
+
+            var stdout = new StringWriter();
+            var stderr = new StringWriter();
+            var serve = KakaoFlow.Cli.CommandLine.RunAsync(
+                ["serve", Path.Combine(root, "flows"), "--data", Path.Combine(root, "kakaoflow.litedb"), "--urls", "http://127.0.0.1:0", "--no-watch"], stdout, stderr);
+            Assert.True(await Task.WhenAny(serve, Task.Delay(TimeSpan.FromSeconds(30))) == serve, "serve started anyway:\n" + stdout);
+
+            Assert.Equal(1, await serve);
+            var message = stderr.ToString();
+            Assert.Contains(tokenFile, message, StringComparison.Ordinal);
+            Assert.Contains(kind == "link" ? "symbolic link" : $"mode {kind}", message, StringComparison.Ordinal);
+            Assert.Contains(kind == "link" ? "mode 600" : "chmod 600", message, StringComparison.Ordinal);
+            Assert.DoesNotContain("listening on", stdout.ToString(), StringComparison.Ordinal);
+
+            // Neither the file nor what a link points to was touched.
+            Assert.Equal("existing-token-0123456789\n", await File.ReadAllTextAsync(contentFile));
+            Assert.Equal(mode, File.GetUnixFileMode(contentFile));
+            Assert.Equal(kind == "link", new FileInfo(tokenFile).LinkTarget is not null);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_bot_whose_stored_state_was_lost_does_not_start_by_itself_once_it_has_users()
+    {
+        await using var host = await StartAsync();
+        Assert.Contains("불고기 피자", await host.MessageTextAsync("pizza", "u", "메뉴 보기"), StringComparison.Ordinal);
+        Assert.Equal(200, (await host.AdminAsync(HttpMethod.Post, "/_admin/bots/pizza/block", Lifecycle.OperatorToken, """{"reason":"허위 광고"}""")).Status);
+
+        // The services collection loses the bot (an old backup restored, a damaged file rebuilt): its users stay.
+        await host.RestartAsync(whileStopped: () =>
+        {
+            using var database = new LiteDB.LiteDatabase(host.DataFile);
+            Assert.Equal(2, database.GetCollection("services").DeleteAll());
+        });
+
+        var (_, bot) = await host.AdminAsync(HttpMethod.Get, "/_admin/bots/pizza", Lifecycle.OwnerToken);
+        Assert.Equal("not-started", bot.GetProperty("state").GetString());
+        Assert.Contains("may have been lost", bot.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(PizzaStopped, await host.MessageTextAsync("pizza", "u", "영업 시간"));
+
+        // A bot nobody has used yet still starts by itself.
+        Assert.Equal("not-started", await host.StateAsync("noconsent"));
+    }
+
     [Fact]
     public async Task Without_an_owner_token_one_is_generated_once_kept_with_mode_600_and_only_its_path_is_logged()
     {

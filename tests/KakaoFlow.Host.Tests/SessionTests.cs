@@ -181,6 +181,37 @@ public sealed class SessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_user_key_in_the_url_is_percent_decoded_exactly_once()
+    {
+        // Kestrel leaves %2F encoded in the path (everything else it decodes): the user of a%2Fb is a/b.
+        await OrderUpToAddressAsync("a/b");
+        await OrderUpToAddressAsync("a%2Fb");
+        using (var left = await _host.Http.DeleteAsync(new Uri("/pizza/chat_room/a%2Fb", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, left.StatusCode);
+        }
+
+        Assert.Equal(Session.HomeStepId, _host.SessionOf("pizza", "a/b")!.StepId);
+        Assert.Equal("address", _host.SessionOf("pizza", "a%2Fb")!.StepId);
+
+        // Decoded once, not twice: %252F is the literal user a%2Fb.
+        using (var left = await _host.Http.DeleteAsync(new Uri("/pizza/chat_room/a%252Fb", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, left.StatusCode);
+        }
+
+        Assert.Equal(Session.HomeStepId, _host.SessionOf("pizza", "a%2Fb")!.StepId);
+
+        using (var blocked = await _host.Http.DeleteAsync(new Uri("/pizza/friend/%EC%B2%A0%2F%EC%88%98", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, blocked.StatusCode);
+        }
+
+        Assert.Equal(FriendState.Blocked, _host.Store.Friends.Find("pizza", "철/수")?.State);
+        Assert.Null(_host.Store.Friends.Find("pizza", "철%2F수"));
+    }
+
+    [Fact]
     public async Task Deleting_the_chat_room_of_an_unknown_user_creates_nothing()
     {
         using var left = await _host.Http.DeleteAsync(new Uri("/pizza/chat_room/nobody", UriKind.Relative));

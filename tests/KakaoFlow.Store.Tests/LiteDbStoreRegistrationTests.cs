@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.IO.Hashing;
 using KakaoFlow.Runtime;
 using KakaoFlow.Storage;
 using KakaoFlow.Store.Tests.Support;
@@ -65,10 +63,10 @@ public sealed class LiteDbStoreRegistrationTests : TempStoreFile
     [Fact]
     public void A_journal_replay_at_open_is_logged()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
+        CreateDataFile();
         File.WriteAllBytes(
             StoreFile + ".sessions-00000001.journal",
-            [.. Frame(SessionRecord.Write("bot", "user", Session.New)), .. Frame("{\"not\":\"a session\"}"u8.ToArray())]);
+            [.. UnmarkedFrames.Of(SessionRecord.Write("bot", "user", Session.New)), .. UnmarkedFrames.Of("{\"not\":\"a session\"}"u8.ToArray())]);
 
         using var provider = Build();
         provider.GetRequiredService<LiteDbStore>();
@@ -76,6 +74,24 @@ public sealed class LiteDbStoreRegistrationTests : TempStoreFile
         var entry = Assert.Single(_log.Entries);
         Assert.Equal(LogLevel.Warning, entry.Level);
         Assert.Equal("Session journal replayed: 1 write(s) recovered, 1 unreadable record(s) skipped", entry.Message);
+    }
+
+    [Fact]
+    public void Damaged_journal_records_are_logged_as_an_error_with_their_count()
+    {
+        CreateDataFile();
+        var damaged = JournalFrames.Frame(SessionRecord.Write("bot", "lost", Session.New));
+        damaged[^2] ^= 1;
+        File.WriteAllBytes(
+            StoreFile + ".sessions-00000001.journal",
+            [.. JournalFrames.Frame(SessionRecord.Write("bot", "user", Session.New)), .. damaged, .. JournalFrames.Frame(SessionRecord.Write("bot", "other", Session.New))]);
+
+        using var provider = Build();
+        provider.GetRequiredService<LiteDbStore>();
+
+        var entry = Assert.Single(_log.Entries);
+        Assert.Equal(LogLevel.Error, entry.Level);
+        Assert.Equal("Session journal replayed: 2 write(s) recovered, 1 damaged record(s) skipped (acknowledged writes lost), 0 record(s) that were not sessions skipped", entry.Message);
     }
 
     [Fact]
@@ -129,43 +145,5 @@ public sealed class LiteDbStoreRegistrationTests : TempStoreFile
         services.AddSingleton<ILogger<LiteDbStore>>(_log);
         services.AddLiteDbStore(StoreFile, configure);
         return services.BuildServiceProvider();
-    }
-
-    private static byte[] Frame(byte[] payload)
-    {
-        var frame = new byte[8 + payload.Length];
-        BinaryPrimitives.WriteInt32LittleEndian(frame, payload.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(4), Crc32.HashToUInt32(payload));
-        payload.CopyTo(frame.AsSpan(8));
-        return frame;
-    }
-
-    private sealed class CapturingLogger : ILogger<LiteDbStore>
-    {
-        private readonly List<(LogLevel, string, Exception?)> _entries = [];
-
-        public IReadOnlyList<(LogLevel Level, string Message, Exception? Exception)> Entries
-        {
-            get
-            {
-                lock (_entries)
-                {
-                    return [.. _entries];
-                }
-            }
-        }
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (_entries)
-            {
-                _entries.Add((logLevel, formatter(state, exception), exception));
-            }
-        }
     }
 }

@@ -114,7 +114,7 @@ public static class AdminCommand
 
         var output = command switch
         {
-            "status" when bot is null => BotsTable(((JsonArray)body["bots"]!).OfType<JsonObject>()),
+            "status" when bot is null => StoreLine(body["store"]) + BotsTable(((JsonArray)body["bots"]!).OfType<JsonObject>()),
             "status" => BotDetail(body),
             "errors" => ErrorsTable(body),
             "payments" => PaymentsTable.Render(bot!, body),
@@ -170,6 +170,10 @@ public static class AdminCommand
             ?? KakaoFlowEnvironment.Read(KakaoFlowEnvironment.OperatorToken)
             ?? (File.Exists(AdminTokenFile.Name) ? File.ReadAllText(AdminTokenFile.Name).Trim() : null);
     }
+
+    /// <summary>Nothing while the data store is fine; a line above the table while it is not.</summary>
+    private static string StoreLine(JsonNode? store) =>
+        store?["status"]?.GetValue<string>() is "unavailable" ? $"store: unavailable since {S(store["since"])}: {S(store["reason"])}\n\n" : "";
 
     private static string BotsTable(IEnumerable<JsonObject> bots) => TextTable.Render(
         ["BOT", "NAME", "STATE", "ERRORS TODAY", "SESSIONS", "FRIENDS", "REASON"],

@@ -33,7 +33,7 @@ public static class ServeApp
         builder.WebHost.UseUrls(settings.Urls);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         builder.Services.AddOptions<KestrelServerOptions>()
-            .Configure<IOptions<KakaoFlowOptions>>((kestrel, options) => kestrel.Limits.MaxRequestBodySize = options.Value.MaxBodyBytes);
+            .Configure<IOptions<KakaoFlowOptions>>((kestrel, options) => SetLimits(kestrel.Limits, options.Value));
 
         // Graceful shutdown (SIGTERM, Ctrl+C): Kestrel stops accepting, in-flight requests finish within this time,
         // then the container disposes the store, which flushes, checkpoints and closes the LiteDB file.
@@ -52,6 +52,24 @@ public static class ServeApp
         app.MapKakaoFlow();
         app.MapKakaoFlowAdmin();
         return app;
+    }
+
+    /// <summary>Kestrel's defaults suit browsers; a webhook host talks to a few fast servers (docs/serving.md, "Limits").</summary>
+    private static void SetLimits(KestrelServerLimits limits, KakaoFlowOptions options)
+    {
+        limits.MaxRequestBodySize = options.MaxBodyBytes;
+        limits.MaxConcurrentConnections = options.MaxConnections;
+
+        // A connection trickling its headers is closed 5 s after it started (Kestrel: 30 s), and its memory freed.
+        limits.RequestHeadersTimeout = TimeSpan.FromSeconds(5);
+        limits.MaxRequestHeadersTotalSize = 16 * 1024;
+
+        // A body (at most MaxBodyBytes) arrives in one go from the platform; a slow one is cut off.
+        limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 4096, gracePeriod: TimeSpan.FromSeconds(3));
+
+        // Longer than the 60 s idle timeout of common proxies and load balancers, so that they, not we, close an
+        // idle connection (a close racing their next request would fail it); shorter than Kestrel's 130 s.
+        limits.KeepAliveTimeout = TimeSpan.FromSeconds(75);
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, bool json)

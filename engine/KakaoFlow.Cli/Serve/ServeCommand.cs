@@ -1,4 +1,5 @@
 using System.CommandLine;
+using KakaoFlow.Hosting;
 using KakaoFlow.Hosting.Admin;
 using KakaoFlow.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -69,6 +70,11 @@ public static class ServeCommand
             catch (IOException e)
             {
                 await io.Error.WriteLineAsync($"kakaoflow serve: cannot listen on {settings.Urls}: {e.Message}").ConfigureAwait(false);
+                return CommandLine.Failure;
+            }
+            catch (KakaoFlowStartException e)
+            {
+                await io.Error.WriteLineAsync($"kakaoflow serve: {e.Message}").ConfigureAwait(false);
                 return CommandLine.Failure;
             }
             catch (OptionsValidationException e)

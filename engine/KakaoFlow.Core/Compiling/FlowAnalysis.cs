@@ -157,7 +157,8 @@ internal sealed partial class FlowAnalysis(
         }
     }
 
-    private static IEnumerable<string> LiteralTargets(string script) =>
+    /// <summary>The steps a script names literally in <c>goto('…')</c> or <c>next: '…'</c> (also read by the graph export).</summary>
+    internal static IEnumerable<string> LiteralTargets(string script) =>
         LiteralGoto().Matches(script).Concat(LiteralNext().Matches(script)).Select(FirstGroup);
 
     private void CheckVariables()

@@ -32,6 +32,7 @@ public sealed class FlowSource
     public string Text { get; }
 
     /// <summary>Reads a file next to the flow (a script), or null when it does not exist.</summary>
+    /// <exception cref="SourceFileRefusedException">the file leads outside the bot folder.</exception>
     public string? ReadFile(string relativePath) => _readFile(relativePath);
 
     /// <summary>The path of a file next to the flow, as shown in diagnostics.</summary>
@@ -41,20 +42,26 @@ public sealed class FlowSource
         return string.IsNullOrEmpty(directory) ? relativePath : Path.Combine(directory, relativePath);
     }
 
-    /// <summary>Reads a bot folder (or a path to its flow.yaml) from disk.</summary>
+    /// <summary>Reads a bot folder (or a path to its flow.yaml) from disk; only files inside the folder (links followed).</summary>
+    /// <exception cref="SourceFileRefusedException">the flow file leads outside its folder.</exception>
+    /// <exception cref="IOException">the flow file is missing or cannot be read.</exception>
     public static FlowSource FromDisk(string path)
     {
         var flowFile = Directory.Exists(path) ? Path.Combine(path, FlowFileName) : path;
-        var folder = Path.GetDirectoryName(Path.GetFullPath(flowFile)) ?? ".";
-        var botId = Path.GetFileName(folder);
-        var text = File.ReadAllText(flowFile, Encoding.UTF8);
-        return new FlowSource(botId, flowFile, text, relative =>
-        {
-            var full = Path.GetFullPath(Path.Combine(folder, relative));
-            return full.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal) && File.Exists(full)
-                ? File.ReadAllText(full, Encoding.UTF8)
-                : null;
-        });
+        var files = new BotFiles(Path.GetDirectoryName(Path.GetFullPath(flowFile)) ?? ".");
+        var flow = files.Read(Path.GetFileName(flowFile));
+        var text = flow.Text() ?? throw new FileNotFoundException($"Could not find file '{flow.Path}'.", flow.Path);
+        return new FlowSource(Path.GetFileName(files.Folder), flowFile, text, relative => files.Read(relative).Text());
+    }
+
+    /// <summary>The diagnostic for a flow file that could not be read: KF033 when it was refused, KF026 otherwise.</summary>
+    public static Diagnostic Unreadable(string flowFile, Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        var start = SourceSpan.StartOf(flowFile);
+        return exception is SourceFileRefusedException refused
+            ? refused.At(start)
+            : DiagnosticCodes.FlowFileUnreadable.Create(start, exception.Message);
     }
 
     /// <summary>A flow held in memory (tests, scenarios); scripts come from the given map.</summary>

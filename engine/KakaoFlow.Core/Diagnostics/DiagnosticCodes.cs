@@ -41,6 +41,10 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor TooManyQuickReplies = new("KF031", W, "Too many buttons for Open Builder", "{0} buttons on one keyboard; Open Builder shows at most 10 quick replies, so they are shown in {1} pages with '다음' and '이전'");
     public static readonly DiagnosticDescriptor LabelTooLong = new("KF032", W, "Label too long for Open Builder", "label '{0}' is {1} characters; Open Builder shows at most 14, so users there see '{2}'");
 
+    // The files of a bot folder: only inside it (links followed), at most 1 MiB each.
+    public static readonly DiagnosticDescriptor FileOutsideFolder = new("KF033", E, "File outside the bot folder", "'{0}' leads outside the bot folder (through '..', an absolute path or a symbolic link); a flow reads only files inside its folder");
+    public static readonly DiagnosticDescriptor FileTooLarge = new("KF034", E, "File too large", "'{0}' is {1} bytes; a flow file or script may be at most {2} bytes (1 MiB)");
+
     // Korean particles in templates: {{name|을}}.
     public static readonly DiagnosticDescriptor UnknownParticle = new("KF050", E, "Unknown particle", "'{0}' after '|' is not a particle KakaoFlow can choose; write one of 을 를 이 가 은 는 과 와 으로 로 이나 나 이랑 랑 아 야 이에요 예요");
     public static readonly DiagnosticDescriptor HedgedParticle = new("KF051", W, "Hedged particle", "'{{{{{0}}}}}{1}' shows both forms of the particle; write '{{{{{0}|{2}}}}}' and the right one is printed");
@@ -57,7 +61,7 @@ public static class DiagnosticCodes
         UnknownGotoTarget, DuplicateLabel, TextTooLong, PhotoWithoutSize, EmptyButtons, ConflictingNext,
         ScriptSyntax, GotoCycle, UnreachableStep, MissingMonitorPhone, MissingPrivacyConsent, InvalidDuration,
         VariableNeverSet, InvalidUrl, InvalidSetting, ScriptFileMissing, FlowFileUnreadable, ReservedStepName,
-        EmptyLabel, InvalidInputType, ScriptsUnavailable, TooManyQuickReplies, LabelTooLong,
+        EmptyLabel, InvalidInputType, ScriptsUnavailable, TooManyQuickReplies, LabelTooLong, FileOutsideFolder, FileTooLarge,
         UnknownParticle, HedgedParticle,
         InvalidScenarioTurn, UnknownStartStep, ScenarioFileUnreadable,
     ];

@@ -41,13 +41,16 @@ public interface IScriptProgram
     HookOutcome Run(PreparedScript script, HookContext context);
 }
 
-/// <summary>Per-run limits. A value of zero or less means the default.</summary>
+/// <summary>The limits of a bot's hooks: per run, and (<see cref="DataBytes"/>) on the bot's data. A value of zero or less means the default.</summary>
 public sealed record HookLimits
 {
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(1);
     public int MaxStatements { get; init; } = 100_000;
     public long MemoryBytes { get; init; } = 16 * 1024 * 1024;
     public int MaxRecursion { get; init; } = 64;
+
+    /// <summary>The most the bot's <c>data</c> may take, keys and values together (<c>settings.data_limit_mb</c>).</summary>
+    public long DataBytes { get; init; } = 10 * 1024 * 1024;
 
     public static HookLimits Default { get; } = new();
 }

@@ -16,7 +16,7 @@ public sealed class FlowReader
 {
     internal static readonly string[] TopKeys = ["name", "monitor", "privacy_consent", "settings", "messages", "home", "steps", "scripts"];
     internal static readonly string[] MonitorKeys = ["phone"];
-    internal static readonly string[] SettingKeys = ["context_ttl", "error_limit_per_day", "hook_timeout", "retention", "hook_max_statements", "hook_memory_mb", "hook_max_recursion"];
+    internal static readonly string[] SettingKeys = ["context_ttl", "error_limit_per_day", "hook_timeout", "retention", "hook_max_statements", "hook_memory_mb", "hook_max_recursion", "data_limit_mb"];
     internal static readonly string[] MessageKeys = ["fallback", "error", "stopped", "home", "retry", "changed"];
     internal static readonly string[] StepKeys = ["say", "photo", "link", "buttons", "input", "set", "js", "goto"];
     internal static readonly string[] PhotoKeys = ["url", "width", "height"];

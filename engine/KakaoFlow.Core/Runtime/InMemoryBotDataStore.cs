@@ -12,44 +12,70 @@ namespace KakaoFlow.Runtime;
 public sealed class InMemoryBotDataStore : IBotDataStore
 {
     private readonly ConcurrentDictionary<(string Bot, string Key), JsonElement> _values = new();
-    private readonly KeyStripes _updates = new();
-    private readonly Lock _apply = new();
+    private readonly Lock _gate = new();
 
     public JsonElement? Get(string botId, string key) =>
         _values.TryGetValue((botId, key), out var value) ? value : null;
 
-    public void Set(string botId, string key, JsonElement value) => _values[(botId, key)] = value.Clone();
+    public void Set(string botId, string key, JsonElement value) => Set(botId, key, value, long.MaxValue);
 
-    public bool Delete(string botId, string key) => _values.TryRemove((botId, key), out _);
+    public void Set(string botId, string key, JsonElement value, long limitBytes)
+    {
+        var stored = value.Clone();
+        lock (_gate)
+        {
+            var size = BotDataSize.Of(key, stored);
+            var previous = _values.TryGetValue((botId, key), out var old) ? BotDataSize.Of(key, old) : 0;
+            if (size > previous && limitBytes < long.MaxValue)
+            {
+                var after = _values.Where(pair => pair.Key.Bot == botId).Sum(pair => BotDataSize.Of(pair.Key.Key, pair.Value)) - previous + size;
+                if (after > limitBytes)
+                {
+                    throw new BotDataLimitException(limitBytes, after);
+                }
+            }
+
+            _values[(botId, key)] = stored;
+        }
+    }
+
+    public bool Delete(string botId, string key)
+    {
+        lock (_gate)
+        {
+            return _values.TryRemove((botId, key), out _);
+        }
+    }
 
     public IReadOnlyList<string> Keys(string botId) =>
         [.. _values.Keys.Where(k => k.Bot == botId).Select(k => k.Key).Order(StringComparer.Ordinal)];
 
-    /// <summary>Holds the key's lock while <paramref name="change"/> runs, so it is called exactly once.</summary>
-    public JsonElement Update(string botId, string key, Func<JsonElement?, JsonElement> change)
+    /// <summary>Under the store's lock, so <paramref name="change"/> is called exactly once and no write comes between.</summary>
+    public JsonElement Update(string botId, string key, Func<JsonElement?, JsonElement> change, long limitBytes)
     {
         ArgumentNullException.ThrowIfNull(change);
-        lock (_updates.For(botId, key))
+        lock (_gate)
         {
             var next = change(Get(botId, key)).Clone();
-            _values[(botId, key)] = next;
+            Set(botId, key, next, limitBytes);
             return next;
         }
     }
 
-    /// <summary>One turn's writes at a time; each key under its update lock, so no update of it interleaves.</summary>
+    /// <summary>All or nothing: a change refused part-way (the bot's limit) puts back what the earlier ones wrote.</summary>
     public void Apply(string botId, IReadOnlyList<BotDataChange> changes)
     {
         ArgumentNullException.ThrowIfNull(changes);
-        lock (_apply)
+        lock (_gate)
         {
-            foreach (var change in changes)
+            var before = changes.Select(change => (change.Key, Value: Get(botId, change.Key))).ToList();
+            try
             {
-                lock (_updates.For(botId, change.Key))
+                foreach (var change in changes)
                 {
                     if (change.Value is { } value)
                     {
-                        Set(botId, change.Key, value);
+                        Set(botId, change.Key, value, change.LimitBytes);
                     }
                     else
                     {
@@ -57,6 +83,30 @@ public sealed class InMemoryBotDataStore : IBotDataStore
                     }
                 }
             }
+            catch (BotDataLimitException)
+            {
+                foreach (var (key, value) in before)
+                {
+                    if (value is { } old)
+                    {
+                        _values[(botId, key)] = old;
+                    }
+                    else
+                    {
+                        _values.TryRemove((botId, key), out _);
+                    }
+                }
+
+                throw;
+            }
+        }
+    }
+
+    public long Size(string botId)
+    {
+        lock (_gate)
+        {
+            return _values.Where(pair => pair.Key.Bot == botId).Sum(pair => BotDataSize.Of(pair.Key.Key, pair.Value));
         }
     }
 }

@@ -9,31 +9,53 @@ namespace KakaoFlow.Runtime;
 /// (<see cref="TurnEffects.DataChanges"/>), so a turn that fails changes nothing. <c>update</c> cannot wait for the turn:
 /// it is atomic with respect to every other user, so it goes to the store at once (docs/commerce.md).
 /// </summary>
+/// <remarks>
+/// A <c>set</c> is checked against the bot's limit at once, from the store's size and the turn's earlier writes, so a hook
+/// can catch the error as before; the store checks again when the turn commits.
+/// </remarks>
 internal sealed class TurnData(IBotDataStore store, string bot) : IBotDataStore
 {
-    private readonly Dictionary<string, JsonElement?> _pending = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, BotDataChange> _pending = new(StringComparer.Ordinal);
     private readonly List<string> _order = [];
+    private long? _committedSize;
+    private long _pendingGrowth;
 
     /// <summary>The turn's writes, the last one of each key, in the order the keys were first written.</summary>
-    public IReadOnlyList<BotDataChange> Changes => [.. _order.Select(key => new BotDataChange(key, _pending[key]))];
+    public IReadOnlyList<BotDataChange> Changes => [.. _order.Select(key => _pending[key])];
 
     public JsonElement? Get(string botId, string key)
     {
         Own(botId);
-        return _pending.TryGetValue(key, out var value) ? value : store.Get(bot, key);
+        return _pending.TryGetValue(key, out var change) ? change.Value : store.Get(bot, key);
     }
 
-    public void Set(string botId, string key, JsonElement value)
+    public void Set(string botId, string key, JsonElement value) => Set(botId, key, value, long.MaxValue);
+
+    public void Set(string botId, string key, JsonElement value, long limitBytes)
     {
         Own(botId);
-        Pend(key, value.Clone());
+        var stored = value.Clone();
+        var growth = BotDataSize.Of(key, stored) - SizeOf(key);
+        if (limitBytes < long.MaxValue && growth > 0)
+        {
+            _committedSize ??= store.Size(bot);
+            var after = _committedSize.Value + _pendingGrowth + growth;
+            if (after > limitBytes)
+            {
+                throw new BotDataLimitException(limitBytes, after);
+            }
+        }
+
+        _pendingGrowth += growth;
+        Pend(new BotDataChange(key, stored, limitBytes));
     }
 
     public bool Delete(string botId, string key)
     {
         Own(botId);
         var existed = Get(bot, key) is not null;
-        Pend(key, null);
+        _pendingGrowth -= SizeOf(key);
+        Pend(new BotDataChange(key, null));
         return existed;
     }
 
@@ -46,9 +68,9 @@ internal sealed class TurnData(IBotDataStore store, string bot) : IBotDataStore
         }
 
         var keys = new SortedSet<string>(store.Keys(bot), StringComparer.Ordinal);
-        foreach (var (key, value) in _pending)
+        foreach (var (key, change) in _pending)
         {
-            if (value is null)
+            if (change.Value is null)
             {
                 keys.Remove(key);
             }
@@ -65,7 +87,7 @@ internal sealed class TurnData(IBotDataStore store, string bot) : IBotDataStore
     /// Straight to the store. A key this turn has already set or deleted is refused: its value is not committed yet,
     /// so an update of it could be neither atomic nor in order.
     /// </summary>
-    public JsonElement Update(string botId, string key, Func<JsonElement?, JsonElement> change)
+    public JsonElement Update(string botId, string key, Func<JsonElement?, JsonElement> change, long limitBytes)
     {
         Own(botId);
         if (_pending.ContainsKey(key))
@@ -73,17 +95,27 @@ internal sealed class TurnData(IBotDataStore store, string bot) : IBotDataStore
             throw new InvalidOperationException($"'{key}' was set or deleted earlier in this turn, and that is written only when the turn ends; change it with data.update alone");
         }
 
-        return store.Update(bot, key, change);
+        _committedSize = null; // the store's size moves with it
+        return store.Update(bot, key, change, limitBytes);
     }
 
-    private void Pend(string key, JsonElement? value)
+    public long Size(string botId)
     {
-        if (!_pending.ContainsKey(key))
+        Own(botId);
+        return (_committedSize ??= store.Size(bot)) + _pendingGrowth;
+    }
+
+    /// <summary>What the key's value takes now, as this turn sees it (0: none).</summary>
+    private long SizeOf(string key) => Get(bot, key) is { } value ? BotDataSize.Of(key, value) : 0;
+
+    private void Pend(BotDataChange change)
+    {
+        if (!_pending.ContainsKey(change.Key))
         {
-            _order.Add(key);
+            _order.Add(change.Key);
         }
 
-        _pending[key] = value;
+        _pending[change.Key] = change;
     }
 
     private void Own(string other)

@@ -23,7 +23,7 @@ internal sealed class AdminEndpoints(
 
     public JsonHttpResult<BotListView> ListBots()
     {
-        return TypedResults.Json(new BotListView(views.All()), AdminJson.Web.BotListView);
+        return TypedResults.Json(new BotListView(views.All()) { Store = views.Store() }, AdminJson.Web.BotListView);
     }
 
     public IResult ShowBot(string bot)
@@ -83,7 +83,18 @@ internal sealed class AdminEndpoints(
             return UnknownBot(bot);
         }
 
-        var result = act(flow);
+        ServiceActionResult result;
+        try
+        {
+            result = act(flow);
+        }
+        catch (StoreException e)
+        {
+            // Nothing is known to have changed (a commit that failed may or may not have been stored; the cached state is
+            // read again): say so at once rather than wait for a store that cannot write.
+            return Error(StatusCodes.Status503ServiceUnavailable, $"the data store is unavailable, try again later: {e.Message}");
+        }
+
         var ok = result.Status == StatusCodes.Status200OK;
         var view = new ActionView(ok, result.Message, views.Served(flow))
         {

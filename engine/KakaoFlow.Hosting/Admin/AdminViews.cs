@@ -59,7 +59,18 @@ public sealed record BotView
 
 public sealed record ErrorView(DateTimeOffset At, string User, string Kind, string? Location, string Message);
 
-public sealed record BotListView(IReadOnlyList<BotView> Bots);
+public sealed record BotListView(IReadOnlyList<BotView> Bots)
+{
+    /// <summary>The data store all bots share: <c>ok</c>, or <c>unavailable</c> since when and why.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public StoreView? Store { get; init; }
+}
+
+/// <summary>The data store's health: <see cref="Status"/> <c>ok</c> or <c>unavailable</c>, since when (null: since the host started), and why.</summary>
+public sealed record StoreView(
+    string Status,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? Since,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason);
 
 public sealed record ApiCheckView(string Check, bool Passed, string? Why);
 

@@ -11,14 +11,16 @@ public sealed class BotViews
     private readonly ServiceController controller;
     private readonly IServiceStore services;
     private readonly ISessionStore sessions;
+    private readonly IStoreHealth health;
     private readonly TimeProvider clock;
 
-    internal BotViews(BotCatalog catalog, ServiceController controller, IServiceStore services, ISessionStore sessions, TimeProvider clock)
+    internal BotViews(BotCatalog catalog, ServiceController controller, IServiceStore services, ISessionStore sessions, IStoreHealth health, TimeProvider clock)
     {
         this.catalog = catalog;
         this.controller = controller;
         this.services = services;
         this.sessions = sessions;
+        this.health = health;
         this.clock = clock;
     }
 
@@ -26,6 +28,14 @@ public sealed class BotViews
     public IReadOnlyList<BotView> All() =>
         [.. catalog.Flows.OrderBy(flow => flow.BotId, StringComparer.Ordinal).Select(Served), .. catalog.Refused.Select(Refused)];
 
+    /// <summary>The data store: <c>ok</c>, or <c>unavailable</c> since when and why.</summary>
+    public StoreView Store()
+    {
+        var status = health.Status;
+        return new StoreView(status.Available ? "ok" : "unavailable", status.Since, status.Reason);
+    }
+
+    /// <remarks>While the store is unavailable, the counts it cannot give are left out (null); the state is the cached one.</remarks>
     internal BotView Served(CompiledFlow flow)
     {
         var state = controller.StateOf(flow);
@@ -36,10 +46,10 @@ public sealed class BotViews
             Name = flow.Name,
             Served = true,
             Day = day,
-            ErrorsToday = services.ErrorsOn(flow.BotId, day)?.Count ?? 0,
+            ErrorsToday = IfAvailable(() => services.ErrorsOn(flow.BotId, day)?.Count ?? 0),
             ErrorLimit = flow.Settings.ErrorLimitPerDay,
-            Sessions = sessions.Count(flow.BotId),
-            Friends = services.FriendCount(flow.BotId),
+            Sessions = IfAvailable(() => sessions.Count(flow.BotId)),
+            Friends = IfAvailable(() => services.FriendCount(flow.BotId)),
             Version = flow.Version,
             MonitorPhone = flow.MonitorPhone,
             PrivacyConsent = flow.PrivacyConsent,
@@ -60,6 +70,18 @@ public sealed class BotViews
                 Reason = "the flow does not compile (see diagnostics)",
             };
         return view with { FlowStatus = status?.Summary, Diagnostics = [.. status?.DiagnosticLines ?? []] };
+    }
+
+    private static int? IfAvailable(Func<int> count)
+    {
+        try
+        {
+            return count();
+        }
+        catch (StoreUnavailableException)
+        {
+            return null;
+        }
     }
 
     private static BotView StateView(string botId, ServiceRecord state) => new()

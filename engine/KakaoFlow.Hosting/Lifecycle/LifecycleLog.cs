@@ -8,8 +8,9 @@ internal static partial class Log
     [LoggerMessage(50, LogLevel.Information, "Service {Bot}: {State} ({Reason}) by {By}")]
     public static partial void ServiceState(ILogger logger, string bot, string state, string reason, string by);
 
-    [LoggerMessage(51, LogLevel.Warning, "Error counted for bot {Bot} user {User} on {Day}: {Count}/{Limit} today ({Kind}: {Message})")]
-    public static partial void ErrorCounted(ILogger logger, string bot, string user, string day, int count, int limit, string kind, string message);
+    // The error itself was logged where it happened (turn issue, time-out, failure): these lines only count it.
+    [LoggerMessage(51, LogLevel.Warning, "Error counted for bot {Bot} user {User} on {Day}: {Count}/{Limit} today ({Kind})")]
+    public static partial void ErrorCounted(ILogger logger, string bot, string user, string day, int count, int limit, string kind);
 
     [LoggerMessage(52, LogLevel.Error, "Counting an error of bot {Bot} failed")]
     public static partial void ErrorCountFailed(ILogger logger, string bot, Exception exception);
@@ -38,9 +39,15 @@ internal static partial class Log
     [LoggerMessage(72, LogLevel.Information, "Admin {Method} {Path} by {Role}: {Status}")]
     public static partial void Admin(ILogger logger, string method, string path, string role, int status);
 
-    [LoggerMessage(73, LogLevel.Warning, "Error not counted for bot {Bot}: user {User} already counted {Cap} on {Day}: {Kind}: {Message}")]
-    public static partial void ErrorNotCounted(ILogger logger, string bot, string user, string day, int cap, string kind, string message);
+    [LoggerMessage(73, LogLevel.Warning, "Error not counted for bot {Bot}: user {User} already counted {Cap} on {Day} ({Kind})")]
+    public static partial void ErrorNotCounted(ILogger logger, string bot, string user, string day, int cap, string kind);
 
     [LoggerMessage(74, LogLevel.Information, "Turn {Bot} user {User}: not counted (caused by the user's input): {Issue}")]
     public static partial void InputIssue(ILogger logger, string bot, string user, string issue);
+
+    [LoggerMessage(75, LogLevel.Error, "Bot {Bot} failed because the data store is unavailable; its failures count as one error per {Interval} ({Uncounted} more in the one before): {Reason}")]
+    public static partial void StoreOutageCounted(ILogger logger, string bot, int uncounted, TimeSpan interval, string reason);
+
+    [LoggerMessage(76, LogLevel.Warning, "Admin {Method} {Path}: the data store is unavailable; answered 503: {Reason}")]
+    public static partial void AdminStoreUnavailable(ILogger logger, string method, string path, string reason);
 }

@@ -39,11 +39,12 @@ internal sealed record ServiceActionResult(int Status, string Message, ServiceRe
 /// <c>kakaoflow apitest https://public/url/bot</c> does the real round trip from outside.
 /// </para>
 /// </remarks>
-internal sealed class ServiceController(IServiceStore store, BotCatalog catalog, IOptions<KakaoFlowOptions> settings, TimeProvider clock, NotificationDispatcher notifier, ILogger<ServiceController> logger)
+internal sealed class ServiceController(IServiceStore store, ISessionStore sessions, BotCatalog catalog, IOptions<KakaoFlowOptions> settings, TimeProvider clock, NotificationDispatcher notifier, ILogger<ServiceController> logger)
 {
     private readonly KakaoFlowOptions options = settings.Value;
 
     private readonly ConcurrentDictionary<string, ServiceRecord> _states = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _unsure = new(StringComparer.Ordinal);
     private readonly IServiceStore _services = store;
     private readonly Lock _cacheGate = new();
 
@@ -60,10 +61,12 @@ internal sealed class ServiceController(IServiceStore store, BotCatalog catalog,
     {
         if (_states.TryGetValue(flow.BotId, out var known))
         {
-            return known;
+            return _unsure.ContainsKey(flow.BotId) ? ReadAgain(flow.BotId, known) : known;
         }
 
-        var (state, _) = _services.Change(flow.BotId, current => current is not null ? (null, null) : (FirstState(flow), null));
+        // Read before the state's transaction (these reads are their own): only a bot never seen before may start by itself.
+        var first = _services.Find(flow.BotId) is null ? FirstState(flow, HasUsers(flow.BotId)) : null;
+        var (state, _) = _services.Change(flow.BotId, current => current is not null || first is null ? (null, null) : (first, null));
         if (_states.TryAdd(flow.BotId, state!))
         {
             Log.ServiceState(logger, flow.BotId, ServiceStates.Name(state!.State), state.Reason, state.ChangedBy);
@@ -92,7 +95,7 @@ internal sealed class ServiceController(IServiceStore store, BotCatalog catalog,
         StateOf(flow);
         var (blockers, checks) = StartCheck(flow);
         ServiceActionResult? refused = null;
-        var (state, _) = _services.Change(flow.BotId, current =>
+        var (state, _) = Change(flow, current =>
         {
             switch (current?.State)
             {
@@ -119,7 +122,7 @@ internal sealed class ServiceController(IServiceStore store, BotCatalog catalog,
     {
         StateOf(flow);
         ServiceActionResult? refused = null;
-        var (state, _) = _services.Change(flow.BotId, current =>
+        var (state, _) = Change(flow, current =>
         {
             switch (current?.State)
             {
@@ -140,7 +143,7 @@ internal sealed class ServiceController(IServiceStore store, BotCatalog catalog,
     {
         StateOf(flow);
         ServiceActionResult? refused = null;
-        var (state, note) = _services.Change(flow.BotId, current =>
+        var (state, note) = Change(flow, current =>
         {
             if (current?.State == ServiceState.Blocked)
             {
@@ -157,7 +160,7 @@ internal sealed class ServiceController(IServiceStore store, BotCatalog catalog,
     {
         StateOf(flow);
         ServiceActionResult? refused = null;
-        var (state, note) = _services.Change(flow.BotId, current =>
+        var (state, note) = Change(flow, current =>
         {
             if (current?.State != ServiceState.Blocked)
             {
@@ -190,6 +193,42 @@ internal sealed class ServiceController(IServiceStore store, BotCatalog catalog,
         }
     }
 
+    /// <summary>
+    /// An admin change, in the store. When the store fails, the change may still have been stored (LiteDB can fail a commit
+    /// after writing it): the cached state is read again as soon as the store answers.
+    /// </summary>
+    private (ServiceRecord? State, Notification? Notification) Change(CompiledFlow flow, Func<ServiceRecord?, (ServiceRecord? Next, NotificationDraft? Note)> decide)
+    {
+        try
+        {
+            return _services.Change(flow.BotId, decide);
+        }
+        catch (StoreException)
+        {
+            _unsure[flow.BotId] = true;
+            throw;
+        }
+    }
+
+    /// <summary>The stored state, when the store answers; the cached one until it does.</summary>
+    private ServiceRecord ReadAgain(string botId, ServiceRecord known)
+    {
+        lock (_cacheGate)
+        {
+            try
+            {
+                var stored = _services.Find(botId) ?? known;
+                _states[botId] = stored;
+                _unsure.TryRemove(botId, out _);
+                return stored;
+            }
+            catch (StoreException)
+            {
+                return known;
+            }
+        }
+    }
+
     public static NotificationDraft Draft(CompiledFlow flow, string kind, string text) => new(flow.BotId, flow.MonitorPhone ?? "", kind, text);
 
     private ServiceActionResult Changed(CompiledFlow flow, ServiceRecord state, string what, IReadOnlyList<ApiCheck>? checks = null, Notification? notified = null)
@@ -198,13 +237,27 @@ internal sealed class ServiceController(IServiceStore store, BotCatalog catalog,
         return new(200, $"{flow.BotId} {what}", state, checks);
     }
 
-    private ServiceRecord FirstState(CompiledFlow flow)
+    /// <summary>
+    /// The state of a bot without a stored one. A bot that has users, friends or monitoring messages but no state had one
+    /// that was lost (a restored backup, a rebuilt file): it may have been stopped or blocked, so it does not start by
+    /// itself.
+    /// </summary>
+    private ServiceRecord FirstState(CompiledFlow flow, bool hasUsers)
     {
+        if (hasUsers)
+        {
+            return Record(flow, ServiceState.NotStarted,
+                "its stored service state is missing though it has users: it may have been lost (was it stopped or blocked?); check, then start it", Actors.Auto);
+        }
+
         var (blockers, _) = StartCheck(flow);
         return blockers.Count == 0
             ? Record(flow, ServiceState.Running, "started automatically: API TEST passed, privacy_consent and monitor.phone set", Actors.Auto) with { StartedAt = Now }
             : Record(flow, ServiceState.NotStarted, string.Join("; ", blockers), Actors.Auto);
     }
+
+    private bool HasUsers(string botId) =>
+        sessions.Count(botId) > 0 || _services.FriendCount(botId) > 0 || _services.Notifications(botId, 1).Count > 0;
 
     private ServiceRecord Record(CompiledFlow flow, ServiceState state, string reason, string by) => new(flow.BotId, state, reason, Now, by);
 

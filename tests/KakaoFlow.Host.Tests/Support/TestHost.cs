@@ -94,9 +94,11 @@ internal sealed class TestHost : IAsyncDisposable
         }
     }
 
-    public async Task RestartAsync(Func<TestHostOptions, TestHostOptions>? reconfigure = null)
+    /// <param name="whileStopped">Runs between the stop and the start (the data file is closed then).</param>
+    public async Task RestartAsync(Func<TestHostOptions, TestHostOptions>? reconfigure = null, Action? whileStopped = null)
     {
         await StopAsync();
+        whileStopped?.Invoke();
         await BootAsync(reconfigure);
     }
 
@@ -137,6 +139,11 @@ internal sealed class TestHost : IAsyncDisposable
         {
             builder.Services.AddSingleton<TimeProvider>(Clock);
             builder.Services.AddSingleton(options.Seams);
+            if (options.StoreHealth is not null)
+            {
+                builder.Services.AddSingleton(options.StoreHealth);
+            }
+
             builder.Services.Configure<KakaoFlowOptions>(options.ApplyTo);
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Trace);

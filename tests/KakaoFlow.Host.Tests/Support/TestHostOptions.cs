@@ -23,9 +23,13 @@ internal sealed record TestHostOptions
     public string? OperatorToken { get; init; }
     public string? WebhookSecret { get; init; }
     public int ErrorsPerUserPerDay { get; init; } = new KakaoFlowOptions().ErrorsPerUserPerDay;
+    public int MaxConnections { get; init; } = new KakaoFlowOptions().MaxConnections;
 
     public bool WatchFileEvents { get; init; } = true;
     public Func<CompiledFlow, Session, Turn, DateTimeOffset, CancellationToken, StepResult>? Stepper { get; init; }
+
+    /// <summary>Replaces the store's health as the host sees it (an outage the store itself does not have).</summary>
+    public KakaoFlow.Storage.IStoreHealth? StoreHealth { get; init; }
 
     public void ApplyTo(KakaoFlowOptions options)
     {
@@ -40,6 +44,7 @@ internal sealed record TestHostOptions
         options.OperatorToken = OperatorToken;
         options.WebhookSecret = WebhookSecret;
         options.ErrorsPerUserPerDay = ErrorsPerUserPerDay;
+        options.MaxConnections = MaxConnections;
     }
 
     public HostingSeams Seams => new() { Stepper = Stepper, WatchFileEvents = WatchFileEvents };

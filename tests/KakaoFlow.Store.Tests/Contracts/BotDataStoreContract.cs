@@ -116,4 +116,36 @@ public abstract class BotDataStoreContract : StoreContract<IBotDataStore>
         Assert.NotNull(value);
         return JsonSerializer.Serialize(value.Value, Relaxed);
     }
+
+    [Fact]
+    public void A_write_past_the_bots_data_limit_fails_writes_nothing_and_the_limit_holds_after_a_restart()
+    {
+        var value = FlowValues.Text(new string('주', 1000));
+        var size = BotDataSize.Of("주문1", value);
+        var limit = (3 * size) + 100;
+        for (var i = 1; i <= 3; i++)
+        {
+            Store.Set(Bot, $"주문{i}", value, limit);
+        }
+
+        var refused = Assert.Throws<BotDataLimitException>(() => Store.Set(Bot, "주문4", value, limit));
+        Assert.Contains("settings.data_limit_mb", refused.Message, StringComparison.Ordinal);
+        Assert.Null(Store.Get(Bot, "주문4"));
+        Assert.Throws<BotDataLimitException>(() => Restart().Set(Bot, "주문4", value, limit));
+
+        // Other bots have limits of their own; a write that does not grow the data passes even at the limit.
+        Store.Set("다른봇", "주문1", value, limit);
+        Store.Set(Bot, "주문1", value, limit);
+        Store.Set(Bot, "주문1", FlowValues.Text("작게"), limit);
+
+        // What a smaller value or a delete frees can be used again.
+        Store.Set(Bot, "주문4", value, limit);
+        Store.Delete(Bot, "주문2");
+        Store.Set(Bot, "주문5", value, limit);
+        Assert.Equal(["주문1", "주문3", "주문4", "주문5"], Store.Keys(Bot));
+
+        // A lowered limit refuses growth only: what is there stays, and can shrink.
+        Store.Set(Bot, "주문3", FlowValues.Text("작게"), size);
+        Assert.Throws<BotDataLimitException>(() => Store.Set(Bot, "주문3", value, size));
+    }
 }

@@ -11,6 +11,7 @@ namespace KakaoFlow.Store.Tests.Contracts;
 public abstract class BotDataUpdateContract : StoreContract<IBotDataStore>
 {
     private const string Bot = "shop";
+    private const long NoLimit = long.MaxValue;
 
     [Fact]
     public void Update_sees_the_current_value_and_stores_what_the_change_returns()
@@ -21,8 +22,8 @@ public abstract class BotDataUpdateContract : StoreContract<IBotDataStore>
         {
             seen = current;
             return FlowValues.Number(1);
-        });
-        var second = Store.Update(Bot, "count", current => FlowValues.Number(current!.Value.GetInt32() + 1));
+        }, NoLimit);
+        var second = Store.Update(Bot, "count", current => FlowValues.Number(current!.Value.GetInt32() + 1), NoLimit);
 
         Assert.Null(seen);
         Assert.Equal(1, first.GetInt32());
@@ -35,7 +36,7 @@ public abstract class BotDataUpdateContract : StoreContract<IBotDataStore>
     {
         Store.Set(Bot, "stock", FlowValues.Number(3));
 
-        var thrown = Assert.Throws<InvalidOperationException>(() => Store.Update(Bot, "stock", _ => throw new InvalidOperationException("품절")));
+        var thrown = Assert.Throws<InvalidOperationException>(() => Store.Update(Bot, "stock", _ => throw new InvalidOperationException("품절"), NoLimit));
 
         Assert.Equal("품절", thrown.Message);
         Assert.Equal(3, Store.Get(Bot, "stock")!.Value.GetInt32());
@@ -55,7 +56,7 @@ public abstract class BotDataUpdateContract : StoreContract<IBotDataStore>
                 var left = current!.Value.GetInt32();
                 took = left > 0;
                 return FlowValues.Number(took ? left - 1 : left);
-            });
+            }, NoLimit);
             if (took)
             {
                 Interlocked.Increment(ref sold);
@@ -64,6 +65,23 @@ public abstract class BotDataUpdateContract : StoreContract<IBotDataStore>
 
         Assert.Equal(100, sold);
         Assert.Equal(0, Store.Get(Bot, "stock")!.Value.GetInt32());
+    }
+
+    [Fact]
+    public void An_update_or_a_turn_past_the_bots_data_limit_writes_nothing()
+    {
+        var big = FlowValues.Text(new string('x', 1000));
+        Store.Set(Bot, "a", big);
+        var limit = Store.Size(Bot) + 500;
+
+        Assert.Throws<BotDataLimitException>(() => Store.Update(Bot, "b", _ => big, limit));
+        Assert.Throws<BotDataLimitException>(() => Store.Apply(Bot, [
+            new BotDataChange("c", FlowValues.Number(1), limit),
+            new BotDataChange("d", big, limit),
+        ]));
+
+        Assert.Equal(["a"], Restart().Keys(Bot));
+        Assert.Equal(2, Store.Update(Bot, "b", _ => FlowValues.Number(2), limit).GetInt32());
     }
 
     [Fact]
@@ -96,7 +114,7 @@ public abstract class BotDataUpdateContract : StoreContract<IBotDataStore>
             }
             else
             {
-                Store.Update(Bot, "n", current => FlowValues.Number(current!.Value.GetInt32() + 1));
+                Store.Update(Bot, "n", current => FlowValues.Number(current!.Value.GetInt32() + 1), NoLimit);
             }
         });
 

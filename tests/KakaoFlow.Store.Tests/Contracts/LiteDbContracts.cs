@@ -43,12 +43,12 @@ public sealed class LiteDbSessionsFlushingAllTheTime : SessionStoreContract
 public sealed class LiteDbSessionDocuments : SessionStoreContract
 {
     private readonly LiteDbTestFile _file = new();
-    private LiteDB.LiteDatabase? _database;
+    private LiteDbFile? _database;
 
     protected override ISessionStore Open()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(_file.Path)!);
-        _database = LiteDbStore.OpenDatabase(_file.Path);
+        _database = new LiteDbFile(_file.Path, new StoreHealth(TimeProvider.System, null));
         return new LiteDbSessionStore(_database);
     }
 

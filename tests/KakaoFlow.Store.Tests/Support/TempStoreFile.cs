@@ -5,6 +5,14 @@ public abstract class TempStoreFile : IDisposable
 {
     protected string StoreFile { get; } = Path.Combine(Path.GetTempPath(), "kakaoflow-store-tests", Guid.NewGuid().ToString("N"), "store.litedb");
 
+    /// <summary>Makes the data file, empty, as a first start does: journal segments a test writes by hand need one beside them.</summary>
+    protected void CreateDataFile()
+    {
+        using (new LiteDbStore(StoreFile, new SessionStoreOptions { FlushInterval = TimeSpan.FromHours(1) }))
+        {
+        }
+    }
+
     public void Dispose()
     {
         Dispose(disposing: true);

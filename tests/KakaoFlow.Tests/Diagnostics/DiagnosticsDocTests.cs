@@ -18,6 +18,9 @@ public sealed partial class DiagnosticsDocTests
     [GeneratedRegex(@"```yaml\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex YamlBlock();
 
+    [GeneratedRegex(@"```sh\n(.*?)```", RegexOptions.Singleline)]
+    private static partial Regex ShellBlock();
+
     private static Dictionary<string, string> Sections()
     {
         var headings = SectionHeading().Matches(Doc);
@@ -60,13 +63,24 @@ public sealed partial class DiagnosticsDocTests
     public void Bad_example_reports_its_code_and_the_fix_is_clean(string code)
     {
         var blocks = YamlBlock().Matches(Sections()[code]);
-        if (code is "KF026" or "KF030" or "KF042")
+        if (code is "KF026" or "KF030" or "KF034" or "KF042")
         {
             Assert.Empty(blocks);
             return;
         }
 
         Assert.Equal(2, blocks.Count);
+        if (code is "KF033")
+        {
+            var commands = ShellBlock().Matches(Sections()[code]);
+            Assert.Equal(2, commands.Count);
+            Assert.Contains(CompileInFolder(blocks[0].Groups[1].Value, commands[0].Groups[1].Value).Diagnostics, d => d.Code == code);
+
+            // The fix starts from where the bad example left the folder.
+            Assert.Empty(CompileInFolder(blocks[1].Groups[1].Value, commands[0].Groups[1].Value + "&&" + commands[1].Groups[1].Value).Diagnostics);
+            return;
+        }
+
         if (code is "KF040" or "KF041")
         {
             Assert.Contains(CheckScenario(blocks[0].Groups[1].Value), d => d.Code == code);
@@ -79,6 +93,47 @@ public sealed partial class DiagnosticsDocTests
 
         Assert.Contains(bad.Diagnostics, d => d.Code == code);
         Assert.Empty(good.Diagnostics);
+    }
+
+    /// <summary>
+    /// An example about files: compiled from a bot folder <c>flows/doc</c> next to <c>shared/greet.js</c>, after the
+    /// given shell commands (<c>ln -s</c>, <c>cp</c>, <c>rm</c>, joined by <c>&amp;&amp;</c> or lines) ran in the bot folder.
+    /// </summary>
+    private static FlowCompilation CompileInFolder(string example, string shell)
+    {
+        var root = Directory.CreateTempSubdirectory("kakaoflow-doc-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(root, "shared"));
+            File.WriteAllText(Path.Combine(root, "shared", "greet.js"), "function greet() { return '안녕하세요'; }");
+            var bot = Directory.CreateDirectory(Path.Combine(root, "flows", "doc")).FullName;
+            File.WriteAllText(Path.Combine(bot, "flow.yaml"), TestFlows.Header + example);
+            foreach (var command in shell.Split(["&&", "\n"], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                var words = command.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                switch (words)
+                {
+                    case ["ln", "-s", var target, var name]:
+                        File.CreateSymbolicLink(Path.Combine(bot, name), target);
+                        break;
+                    case ["cp", var from, var name]:
+                        File.Copy(Path.Combine(bot, from), Path.Combine(bot, name));
+                        break;
+                    case ["rm", var name]:
+                        File.Delete(Path.Combine(bot, name));
+                        break;
+                    default:
+                        Assert.Fail($"the doc test does not know the command '{command}'");
+                        break;
+                }
+            }
+
+            return KakaoFlow.Cli.FlowLocator.Compile(TestFlows.Compiler, Path.Combine(bot, "flow.yaml"));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
     }
 
     /// <summary>Scenario examples are read and checked against the sample bot flows/pizza.</summary>

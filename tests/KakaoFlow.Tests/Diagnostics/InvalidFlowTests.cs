@@ -50,7 +50,9 @@ public sealed class InvalidFlowTests
     {
         var fixtures = Directory.GetFiles(Folder, "*.yaml").Select(f => Path.GetFileName(f)[..5]).ToHashSet();
         // KF040-KF042 are about test scenarios, not flows: TestCommandTests and DiagnosticsDocTests cover them.
-        var dedicated = new HashSet<string> { "KF026", "KF030", "KF040", "KF041", "KF042" };
+        // KF033 needs a symbolic link, which a fixture compiled from memory cannot hold: FolderBoundaryTests makes them.
+        // KF034 is about a file's size on disk: FlowFolderTests writes files over 1 MiB.
+        var dedicated = new HashSet<string> { "KF026", "KF030", "KF033", "KF034", "KF040", "KF041", "KF042" };
         var missing = KakaoFlow.Diagnostics.DiagnosticCodes.All.Select(d => d.Code).Where(c => !fixtures.Contains(c) && !dedicated.Contains(c));
         Assert.Empty(missing);
     }

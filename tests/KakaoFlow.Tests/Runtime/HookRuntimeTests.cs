@@ -174,6 +174,32 @@ public sealed class HookRuntimeTests
     }
 
     [Theory]
+    [InlineData("", "5 saved")]
+    [InlineData("settings: { data_limit_mb: 1 }\n", "over its limit of 1 MiB (settings.data_limit_mb)")]
+    public void The_bots_data_limit_is_a_flow_setting_and_a_data_set_past_it_is_a_catchable_error(string settings, string expected)
+    {
+        var data = new InMemoryBotDataStore();
+        var runtime = new FlowRuntime(new Hooks.HookServices(data, null));
+        var flow = TestFlows.CompileOk(TestFlows.Header + settings + """
+            home:
+              - 저장:
+                  js: |
+                    const value = 'x'.repeat(250000);
+                    try {
+                      for (let i = 1; i <= 5; i++) { data.set('값' + i, value); }
+                      say('5 saved');
+                    } catch (e) {
+                      say(e.message);
+                    }
+            """);
+
+        var reply = runtime.Step(flow, Session.New, Turn.Text("저장"), Noon).Reply.Message.Text;
+
+        Assert.Contains(expected, reply, StringComparison.Ordinal);
+        Assert.Equal(settings.Length == 0 ? 5 : 4, data.Keys(flow.BotId).Count);
+    }
+
+    [Theory]
     [InlineData("settings: { hook_timeout: 4s }\n", false)]
     [InlineData("settings: { hook_max_statements: 200 }\n", true)]
     [InlineData("settings: { hook_max_recursion: 10 }\n", true)]

@@ -1,3 +1,4 @@
+using KakaoFlow.Diagnostics;
 using KakaoFlow.Hooks;
 using KakaoFlow.Runtime;
 using KakaoFlow.Scripting;
@@ -8,6 +9,15 @@ namespace KakaoFlow.Tests.Scripting;
 /// <summary>Each hostile hook is contained, reported with a kind and a flow location, and returns.</summary>
 public sealed class SandboxTests
 {
+    [Fact]
+    public void A_huge_thrown_message_is_cut_to_about_1_KB()
+    {
+        var failure = Fails(ScriptKit.RunHook("throw new Error('오류'.repeat(50000))"), HookFailureKind.ScriptError);
+        Assert.StartsWith("Error: 오류오류", failure.Message, StringComparison.Ordinal);
+        Assert.EndsWith("…", failure.Message, StringComparison.Ordinal);
+        Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(failure.Message), 1000, Excerpt.MessageBytes);
+    }
+
     [Fact]
     public void Endless_loop_hits_the_statement_limit()
     {

@@ -95,7 +95,7 @@ internal sealed class MemoryDataStore : IBotDataStore
 
     public IReadOnlyList<string> Keys(string botId) => [.. _items.Keys.Where(k => k.Bot == botId).Select(k => k.Key).Order(StringComparer.Ordinal)];
 
-    public JsonElement Update(string botId, string key, Func<JsonElement?, JsonElement> change)
+    public JsonElement Update(string botId, string key, Func<JsonElement?, JsonElement> change, long limitBytes)
     {
         lock (_items)
         {
@@ -116,7 +116,7 @@ internal sealed class FailingDataStore : IBotDataStore
 
     public IReadOnlyList<string> Keys(string botId) => throw new IOException("디스크 오류");
 
-    public JsonElement Update(string botId, string key, Func<JsonElement?, JsonElement> change) => throw new IOException("디스크 오류");
+    public JsonElement Update(string botId, string key, Func<JsonElement?, JsonElement> change, long limitBytes) => throw new IOException("디스크 오류");
 }
 
 internal sealed class ListLog : IHookLog

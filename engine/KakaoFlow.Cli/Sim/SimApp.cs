@@ -1,0 +1,73 @@
+using KakaoFlow.Compiling;
+using KakaoFlow.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace KakaoFlow.Cli.Sim;
+
+/// <summary>
+/// Composes <c>kakaoflow sim</c>: a small web app for the people who edit flows, never part of <c>serve</c>. The bots
+/// are compiled and hot-reloaded by the same <see cref="BotCatalog"/> and <see cref="FlowWatcher"/> as <c>serve</c>,
+/// and answered by the same runtime and hook sandbox, but users, sessions and bot data live in memory
+/// (<see cref="SimUsers"/>) and each user's clock moves only when asked.
+/// </summary>
+public static class SimApp
+{
+    /// <summary>A saved file is compiled once no other file event came for this long.</summary>
+    private static readonly TimeSpan WatchDebounce = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Builds (does not start) the simulator; the bots are compiled here, before it listens.</summary>
+    /// <param name="settings">What the command line asked for.</param>
+    /// <param name="configure">Runs last, before the app is built (tests quiet the logs here).</param>
+    public static WebApplication Build(SimSettings settings, Action<WebApplicationBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ApplicationName = "kakaoflow-sim",
+            ContentRootPath = Directory.GetCurrentDirectory(),
+        });
+        builder.WebHost.UseUrls(settings.Urls);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+
+        // Open pages keep an event stream each; stopping must not wait for them.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(2));
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "HH:mm:ss ";
+        });
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+
+        var options = new KakaoFlowOptions
+        {
+            FlowsDirectory = settings.FlowsDirectory,
+            WatchDebounce = WatchDebounce,
+            WatchPollInterval = settings.PollInterval,
+        };
+        var services = builder.Services;
+        services.AddSingleton(Options.Create(options));
+        services.AddSingleton(new HostingSeams());
+        services.AddSingleton(new FlowCompiler(settings.Scripts ?? ScriptEngine.CreateCompiler()));
+        services.AddSingleton(provider => BotCatalog.Load(
+            settings.FlowsDirectory,
+            provider.GetRequiredService<FlowCompiler>(),
+            provider.GetRequiredService<ILogger<BotCatalog>>()));
+        services.AddHostedService<FlowWatcher>();
+        services.AddSingleton(new SimUsers(settings.ClockStart));
+        services.AddSingleton(SimAssets.Load());
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, SimJson.Default));
+
+        configure?.Invoke(builder);
+        var app = builder.Build();
+        app.Services.GetRequiredService<BotCatalog>();
+        SimEndpoints.Map(app);
+        return app;
+    }
+}

@@ -1,0 +1,495 @@
+using System.Collections;
+using System.Reflection;
+using KakaoFlow.Storage;
+using LiteDB;
+
+namespace KakaoFlow.Store;
+
+/// <summary>
+/// The data file's <see cref="LiteDatabase"/>, closed and opened again after a storage failure. Every store call goes
+/// through <see cref="Read"/>, <see cref="Write"/> or <see cref="Transaction"/>, which also turn LiteDB's and the file
+/// system's exceptions into <see cref="StoreException"/>s.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Why reopen: after an I/O error inside an automatic transaction LiteDB 5.0.21 closes its engine for good (every
+/// later call throws the same error), and when an explicit transaction's commit fails the transaction stays bound to the
+/// thread, holding its collections' write locks, and no call can release it (<c>Rollback</c> finds it no longer active,
+/// or fails the same way); a later <c>BeginTrans</c> on that thread returns false, and a later write there joins the
+/// dead transaction and is never committed. Only a new engine is rid of it. So a call that breaks the database retires
+/// it: the next calls fail at once, without touching LiteDB, until every call still inside the old database has left
+/// it; then it is closed, and the first call after a pause (<see cref="ReopenPause"/>) opens the file again. Never two
+/// engines on the file at once: the new one would not see what the old one still commits to the log.
+/// </para>
+/// <para>
+/// Every wait inside LiteDB is bounded by its TIMEOUT pragma, set to <see cref="LockTimeoutSeconds"/> (LiteDB's default
+/// is a minute): a call either gets its locks in time or fails with <see cref="StoreUnavailableException"/>.
+/// </para>
+/// </remarks>
+internal sealed class LiteDbFile : IDisposable
+{
+    /// <summary>The longest a LiteDB call waits for a lock: well inside the 3 s reply bound.</summary>
+    public const int LockTimeoutSeconds = 2;
+
+    /// <summary>The pause between a failure and the next attempt to open the file again.</summary>
+    public static readonly TimeSpan ReopenPause = TimeSpan.FromSeconds(1);
+
+    private readonly StoreHealth _health;
+    private readonly Lock _gate = new();
+    private Database? _current;
+    private Database? _retiring;
+    private long _reopenAt;
+    private bool _opening;
+    private bool _disposed;
+
+    /// <summary>Opens the file (creating it when missing); throws LiteDB's or the file system's exception when it cannot.</summary>
+    public LiteDbFile(string fileName, StoreHealth health)
+    {
+        FileName = fileName;
+        _health = health;
+        StoreFiles.Prepare(fileName);
+        _current = Open(fileName);
+    }
+
+    public string FileName { get; }
+
+    /// <summary>Runs a read. <paramref name="read"/> must finish its LiteDB work before it returns (materialise queries).</summary>
+    public T Read<T>(string what, Func<Database, T> read) => Run(what, writes: false, read);
+
+    /// <summary>
+    /// Runs a write to one collection (each LiteDB call inside is its own automatic transaction); its success tells the
+    /// health the file works. Writers of a collection take turns at a gate of ours before LiteDB's own lock: when the
+    /// database is retired, those waiting give up at once, where inside LiteDB they would wait out its lock timeout behind
+    /// a writer whose failed transaction LiteDB never releases.
+    /// </summary>
+    public T Write<T>(string what, string collection, Func<ILiteCollection<BsonDocument>, T> write) =>
+        Run(what, writes: true, database => database.Writing(what, collection, write));
+
+    /// <summary>Creates collections and indexes: at start-up only, before any request (racy in LiteDB 5.0.21 otherwise).</summary>
+    public void Prepare(string what, Action<Database> prepare) => Run(what, writes: true, database =>
+    {
+        prepare(database);
+        return true;
+    });
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one explicit LiteDB transaction: committed when it returns, rolled back when it
+    /// throws (its exception passes through). Synchronous, on this thread: LiteDB binds the transaction to it. When the
+    /// commit fails, whether the work was stored is unknown: the caller gets a <see cref="StoreUnavailableException"/>.
+    /// </summary>
+    public T Transaction<T>(string what, Func<Database, T> work) => Run(what, writes: true, database => database.InTransaction(work));
+
+    public void Transaction(string what, Action<Database> work) => Transaction(what, database =>
+    {
+        work(database);
+        return true;
+    });
+
+    /// <summary>A small write that shows whether the file takes writes again: run by the flusher while the store is unavailable.</summary>
+    public void Probe() => Write("Checking that the data file takes writes", StoreNames.Store, store =>
+    {
+        store.Upsert(new BsonDocument { ["_id"] = "probe", ["at"] = DateTime.UtcNow.Ticks });
+        _health.AllWork();
+        return true;
+    });
+
+    /// <summary>Closes the database; a call still inside it closes it when it leaves (LiteDB bounds its waits).</summary>
+    public void Dispose()
+    {
+        Database? closing;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            closing = _current;
+            _current = null;
+            if (closing is not null)
+            {
+                closing.Retired = true;
+                closing.Closing = closing.Users == 0;
+            }
+        }
+
+        if (closing is { Closing: true })
+        {
+            Close(closing);
+        }
+    }
+
+    private T Run<T>(string what, bool writes, Func<Database, T> operation)
+    {
+        var database = Enter(what);
+        try
+        {
+            var result = operation(database);
+            if (writes)
+            {
+                _health.Works(StorePart.DataFile);
+            }
+
+            return result;
+        }
+        catch (Exception e) when (Breaks(e) || StoreErrors.IsStorageFailure(e) || database.TransactionLeftOpen)
+        {
+            if (Breaks(e) || database.TransactionLeftOpen)
+            {
+                Retire(database, e);
+            }
+
+            if (Breaks(e))
+            {
+                throw new StoreUnavailableException($"{what} failed: {e.Message}", e);
+            }
+
+            if (StoreErrors.IsStorageFailure(e))
+            {
+                throw StoreErrors.Translate(e, what);
+            }
+
+            throw; // the caller's own exception; the transaction it left open went with the database
+        }
+        finally
+        {
+            Leave(database);
+        }
+    }
+
+    /// <summary>Errors after which the database cannot be trusted: I/O, a closed engine, a transaction that could not end.</summary>
+    private static bool Breaks(Exception exception) => exception switch
+    {
+        IOException or UnauthorizedAccessException or ObjectDisposedException or TransactionLeftOpenException => true,
+        LiteException lite => lite.InnerException is IOException or UnauthorizedAccessException
+            || lite.ErrorCode is LiteException.ENGINE_DISPOSED or LiteException.INVALID_DATAFILE_STATE or LiteException.DATABASE_SHUTDOWN,
+        _ => false,
+    };
+
+    private Database Enter(string what)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_current is { } current)
+            {
+                current.Users++;
+                return current;
+            }
+
+            if (_opening || _retiring is not null || Environment.TickCount64 < _reopenAt)
+            {
+                var status = _health.Status;
+                throw new StoreUnavailableException(
+                    $"{what} failed: the data file is closed after a failure ({status.Reason ?? "unknown"}); it is opened again within a second or two");
+            }
+
+            _opening = true;
+        }
+
+        Database opened;
+        try
+        {
+            opened = Open(FileName);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            lock (_gate)
+            {
+                _opening = false;
+                _reopenAt = Environment.TickCount64 + (long)ReopenPause.TotalMilliseconds;
+            }
+
+            _health.Failed(StorePart.DataFile, e);
+            throw StoreErrors.IsStorageFailure(e)
+                ? StoreErrors.Translate(e, $"{what}: opening the data file again")
+                : new StoreUnavailableException($"{what} failed: opening the data file again failed: {e.Message}", e);
+        }
+
+        lock (_gate)
+        {
+            _opening = false;
+            if (!_disposed)
+            {
+                _current = opened;
+                opened.Users++;
+                return opened;
+            }
+        }
+
+        Close(opened);
+        throw new ObjectDisposedException(nameof(LiteDbFile));
+    }
+
+    private void Leave(Database database)
+    {
+        lock (_gate)
+        {
+            database.Users--;
+            if (!database.Retired || database.Users > 0 || database.Closing)
+            {
+                return;
+            }
+
+            database.Closing = true;
+        }
+
+        Close(database);
+    }
+
+    private void Retire(Database database, Exception cause)
+    {
+        lock (_gate)
+        {
+            if (database.Retired)
+            {
+                return;
+            }
+
+            database.Retired = true;
+            database.StopWriters();
+            if (ReferenceEquals(_current, database))
+            {
+                _current = null;
+            }
+
+            _retiring = database;
+            _reopenAt = Environment.TickCount64 + (long)ReopenPause.TotalMilliseconds;
+        }
+
+        _health.Failed(StorePart.DataFile, cause);
+    }
+
+    private void Close(Database database)
+    {
+        try
+        {
+            QuietFinalizers(database.Engine);
+            database.Engine.Dispose();
+            QuietFinalizers(database.Engine);
+            database.Dispose();
+        }
+#pragma warning disable CA1031 // a database retired after a failure may fail to close: what it committed is in its log
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                if (ReferenceEquals(_retiring, database))
+                {
+                    _retiring = null;
+                }
+            }
+        }
+    }
+
+    /// <summary>Opens the file, which must exist: only the first opening creates it (a data file gone since is a lost one).</summary>
+    private static Database Open(string fileName)
+    {
+        var length = File.Exists(fileName) ? new FileInfo(fileName).Length : -1;
+        if (length < StoreFiles.PageSize)
+        {
+            // Only the first opening creates it (LiteDbStore refuses a lost one); one gone since is lost while serving.
+            throw new StoreException(length < 0
+                ? $"The data file '{fileName}' is gone; stop kakaoflow and restore it from a backup"
+                : $"The data file '{fileName}' was cut to {length} bytes; stop kakaoflow and restore it from a backup");
+        }
+
+        StoreFiles.Prepare(fileName);
+        var database = new LiteDatabase(new ConnectionString { Filename = fileName, Connection = ConnectionType.Direct }, new BsonMapper());
+        try
+        {
+            if (database.Pragma("TIMEOUT").AsInt32 != LockTimeoutSeconds)
+            {
+                database.Pragma("TIMEOUT", LockTimeoutSeconds); // stored in the file: written once
+            }
+
+            return new Database(database);
+        }
+        catch
+        {
+            database.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Keeps LiteDB's transactions of a closed engine from running their finalizers. A transaction whose commit failed
+    /// half-way cannot be disposed (it throws: some of its pages are no longer writable), and its finalizer would throw the
+    /// same on the finalizer thread when the engine is collected, which ends the process. LiteDB 5.0.21 offers no way to
+    /// reach them but reflection (<c>LiteEngine._monitor.Transactions</c>); if that is not there, nothing is done.
+    /// </summary>
+    private static void QuietFinalizers(LiteDatabase database)
+    {
+        var engine = typeof(LiteDatabase).GetField("_engine", BindingFlags.Instance | BindingFlags.NonPublic)?.GetValue(database);
+        var monitor = engine?.GetType().GetField("_monitor", BindingFlags.Instance | BindingFlags.NonPublic)?.GetValue(engine);
+        if (monitor?.GetType().GetProperty("Transactions")?.GetValue(monitor) is not IEnumerable transactions)
+        {
+            return;
+        }
+
+        // Nobody is inside the engine any more: its transaction list does not change under us.
+        foreach (var transaction in transactions.Cast<object>().ToList())
+        {
+#pragma warning disable CA1816 // on purpose, on LiteDB's objects: see the summary
+            GC.SuppressFinalize(transaction);
+#pragma warning restore CA1816
+        }
+    }
+
+    /// <summary>One opening of the file: the database, its collections, and who is inside it.</summary>
+    /// <remarks>Disposing it releases its writer gates; the engine is closed by <see cref="LiteDbFile"/>, which knows when nobody is inside.</remarks>
+    internal sealed class Database(LiteDatabase engine) : IDisposable
+    {
+        public LiteDatabase Engine { get; } = engine;
+
+        private readonly CancellationTokenSource _retired = new();
+        private readonly Dictionary<string, SemaphoreSlim> _writers = new(StringComparer.Ordinal)
+        {
+            [StoreNames.Sessions] = new(1, 1),
+            [StoreNames.Friends] = new(1, 1),
+            [StoreNames.BotData] = new(1, 1),
+            [StoreNames.Services] = new(1, 1),
+            [StoreNames.Errors] = new(1, 1),
+            [StoreNames.Notifications] = new(1, 1),
+            [StoreNames.Store] = new(1, 1),
+        };
+
+        public ILiteCollection<BsonDocument> Sessions { get; } = engine.GetCollection(StoreNames.Sessions);
+
+        public ILiteCollection<BsonDocument> Friends { get; } = engine.GetCollection(StoreNames.Friends);
+
+        public ILiteCollection<BsonDocument> BotData { get; } = engine.GetCollection(StoreNames.BotData);
+
+        public ILiteCollection<BsonDocument> Services { get; } = engine.GetCollection(StoreNames.Services);
+
+        public ILiteCollection<BsonDocument> Errors { get; } = engine.GetCollection(StoreNames.Errors);
+
+        public ILiteCollection<BsonDocument> Notifications { get; } = engine.GetCollection(StoreNames.Notifications, BsonAutoId.Int64);
+
+        /// <summary>The store's own bookkeeping (the probe).</summary>
+        public ILiteCollection<BsonDocument> Store { get; } = engine.GetCollection(StoreNames.Store);
+
+        /// <summary>Set when a transaction could not be ended: the database must go.</summary>
+        public bool TransactionLeftOpen { get; private set; }
+
+        // Guarded by the file's lock.
+        internal int Users { get; set; }
+
+        internal bool Retired { get; set; }
+
+        internal bool Closing { get; set; }
+
+        public ILiteCollection<BsonDocument> Collection(string name) => name switch
+        {
+            StoreNames.Sessions => Sessions,
+            StoreNames.Friends => Friends,
+            StoreNames.BotData => BotData,
+            StoreNames.Services => Services,
+            StoreNames.Errors => Errors,
+            StoreNames.Notifications => Notifications,
+            StoreNames.Store => Store,
+            _ => throw new ArgumentOutOfRangeException(nameof(name), name, "not a collection of the store"),
+        };
+
+        /// <summary>Runs <paramref name="write"/> on the collection once the writer before it is done (see <see cref="LiteDbFile.Write{T}"/>).</summary>
+        public T Writing<T>(string what, string collection, Func<ILiteCollection<BsonDocument>, T> write)
+        {
+            var gate = _writers[collection];
+            bool entered;
+            try
+            {
+                entered = gate.Wait(TimeSpan.FromSeconds(LockTimeoutSeconds), _retired.Token);
+            }
+            catch (OperationCanceledException e)
+            {
+                throw new StoreUnavailableException($"{what} failed: the data file failed under another write", e);
+            }
+
+            if (!entered)
+            {
+                throw new StoreUnavailableException($"{what} failed: another write to {collection} took longer than {LockTimeoutSeconds} s");
+            }
+
+            try
+            {
+                return write(Collection(collection));
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+
+        /// <summary>Called when the database is retired: writers waiting at a gate give up.</summary>
+        public void StopWriters() => _retired.Cancel();
+
+        public void Dispose()
+        {
+            _retired.Dispose();
+            foreach (var gate in _writers.Values)
+            {
+                gate.Dispose();
+            }
+        }
+
+        public T InTransaction<T>(Func<Database, T> work)
+        {
+            if (!Engine.BeginTrans())
+            {
+                TransactionLeftOpen = true;
+                throw new TransactionLeftOpenException("A LiteDB transaction is already open on this thread");
+            }
+
+            T result;
+            try
+            {
+                result = work(this);
+            }
+            catch
+            {
+                RollBack();
+                throw;
+            }
+
+            try
+            {
+                if (!Engine.Commit())
+                {
+                    throw new TransactionLeftOpenException("LiteDB lost the transaction before its commit");
+                }
+            }
+            catch
+            {
+                TransactionLeftOpen = true;
+                throw;
+            }
+
+            return result;
+        }
+
+        private void RollBack()
+        {
+            try
+            {
+                if (!Engine.Rollback())
+                {
+                    TransactionLeftOpen = true;
+                }
+            }
+#pragma warning disable CA1031 // the work's exception is the one to report; this one only dooms the database
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                TransactionLeftOpen = true;
+            }
+        }
+    }
+
+    /// <summary>A LiteDB transaction that could not be ended on this thread.</summary>
+    private sealed class TransactionLeftOpenException(string message) : InvalidOperationException(message);
+}

@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using KakaoFlow.Browser.Tests.Support;
+using KakaoFlow.Cli;
+
+namespace KakaoFlow.Browser.Tests;
+
+/// <summary>The simulator's HTTP side without a browser: what it refuses, what it serves, and that it needs no internet.</summary>
+public sealed partial class SimApiTests : IAsyncLifetime
+{
+    private SimServer _server = null!;
+    private HttpClient _http = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await SimServer.StartAsync();
+        _http = new HttpClient { BaseAddress = new Uri(_server.BaseUrl) };
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    [GeneratedRegex("""(?:src|href)="([^"]*)"|url\(([^)]*)\)""")]
+    private static partial Regex Reference();
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/pizza")]
+    public async Task Every_script_and_style_of_the_pages_is_served_by_the_simulator_itself(string page)
+    {
+        var html = await _http.GetStringAsync(page);
+        var references = Reference().Matches(html).Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value).ToList();
+
+        Assert.NotEmpty(references);
+        foreach (var reference in references.Where(r => r != "/" && !r.StartsWith("data:", StringComparison.Ordinal)))
+        {
+            Assert.StartsWith("/_sim/", reference, StringComparison.Ordinal);
+            using var response = await _http.GetAsync(reference);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var css = await _http.GetStringAsync("/_sim/sim.css");
+        Assert.DoesNotContain("http", string.Concat(Reference().Matches(css).Select(m => m.Value)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Files_carry_an_etag_and_mermaid_ships_with_its_licence()
+    {
+        using var first = await _http.GetAsync("/_sim/mermaid.min.js");
+        var etag = first.Headers.ETag;
+        using var again = new HttpRequestMessage(HttpMethod.Get, "/_sim/mermaid.min.js");
+        again.Headers.IfNoneMatch.Add(etag!);
+        using var second = await _http.SendAsync(again);
+        var licence = await _http.GetStringAsync("/_sim/mermaid.LICENSE.txt");
+
+        Assert.Equal("text/javascript", first.Content.Headers.ContentType?.MediaType);
+        Assert.True(first.Content.Headers.ContentLength > 1_000_000);
+        Assert.Equal(HttpStatusCode.NotModified, second.StatusCode);
+        Assert.Contains("The MIT License", licence, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/_sim/nothing.js")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Bad_requests_are_refused_and_change_nothing()
+    {
+        Assert.Equal(HttpStatusCode.BadRequest, (await _http.GetAsync("/_api/bots/pizza/state?user=a%20b")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/_api/bots/nobot/state?user=u1")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _http.PostAsJsonAsync("/_api/bots/pizza/clock", new { user = "u1", by = "soon" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _http.PostAsJsonAsync("/_api/bots/pizza/send", new { user = "u1", photo = "file:///etc/passwd" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _http.PostAsJsonAsync("/_api/bots/pizza/send", new { user = "u1" })).StatusCode);
+
+        var state = await _http.GetFromJsonAsync<JsonElement>("/_api/bots/pizza/state?user=u1");
+        Assert.Equal("home", state.GetProperty("user").GetProperty("step").GetString());
+        Assert.Equal(0, state.GetProperty("user").GetProperty("entries").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_bot_that_never_compiled_answers_its_diagnostics_as_check_prints_them()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_server.FlowsDirectory, "broken")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(folder, "flow.yaml"), "home:\n  - 가기: { goto: nowhere }\n");
+        var check = new StringWriter();
+        await CommandLine.RunAsync(["check", folder], check, new StringWriter());
+        var expected = check.ToString().ReplaceLineEndings("\n").Split('\n').Where(l => l.Contains(": error ", StringComparison.Ordinal) || l.Contains(": warning ", StringComparison.Ordinal));
+
+        using var response = await _http.PostAsJsonAsync("/_api/bots/broken/send", new { user = "u1", text = "가기" });
+        var state = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal(JsonValueKind.Null, state.GetProperty("user").ValueKind);
+        Assert.False(state.GetProperty("status").GetProperty("served").GetBoolean());
+        Assert.Equal(expected, state.GetProperty("status").GetProperty("diagnostics").EnumerateArray().Select(d => d.GetProperty("line").GetString()));
+    }
+
+    [Fact]
+    public async Task Hook_logs_and_problems_join_the_conversation_and_the_clock_moves_only_when_asked()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_server.FlowsDirectory, "hooks")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(folder, "flow.yaml"), """
+            name: 훅
+            monitor: { phone: "010-0000-0000" }
+            privacy_consent: true
+            settings: { hook_timeout: 4s }
+            home:
+              - 시각: { js: "log('지금 ' + now()); say(now());" }
+              - 고장: { js: "throw new Error('깨짐');" }
+            """);
+        using var wait = await _http.PostAsJsonAsync("/_api/bots/hooks/clock", new { user = "u1", by = "1d" });
+        Assert.Equal(HttpStatusCode.OK, wait.StatusCode);
+
+        using var first = await _http.PostAsJsonAsync("/_api/bots/hooks/send", new { user = "u1", text = "시각" });
+        using var second = await _http.PostAsJsonAsync("/_api/bots/hooks/send", new { user = "u1", text = "고장" });
+        var entries = (await second.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("user").GetProperty("entries").EnumerateArray()
+            .Select(e => (Kind: e.GetProperty("kind").GetString(), Text: e.GetProperty("text").GetString()))
+            .ToList();
+
+        Assert.Equal(("note", "시계 +1d → 2026-01-06 (화) 10:00 KST"), entries[0]);
+        Assert.Equal(("bot", "2026-01-06T10:00:00.000+09:00"), entries[2]);
+        Assert.Equal("log", entries[3].Kind);
+        Assert.EndsWith(": 지금 2026-01-06T10:00:00.000+09:00", entries[3].Text, StringComparison.Ordinal);
+        Assert.Equal("issue", entries[^1].Kind);
+        Assert.StartsWith("! HookError at ", entries[^1].Text, StringComparison.Ordinal);
+        Assert.Contains("깨짐", entries[^1].Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_command_refuses_a_missing_flows_folder()
+    {
+        var stderr = new StringWriter();
+
+        var exit = await CommandLine.RunAsync(["sim", Path.Combine(_server.FlowsDirectory, "none")], new StringWriter(), stderr);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("does not exist", stderr.ToString(), StringComparison.Ordinal);
+    }
+}
