@@ -26,6 +26,11 @@ public sealed class TurnDataTests
 
         """ + steps);
 
+    private static CompiledFlow OneLineHook(string js) => Flow($"""
+              go:
+                js: "{js}"
+            """);
+
     private StepResult Press(FlowRuntime runtime, CompiledFlow flow, string user = "u1") =>
         runtime.Step(flow, Session.New, Turn.Text("가기") with { User = user }, Noon);
 
@@ -107,10 +112,7 @@ public sealed class TurnDataTests
     [InlineData("data.update('k', (v) => data.update('j', (w) => 1));", "cannot be called inside a data.update function")]
     public void Update_refuses_what_it_cannot_do_atomically(string js, string message)
     {
-        var flow = Flow($"""
-              go:
-                js: "{js}"
-            """);
+        var flow = OneLineHook(js);
 
         var result = Press(Runtime(), flow);
 
@@ -139,13 +141,18 @@ public sealed class TurnDataTests
         var users = Enumerable.Range(1, 50).Select(i => $"buyer-{i}").ToList();
         users.ForEach(user => RegisterCard(user));
         var runtime = Runtime();
-        using var start = new Barrier(users.Count);
+        var replies = new string?[users.Count];
+        using var start = new ManualResetEventSlim();
 
-        var replies = users.AsParallel().WithDegreeOfParallelism(users.Count).Select(user =>
+        // One thread per buyer, all let go at once: not limited by how fast the thread pool grows.
+        var threads = users.Select((user, i) => new Thread(() =>
         {
-            start.SignalAndWait();
-            return Press(runtime, flow, user).Reply.Message.Text;
-        }).ToList();
+            start.Wait();
+            replies[i] = Press(runtime, flow, user).Reply.Message.Text;
+        })).ToList();
+        threads.ForEach(thread => thread.Start());
+        start.Set();
+        threads.ForEach(thread => Assert.True(thread.Join(TimeSpan.FromSeconds(60))));
 
         Assert.Equal(10, replies.Count(text => text!.StartsWith("주문 ", StringComparison.Ordinal)));
         Assert.Equal(40, replies.Count(text => text == "품절"));
@@ -232,10 +239,7 @@ public sealed class TurnDataTests
     [InlineData("pay.refund(3)", "paymentId")]
     public void Pay_refuses_bad_ids(string js, string message)
     {
-        var flow = Flow($"""
-              go:
-                js: "{js}"
-            """);
+        var flow = OneLineHook(js);
 
         Assert.Contains(message, Assert.Single(Press(Runtime(), flow).Issues).Message, StringComparison.Ordinal);
     }
