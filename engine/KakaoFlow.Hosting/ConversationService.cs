@@ -20,7 +20,9 @@ namespace KakaoFlow.Hosting;
 /// A turn is: take the user's lock, read the session, <see cref="FlowRuntime.Step"/>, write the session, release,
 /// answer. No store transaction spans the turn: the per-user lock gives the isolation for the only session the
 /// turn touches, and the write is one atomic record. The reply is sent only after the write returned, i.e. after
-/// the session is in the session journal (docs/serving.md says what that survives).
+/// the session is in the session journal (docs/serving.md says what that survives). The bot data a turn's hooks set
+/// or deleted is written just before its session (<see cref="FlowRuntime.Commit"/>); a turn whose result is dropped
+/// writes none and has its charges refunded (docs/commerce.md, "Bot data in a turn").
 /// </remarks>
 internal sealed class ConversationService
 {
@@ -30,6 +32,7 @@ internal sealed class ConversationService
     private readonly TimeSpan _replyTimeout;
     private readonly StepFunction _step;
     private readonly StepFunction _skillStep;
+    private readonly FlowRuntime _runtime;
     private readonly ILogger _logger;
     private readonly ErrorBudget _errors;
     private readonly UserTurns _turns;
@@ -47,6 +50,7 @@ internal sealed class ConversationService
     {
         _errors = errors;
         _turns = new UserTurns(hosts);
+        _runtime = runtime;
         _sessions = sessions;
         _friends = friends;
         _clock = clock;
@@ -70,6 +74,9 @@ internal sealed class ConversationService
 
     private async Task<Reply> HandleAsync(CompiledFlow flow, string userKey, Turn turn, StepFunction step)
     {
+        // Hooks see who wrote only through pay (which hashes it before keeping anything).
+        turn = turn with { User = userKey };
+
         // The user's tag (a SHA-256) is computed only for the lines that are written, not for every turn.
         var user = new LazyUserTag(userKey);
         var started = Stopwatch.GetTimestamp();
@@ -143,6 +150,7 @@ internal sealed class ConversationService
                 // The late step's result, whenever it comes, is dropped; observe its failure so it is not unobserved.
                 _ = stepping.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
                 abandon(stepping);
+                _ = stepping.ContinueWith(late => Undo(flow, user, late.Result, now), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
                 Log.TurnTimedOut(_logger, flow.BotId, user.Value, (long)_replyTimeout.TotalMilliseconds);
                 _errors.Record(flow, user.Value, ErrorBudget.Timeout, null, $"the answer took longer than the {(long)_replyTimeout.TotalMilliseconds} ms reply bound");
                 await _sessions.SaveAsync(flow.BotId, userKey, BackHome(session, flow, now)).ConfigureAwait(false);
@@ -164,6 +172,7 @@ internal sealed class ConversationService
                 next = next with { LastMessageAt = next.LastMessageAt ?? now, FlowVersion = next.FlowVersion ?? flow.Version };
             }
 
+            Commit(flow, user, result, now);
             await _sessions.SaveAsync(flow.BotId, userKey, next).ConfigureAwait(false);
             foreach (var issue in result.Issues)
             {
@@ -212,6 +221,47 @@ internal sealed class ConversationService
                 : _friends.MarkBlocked(flow.BotId, userKey, now);
             Log.Friend(_logger, flow.BotId, UserTag.Of(userKey), record.State.ToString());
         }
+    }
+
+    /// <summary>
+    /// The turn's bot data, written before its session: a crash between the two leaves the data written and the user one
+    /// step back (a shop sees the order placed and the customer at the confirmation again; docs/commerce.md says how a
+    /// flow makes that repeat harmless). A failed turn's charges are refunded here.
+    /// </summary>
+    private void Commit(CompiledFlow flow, LazyUserTag user, StepResult result, DateTimeOffset now)
+    {
+        if (result.Effects.IsEmpty)
+        {
+            return;
+        }
+
+        if (result.Effects.Failed)
+        {
+            Undo(flow, user, result, now);
+            return;
+        }
+
+        try
+        {
+            _runtime.Commit(flow.BotId, result.Effects, now);
+        }
+        catch (Exception)
+        {
+            Undo(flow, user, result, now);
+            throw;
+        }
+    }
+
+    /// <summary>A turn whose result is dropped: its data changes are never written and its charges are refunded.</summary>
+    private void Undo(CompiledFlow flow, LazyUserTag user, StepResult result, DateTimeOffset now)
+    {
+        if (result.Effects.Charges.Count == 0)
+        {
+            return;
+        }
+
+        Log.ChargesVoided(_logger, flow.BotId, user.Value, result.Effects.Charges.Count);
+        _runtime.Undo(flow.BotId, result.Effects, now);
     }
 
     private Session ReadSession(CompiledFlow flow, string userKey, LazyUserTag user)

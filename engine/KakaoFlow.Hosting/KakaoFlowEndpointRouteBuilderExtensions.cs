@@ -11,13 +11,15 @@ public static class KakaoFlowEndpointRouteBuilderExtensions
     /// <summary>
     /// The KakaoTalk webhook of every bot under <c>/{bot}</c>: <c>GET keyboard</c>, <c>POST message</c>,
     /// <c>POST friend</c>, <c>DELETE friend/{user_key}</c>, <c>DELETE chat_room/{user_key}</c> (docs/kakao-api.md), and the Open
-    /// Builder skill <c>POST skill</c> (docs/skill-api.md).
+    /// Builder skill <c>POST skill</c> (docs/skill-api.md), and the card registration page <c>GET/POST pay/register</c>
+    /// (docs/commerce.md).
     /// </summary>
     public static RouteGroupBuilder MapKakaoFlow(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var bots = endpoints.MapGroup("/{bot}");
         KakaoEndpoints.Map(bots, endpoints.ServiceProvider);
+        KakaoFlow.Hosting.Payments.CardRegistrationPage.Map(bots, endpoints.ServiceProvider);
         return bots;
     }
 
@@ -36,6 +38,7 @@ public static class KakaoFlowEndpointRouteBuilderExtensions
         admin.MapPost("/bots/{bot}/unblock", (string bot, AdminEndpoints api) => api.Unblock(bot))
             .WithMetadata(operatorOnly);
         admin.MapGet("/notifications", (string? bot, AdminEndpoints api) => api.ListNotifications(bot));
+        admin.MapGet("/bots/{bot}/payments", (string bot, BotCatalog catalog, KakaoFlow.Hosting.Payments.HostPayments payments) => PaymentEndpoints.List(bot, catalog, payments));
         return admin;
     }
 }

@@ -4,6 +4,7 @@ using KakaoFlow.Hooks;
 using KakaoFlow.Hosting;
 using KakaoFlow.Hosting.Admin;
 using KakaoFlow.Hosting.Lifecycle;
+using KakaoFlow.Hosting.Payments;
 using KakaoFlow.Runtime;
 using KakaoFlow.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -21,10 +22,12 @@ public static class KakaoFlowServiceCollectionExtensions
     /// <summary>
     /// Registers everything the bots need except the store and the script engine: the app registers those itself
     /// (a store's <c>Add…Store</c> extension, which provides <see cref="ISessionStore"/>, <see cref="IFriendStore"/>,
-    /// <see cref="IBotDataStore"/> and <see cref="IServiceStore"/>; and an <see cref="IScriptCompiler"/>, without which
-    /// only flows without scripts compile). <see cref="KakaoFlowOptions"/> are bound from the configuration section
-    /// <c>KakaoFlow</c>, then <paramref name="configure"/> runs; they are validated when the host starts. The bots are
-    /// compiled and their service states settled when the host starts, before it listens.
+    /// <see cref="IBotDataStore"/> and <see cref="IServiceStore"/>, and optionally <see cref="KakaoFlow.Payments.IPaymentStore"/>,
+    /// without which hooks have no <c>pay</c>; and an <see cref="IScriptCompiler"/>, without which only flows without scripts
+    /// compile). Payments use the app's <see cref="KakaoFlow.Payments.ICardGateway"/>, or the sandbox when it registers none
+    /// (docs/commerce.md). <see cref="KakaoFlowOptions"/> are bound from the configuration section <c>KakaoFlow</c>, then
+    /// <paramref name="configure"/> runs; they are validated when the host starts. The bots are compiled and their service
+    /// states settled when the host starts, before it listens.
     /// </summary>
     public static IServiceCollection AddKakaoFlow(this IServiceCollection services, Action<KakaoFlowOptions>? configure = null)
     {
@@ -52,9 +55,13 @@ public static class KakaoFlowServiceCollectionExtensions
         services.AddSingleton(provider =>
         {
             var hookLog = new LoggerHookLog(provider.GetRequiredService<ILoggerFactory>().CreateLogger("KakaoFlow.Hooks"));
-            return new FlowRuntime(new HookServices(provider.GetRequiredService<IBotDataStore>(), hookLog));
+            var services = new HookServices(provider.GetRequiredService<IBotDataStore>(), hookLog) { Payments = provider.GetRequiredService<HostPayments>().Service };
+
+            // ConversationService commits each turn's bot data with its session, and undoes a dropped turn's charges.
+            return new FlowRuntime(services) { DefersCommit = true };
         });
         services.AddSingleton<ConversationService>();
+        HostPayments.Register(services);
 
         // Service lifecycle (docs/operations.md): states, the error budget, the notification outbox and the admin tokens.
         services.AddSingleton<NotificationDispatcher>();

@@ -18,14 +18,14 @@ namespace KakaoFlow.Scripting;
 
 /// <summary>
 /// One run of one hook or check: the host API it sees (<c>vars</c>, <c>input</c>, <c>value</c>, <c>reply</c>,
-/// <c>say</c>, <c>photo</c>, <c>link</c>, <c>buttons</c>, <c>goto</c>, <c>data</c>, <c>now</c>, <c>log</c>) and
+/// <c>say</c>, <c>photo</c>, <c>link</c>, <c>buttons</c>, <c>goto</c>, <c>data</c>, <c>now</c>, <c>log</c>, <c>pay</c>) and
 /// what it changed. Lives for one run on one thread, like its engine.
 /// </summary>
-internal sealed class HookRun(JintScriptProgram program, JintPreparedScript script, HookContext context, Engine engine)
+internal sealed partial class HookRun(JintScriptProgram program, JintPreparedScript script, HookContext context, Engine engine)
 {
     /// <summary>The globals every run defines (non-writable, non-configurable).</summary>
     public static readonly FrozenSet<string> GlobalNames =
-        FrozenSet.ToFrozenSet(["vars", "input", "value", "reply", "say", "photo", "link", "buttons", "goto", "data", "now", "log", "josa"], StringComparer.Ordinal);
+        FrozenSet.ToFrozenSet(["vars", "input", "value", "reply", "say", "photo", "link", "buttons", "goto", "data", "now", "log", "josa", "pay"], StringComparer.Ordinal);
 
     private readonly Dictionary<string, JsValue> _initialVars = new(StringComparer.Ordinal);
     private JsObject? _vars;
@@ -63,6 +63,7 @@ internal sealed class HookRun(JintScriptProgram program, JintPreparedScript scri
         Define("now", Function("now", 0, (_, _) => new JsString(SeoulClock.Format(context.Now))));
         Define("log", Function("log", 0, Log));
         Define("josa", Function("josa", 2, Josa));
+        Define("pay", Pay());
         new BuiltinGuards(engine).Install();
     }
 
@@ -313,6 +314,7 @@ internal sealed class HookRun(JintScriptProgram program, JintPreparedScript scri
             var key = Key(args);
             return Store("delete", store => store.Delete(program.BotId, key)) ? JsBoolean.True : JsBoolean.False;
         }));
+        data.CreateDataProperty("update", Function("update", 2, DataUpdate));
         data.CreateDataProperty("keys", Function("keys", 0, (_, _) =>
         {
             var keys = Store("keys", store => store.Keys(program.BotId));

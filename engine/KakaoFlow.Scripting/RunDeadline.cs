@@ -10,7 +10,10 @@ namespace KakaoFlow.Scripting;
 /// </summary>
 internal sealed class RunDeadline(long deadlineTimestamp) : Constraint
 {
-    public long DeadlineTimestamp { get; } = deadlineTimestamp;
+    public long DeadlineTimestamp { get; private set; } = deadlineTimestamp;
+
+    /// <summary>Moves the deadline later by time the run spent waiting on the host, not running script (HookRun.Pay.cs).</summary>
+    public void Extend(long stopwatchTicks) => DeadlineTimestamp += Math.Max(0, stopwatchTicks);
 
     public static RunDeadline After(TimeSpan timeout) =>
         new(Stopwatch.GetTimestamp() + (long)(timeout.Ticks * ((double)Stopwatch.Frequency / TimeSpan.TicksPerSecond)));

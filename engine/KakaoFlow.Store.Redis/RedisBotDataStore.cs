@@ -38,6 +38,26 @@ public sealed class RedisBotDataStore : IBotDataStore
         return 1
         """;
 
+    // KEYS: data hash, size. ARGV: triples of key, JSON ('' deletes), limit (-1: none), in the turn's order; keys are
+    // distinct. Checks every write as Set would, in order, before writing any: all or nothing.
+    // Returns {1, size after} when written, {0, size the refused write would take} when refused.
+    private const string ApplyScript = """
+        local total = tonumber(redis.call('GET', KEYS[2]) or '0')
+        for i = 1, #ARGV, 3 do
+          local old = redis.call('HGET', KEYS[1], ARGV[i])
+          local before = old and (#ARGV[i] + #old) or 0
+          local after = (ARGV[i + 1] == '') and 0 or (#ARGV[i] + #ARGV[i + 1])
+          total = total - before + after
+          local limit = tonumber(ARGV[i + 2])
+          if limit >= 0 and after > before and total > limit then return {0, total} end
+        end
+        for i = 1, #ARGV, 3 do
+          if ARGV[i + 1] == '' then redis.call('HDEL', KEYS[1], ARGV[i]) else redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+        end
+        redis.call('SET', KEYS[2], total)
+        return {1, total}
+        """;
+
     private readonly RedisContext _redis;
 
     internal RedisBotDataStore(RedisContext redis) => _redis = redis;
@@ -77,28 +97,40 @@ public sealed class RedisBotDataStore : IBotDataStore
         [.. RedisErrors.Run(() => Db.HashKeys(_redis.Keys.BotData(botId)), "Listing the data keys", botId).Select(key => key.ToString()).Order(StringComparer.Ordinal)];
 
     /// <summary>
-    /// Reads the key's value, lets <paramref name="change"/> compute the next one (null deletes the key) and writes it
-    /// only if no one wrote the key meanwhile, on any host; otherwise reads again and calls <paramref name="change"/>
-    /// again, so it may run more than once and must have no other effect. Returns the value written.
+    /// Reads the key's value, lets <paramref name="change"/> compute the next one and writes it only if no one wrote the
+    /// key or changed the bot's data size meanwhile, on any host; otherwise reads again and calls <paramref name="change"/>
+    /// again, so it may run more than once and must have no other effect. A write that makes the bot's data larger and
+    /// then over <paramref name="limitBytes"/> is refused with <see cref="BotDataLimitException"/>. Returns the value written.
     /// </summary>
     /// <exception cref="StoreUnavailableException">Redis cannot be reached, or the key kept changing under 100 attempts.</exception>
-    public JsonElement? Update(string botId, string key, Func<JsonElement?, JsonElement?> change)
+    public JsonElement Update(string botId, string key, Func<JsonElement?, JsonElement> change, long limitBytes)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(change);
         var hash = _redis.Keys.BotData(botId);
+        var sizeKey = _redis.Keys.BotDataSize(botId);
         for (var attempt = 0; attempt < MaxUpdateAttempts; attempt++)
         {
             var old = RedisErrors.Run(() => Db.HashGet(hash, key), "Reading data", botId);
+            var size = RedisErrors.Run(() => Db.StringGet(sizeKey), "Reading the data size", botId);
             var next = change(old.IsNull ? null : RedisJson.ReadValue(old.ToString()));
+            var json = RedisJson.WriteValue(next);
+            var before = Size(key, old.IsNull ? null : old.ToString());
+            var after = Size(key, json);
+            var total = (size.IsNull ? 0 : (long)size) - before + after;
+            if (after > before && total > limitBytes)
+            {
+                throw new BotDataLimitException(limitBytes, total);
+            }
+
             var committed = RedisErrors.Run(
                 () =>
                 {
                     var transaction = Db.CreateTransaction();
                     transaction.AddCondition(old.IsNull ? Condition.HashNotExists(hash, key) : Condition.HashEqual(hash, key, old));
-                    var json = next is { } value ? RedisJson.WriteValue(value) : null;
-                    _ = json is null ? transaction.HashDeleteAsync(hash, key) : transaction.HashSetAsync(hash, key, json);
-                    _ = transaction.StringIncrementAsync(_redis.Keys.BotDataSize(botId), Size(key, json) - Size(key, old.IsNull ? null : old.ToString()));
+                    transaction.AddCondition(size.IsNull ? Condition.KeyNotExists(sizeKey) : Condition.StringEqual(sizeKey, size));
+                    _ = transaction.HashSetAsync(hash, key, json);
+                    _ = transaction.StringSetAsync(sizeKey, total);
                     return transaction.Execute();
                 },
                 "Updating data",
@@ -110,6 +142,41 @@ public sealed class RedisBotDataStore : IBotDataStore
         }
 
         throw new StoreUnavailableException($"Updating data of bot '{botId}' failed: the key changed under {MaxUpdateAttempts} attempts in a row");
+    }
+
+    /// <summary>A turn's buffered writes in one script: all of them, or none when one would pass its limit.</summary>
+    public void Apply(string botId, IReadOnlyList<BotDataChange> changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        if (changes.Count == 0)
+        {
+            return;
+        }
+
+        var args = new RedisValue[changes.Count * 3];
+        for (var i = 0; i < changes.Count; i++)
+        {
+            var change = changes[i];
+            args[3 * i] = change.Key;
+            args[(3 * i) + 1] = change.Value is { } value ? RedisJson.WriteValue(value) : string.Empty;
+            args[(3 * i) + 2] = change.LimitBytes == long.MaxValue ? NoLimit : change.LimitBytes;
+        }
+
+        var answer = (RedisResult[])RedisErrors.Run(
+            () => Db.ScriptEvaluate(ApplyScript, [_redis.Keys.BotData(botId), _redis.Keys.BotDataSize(botId)], args),
+            "Writing a turn's data",
+            botId)!;
+        if ((int)answer[0] == 0)
+        {
+            throw new BotDataLimitException(changes.Min(change => change.LimitBytes), (long)answer[1]);
+        }
+    }
+
+    /// <summary>The bot's data size as kept beside it by every write.</summary>
+    public long Size(string botId)
+    {
+        var size = RedisErrors.Run(() => Db.StringGet(_redis.Keys.BotDataSize(botId)), "Reading the data size", botId);
+        return size.IsNull ? 0 : (long)size;
     }
 
     /// <summary>What one stored value takes, as the scripts count it (0 for none).</summary>

@@ -16,7 +16,7 @@ namespace KakaoFlow.Store;
 /// writes, one bot at a time: the store is the file's only writer (its lock file sees to that). After a failed write it is
 /// measured again, since whether the write was stored is not known.
 /// </remarks>
-public sealed class LiteDbBotDataStore : IBotDataStore
+public sealed partial class LiteDbBotDataStore : IBotDataStore
 {
     private readonly LiteDbFile _file;
     private readonly ConcurrentDictionary<string, Usage> _usage = new(StringComparer.Ordinal);

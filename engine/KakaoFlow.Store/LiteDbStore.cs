@@ -99,6 +99,7 @@ public sealed class LiteDbStore : IDisposable
             Friends = new LiteDbFriendStore(_file);
             BotData = new LiteDbBotDataStore(_file);
             Services = new LiteDbServiceStore(_file);
+            Payments = new LiteDbPaymentStore(_file);
             _sessions = OpenSessions(options);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -145,6 +146,9 @@ public sealed class LiteDbStore : IDisposable
 
     /// <summary>Service states, daily error counts and the notification outbox.</summary>
     public LiteDbServiceStore Services { get; }
+
+    /// <summary>Registered cards (billing keys, never numbers) and every charge attempt (docs/commerce.md).</summary>
+    public LiteDbPaymentStore Payments { get; }
 
     /// <summary>Writes every acknowledged session to LiteDB now and deletes the journal segments that held them.</summary>
     /// <exception cref="StoreException">The write or the deletion failed; the sessions stay in the journal and dirty.</exception>

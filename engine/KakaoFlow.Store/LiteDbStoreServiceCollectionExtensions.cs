@@ -1,3 +1,4 @@
+using KakaoFlow.Payments;
 using KakaoFlow.Storage;
 using KakaoFlow.Store;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,8 @@ public static class LiteDbStoreServiceCollectionExtensions
     /// <summary>
     /// Registers one <see cref="LiteDbStore"/> on <paramref name="dataFile"/> as a singleton (opened when first resolved,
     /// disposed with the container: flushed, checkpointed and closed) and <see cref="ISessionStore"/>,
-    /// <see cref="IFriendStore"/>, <see cref="IBotDataStore"/> and <see cref="IServiceStore"/> resolving to its stores.
+    /// <see cref="IFriendStore"/>, <see cref="IBotDataStore"/>, <see cref="IServiceStore"/> and <see cref="IPaymentStore"/>
+    /// resolving to its stores.
     /// The store logs through <see cref="ILogger{LiteDbStore}"/> from the container, when there is one: a journal replay
     /// at open and failed background flushes.
     /// </summary>
@@ -29,6 +31,7 @@ public static class LiteDbStoreServiceCollectionExtensions
         services.AddSingleton(provider => provider.GetRequiredService<LiteDbStore>().Friends);
         services.AddSingleton<IBotDataStore>(provider => provider.GetRequiredService<LiteDbStore>().BotData);
         services.AddSingleton<IServiceStore>(provider => provider.GetRequiredService<LiteDbStore>().Services);
+        services.AddSingleton<IPaymentStore>(provider => provider.GetRequiredService<LiteDbStore>().Payments);
         services.AddSingleton(provider => provider.GetRequiredService<LiteDbStore>().Health);
         return services;
     }

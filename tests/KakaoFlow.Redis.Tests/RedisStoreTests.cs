@@ -33,12 +33,12 @@ public sealed class RedisStoreTests : IDisposable
             var store = i % 2 == 0 ? a : b;
             for (var n = 0; n < 25; n++)
             {
-                store.BotData.Update(Bot, "주문수", current => FlowValues.Number((current?.GetDouble() ?? 0) + 1));
+                store.BotData.Update(Bot, "주문수", current => FlowValues.Number((current?.GetDouble() ?? 0) + 1), long.MaxValue);
             }
         })));
 
         Assert.Equal(200, a.BotData.Get(Bot, "주문수")?.GetDouble());
-        Assert.Null(b.BotData.Update(Bot, "주문수", _ => null));
+        Assert.True(b.BotData.Delete(Bot, "주문수"));
         Assert.Empty(a.BotData.Keys(Bot));
     }
 

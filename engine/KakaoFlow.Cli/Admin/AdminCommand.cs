@@ -10,7 +10,7 @@ using KakaoFlow.Hosting.Admin;
 
 namespace KakaoFlow.Cli.Admin;
 
-/// <summary><c>kakaoflow admin status|start|stop|block|unblock|errors|notifications [BOT] [--url URL] [--token TOKEN]</c>: the admin API as tables.</summary>
+/// <summary><c>kakaoflow admin status|start|stop|block|unblock|errors|notifications|payments [BOT] [--url URL] [--token TOKEN]</c>: the admin API as tables.</summary>
 public static class AdminCommand
 {
     public const string DefaultUrl = ServeSettings.DefaultUrls;
@@ -52,6 +52,7 @@ public static class AdminCommand
         Sub("unblock", "lift a block (operator token)", botRequired: true);
         Sub("errors", "the bot's latest errors", botRequired: true);
         Sub("notifications", "the latest monitoring messages and whether they were delivered", botRequired: false);
+        Sub("payments", "the bot's latest charge attempts: order, payment, amount, state", botRequired: true);
         return admin;
     }
 
@@ -116,6 +117,7 @@ public static class AdminCommand
             "status" when bot is null => StoreLine(body["store"]) + BotsTable(((JsonArray)body["bots"]!).OfType<JsonObject>()),
             "status" => BotDetail(body),
             "errors" => ErrorsTable(body),
+            "payments" => PaymentsTable.Render(bot!, body),
             _ => NotificationsTable(body),
         };
         await stdout.WriteAsync(output).ConfigureAwait(false);
@@ -129,9 +131,10 @@ public static class AdminCommand
             "status" when bot is null => "_admin/bots",
             "status" or "errors" => $"_admin/bots/{Uri.EscapeDataString(bot!)}",
             "notifications" => bot is null ? "_admin/notifications" : $"_admin/notifications?bot={Uri.EscapeDataString(bot)}",
+            "payments" => $"_admin/bots/{Uri.EscapeDataString(bot!)}/payments",
             _ => $"_admin/bots/{Uri.EscapeDataString(bot!)}/{command}",
         };
-        var request = new HttpRequestMessage(command is "status" or "errors" or "notifications" ? HttpMethod.Get : HttpMethod.Post, new Uri(path, UriKind.Relative));
+        var request = new HttpRequestMessage(command is "status" or "errors" or "notifications" or "payments" ? HttpMethod.Get : HttpMethod.Post, new Uri(path, UriKind.Relative));
         if (command == "block")
         {
             request.Content = new StringContent(JsonSerializer.Serialize(new BlockRequest(reason), AdminJson.Web.BlockRequest), Encoding.UTF8, "application/json");

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 
 namespace KakaoFlow.Cli.Serve;
 
-/// <summary><c>kakaoflow serve [FLOWS_DIR] [--urls URL] [--data FILE] [--store redis://HOST:PORT[/DB]] [--json-logs] [--no-watch] [--notify-url URL]</c>.</summary>
+/// <summary><c>kakaoflow serve [FLOWS_DIR] [--urls URL] [--data FILE] [--store redis://HOST:PORT[/DB]] [--json-logs] [--no-watch] [--notify-url URL] [--public-url URL] [--webhook-secret SECRET]</c>.</summary>
 public static class ServeCommand
 {
     public static Command Create(ConsoleIo io)
@@ -163,32 +163,41 @@ public static class ServeCommand
 
         public Option<bool> NoWatch { get; } = new("--no-watch") { Description = "do not reload a bot when its files change (hot reload is on by default)" };
 
-        public Option<Uri?> NotifyUrl { get; } = new("--notify-url")
-        {
-            Description = $"webhook for monitoring messages (default: ${KakaoFlowEnvironment.NotifyUrl}; they are always logged)",
-            CustomParser = result =>
-            {
-                var text = result.Tokens[0].Value;
-                var url = HttpUrl(text);
-                if (url is null)
-                {
-                    result.AddError($"--notify-url must be an http or https URL, not '{text}'");
-                }
+        public Option<Uri?> NotifyUrl { get; } = UrlOption(
+            "--notify-url",
+            $"webhook for monitoring messages (default: ${KakaoFlowEnvironment.NotifyUrl}; they are always logged)");
 
-                return url;
-            },
-        };
+        public Option<Uri?> PublicUrl { get; } = UrlOption(
+            "--public-url",
+            "this host's address as customers' phones reach it, the base of card registration links (default: the first of --urls)");
 
         public Option<string?> WebhookSecret { get; } = new("--webhook-secret")
         {
             Description = $"every webhook call must carry it in the header X-KakaoFlow-Secret (default: ${KakaoFlowEnvironment.WebhookSecret}; at least 16 characters)",
         };
 
+        /// <summary>An option whose value must be an absolute http(s) URL.</summary>
+        private static Option<Uri?> UrlOption(string name, string description) => new(name)
+        {
+            Description = description,
+            CustomParser = result =>
+            {
+                var text = result.Tokens[0].Value;
+                var url = HttpUrl(text);
+                if (url is null)
+                {
+                    result.AddError($"{name} must be an http or https URL, not '{text}'");
+                }
+
+                return url;
+            },
+        };
+
         public void AddTo(Command command)
         {
             CommandLine.RefuseOptionLikeValues(Flows);
             command.Arguments.Add(Flows);
-            foreach (var option in new Option[] { Urls, Data, Store, JsonLogs, NoWatch, NotifyUrl, WebhookSecret })
+            foreach (var option in new Option[] { Urls, Data, Store, JsonLogs, NoWatch, NotifyUrl, PublicUrl, WebhookSecret })
             {
                 command.Options.Add(option);
             }
@@ -201,6 +210,7 @@ public static class ServeCommand
             DataFile = parse.GetValue(Data)!,
             JsonLogs = parse.GetValue(JsonLogs),
             Watch = !parse.GetValue(NoWatch),
+            PublicUrl = parse.GetValue(PublicUrl),
             AdminToken = KakaoFlowEnvironment.Read(KakaoFlowEnvironment.AdminToken),
             OperatorToken = KakaoFlowEnvironment.Read(KakaoFlowEnvironment.OperatorToken),
             WebhookSecret = parse.GetValue(WebhookSecret) ?? KakaoFlowEnvironment.Read(KakaoFlowEnvironment.WebhookSecret),

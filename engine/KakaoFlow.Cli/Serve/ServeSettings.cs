@@ -1,6 +1,7 @@
 using KakaoFlow.Hooks;
 using KakaoFlow.Hosting;
 using KakaoFlow.Hosting.Admin;
+using KakaoFlow.Hosting.Payments;
 using KakaoFlow.Store.Redis;
 
 namespace KakaoFlow.Cli.Serve;
@@ -32,6 +33,9 @@ public sealed record ServeSettings
 
     public Uri? NotifyUrl { get; init; }
 
+    /// <summary>The base of card registration links (<c>pay.registerUrl()</c>); null: the first of <see cref="Urls"/> as bound.</summary>
+    public Uri? PublicUrl { get; init; }
+
     public string? AdminToken { get; init; }
 
     public string? OperatorToken { get; init; }
@@ -58,5 +62,7 @@ public sealed record ServeSettings
         yield return Entry(nameof(KakaoFlowOptions.AdminToken), AdminToken);
         yield return Entry(nameof(KakaoFlowOptions.OperatorToken), OperatorToken);
         yield return Entry(nameof(KakaoFlowOptions.WebhookSecret), WebhookSecret);
+        yield return new($"{KakaoFlowPaymentOptions.Section}:{nameof(KakaoFlowPaymentOptions.SecretFile)}", PaymentSecretFile.NextTo(DataFile));
+        yield return new($"{KakaoFlowPaymentOptions.Section}:{nameof(KakaoFlowPaymentOptions.PublicUrl)}", PublicUrl?.ToString());
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using KakaoFlow.Diagnostics;
+using KakaoFlow.Payments;
 using KakaoFlow.Runtime;
 using KakaoFlow.Storage;
 
@@ -22,6 +23,9 @@ public sealed record HookContext(
 /// <summary>The world outside a turn that hooks may touch; the host provides it, tests fake it.</summary>
 public sealed record HookServices(IBotDataStore? Data, IHookLog? Log)
 {
+    /// <summary><c>pay</c> in hooks; null: no payments here (hooks that call <c>pay</c> get an error).</summary>
+    public IHookPayments? Payments { get; init; }
+
     public static HookServices None { get; } = new(null, null);
 }
 

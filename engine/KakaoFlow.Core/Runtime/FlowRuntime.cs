@@ -19,6 +19,13 @@ public sealed class FlowRuntime
 
     public HookServices Services { get; }
 
+    /// <summary>
+    /// False (the default): <see cref="Step"/> and <see cref="Enter"/> commit the turn's effects themselves before they
+    /// return. True: the caller does, with <see cref="Commit"/> once the turn's session is to be kept, or
+    /// <see cref="Undo"/> when its result is dropped (the host: docs/commerce.md, "Bot data in a turn").
+    /// </summary>
+    public bool DefersCommit { get; init; }
+
     public StepResult Step(CompiledFlow flow, Session session, Turn turn, DateTimeOffset now, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(flow);
@@ -36,9 +43,51 @@ public sealed class FlowRuntime
             return turnState.StepRemoved();
         }
 
-        return current.Input is { } input && choice is null
+        return Settle(flow.BotId, current.Input is { } input && choice is null
             ? turnState.Answer(current, input)
-            : turnState.Press(current, choice);
+            : turnState.Press(current, choice), now);
+    }
+
+    /// <summary>
+    /// Keeps what a turn did: writes its buffered bot data changes (all at once, <see cref="Storage.IBotDataStore.Apply"/>); for
+    /// a failed turn, voids its charges instead (<see cref="Undo"/>).
+    /// </summary>
+    public void Commit(string botId, TurnEffects effects, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(effects);
+        if (effects.Failed)
+        {
+            Undo(botId, effects, now);
+            return;
+        }
+
+        if (effects.DataChanges.Count > 0)
+        {
+            (Services.Data ?? throw new InvalidOperationException("a turn wrote bot data, but this runtime has no data store")).Apply(botId, effects.DataChanges);
+        }
+    }
+
+    /// <summary>
+    /// Drops what a turn did: its data changes are never written and every charge it made is refunded (code
+    /// <c>turn_failed</c>), for a turn that failed, ran late or whose session could not be written.
+    /// </summary>
+    public void Undo(string botId, TurnEffects effects, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(effects);
+        foreach (var payment in effects.Charges)
+        {
+            Services.Payments?.Void(botId, payment, now);
+        }
+    }
+
+    private StepResult Settle(string botId, StepResult result, DateTimeOffset now)
+    {
+        if (!DefersCommit && !result.Effects.IsEmpty)
+        {
+            Commit(botId, result.Effects, now);
+        }
+
+        return result;
     }
 
     /// <summary>
@@ -50,7 +99,7 @@ public sealed class FlowRuntime
         ArgumentNullException.ThrowIfNull(flow);
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(stepId);
-        return new TurnState(this, flow, null, now, session.Vars, cancellation).Enter(stepId);
+        return Settle(flow.BotId, new TurnState(this, flow, null, now, session.Vars, cancellation).Enter(stepId), now);
     }
 
     /// <summary>
@@ -93,7 +142,11 @@ public sealed class FlowRuntime
     {
         private readonly ImmutableDictionary<string, JsonElement> _varsBefore = vars;
         private readonly List<RuntimeIssue> _issues = [];
+        private readonly TurnData? _data = runtime.Services.Data is { } store ? new TurnData(store, flow.BotId) : null;
+        private readonly TurnPayments? _payments = runtime.Services.Payments is { } payments ? new TurnPayments(payments) : null;
         private ImmutableDictionary<string, JsonElement> _vars = vars;
+        private HookServices? _services;
+        private bool _failed;
 
         /// <summary>Back at Home with <c>messages.changed</c>: the user's step is gone from the flow.</summary>
         public StepResult StepRemoved() =>
@@ -294,7 +347,8 @@ public sealed class FlowRuntime
 
         private HookOutcome RunScript(PreparedScript script, string? value)
         {
-            var context = new HookContext(flow.BotId, _vars, turn, now, runtime.Services, cancellation) { Value = value };
+            _services ??= runtime.Services with { Data = _data, Payments = _payments };
+            var context = new HookContext(flow.BotId, _vars, turn, now, _services, cancellation) { Value = value };
             var outcome = flow.Scripts!.Run(script, context);
             if (outcome.Failure is null)
             {
@@ -315,6 +369,7 @@ public sealed class FlowRuntime
         {
             _issues.Add(issue);
             _vars = _varsBefore;
+            _failed = true;
             return Finish(new ReplyMessage(flow.Messages.Error, null, null), flow.HomeKeyboard, Session.HomeStepId, choice: null);
         }
 
@@ -348,7 +403,8 @@ public sealed class FlowRuntime
                 FlowVersion = flow.Version,
                 Choice = choice,
             };
-            return new StepResult(new Reply(message, keyboard), session, _issues.ToArray());
+            var effects = new TurnEffects(_failed ? [] : _data?.Changes ?? [], _payments?.Charges ?? [], _failed);
+            return new StepResult(new Reply(message, keyboard), session, _issues.ToArray()) { Effects = effects.IsEmpty && !_failed ? TurnEffects.None : effects };
         }
 
         private static bool IsWebUrl(string url) =>

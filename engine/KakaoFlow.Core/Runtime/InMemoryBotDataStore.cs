@@ -49,4 +49,64 @@ public sealed class InMemoryBotDataStore : IBotDataStore
 
     public IReadOnlyList<string> Keys(string botId) =>
         [.. _values.Keys.Where(k => k.Bot == botId).Select(k => k.Key).Order(StringComparer.Ordinal)];
+
+    /// <summary>Under the store's lock, so <paramref name="change"/> is called exactly once and no write comes between.</summary>
+    public JsonElement Update(string botId, string key, Func<JsonElement?, JsonElement> change, long limitBytes)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        lock (_gate)
+        {
+            var next = change(Get(botId, key)).Clone();
+            Set(botId, key, next, limitBytes);
+            return next;
+        }
+    }
+
+    /// <summary>All or nothing: a change refused part-way (the bot's limit) puts back what the earlier ones wrote.</summary>
+    public void Apply(string botId, IReadOnlyList<BotDataChange> changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        lock (_gate)
+        {
+            var before = changes.Select(change => (change.Key, Value: Get(botId, change.Key))).ToList();
+            try
+            {
+                foreach (var change in changes)
+                {
+                    if (change.Value is { } value)
+                    {
+                        Set(botId, change.Key, value, change.LimitBytes);
+                    }
+                    else
+                    {
+                        Delete(botId, change.Key);
+                    }
+                }
+            }
+            catch (BotDataLimitException)
+            {
+                foreach (var (key, value) in before)
+                {
+                    if (value is { } old)
+                    {
+                        _values[(botId, key)] = old;
+                    }
+                    else
+                    {
+                        _values.TryRemove((botId, key), out _);
+                    }
+                }
+
+                throw;
+            }
+        }
+    }
+
+    public long Size(string botId)
+    {
+        lock (_gate)
+        {
+            return _values.Where(pair => pair.Key.Bot == botId).Sum(pair => BotDataSize.Of(pair.Key.Key, pair.Value));
+        }
+    }
 }

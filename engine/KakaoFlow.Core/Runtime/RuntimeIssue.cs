@@ -39,5 +39,8 @@ public sealed record StepResult(Reply Reply, Session Session, IReadOnlyList<Runt
     /// <summary>True when the message matched nothing and got <c>messages.fallback</c> (not an error).</summary>
     public bool IsFallback { get; init; }
 
+    /// <summary>What the turn leaves to commit or undo (<see cref="FlowRuntime.Commit"/>): its bot data writes and its charges.</summary>
+    public TurnEffects Effects { get; init; } = TurnEffects.None;
+
     public bool HasErrors => Issues.Count > 0;
 }

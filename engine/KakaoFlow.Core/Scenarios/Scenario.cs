@@ -47,3 +47,9 @@ public sealed record WaitTurn(TimeSpan Duration, string Written, SourceSpan Span
 
 /// <summary><c>as: second-user</c>: later turns come from this user, each with their own session.</summary>
 public sealed record SwitchUserTurn(string User, SourceSpan Span) : ScenarioTurn(Span);
+
+/// <summary>
+/// <c>register_card: 4242 4242 4242 4242</c>: the current user opens their card registration link and posts the form
+/// with this number (expiry 12/30, name 테스트), as on the real page (docs/commerce.md); nothing is sent to the bot.
+/// </summary>
+public sealed record RegisterCardTurn(string Number, SourceSpan Span) : ScenarioTurn(Span);

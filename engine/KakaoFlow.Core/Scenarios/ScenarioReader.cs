@@ -15,7 +15,7 @@ namespace KakaoFlow.Scenarios;
 public static class ScenarioReader
 {
     internal static readonly string[] TopKeys = ["name", "start", "channel", "vars", "turns"];
-    internal static readonly string[] TurnKeys = ["user", "wait", "photo", "as"];
+    internal static readonly string[] TurnKeys = ["user", "wait", "photo", "as", "register_card"];
 
     /// <summary>The scenario, or null when it has an error (every problem is in <paramref name="diagnostics"/>).</summary>
     public static Scenario? Read(YamlSourceText source, DiagnosticBag diagnostics)
@@ -142,6 +142,10 @@ public static class ScenarioReader
                 return ReadPhoto(key, value, where, diagnostics);
             case "as":
                 return ReadSwitchUser(key, value, where, diagnostics);
+            case "register_card":
+                return Text(value, where + " register_card", diagnostics, "a test card number, like 4242 4242 4242 4242") is { } card
+                    ? new RegisterCardTurn(card.Value, key.Span)
+                    : null;
             default:
                 KnownKeys.ReportUnknown(key, TurnKeys, where, diagnostics);
                 return null;

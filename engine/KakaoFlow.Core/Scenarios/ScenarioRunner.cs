@@ -4,6 +4,7 @@ using System.Text.Json;
 using KakaoFlow.Compiling;
 using KakaoFlow.Diagnostics;
 using KakaoFlow.Hooks;
+using KakaoFlow.Payments;
 using KakaoFlow.Runtime;
 using KakaoFlow.Skill;
 
@@ -75,6 +76,7 @@ public sealed class ScenarioRunner
         private readonly CancellationToken _cancellation;
         private readonly CollectingLog _log = new();
         private readonly FlowRuntime _runtime;
+        private readonly PaymentService _payments;
         private readonly Dictionary<string, Session> _sessions;
         private readonly bool _skill;
         private string _user = Scenario.DefaultUser;
@@ -86,7 +88,8 @@ public sealed class ScenarioRunner
             _skill = channel == ScenarioChannel.Skill;
             _writer = writer;
             _cancellation = cancellation;
-            _runtime = new FlowRuntime(new HookServices(new InMemoryBotDataStore(), _log));
+            _payments = ScenarioPayments.Create();
+            _runtime = new FlowRuntime(new HookServices(new InMemoryBotDataStore(), _log) { Payments = _payments });
             _sessions = new Dictionary<string, Session>(StringComparer.Ordinal)
             {
                 [Scenario.DefaultUser] = Session.New with { Vars = ImmutableDictionary.CreateRange(StringComparer.Ordinal, vars) },
@@ -131,12 +134,17 @@ public sealed class ScenarioRunner
                 case UserPhotoTurn photo:
                     Send(number, Turn.Photo(photo.Url));
                     break;
+
+                case RegisterCardTurn card:
+                    _writer.RegisterCard(number, _user, card.Number, ScenarioPayments.Register(_payments, _flow.BotId, _user, card.Number, _now));
+                    break;
             }
         }
 
         private void Send(int number, Turn turn)
         {
             var before = _sessions[_user];
+            turn = turn with { User = _user };
             var result = _skill
                 ? SkillTurns.Step(_runtime.Step, _flow, before, turn, _now, _cancellation)
                 : _runtime.Step(_flow, before, turn, _now, _cancellation);
@@ -229,6 +237,14 @@ public sealed class ScenarioRunner
         {
             _lines.Add("");
             _lines.Add($"[{Number(number)}] as: {user}{(isNew ? " (new user)" : "")}");
+        }
+
+        public void RegisterCard(int number, string user, string typed, CardRegistrationOutcome outcome)
+        {
+            var who = user == Scenario.DefaultUser ? "" : $" ({user})";
+            _lines.Add("");
+            _lines.Add($"[{Number(number)}] register_card{who}: {Shown(typed)}");
+            _lines.Add(outcome.Card is { } card ? $"  card: {card.Brand} ****{card.Last4}" : $"  refused: {outcome.Problem}");
         }
 
         public void Turn(int number, string user, Turn turn, Session before, StepResult result, IReadOnlyList<(SourceSpan, string)> logs)

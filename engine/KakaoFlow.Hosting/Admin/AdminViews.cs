@@ -110,6 +110,7 @@ public sealed record BlockRequest(string? Reason);
 [JsonSerializable(typeof(BotListView))]
 [JsonSerializable(typeof(ActionView))]
 [JsonSerializable(typeof(NotificationListView))]
+[JsonSerializable(typeof(PaymentListView))]
 [JsonSerializable(typeof(AdminErrorView))]
 [JsonSerializable(typeof(BlockRequest))]
 public sealed partial class AdminJson : JsonSerializerContext

@@ -56,6 +56,15 @@ public sealed class RedisBotData : BotDataStoreContract
     protected override void Close() => _redis.Close();
 }
 
+public sealed class RedisBotDataUpdates : BotDataUpdateContract
+{
+    private readonly RedisTestStore _redis = new();
+
+    protected override IBotDataStore Open() => _redis.Open().BotData;
+
+    protected override void Close() => _redis.Close();
+}
+
 public sealed class RedisServices : ServiceStoreContract
 {
     private readonly RedisTestStore _redis = new();

@@ -94,6 +94,16 @@ internal sealed class MemoryDataStore : IBotDataStore
     public bool Delete(string botId, string key) => _items.TryRemove((botId, key), out _);
 
     public IReadOnlyList<string> Keys(string botId) => [.. _items.Keys.Where(k => k.Bot == botId).Select(k => k.Key).Order(StringComparer.Ordinal)];
+
+    public JsonElement Update(string botId, string key, Func<JsonElement?, JsonElement> change, long limitBytes)
+    {
+        lock (_items)
+        {
+            var next = change(Get(botId, key)).Clone();
+            _items[(botId, key)] = next;
+            return next;
+        }
+    }
 }
 
 internal sealed class FailingDataStore : IBotDataStore
@@ -105,6 +115,8 @@ internal sealed class FailingDataStore : IBotDataStore
     public bool Delete(string botId, string key) => throw new IOException("디스크 오류");
 
     public IReadOnlyList<string> Keys(string botId) => throw new IOException("디스크 오류");
+
+    public JsonElement Update(string botId, string key, Func<JsonElement?, JsonElement> change, long limitBytes) => throw new IOException("디스크 오류");
 }
 
 internal sealed class ListLog : IHookLog
