@@ -1,30 +1,41 @@
 using System.Diagnostics;
 using Jint;
+using Jint.Runtime;
 using KakaoFlow.Hooks;
 
 namespace KakaoFlow.Scripting;
 
 /// <summary>
-/// The wall-clock limit of one whole run. Jint's own timeout restarts on every <c>Execute</c>; this one is fixed
-/// when the run starts and ignores resets, so shared scripts, the hook and reading the results back all share it.
+/// The wall-clock limit and the cancellation of one whole run. Jint's own timeout restarts on every <c>Execute</c>;
+/// this one is fixed when the run starts and ignores resets, so shared scripts, the hook and reading the results back
+/// all share it. An engine is reused by later runs, so <see cref="Start"/> sets both for each run.
 /// </summary>
-internal sealed class RunDeadline(long deadlineTimestamp) : Constraint
+internal sealed class RunDeadline : Constraint
 {
-    public long DeadlineTimestamp { get; } = deadlineTimestamp;
+    private long _deadlineTimestamp = long.MaxValue;
+    private CancellationToken _cancellation;
 
-    public static RunDeadline After(TimeSpan timeout) =>
-        new(Stopwatch.GetTimestamp() + (long)(timeout.Ticks * ((double)Stopwatch.Frequency / TimeSpan.TicksPerSecond)));
-
-    public bool HasPassed => Stopwatch.GetTimestamp() >= DeadlineTimestamp;
-
-    /// <summary>A deadline only gets nearer: checking it less often only delays noticing.</summary>
+    /// <summary>A deadline only gets nearer and a token never un-cancels: checking less often only delays noticing.</summary>
     public override bool IsAmortizable => true;
+
+    public bool HasPassed => Stopwatch.GetTimestamp() >= _deadlineTimestamp;
+
+    public void Start(TimeSpan timeout, CancellationToken cancellation)
+    {
+        _deadlineTimestamp = Stopwatch.GetTimestamp() + (long)(timeout.Ticks * ((double)Stopwatch.Frequency / TimeSpan.TicksPerSecond));
+        _cancellation = cancellation;
+    }
 
     public override void Check()
     {
         if (HasPassed)
         {
             throw new TimeoutException("the hook ran past its time limit");
+        }
+
+        if (_cancellation.IsCancellationRequested)
+        {
+            throw new ExecutionCanceledException();
         }
     }
 
