@@ -44,28 +44,24 @@ internal static class Lockdown
 
     /// <summary>
     /// Objects that hold built-ins no property path from the global object reaches. What they lead to (the
-    /// generator and async function constructors, the iterator prototypes) is walked from them.
+    /// generator and async function constructors, the iterator prototypes) is walked from them. One expression that
+    /// calls no script function, so the smallest statement and call-depth limits a flow may set cannot stop it.
     /// </summary>
-    private static readonly Prepared<Acornima.Ast.Script> HiddenIntrinsics = Engine.PrepareScript("""
-        (() => {
-          const proto = Object.getPrototypeOf;
-          const roots = [
-            proto(function* () {}), proto(async function () {}), proto(async function* () {}),
-            proto([][Symbol.iterator]()), proto(new Map()[Symbol.iterator]()), proto(new Set()[Symbol.iterator]()),
-            proto(''[Symbol.iterator]()), proto('a'.matchAll(/a/g)),
-          ];
-          const optional = [
-            () => proto([].values().map(x => x)),
-            () => proto(Iterator.from({ next() { return { done: true }; } })),
-            () => proto(new Intl.Segmenter().segment('')),
-            () => proto(new Intl.Segmenter().segment('')[Symbol.iterator]()),
-          ];
-          for (const find of optional) {
-            try { roots.push(find()); } catch (e) { }
-          }
-          return roots;
-        })()
-        """, "lockdown", strict: true);
+    private static readonly Prepared<Acornima.Ast.Script> HiddenIntrinsics = Engine.PrepareScript(
+        """
+        [
+          Object.getPrototypeOf(function* () {}), Object.getPrototypeOf(async function () {}), Object.getPrototypeOf(async function* () {}),
+          Object.getPrototypeOf([][Symbol.iterator]()), Object.getPrototypeOf(new Map()[Symbol.iterator]()),
+          Object.getPrototypeOf(new Set()[Symbol.iterator]()), Object.getPrototypeOf(''[Symbol.iterator]()),
+          Object.getPrototypeOf('a'.matchAll(/a/g)), Object.getPrototypeOf([].values().map(x => x)),
+          Object.getPrototypeOf(Iterator.from({ next() { return { done: true }; } })),
+          Object.getPrototypeOf(new Intl.Segmenter().segment('')[Symbol.iterator]()),
+          Object.getPrototypeOf(AsyncIterator.from({ next() { return Promise.resolve({ done: true }); } })),
+          Object.getPrototypeOf(AsyncIterator.from([])), Object.getPrototypeOf(AsyncIterator.from([]).map(x => x)),
+        ]
+        """,
+        "lockdown",
+        strict: true);
 
     /// <summary>Freezes everything reachable from the global object's properties and from the hidden intrinsics.</summary>
     /// <returns>How many objects were frozen.</returns>

@@ -81,6 +81,7 @@ internal sealed class SandboxEngine : IDisposable
         }
 
         new BuiltinGuards(Engine).Install();
+        _memory?.Start();
         Lockdown.Apply(Engine);
         foreach (var name in HookRun.LazyGlobalNames)
         {

@@ -1,3 +1,7 @@
+using System.Reflection;
+using Jint.Native;
+using Jint.Native.Object;
+using Jint.Runtime;
 using KakaoFlow.Hooks;
 using KakaoFlow.Runtime;
 using KakaoFlow.Scripting;
@@ -134,6 +138,71 @@ public sealed class EngineReuseTests
         Assert.Null(outcome.Failure);
         Assert.True(outcome.Vars["count"].GetInt32() > 500, outcome.Vars["count"].GetRawText());
         Assert.Equal("[]", outcome.Vars["open"].GetRawText());
+    }
+
+    [Fact]
+    public void Every_intrinsic_jint_knows_is_frozen()
+    {
+        // Jint's own list of intrinsics (internal, read by reflection): whatever a new Jint adds, Lockdown must reach
+        // it, or a test must say how a script cannot. Only the ones SandboxEngine deletes from the global object and
+        // nothing links to are left open.
+        using var sandbox = new SandboxEngine(SandboxLimits.From(HookLimits.Default));
+        var unreachable = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "Atomics", "SharedArrayBuffer", "ArrayBuffer", "DataView", "ShadowRealm", "WeakRef", "FinalizationRegistry",
+            "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array",
+            "Float16Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array",
+        };
+        var roots = typeof(Jint.Runtime.Intrinsics).GetProperties(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance)
+            .Where(p => p.GetIndexParameters().Length == 0 && !unreachable.Contains(p.Name))
+            .Select(p => (p.Name, Value: p.GetValue(sandbox.Engine.Intrinsics) as ObjectInstance))
+            .Where(r => r.Value is not null)
+            .ToList();
+        var paths = new Dictionary<ObjectInstance, string>(ReferenceEqualityComparer.Instance) { [sandbox.Engine.Global] = "globalThis" };
+        var queue = new Queue<ObjectInstance>();
+        void Reach(JsValue? value, string path)
+        {
+            if (value is ObjectInstance obj && paths.TryAdd(obj, path))
+            {
+                queue.Enqueue(obj);
+            }
+        }
+
+        roots.ForEach(r => Reach(r.Value, r.Name));
+        var open = new List<string>();
+        while (queue.TryDequeue(out var obj))
+        {
+            var path = paths[obj];
+            Reach(obj.Prototype, path + ".__proto__");
+            var frozen = !obj.Extensible;
+            foreach (var key in obj.GetOwnPropertyKeys(Types.String | Types.Symbol))
+            {
+                var descriptor = obj.GetOwnProperty(key);
+                frozen &= !descriptor.Configurable && (!descriptor.IsDataDescriptor() || !descriptor.Writable);
+                Reach(descriptor.Get, $"{path}.{key}.get");
+                Reach(descriptor.Set, $"{path}.{key}.set");
+                Reach(descriptor.IsDataDescriptor() ? descriptor.Value : null, $"{path}.{key}");
+            }
+
+            if (!frozen)
+            {
+                open.Add(path);
+            }
+        }
+
+        Assert.True(roots.Count > 50, $"only {roots.Count} intrinsics found: has Jint changed?");
+        Assert.True(paths.Count > 500, $"only {paths.Count} objects reached");
+        Assert.Empty(open);
+    }
+
+    [Fact]
+    public void Engine_builds_under_the_smallest_limits()
+    {
+        // Building the engine runs a little script; the owner's limits (here the smallest allowed) must not stop it.
+        var outcome = RunHook("vars.x = 1;", limits: new HookLimits { MaxStatements = 1, MaxRecursion = 1, MemoryBytes = 1024 * 1024 });
+
+        Assert.Null(outcome.Failure);
+        Assert.Equal("1", outcome.Vars["x"].GetRawText());
     }
 
     [Fact]
