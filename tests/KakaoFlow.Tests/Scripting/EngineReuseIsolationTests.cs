@@ -56,6 +56,9 @@ public sealed class EngineReuseIsolationTests
         { "global object made non-extensible", "Object.preventExtensions(globalThis);", "(() => { globalThis.임시 = 1; return delete globalThis.임시; })()" },
         { "global object sealed", "Object.seal(globalThis);", "(() => { globalThis.임시 = 1; return delete globalThis.임시 && delete globalThis.Map && (globalThis.Map = 1) === 1; })()" },
         { "globalThis property", "globalThis.남은값 = 1;", "typeof 남은값 === 'undefined'" },
+        { "non-configurable global", "Object.defineProperty(globalThis, '남은값', { value: 1, configurable: false });", "typeof 남은값 === 'undefined'" },
+        { "built-in global redefined for good", "Object.defineProperty(globalThis, 'JSON', { value: { parse: () => 'leak' }, writable: false, configurable: false });", "JSON.parse('1') === 1 && Object.getOwnPropertyDescriptor(globalThis, 'JSON').configurable" },
+        { "getter for a built-in global", "Object.defineProperty(globalThis, 'Math', { get() { return { random: () => 0.5 }; } });", "Math.random() !== 0.5 || Math.random() !== 0.5" },
         { "implicit global", "남은값 = 1;", "typeof 남은값 === 'undefined'" },
 
         // Built-ins frozen by a run, or unfrozen.
@@ -203,6 +206,44 @@ public sealed class EngineReuseIsolationTests
             Assert.Equal("undefined", outcome.Vars["before"].GetString());
             Assert.Equal("undefined", outcome.Vars["after"].GetString());
         }
+    }
+
+    [Fact]
+    public void Template_objects_carry_nothing_between_runs()
+    {
+        // A tagged template's strings array is the same object every time its site runs (it is cached per realm);
+        // it must be frozen, or it would carry data from one run to the next.
+        var kit = new ScriptKit();
+        var hook = kit.Hook(
+            "const tag = s => s;\nconst site = () => tag`주문 ${1}`;\n" +
+            "vars.before = [site().몰래 ?? null, site().raw.몰래 ?? null, Object.isFrozen(site()), Object.isFrozen(site().raw)];\n" +
+            "try { site().몰래 = input.content; } catch (e) {}\ntry { site().raw.몰래 = input.content; } catch (e) {}");
+        var program = kit.Build();
+
+        foreach (var who in (string[])["가", "나", "다"])
+        {
+            var outcome = program.Run(hook, Context(input: Turn.Text(who)));
+            Assert.Null(outcome.Failure);
+            Assert.Equal("[null,null,true,true]", outcome.Vars["before"].GetRawText());
+        }
+    }
+
+    [Theory]
+    [InlineData("Promise.reject(new Error('가'));")]
+    [InlineData("(async () => { throw new Error('가'); })();")]
+    [InlineData("new Promise(() => { throw new Error('가'); });")]
+    public void Unhandled_rejection_does_not_fail_a_later_run(string rejection)
+    {
+        var kit = new ScriptKit();
+        var first = kit.Hook(rejection + "\nvars.ok = true;");
+        var second = kit.Hook("vars.ok = true;");
+        var program = kit.Build();
+
+        program.Run(first, Context(input: Turn.Text("가")));
+        var later = program.Run(second, Context(input: Turn.Text("나")));
+
+        Assert.Null(later.Failure);
+        Assert.True(later.Vars["ok"].GetBoolean());
     }
 
     [Fact]
