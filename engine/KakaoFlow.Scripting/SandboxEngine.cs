@@ -122,7 +122,9 @@ internal sealed class SandboxEngine : IDisposable
             Engine.Advanced.RestoreGlobalSnapshot(_clean);
             return true;
         }
-        catch (InvalidOperationException)
+#pragma warning disable CA1031 // An engine that cannot be put back is dropped; the run it served has its outcome already.
+        catch (Exception)
+#pragma warning restore CA1031
         {
             return false;
         }
