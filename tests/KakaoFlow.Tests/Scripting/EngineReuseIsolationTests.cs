@@ -126,48 +126,27 @@ public sealed class EngineReuseIsolationTests
     [Fact]
     public void Same_hook_declares_its_globals_again_every_run()
     {
-        var kit = new ScriptKit();
-        var hook = kit.Hook("let 합계 = 0;\nconst 단가 = 1000;\nclass 주문 {}\nfunction 더하기() { 합계 += 단가; }\nvar 횟수 = (globalThis.횟수 ?? 0) + 1;\n더하기();\nvars.r = [합계, 횟수];");
-        var program = kit.Build();
-
-        for (var i = 0; i < 4; i++)
-        {
-            var outcome = program.Run(hook, Context(input: Turn.Text(i % 2 == 0 ? "가" : "나")));
-            Assert.Null(outcome.Failure);
-            Assert.Equal("[1000,1]", outcome.Vars["r"].GetRawText());
-        }
+        AssertSameEveryRun(
+            "let 합계 = 0;\nconst 단가 = 1000;\nclass 주문 {}\nfunction 더하기() { 합계 += 단가; }\nvar 횟수 = (globalThis.횟수 ?? 0) + 1;\n더하기();\nvars.r = [합계, 횟수];",
+            "[1000,1]");
     }
 
     [Fact]
     public void Shared_script_state_starts_over_every_run()
     {
-        var kit = new ScriptKit();
-        kit.Shared("let 호출수 = 0;\nconst 기록 = [];\nfunction 세기(who) { 기록.push(who); return ++호출수; }");
-        var hook = kit.Hook("vars.r = [세기(input.content), 기록.length];");
-        var program = kit.Build();
-
-        foreach (var who in (string[])["가", "나", "가"])
-        {
-            var outcome = program.Run(hook, Context(input: Turn.Text(who)));
-            Assert.Null(outcome.Failure);
-            Assert.Equal("[1,1]", outcome.Vars["r"].GetRawText());
-        }
+        AssertSameEveryRun(
+            "vars.r = [세기(input.content), 기록.length];",
+            "[1,1]",
+            shared: "let 호출수 = 0;\nconst 기록 = [];\nfunction 세기(who) { 기록.push(who); return ++호출수; }");
     }
 
     [Fact]
     public void Regex_literal_starts_at_lastIndex_zero_every_run()
     {
-        var kit = new ScriptKit();
-        kit.Shared("const 패턴 = /가/g;");
-        var hook = kit.Hook("const re = /나/g;\nvars.r = [패턴.lastIndex, re.lastIndex, 패턴.test('가가'), re.test('나나'), 패턴.lastIndex, re.lastIndex];");
-        var program = kit.Build();
-
-        for (var i = 0; i < 3; i++)
-        {
-            var outcome = program.Run(hook, Context());
-            Assert.Null(outcome.Failure);
-            Assert.Equal("[0,0,true,true,1,1]", outcome.Vars["r"].GetRawText());
-        }
+        AssertSameEveryRun(
+            "const re = /나/g;\nvars.r = [패턴.lastIndex, re.lastIndex, 패턴.test('가가'), re.test('나나'), 패턴.lastIndex, re.lastIndex];",
+            "[0,0,true,true,1,1]",
+            shared: "const 패턴 = /가/g;");
     }
 
     [Fact]
@@ -213,19 +192,11 @@ public sealed class EngineReuseIsolationTests
     {
         // A tagged template's strings array is the same object every time its site runs (it is cached per realm);
         // it must be frozen, or it would carry data from one run to the next.
-        var kit = new ScriptKit();
-        var hook = kit.Hook(
+        AssertSameEveryRun(
             "const tag = s => s;\nconst site = () => tag`주문 ${1}`;\n" +
-            "vars.before = [site().몰래 ?? null, site().raw.몰래 ?? null, Object.isFrozen(site()), Object.isFrozen(site().raw)];\n" +
-            "try { site().몰래 = input.content; } catch (e) {}\ntry { site().raw.몰래 = input.content; } catch (e) {}");
-        var program = kit.Build();
-
-        foreach (var who in (string[])["가", "나", "다"])
-        {
-            var outcome = program.Run(hook, Context(input: Turn.Text(who)));
-            Assert.Null(outcome.Failure);
-            Assert.Equal("[null,null,true,true]", outcome.Vars["before"].GetRawText());
-        }
+            "vars.r = [site().몰래 ?? null, site().raw.몰래 ?? null, Object.isFrozen(site()), Object.isFrozen(site().raw)];\n" +
+            "try { site().몰래 = input.content; } catch (e) {}\ntry { site().raw.몰래 = input.content; } catch (e) {}",
+            "[null,null,true,true]");
     }
 
     [Theory]
@@ -449,6 +420,25 @@ public sealed class EngineReuseIsolationTests
         var added = linesAfter.Except(lines).Take(10).ToList();
         Assert.True(gone.Count == 0 && added.Count == 0, $"changed after the attacks:\n- {string.Join("\n- ", gone)}\n+ {string.Join("\n+ ", added)}");
         Assert.Equal(before, after);
+    }
+
+    /// <summary>Runs <paramref name="hook"/> as three users in turn; each run must end with <c>vars.r</c> the same.</summary>
+    private static void AssertSameEveryRun(string hook, string expected, string? shared = null)
+    {
+        var kit = new ScriptKit();
+        if (shared is not null)
+        {
+            kit.Shared(shared);
+        }
+
+        var script = kit.Hook(hook);
+        var program = kit.Build();
+        foreach (var who in (string[])["가", "나", "가", "다"])
+        {
+            var outcome = program.Run(script, Context(input: Turn.Text(who)));
+            Assert.True(outcome.Failure is null, $"{who}: {outcome.Failure?.Message}");
+            Assert.Equal(expected, outcome.Vars["r"].GetRawText());
+        }
     }
 
     /// <summary>Runs the check clean, the attack, then the check as another user and the same user, twice over.</summary>

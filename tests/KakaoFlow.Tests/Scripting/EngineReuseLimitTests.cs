@@ -63,44 +63,20 @@ public sealed class EngineReuseLimitTests
     public void Memory_budget_belongs_to_one_run()
     {
         // About 8 MB a run against 16 MB: runs that shared a budget would fail by the third.
-        var kit = new ScriptKit();
-        var hook = kit.Hook("const a = [];\nfor (let i = 0; i < 4; i++) { a.push('가'.repeat(1000000) + i); }\nvars.n = a.length;");
-        var program = kit.Build();
-
-        for (var i = 0; i < 5; i++)
-        {
-            var outcome = program.Run(hook, Context());
-            Assert.True(outcome.Failure is null, $"run {i}: {outcome.Failure?.Message}");
-        }
+        AssertRunsCleanly(null, "const a = [];\nfor (let i = 0; i < 4; i++) { a.push('가'.repeat(1000000) + i); }\nvars.n = a.length;");
     }
 
     [Fact]
     public void Deadline_belongs_to_one_run()
     {
-        var kit = new ScriptKit(NoStatementLimit);
-        var hook = kit.Hook("vars.ok = true;");
-        var program = kit.Build();
-
-        for (var i = 0; i < 5; i++)
-        {
-            Thread.Sleep(120);
-            var outcome = program.Run(hook, Context());
-            Assert.True(outcome.Failure is null, $"run {i}: {outcome.Failure?.Message}");
-        }
+        // 5 × 120 ms between runs against 300 ms: runs that shared a deadline would time out by the third.
+        AssertRunsCleanly(NoStatementLimit, "vars.ok = true;", pause: TimeSpan.FromMilliseconds(120));
     }
 
     [Fact]
     public void Statement_budget_belongs_to_one_run()
     {
-        var kit = new ScriptKit(new HookLimits { MaxStatements = 2000 });
-        var hook = kit.Hook("let s = 0;\nfor (let i = 0; i < 400; i++) { s += i; }\nvars.s = s;");
-        var program = kit.Build();
-
-        for (var i = 0; i < 5; i++)
-        {
-            var outcome = program.Run(hook, Context());
-            Assert.True(outcome.Failure is null, $"run {i}: {outcome.Failure?.Message}");
-        }
+        AssertRunsCleanly(new HookLimits { MaxStatements = 2000 }, "let s = 0;\nfor (let i = 0; i < 400; i++) { s += i; }\nvars.s = s;");
     }
 
     [Fact]
@@ -186,5 +162,20 @@ public sealed class EngineReuseLimitTests
         threads.ForEach(t => t.Join());
 
         Assert.Empty(errors);
+    }
+
+    /// <summary>Five runs of <paramref name="code"/> in a row, each within the limits alone, must all succeed.</summary>
+    private static void AssertRunsCleanly(HookLimits? limits, string code, TimeSpan pause = default)
+    {
+        var kit = new ScriptKit(limits);
+        var hook = kit.Hook(code);
+        var program = kit.Build();
+
+        for (var i = 0; i < 5; i++)
+        {
+            Thread.Sleep(pause);
+            var outcome = program.Run(hook, Context());
+            Assert.True(outcome.Failure is null, $"run {i}: {outcome.Failure?.Message}");
+        }
     }
 }
