@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using KakaoFlow.Hooks;
 using KakaoFlow.Runtime;
+using KakaoFlow.Scripting;
 using static KakaoFlow.Tests.Scripting.ScriptKit;
 
 namespace KakaoFlow.Tests.Scripting;
@@ -95,6 +96,32 @@ public sealed class EngineReuseLimitTests
             Assert.Null(outcome.Failure);
             Assert.Equal("50", outcome.Vars["d"].GetRawText());
         }
+    }
+
+    [Fact]
+    public void Caught_stack_overflow_leaves_a_clean_engine()
+    {
+        // Deep recursion inside a built-in is stopped by the stack guard with a RangeError a script can catch; the
+        // run then ends cleanly and its engine is reused, so the next runs must start at depth zero with every limit.
+        var kit = new ScriptKit(new HookLimits { MaxStatements = 1_000_000, Timeout = TimeSpan.FromSeconds(10) });
+        var catcher = kit.Hook("let a = [];\nfor (let i = 0; i < 50000; i++) { a = [a]; }\ntry { a.flat(Infinity); } catch (e) { vars.caught = String(e); }");
+        var deep = kit.Hook("function f(n) { return n === 0 ? 0 : f(n - 1) + 1; }\nvars.d = f(50);");
+        var endless = kit.Hook("function g() { return g() + 1; }\ng();");
+        var program = (JintScriptProgram)kit.Build();
+
+        for (var i = 0; i < 3; i++)
+        {
+            var caught = Returns(() => program.Run(catcher, Context()));
+            Assert.True(caught.Failure is null, caught.Failure?.Message);
+            Assert.Equal("RangeError: Maximum call stack size exceeded", caught.Vars["caught"].GetString());
+            var outcome = program.Run(deep, Context());
+            Assert.True(outcome.Failure is null, outcome.Failure?.Message);
+            Assert.Equal("50", outcome.Vars["d"].GetRawText());
+            Fails(program.Run(endless, Context()), HookFailureKind.Limit);
+        }
+
+        // One engine per round: the catching run kept it, the endless one lost it.
+        Assert.Equal(3, program.EnginesCreated);
     }
 
     [Fact]
