@@ -18,8 +18,8 @@ namespace KakaoFlow.Scripting;
 
 /// <summary>
 /// One run of one hook or check: the host API it sees (<c>vars</c>, <c>input</c>, <c>value</c>, <c>reply</c>,
-/// <c>say</c>, <c>photo</c>, <c>link</c>, <c>buttons</c>, <c>goto</c>, <c>data</c>, <c>now</c>, <c>log</c>, <c>pay</c>) and
-/// what it changed. Lives for one run on one thread, like its engine.
+/// <c>say</c>, <c>photo</c>, <c>link</c>, <c>buttons</c>, <c>goto</c>, <c>data</c>, <c>now</c>, <c>log</c>, <c>josa</c>,
+/// <c>pay</c>) and what it changed. Lives for one run on one thread; its engine serves other runs before and after it.
 /// </summary>
 internal sealed partial class HookRun(JintScriptProgram program, JintPreparedScript script, HookContext context, Engine engine)
 {
@@ -36,7 +36,41 @@ internal sealed partial class HookRun(JintScriptProgram program, JintPreparedScr
     private string? _goto;
     private int _logs;
 
+    /// <summary>
+    /// The globals <see cref="SandboxEngine"/> registers once per engine as lazy globals: each is made by
+    /// <see cref="Global"/> of the run that first reads it, so a run pays only for the host API it uses.
+    /// </summary>
+    public static readonly ImmutableArray<string> LazyGlobalNames = [.. GlobalNames.Where(name => name != "value").Order(StringComparer.Ordinal)];
+
+    /// <summary>Defines what only some runs have: <c>value</c>, in checks.</summary>
     public void Install()
+    {
+        if (script.Kind == ScriptKind.Check)
+        {
+            Define("value", context.Value is { } text ? new JsString(text) : JsValue.Null);
+        }
+    }
+
+    /// <summary>This run's value of the host global <paramref name="name"/>, made when the script first reads it.</summary>
+    public JsValue Global(string name) => name switch
+    {
+        "vars" => Vars(),
+        "input" => Input(),
+        "reply" => Reply(),
+        "say" => Function("say", 1, Say),
+        "photo" => Function("photo", 3, Photo),
+        "link" => Function("link", 2, Link),
+        "buttons" => Function("buttons", 2, Buttons),
+        "goto" => Function("goto", 1, Goto),
+        "data" => Data(),
+        "now" => Function("now", 0, (_, _) => new JsString(SeoulClock.Format(context.Now))),
+        "log" => Function("log", 0, Log),
+        "josa" => Function("josa", 2, Josa),
+        "pay" => Pay(),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "not a host global"),
+    };
+
+    private JsObject Vars()
     {
         _vars = new JsObject(engine);
         foreach (var (name, value) in context.Vars)
@@ -46,25 +80,7 @@ internal sealed partial class HookRun(JintScriptProgram program, JintPreparedScr
             _vars.CreateDataProperty(name, js);
         }
 
-        Define("vars", _vars);
-        Define("input", Input());
-        if (script.Kind == ScriptKind.Check)
-        {
-            Define("value", context.Value is { } text ? new JsString(text) : JsValue.Null);
-        }
-
-        Define("reply", Reply());
-        Define("say", Function("say", 1, Say));
-        Define("photo", Function("photo", 3, Photo));
-        Define("link", Function("link", 2, Link));
-        Define("buttons", Function("buttons", 2, Buttons));
-        Define("goto", Function("goto", 1, Goto));
-        Define("data", Data());
-        Define("now", Function("now", 0, (_, _) => new JsString(SeoulClock.Format(context.Now))));
-        Define("log", Function("log", 0, Log));
-        Define("josa", Function("josa", 2, Josa));
-        Define("pay", Pay());
-        new BuiltinGuards(engine).Install();
+        return _vars;
     }
 
     public HookOutcome Finish(JsValue completion)
@@ -84,9 +100,15 @@ internal sealed partial class HookRun(JintScriptProgram program, JintPreparedScr
 
     private ImmutableDictionary<string, JsonElement> ReadVars()
     {
+        if (_vars is null)
+        {
+            // The run never read vars, so it cannot have changed them.
+            return context.Vars;
+        }
+
         var result = context.Vars.Clear().ToBuilder();
         var total = 0L;
-        foreach (var key in _vars!.GetOwnPropertyKeys(Types.String))
+        foreach (var key in _vars.GetOwnPropertyKeys(Types.String))
         {
             var descriptor = _vars.GetOwnProperty(key);
             if (descriptor == PropertyDescriptor.Undefined || !descriptor.Enumerable)

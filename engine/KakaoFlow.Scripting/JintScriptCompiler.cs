@@ -9,8 +9,9 @@ namespace KakaoFlow.Scripting;
 
 /// <summary>
 /// Runs hooks, checks and shared scripts in a Jint sandbox. Every script is parsed once (strict mode) when the
-/// flow is compiled; every run gets a fresh engine with the limits of <see cref="HookLimits"/>, so nothing a
-/// script does (globals, prototypes) survives into the next run or reaches another user.
+/// flow is compiled; every run borrows one of its program's engines (<see cref="SandboxEngine"/>: frozen built-ins,
+/// the global object put back after each run, limits of <see cref="HookLimits"/> set per run), so nothing a script
+/// does (globals, prototypes) survives into the next run or reaches another user.
 /// </summary>
 public sealed class JintScriptCompiler : IScriptCompiler
 {

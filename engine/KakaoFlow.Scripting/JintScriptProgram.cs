@@ -12,7 +12,8 @@ namespace KakaoFlow.Scripting;
 
 /// <summary>
 /// All the scripts of one flow version. Immutable after <see cref="JintProgramBuilder.Build"/>: the prepared
-/// scripts are shared, and every <see cref="Run"/> builds its own engine, so turns run in parallel safely.
+/// scripts are shared, and every <see cref="Run"/> takes an engine of its own from the program's pool (reused
+/// engines, see <see cref="SandboxEngine"/>), so turns run in parallel safely.
 /// </summary>
 internal sealed partial class JintScriptProgram(
     string botId,
@@ -21,18 +22,14 @@ internal sealed partial class JintScriptProgram(
     IReadOnlyDictionary<string, ContentOrigin> origins,
     object owner) : IScriptProgram
 {
-    /// <summary>Globals that can block a thread or allocate outside the memory limit; hooks have no use for them.</summary>
-    private static readonly string[] RemovedGlobals =
-    [
-        "Atomics", "SharedArrayBuffer", "ArrayBuffer", "DataView",
-        "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array",
-        "Float16Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array",
-        "ShadowRealm", "WeakRef", "FinalizationRegistry",
-    ];
+    private readonly EnginePool _engines = new(() => new SandboxEngine(limits));
 
     /// <summary>The bot the program was compiled for; <c>data</c> and <c>log</c> use it, so a hook can reach no other bot's data.</summary>
     public string BotId { get; } = botId;
     public SandboxLimits Limits { get; } = limits;
+
+    /// <summary>Engines built for this program so far: one per run at a time, more after failures and wear.</summary>
+    internal int EnginesCreated => _engines.Created;
 
     public HookOutcome Run(PreparedScript script, HookContext context)
     {
@@ -48,20 +45,23 @@ internal sealed partial class JintScriptProgram(
             return HookOutcome.Failed(context.Vars, new HookFailure(HookFailureKind.Timeout, ScriptMessages.Cancelled, prepared.Location));
         }
 
-        var deadline = RunDeadline.After(Limits.Timeout);
-        Engine? engine = null;
+        SandboxEngine? sandbox = null;
+        var clean = false;
         try
         {
-            engine = CreateEngine(deadline, context);
+            sandbox = _engines.Rent();
+            var engine = sandbox.Engine;
             var run = new HookRun(this, prepared, context, engine);
+            sandbox.Begin(run, context);
             run.Install();
             foreach (var library in shared)
             {
                 engine.Execute(library.Prepared);
             }
 
-            var completion = engine.Evaluate(prepared.Prepared);
-            return run.Finish(completion);
+            var outcome = run.Finish(engine.Evaluate(prepared.Prepared));
+            clean = true;
+            return outcome;
         }
 #pragma warning disable CA1031 // A hook must never take the host down: every failure becomes data.
         catch (Exception ex)
@@ -69,7 +69,7 @@ internal sealed partial class JintScriptProgram(
             HookFailure failure;
             try
             {
-                failure = Describe(ex, prepared, engine);
+                failure = Describe(ex, prepared, sandbox?.Engine);
             }
             catch (Exception)
             {
@@ -82,48 +82,19 @@ internal sealed partial class JintScriptProgram(
         }
         finally
         {
-            engine?.Dispose();
-        }
-    }
-
-    private Engine CreateEngine(RunDeadline deadline, HookContext context)
-    {
-        var engine = new Engine(options =>
-        {
-            options.Strict();
-            options.DisableStringCompilation();
-            options.Constraint(deadline);
-            if (context.Cancellation.CanBeCanceled)
+            // A run that failed may have been cut anywhere (a limit mid-statement): its engine is never reused.
+            if (sandbox is not null)
             {
-                options.CancellationToken(context.Cancellation);
+                if (clean && sandbox.TryReset())
+                {
+                    _engines.Return(sandbox);
+                }
+                else
+                {
+                    sandbox.Dispose();
+                }
             }
-
-            options.MaxStatements(Limits.MaxStatements);
-            if (Limits.MemoryBytes < long.MaxValue)
-            {
-                options.Constraint(new RunMemory(Limits.MemoryBytes));
-            }
-
-            options.LimitRecursion(Limits.MaxRecursion);
-            options.MaxArraySize(SandboxLimits.MaxArraySize);
-            options.Constraints.RegexTimeout = Limits.RegexTimeout;
-            options.Constraints.PromiseTimeout = Limits.Timeout;
-
-            // Recursion that reaches a function by another route than a call (getters, toString, callbacks of
-            // built-ins) is not counted by LimitRecursion; without the guard it would overflow the native stack
-            // and end the process.
-            options.Constraints.StackOverflowGuard = true;
-            options.TimeSystem = new SeoulClock.TimeSystem(context.Now);
-            options.TimeZone = SeoulClock.Zone;
-        });
-
-        var global = engine.Global;
-        foreach (var name in RemovedGlobals)
-        {
-            global.Delete(name);
         }
-
-        return engine;
     }
 
     /// <summary>Where a 1-based line and column of a script (named as Jint reports it) is in the flow or .js file.</summary>

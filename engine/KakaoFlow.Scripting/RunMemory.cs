@@ -7,16 +7,22 @@ namespace KakaoFlow.Scripting;
 
 /// <summary>
 /// The allocation limit of one whole run. Jint's <c>LimitMemory</c> starts counting again on every
-/// <c>Execute</c>, so shared scripts and the hook would each get the full amount; this one counts from the start
-/// of the run. It reads the bytes allocated on the current thread: a run stays on one thread.
+/// <c>Execute</c>, so shared scripts and the hook would each get the full amount; this one counts from
+/// <see cref="Start"/>, called when a run starts. It reads the bytes allocated on the current thread: a run stays on
+/// one thread (a reused engine may serve its next run on another, which starts counting afresh).
 /// </summary>
 internal sealed class RunMemory(long limitBytes) : Constraint
 {
-    private readonly long _start = GC.GetAllocatedBytesForCurrentThread();
+    private long _start = GC.GetAllocatedBytesForCurrentThread();
+
+    /// <summary>Bytes this thread allocated since <see cref="Start"/>: the run's, the host's work for it included.</summary>
+    public long Used => GC.GetAllocatedBytesForCurrentThread() - _start;
+
+    public void Start() => _start = GC.GetAllocatedBytesForCurrentThread();
 
     public override void Check()
     {
-        var used = GC.GetAllocatedBytesForCurrentThread() - _start;
+        var used = Used;
         if (used > limitBytes)
         {
             throw new MemoryLimitExceededException(string.Format(CultureInfo.InvariantCulture, "allocated {0} bytes, the limit is {1}", used, limitBytes));

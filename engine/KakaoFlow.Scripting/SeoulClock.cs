@@ -28,9 +28,14 @@ internal static class SeoulClock
         }
     }
 
-    /// <summary>Makes <c>new Date()</c> and <c>Date.now()</c> agree with <c>now()</c>: the turn's time, not the machine's.</summary>
-    internal sealed class TimeSystem(DateTimeOffset now) : DefaultTimeSystem(Zone, CultureInfo.InvariantCulture)
+    /// <summary>
+    /// Makes <c>new Date()</c> and <c>Date.now()</c> agree with <c>now()</c>: the turn's time, not the machine's.
+    /// An engine is reused by later turns, so each run sets <see cref="Now"/>.
+    /// </summary>
+    internal sealed class TimeSystem() : DefaultTimeSystem(Zone, CultureInfo.InvariantCulture)
     {
-        public override DateTimeOffset GetUtcNow() => now.ToUniversalTime();
+        public DateTimeOffset Now { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => Now.ToUniversalTime();
     }
 }

@@ -4,9 +4,15 @@ using KakaoFlow.Benchmarks;
 // dotnet run -c Release --project tests/KakaoFlow.Benchmarks -- --filter '*'            (all micro-benchmarks)
 // dotnet run -c Release --project tests/KakaoFlow.Benchmarks -- --filter '*' --job short (quick run)
 // dotnet run -c Release --project tests/KakaoFlow.Benchmarks -- sessions URL [USERS]    (see bench/sessions.sh)
+// dotnet run -c Release --project tests/KakaoFlow.Benchmarks -- hookcost [ROUNDS]       (hook step - plain step, thread CPU time)
 if (args.Length > 0 && args[0] == "sessions")
 {
     return await SessionsLoad.RunAsync(args[1..]).ConfigureAwait(false);
+}
+
+if (args.Length > 0 && args[0] == "hookcost")
+{
+    return HookCost.Run(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(StepBenchmarks).Assembly).Run(args);

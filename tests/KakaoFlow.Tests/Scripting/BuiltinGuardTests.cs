@@ -74,6 +74,7 @@ public sealed class BuiltinGuardTests
             "vars.r = [keys.join('|'), d.writable, d.enumerable, d.configurable, typeof JSON.stringify, [].join.name, ''.padStart.length];");
 
         Assert.Null(outcome.Failure);
-        Assert.Equal("""["0|0|a",true,false,true,"function","join",2]""", outcome.Vars["r"].GetRawText());
+        // Frozen like every built-in (Lockdown): neither writable nor configurable.
+        Assert.Equal("""["0|0|a",false,false,false,"function","join",2]""", outcome.Vars["r"].GetRawText());
     }
 }

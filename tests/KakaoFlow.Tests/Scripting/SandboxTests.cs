@@ -55,7 +55,8 @@ public sealed class SandboxTests
     public void Run_deadline_survives_the_per_execute_resets()
     {
         // Jint resets its constraints on every Execute (shared scripts, then the hook); the run's deadline must not move.
-        var deadline = RunDeadline.After(TimeSpan.FromMilliseconds(50));
+        var deadline = new RunDeadline();
+        deadline.Start(TimeSpan.FromMilliseconds(50), CancellationToken.None);
         Thread.Sleep(120);
         deadline.Reset();
 
@@ -207,7 +208,7 @@ public sealed class SandboxTests
     }
 
     [Fact]
-    public void Prototype_pollution_does_not_leak_into_the_next_run()
+    public void Prototype_pollution_is_refused_and_does_not_leak_into_the_next_run()
     {
         var kit = new ScriptKit();
         var polluter = kit.Hook("Object.prototype.관리자 = true;\nArray.prototype.push = function () { return 0; };\nvars.polluted = ({}).관리자 === true;");
@@ -217,7 +218,10 @@ public sealed class SandboxTests
         var first = program.Run(polluter, Context());
         var second = program.Run(victim, Context());
 
-        Assert.True(first.Vars["polluted"].GetBoolean());
+        // Built-ins are frozen: the first assignment throws where it is.
+        var failure = Fails(first, HookFailureKind.ScriptError);
+        Assert.StartsWith("TypeError", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(10, failure.Location.Line);
         Assert.True(second.Vars["clean"].GetBoolean());
     }
 
