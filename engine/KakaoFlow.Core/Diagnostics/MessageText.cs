@@ -53,11 +53,18 @@ public static class MessageText
             }
 
             var value = Convert.ToString(args[placeholder.Index], CultureInfo.InvariantCulture) ?? "";
-            text.Append(placeholder.Particle is { } particle ? KoreanParticles.Attach(value, particle)[value.Length..] : value);
+            text.Append(placeholder.Particle is { } particle ? ParticleAfter(value, particle) : value);
             i = close;
         }
 
         return text.ToString();
+    }
+
+    /// <summary>The form of <paramref name="particle"/> that <paramref name="value"/> takes; Hangul written as separate jamo (NFD) counts as the syllables it shows.</summary>
+    private static string ParticleAfter(string value, string particle)
+    {
+        var shown = value.Normalize(NormalizationForm.FormC);
+        return KoreanParticles.Attach(shown, particle)[shown.Length..];
     }
 
     /// <summary>The argument numbers a format uses (<c>{0}</c> and <c>{0|을}</c> both use 0); for the tests that compare languages.</summary>
