@@ -7,6 +7,7 @@ using Jint.Runtime;
 using Jint.Runtime.Descriptors;
 using Jint.Runtime.Interop;
 using KakaoFlow.Hooks;
+using KakaoFlow.Diagnostics;
 
 namespace KakaoFlow.Scripting;
 
@@ -92,7 +93,7 @@ internal sealed class BuiltinGuards(Engine engine)
         {
             if (_joining.Count > SandboxLimits.MaxValueDepth)
             {
-                throw new SandboxLimitException(string.Format(CultureInfo.InvariantCulture, ScriptMessages.ValueTooDeep, "join", SandboxLimits.MaxValueDepth));
+                throw new SandboxLimitException(MessageText.Format(ScriptMessages.ValueTooDeep, "join", SandboxLimits.MaxValueDepth));
             }
 
             var result = new StringBuilder();
@@ -277,7 +278,7 @@ internal sealed class BuiltinGuards(Engine engine)
             }
             catch (StringTooLongException)
             {
-                throw RangeError(string.Format(CultureInfo.InvariantCulture, ScriptMessages.StringTooLong, SandboxLimits.MaxStringLength));
+                throw RangeError(MessageText.Format(ScriptMessages.StringTooLong, SandboxLimits.MaxStringLength));
             }
         }
 

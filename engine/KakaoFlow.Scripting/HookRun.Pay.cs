@@ -5,6 +5,7 @@ using Jint;
 using Jint.Native;
 using Jint.Runtime;
 using KakaoFlow.Payments;
+using KakaoFlow.Diagnostics;
 
 namespace KakaoFlow.Scripting;
 
@@ -14,13 +15,6 @@ namespace KakaoFlow.Scripting;
 /// </summary>
 internal sealed partial class HookRun
 {
-    private const string NoPayments = "pay is not available here (this host has no payments set up)";
-    private const string NoUser = "pay needs the user who wrote, and this run has none (a scenario's start step?)";
-    private const string UpdateArgs = "data.update(key, fn) needs a function: it gets the current value (undefined when none) and returns the new one";
-    private const string UpdateUndefined = "data.update: the function returned undefined; return the new value (use data.delete to remove a key)";
-    private const string InsideUpdate = "{0} cannot be called inside a data.update function: the function may run again, and must only compute the new value";
-    private const string OrderIdArgs = "pay.charge(amount, orderId): orderId must be a text or whole number of 1 to 64 characters (letters, digits, - and _)";
-    private const string PaymentIdArgs = "pay.refund(paymentId) needs the paymentId that pay.charge returned";
 
     private bool _inUpdate;
 
@@ -34,7 +28,7 @@ internal sealed partial class HookRun
         var fn = Arg(args, 1);
         if (!fn.IsCallable())
         {
-            throw TypeError(UpdateArgs);
+            throw TypeError(MessageText.Format(ScriptMessages.UpdateArgs));
         }
 
         NotInsideUpdate("data.update");
@@ -49,10 +43,10 @@ internal sealed partial class HookRun
                 var next = engine.Call(fn, current is { } json ? JsonBridge.ToJs(engine, json) : JsValue.Undefined);
                 if (next.IsUndefined())
                 {
-                    throw TypeError(UpdateUndefined);
+                    throw TypeError(MessageText.Format(ScriptMessages.UpdateUndefined));
                 }
 
-                return JsonBridge.ToJson(engine, next, $"data '{key}'") ?? throw TypeError(UpdateUndefined);
+                return JsonBridge.ToJson(engine, next, MessageText.Format(ScriptMessages.DataValue, key)) ?? throw TypeError(MessageText.Format(ScriptMessages.UpdateUndefined));
             }
             finally
             {
@@ -97,7 +91,7 @@ internal sealed partial class HookRun
         var id = Arg(args, 0);
         if (!id.IsString() || id.AsString().Length is 0 or > 64)
         {
-            throw TypeError(PaymentIdArgs);
+            throw TypeError(MessageText.Format(ScriptMessages.PaymentIdArgs));
         }
 
         var result = Payments("pay.refund", (payments, _) => payments.Refund(program.BotId, id.AsString(), context.Now), needsUser: false);
@@ -117,7 +111,7 @@ internal sealed partial class HookRun
         };
         if (text.Length is 0 or > 64 || !text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
         {
-            throw TypeError(OrderIdArgs);
+            throw TypeError(MessageText.Format(ScriptMessages.OrderIdArgs));
         }
 
         return text;
@@ -127,11 +121,11 @@ internal sealed partial class HookRun
     private T Payments<T>(string what, Func<IHookPayments, string, T> call, bool needsUser = true)
     {
         NotInsideUpdate(what);
-        var payments = context.Services.Payments ?? throw new JavaScriptException(engine.Intrinsics.Error, NoPayments);
+        var payments = context.Services.Payments ?? throw new JavaScriptException(engine.Intrinsics.Error, MessageText.Format(ScriptMessages.NoPayments));
         var user = context.Input?.User;
         if (needsUser && user is null)
         {
-            throw new JavaScriptException(engine.Intrinsics.Error, NoUser);
+            throw new JavaScriptException(engine.Intrinsics.Error, MessageText.Format(ScriptMessages.NoUser));
         }
 
         var started = Stopwatch.GetTimestamp();
@@ -167,7 +161,7 @@ internal sealed partial class HookRun
     {
         if (_inUpdate)
         {
-            throw TypeError(string.Format(CultureInfo.InvariantCulture, InsideUpdate, what));
+            throw TypeError(MessageText.Format(ScriptMessages.InsideUpdate, what));
         }
     }
 

@@ -13,6 +13,7 @@ using KakaoFlow.Hooks;
 using KakaoFlow.Runtime;
 using KakaoFlow.Storage;
 using KakaoFlow.Templates;
+using KakaoFlow.Diagnostics;
 
 namespace KakaoFlow.Scripting;
 
@@ -132,7 +133,7 @@ internal sealed partial class HookRun(JintScriptProgram program, JintPreparedScr
                 total += json.ValueKind == JsonValueKind.String ? json.GetString()!.Length : json.GetRawText().Length;
                 if (total > SandboxLimits.MaxValueBytes)
                 {
-                    throw new SandboxLimitException(string.Format(CultureInfo.InvariantCulture, ScriptMessages.ValueTooLarge, "vars", SandboxLimits.MaxValueBytes));
+                    throw new SandboxLimitException(MessageText.Format(ScriptMessages.ValueTooLarge, "vars", SandboxLimits.MaxValueBytes));
                 }
 
                 result[name] = json;
@@ -176,7 +177,7 @@ internal sealed partial class HookRun(JintScriptProgram program, JintPreparedScr
         var value = Arg(args, 0);
         if (IsNothing(value))
         {
-            throw TypeError(ScriptMessages.SayNeedsText);
+            throw TypeError(MessageText.Format(ScriptMessages.SayNeedsText));
         }
 
         var text = TypeConverter.ToString(value);
@@ -188,7 +189,7 @@ internal sealed partial class HookRun(JintScriptProgram program, JintPreparedScr
     {
         if (!IsWebUrl(Arg(args, 0), out var url) || !IsPositiveWhole(Arg(args, 1), out var width) || !IsPositiveWhole(Arg(args, 2), out var height))
         {
-            throw TypeError(ScriptMessages.PhotoArgs);
+            throw TypeError(MessageText.Format(ScriptMessages.PhotoArgs));
         }
 
         _photo = new ReplyPhoto(url, width, height);
@@ -201,7 +202,7 @@ internal sealed partial class HookRun(JintScriptProgram program, JintPreparedScr
         var text = IsNothing(label) ? "" : TypeConverter.ToString(label);
         if (text.Length == 0 || !IsWebUrl(Arg(args, 1), out var url))
         {
-            throw TypeError(ScriptMessages.LinkArgs);
+            throw TypeError(MessageText.Format(ScriptMessages.LinkArgs));
         }
 
         _link = new ReplyLink(text, url);
@@ -222,7 +223,7 @@ internal sealed partial class HookRun(JintScriptProgram program, JintPreparedScr
         var length = list.IsArray() ? TypeConverter.ToLength(list.AsObject().Get("length")) : 0;
         if (length is 0 or > SandboxLimits.MaxButtons)
         {
-            throw TypeError(string.Format(CultureInfo.InvariantCulture, ScriptMessages.ButtonsArgs, SandboxLimits.MaxButtons));
+            throw TypeError(MessageText.Format(ScriptMessages.ButtonsArgs, SandboxLimits.MaxButtons));
         }
 
         var array = list.AsObject();
@@ -233,12 +234,12 @@ internal sealed partial class HookRun(JintScriptProgram program, JintPreparedScr
             var label = IsNothing(item) ? "" : TypeConverter.ToString(item).Trim();
             if (label.Length == 0)
             {
-                throw TypeError(ScriptMessages.ButtonsEmptyLabel);
+                throw TypeError(MessageText.Format(ScriptMessages.ButtonsEmptyLabel));
             }
 
             if (labels.Contains(label))
             {
-                throw TypeError(string.Format(CultureInfo.InvariantCulture, ScriptMessages.ButtonsDuplicate, label));
+                throw TypeError(MessageText.Format(ScriptMessages.ButtonsDuplicate, label));
             }
 
             labels.Add(label);
@@ -257,7 +258,7 @@ internal sealed partial class HookRun(JintScriptProgram program, JintPreparedScr
 
         if (!options.IsObject())
         {
-            throw TypeError(string.Format(CultureInfo.InvariantCulture, ScriptMessages.ButtonsOptions, TypeConverter.ToString(options)));
+            throw TypeError(MessageText.Format(ScriptMessages.ButtonsOptions, TypeConverter.ToString(options)));
         }
 
         string? save = null;
@@ -269,7 +270,7 @@ internal sealed partial class HookRun(JintScriptProgram program, JintPreparedScr
             var value = obj.Get(key);
             if (name is not ("save" or "next") || !(value.IsString() || IsNothing(value)))
             {
-                throw TypeError(string.Format(CultureInfo.InvariantCulture, ScriptMessages.ButtonsOptions, name));
+                throw TypeError(MessageText.Format(ScriptMessages.ButtonsOptions, name));
             }
 
             var text = value.IsString() ? value.AsString() : null;
@@ -292,7 +293,7 @@ internal sealed partial class HookRun(JintScriptProgram program, JintPreparedScr
         var particle = Arg(args, 1);
         if (!particle.IsString() || !KoreanParticles.IsKnown(particle.AsString()))
         {
-            throw TypeError(ScriptMessages.JosaArgs);
+            throw TypeError(MessageText.Format(ScriptMessages.JosaArgs));
         }
 
         var value = Arg(args, 0);
@@ -304,7 +305,7 @@ internal sealed partial class HookRun(JintScriptProgram program, JintPreparedScr
         var target = Arg(args, 0);
         if (!target.IsString() || target.AsString().Length == 0)
         {
-            throw TypeError(ScriptMessages.GotoArgs);
+            throw TypeError(MessageText.Format(ScriptMessages.GotoArgs));
         }
 
         _goto = target.AsString();
@@ -323,7 +324,7 @@ internal sealed partial class HookRun(JintScriptProgram program, JintPreparedScr
         data.CreateDataProperty("set", Function("set", 2, (_, args) =>
         {
             var key = Key(args);
-            var json = JsonBridge.ToJson(engine, Arg(args, 1), $"data '{key}'") ?? throw TypeError(ScriptMessages.DataUndefined);
+            var json = JsonBridge.ToJson(engine, Arg(args, 1), MessageText.Format(ScriptMessages.DataValue, key)) ?? throw TypeError(MessageText.Format(ScriptMessages.DataUndefined));
             Store("set", store =>
             {
                 store.Set(program.BotId, key, json, program.Limits.DataBytes); // over the bot's limit: a catchable Error
@@ -357,7 +358,7 @@ internal sealed partial class HookRun(JintScriptProgram program, JintPreparedScr
         var key = Arg(args, 0);
         if (!key.IsString() || key.AsString() is not { Length: > 0 and <= SandboxLimits.MaxKeyLength } text)
         {
-            throw TypeError(string.Format(CultureInfo.InvariantCulture, ScriptMessages.BadKey, SandboxLimits.MaxKeyLength));
+            throw TypeError(MessageText.Format(ScriptMessages.BadKey, SandboxLimits.MaxKeyLength));
         }
 
         return text;
@@ -366,14 +367,14 @@ internal sealed partial class HookRun(JintScriptProgram program, JintPreparedScr
     /// <summary>Calls the bot's store; its failures become catchable JavaScript errors, not host crashes.</summary>
     private T Store<T>(string operation, Func<IBotDataStore, T> call)
     {
-        var store = context.Services.Data ?? throw new JavaScriptException(engine.Intrinsics.Error, ScriptMessages.NoDataStore);
+        var store = context.Services.Data ?? throw new JavaScriptException(engine.Intrinsics.Error, MessageText.Format(ScriptMessages.NoDataStore));
         try
         {
             return call(store);
         }
         catch (Exception ex) when (ex is not JintException)
         {
-            throw new JavaScriptException(engine.Intrinsics.Error, string.Format(CultureInfo.InvariantCulture, ScriptMessages.DataFailed, operation, ex.Message));
+            throw new JavaScriptException(engine.Intrinsics.Error, MessageText.Format(ScriptMessages.DataFailed, operation, ex.Message));
         }
     }
 
@@ -387,7 +388,7 @@ internal sealed partial class HookRun(JintScriptProgram program, JintPreparedScr
         var location = program.CurrentLocation(engine, script.Location);
         if (++_logs > SandboxLimits.MaxLogCalls)
         {
-            log.Write(program.BotId, location, string.Format(CultureInfo.InvariantCulture, ScriptMessages.LogLimit, SandboxLimits.MaxLogCalls));
+            log.Write(program.BotId, location, MessageText.Format(ScriptMessages.LogLimit, SandboxLimits.MaxLogCalls));
             return JsValue.Undefined;
         }
 
@@ -427,7 +428,7 @@ internal sealed partial class HookRun(JintScriptProgram program, JintPreparedScr
         {
             try
             {
-                return JsonBridge.ToJson(engine, value, "log argument")?.GetRawText() ?? "undefined";
+                return JsonBridge.ToJson(engine, value, MessageText.Format(ScriptMessages.LogArgument))?.GetRawText() ?? "undefined";
             }
             catch (Exception ex) when (ex is SandboxLimitException or JavaScriptException)
             {

@@ -81,14 +81,14 @@ internal sealed class JintProgramBuilder(string botId, SandboxLimits limits) : I
         if (kind == ScriptKind.Check && !IsSingleExpression(prepared.Program!, out var at))
         {
             var position = at?.Location.Start ?? Position.From(1, 0);
-            diagnostics.Report(DiagnosticCodes.ScriptSyntax, source.Origin.Map(position.Line, position.Column + 1), ScriptMessages.CheckNotExpression);
+            diagnostics.Report(DiagnosticCodes.ScriptSyntax, source.Origin.Map(position.Line, position.Column + 1), MessageText.Format(ScriptMessages.CheckNotExpression));
             return null;
         }
 
         if (FindHostNameDeclaration(prepared.Program!, kind) is { } clash)
         {
             var position = clash.Location.Start;
-            diagnostics.Report(DiagnosticCodes.ScriptSyntax, source.Origin.Map(position.Line, position.Column + 1), string.Format(CultureInfo.InvariantCulture, ScriptMessages.HostNameTaken, clash.Name));
+            diagnostics.Report(DiagnosticCodes.ScriptSyntax, source.Origin.Map(position.Line, position.Column + 1), MessageText.Format(ScriptMessages.HostNameTaken, clash.Name));
             return null;
         }
 

@@ -42,7 +42,7 @@ internal sealed partial class JintScriptProgram(
 
         if (context.Cancellation.IsCancellationRequested)
         {
-            return HookOutcome.Failed(context.Vars, new HookFailure(HookFailureKind.Timeout, ScriptMessages.Cancelled, prepared.Location));
+            return HookOutcome.Failed(context.Vars, new HookFailure(HookFailureKind.Timeout, Format(ScriptMessages.Cancelled), prepared.Location));
         }
 
         SandboxEngine? sandbox = null;
@@ -142,13 +142,13 @@ internal sealed partial class JintScriptProgram(
                 return new HookFailure(HookFailureKind.Timeout, Format(ScriptMessages.Timeout, (long)Limits.Timeout.TotalMilliseconds), CurrentLocation(engine, at));
 
             case ExecutionCanceledException or OperationCanceledException:
-                return new HookFailure(HookFailureKind.Timeout, ScriptMessages.Cancelled, CurrentLocation(engine, at));
+                return new HookFailure(HookFailureKind.Timeout, Format(ScriptMessages.Cancelled), CurrentLocation(engine, at));
 
             case StatementsCountOverflowException:
                 return new HookFailure(HookFailureKind.Limit, Format(ScriptMessages.Statements, Limits.MaxStatements), CurrentLocation(engine, at));
 
             case RecursionDepthOverflowException recursion:
-                var callee = string.IsNullOrEmpty(recursion.CallExpressionReference) ? "" : $" (in {recursion.CallExpressionReference})";
+                var callee = string.IsNullOrEmpty(recursion.CallExpressionReference) ? "" : Format(ScriptMessages.RecursionIn, recursion.CallExpressionReference);
                 return new HookFailure(HookFailureKind.Limit, Format(ScriptMessages.Recursion, Limits.MaxRecursion, callee), CurrentLocation(engine, at));
 
             case MemoryLimitExceededException memory:
@@ -161,7 +161,7 @@ internal sealed partial class JintScriptProgram(
                 return new HookFailure(HookFailureKind.Limit, Format(ScriptMessages.Stack, stack.Message), at);
 
             case OutOfMemoryException:
-                return new HookFailure(HookFailureKind.Limit, ScriptMessages.OutOfMemory, at);
+                return new HookFailure(HookFailureKind.Limit, Format(ScriptMessages.OutOfMemory), at);
 
             case JintException jint:
                 return new HookFailure(HookFailureKind.ScriptError, jint.Message, CurrentLocation(engine, at));
@@ -195,7 +195,7 @@ internal sealed partial class JintScriptProgram(
         return js.Message;
     }
 
-    private static string Format(string format, params object?[] args) => string.Format(CultureInfo.InvariantCulture, format, args);
+    private static string Format(string format, params object?[] args) => MessageText.Format(format, args);
 
     [GeneratedRegex(@"^\s*at (?:[^\r\n(]*\()?(?<src>[a-z]+\d+):(?<line>\d+):(?<col>\d+)\)?\s*$", RegexOptions.Multiline | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
     private static partial Regex StackFrame();

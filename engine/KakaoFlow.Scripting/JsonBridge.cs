@@ -8,6 +8,7 @@ using Jint.Native.Object;
 using Jint.Runtime;
 using KakaoFlow.Hooks;
 using KakaoFlow.Runtime;
+using KakaoFlow.Diagnostics;
 
 namespace KakaoFlow.Scripting;
 
@@ -99,7 +100,7 @@ internal static class JsonBridge
     }
 
     private static SandboxLimitException TooLarge(string what) =>
-        new(string.Format(CultureInfo.InvariantCulture, ScriptMessages.ValueTooLarge, what, SandboxLimits.MaxValueBytes));
+        new(MessageText.Format(ScriptMessages.ValueTooLarge, what, SandboxLimits.MaxValueBytes));
 
     private sealed class Walker(Engine engine, Utf8JsonWriter writer, string what)
     {
@@ -131,7 +132,7 @@ internal static class JsonBridge
 
                     break;
                 case Types.BigInt:
-                    throw new JavaScriptException(engine.Intrinsics.TypeError, string.Format(CultureInfo.InvariantCulture, ScriptMessages.ValueBigInt, what));
+                    throw new JavaScriptException(engine.Intrinsics.TypeError, MessageText.Format(ScriptMessages.ValueBigInt, what));
                 default:
                     WriteObject(value, depth);
                     break;
@@ -189,14 +190,14 @@ internal static class JsonBridge
         {
             if (depth >= SandboxLimits.MaxValueDepth)
             {
-                throw new SandboxLimitException(string.Format(CultureInfo.InvariantCulture, ScriptMessages.ValueTooDeep, what, SandboxLimits.MaxValueDepth));
+                throw new SandboxLimitException(MessageText.Format(ScriptMessages.ValueTooDeep, what, SandboxLimits.MaxValueDepth));
             }
 
             foreach (var seen in _path)
             {
                 if (ReferenceEquals(seen, obj))
                 {
-                    throw new JavaScriptException(engine.Intrinsics.TypeError, string.Format(CultureInfo.InvariantCulture, ScriptMessages.ValueCycle, what));
+                    throw new JavaScriptException(engine.Intrinsics.TypeError, MessageText.Format(ScriptMessages.ValueCycle, what));
                 }
             }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Jint;
 using Jint.Runtime;
 using KakaoFlow.Hooks;
+using KakaoFlow.Diagnostics;
 
 namespace KakaoFlow.Scripting;
 
@@ -25,7 +26,7 @@ internal sealed class RunMemory(long limitBytes) : Constraint
         var used = Used;
         if (used > limitBytes)
         {
-            throw new MemoryLimitExceededException(string.Format(CultureInfo.InvariantCulture, "allocated {0} bytes, the limit is {1}", used, limitBytes));
+            throw new MemoryLimitExceededException(MessageText.Format(ScriptMessages.MemoryUsed, used, limitBytes));
         }
     }
 

@@ -38,9 +38,16 @@ public sealed class ToolPackageTests(ITestOutputHelper output) : IDisposable
             var words = hint.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             await RunAsync(kakaoflow, words[1..3], _root);
         }
+
+        // The Korean messages ship in the package (ko/KakaoFlow.Core.resources.dll next to the tool).
+        var bad = Directory.CreateDirectory(Path.Combine(_root, "flows", "typo")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(bad, "flow.yaml"), "name: 빵집\nmonitor: { phone: \"010-0000-0000\" }\nprivacy_consent: true\nhome:\n  - 메뉴:\n      sya: 오늘의 빵\n");
+        var korean = new Dictionary<string, string> { ["KAKAOFLOW_LANG"] = "ko", ["LC_ALL"] = "ko_KR.UTF-8" };
+        var check = await RunAsync(kakaoflow, ["check", "flows/typo"], _root, korean, exitCode: 1);
+        Assert.Contains("error KF004: 'sya'는 버튼 '메뉴'에 쓸 수 있는 키가 아니에요 ('say'를 쓰려고 했나요?)", check, StringComparison.Ordinal);
     }
 
-    private async Task<string> RunAsync(string file, string[] args, string directory)
+    private async Task<string> RunAsync(string file, string[] args, string directory, IReadOnlyDictionary<string, string>? environment = null, int exitCode = 0)
     {
         var start = new ProcessStartInfo(file) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args)
@@ -50,6 +57,15 @@ public sealed class ToolPackageTests(ITestOutputHelper output) : IDisposable
 
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
+
+        // English unless the test asks otherwise, whatever the machine's locale.
+        start.Environment["KAKAOFLOW_LANG"] = "en";
+        start.Environment["LC_ALL"] = "C.UTF-8";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -57,7 +73,7 @@ public sealed class ToolPackageTests(ITestOutputHelper output) : IDisposable
         await process.WaitForExitAsync(timeout.Token);
         var text = await stdout;
         output.WriteLine($"$ {Path.GetFileName(file)} {string.Join(' ', args)}\n{text}{await stderr}");
-        Assert.True(process.ExitCode == 0, $"{Path.GetFileName(file)} {string.Join(' ', args)} exited {process.ExitCode}: {await stderr}");
+        Assert.True(process.ExitCode == exitCode, $"{Path.GetFileName(file)} {string.Join(' ', args)} exited {process.ExitCode}: {await stderr}");
         return text;
     }
 }

@@ -4,6 +4,7 @@ using KakaoFlow.Diagnostics;
 using KakaoFlow.Model;
 using KakaoFlow.Runtime;
 using KakaoFlow.Templates;
+using KakaoFlow.Resources;
 
 namespace KakaoFlow.Compiling;
 
@@ -82,7 +83,7 @@ internal sealed partial class FlowAnalysis(
         diagnostics.ReportWithHint(
             DiagnosticCodes.UnknownGotoTarget,
             target.Span,
-            suggestion is null ? (_named.Count == 0 ? "there are no named steps; add one under 'steps:'" : $"steps: {string.Join(", ", _named.Order(StringComparer.Ordinal))}") : $"did you mean '{suggestion}'?",
+            suggestion is null ? (_named.Count == 0 ? Text.Of(Messages.Hint_NoNamedSteps) : Text.Of(Messages.Hint_Steps, string.Join(", ", _named.Order(StringComparer.Ordinal)))) : Text.Of(Messages.Hint_DidYouMean, suggestion),
             target.Value);
     }
 
@@ -104,7 +105,7 @@ internal sealed partial class FlowAnalysis(
                 if (onPath.Contains(edge.Target))
                 {
                     var loop = path.Skip(path.IndexOf(edge.Target)).Append(edge.Target);
-                    diagnostics.ReportWithHint(DiagnosticCodes.GotoCycle, edge.Span, "end one of these steps with buttons, an input or no goto", string.Join(" → ", loop));
+                    diagnostics.ReportWithHint(DiagnosticCodes.GotoCycle, edge.Span, Text.Of(Messages.Hint_GotoCycle), string.Join(" → ", loop));
                     break;
                 }
 
@@ -204,7 +205,7 @@ internal sealed partial class FlowAnalysis(
                 var root = name.Split('.')[0];
                 if (!set.Contains(root) && reported.Add(root))
                 {
-                    diagnostics.ReportWithHint(DiagnosticCodes.VariableNeverSet, text.SpanAt(offset), "set it with 'set:', 'input: { save: ... }' or a hook", root);
+                    diagnostics.ReportWithHint(DiagnosticCodes.VariableNeverSet, text.SpanAt(offset), Text.Of(Messages.Hint_SetVariable), root);
                 }
             }
         }

@@ -5,6 +5,7 @@ using KakaoFlow.Hooks;
 using KakaoFlow.Model;
 using KakaoFlow.Runtime;
 using KakaoFlow.Yaml;
+using KakaoFlow.Resources;
 
 namespace KakaoFlow.Compiling;
 
@@ -87,7 +88,7 @@ public sealed class FlowCompiler(IScriptCompiler? scripts)
                 return value;
             }
 
-            diagnostics.Report(DiagnosticCodes.InvalidSetting, text.Span, "settings." + key, "a whole number greater than 0");
+            diagnostics.Report(DiagnosticCodes.InvalidSetting, text.Span, "settings." + key, Text.Of(Messages.Expect_Positive));
             return fallback;
         }
 
@@ -101,7 +102,7 @@ public sealed class FlowCompiler(IScriptCompiler? scripts)
         };
         if (hookLimits.Timeout > TimeSpan.FromSeconds(4) && document.Settings.TryGetValue("hook_timeout", out var timeout))
         {
-            diagnostics.Report(DiagnosticCodes.InvalidSetting, timeout.Span, "settings.hook_timeout", "at most 4s (KakaoTalk waits 5 seconds for a reply)");
+            diagnostics.Report(DiagnosticCodes.InvalidSetting, timeout.Span, "settings.hook_timeout", Text.Of(Messages.Expect_HookTimeout));
         }
 
         return new FlowSettings(
@@ -124,7 +125,7 @@ public sealed class FlowCompiler(IScriptCompiler? scripts)
 
             if (text.Text.Trim().Length == 0)
             {
-                diagnostics.Report(DiagnosticCodes.InvalidSetting, text.Span, "messages." + key, "non-empty text");
+                diagnostics.Report(DiagnosticCodes.InvalidSetting, text.Span, "messages." + key, Text.Of(Messages.Expect_NonEmptyText));
                 return fallback;
             }
 

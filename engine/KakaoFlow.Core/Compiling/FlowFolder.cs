@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using KakaoFlow.Resources;
 
 namespace KakaoFlow.Compiling;
 
@@ -83,7 +84,7 @@ public sealed class FlowFolder
         var flow = files.Read(FlowSource.FlowFileName);
         if (flow.Text() is null)
         {
-            throw new FileNotFoundException($"Could not find file '{flow.Path}'.", flow.Path);
+            throw new FileNotFoundException(Text.Of(Messages.File_NotFound, flow.Path), flow.Path);
         }
 
         return new FlowFolder(folder, files, flow, [.. (scripts ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);

@@ -2,6 +2,7 @@ using KakaoFlow.Diagnostics;
 
 using System.Security.Cryptography;
 using System.Text;
+using KakaoFlow.Resources;
 
 namespace KakaoFlow.Compiling;
 
@@ -50,7 +51,7 @@ public sealed class FlowSource
         var flowFile = Directory.Exists(path) ? Path.Combine(path, FlowFileName) : path;
         var files = new BotFiles(Path.GetDirectoryName(Path.GetFullPath(flowFile)) ?? ".");
         var flow = files.Read(Path.GetFileName(flowFile));
-        var text = flow.Text() ?? throw new FileNotFoundException($"Could not find file '{flow.Path}'.", flow.Path);
+        var text = flow.Text() ?? throw new FileNotFoundException(Resources.Text.Of(Messages.File_NotFound, flow.Path), flow.Path);
         return new FlowSource(Path.GetFileName(files.Folder), flowFile, text, relative => files.Read(relative).Text());
     }
 

@@ -4,6 +4,7 @@ using KakaoFlow.Hooks;
 using KakaoFlow.Model;
 using KakaoFlow.Runtime;
 using KakaoFlow.Templates;
+using KakaoFlow.Resources;
 
 namespace KakaoFlow.Compiling;
 
@@ -136,7 +137,7 @@ internal sealed class StepCompiler(FlowDocument document, IScriptProgramBuilder?
             var seenAs = ButtonLabel.AsUsersSeeIt(label);
             if (seen.TryGetValue(seenAs, out var first))
             {
-                var hint = first.Value == label ? null : $"users cannot tell it from '{first.Value}': spaces around a label and how its Hangul is encoded do not count";
+                var hint = first.Value == label ? null : Text.Of(Messages.Hint_LooksTheSame, first.Value);
                 diagnostics.ReportWithHint(DiagnosticCodes.DuplicateLabel, button.Label.Span, hint, label, first.Span.Line);
 
                 // Still compiled under a name of its own: its mistakes are reported, and what only it leads to or
@@ -147,7 +148,7 @@ internal sealed class StepCompiler(FlowDocument document, IScriptProgramBuilder?
 
             if (label.Trim().Length != label.Length)
             {
-                diagnostics.ReportWithHint(DiagnosticCodes.LabelWithSpaces, button.Label.Span, $"write '{label.Trim()}'; the spaces show on the button, and a typed '{label.Trim()}' is taken as this button anyway", label);
+                diagnostics.ReportWithHint(DiagnosticCodes.LabelWithSpaces, button.Label.Span, Text.Of(Messages.Hint_LabelSpaces, label.Trim()), label);
             }
 
             seen.Add(seenAs, button.Label);
@@ -167,7 +168,7 @@ internal sealed class StepCompiler(FlowDocument document, IScriptProgramBuilder?
 
         if (input.Next is null)
         {
-            diagnostics.ReportWithHint(DiagnosticCodes.MissingKey, input.Span, "name the step that follows, or 'home'", "input", "next");
+            diagnostics.ReportWithHint(DiagnosticCodes.MissingKey, input.Span, Text.Of(Messages.Hint_InputNext), "input", "next");
         }
 
         var type = TurnKind.Text;

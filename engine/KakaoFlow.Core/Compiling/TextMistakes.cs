@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using KakaoFlow.Diagnostics;
 using KakaoFlow.Model;
 using KakaoFlow.Templates;
+using KakaoFlow.Resources;
 
 namespace KakaoFlow.Compiling;
 
@@ -39,13 +40,13 @@ internal static partial class TextMistakes
         foreach (Match single in SingleBraces().Matches(text.Text))
         {
             var name = single.Groups[1].Value;
-            diagnostics.ReportWithHint(DiagnosticCodes.SingleBraces, text.SpanAt(single.Index), $"write {{{{{name}}}}} to print the variable", name);
+            diagnostics.ReportWithHint(DiagnosticCodes.SingleBraces, text.SpanAt(single.Index), Text.Of(Messages.Hint_SingleBraces, name), name);
         }
 
         foreach (var open in Template.Parse(text.Text).Unclosed)
         {
             var name = NameAfterOpening().Match(text.Text, open + 2).Groups[1].Value;
-            var hint = name.Length == 0 ? "a placeholder is written {{name}}" : $"write {{{{{name}}}}}";
+            var hint = name.Length == 0 ? Text.Of(Messages.Hint_PlaceholderForm) : Text.Of(Messages.Hint_ClosePlaceholder, name);
             diagnostics.ReportWithHint(DiagnosticCodes.UnclosedPlaceholder, text.SpanAt(open), hint, name);
         }
     }
@@ -58,7 +59,7 @@ internal static partial class TextMistakes
             if (!StringMembers.Contains(property.Value, StringComparer.Ordinal))
             {
                 var suggestion = DidYouMean.Suggest(property.Value, StringMembers);
-                var hint = suggestion is null ? "text has length and methods such as trim(), includes(…) and startsWith(…)" : $"did you mean 'value.{suggestion}'?";
+                var hint = suggestion is null ? Text.Of(Messages.Hint_TextMembers) : Text.Of(Messages.Hint_DidYouMeanValue, suggestion);
                 diagnostics.ReportWithHint(DiagnosticCodes.UnknownTextProperty, check.SpanAt(property.Index), hint, property.Value);
             }
         }

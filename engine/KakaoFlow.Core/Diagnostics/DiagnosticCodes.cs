@@ -1,67 +1,68 @@
 namespace KakaoFlow.Diagnostics;
 
 /// <summary>
-/// Every diagnostic KakaoFlow reports. Codes are stable: never renumber, only add.
-/// docs/diagnostics.md shows each with a bad example and its fix; a test keeps the two in step.
+/// Every diagnostic KakaoFlow reports. Codes are stable: never renumber, only add. Each code's title and message are
+/// in Resources/Messages.resx (English) and Messages.ko.resx (Korean), as <c>KFxxx_Title</c> and <c>KFxxx_Message</c>.
+/// docs/diagnostics.md and docs/diagnostics.ko.md show each with a bad example and its fix; tests keep them in step.
 /// </summary>
 public static class DiagnosticCodes
 {
     private const DiagnosticSeverity E = DiagnosticSeverity.Error;
     private const DiagnosticSeverity W = DiagnosticSeverity.Warning;
 
-    public static readonly DiagnosticDescriptor YamlSyntax = new("KF001", E, "YAML syntax error", "YAML syntax error: {0}");
-    public static readonly DiagnosticDescriptor DuplicateKey = new("KF002", E, "Duplicate key", "key '{0}' appears twice in one mapping; the first is at line {1}, column {2}");
-    public static readonly DiagnosticDescriptor AliasLimit = new("KF003", E, "Aliases expand too far", "YAML aliases expand to more than {0} nodes; flow files this large are refused");
-    public static readonly DiagnosticDescriptor UnknownKey = new("KF004", E, "Unknown key", "unknown key '{0}' in {1}");
-    public static readonly DiagnosticDescriptor WrongShape = new("KF005", E, "Wrong kind of value", "{0} must be {1}");
-    public static readonly DiagnosticDescriptor MissingKey = new("KF006", E, "Missing key", "{0} needs '{1}'");
-    public static readonly DiagnosticDescriptor UnknownGotoTarget = new("KF010", E, "Unknown goto target", "goto target '{0}' is not a step");
-    public static readonly DiagnosticDescriptor DuplicateLabel = new("KF011", E, "Duplicate button label", "button '{0}' appears twice on one keyboard; the first is at line {1}");
-    public static readonly DiagnosticDescriptor TextTooLong = new("KF012", E, "Text too long", "text is {0} characters; KakaoTalk allows at most 1000");
-    public static readonly DiagnosticDescriptor PhotoWithoutSize = new("KF013", E, "Photo without size", "photo needs '{0}' (url, width and height are all required)");
-    public static readonly DiagnosticDescriptor EmptyButtons = new("KF014", E, "Empty buttons", "a buttons keyboard needs at least one button");
-    public static readonly DiagnosticDescriptor ConflictingNext = new("KF015", E, "Conflicting next parts", "a step can have only one of 'buttons', 'input' and 'goto'; this '{0}' comes after '{1}' on line {2}");
-    public static readonly DiagnosticDescriptor ScriptSyntax = new("KF016", E, "JavaScript syntax error", "JavaScript syntax error: {0}");
-    public static readonly DiagnosticDescriptor GotoCycle = new("KF017", E, "Goto cycle", "goto chain loops forever: {0}");
-    public static readonly DiagnosticDescriptor UnreachableStep = new("KF018", W, "Unreachable step", "step '{0}' is never reached from home");
-    public static readonly DiagnosticDescriptor MissingMonitorPhone = new("KF019", W, "No monitoring phone", "monitor.phone is not set; the bot cannot be started without a phone for monitoring messages");
-    public static readonly DiagnosticDescriptor MissingPrivacyConsent = new("KF020", W, "No privacy consent", "privacy_consent is not true; the bot cannot be started until the owner agrees to the personal-data terms");
-    public static readonly DiagnosticDescriptor InvalidDuration = new("KF021", E, "Invalid duration", "'{0}' is not a duration; write a number and a unit, like 500ms, 30s, 10m, 2h or 30d");
-    public static readonly DiagnosticDescriptor VariableNeverSet = new("KF022", W, "Variable never set", "variable '{0}' is never set; it prints as empty");
-    public static readonly DiagnosticDescriptor InvalidUrl = new("KF023", E, "Invalid URL", "'{0}' is not an absolute http(s) URL");
-    public static readonly DiagnosticDescriptor InvalidSetting = new("KF024", E, "Invalid setting", "{0} must be {1}");
-    public static readonly DiagnosticDescriptor ScriptFileMissing = new("KF025", E, "Script file missing", "script file '{0}' was not found next to the flow");
-    public static readonly DiagnosticDescriptor FlowFileUnreadable = new("KF026", E, "Flow file unreadable", "cannot read the flow: {0}");
-    public static readonly DiagnosticDescriptor ReservedStepName = new("KF027", E, "Reserved step name", "'{0}' is reserved and cannot name a step");
-    public static readonly DiagnosticDescriptor EmptyLabel = new("KF028", E, "Empty button label", "a button label cannot be empty");
-    public static readonly DiagnosticDescriptor InvalidInputType = new("KF029", E, "Invalid input type", "input type '{0}' is not 'text' or 'photo'");
-    public static readonly DiagnosticDescriptor ScriptsUnavailable = new("KF030", E, "JavaScript unavailable", "this flow uses JavaScript but no script engine is configured");
+    public static readonly DiagnosticDescriptor YamlSyntax = new("KF001", E);
+    public static readonly DiagnosticDescriptor DuplicateKey = new("KF002", E);
+    public static readonly DiagnosticDescriptor AliasLimit = new("KF003", E);
+    public static readonly DiagnosticDescriptor UnknownKey = new("KF004", E);
+    public static readonly DiagnosticDescriptor WrongShape = new("KF005", E);
+    public static readonly DiagnosticDescriptor MissingKey = new("KF006", E);
+    public static readonly DiagnosticDescriptor UnknownGotoTarget = new("KF010", E);
+    public static readonly DiagnosticDescriptor DuplicateLabel = new("KF011", E);
+    public static readonly DiagnosticDescriptor TextTooLong = new("KF012", E);
+    public static readonly DiagnosticDescriptor PhotoWithoutSize = new("KF013", E);
+    public static readonly DiagnosticDescriptor EmptyButtons = new("KF014", E);
+    public static readonly DiagnosticDescriptor ConflictingNext = new("KF015", E);
+    public static readonly DiagnosticDescriptor ScriptSyntax = new("KF016", E);
+    public static readonly DiagnosticDescriptor GotoCycle = new("KF017", E);
+    public static readonly DiagnosticDescriptor UnreachableStep = new("KF018", W);
+    public static readonly DiagnosticDescriptor MissingMonitorPhone = new("KF019", W);
+    public static readonly DiagnosticDescriptor MissingPrivacyConsent = new("KF020", W);
+    public static readonly DiagnosticDescriptor InvalidDuration = new("KF021", E);
+    public static readonly DiagnosticDescriptor VariableNeverSet = new("KF022", W);
+    public static readonly DiagnosticDescriptor InvalidUrl = new("KF023", E);
+    public static readonly DiagnosticDescriptor InvalidSetting = new("KF024", E);
+    public static readonly DiagnosticDescriptor ScriptFileMissing = new("KF025", E);
+    public static readonly DiagnosticDescriptor FlowFileUnreadable = new("KF026", E);
+    public static readonly DiagnosticDescriptor ReservedStepName = new("KF027", E);
+    public static readonly DiagnosticDescriptor EmptyLabel = new("KF028", E);
+    public static readonly DiagnosticDescriptor InvalidInputType = new("KF029", E);
+    public static readonly DiagnosticDescriptor ScriptsUnavailable = new("KF030", E);
 
     // Limits of the Open Builder skill channel (docs/skill-api.md): the flow still works there, shown differently.
-    public static readonly DiagnosticDescriptor TooManyQuickReplies = new("KF031", W, "Too many buttons for Open Builder", "{0} buttons on one keyboard; Open Builder shows at most 10 quick replies, so they are shown in {1} pages with '다음' and '이전'");
-    public static readonly DiagnosticDescriptor LabelTooLong = new("KF032", W, "Label too long for Open Builder", "label '{0}' is {1} characters; Open Builder shows at most 14, so users there see '{2}'");
+    public static readonly DiagnosticDescriptor TooManyQuickReplies = new("KF031", W);
+    public static readonly DiagnosticDescriptor LabelTooLong = new("KF032", W);
 
     // The files of a bot folder: only inside it (links followed), at most 1 MiB each.
-    public static readonly DiagnosticDescriptor FileOutsideFolder = new("KF033", E, "File outside the bot folder", "'{0}' leads outside the bot folder (through '..', an absolute path or a symbolic link); a flow reads only files inside its folder");
-    public static readonly DiagnosticDescriptor FileTooLarge = new("KF034", E, "File too large", "'{0}' is {1} bytes; a flow file or script may be at most {2} bytes (1 MiB)");
+    public static readonly DiagnosticDescriptor FileOutsideFolder = new("KF033", E);
+    public static readonly DiagnosticDescriptor FileTooLarge = new("KF034", E);
 
     // Korean particles in templates: {{name|을}}.
-    public static readonly DiagnosticDescriptor UnknownParticle = new("KF050", E, "Unknown particle", "'{0}' after '|' is not a particle KakaoFlow can choose; write one of 을 를 이 가 은 는 과 와 으로 로 이나 나 이랑 랑 아 야 이에요 예요");
-    public static readonly DiagnosticDescriptor HedgedParticle = new("KF051", W, "Hedged particle", "'{{{{{0}}}}}{1}' shows both forms of the particle; write '{{{{{0}|{2}}}}}' and the right one is printed");
+    public static readonly DiagnosticDescriptor UnknownParticle = new("KF050", E);
+    public static readonly DiagnosticDescriptor HedgedParticle = new("KF051", W);
 
     // Mistakes as people make them (issue 18).
-    public static readonly DiagnosticDescriptor NextBesideInput = new("KF060", E, "Next beside input", "'{0}: {1}' is beside 'input'; the step after an answer is named under 'input', as 'next: {1}'");
-    public static readonly DiagnosticDescriptor LabelWithSpaces = new("KF061", W, "Label with spaces around it", "label '{0}' has spaces around it");
-    public static readonly DiagnosticDescriptor TextCutByComment = new("KF062", W, "Text cut by a comment", "the text stops before ' #': YAML reads the rest of the line as a note, so users see only '{0}'");
-    public static readonly DiagnosticDescriptor SingleBraces = new("KF063", W, "Variable in single braces", "'{{{0}}}' has single braces, so users see it as written");
-    public static readonly DiagnosticDescriptor UnclosedPlaceholder = new("KF064", W, "Unclosed placeholder", "'{{{{{0}' is never closed with '}}}}', so users see it as written");
-    public static readonly DiagnosticDescriptor UnknownTextProperty = new("KF065", W, "Text has no such property", "the answer 'value' is text, and text has no '{0}': 'value.{0}' is undefined, so this check does not work as meant");
+    public static readonly DiagnosticDescriptor NextBesideInput = new("KF060", E);
+    public static readonly DiagnosticDescriptor LabelWithSpaces = new("KF061", W);
+    public static readonly DiagnosticDescriptor TextCutByComment = new("KF062", W);
+    public static readonly DiagnosticDescriptor SingleBraces = new("KF063", W);
+    public static readonly DiagnosticDescriptor UnclosedPlaceholder = new("KF064", W);
+    public static readonly DiagnosticDescriptor UnknownTextProperty = new("KF065", W);
 
     // Test scenarios (flows/<bot>/tests/*.yaml), reported by `kakaoflow test`. Scenario files also get
     // KF001-KF006 (YAML and shape), KF021 (a wait that is not a duration) and KF023 (a photo that is not a URL).
-    public static readonly DiagnosticDescriptor InvalidScenarioTurn = new("KF040", E, "Invalid scenario turn", "a turn needs exactly one of user, wait, photo and as; this one has {0}");
-    public static readonly DiagnosticDescriptor UnknownStartStep = new("KF041", E, "Unknown start step", "start '{0}' is not a step of this flow");
-    public static readonly DiagnosticDescriptor ScenarioFileUnreadable = new("KF042", E, "Scenario file unreadable", "cannot read the scenario: {0}");
+    public static readonly DiagnosticDescriptor InvalidScenarioTurn = new("KF040", E);
+    public static readonly DiagnosticDescriptor UnknownStartStep = new("KF041", E);
+    public static readonly DiagnosticDescriptor ScenarioFileUnreadable = new("KF042", E);
 
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } =
     [
@@ -74,35 +75,4 @@ public static class DiagnosticCodes
         NextBesideInput, LabelWithSpaces, TextCutByComment, SingleBraces, UnclosedPlaceholder, UnknownTextProperty,
         InvalidScenarioTurn, UnknownStartStep, ScenarioFileUnreadable,
     ];
-}
-
-/// <summary>
-/// What KF001 says for the YAML mistakes owners make most (<see cref="Yaml.YamlMistakes"/> recognises them from
-/// YamlDotNet's error and the lines around it): the message names the mistake, the hint shows the line written right.
-/// </summary>
-public static class YamlMistakeTexts
-{
-    public const string ColonInText = "': ' inside a text makes YAML read the words before it as a key";
-    public const string ColonInTextHint = "put the whole text in double quotes: {0}";
-    public const string ColonInWrappedTextHint = "put the whole text in double quotes, or write '{0} |' and the text on the lines under it";
-    public const string TextStartsWithBraces = "a text that starts with '{{' is read as a YAML mapping, not as text";
-    public const string TextStartsWithBracesHint = "put the whole text in double quotes: {0}";
-    public const string BackslashInDoubleQuotes = "'{0}' is not allowed inside double quotes: YAML reads a backslash there as the start of a special character";
-    public const string BackslashInDoubleQuotesHint = "use single quotes, where a backslash is just a backslash: {0}";
-    public const string MissingSpaceAfterColon = "'{0}' has no space after ':', so YAML does not read it as '{1}: …'";
-    public const string MissingSpaceAfterColonHint = "write '{0}: {1}'";
-    public const string MissingColon = "'{0}' has no ':' after it, so YAML reads it and the lines under it as one text";
-    public const string MissingColonHint = "write '{0}:'";
-    public const string IndentedOff = "'{0}' is indented {1}, one off from {2}";
-    public const string IndentedOffLine = "'{0}' on line {1} ({2})";
-    public const string IndentedOffHint = "line it up with the one it belongs with: YAML groups lines by the spaces in front of them";
-    public const string QuoteInsideQuotes = "this \" ends the text that the \" before it started, and YAML cannot read what follows";
-    public const string QuoteInsideQuotesHint = "put the text in single quotes, so it can hold double quotes: {0}";
-    public const string UnclosedQuote = "the {0} that starts this text is never closed";
-    public const string UnclosedQuoteHint = "end the text with {0} on the same line";
-    public const string MissingComma = "a ',' is missing before '{0}'";
-    public const string MissingCommaHint = "separate the parts inside {0} … {1} with ', '";
-    public const string Unreadable = "YAML cannot read the file past this point";
-    public const string UnclosedBracket = "this '{0}' is never closed with '{1}'";
-    public const string UnclosedBracketHint = "close it on the same line: {0} … {1}";
 }

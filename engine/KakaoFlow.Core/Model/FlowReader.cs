@@ -4,6 +4,7 @@ using System.Text.Json;
 using KakaoFlow.Diagnostics;
 using KakaoFlow.Runtime;
 using KakaoFlow.Yaml;
+using KakaoFlow.Resources;
 
 namespace KakaoFlow.Model;
 
@@ -41,7 +42,7 @@ public sealed class FlowReader
         {
             if (!diagnostics.HasErrors)
             {
-                diagnostics.Report(DiagnosticCodes.MissingKey, SourceSpan.StartOf(source.File), "a flow file", "home");
+                diagnostics.Report(DiagnosticCodes.MissingKey, SourceSpan.StartOf(source.File), Text.Of(Messages.Where_FlowFile), "home");
             }
 
             return null;
@@ -52,12 +53,12 @@ public sealed class FlowReader
 
     private FlowDocument? ReadDocument(YamlNodeBase root)
     {
-        if (!Expect<YamlMappingNode>(root, "a flow file", "a mapping of keys like name, home and steps", out var map))
+        if (!Expect<YamlMappingNode>(root, Text.Of(Messages.Where_FlowFile), Text.Of(Messages.Expect_FlowMapping), out var map))
         {
             return null;
         }
 
-        CheckKeys(map, TopKeys, "the flow");
+        CheckKeys(map, TopKeys, Text.Of(Messages.Where_Flow));
         var phone = ReadMonitorPhone(map["monitor"]);
         var consent = ReadConsent(map["privacy_consent"]);
         var settings = ReadSettings(map["settings"]);
@@ -80,7 +81,7 @@ public sealed class FlowReader
 
     private Located<string>? ReadMonitorPhone(YamlNodeBase? node)
     {
-        if (node is null || !Expect<YamlMappingNode>(node, "monitor", "a mapping with 'phone'", out var monitor))
+        if (node is null || !Expect<YamlMappingNode>(node, "monitor", Text.Of(Messages.Expect_MonitorMapping), out var monitor))
         {
             return null;
         }
@@ -94,7 +95,7 @@ public sealed class FlowReader
     {
         null => null,
         YamlScalarNode { Style: YamlScalarStyle.Plain, Value: "true" or "false" } flag => new(flag.Value == "true", flag.Span),
-        _ => Reject(node, "privacy_consent", "true or false"),
+        _ => Reject(node, "privacy_consent", Text.Of(Messages.Expect_TrueOrFalse)),
     };
 
     private ImmutableDictionary<string, Located<string>> ReadSettings(YamlNodeBase? node)
@@ -131,7 +132,7 @@ public sealed class FlowReader
     /// </summary>
     private IEnumerable<KeyValuePair<YamlScalarNode, YamlNodeBase>> KnownEntries(YamlNodeBase? node, string section, string[] known)
     {
-        if (!TryReadSection<YamlMappingNode>(node, section, "a mapping", out var map))
+        if (!TryReadSection<YamlMappingNode>(node, section, Text.Of(Messages.Expect_Mapping), out var map))
         {
             return [];
         }
@@ -144,7 +145,7 @@ public sealed class FlowReader
     {
         if (map["home"] is not { } home)
         {
-            _diagnostics.Report(DiagnosticCodes.MissingKey, map.Span, "a flow", "home");
+            _diagnostics.Report(DiagnosticCodes.MissingKey, map.Span, Text.Of(Messages.Where_AFlow), "home");
             return null;
         }
 
@@ -153,7 +154,7 @@ public sealed class FlowReader
 
     private ImmutableArray<NamedStep> ReadSteps(YamlNodeBase? node)
     {
-        if (!TryReadSection<YamlMappingNode>(node, "steps", "a mapping of step names to steps", out var map))
+        if (!TryReadSection<YamlMappingNode>(node, "steps", Text.Of(Messages.Expect_StepsMapping), out var map))
         {
             return [];
         }
@@ -161,7 +162,7 @@ public sealed class FlowReader
         var steps = ImmutableArray.CreateBuilder<NamedStep>();
         foreach (var (key, value) in map.Entries)
         {
-            if (ReadStep(value, $"step '{key.Value}'") is { } step)
+            if (ReadStep(value, Text.Of(Messages.Where_Step, key.Value)) is { } step)
             {
                 steps.Add(new NamedStep(new(key.Value, key.Span), step));
             }
@@ -172,7 +173,7 @@ public sealed class FlowReader
 
     private ImmutableArray<Located<string>> ReadScripts(YamlNodeBase? node)
     {
-        if (!TryReadSection<YamlSequenceNode>(node, "scripts", "a list of .js file names", out var list))
+        if (!TryReadSection<YamlSequenceNode>(node, "scripts", Text.Of(Messages.Expect_ScriptList), out var list))
         {
             return [];
         }
@@ -180,7 +181,7 @@ public sealed class FlowReader
         var scripts = ImmutableArray.CreateBuilder<Located<string>>();
         foreach (var item in list.Items)
         {
-            if (ReadName(item, "a script file name") is { } file)
+            if (ReadName(item, Text.Of(Messages.Where_ScriptFileName)) is { } file)
             {
                 scripts.Add(file);
             }
@@ -191,7 +192,7 @@ public sealed class FlowReader
 
     private ButtonList? ReadButtons(YamlNodeBase node, string where)
     {
-        if (!Expect<YamlSequenceNode>(node, where, "a list of buttons (- label: reply)", out var list))
+        if (!Expect<YamlSequenceNode>(node, where, Text.Of(Messages.Expect_ButtonList), out var list))
         {
             return null;
         }
@@ -221,14 +222,14 @@ public sealed class FlowReader
                     buttons.Add(new ButtonNode(labelText, LeafStep(scalar), IsLeaf: true));
                     break;
                 case YamlMappingNode:
-                    if (ReadStep(value, $"button '{label.Value}'") is { } step)
+                    if (ReadStep(value, Text.Of(Messages.Where_Button, label.Value)) is { } step)
                     {
                         buttons.Add(new ButtonNode(labelText, step, IsLeaf: false));
                     }
 
                     break;
                 default:
-                    _diagnostics.ReportWithHint(DiagnosticCodes.WrongShape, value.Span, "give the reply text, or a step such as { say: ..., goto: ... }", $"button '{label.Value}'", "a reply text or a step");
+                    _diagnostics.ReportWithHint(DiagnosticCodes.WrongShape, value.Span, Text.Of(Messages.Hint_ButtonValue), Text.Of(Messages.Where_Button, label.Value), Text.Of(Messages.Expect_ReplyOrStep));
                     LeaveOut(value);
                     break;
             }
@@ -244,7 +245,7 @@ public sealed class FlowReader
             return LeafStep(scalar);
         }
 
-        if (!Expect<YamlMappingNode>(node, where, "a step (a mapping with say, buttons, goto, ...)", out var map))
+        if (!Expect<YamlMappingNode>(node, where, Text.Of(Messages.Expect_Step), out var map))
         {
             return null;
         }
@@ -252,16 +253,16 @@ public sealed class FlowReader
         // 'next' beside a readable 'input' is a misplaced key, reported as such by StepEnding rather than as unknown.
         var written = map["input"] is { } inputNode ? ReadInput(inputNode, where) : null;
         CheckKeys(map, written is null ? StepKeys : [.. StepKeys, "next"], where);
-        var (input, target) = StepEnding.Check(map, written, map["goto"] is { } gotoNode ? ReadName(gotoNode, where + " goto") : null, _diagnostics);
+        var (input, target) = StepEnding.Check(map, written, map["goto"] is { } gotoNode ? ReadName(gotoNode, Part(where, "goto")) : null, _diagnostics);
         return new StepNode(
             map.Span,
-            map["say"] is { } say ? ReadShownText(say, where + " say") : null,
+            map["say"] is { } say ? ReadShownText(say, Part(where, "say")) : null,
             map["photo"] is { } photo ? ReadPhoto(photo, where) : null,
             map["link"] is { } link ? ReadLink(link, where) : null,
             map["set"] is { } set ? ReadSet(set, where) : [],
-            map["js"] is { } js ? ReadText(js, where + " js") : null,
+            map["js"] is { } js ? ReadText(js, Part(where, "js")) : null,
             target,
-            map["buttons"] is { } buttons ? ReadButtons(buttons, where + " buttons") : null,
+            map["buttons"] is { } buttons ? ReadButtons(buttons, Part(where, "buttons")) : null,
             input);
     }
 
@@ -289,17 +290,17 @@ public sealed class FlowReader
         else if (item is YamlMappingNode { Entries: [{ Value: YamlScalarNode { IsNull: true } }, var (second, _), ..] } beside)
         {
             var label = beside.Entries[0].Key.Value;
-            _diagnostics.ReportWithHint(DiagnosticCodes.WrongShape, second.Span, $"indent '{second.Value}' and the lines with it further than '{label}', so that they belong to that button", "a button", "one 'label: reply' or 'label: step' pair");
+            _diagnostics.ReportWithHint(DiagnosticCodes.WrongShape, second.Span, Text.Of(Messages.Hint_IndentUnder, second.Value, label), Text.Of(Messages.Where_AButton), Text.Of(Messages.Expect_ButtonPair));
         }
         else
         {
-            _diagnostics.ReportWithHint(DiagnosticCodes.WrongShape, item.Span, "write '- 라벨: 답' or '- 라벨: { goto: step }'", "a button", "one 'label: reply' or 'label: step' pair");
+            _diagnostics.ReportWithHint(DiagnosticCodes.WrongShape, item.Span, Text.Of(Messages.Hint_ButtonPair), Text.Of(Messages.Where_AButton), Text.Of(Messages.Expect_ButtonPair));
         }
     }
 
     private PhotoNode? ReadPhoto(YamlNodeBase node, string where)
     {
-        if (!Expect<YamlMappingNode>(node, where + " photo", "a mapping with url, width and height", out var map))
+        if (!Expect<YamlMappingNode>(node, Part(where, "photo"), Text.Of(Messages.Expect_PhotoMapping), out var map))
         {
             return null;
         }
@@ -307,14 +308,14 @@ public sealed class FlowReader
         CheckKeys(map, PhotoKeys, "photo");
         return new PhotoNode(
             map.Span,
-            map["url"] is { } url ? ReadText(url, "photo url") : null,
-            map["width"] is { } width ? ReadPositiveInt(width, "photo width") : null,
-            map["height"] is { } height ? ReadPositiveInt(height, "photo height") : null);
+            map["url"] is { } url ? ReadText(url, Part("photo", "url")) : null,
+            map["width"] is { } width ? ReadPositiveInt(width, Part("photo", "width")) : null,
+            map["height"] is { } height ? ReadPositiveInt(height, Part("photo", "height")) : null);
     }
 
     private LinkNode? ReadLink(YamlNodeBase node, string where)
     {
-        if (!Expect<YamlMappingNode>(node, where + " link", "a mapping with label and url", out var map))
+        if (!Expect<YamlMappingNode>(node, Part(where, "link"), Text.Of(Messages.Expect_LinkMapping), out var map))
         {
             return null;
         }
@@ -322,13 +323,13 @@ public sealed class FlowReader
         CheckKeys(map, LinkKeys, "link");
         return new LinkNode(
             map.Span,
-            map["label"] is { } label ? ReadShownText(label, "link label") : null,
-            map["url"] is { } url ? ReadText(url, "link url") : null);
+            map["label"] is { } label ? ReadShownText(label, Part("link", "label")) : null,
+            map["url"] is { } url ? ReadText(url, Part("link", "url")) : null);
     }
 
     private ImmutableArray<SetNode> ReadSet(YamlNodeBase node, string where)
     {
-        if (!Expect<YamlMappingNode>(node, where + " set", "a mapping of variable names to values", out var map))
+        if (!Expect<YamlMappingNode>(node, Part(where, "set"), Text.Of(Messages.Expect_SetMapping), out var map))
         {
             return [];
         }
@@ -344,7 +345,7 @@ public sealed class FlowReader
 
     private InputNode? ReadInput(YamlNodeBase node, string where)
     {
-        if (!Expect<YamlMappingNode>(node, where + " input", "a mapping with save and next", out var map))
+        if (!Expect<YamlMappingNode>(node, Part(where, "input"), Text.Of(Messages.Expect_InputMapping), out var map))
         {
             return null;
         }
@@ -352,11 +353,11 @@ public sealed class FlowReader
         CheckKeys(map, InputKeys, "input");
         return new InputNode(
             map.Span,
-            map["save"] is { } save ? ReadName(save, "input save") : null,
-            map["type"] is { } type ? ReadName(type, "input type") : null,
-            map["check"] is { } check ? ReadText(check, "input check") : null,
-            map["retry"] is { } retry ? ReadShownText(retry, "input retry") : null,
-            map["next"] is { } next ? ReadName(next, "input next") : null);
+            map["save"] is { } save ? ReadName(save, Part("input", "save")) : null,
+            map["type"] is { } type ? ReadName(type, Part("input", "type")) : null,
+            map["check"] is { } check ? ReadText(check, Part("input", "check")) : null,
+            map["retry"] is { } retry ? ReadShownText(retry, Part("input", "retry")) : null,
+            map["next"] is { } next ? ReadName(next, Part("input", "next")) : null);
     }
 
     /// <summary>A YAML value typed as in <c>set</c> (also used for a scenario's <c>vars</c>).</summary>
@@ -408,7 +409,7 @@ public sealed class FlowReader
 
     private SourceText? ReadText(YamlNodeBase node, string where)
     {
-        if (!Expect<YamlScalarNode>(node, where, "text", out var scalar))
+        if (!Expect<YamlScalarNode>(node, where, Text.Of(Messages.Expect_Text), out var scalar))
         {
             return null;
         }
@@ -427,7 +428,7 @@ public sealed class FlowReader
             _diagnostics.ReportWithHint(
                 DiagnosticCodes.TextCutByComment,
                 note.Span,
-                $"if '{note.Note}' belongs to the text, put the whole text in double quotes; a note for yourself goes on its own line",
+                Text.Of(Messages.Hint_NoteInText, note.Note),
                 scalar.Value);
         }
 
@@ -469,7 +470,7 @@ public sealed class FlowReader
 
     private Located<string>? ReadName(YamlNodeBase? node, string where)
     {
-        if (node is null || !Expect<YamlScalarNode>(node, where, "text", out var scalar))
+        if (node is null || !Expect<YamlScalarNode>(node, where, Text.Of(Messages.Expect_Text), out var scalar))
         {
             return null;
         }
@@ -479,14 +480,14 @@ public sealed class FlowReader
 
     private Located<int>? ReadPositiveInt(YamlNodeBase node, string where)
     {
-        if (!Expect<YamlScalarNode>(node, where, "a whole number of pixels", out var scalar))
+        if (!Expect<YamlScalarNode>(node, where, Text.Of(Messages.Expect_Pixels), out var scalar))
         {
             return null;
         }
 
         if (!int.TryParse(scalar.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value <= 0)
         {
-            _diagnostics.Report(DiagnosticCodes.WrongShape, scalar.Span, where, "a whole number greater than 0");
+            _diagnostics.Report(DiagnosticCodes.WrongShape, scalar.Span, where, Text.Of(Messages.Expect_Positive));
             return null;
         }
 
@@ -514,6 +515,9 @@ public sealed class FlowReader
 
         return Expect(node, where, expected, out section);
     }
+
+    /// <summary>A key of a place, as messages name it: <c>step 'size' buttons</c> (<c>단계 'size'의 buttons</c>).</summary>
+    private static string Part(string where, string key) => Text.Of(Messages.Where_Part, where, key);
 
     private bool Expect<T>(YamlNodeBase node, string where, string expected, out T typed)
         where T : YamlNodeBase

@@ -1,5 +1,6 @@
 using KakaoFlow.Diagnostics;
 using KakaoFlow.Yaml;
+using KakaoFlow.Resources;
 
 namespace KakaoFlow.Model;
 
@@ -21,7 +22,7 @@ internal static class StepEnding
             diagnostics.ReportWithHint(
                 DiagnosticCodes.NextBesideInput,
                 beside.Span,
-                $"write input: {{ save: {input.Save?.Value ?? "…"}, next: {name} }}",
+                Text.Of(Messages.Hint_NextUnderInput, input.Save?.Value ?? "…", name),
                 beside.Value,
                 name);
             if (input.Next is null && value is { IsNull: false })
@@ -41,7 +42,7 @@ internal static class StepEnding
             diagnostics.ReportWithHint(
                 DiagnosticCodes.ConflictingNext,
                 written[1].Span,
-                "a step ends on one keyboard: remove this one, or the other",
+                Text.Of(Messages.Hint_OneEnding),
                 written[1].Value,
                 written[0].Value,
                 written[0].Span.Line);

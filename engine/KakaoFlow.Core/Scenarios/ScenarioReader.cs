@@ -5,6 +5,7 @@ using KakaoFlow.Compiling;
 using KakaoFlow.Diagnostics;
 using KakaoFlow.Model;
 using KakaoFlow.Yaml;
+using KakaoFlow.Resources;
 
 namespace KakaoFlow.Scenarios;
 
@@ -28,7 +29,7 @@ public static class ScenarioReader
         {
             if (!diagnostics.HasErrors)
             {
-                diagnostics.Report(DiagnosticCodes.MissingKey, SourceSpan.StartOf(source.File), "a scenario", "turns");
+                diagnostics.Report(DiagnosticCodes.MissingKey, SourceSpan.StartOf(source.File), MessageText.Format(Messages.Where_Scenario), "turns");
             }
 
             return null;
@@ -42,11 +43,11 @@ public static class ScenarioReader
     {
         if (root is not YamlMappingNode map)
         {
-            diagnostics.Report(DiagnosticCodes.WrongShape, root.Span, "a scenario", "a mapping with 'turns' (and optionally name, start, vars)");
+            diagnostics.Report(DiagnosticCodes.WrongShape, root.Span, MessageText.Format(Messages.Where_Scenario), MessageText.Format(Messages.Expect_ScenarioMapping));
             return null;
         }
 
-        CheckKeys(map, TopKeys, "the scenario", diagnostics);
+        CheckKeys(map, TopKeys, MessageText.Format(Messages.Where_TheScenario), diagnostics);
 
         var name = map["name"] is { } nameNode ? Text(nameNode, "name", diagnostics) : null;
         var start = map["start"] is { } startNode ? Text(startNode, "start", diagnostics) : null;
@@ -64,7 +65,7 @@ public static class ScenarioReader
             }
             else if (varsNode is not YamlScalarNode { IsNull: true })
             {
-                diagnostics.Report(DiagnosticCodes.WrongShape, varsNode.Span, "vars", "a mapping of variable names to values, like { item: 불고기 피자 }");
+                diagnostics.Report(DiagnosticCodes.WrongShape, varsNode.Span, "vars", MessageText.Format(Messages.Expect_ScenarioVars));
             }
         }
 
@@ -72,7 +73,7 @@ public static class ScenarioReader
         switch (map["turns"])
         {
             case null:
-                diagnostics.Report(DiagnosticCodes.MissingKey, map.Span, "a scenario", "turns");
+                diagnostics.Report(DiagnosticCodes.MissingKey, map.Span, MessageText.Format(Messages.Where_Scenario), "turns");
                 break;
             case YamlSequenceNode { Items.Count: > 0 } list:
                 for (var i = 0; i < list.Items.Count; i++)
@@ -85,7 +86,7 @@ public static class ScenarioReader
 
                 break;
             case var other:
-                diagnostics.Report(DiagnosticCodes.WrongShape, other.Span, "turns", "a list of at least one turn, like '- user: 메뉴 보기'");
+                diagnostics.Report(DiagnosticCodes.WrongShape, other.Span, "turns", MessageText.Format(Messages.Expect_Turns));
                 break;
         }
 
@@ -93,7 +94,7 @@ public static class ScenarioReader
         {
             foreach (var photo in turns.OfType<UserPhotoTurn>())
             {
-                diagnostics.Report(DiagnosticCodes.WrongShape, photo.Span, "a turn on channel: skill", "'user:' (an Open Builder skill receives only text)");
+                diagnostics.Report(DiagnosticCodes.WrongShape, photo.Span, MessageText.Format(Messages.Where_SkillTurn), MessageText.Format(Messages.Expect_SkillTurn));
             }
         }
 
@@ -103,23 +104,23 @@ public static class ScenarioReader
 
     private static ScenarioChannel ReadChannel(YamlNodeBase node, DiagnosticBag diagnostics)
     {
-        switch (Text(node, "channel", diagnostics, ChannelValues)?.Value)
+        switch (Text(node, "channel", diagnostics, ChannelValues())?.Value)
         {
             case "skill":
                 return ScenarioChannel.Skill;
             case null or "auto-reply":
                 return ScenarioChannel.AutoReply;
             default:
-                diagnostics.Report(DiagnosticCodes.WrongShape, node.Span, "channel", ChannelValues);
+                diagnostics.Report(DiagnosticCodes.WrongShape, node.Span, "channel", ChannelValues());
                 return ScenarioChannel.AutoReply;
         }
     }
 
-    private const string ChannelValues = "auto-reply (the default) or skill";
+    private static string ChannelValues() => MessageText.Format(Messages.Expect_Channel);
 
     private static ScenarioTurn? ReadTurn(YamlNodeBase node, int number, DiagnosticBag diagnostics)
     {
-        var where = "turn " + number.ToString(CultureInfo.InvariantCulture);
+        var where = MessageText.Format(Messages.Where_Turn, number);
         if (node is not YamlMappingNode { Entries.Count: 1 } map)
         {
             ReportNotOneKey(node, diagnostics);
@@ -133,7 +134,7 @@ public static class ScenarioReader
         switch (key.Value)
         {
             case "user":
-                return Text(value, where + " user", diagnostics, "the text the user sends (a button label or typed text)") is { } text
+                return Text(value, Part(where, "user"), diagnostics, MessageText.Format(Messages.Expect_UserText)) is { } text
                     ? new UserTextTurn(text.Value, key.Span)
                     : null;
             case "wait":
@@ -143,7 +144,7 @@ public static class ScenarioReader
             case "as":
                 return ReadSwitchUser(key, value, where, diagnostics);
             case "register_card":
-                return Text(value, where + " register_card", diagnostics, "a test card number, like 4242 4242 4242 4242") is { } card
+                return Text(value, Part(where, "register_card"), diagnostics, MessageText.Format(Messages.Expect_Card)) is { } card
                     ? new RegisterCardTurn(card.Value, key.Span)
                     : null;
             default:
@@ -157,19 +158,19 @@ public static class ScenarioReader
     {
         var (count, at) = node switch
         {
-            YamlMappingNode { Entries.Count: 0 } empty => ("no key", empty.Span),
-            YamlMappingNode many => ($"{many.Entries.Count} keys ({string.Join(", ", many.Entries.Select(e => e.Key.Value))})", many.Entries[1].Key.Span),
-            _ => ("no key", node.Span),
+            YamlMappingNode { Entries.Count: 0 } empty => (MessageText.Format(Messages.Turn_NoKey), empty.Span),
+            YamlMappingNode many => (MessageText.Format(Messages.Turn_Keys, many.Entries.Count, string.Join(", ", many.Entries.Select(e => e.Key.Value))), many.Entries[1].Key.Span),
+            _ => (MessageText.Format(Messages.Turn_NoKey), node.Span),
         };
         var hint = node is YamlScalarNode { IsNull: false } scalar
-            ? $"write '- user: {scalar.Value}'"
-            : "write each turn as its own list item: '- user: …', '- wait: 11m', '- photo: https://…' or '- as: other-user'";
+            ? MessageText.Format(Messages.Hint_TurnUser, scalar.Value)
+            : MessageText.Format(Messages.Hint_TurnEach);
         diagnostics.ReportWithHint(DiagnosticCodes.InvalidScenarioTurn, at, hint, count);
     }
 
     private static WaitTurn? ReadWait(YamlScalarNode key, YamlNodeBase value, string where, DiagnosticBag diagnostics)
     {
-        if (Text(value, where + " wait", diagnostics, "a duration like 11m") is not { } written)
+        if (Text(value, Part(where, "wait"), diagnostics, MessageText.Format(Messages.Expect_Wait)) is not { } written)
         {
             return null;
         }
@@ -185,7 +186,7 @@ public static class ScenarioReader
 
     private static UserPhotoTurn? ReadPhoto(YamlScalarNode key, YamlNodeBase value, string where, DiagnosticBag diagnostics)
     {
-        if (Text(value, where + " photo", diagnostics, "the photo's https:// URL") is not { } url)
+        if (Text(value, Part(where, "photo"), diagnostics, MessageText.Format(Messages.Expect_PhotoUrl)) is not { } url)
         {
             return null;
         }
@@ -201,14 +202,14 @@ public static class ScenarioReader
 
     private static SwitchUserTurn? ReadSwitchUser(YamlScalarNode key, YamlNodeBase value, string where, DiagnosticBag diagnostics)
     {
-        if (Text(value, where + " as", diagnostics, "a user name, like second-user") is not { } user)
+        if (Text(value, Part(where, "as"), diagnostics, MessageText.Format(Messages.Expect_UserName)) is not { } user)
         {
             return null;
         }
 
         if (user.Value.Trim().Length == 0)
         {
-            diagnostics.Report(DiagnosticCodes.WrongShape, user.Span, where + " as", "a user name, like second-user");
+            diagnostics.Report(DiagnosticCodes.WrongShape, user.Span, Part(where, "as"), MessageText.Format(Messages.Expect_UserName));
             return null;
         }
 
@@ -216,16 +217,18 @@ public static class ScenarioReader
     }
 
     /// <summary>A scalar the owner wrote (YAML <c>yes</c>, <c>1.0</c>, <c>true</c> stay as written), or a KF005.</summary>
-    private static Located<string>? Text(YamlNodeBase node, string where, DiagnosticBag diagnostics, string expected = "text")
+    private static Located<string>? Text(YamlNodeBase node, string where, DiagnosticBag diagnostics, string? expected = null)
     {
         if (node is YamlScalarNode { IsNull: false } scalar)
         {
             return new Located<string>(scalar.Value, scalar.Span);
         }
 
-        diagnostics.Report(DiagnosticCodes.WrongShape, node.Span, where, expected);
+        diagnostics.Report(DiagnosticCodes.WrongShape, node.Span, where, expected ?? MessageText.Format(Messages.Expect_Text));
         return null;
     }
+
+    private static string Part(string where, string key) => MessageText.Format(Messages.Where_Part, where, key);
 
     private static void CheckKeys(YamlMappingNode map, string[] known, string where, DiagnosticBag diagnostics) =>
         KnownKeys.Check(map, known, where, diagnostics);

@@ -7,6 +7,7 @@ using KakaoFlow.Hooks;
 using KakaoFlow.Payments;
 using KakaoFlow.Runtime;
 using KakaoFlow.Skill;
+using KakaoFlow.Resources;
 
 namespace KakaoFlow.Scenarios;
 
@@ -46,15 +47,33 @@ public sealed class ScenarioRunner
         var named = flow.Steps.Keys.Where(k => !k.Contains('/', StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
         var suggestion = DidYouMean.Suggest(start.Value, [Session.HomeStepId, .. named]);
         var hint = suggestion is not null
-            ? $"did you mean '{suggestion}'?"
-            : named.Count > 0 ? $"steps: {Session.HomeStepId}, {string.Join(", ", named)}" : "this flow has no named steps; use home";
+            ? Text.Of(Messages.Hint_DidYouMean, suggestion)
+            : named.Count > 0 ? Text.Of(Messages.Hint_Steps, $"{Session.HomeStepId}, {string.Join(", ", named)}") : Text.Of(Messages.Hint_StartNoNamedSteps);
         return [DiagnosticCodes.UnknownStartStep.Create(start.Span, start.Value) with { Hint = hint }];
     }
 
-    /// <summary>Plays the scenario (which must have passed <see cref="Check"/>) and returns its transcript.</summary>
+    /// <summary>
+    /// Plays the scenario (which must have passed <see cref="Check"/>) and returns its transcript. The transcript is
+    /// compared with a verified file that every owner of the bot shares, so the messages in it (a hook's error) are
+    /// in English whatever the UI language.
+    /// </summary>
     public string Run(Scenario scenario, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(scenario);
+        var language = CultureInfo.CurrentUICulture;
+        CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
+        try
+        {
+            return Play(scenario, cancellation);
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = language;
+        }
+    }
+
+    private string Play(Scenario scenario, CancellationToken cancellation)
+    {
         var writer = new TranscriptWriter(_sourceRoot, scenario.Channel);
         writer.Header(scenario, _flow, ClockStart);
 

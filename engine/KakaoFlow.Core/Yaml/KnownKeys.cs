@@ -1,4 +1,5 @@
 using KakaoFlow.Diagnostics;
+using KakaoFlow.Resources;
 
 namespace KakaoFlow.Yaml;
 
@@ -27,7 +28,7 @@ public static class KnownKeys
         diagnostics.ReportWithHint(
             DiagnosticCodes.UnknownKey,
             key.Span,
-            suggestion is null ? $"known keys: {string.Join(", ", known)}" : $"did you mean '{suggestion}'?",
+            suggestion is null ? Text.Of(Messages.Hint_KnownKeys, string.Join(", ", known)) : Text.Of(Messages.Hint_DidYouMean, suggestion),
             key.Value,
             where);
     }

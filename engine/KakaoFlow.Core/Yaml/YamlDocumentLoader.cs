@@ -1,6 +1,7 @@
 using KakaoFlow.Diagnostics;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
+using KakaoFlow.Resources;
 
 namespace KakaoFlow.Yaml;
 
@@ -33,7 +34,7 @@ public static class YamlDocumentLoader
             {
                 diagnostics.Add(DiagnosticCodes.YamlSyntax.Create(tab ?? span, message) with
                 {
-                    Hint = tab is null ? null : "indent with spaces; tabs are not allowed in YAML indentation",
+                    Hint = tab is null ? null : Text.Of(Messages.Hint_Tabs),
                 });
             }
             else if (!diagnostics.Items.Contains(explained))
@@ -49,7 +50,7 @@ public static class YamlDocumentLoader
             // YamlDotNet's scanner throws this, not a YamlException, for some unclosed '{' or '[' (aaubry/YamlDotNet#541),
             // sometimes before it has reported where the bracket opened.
             diagnostics.Add(builder.OpenBracket is { } open ? YamlMistakes.UnclosedBracket(open.Span, open.Bracket)
-                : YamlMistakes.UnclosedBracketIn(source) ?? DiagnosticCodes.YamlSyntax.Create(builder.LastRead, YamlMistakeTexts.Unreadable));
+                : YamlMistakes.UnclosedBracketIn(source) ?? DiagnosticCodes.YamlSyntax.Create(builder.LastRead, Text.Of(Messages.Yaml_Unreadable)));
             return null;
         }
         catch (AliasLimitExceeded ex)
@@ -122,7 +123,7 @@ public static class YamlDocumentLoader
             parser.Consume<DocumentEnd>();
             if (parser.Current is DocumentStart extra)
             {
-                diagnostics.Report(DiagnosticCodes.YamlSyntax, SpanOf(extra.Start, extra.End), "a flow file holds one YAML document; remove the second '---'");
+                diagnostics.Report(DiagnosticCodes.YamlSyntax, SpanOf(extra.Start, extra.End), Text.Of(Messages.Yaml_SecondDocument));
             }
 
             return root;
@@ -130,11 +131,11 @@ public static class YamlDocumentLoader
 
         private YamlNodeBase ReadNode(IParser parser, int depth)
         {
-            var current = parser.Current ?? throw new YamlException("unexpected end of the file");
+            var current = parser.Current ?? throw new YamlException(Text.Of(Messages.Yaml_UnexpectedEnd));
             LastRead = SpanOf(current.Start, current.End);
             if (depth > MaxDepth)
             {
-                throw new YamlException(current.Start, current.End, $"nesting deeper than {MaxDepth} levels");
+                throw new YamlException(current.Start, current.End, Text.Of(Messages.Yaml_TooDeep, MaxDepth));
             }
 
             switch (current)
@@ -144,7 +145,7 @@ public static class YamlDocumentLoader
                     var aliasSpan = SpanOf(alias.Start, alias.End);
                     if (!_anchors.TryGetValue(alias.Value.Value, out var target))
                     {
-                        throw new YamlException(alias.Start, alias.End, $"alias '*{alias.Value.Value}' has no anchor '&{alias.Value.Value}' before it");
+                        throw new YamlException(alias.Start, alias.End, Text.Of(Messages.Yaml_AliasWithoutAnchor, alias.Value.Value));
                     }
 
                     Count(target.ExpandedSize, aliasSpan);
@@ -196,7 +197,7 @@ public static class YamlDocumentLoader
                 var value = ReadNode(parser, depth);
                 if (keyNode is not YamlScalarNode key)
                 {
-                    diagnostics.Report(DiagnosticCodes.WrongShape, keyNode.Span, "a key", "plain text");
+                    diagnostics.Report(DiagnosticCodes.WrongShape, keyNode.Span, Text.Of(Messages.Where_AKey), Text.Of(Messages.Expect_PlainText));
                     continue;
                 }
 

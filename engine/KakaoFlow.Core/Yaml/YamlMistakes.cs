@@ -1,7 +1,7 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using KakaoFlow.Diagnostics;
-using T = KakaoFlow.Diagnostics.YamlMistakeTexts;
+using KakaoFlow.Resources;
+using T = KakaoFlow.Resources.Messages;
 
 namespace KakaoFlow.Yaml;
 
@@ -69,7 +69,7 @@ internal static partial class YamlMistakes
         }
 
         var at = match.Groups["braces"].Index;
-        return Mistake(source, line, at, T.TextStartsWithBraces, Format(T.TextStartsWithBracesHint, QuotedFrom(text, at)));
+        return Mistake(source, line, at, Format(T.Yaml_TextStartsWithBraces), Format(T.Yaml_TextStartsWithBracesHint, QuotedFrom(text, at)));
     }
 
     /// <summary>
@@ -163,7 +163,7 @@ internal static partial class YamlMistakes
 
         var word = text.LastIndexOf(' ', Math.Max(0, Math.Min(text.Length, at.Column - 1) - 1)) + 1;
         var name = text[word..(at.Column - 1)].TrimEnd(':');
-        return Mistake(source, at.Line, word, Format(T.MissingComma, name), Format(T.MissingCommaHint, bracket, bracket == '{' ? '}' : ']'));
+        return Mistake(source, at.Line, word, Format(T.Yaml_MissingComma, name), Format(T.Yaml_MissingCommaHint, bracket, bracket == '{' ? '}' : ']'));
     }
 
     /// <summary>Whether the bracket at <paramref name="open"/> is closed later on the same line (quotes skipped).</summary>
@@ -193,9 +193,9 @@ internal static partial class YamlMistakes
     public static Diagnostic UnclosedBracket(SourceSpan open, char bracket)
     {
         var close = bracket == '[' ? ']' : '}';
-        return DiagnosticCodes.YamlSyntax.Create(open, Format(T.UnclosedBracket, bracket, close)) with
+        return DiagnosticCodes.YamlSyntax.Create(open, Format(T.Yaml_UnclosedBracket, bracket, close)) with
         {
-            Hint = Format(T.UnclosedBracketHint, bracket, close),
+            Hint = Format(T.Yaml_UnclosedBracketHint, bracket, close),
         };
     }
 
@@ -211,9 +211,9 @@ internal static partial class YamlMistakes
 
         var escape = text.Substring(backslash, Math.Min(2, text.Length - backslash));
         var hint = start.Line == end.Line && ClosingQuote(text, start.Column - 1) is { } close
-            ? Format(T.BackslashInDoubleQuotesHint, text[IndentOf(text)..(start.Column - 1)] + SingleQuoted(text[start.Column..close].Replace("\\\"", "\"", StringComparison.Ordinal)))
-            : Format(T.BackslashInDoubleQuotesHint, "'…'");
-        return Mistake(source, end.Line, backslash, Format(T.BackslashInDoubleQuotes, escape), hint);
+            ? Format(T.Yaml_BackslashInDoubleQuotesHint, text[IndentOf(text)..(start.Column - 1)] + SingleQuoted(text[start.Column..close].Replace("\\\"", "\"", StringComparison.Ordinal)))
+            : Format(T.Yaml_BackslashInDoubleQuotesHint, "'…'");
+        return Mistake(source, end.Line, backslash, Format(T.Yaml_BackslashInDoubleQuotes, escape), hint);
     }
 
     /// <summary><c>goto:home</c> as the last key of a step: the line YamlDotNet stops on lacks the space.</summary>
@@ -229,9 +229,9 @@ internal static partial class YamlMistakes
     {
         var key = joined.Groups["key"].Value;
         var value = joined.Groups["value"].Value;
-        return DiagnosticCodes.YamlSyntax.Create(new SourceSpan(file, line, index + key.Length + 1), Format(T.MissingSpaceAfterColon, key + ":" + FirstWord(value), key)) with
+        return DiagnosticCodes.YamlSyntax.Create(new SourceSpan(file, line, index + key.Length + 1), Format(T.Yaml_MissingSpaceAfterColon, key + ":" + FirstWord(value), key)) with
         {
-            Hint = Format(T.MissingSpaceAfterColonHint, key, value.TrimEnd()),
+            Hint = Format(T.Yaml_MissingSpaceAfterColonHint, key, value.TrimEnd()),
         };
     }
 
@@ -247,7 +247,7 @@ internal static partial class YamlMistakes
 
         var last = text.LastIndexOf('"');
         var inside = text[(open + 1)..last].Replace("\\\"", "\"", StringComparison.Ordinal);
-        return Mistake(source, at.Line, close, T.QuoteInsideQuotes, Format(T.QuoteInsideQuotesHint, text[IndentOf(text)..open] + SingleQuoted(inside)));
+        return Mistake(source, at.Line, close, Format(T.Yaml_QuoteInsideQuotes), Format(T.Yaml_QuoteInsideQuotesHint, text[IndentOf(text)..open] + SingleQuoted(inside)));
     }
 
     private static Diagnostic? InvalidMapping(SourceSpan at, YamlSourceText source, bool wrapped)
@@ -264,7 +264,7 @@ internal static partial class YamlMistakes
         if (firstColon >= 0 && firstColon < at.Column - 1)
         {
             var value = firstColon + 2 + (text.Length - firstColon - 2 - text[(firstColon + 2)..].TrimStart().Length);
-            return Mistake(source, at.Line, at.Column - 1, T.ColonInText, Format(T.ColonInTextHint, QuotedFrom(text, value)));
+            return Mistake(source, at.Line, at.Column - 1, Format(T.Yaml_ColonInText), Format(T.Yaml_ColonInTextHint, QuotedFrom(text, value)));
         }
 
         var above = Shape.Above(source, at.Line);
@@ -280,7 +280,7 @@ internal static partial class YamlMistakes
         {
             var label = above.Content.TrimEnd();
             var endOfLabel = above.ContentColumn + label.Length;
-            return Mistake(source, above.Number, endOfLabel, Format(T.MissingColon, label), Format(T.MissingColonHint, label));
+            return Mistake(source, above.Number, endOfLabel, Format(T.Yaml_MissingColon, label), Format(T.Yaml_MissingColonHint, label));
         }
 
         if (IndentedOff(at.Line, source) is { } indented)
@@ -290,7 +290,7 @@ internal static partial class YamlMistakes
 
         // say: 영업시간은 / 평일: 9시 — a text wrapped onto a line that has ': ' in it.
         return above is not null && above.Indent < line.Indent && KeyAtStart().Match(above.Content) is { Success: true } owner
-            ? Mistake(source, at.Line, at.Column - 1, T.ColonInText, Format(T.ColonInWrappedTextHint, owner.Groups["key"].Value + ":"))
+            ? Mistake(source, at.Line, at.Column - 1, Format(T.Yaml_ColonInText), Format(T.Yaml_ColonInWrappedTextHint, owner.Groups["key"].Value + ":"))
             : null;
     }
 
@@ -336,14 +336,14 @@ internal static partial class YamlMistakes
             return null;
         }
 
-        var lines = string.Join(" and ", near.Select(x => Format(T.IndentedOffLine, NameOf(x.Line, line.IsItem), x.Line.Number, Spaces(x.Column))));
-        return Mistake(source, number, column, Format(T.IndentedOff, NameOf(line, line.IsItem), Spaces(column), lines), T.IndentedOffHint);
+        var lines = string.Join(T.Yaml_IndentedOffAnd, near.Select(x => Format(T.Yaml_IndentedOffLine, NameOf(x.Line, line.IsItem), x.Line.Number, Spaces(x.Column))));
+        return Mistake(source, number, column, Format(T.Yaml_IndentedOff, NameOf(line, line.IsItem), Spaces(column), lines), Format(T.Yaml_IndentedOffHint));
     }
 
     /// <summary>How a line is named in a message: its key, or <c>- label</c> when list items are compared.</summary>
     private static string NameOf(Shape line, bool asItem) => asItem ? "- " + (line.Key ?? line.Content.TrimEnd()) : line.Key!;
 
-    private static string Spaces(int count) => count == 1 ? "1 space" : $"{count} spaces";
+    private static string Spaces(int count) => count == 1 ? Format(T.Yaml_OneSpace) : Format(T.Yaml_Spaces, count);
 
     private static Diagnostic? UnclosedQuote(SourceSpan start, YamlSourceText source)
     {
@@ -355,7 +355,7 @@ internal static partial class YamlMistakes
         }
 
         var quote = text[at] == '"' ? "\"" : "'";
-        return Mistake(source, start.Line, at, Format(T.UnclosedQuote, quote), Format(T.UnclosedQuoteHint, quote));
+        return Mistake(source, start.Line, at, Format(T.Yaml_UnclosedQuote, quote), Format(T.Yaml_UnclosedQuoteHint, quote));
     }
 
     /// <summary>The index of the quote closing the one at <paramref name="open"/> on the same line, or null.</summary>
@@ -399,7 +399,7 @@ internal static partial class YamlMistakes
     private static Diagnostic Mistake(YamlSourceText source, int line, int index, string message, string hint) =>
         DiagnosticCodes.YamlSyntax.Create(new SourceSpan(source.File, line, index + 1), message) with { Hint = hint };
 
-    private static string Format(string format, params object[] args) => string.Format(CultureInfo.InvariantCulture, format, args);
+    private static string Format(string format, params object[] args) => Text.Of(format, args);
 
     /// <summary>
     /// A line that holds something (not blank, not only a comment): its indentation, whether it is a list item

@@ -29,6 +29,9 @@ internal sealed class ServeProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // English messages whatever the machine's locale: the tests read the server's log.
+        start.Environment["KAKAOFLOW_LANG"] = "en";
+        start.Environment["LC_ALL"] = "C.UTF-8";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;
