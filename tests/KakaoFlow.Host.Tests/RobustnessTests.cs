@@ -156,7 +156,7 @@ public sealed class RobustnessTests
     public async Task Logs_never_contain_a_user_key_in_clear()
     {
         const string userKey = "SeCrEtUsErKeY123";
-        await using var host = await TestHost.StartAsync(new Dictionary<string, string> { ["pizza"] = Flows.Pizza });
+        await using var host = await TestHost.StartPizzaAsync();
 
         using (await host.PostJsonAsync("/pizza/friend", Json.Friend(userKey)))
         {
