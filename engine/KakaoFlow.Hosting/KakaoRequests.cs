@@ -226,15 +226,8 @@ internal static class KakaoRequests
     {
         value = "";
         path ??= name;
-        if (!fields.TryGetValue(name, out var element))
+        if (!TryGetField(fields, name, path, JsonValueKind.String, out var element, out error))
         {
-            error = RequestError.BadRequest($"{path} is missing");
-            return false;
-        }
-
-        if (element.ValueKind != JsonValueKind.String)
-        {
-            error = RequestError.BadRequest($"{path} must be a string");
             return false;
         }
 
@@ -246,6 +239,24 @@ internal static class KakaoRequests
         {
             // A lone surrogate written as \uD800: not text.
             error = RequestError.BadRequest($"{path} is not valid text");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>The field <paramref name="name"/>, present and of the <paramref name="kind"/> wanted; a refusal names it <paramref name="path"/>.</summary>
+    internal static bool TryGetField(Dictionary<string, JsonElement> fields, string name, string path, JsonValueKind kind, out JsonElement element, out RequestError? error)
+    {
+        if (!fields.TryGetValue(name, out element))
+        {
+            error = RequestError.BadRequest($"{path} is missing");
+            return false;
+        }
+
+        if (element.ValueKind != kind)
+        {
+            error = RequestError.BadRequest($"{path} must be {(kind == JsonValueKind.Object ? "an object" : "a string")}");
             return false;
         }
 

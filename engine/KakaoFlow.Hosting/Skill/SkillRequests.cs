@@ -45,18 +45,7 @@ internal static class SkillRequests
     private static bool TryGetObject(Dictionary<string, JsonElement> fields, string name, string path, out Dictionary<string, JsonElement> inner, out RequestError? error)
     {
         inner = [];
-        if (!fields.TryGetValue(name, out var element))
-        {
-            error = RequestError.BadRequest($"{path} is missing");
-            return false;
-        }
-
-        if (element.ValueKind != JsonValueKind.Object)
-        {
-            error = RequestError.BadRequest($"{path} must be an object");
-            return false;
-        }
-
-        return KakaoRequests.TryGetFields(element, out inner, out error);
+        return KakaoRequests.TryGetField(fields, name, path, JsonValueKind.Object, out var element, out error)
+            && KakaoRequests.TryGetFields(element, out inner, out error);
     }
 }
