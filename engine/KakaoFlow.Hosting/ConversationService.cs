@@ -93,6 +93,7 @@ internal sealed class ConversationService
         }
     }
 
+    /// <summary>One turn under the user's lock: load the session, step, save the bot data then the session, report, answer.</summary>
     private async Task<Reply> TurnAsync(ActiveTurn active)
     {
         var held = await EnterTurnAsync(active).ConfigureAwait(false);
@@ -108,11 +109,12 @@ internal sealed class ConversationService
             var result = await StepAsync(active, session, now).ConfigureAwait(false);
             if (result is null)
             {
+                // The client shows Home with messages.error: so does the session (its variables kept).
                 await _sessions.SaveAsync(active.Flow.BotId, active.UserKey, BackHome(session, active.Flow, now)).ConfigureAwait(false);
                 return ErrorReply(active.Flow);
             }
 
-            var next = await SaveAsync(active, result, now).ConfigureAwait(false);
+            var next = await SaveTurnAsync(active, result, now).ConfigureAwait(false);
             ReportIssues(active, result.Issues);
             LogTurn(active, next);
             return result.Reply;
@@ -184,7 +186,7 @@ internal sealed class ConversationService
     }
 
     /// <summary>The turn's bot data, then its session; returns the session saved.</summary>
-    private async Task<Session> SaveAsync(ActiveTurn active, StepResult result, DateTimeOffset now)
+    private async Task<Session> SaveTurnAsync(ActiveTurn active, StepResult result, DateTimeOffset now)
     {
         var next = result.Session;
         if (next.LastMessageAt is null || next.FlowVersion is null)
@@ -192,7 +194,7 @@ internal sealed class ConversationService
             next = next with { LastMessageAt = next.LastMessageAt ?? now, FlowVersion = next.FlowVersion ?? active.Flow.Version };
         }
 
-        Commit(active, result, now);
+        CommitBotData(active, result, now);
         await _sessions.SaveAsync(active.Flow.BotId, active.UserKey, next).ConfigureAwait(false);
         return next;
     }
@@ -255,7 +257,7 @@ internal sealed class ConversationService
     /// step back (a shop sees the order placed and the customer at the confirmation again; docs/commerce.md says how a
     /// flow makes that repeat harmless). A failed turn's charges are refunded here.
     /// </summary>
-    private void Commit(ActiveTurn active, StepResult result, DateTimeOffset now)
+    private void CommitBotData(ActiveTurn active, StepResult result, DateTimeOffset now)
     {
         if (result.Effects.IsEmpty)
         {
