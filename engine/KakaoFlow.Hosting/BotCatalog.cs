@@ -130,24 +130,28 @@ internal sealed class BotCatalog
         }
 
         var started = Stopwatch.GetTimestamp();
+        if (CompileIfChanged(botId, folder, entry) is { } changed)
+        {
+            Apply(botId, entry, changed.Sources, changed.Compilation, Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    /// <summary>The folder compiled, or null when its files are unchanged or vanished while being read.</summary>
+    private (Sources Sources, FlowCompilation Compilation)? CompileIfChanged(string botId, string folder, Entry? entry)
+    {
         var flowFile = Path.Combine(folder, FlowSource.FlowFileName);
-        string fingerprint;
-        FlowCompilation compilation;
-        IReadOnlyList<string> scripts = [];
-        IReadOnlyList<string> watched = [Path.GetFullPath(flowFile)];
         try
         {
             // Only flow.yaml and the scripts the last compile asked for are read: unchanged, they say so cheaply.
             var read = FlowFolder.Read(folder, entry?.Scripts);
-            fingerprint = read.Fingerprint;
-            if (entry?.Fingerprint == fingerprint)
+            if (entry?.Fingerprint == read.Fingerprint)
             {
                 if (entry.MissingSince is not null)
                 {
                     Swap(botId, entry with { MissingSince = null });
                 }
 
-                return;
+                return null;
             }
 
             if (entry is not null)
@@ -155,28 +159,24 @@ internal sealed class BotCatalog
                 read = Settled(folder, read);
             }
 
-            compilation = Compile(botId, read);
-            fingerprint = read.Fingerprint;
-            scripts = read.Scripts;
-            watched = read.WatchedFiles;
+            var compilation = Compile(botId, read);
+            return (new Sources(read.Fingerprint, read.Scripts, read.WatchedFiles), compilation);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             // Gone between the look and the read: the next event or poll decides.
-            return;
+            return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            fingerprint = "unreadable: " + e.Message;
+            var fingerprint = "unreadable: " + e.Message;
             if (entry?.Fingerprint == fingerprint)
             {
-                return;
+                return null;
             }
 
-            compilation = new FlowCompilation(null, [FlowSource.Unreadable(flowFile, e)]);
+            return (new Sources(fingerprint, [], [Path.GetFullPath(flowFile)]), new FlowCompilation(null, [FlowSource.Unreadable(flowFile, e)]));
         }
-
-        Apply(botId, entry, new Sources(fingerprint, scripts, watched), compilation, Stopwatch.GetElapsedTime(started));
     }
 
     /// <summary>
@@ -220,43 +220,13 @@ internal sealed class BotCatalog
 
     private void Apply(string botId, Entry? entry, Sources sources, FlowCompilation compilation, TimeSpan elapsed)
     {
-        foreach (var diagnostic in compilation.Diagnostics)
-        {
-            if (diagnostic.IsError)
-            {
-                Log.CompileError(_logger, diagnostic.Format());
-            }
-            else
-            {
-                Log.CompileWarning(_logger, diagnostic.Format());
-            }
-        }
-
+        LogDiagnostics(compilation);
         var errors = compilation.Diagnostics.Count(d => d.IsError);
         var old = entry?.Status.Flow;
         var now = FileClock.GetUtcNow();
         if (compilation.Flow is { } flow && errors == 0)
         {
-            // Log before the swap: whoever sees the new version can also find its log line.
-            if (old is null)
-            {
-                Log.BotLoaded(_logger, botId, flow.Name, flow.Version);
-            }
-            else if (old.Version != flow.Version)
-            {
-                Log.BotReloaded(_logger, botId, old.Version, flow.Version, (long)elapsed.TotalMilliseconds);
-            }
-
-            Swap(botId, new Entry(new BotStatus(botId, flow, compilation.Diagnostics, LastReloadFailed: false, now), sources, MissingSince: null));
-            if (old is null)
-            {
-                Raise(new BotChange(botId, BotChangeKind.Added, null, flow.Version));
-            }
-            else if (old.Version != flow.Version)
-            {
-                Raise(new BotChange(botId, BotChangeKind.Reloaded, old.Version, flow.Version));
-            }
-
+            GoLive(botId, old, flow, new Entry(new BotStatus(botId, flow, compilation.Diagnostics, LastReloadFailed: false, now), sources, MissingSince: null), elapsed);
             return;
         }
 
@@ -273,6 +243,45 @@ internal sealed class BotCatalog
         Swap(botId, new Entry(new BotStatus(botId, old, compilation.Diagnostics, LastReloadFailed: old is not null, now), sources, MissingSince: null));
 
         Raise(new BotChange(botId, BotChangeKind.ReloadFailed, old?.Version, null));
+    }
+
+    private void LogDiagnostics(FlowCompilation compilation)
+    {
+        foreach (var diagnostic in compilation.Diagnostics)
+        {
+            if (diagnostic.IsError)
+            {
+                Log.CompileError(_logger, diagnostic.Format());
+            }
+            else
+            {
+                Log.CompileWarning(_logger, diagnostic.Format());
+            }
+        }
+    }
+
+    /// <summary>A flow compiled without errors replaces <paramref name="old"/> (null: the bot is new).</summary>
+    private void GoLive(string botId, CompiledFlow? old, CompiledFlow flow, Entry entry, TimeSpan elapsed)
+    {
+        // Log before the swap: whoever sees the new version can also find its log line.
+        if (old is null)
+        {
+            Log.BotLoaded(_logger, botId, flow.Name, flow.Version);
+        }
+        else if (old.Version != flow.Version)
+        {
+            Log.BotReloaded(_logger, botId, old.Version, flow.Version, (long)elapsed.TotalMilliseconds);
+        }
+
+        Swap(botId, entry);
+        if (old is null)
+        {
+            Raise(new BotChange(botId, BotChangeKind.Added, null, flow.Version));
+        }
+        else if (old.Version != flow.Version)
+        {
+            Raise(new BotChange(botId, BotChangeKind.Reloaded, old.Version, flow.Version));
+        }
     }
 
     private void FlowMissing(string botId, string folder, Entry? entry)

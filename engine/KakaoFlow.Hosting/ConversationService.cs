@@ -74,20 +74,12 @@ internal sealed class ConversationService
 
     private async Task<Reply> HandleAsync(CompiledFlow flow, string userKey, Turn turn, StepFunction step)
     {
+        using var deadline = new ReplyDeadline(_replyTimeout);
         // Hooks see who wrote only through pay (which hashes it before keeping anything).
-        turn = turn with { User = userKey };
-
-        // The user's tag (a SHA-256) is computed only for the lines that are written, not for every turn.
-        var user = new LazyUserTag(userKey);
-        var started = Stopwatch.GetTimestamp();
-
-        // The bound is wall-clock and covers the wait behind the user's earlier messages too: the platform
-        // times the whole request. Cancelling this token also tells the runtime (and its hooks) to stop.
-        var deadline = new CancellationTokenSource(_replyTimeout);
-        Task? lateStep = null;
+        var active = new ActiveTurn(flow, userKey, turn with { User = userKey }, step, deadline);
         try
         {
-            var reply = await TurnAsync(flow, userKey, user, turn, step, started, deadline, late => lateStep = late).ConfigureAwait(false);
+            var reply = await TurnAsync(active).ConfigureAwait(false);
             _errors.WriteOutageCounts();
             return reply;
         }
@@ -99,99 +91,136 @@ internal sealed class ConversationService
             _errors.RecordStoreFailure(flow, e);
             return ErrorReply(flow);
         }
-        finally
-        {
-            // A step still running past the bound keeps observing its (cancelled) token: dispose it only then.
-            if (lateStep is null)
-            {
-                deadline.Dispose();
-            }
-            else
-            {
-                _ = lateStep.ContinueWith(static (_, state) => ((CancellationTokenSource)state!).Dispose(), deadline, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-            }
-        }
     }
 
-    private async Task<Reply> TurnAsync(CompiledFlow flow, string userKey, LazyUserTag user, Turn turn, StepFunction step, long started, CancellationTokenSource deadline, Action<Task> abandon)
+    /// <summary>One turn under the user's lock: load the session, step, save the bot data then the session, report, answer.</summary>
+    private async Task<Reply> TurnAsync(ActiveTurn active)
     {
-        IAsyncDisposable held;
-        try
+        var held = await EnterTurnAsync(active).ConfigureAwait(false);
+        if (held is null)
         {
-            held = await _turns.EnterAsync(flow.BotId, userKey, deadline.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Not processed at all: the session is untouched.
-            Log.TurnQueueTimedOut(_logger, flow.BotId, user.Value, (long)_replyTimeout.TotalMilliseconds);
-            _errors.Record(flow, user.Value, ErrorBudget.Timeout, null, $"waited past the {(long)_replyTimeout.TotalMilliseconds} ms reply bound behind the user's earlier messages");
-            return ErrorReply(flow);
+            return ErrorReply(active.Flow);
         }
 
         await using (held.ConfigureAwait(false))
         {
             var now = _clock.GetUtcNow();
-            var session = ReadSession(flow, userKey, user);
-            // Past retention but not swept yet: the runtime forgets the user itself, whatever the sweep's timing.
-            if (session.FlowVersion is { } version && version != flow.Version && !session.IsAtHome && flow.FindStep(session.StepId) is null)
+            var session = LoadSession(active);
+            var result = await StepAsync(active, session, now).ConfigureAwait(false);
+            if (result is null)
             {
-                // Hot reload removed the user's step: the runtime continues from Home; say why in the log.
-                Log.StepGoneAfterReload(_logger, flow.BotId, user.Value, session.StepId, version, flow.Version);
+                // The client shows Home with messages.error: so does the session (its variables kept).
+                await _sessions.SaveAsync(active.Flow.BotId, active.UserKey, BackHome(session, active.Flow, now)).ConfigureAwait(false);
+                return ErrorReply(active.Flow);
             }
 
-            var stepping = Task.Run(() => step(flow, session, turn, now, deadline.Token), CancellationToken.None);
-            StepResult result;
-            try
-            {
-                result = await stepping.WaitAsync(deadline.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-            {
-                // The late step's result, whenever it comes, is dropped; observe its failure so it is not unobserved.
-                _ = stepping.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-                abandon(stepping);
-                _ = stepping.ContinueWith(late => Undo(flow, user, late.Result, now), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
-                Log.TurnTimedOut(_logger, flow.BotId, user.Value, (long)_replyTimeout.TotalMilliseconds);
-                _errors.Record(flow, user.Value, ErrorBudget.Timeout, null, $"the answer took longer than the {(long)_replyTimeout.TotalMilliseconds} ms reply bound");
-                await _sessions.SaveAsync(flow.BotId, userKey, BackHome(session, flow, now)).ConfigureAwait(false);
-                return ErrorReply(flow);
-            }
-#pragma warning disable CA1031 // The runtime promises not to throw; if it does anyway the user still gets a valid answer.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                Log.TurnFailed(_logger, flow.BotId, user.Value, e);
-                _errors.Record(flow, user.Value, ErrorBudget.Internal, null, $"{e.GetType().Name}: {e.Message}");
-                await _sessions.SaveAsync(flow.BotId, userKey, BackHome(session, flow, now)).ConfigureAwait(false);
-                return ErrorReply(flow);
-            }
-
-            var next = result.Session;
-            if (next.LastMessageAt is null || next.FlowVersion is null)
-            {
-                next = next with { LastMessageAt = next.LastMessageAt ?? now, FlowVersion = next.FlowVersion ?? flow.Version };
-            }
-
-            Commit(flow, user, result, now);
-            await _sessions.SaveAsync(flow.BotId, userKey, next).ConfigureAwait(false);
-            foreach (var issue in result.Issues)
-            {
-                if (issue.CausedByInput)
-                {
-                    Log.InputIssue(_logger, flow.BotId, user.Value, Excerpt.Cut(issue.ToString(), Excerpt.MessageBytes));
-                    continue;
-                }
-
-                // The one line that carries the issue's text; the error budget's line only counts it.
-                Log.TurnIssue(_logger, flow.BotId, user.Value, Excerpt.Cut(issue.ToString(), Excerpt.MessageBytes));
-                _errors.Record(flow, user.Value, KindOf(issue.Kind), issue.Location, issue.ScriptDetail is null ? issue.Message : $"{issue.Message} — {issue.ScriptDetail}");
-            }
-
-            if (_logger.IsEnabled(LogLevel.Debug))
-            {
-                Log.Turn(_logger, flow.BotId, user.Value, turn.Kind.ToString(), next.StepId, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            }
+            var next = await SaveTurnAsync(active, result, now).ConfigureAwait(false);
+            ReportIssues(active, result.Issues);
+            LogTurn(active, next);
             return result.Reply;
+        }
+    }
+
+    /// <summary>The user's turn (<see cref="UserTurns"/>), or null when the reply bound passed while waiting for it.</summary>
+    private async Task<IAsyncDisposable?> EnterTurnAsync(ActiveTurn active)
+    {
+        try
+        {
+            return await _turns.EnterAsync(active.Flow.BotId, active.UserKey, active.Deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Not processed at all: the session is untouched.
+            Log.TurnQueueTimedOut(_logger, active.Flow.BotId, active.User.Value, ReplyTimeoutMs);
+            _errors.Record(active.Flow, active.User.Value, ErrorBudget.Timeout, null, $"waited past the {ReplyTimeoutMs} ms reply bound behind the user's earlier messages");
+            return null;
+        }
+    }
+
+    private Session LoadSession(ActiveTurn active)
+    {
+        var (flow, user) = (active.Flow, active.User);
+        var session = ReadSession(flow, active.UserKey, user);
+        // Past retention but not swept yet: the runtime forgets the user itself, whatever the sweep's timing.
+        if (session.FlowVersion is { } version && version != flow.Version && !session.IsAtHome && flow.FindStep(session.StepId) is null)
+        {
+            // Hot reload removed the user's step: the runtime continues from Home; say why in the log.
+            Log.StepGoneAfterReload(_logger, flow.BotId, user.Value, session.StepId, version, flow.Version);
+        }
+
+        return session;
+    }
+
+    /// <summary>The step's result, or null when it failed or ran past the reply bound (both logged and counted here).</summary>
+    private async Task<StepResult?> StepAsync(ActiveTurn active, Session session, DateTimeOffset now)
+    {
+        var deadline = active.Deadline;
+        var stepping = Task.Run(() => active.Step(active.Flow, session, active.Turn, now, deadline.Token), CancellationToken.None);
+        try
+        {
+            return await stepping.WaitAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (deadline.HasPassed)
+        {
+            AbandonLateStep(active, stepping, now);
+            return null;
+        }
+#pragma warning disable CA1031 // The runtime promises not to throw; if it does anyway the user still gets a valid answer.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Log.TurnFailed(_logger, active.Flow.BotId, active.User.Value, e);
+            _errors.Record(active.Flow, active.User.Value, ErrorBudget.Internal, null, $"{e.GetType().Name}: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>The late step's result, whenever it comes, is dropped: its charges are refunded and its failure observed.</summary>
+    private void AbandonLateStep(ActiveTurn active, Task<StepResult> stepping, DateTimeOffset now)
+    {
+        _ = stepping.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        active.Deadline.Outlive(stepping);
+        _ = stepping.ContinueWith(late => Undo(active, late.Result, now), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+        Log.TurnTimedOut(_logger, active.Flow.BotId, active.User.Value, ReplyTimeoutMs);
+        _errors.Record(active.Flow, active.User.Value, ErrorBudget.Timeout, null, $"the answer took longer than the {ReplyTimeoutMs} ms reply bound");
+    }
+
+    /// <summary>The turn's bot data, then its session; returns the session saved.</summary>
+    private async Task<Session> SaveTurnAsync(ActiveTurn active, StepResult result, DateTimeOffset now)
+    {
+        var next = result.Session;
+        if (next.LastMessageAt is null || next.FlowVersion is null)
+        {
+            next = next with { LastMessageAt = next.LastMessageAt ?? now, FlowVersion = next.FlowVersion ?? active.Flow.Version };
+        }
+
+        CommitBotData(active, result, now);
+        await _sessions.SaveAsync(active.Flow.BotId, active.UserKey, next).ConfigureAwait(false);
+        return next;
+    }
+
+    private void ReportIssues(ActiveTurn active, IReadOnlyList<RuntimeIssue> issues)
+    {
+        foreach (var issue in issues)
+        {
+            var text = Excerpt.Cut(issue.ToString(), Excerpt.MessageBytes);
+            if (issue.CausedByInput)
+            {
+                Log.InputIssue(_logger, active.Flow.BotId, active.User.Value, text);
+                continue;
+            }
+
+            // The one line that carries the issue's text; the error budget's line only counts it.
+            Log.TurnIssue(_logger, active.Flow.BotId, active.User.Value, text);
+            _errors.Record(active.Flow, active.User.Value, KindOf(issue.Kind), issue.Location, issue.ScriptDetail is null ? issue.Message : $"{issue.Message} — {issue.ScriptDetail}");
+        }
+    }
+
+    private void LogTurn(ActiveTurn active, Session next)
+    {
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.Turn(_logger, active.Flow.BotId, active.User.Value, active.Turn.Kind.ToString(), next.StepId, (long)Stopwatch.GetElapsedTime(active.Started).TotalMilliseconds);
         }
     }
 
@@ -228,7 +257,7 @@ internal sealed class ConversationService
     /// step back (a shop sees the order placed and the customer at the confirmation again; docs/commerce.md says how a
     /// flow makes that repeat harmless). A failed turn's charges are refunded here.
     /// </summary>
-    private void Commit(CompiledFlow flow, LazyUserTag user, StepResult result, DateTimeOffset now)
+    private void CommitBotData(ActiveTurn active, StepResult result, DateTimeOffset now)
     {
         if (result.Effects.IsEmpty)
         {
@@ -237,31 +266,31 @@ internal sealed class ConversationService
 
         if (result.Effects.Failed)
         {
-            Undo(flow, user, result, now);
+            Undo(active, result, now);
             return;
         }
 
         try
         {
-            _runtime.Commit(flow.BotId, result.Effects, now);
+            _runtime.Commit(active.Flow.BotId, result.Effects, now);
         }
         catch (Exception)
         {
-            Undo(flow, user, result, now);
+            Undo(active, result, now);
             throw;
         }
     }
 
     /// <summary>A turn whose result is dropped: its data changes are never written and its charges are refunded.</summary>
-    private void Undo(CompiledFlow flow, LazyUserTag user, StepResult result, DateTimeOffset now)
+    private void Undo(ActiveTurn active, StepResult result, DateTimeOffset now)
     {
         if (result.Effects.Charges.Count == 0)
         {
             return;
         }
 
-        Log.ChargesVoided(_logger, flow.BotId, user.Value, result.Effects.Charges.Count);
-        _runtime.Undo(flow.BotId, result.Effects, now);
+        Log.ChargesVoided(_logger, active.Flow.BotId, active.User.Value, result.Effects.Charges.Count);
+        _runtime.Undo(active.Flow.BotId, result.Effects, now);
     }
 
     private Session ReadSession(CompiledFlow flow, string userKey, LazyUserTag user)
@@ -278,6 +307,8 @@ internal sealed class ConversationService
         }
     }
 
+    private long ReplyTimeoutMs => (long)_replyTimeout.TotalMilliseconds;
+
     private static string KindOf(RuntimeIssueKind kind) => kind switch
     {
         RuntimeIssueKind.HookError => "hook-error",
@@ -290,6 +321,25 @@ internal sealed class ConversationService
 
     private static Session BackHome(Session session, CompiledFlow flow, DateTimeOffset now) =>
         session with { StepId = Session.HomeStepId, Choice = null, Page = 0, LastMessageAt = now, FlowVersion = flow.Version };
+
+    /// <summary>One message being answered: whose, which flow and step function, and when the answer is due.</summary>
+    private sealed class ActiveTurn(CompiledFlow flow, string userKey, Turn turn, StepFunction step, ReplyDeadline deadline)
+    {
+        public CompiledFlow Flow { get; } = flow;
+
+        public string UserKey { get; } = userKey;
+
+        /// <summary>The user's tag (a SHA-256), computed only for the lines that are written, not for every turn.</summary>
+        public LazyUserTag User { get; } = new(userKey);
+
+        public Turn Turn { get; } = turn;
+
+        public StepFunction Step { get; } = step;
+
+        public ReplyDeadline Deadline { get; } = deadline;
+
+        public long Started { get; } = Stopwatch.GetTimestamp();
+    }
 
     /// <summary>A user's <see cref="UserTag"/>, hashed on first use only.</summary>
     private sealed class LazyUserTag(string userKey)

@@ -43,6 +43,25 @@ internal sealed class FlowWatcher(BotCatalog catalog, IOptions<KakaoFlowOptions>
         await Task.Yield();
         var root = Path.GetFullPath(catalog.FlowsDirectory);
         using var watches = seams.WatchFileEvents ? new FolderWatches(root, Dirty, EventsLost, CannotWatch) : null;
+        var poll = Start(root, watches);
+
+        // Whatever changed between the start-up compile and the watcher starting.
+        Round(all: true);
+        var nextPoll = Stopwatch.GetTimestamp() + Ticks(poll);
+        while (!stoppingToken.IsCancellationRequested && await WaitForChangesAsync(nextPoll, stoppingToken).ConfigureAwait(false))
+        {
+            var polling = Stopwatch.GetTimestamp() >= nextPoll;
+            Round(all: polling);
+            if (polling)
+            {
+                nextPoll = Stopwatch.GetTimestamp() + Ticks(poll);
+            }
+        }
+    }
+
+    /// <summary>Starts the file events, if any; returns the poll interval (shorter where the events could not start).</summary>
+    private TimeSpan Start(string root, FolderWatches? watches)
+    {
         var poll = options.WatchPollInterval;
         if (watches is not null && !watches.TryStart())
         {
@@ -54,38 +73,33 @@ internal sealed class FlowWatcher(BotCatalog catalog, IOptions<KakaoFlowOptions>
         }
 
         _watches = watches;
+        return poll;
+    }
 
-        // Whatever changed between the start-up compile and the watcher starting.
-        Round(all: true);
-        var nextPoll = Stopwatch.GetTimestamp() + Ticks(poll);
-        while (!stoppingToken.IsCancellationRequested)
+    /// <summary>
+    /// Waits for file events (and then for them to settle), the next poll, or a pending removal's grace; false when
+    /// the host is stopping.
+    /// </summary>
+    private async Task<bool> WaitForChangesAsync(long nextPoll, CancellationToken stoppingToken)
+    {
+        var wait = Math.Max(0, nextPoll - Stopwatch.GetTimestamp());
+        if (catalog.HasPendingRemoval)
         {
-            var wait = Math.Max(0, nextPoll - Stopwatch.GetTimestamp());
-            if (catalog.HasPendingRemoval)
+            wait = Math.Min(wait, Ticks(BotCatalog.MissingFlowGrace));
+        }
+
+        try
+        {
+            if (await _signal.WaitAsync(TimeSpan.FromSeconds(wait / (double)Stopwatch.Frequency), stoppingToken).ConfigureAwait(false))
             {
-                wait = Math.Min(wait, Ticks(BotCatalog.MissingFlowGrace));
+                await DebounceAsync(stoppingToken).ConfigureAwait(false);
             }
 
-            bool signalled;
-            try
-            {
-                signalled = await _signal.WaitAsync(TimeSpan.FromSeconds(wait / (double)Stopwatch.Frequency), stoppingToken).ConfigureAwait(false);
-                if (signalled)
-                {
-                    await DebounceAsync(stoppingToken).ConfigureAwait(false);
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-
-            var polling = Stopwatch.GetTimestamp() >= nextPoll;
-            Round(all: polling);
-            if (polling)
-            {
-                nextPoll = Stopwatch.GetTimestamp() + Ticks(poll);
-            }
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 

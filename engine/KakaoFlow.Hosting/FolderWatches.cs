@@ -47,6 +47,26 @@ internal sealed class FolderWatches(string root, Action<string> dirty, Action<st
     /// </summary>
     public void Update(IReadOnlyDictionary<string, IReadOnlyList<string>> watchedFiles)
     {
+        var wanted = Wanted(watchedFiles);
+        DropUnwantedAndStale(wanted);
+        _refused.IntersectWith(wanted.Keys);
+        foreach (var (folder, names) in wanted)
+        {
+            var frozen = names.ToFrozenDictionary(pair => pair.Key, pair => pair.Value.ToArray(), StringComparer.Ordinal);
+            if (_watches.TryGetValue(folder, out var watch))
+            {
+                watch.Names = frozen;
+            }
+            else if (!_refused.Contains(folder) && Directory.Exists(folder))
+            {
+                StartWatching(folder, frozen);
+            }
+        }
+    }
+
+    /// <summary>Folder → file name → the bots that read it.</summary>
+    private Dictionary<string, Dictionary<string, HashSet<string>>> Wanted(IReadOnlyDictionary<string, IReadOnlyList<string>> watchedFiles)
+    {
         var wanted = new Dictionary<string, Dictionary<string, HashSet<string>>>(StringComparer.Ordinal);
         foreach (var botId in BotFolders().Union(watchedFiles.Keys, StringComparer.Ordinal))
         {
@@ -58,6 +78,11 @@ internal sealed class FolderWatches(string root, Action<string> dirty, Action<st
             }
         }
 
+        return wanted;
+    }
+
+    private void DropUnwantedAndStale(Dictionary<string, Dictionary<string, HashSet<string>>> wanted)
+    {
         string[] stale;
         lock (_staleGate)
         {
@@ -73,36 +98,23 @@ internal sealed class FolderWatches(string root, Action<string> dirty, Action<st
                 _watches.Remove(folder);
             }
         }
+    }
 
-        _refused.IntersectWith(wanted.Keys);
-        foreach (var (folder, names) in wanted)
+    private void StartWatching(string folder, FrozenDictionary<string, string[]> names)
+    {
+        var watch = new Watch(folder) { Names = names };
+        var watcher = TryWatch(folder, name => Changed(watch, name));
+        if (watcher is null)
         {
-            var frozen = names.ToFrozenDictionary(pair => pair.Key, pair => pair.Value.ToArray(), StringComparer.Ordinal);
-            if (_watches.TryGetValue(folder, out var watch))
-            {
-                watch.Names = frozen;
-                continue;
-            }
+            _refused.Add(folder);
+            return;
+        }
 
-            if (_refused.Contains(folder) || !Directory.Exists(folder))
-            {
-                continue;
-            }
-
-            watch = new Watch(folder) { Names = frozen };
-            var watcher = TryWatch(folder, name => Changed(watch, name));
-            if (watcher is null)
-            {
-                _refused.Add(folder);
-                continue;
-            }
-
-            watch.Watcher = watcher;
-            _watches[folder] = watch;
-            foreach (var botId in frozen.Values.SelectMany(bots => bots).Distinct(StringComparer.Ordinal))
-            {
-                dirty(botId);
-            }
+        watch.Watcher = watcher;
+        _watches[folder] = watch;
+        foreach (var botId in names.Values.SelectMany(bots => bots).Distinct(StringComparer.Ordinal))
+        {
+            dirty(botId);
         }
     }
 

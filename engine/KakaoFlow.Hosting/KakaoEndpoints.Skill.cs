@@ -16,21 +16,11 @@ internal static partial class KakaoEndpoints
 {
     private static async Task PostSkillAsync(Services host, HttpContext context, CompiledFlow flow)
     {
-        var (document, error) = await KakaoRequests.ReadJsonAsync(context, host.Options.MaxBodyBytes).ConfigureAwait(false);
-        using (document)
-        {
-            var payload = document is null ? null : SkillRequests.Parse(document.RootElement, out error);
-            if (payload is not { } parsed)
-            {
-                throw new RequestRefusedException(error!);
-            }
-
-            // As on /message: a bot that is not running answers messages.stopped and leaves the session alone.
-            var reply = host.Controller.StateOf(flow).State == Storage.ServiceState.Running
-                ? await host.Conversations.HandleSkillMessageAsync(flow, parsed.UserId, parsed.Utterance).ConfigureAwait(false)
-                : ServiceController.StoppedReply(flow);
-            await WriteAsync(context, StatusCodes.Status200OK, SkillResponse(reply)).ConfigureAwait(false);
-        }
+        var skill = await ReadBodyAsync<SkillRequest>(host, context, SkillRequests.Parse).ConfigureAwait(false);
+        var reply = IsRunning(host, flow)
+            ? await host.Conversations.HandleSkillMessageAsync(flow, skill.UserId, skill.Utterance).ConfigureAwait(false)
+            : ServiceController.StoppedReply(flow);
+        await WriteAsync(context, StatusCodes.Status200OK, SkillResponse(reply)).ConfigureAwait(false);
     }
 
     private static byte[] SkillResponse(Reply reply) => SkillJson.Response(SkillRendering.Render(reply));

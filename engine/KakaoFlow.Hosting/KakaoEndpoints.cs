@@ -1,3 +1,4 @@
+using System.Text.Json;
 using KakaoFlow.Compiling;
 using KakaoFlow.Hosting.Lifecycle;
 using KakaoFlow.Storage;
@@ -54,34 +55,44 @@ internal static partial class KakaoEndpoints
 
     private static async Task Run(Services host, HttpContext context, string endpoint, Func<Services, HttpContext, CompiledFlow, Task> handle)
     {
-        var logger = host.Logger;
-        var botId = (string)context.GetRouteValue("bot")!;
         if (endpoint != "keyboard" && !host.Secret.Accepts(context.Request))
         {
-            Log.Refused(logger, context.Request.Method, endpoint, "(no secret)", StatusCodes.Status401Unauthorized, KakaoCodes.WrongApiKey, "missing or wrong secret");
-            CloseIfBodyUnread(host, context);
-            await WriteAsync(context, StatusCodes.Status401Unauthorized, KakaoJson.Error(KakaoCodes.WrongApiKey, $"wrong api key: send the header {WebhookSecret.Header}")).ConfigureAwait(false);
+            var wrongSecret = new RequestError(StatusCodes.Status401Unauthorized, KakaoCodes.WrongApiKey, $"wrong api key: send the header {WebhookSecret.Header}");
+            await RefuseUnreadAsync(host, context, endpoint, "(no secret)", wrongSecret, "missing or wrong secret").ConfigureAwait(false);
             return;
         }
 
+        var botId = (string)context.GetRouteValue("bot")!;
         var flow = host.Catalog.Find(botId);
         if (flow is null)
         {
-            Log.Refused(logger, context.Request.Method, endpoint, "(unknown)", StatusCodes.Status400BadRequest, KakaoCodes.WrongBotUrl, "unknown bot");
-            CloseIfBodyUnread(host, context);
-            await WriteAsync(context, StatusCodes.Status400BadRequest, KakaoJson.Error(KakaoCodes.WrongBotUrl, "wrong bot url")).ConfigureAwait(false);
+            var unknownBot = new RequestError(StatusCodes.Status400BadRequest, KakaoCodes.WrongBotUrl, "wrong bot url");
+            await RefuseUnreadAsync(host, context, endpoint, "(unknown)", unknownBot, "unknown bot").ConfigureAwait(false);
             return;
         }
 
+        await HandleAsync(host, context, endpoint, botId, flow, handle).ConfigureAwait(false);
+    }
+
+    /// <summary>A refusal before the body was read: logged with <paramref name="reason"/>, answered with <paramref name="error"/>.</summary>
+    private static Task RefuseUnreadAsync(Services host, HttpContext context, string endpoint, string bot, RequestError error, string reason)
+    {
+        Log.Refused(host.Logger, context.Request.Method, endpoint, bot, error.Status, error.Code, reason);
+        CloseIfBodyUnread(host, context);
+        return WriteErrorAsync(context, error);
+    }
+
+    /// <summary>Runs the endpoint's handler; whatever it throws is still answered with a valid body.</summary>
+    private static async Task HandleAsync(Services host, HttpContext context, string endpoint, string botId, CompiledFlow flow, Func<Services, HttpContext, CompiledFlow, Task> handle)
+    {
         try
         {
             await handle(host, context, flow).ConfigureAwait(false);
         }
         catch (RequestRefusedException refused)
         {
-            var error = refused.Error;
-            Log.Refused(logger, context.Request.Method, endpoint, botId, error.Status, error.Code, error.Message);
-            await WriteAsync(context, error.Status, KakaoJson.Error(error.Code, error.Message)).ConfigureAwait(false);
+            Log.Refused(host.Logger, context.Request.Method, endpoint, botId, refused.Error.Status, refused.Error.Code, refused.Error.Message);
+            await WriteErrorAsync(context, refused.Error).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -93,17 +104,15 @@ internal static partial class KakaoEndpoints
             // once. Logged once per interval, not per request; not counted (counting needs the store, and the budget is
             // for the bot's own failures).
             host.Outage.Report(endpoint, e);
-            var (status, body) = Failure(endpoint, flow, StatusCodes.Status503ServiceUnavailable, "store unavailable");
-            await WriteAsync(context, status, body).ConfigureAwait(false);
+            await WriteFailureAsync(context, endpoint, flow, StatusCodes.Status503ServiceUnavailable, "store unavailable").ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // Last line of defence: log it and answer with a valid body rather than a bare 500.
         catch (Exception e) when (!context.Response.HasStarted)
 #pragma warning restore CA1031
         {
-            Log.RequestFailed(logger, context.Request.Method, endpoint, botId, e);
+            Log.RequestFailed(host.Logger, context.Request.Method, endpoint, botId, e);
             host.Errors.Record(flow, ErrorBudget.NoUser, ErrorBudget.Internal, null, $"{endpoint}: {e.GetType().Name}: {e.Message}");
-            var (status, body) = Failure(endpoint, flow, StatusCodes.Status500InternalServerError, "internal error");
-            await WriteAsync(context, status, body).ConfigureAwait(false);
+            await WriteFailureAsync(context, endpoint, flow, StatusCodes.Status500InternalServerError, "internal error").ConfigureAwait(false);
         }
     }
 
@@ -111,11 +120,11 @@ internal static partial class KakaoEndpoints
     /// The answer of a request that failed inside: a turn (message, skill) still gets <c>messages.error</c> with the Home
     /// keyboard, as 200; the other endpoints get the error JSON with <paramref name="status"/>.
     /// </summary>
-    private static (int Status, byte[] Body) Failure(string endpoint, CompiledFlow flow, int status, string message) => endpoint switch
+    private static Task WriteFailureAsync(HttpContext context, string endpoint, CompiledFlow flow, int status, string message) => endpoint switch
     {
-        "message" => (StatusCodes.Status200OK, KakaoJson.Reply(ConversationService.ErrorReply(flow))),
-        "skill" => (StatusCodes.Status200OK, SkillResponse(ConversationService.ErrorReply(flow))),
-        _ => (status, KakaoJson.Error(status, message)),
+        "message" => WriteAsync(context, StatusCodes.Status200OK, KakaoJson.Reply(ConversationService.ErrorReply(flow))),
+        "skill" => WriteAsync(context, StatusCodes.Status200OK, SkillResponse(ConversationService.ErrorReply(flow))),
+        _ => WriteAsync(context, status, KakaoJson.Error(status, message)),
     };
 
     private static void CloseIfBodyUnread(Services host, HttpContext context)
@@ -132,38 +141,18 @@ internal static partial class KakaoEndpoints
 
     private static async Task PostMessageAsync(Services host, HttpContext context, CompiledFlow flow)
     {
-        var (document, error) = await KakaoRequests.ReadJsonAsync(context, host.Options.MaxBodyBytes).ConfigureAwait(false);
-        using (document)
-        {
-            var message = document is null ? null : KakaoRequests.ParseMessage(document.RootElement, out error);
-            if (message is not { } parsed)
-            {
-                throw new RequestRefusedException(error!);
-            }
-
-            // A bot that is not running (stopped, blocked, not started) answers messages.stopped with the Home keyboard.
-            var state = host.Controller.StateOf(flow);
-            var reply = state.State == Storage.ServiceState.Running
-                ? await host.Conversations.HandleMessageAsync(flow, parsed.UserKey, parsed.Turn).ConfigureAwait(false)
-                : ServiceController.StoppedReply(flow);
-            await WriteAsync(context, StatusCodes.Status200OK, KakaoJson.Reply(reply)).ConfigureAwait(false);
-        }
+        var message = await ReadBodyAsync<MessageRequest>(host, context, KakaoRequests.ParseMessage).ConfigureAwait(false);
+        var reply = IsRunning(host, flow)
+            ? await host.Conversations.HandleMessageAsync(flow, message.UserKey, message.Turn).ConfigureAwait(false)
+            : ServiceController.StoppedReply(flow);
+        await WriteAsync(context, StatusCodes.Status200OK, KakaoJson.Reply(reply)).ConfigureAwait(false);
     }
 
     private static async Task PostFriendAsync(Services host, HttpContext context, CompiledFlow flow)
     {
-        var (document, error) = await KakaoRequests.ReadJsonAsync(context, host.Options.MaxBodyBytes).ConfigureAwait(false);
-        using (document)
-        {
-            var userKey = document is null ? null : KakaoRequests.ParseFriend(document.RootElement, out error);
-            if (userKey is null)
-            {
-                throw new RequestRefusedException(error!);
-            }
-
-            await host.Conversations.SetFriendAsync(flow, userKey, added: true).ConfigureAwait(false);
-            await WriteSuccessAsync(context).ConfigureAwait(false);
-        }
+        var friend = await ReadBodyAsync<FriendRequest>(host, context, KakaoRequests.ParseFriend).ConfigureAwait(false);
+        await host.Conversations.SetFriendAsync(flow, friend.UserKey, added: true).ConfigureAwait(false);
+        await WriteSuccessAsync(context).ConfigureAwait(false);
     }
 
     private static async Task DeleteFriendAsync(Services host, HttpContext context, CompiledFlow flow)
@@ -178,6 +167,21 @@ internal static partial class KakaoEndpoints
         var userKey = RouteUserKey(context);
         await host.Conversations.ResetPositionAsync(flow, userKey).ConfigureAwait(false);
         await WriteSuccessAsync(context).ConfigureAwait(false);
+    }
+
+    /// <summary>A bot that is not running (stopped, blocked, not started) answers messages.stopped with the Home keyboard and leaves the session alone.</summary>
+    private static bool IsRunning(Services host, CompiledFlow flow) => host.Controller.StateOf(flow).State == ServiceState.Running;
+
+    /// <summary>The body read, bounded and parsed, or the request refused with what was wrong with it.</summary>
+    private static async Task<T> ReadBodyAsync<T>(Services host, HttpContext context, BodyParser<T> parse)
+        where T : struct
+    {
+        var (document, error) = await KakaoRequests.ReadJsonAsync(context, host.Options.MaxBodyBytes).ConfigureAwait(false);
+        using (document)
+        {
+            var parsed = document is null ? null : parse(document.RootElement, out error);
+            return parsed ?? throw new RequestRefusedException(error!);
+        }
     }
 
     private static string RouteUserKey(HttpContext context)
@@ -206,6 +210,9 @@ internal static partial class KakaoEndpoints
         var path = (end < 0 ? raw : raw[..end]).TrimEnd('/');
         return Uri.UnescapeDataString(path[(path.LastIndexOf('/') + 1)..]);
     }
+
+    private static Task WriteErrorAsync(HttpContext context, RequestError error) =>
+        WriteAsync(context, error.Status, KakaoJson.Error(error.Code, error.Message));
 
     private static Task WriteSuccessAsync(HttpContext context) =>
         WriteAsync(context, StatusCodes.Status200OK, KakaoJson.Success);
@@ -238,6 +245,9 @@ internal static partial class KakaoEndpoints
 
         public WebhookSecret Secret { get; } = new(root.GetRequiredService<IOptions<KakaoFlowOptions>>().Value.WebhookSecret);
     }
+
+    private delegate T? BodyParser<T>(JsonElement body, out RequestError? error)
+        where T : struct;
 
     private sealed class RequestRefusedException(RequestError error) : Exception(error.Message)
     {

@@ -32,6 +32,18 @@ public static class KakaoFlowServiceCollectionExtensions
     public static IServiceCollection AddKakaoFlow(this IServiceCollection services, Action<KakaoFlowOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
+        AddOptionsAndDefaults(services, configure);
+        AddConversations(services);
+        AddServiceLifecycle(services);
+        AddBackgroundServices(services);
+
+        // Paths and methods that match no endpoint still answer the Kakao error JSON, not an empty 404/405.
+        services.AddTransient<IStartupFilter, ErrorPagesStartupFilter>();
+        return services;
+    }
+
+    private static void AddOptionsAndDefaults(IServiceCollection services, Action<KakaoFlowOptions>? configure)
+    {
         var options = services.AddOptions<KakaoFlowOptions>().BindConfiguration(KakaoFlowOptions.Section).ValidateOnStart();
         if (configure is not null)
         {
@@ -46,7 +58,11 @@ public static class KakaoFlowServiceCollectionExtensions
         // One host alone on its store unless the store's Add…Store registered its own (docs/scale-out.md).
         services.TryAddSingleton<IHostCoordination>(SingleHostCoordination.Instance);
         services.AddSingleton<StoreOutageLog>();
+    }
 
+    /// <summary>The bots (compiled from the flows folder), the runtime that steps them and the service that runs turns.</summary>
+    private static void AddConversations(IServiceCollection services)
+    {
         services.AddSingleton(provider => new FlowCompiler(provider.GetService<IScriptCompiler>()));
         services.AddSingleton(provider => BotCatalog.Load(
             provider.GetRequiredService<IOptions<KakaoFlowOptions>>().Value.FlowsDirectory,
@@ -55,15 +71,18 @@ public static class KakaoFlowServiceCollectionExtensions
         services.AddSingleton(provider =>
         {
             var hookLog = new LoggerHookLog(provider.GetRequiredService<ILoggerFactory>().CreateLogger("KakaoFlow.Hooks"));
-            var services = new HookServices(provider.GetRequiredService<IBotDataStore>(), hookLog) { Payments = provider.GetRequiredService<HostPayments>().Service };
+            var hooks = new HookServices(provider.GetRequiredService<IBotDataStore>(), hookLog) { Payments = provider.GetRequiredService<HostPayments>().Service };
 
             // ConversationService commits each turn's bot data with its session, and undoes a dropped turn's charges.
-            return new FlowRuntime(services) { DefersCommit = true };
+            return new FlowRuntime(hooks) { DefersCommit = true };
         });
         services.AddSingleton<ConversationService>();
         HostPayments.Register(services);
+    }
 
-        // Service lifecycle (docs/operations.md): states, the error budget, the notification outbox and the admin tokens.
+    /// <summary>Service lifecycle (docs/operations.md): states, the error budget, the notification outbox and the admin tokens.</summary>
+    private static void AddServiceLifecycle(IServiceCollection services)
+    {
         services.AddSingleton<NotificationDispatcher>();
         services.AddSingleton<ServiceController>();
         services.AddSingleton<ErrorBudget>();
@@ -76,8 +95,11 @@ public static class KakaoFlowServiceCollectionExtensions
             provider.GetRequiredService<IStoreHealth>(),
             provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<AdminEndpoints>();
+    }
 
-        // Order matters: the bots are compiled and their states settled before the others start and Kestrel listens.
+    /// <summary>Order matters: the bots are compiled and their states settled before the others start and Kestrel listens.</summary>
+    private static void AddBackgroundServices(IServiceCollection services)
+    {
         services.AddHostedService<KakaoFlowStartup>();
         services.AddSingleton<SessionSweeper>();
         services.AddHostedService(provider => provider.GetRequiredService<SessionSweeper>());
@@ -85,10 +107,6 @@ public static class KakaoFlowServiceCollectionExtensions
         services.AddHostedService(provider => provider.GetRequiredService<FlowWatcher>());
         services.AddHostedService(provider => provider.GetRequiredService<NotificationDispatcher>());
         services.AddHostedService<ServiceStateRefresher>();
-
-        // Paths and methods that match no endpoint still answer the Kakao error JSON, not an empty 404/405.
-        services.AddTransient<IStartupFilter, ErrorPagesStartupFilter>();
-        return services;
     }
 
     private sealed class LoggerHookLog(ILogger logger) : IHookLog

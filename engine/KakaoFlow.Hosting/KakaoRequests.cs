@@ -13,6 +13,12 @@ internal sealed record RequestError(int Status, int Code, string Message)
     public static RequestError BadRequest(string detail) => new(StatusCodes.Status400BadRequest, KakaoCodes.BadRequest, "bad request: " + detail);
 }
 
+/// <summary>A valid <c>POST /message</c>: who wrote, and what.</summary>
+internal readonly record struct MessageRequest(string UserKey, Turn Turn);
+
+/// <summary>A valid <c>POST /friend</c>: who added the bot.</summary>
+internal readonly record struct FriendRequest(string UserKey);
+
 /// <summary>The Kakao error codes used here (docs/kakao-api.md, "Error answers").</summary>
 internal static class KakaoCodes
 {
@@ -111,7 +117,7 @@ internal static class KakaoRequests
     }
 
     /// <summary>The body of <c>POST /message</c>: <c>{"user_key": str, "type": "text"|"photo", "content": str}</c>.</summary>
-    public static (string UserKey, Turn Turn)? ParseMessage(JsonElement body, out RequestError? error)
+    public static MessageRequest? ParseMessage(JsonElement body, out RequestError? error)
     {
         if (!TryGetFields(body, out var fields, out error))
         {
@@ -139,18 +145,18 @@ internal static class KakaoRequests
                 return null;
         }
 
-        return (userKey, new Turn(kind, content));
+        return new MessageRequest(userKey, new Turn(kind, content));
     }
 
     /// <summary>The body of <c>POST /friend</c>: <c>{"user_key": str}</c>.</summary>
-    public static string? ParseFriend(JsonElement body, out RequestError? error)
+    public static FriendRequest? ParseFriend(JsonElement body, out RequestError? error)
     {
         if (!TryGetFields(body, out var fields, out error) || !TryGetUserKey(fields, out var userKey, out error))
         {
             return null;
         }
 
-        return userKey;
+        return new FriendRequest(userKey);
     }
 
     /// <summary>A user_key from a URL or a body: 1 to 256 characters, no control characters.</summary>
@@ -220,15 +226,8 @@ internal static class KakaoRequests
     {
         value = "";
         path ??= name;
-        if (!fields.TryGetValue(name, out var element))
+        if (!TryGetField(fields, name, path, JsonValueKind.String, out var element, out error))
         {
-            error = RequestError.BadRequest($"{path} is missing");
-            return false;
-        }
-
-        if (element.ValueKind != JsonValueKind.String)
-        {
-            error = RequestError.BadRequest($"{path} must be a string");
             return false;
         }
 
@@ -240,6 +239,24 @@ internal static class KakaoRequests
         {
             // A lone surrogate written as \uD800: not text.
             error = RequestError.BadRequest($"{path} is not valid text");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>The field <paramref name="name"/>, present and of the <paramref name="kind"/> wanted; a refusal names it <paramref name="path"/>.</summary>
+    internal static bool TryGetField(Dictionary<string, JsonElement> fields, string name, string path, JsonValueKind kind, out JsonElement element, out RequestError? error)
+    {
+        if (!fields.TryGetValue(name, out element))
+        {
+            error = RequestError.BadRequest($"{path} is missing");
+            return false;
+        }
+
+        if (element.ValueKind != kind)
+        {
+            error = RequestError.BadRequest($"{path} must be {(kind == JsonValueKind.Object ? "an object" : "a string")}");
             return false;
         }
 

@@ -9,14 +9,9 @@ namespace KakaoFlow.Host.Tests;
 /// Each bad webhook input gets 400 with the Kakao error JSON, the user's session is untouched and the server
 /// keeps serving: the same user's next good message continues where they were.
 /// </summary>
-public sealed class BadInputTests : IAsyncLifetime
+public sealed class BadInputTests : PizzaHostTests
 {
     private const string User = "user-bad";
-    private TestHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await TestHost.StartAsync(new Dictionary<string, string> { ["pizza"] = Flows.Pizza });
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     public static TheoryData<string, string, string?, int> Bodies => new()
     {
@@ -48,52 +43,40 @@ public sealed class BadInputTests : IAsyncLifetime
     [MemberData(nameof(Bodies))]
     public async Task A_bad_message_is_refused_and_the_session_is_untouched(string name, string body, string? contentType, int code)
     {
-        await PutUserAtSizeStepAsync();
-        var before = _host.SessionOf("pizza", User);
+        var user = await SizeStepUser.OnMessageAsync(Server, User);
 
-        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
-        if (contentType is not null)
-        {
-            content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-        }
-
-        using var response = await _host.Http.PostAsync(new Uri("/pizza/message", UriKind.Relative), content);
+        using var response = await Server.PostRawAsync("/pizza/message", body, contentType);
         await AssertRefusedAsync(response, code, name);
-        await AssertSessionUntouchedAndServingAsync(before);
+        await user.AssertUntouchedAndServingAsync();
     }
 
     [Fact]
     public async Task Invalid_utf8_is_refused()
     {
-        await PutUserAtSizeStepAsync();
-        var before = _host.SessionOf("pizza", User);
+        var user = await SizeStepUser.OnMessageAsync(Server, User);
         var bytes = Encoding.UTF8.GetBytes("""{"user_key":"user-bad","type":"text","content":"X"}""");
         bytes[Array.IndexOf(bytes, (byte)'X')] = 0xFF;
-        var content = new ByteArrayContent(bytes);
-        content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json");
 
-        using var response = await _host.Http.PostAsync(new Uri("/pizza/message", UriKind.Relative), content);
+        using var response = await Server.PostRawAsync("/pizza/message", bytes, "application/json");
         await AssertRefusedAsync(response, 100, "invalid UTF-8");
-        await AssertSessionUntouchedAndServingAsync(before);
+        await user.AssertUntouchedAndServingAsync();
     }
 
     [Fact]
     public async Task An_over_large_body_with_a_length_is_refused_before_it_is_read()
     {
-        await PutUserAtSizeStepAsync();
-        var before = _host.SessionOf("pizza", User);
+        var user = await SizeStepUser.OnMessageAsync(Server, User);
         var big = Json.Message(User, "text", new string('가', 30_000)); // 90 KB of UTF-8
 
-        using var response = await _host.PostJsonAsync("/pizza/message", big);
+        using var response = await Server.PostJsonAsync("/pizza/message", big);
         await AssertRefusedAsync(response, 100, "over-large");
-        await AssertSessionUntouchedAndServingAsync(before);
+        await user.AssertUntouchedAndServingAsync();
     }
 
     [Fact]
     public async Task An_over_large_chunked_body_is_refused()
     {
-        await PutUserAtSizeStepAsync();
-        var before = _host.SessionOf("pizza", User);
+        var user = await SizeStepUser.OnMessageAsync(Server, User);
         var bytes = Encoding.UTF8.GetBytes(Json.Message(User, "text", new string('a', 200_000)));
         var content = new StreamContent(new UnknownLengthStream(bytes)); // no Content-Length: chunked
         content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json");
@@ -101,7 +84,7 @@ public sealed class BadInputTests : IAsyncLifetime
         HttpResponseMessage? response = null;
         try
         {
-            response = await _host.Http.PostAsync(new Uri("/pizza/message", UriKind.Relative), content);
+            response = await Server.Http.PostAsync(new Uri("/pizza/message", UriKind.Relative), content);
         }
         catch (HttpRequestException)
         {
@@ -114,18 +97,18 @@ public sealed class BadInputTests : IAsyncLifetime
             response.Dispose();
         }
 
-        await AssertSessionUntouchedAndServingAsync(before);
+        await user.AssertUntouchedAndServingAsync();
     }
 
     [Fact]
     public async Task A_body_just_under_the_limit_is_accepted()
     {
-        await PutUserAtSizeStepAsync();
+        await SizeStepUser.OnMessageAsync(Server, User);
         var padding = 64 * 1024 - Encoding.UTF8.GetByteCount(Json.Message(User, "text", ""));
         var body = Json.Message(User, "text", new string('a', padding));
         Assert.Equal(64 * 1024, Encoding.UTF8.GetByteCount(body));
 
-        using var response = await _host.PostJsonAsync("/pizza/message", body);
+        using var response = await Server.PostJsonAsync("/pizza/message", body);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("아래 버튼 중에서 선택해 주세요.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
@@ -136,39 +119,21 @@ public sealed class BadInputTests : IAsyncLifetime
     [InlineData("{\"user_key\":\"\"}")]
     public async Task A_bad_friend_body_is_refused(string body)
     {
-        using var response = await _host.PostJsonAsync("/pizza/friend", body);
+        using var response = await Server.PostJsonAsync("/pizza/friend", body);
         await AssertRefusedAsync(response, 100, body);
-        Assert.Null(_host.Store.Friends.Find("pizza", "1"));
+        Assert.Null(Server.Store.Friends.Find("pizza", "1"));
     }
 
     [Fact]
     public async Task A_user_key_with_control_characters_is_refused_in_the_url()
     {
-        using var response = await _host.Http.DeleteAsync(new Uri("/pizza/chat_room/a%01b", UriKind.Relative));
+        using var response = await Server.Http.DeleteAsync(new Uri("/pizza/chat_room/a%01b", UriKind.Relative));
         await AssertRefusedAsync(response, 100, "control character");
-    }
-
-    private async Task PutUserAtSizeStepAsync()
-    {
-        await _host.MessageTextAsync("pizza", User, "메뉴 보기");
-        await _host.MessageTextAsync("pizza", User, "불고기 피자");
-        Assert.Equal("size", _host.SessionOf("pizza", User)?.StepId);
-    }
-
-    private async Task AssertSessionUntouchedAndServingAsync(KakaoFlow.Runtime.Session? before)
-    {
-        var after = _host.SessionOf("pizza", User);
-        SessionAssert.Same(before, after);
-
-        var next = await _host.MessageTextAsync("pizza", User, "레귤러");
-        Assert.Contains("배달 받을 주소를 입력해 주세요.", next, StringComparison.Ordinal);
     }
 
     private static async Task AssertRefusedAsync(HttpResponseMessage response, int code, string name)
     {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{name}: {(int)response.StatusCode} {body}");
-        Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        var body = await Refusals.AssertBadRequestAsync(response, name);
         Assert.StartsWith($$"""{"code":{{code}},"message":""", body, StringComparison.Ordinal);
         using var json = System.Text.Json.JsonDocument.Parse(body);
         Assert.Equal(2, json.RootElement.EnumerateObject().Count());

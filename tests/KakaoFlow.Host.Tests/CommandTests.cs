@@ -5,22 +5,19 @@ namespace KakaoFlow.Host.Tests;
 /// <summary><c>kakaoflow apitest</c> against a good and a broken server, and <c>kakaoflow admin</c> against a running host.</summary>
 public sealed class CommandTests
 {
-    private static Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) => Kakaoflow.RunAsync(args);
-
     [Fact]
     public async Task Apitest_passes_a_good_server()
     {
-        await using var host = await TestHost.StartAsync(new Dictionary<string, string> { ["pizza"] = Flows.Pizza });
-        var (exit, output, error) = await RunAsync("apitest", new Uri(host.Http.BaseAddress!, "pizza").ToString());
+        await using var host = await TestHost.StartPizzaAsync();
+        var output = await Apitest.PassingAsync(host);
 
-        Assert.True(exit == 0, output + error);
-        Assert.DoesNotContain("FAIL", output, StringComparison.Ordinal);
-        Assert.Contains("PASS  keyboard: status 200 — status 200", output, StringComparison.Ordinal);
-        Assert.Contains("PASS  keyboard: buttons are non-empty strings — 2 buttons", output, StringComparison.Ordinal);
-        Assert.Contains("(content \"영업 시간\")", output, StringComparison.Ordinal);
-        Assert.Contains("PASS  message: has at least one part", output, StringComparison.Ordinal);
-        Assert.Contains("PASS  reply keyboard: type is buttons or text", output, StringComparison.Ordinal);
-        Assert.EndsWith("API TEST passed" + Environment.NewLine, output, StringComparison.Ordinal);
+        OutputAssert.ContainsAll(
+            output,
+            "PASS  keyboard: status 200 — status 200",
+            "PASS  keyboard: buttons are non-empty strings — 2 buttons",
+            "(content \"영업 시간\")",
+            "PASS  message: has at least one part",
+            "PASS  reply keyboard: type is buttons or text");
         Assert.NotNull(host.SessionOf("pizza", "kakaoflow-apitest"));
     }
 
@@ -36,16 +33,17 @@ public sealed class CommandTests
             _ => LoopbackServer.WriteAsync(context, 404, "text/plain", "no"),
         });
 
-        var (exit, output, _) = await RunAsync("apitest", new Uri(server.Url, "bot").ToString());
+        var output = await Apitest.FailingAsync(server.Url);
 
-        Assert.Equal(1, exit);
-        Assert.Contains("FAIL  keyboard: JSON content type — Content-Type: text/html", output, StringComparison.Ordinal);
-        Assert.Contains("FAIL  keyboard: type is buttons or text — type \"dropdown\"", output, StringComparison.Ordinal);
-        Assert.Contains("(content \"안녕하세요\")", output, StringComparison.Ordinal);
-        Assert.Contains("FAIL  message.text: a string of at most 1000 characters — 1001 characters", output, StringComparison.Ordinal);
-        Assert.Contains("FAIL  message.photo: url, width and height — width must be a positive integer; height must be a positive integer", output, StringComparison.Ordinal);
-        Assert.Contains("FAIL  message.message_button: label and url", output, StringComparison.Ordinal);
-        Assert.Contains("FAIL  reply keyboard: buttons are non-empty strings — 2 of 2 buttons are not non-empty strings", output, StringComparison.Ordinal);
+        OutputAssert.ContainsAll(
+            output,
+            "FAIL  keyboard: JSON content type — Content-Type: text/html",
+            "FAIL  keyboard: type is buttons or text — type \"dropdown\"",
+            "(content \"안녕하세요\")",
+            "FAIL  message.text: a string of at most 1000 characters — 1001 characters",
+            "FAIL  message.photo: url, width and height — width must be a positive integer; height must be a positive integer",
+            "FAIL  message.message_button: label and url",
+            "FAIL  reply keyboard: buttons are non-empty strings — 2 of 2 buttons are not non-empty strings");
         Assert.EndsWith("API TEST failed" + Environment.NewLine, output, StringComparison.Ordinal);
         Assert.Equal(["GET /bot/keyboard", "POST /bot/message"], server.Requests.Select(request => $"{request.Method} {request.Path}"));
     }
@@ -59,13 +57,14 @@ public sealed class CommandTests
             _ => LoopbackServer.WriteAsync(context, 200, "application/json", """{"message":{}}"""),
         });
 
-        var (exit, output, _) = await RunAsync("apitest", new Uri(server.Url, "bot").ToString());
+        var output = await Apitest.FailingAsync(server.Url);
 
-        Assert.Equal(1, exit);
-        Assert.Contains("FAIL  keyboard: status 200 — status 500", output, StringComparison.Ordinal);
-        Assert.Contains("FAIL  keyboard: body is a JSON object — not JSON", output, StringComparison.Ordinal);
-        Assert.Contains("FAIL  message: has at least one part — a message needs text, photo or message_button", output, StringComparison.Ordinal);
-        Assert.Contains("PASS  reply keyboard: absent or valid", output, StringComparison.Ordinal);
+        OutputAssert.ContainsAll(
+            output,
+            "FAIL  keyboard: status 200 — status 500",
+            "FAIL  keyboard: body is a JSON object — not JSON",
+            "FAIL  message: has at least one part — a message needs text, photo or message_button",
+            "PASS  reply keyboard: absent or valid");
     }
 
     [Fact]
@@ -75,12 +74,11 @@ public sealed class CommandTests
         var url = server.Url;
         await server.DisposeAsync();
 
-        var (exit, output, _) = await RunAsync("apitest", new Uri(url, "bot").ToString());
-        Assert.Equal(1, exit);
+        var output = await Apitest.FailingAsync(url);
         Assert.Contains("FAIL  keyboard: server answers — no answer", output, StringComparison.Ordinal);
 
-        Assert.Equal(2, (await RunAsync("apitest", "ftp://example.com/bot")).Exit);
-        Assert.Equal(2, (await RunAsync("apitest")).Exit);
+        Assert.Equal(2, (await Kakaoflow.RunAsync("apitest", "ftp://example.com/bot")).Exit);
+        Assert.Equal(2, (await Kakaoflow.RunAsync("apitest")).Exit);
     }
 
     [Fact]
@@ -92,42 +90,42 @@ public sealed class CommandTests
         var url = host.Http.BaseAddress!.ToString();
         await host.MessageTextAsync("flaky", "사용자", "고장");
 
-        var (exit, output, error) = await RunAsync("admin", "status", "--url", url, "--token", Lifecycle.OwnerToken);
+        var (exit, output, error) = await Kakaoflow.RunAsync("admin", "status", "--url", url, "--token", Lifecycle.OwnerToken);
         Assert.True(exit == 0, error);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("BOT    NAME      STATE    ERRORS TODAY  SESSIONS  FRIENDS  REASON", lines[0], StringComparison.Ordinal);
         Assert.StartsWith("flaky  불안정    running  1/10          1         0        started automatically", lines[1], StringComparison.Ordinal);
         Assert.StartsWith("pizza  피자나라  running  0/3000        0         0        ", lines[2], StringComparison.Ordinal);
 
-        (exit, output, _) = await RunAsync("admin", "errors", "flaky", "--url", url, "--token", Lifecycle.OwnerToken);
+        (exit, output, _) = await Kakaoflow.RunAsync("admin", "errors", "flaky", "--url", url, "--token", Lifecycle.OwnerToken);
         Assert.Equal(0, exit);
         Assert.Contains("hook-error", output, StringComparison.Ordinal);
         Assert.Contains(Hosting.UserTag.Of("사용자"), output, StringComparison.Ordinal);
         Assert.DoesNotContain("사용자", output, StringComparison.Ordinal);
 
-        (exit, output, _) = await RunAsync("admin", "stop", "pizza", "--url", url, "--token", Lifecycle.OwnerToken);
+        (exit, output, _) = await Kakaoflow.RunAsync("admin", "stop", "pizza", "--url", url, "--token", Lifecycle.OwnerToken);
         Assert.Equal(0, exit);
         Assert.Contains("pizza stopped", output, StringComparison.Ordinal);
 
-        (exit, output, _) = await RunAsync("admin", "unblock", "pizza", "--url", url, "--token", Lifecycle.OwnerToken);
+        (exit, output, _) = await Kakaoflow.RunAsync("admin", "unblock", "pizza", "--url", url, "--token", Lifecycle.OwnerToken);
         Assert.Equal(1, exit);
         Assert.Equal("refused (403): only an operator can do this" + Environment.NewLine, output);
 
-        (exit, output, _) = await RunAsync("admin", "block", "pizza", "--reason", "정책 위반", "--url", url, "--token", Lifecycle.OperatorToken);
+        (exit, output, _) = await Kakaoflow.RunAsync("admin", "block", "pizza", "--reason", "정책 위반", "--url", url, "--token", Lifecycle.OperatorToken);
         Assert.Equal(0, exit);
-        (exit, output, _) = await RunAsync("admin", "start", "pizza", "--url", url, "--token", Lifecycle.OperatorToken);
+        (exit, output, _) = await Kakaoflow.RunAsync("admin", "start", "pizza", "--url", url, "--token", Lifecycle.OperatorToken);
         Assert.Equal(1, exit);
         Assert.StartsWith("refused (409): blocked by an operator (정책 위반)", output, StringComparison.Ordinal);
 
-        (exit, output, _) = await RunAsync("admin", "status", "pizza", "--url", url, "--token", Lifecycle.OwnerToken);
+        (exit, output, _) = await Kakaoflow.RunAsync("admin", "status", "pizza", "--url", url, "--token", Lifecycle.OwnerToken);
         Assert.Equal(0, exit);
         Assert.Contains("state            blocked", output, StringComparison.Ordinal);
 
-        (exit, _, error) = await RunAsync("admin", "status", "--url", url, "--token", "nope");
+        (exit, _, error) = await Kakaoflow.RunAsync("admin", "status", "--url", url, "--token", "nope");
         Assert.Equal(1, exit);
         Assert.Contains("401", error, StringComparison.Ordinal);
-        Assert.Equal(2, (await RunAsync("admin", "block", "pizza", "--url", url, "--token", "x")).Exit);
-        Assert.Equal(2, (await RunAsync("admin", "frobnicate")).Exit);
+        Assert.Equal(2, (await Kakaoflow.RunAsync("admin", "block", "pizza", "--url", url, "--token", "x")).Exit);
+        Assert.Equal(2, (await Kakaoflow.RunAsync("admin", "frobnicate")).Exit);
     }
 
     [Fact]
@@ -138,7 +136,7 @@ public sealed class CommandTests
             new Dictionary<string, string> { ["pizza"] = Flows.Pizza },
             Lifecycle.WithTokens(options => options with { StoreHealth = new FixedHealth(outage) }));
 
-        var (exit, output, error) = await RunAsync("admin", "status", "--url", host.Http.BaseAddress!.ToString(), "--token", Lifecycle.OwnerToken);
+        var (exit, output, error) = await Kakaoflow.RunAsync("admin", "status", "--url", host.Http.BaseAddress!.ToString(), "--token", Lifecycle.OwnerToken);
         Assert.True(exit == 0, error);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("store: unavailable since 2026-11-25T03:00:00.000Z: the data file: No space left on device", lines[0]);

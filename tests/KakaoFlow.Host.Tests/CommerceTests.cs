@@ -114,11 +114,13 @@ public sealed partial class CommerceTests : IAsyncLifetime
 
         var (exit, table, error) = await Kakaoflow.RunAsync("admin", "payments", "shop", "--url", _host.Http.BaseAddress!.AbsoluteUri, "--token", Lifecycle.OwnerToken);
         Assert.True(exit == 0, error);
-        Assert.Contains("ORDER", table, StringComparison.Ordinal);
-        Assert.Contains("A1001", table, StringComparison.Ordinal);
-        Assert.Contains("2,800원", table, StringComparison.Ordinal);
-        Assert.Contains("Visa ****4242", table, StringComparison.Ordinal);
-        Assert.Contains("1 approved (2,800원), 0 refunded, 0 declined", table, StringComparison.Ordinal);
+        OutputAssert.ContainsAll(
+            table,
+            "ORDER",
+            "A1001",
+            "2,800원",
+            "Visa ****4242",
+            "1 approved (2,800원), 0 refunded, 0 declined");
     }
 
     [Fact]

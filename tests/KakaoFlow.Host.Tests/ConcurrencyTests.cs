@@ -1,7 +1,6 @@
 using System.Text.Json;
 using KakaoFlow.Host.Tests.Support;
 using KakaoFlow.Hosting;
-using KakaoFlow.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KakaoFlow.Host.Tests;
@@ -13,18 +12,8 @@ public sealed class ConcurrencyTests
         options with { ReplyTimeout = TimeSpan.FromSeconds(30) }; // a slow CI machine must not turn waits into errors
 
     /// <summary>The real runtime, a little slower, so that turns that are not serialised really overlap.</summary>
-    private static TestHostOptions PatientAndSlow(TestHostOptions options)
-    {
-        var runtime = new FlowRuntime();
-        return Patient(options) with
-        {
-            Stepper = (flow, session, turn, now, cancellation) =>
-            {
-                Thread.Sleep(5);
-                return runtime.Step(flow, session, turn, now, cancellation);
-            },
-        };
-    }
+    private static TestHostOptions PatientAndSlow(TestHostOptions options) =>
+        Patient(options) with { Stepper = Steppers.RealStepAfter((_, _) => Thread.Sleep(5)) };
 
     [Fact]
     public async Task Forty_racing_messages_from_one_user_each_advance_the_chain_once()
@@ -63,20 +52,17 @@ public sealed class ConcurrencyTests
         // finishes in time when the two users are not serialised against each other.
         using var barrier = new Barrier(2);
         var met = 0;
-        var runtime = new FlowRuntime();
         await using var host = await TestHost.StartAsync(
             new Dictionary<string, string> { ["chain"] = Flows.Chain(3) },
             options => Patient(options) with
             {
-                Stepper = (flow, session, turn, now, cancellation) =>
+                Stepper = Steppers.RealStepAfter((_, cancellation) =>
                 {
                     if (barrier.SignalAndWait(TimeSpan.FromSeconds(10), cancellation))
                     {
                         Interlocked.Increment(ref met);
                     }
-
-                    return runtime.Step(flow, session, turn, now, cancellation);
-                },
+                }),
             });
 
         await Task.WhenAll(host.MessageTextAsync("chain", "left", "다음"), host.MessageTextAsync("chain", "right", "다음"));

@@ -8,14 +8,9 @@ using KakaoFlow.Store;
 namespace KakaoFlow.Host.Tests;
 
 /// <summary>Every endpoint of the auto-reply API (docs/kakao-api.md), with exact bodies, over real HTTP and a real LiteDB file.</summary>
-public sealed class EndpointTests : IAsyncLifetime
+public sealed class EndpointTests : PizzaHostTests
 {
     private const string HomeKeyboard = """{"type":"buttons","buttons":["영업 시간","메뉴 보기"]}""";
-    private TestHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await TestHost.StartAsync(new Dictionary<string, string> { ["pizza"] = Flows.Pizza });
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     private static async Task AssertBodyAsync(HttpResponseMessage response, HttpStatusCode status, string expected)
     {
@@ -29,34 +24,34 @@ public sealed class EndpointTests : IAsyncLifetime
     [Fact]
     public async Task Keyboard_answers_the_home_keyboard_in_utf8()
     {
-        using var response = await _host.Http.GetAsync(new Uri("/pizza/keyboard", UriKind.Relative));
+        using var response = await Server.Http.GetAsync(new Uri("/pizza/keyboard", UriKind.Relative));
         await AssertBodyAsync(response, HttpStatusCode.OK, HomeKeyboard);
     }
 
     [Fact]
     public async Task Friend_and_chat_room_answer_the_success_body_byte_for_byte()
     {
-        using (var added = await _host.PostJsonAsync("/pizza/friend", Json.Friend("user-1")))
+        using (var added = await Server.PostJsonAsync("/pizza/friend", Json.Friend("user-1")))
         {
             await AssertBodyAsync(added, HttpStatusCode.OK, """{"code":0,"message":"SUCCESS"}""");
         }
 
-        var record = _host.Store.Friends.Find("pizza", "user-1");
+        var record = Server.Store.Friends.Find("pizza", "user-1");
         Assert.Equal(FriendState.Friend, record?.State);
         Assert.Equal(TestHost.Start, record?.AddedAt);
 
-        _host.Clock.Advance(TimeSpan.FromMinutes(1));
-        using (var blocked = await _host.Http.DeleteAsync(new Uri("/pizza/friend/user-1", UriKind.Relative)))
+        Server.Clock.Advance(TimeSpan.FromMinutes(1));
+        using (var blocked = await Server.Http.DeleteAsync(new Uri("/pizza/friend/user-1", UriKind.Relative)))
         {
             await AssertBodyAsync(blocked, HttpStatusCode.OK, """{"code":0,"message":"SUCCESS"}""");
         }
 
-        record = _host.Store.Friends.Find("pizza", "user-1");
+        record = Server.Store.Friends.Find("pizza", "user-1");
         Assert.Equal(FriendState.Blocked, record?.State);
         Assert.Equal(TestHost.Start.AddMinutes(1), record?.BlockedAt);
         Assert.Equal(TestHost.Start, record?.AddedAt);
 
-        using var left = await _host.Http.DeleteAsync(new Uri("/pizza/chat_room/user-1", UriKind.Relative));
+        using var left = await Server.Http.DeleteAsync(new Uri("/pizza/chat_room/user-1", UriKind.Relative));
         await AssertBodyAsync(left, HttpStatusCode.OK, """{"code":0,"message":"SUCCESS"}""");
     }
 
@@ -65,7 +60,7 @@ public sealed class EndpointTests : IAsyncLifetime
     {
         async Task Expect(string content, string body)
         {
-            using var response = await _host.SendMessageAsync("pizza", "주문자", content);
+            using var response = await Server.SendMessageAsync("pizza", "주문자", content);
             await AssertBodyAsync(response, HttpStatusCode.OK, body);
         }
 
@@ -77,7 +72,7 @@ public sealed class EndpointTests : IAsyncLifetime
         await Expect("서울시 강남구 테헤란로 1", """{"message":{"text":"불고기 피자 레귤러를 서울시 강남구 테헤란로 1(으)로 보낼까요? (18000원)"},"keyboard":{"type":"buttons","buttons":["주문하기","취소"]}}""");
         await Expect("주문하기", """{"message":{"text":"주문이 접수되었습니다."},"keyboard":""" + HomeKeyboard + "}");
 
-        var session = _host.SessionOf("pizza", "주문자");
+        var session = Server.SessionOf("pizza", "주문자");
         Assert.NotNull(session);
         Assert.Equal(Session.HomeStepId, session.StepId);
         Assert.Equal("서울시 강남구 테헤란로 1", session.Vars["address"].GetString());
@@ -88,8 +83,8 @@ public sealed class EndpointTests : IAsyncLifetime
     [Fact]
     public async Task A_photo_is_a_message_type()
     {
-        await _host.MessageTextAsync("pizza", "사진", "메뉴 보기");
-        using var response = await _host.SendMessageAsync("pizza", "사진", "https://example.com/p.jpg", type: "photo");
+        await Server.MessageTextAsync("pizza", "사진", "메뉴 보기");
+        using var response = await Server.SendMessageAsync("pizza", "사진", "https://example.com/p.jpg", type: "photo");
         var body = await response.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("\"keyboard\":{\"type\":\"buttons\"", body, StringComparison.Ordinal);
@@ -109,19 +104,19 @@ public sealed class EndpointTests : IAsyncLifetime
             request.Content = new StringContent(Json.Message("user-1", "text", "안녕"), Encoding.UTF8, "application/json");
         }
 
-        using var response = await _host.Http.SendAsync(request);
+        using var response = await Server.Http.SendAsync(request);
         await AssertBodyAsync(response, HttpStatusCode.BadRequest, """{"code":202,"message":"wrong bot url"}""");
     }
 
     [Fact]
     public async Task Unknown_paths_and_methods_still_get_the_error_json()
     {
-        using (var notFound = await _host.Http.GetAsync(new Uri("/pizza/keyboard/extra", UriKind.Relative)))
+        using (var notFound = await Server.Http.GetAsync(new Uri("/pizza/keyboard/extra", UriKind.Relative)))
         {
             await AssertBodyAsync(notFound, HttpStatusCode.NotFound, """{"code":100,"message":"not found"}""");
         }
 
-        using var wrongMethod = await _host.Http.GetAsync(new Uri("/pizza/message", UriKind.Relative));
+        using var wrongMethod = await Server.Http.GetAsync(new Uri("/pizza/message", UriKind.Relative));
         await AssertBodyAsync(wrongMethod, HttpStatusCode.MethodNotAllowed, """{"code":100,"message":"method not allowed"}""");
     }
 }

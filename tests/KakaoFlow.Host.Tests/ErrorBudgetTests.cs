@@ -195,7 +195,7 @@ public sealed class ErrorBudgetTests
         await using var host = await TestHost.StartAsync(new Dictionary<string, string> { ["long"] = flow }, Lifecycle.WithTokens(options => options with
         {
             ReplyTimeout = TimeSpan.FromMilliseconds(1500),
-            Stepper = (compiled, session, turn, now, cancellation) =>
+            Stepper = Steppers.RealStepAfter((turn, cancellation) =>
             {
                 switch (turn.Content)
                 {
@@ -206,9 +206,7 @@ public sealed class ErrorBudgetTests
                     case "터짐":
                         throw new InvalidOperationException("runtime bug");
                 }
-
-                return new Runtime.FlowRuntime().Step(compiled, session, turn, now, cancellation);
-            },
+            }),
         }));
 
         var cut = JsonDocument.Parse(await host.MessageTextAsync("long", "u1", "길게")).RootElement.GetProperty("message").GetProperty("text").GetString()!;

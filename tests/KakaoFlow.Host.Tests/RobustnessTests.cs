@@ -17,25 +17,20 @@ public sealed class RobustnessTests
     public async Task A_turn_past_the_reply_bound_gets_messages_error_and_its_token_is_cancelled()
     {
         var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var runtime = new FlowRuntime();
-        await using var host = await TestHost.StartAsync(
-            new Dictionary<string, string> { ["pizza"] = Flows.Pizza },
-            options => options with
+        await using var host = await TestHost.StartPizzaAsync(options => options with
+        {
+            ReplyTimeout = TimeSpan.FromMilliseconds(300),
+            Stepper = Steppers.RealStepAfter((turn, cancellation) =>
             {
-                ReplyTimeout = TimeSpan.FromMilliseconds(300),
-                Stepper = (flow, session, turn, now, cancellation) =>
+                if (turn.Content == "느림")
                 {
-                    if (turn.Content == "느림")
-                    {
-                        // A hook that would run for a minute if nobody stopped it.
-                        cancellation.WaitHandle.WaitOne(TimeSpan.FromMinutes(1));
-                        cancelled.TrySetResult();
-                        cancellation.ThrowIfCancellationRequested();
-                    }
-
-                    return runtime.Step(flow, session, turn, now, cancellation);
-                },
-            });
+                    // A hook that would run for a minute if nobody stopped it.
+                    cancellation.WaitHandle.WaitOne(TimeSpan.FromMinutes(1));
+                    cancelled.TrySetResult();
+                    cancellation.ThrowIfCancellationRequested();
+                }
+            }),
+        });
         await host.MessageTextAsync("pizza", "user-slow", "메뉴 보기");
         var vars = SessionAssert.Vars(host.SessionOf("pizza", "user-slow")!);
 
@@ -63,18 +58,14 @@ public sealed class RobustnessTests
     public async Task Stopping_the_host_finishes_a_turn_in_flight_before_closing_the_store()
     {
         var inside = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var runtime = new FlowRuntime();
-        await using var host = await TestHost.StartAsync(
-            new Dictionary<string, string> { ["pizza"] = Flows.Pizza },
-            options => options with
+        await using var host = await TestHost.StartPizzaAsync(options => options with
+        {
+            Stepper = Steppers.RealStepAfter((_, _) =>
             {
-                Stepper = (flow, session, turn, now, cancellation) =>
-                {
-                    inside.TrySetResult();
-                    Thread.Sleep(500);
-                    return runtime.Step(flow, session, turn, now, cancellation);
-                },
-            });
+                inside.TrySetResult();
+                Thread.Sleep(500);
+            }),
+        });
 
         var pending = host.SendMessageAsync("pizza", "user-stop", "메뉴 보기");
         await inside.Task.WaitAsync(TimeSpan.FromSeconds(10));
@@ -156,7 +147,7 @@ public sealed class RobustnessTests
     public async Task Logs_never_contain_a_user_key_in_clear()
     {
         const string userKey = "SeCrEtUsErKeY123";
-        await using var host = await TestHost.StartAsync(new Dictionary<string, string> { ["pizza"] = Flows.Pizza });
+        await using var host = await TestHost.StartPizzaAsync();
 
         using (await host.PostJsonAsync("/pizza/friend", Json.Friend(userKey)))
         {

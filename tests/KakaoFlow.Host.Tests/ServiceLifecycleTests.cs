@@ -264,7 +264,7 @@ public sealed class ServiceLifecycleTests
     [Fact]
     public async Task Without_an_owner_token_one_is_generated_once_kept_with_mode_600_and_only_its_path_is_logged()
     {
-        await using var host = await TestHost.StartAsync(new Dictionary<string, string> { ["pizza"] = Flows.Pizza });
+        await using var host = await TestHost.StartPizzaAsync();
         var file = AdminTokenFile.NextTo(host.DataFile);
         Assert.True(File.Exists(file));
         var token = (await File.ReadAllTextAsync(file)).Trim();

@@ -5,25 +5,22 @@ namespace KakaoFlow.Host.Tests;
 /// <summary><c>kakaoflow apitest BASE_URL --skill</c>: the API TEST's checks against <c>BASE_URL/skill</c> with a SkillPayload.</summary>
 public sealed class SkillApiTestTests
 {
-    private static Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) => Kakaoflow.RunAsync(args);
-
     [Fact]
     public async Task Apitest_skill_passes_a_good_server_with_a_greeting_and_the_first_quick_reply()
     {
         await using var host = await TestHost.StartWithSamplesAsync();
 
-        var (exit, output, error) = await RunAsync("apitest", new Uri(host.Http.BaseAddress!, "pizza").ToString(), "--skill");
+        var output = await Apitest.PassingAsync(host, "--skill");
 
-        Assert.True(exit == 0, output + error);
-        Assert.DoesNotContain("FAIL", output, StringComparison.Ordinal);
-        Assert.Contains($"POST {new Uri(host.Http.BaseAddress!, "pizza/skill")} (utterance \"안녕하세요\")", output, StringComparison.Ordinal);
-        Assert.Contains("(utterance \"메뉴 보기\")", output, StringComparison.Ordinal);
-        Assert.Contains("PASS  skill: version is 2.0", output, StringComparison.Ordinal);
-        Assert.Contains("PASS  skill: 1 to 3 outputs — 2 outputs", output, StringComparison.Ordinal);
-        Assert.Contains("PASS  skill: outputs[0] textCard — valid", output, StringComparison.Ordinal);
-        Assert.Contains("PASS  skill: outputs[1] simpleImage — valid", output, StringComparison.Ordinal);
-        Assert.Contains("PASS  skill: quickReplies — 6 quick replies, labels of at most 14 characters", output, StringComparison.Ordinal);
-        Assert.EndsWith("API TEST passed" + Environment.NewLine, output, StringComparison.Ordinal);
+        OutputAssert.ContainsAll(
+            output,
+            $"POST {new Uri(host.Http.BaseAddress!, "pizza/skill")} (utterance \"안녕하세요\")",
+            "(utterance \"메뉴 보기\")",
+            "PASS  skill: version is 2.0",
+            "PASS  skill: 1 to 3 outputs — 2 outputs",
+            "PASS  skill: outputs[0] textCard — valid",
+            "PASS  skill: outputs[1] simpleImage — valid",
+            "PASS  skill: quickReplies — 6 quick replies, labels of at most 14 characters");
         Assert.Equal("menu", host.SessionOf("pizza", SkillCalls.KeyOf("kakaoflow-apitest"))?.StepId);
     }
 
@@ -41,16 +38,17 @@ public sealed class SkillApiTestTests
             ],"quickReplies":[{{{quickReplies}}}]}}
             """));
 
-        var (exit, output, _) = await RunAsync("apitest", new Uri(server.Url, "bot").ToString(), "--skill");
+        var output = await Apitest.FailingAsync(server.Url, "--skill");
 
-        Assert.Equal(1, exit);
-        Assert.Contains("FAIL  skill: version is 2.0 — version \"1.0\"", output, StringComparison.Ordinal);
-        Assert.Contains("FAIL  skill: 1 to 3 outputs — 4 outputs", output, StringComparison.Ordinal);
-        Assert.Contains("FAIL  skill: outputs[0] simpleText — text is 0 characters (1 to 1000)", output, StringComparison.Ordinal);
-        Assert.Contains("FAIL  skill: outputs[1] simpleImage — imageUrl must be an absolute http(s) URL; altText must be a non-empty string", output, StringComparison.Ordinal);
-        Assert.Contains("FAIL  skill: outputs[2] textCard — description is 401 characters (1 to 400); a button needs an action and a label of 1 to 14 characters", output, StringComparison.Ordinal);
-        Assert.Contains("FAIL  skill: outputs[3] bubble — \"bubble\" is not a skill component", output, StringComparison.Ordinal);
-        Assert.Contains("FAIL  skill: quickReplies — 11 quick replies (at most 10)", output, StringComparison.Ordinal);
+        OutputAssert.ContainsAll(
+            output,
+            "FAIL  skill: version is 2.0 — version \"1.0\"",
+            "FAIL  skill: 1 to 3 outputs — 4 outputs",
+            "FAIL  skill: outputs[0] simpleText — text is 0 characters (1 to 1000)",
+            "FAIL  skill: outputs[1] simpleImage — imageUrl must be an absolute http(s) URL; altText must be a non-empty string",
+            "FAIL  skill: outputs[2] textCard — description is 401 characters (1 to 400); a button needs an action and a label of 1 to 14 characters",
+            "FAIL  skill: outputs[3] bubble — \"bubble\" is not a skill component",
+            "FAIL  skill: quickReplies — 11 quick replies (at most 10)");
         Assert.EndsWith("API TEST failed" + Environment.NewLine, output, StringComparison.Ordinal);
         var request = Assert.Single(server.Requests); // no quick reply to follow
         Assert.Equal(("POST", "/bot/skill"), (request.Method, request.Path));

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using KakaoFlow.Host.Tests.Support;
 
 namespace KakaoFlow.Host.Tests;
@@ -9,14 +7,9 @@ namespace KakaoFlow.Host.Tests;
 /// Every bad SkillPayload gets 400 with the host's error JSON (code 100), never a 5xx or an HTML page; the user's
 /// session is untouched and their next good utterance continues where they were.
 /// </summary>
-public sealed class SkillBadInputTests : IAsyncLifetime
+public sealed class SkillBadInputTests : PizzaHostTests
 {
     private const string User = "skill-bad";
-    private TestHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await TestHost.StartAsync(new Dictionary<string, string> { ["pizza"] = Flows.Pizza });
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     private static string WithUserRequest(string userRequest) =>
         """{"intent":{"id":"b2f1","name":"폴백 블록"},"userRequest":""" + userRequest + ""","bot":{"id":"64a0","name":"피자나라"}}""";
@@ -53,38 +46,30 @@ public sealed class SkillBadInputTests : IAsyncLifetime
     [MemberData(nameof(Bodies))]
     public async Task A_bad_payload_is_refused_and_the_session_is_untouched(string name, string body, string? contentType, string message)
     {
-        await PutUserAtSizeStepAsync();
-        var before = _host.SessionOf("pizza", SkillCalls.KeyOf(User));
+        var user = await SizeStepUser.OnSkillAsync(Server, User);
 
-        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
-        if (contentType is not null)
-        {
-            content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-        }
-
-        using var response = await _host.Http.PostAsync(new Uri("/pizza/skill", UriKind.Relative), content);
+        using var response = await Server.PostRawAsync("/pizza/skill", body, contentType);
         await AssertRefusedAsync(response, 100, "bad request: " + message, name);
-        await AssertSessionUntouchedAndServingAsync(before);
+        await user.AssertUntouchedAndServingAsync();
     }
 
     [Fact]
     public async Task A_payload_over_64_KiB_is_refused_before_it_is_read()
     {
-        await PutUserAtSizeStepAsync();
-        var before = _host.SessionOf("pizza", SkillCalls.KeyOf(User));
+        var user = await SizeStepUser.OnSkillAsync(Server, User);
 
-        using var response = await _host.PostJsonAsync("/pizza/skill", SkillCalls.Payload(User, new string('가', 30_000)));
+        using var response = await Server.PostJsonAsync("/pizza/skill", SkillCalls.Payload(User, new string('가', 30_000)));
 
         await AssertRefusedAsync(response, 100, "bad request: the body is larger than 65536 bytes", "over-large");
         Assert.Equal("close", response.Headers.Connection.Single());
-        await AssertSessionUntouchedAndServingAsync(before);
+        await user.AssertUntouchedAndServingAsync();
     }
 
     [Fact]
     public async Task An_unknown_bot_gets_the_same_answer_as_on_message()
     {
-        using var skill = await _host.PostJsonAsync("/nobot/skill", SkillCalls.Payload(User, "레귤러"));
-        using var message = await _host.SendMessageAsync("nobot", User, "레귤러");
+        using var skill = await Server.PostJsonAsync("/nobot/skill", SkillCalls.Payload(User, "레귤러"));
+        using var message = await Server.SendMessageAsync("nobot", User, "레귤러");
 
         await AssertRefusedAsync(skill, 202, "wrong bot url", "unknown bot");
         Assert.Equal(await message.Content.ReadAsStringAsync(), await skill.Content.ReadAsStringAsync());
@@ -94,31 +79,12 @@ public sealed class SkillBadInputTests : IAsyncLifetime
     [Fact]
     public async Task Another_method_on_the_skill_path_is_the_error_json()
     {
-        using var response = await _host.Http.GetAsync(new Uri("/pizza/skill", UriKind.Relative));
+        using var response = await Server.Http.GetAsync(new Uri("/pizza/skill", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
         Assert.Equal("""{"code":100,"message":"method not allowed"}""", await response.Content.ReadAsStringAsync());
     }
 
-    private async Task PutUserAtSizeStepAsync()
-    {
-        await _host.SkillAsync("pizza", User, "메뉴 보기");
-        await _host.SkillAsync("pizza", User, "불고기 피자");
-        Assert.Equal("size", _host.SessionOf("pizza", SkillCalls.KeyOf(User))?.StepId);
-    }
-
-    private async Task AssertSessionUntouchedAndServingAsync(KakaoFlow.Runtime.Session? before)
-    {
-        SessionAssert.Same(before, _host.SessionOf("pizza", SkillCalls.KeyOf(User)));
-        var next = await _host.SkillAsync("pizza", User, "레귤러");
-        Assert.Equal("배달 받을 주소를 입력해 주세요.", next.Texts);
-    }
-
-    private static async Task AssertRefusedAsync(HttpResponseMessage response, int code, string message, string name)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{name}: {(int)response.StatusCode} {body}");
-        Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
-        Assert.Equal($$"""{"code":{{code}},"message":{{Json.Quote(message)}}}""", body);
-    }
+    private static async Task AssertRefusedAsync(HttpResponseMessage response, int code, string message, string name) =>
+        Assert.Equal($$"""{"code":{{code}},"message":{{Json.Quote(message)}}}""", await Refusals.AssertBadRequestAsync(response, name));
 }

@@ -198,15 +198,13 @@ public sealed class SkillEndpointTests
             options => options with
             {
                 ReplyTimeout = TimeSpan.FromMilliseconds(300),
-                Stepper = (flow, session, turn, now, cancellation) =>
+                Stepper = Steppers.RealStepAfter((turn, _) =>
                 {
                     if (turn.Content == "느림")
                     {
                         Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None).Wait(CancellationToken.None);
                     }
-
-                    return new FlowRuntime().Step(flow, session, turn, now, cancellation);
-                },
+                }),
             });
         await host.SkillAsync("menu", User, "메뉴");
         await host.SkillAsync("menu", User, "다음");

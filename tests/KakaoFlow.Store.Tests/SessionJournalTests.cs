@@ -1,9 +1,7 @@
 using System.Buffers.Binary;
-using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO.Hashing;
-using System.Text.Json;
 using KakaoFlow.Store.Tests.Support;
 using KakaoFlow.Runtime;
 using KakaoFlow.Storage;
@@ -24,7 +22,7 @@ public sealed class SessionJournalTests : TempStoreFile
 {
     private const string Bot = "피자봇";
 
-    private static readonly DateTimeOffset At = new(2026, 11, 25, 21, 0, 0, TimeSpan.FromHours(9));
+    private static readonly DateTimeOffset At = Sessions.At;
 
     /// <summary>Nothing is flushed during a test unless the test asks for it.</summary>
     private static readonly SessionStoreOptions NoBackgroundFlush = new() { FlushInterval = TimeSpan.FromHours(1) };
@@ -485,25 +483,8 @@ public sealed class SessionJournalTests : TempStoreFile
 
     private static string UserKey(int i) => "손님-" + i.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>A user's session after <paramref name="turn"/> turns: Korean variables, a choice, a page (0 every third turn), a time with an offset.</summary>
-    private static Session Turn(string userKey, int turn) => new()
-    {
-        StepId = "주문/" + turn.ToString(CultureInfo.InvariantCulture),
-        Vars = ImmutableDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, JsonElement>
-        {
-            ["이름"] = FlowValues.Text(userKey + "님"),
-            ["메뉴"] = FlowValues.Text("불고기 피자 \"라지\" \\ 🍕"),
-            ["수량"] = FlowValues.Number(turn),
-            ["할인율"] = FlowValues.Number(0.15 * turn),
-            ["결제함"] = FlowValues.Boolean(turn % 2 == 0),
-            ["쿠폰"] = FlowValues.Null,
-            ["장바구니"] = JsonDocument.Parse("""[{"이름":"콜라","개수":2},{"이름":"감자튀김","개수":1}]""").RootElement.Clone(),
-        }),
-        LastMessageAt = At.AddMinutes(turn).AddTicks(1234),
-        FlowVersion = "v" + turn.ToString(CultureInfo.InvariantCulture),
-        Choice = new DynamicChoice(["치즈 추가", "그대로", turn.ToString(CultureInfo.InvariantCulture) + "판"], "토핑", "확인"),
-        Page = turn % 3,
-    };
+    /// <summary>A user's session after <paramref name="turn"/> turns (<see cref="Sessions.Turn"/>) on a page (0 every third turn).</summary>
+    private static Session Turn(string userKey, int turn) => Sessions.Turn(userKey, turn) with { Page = turn % 3 };
 
     /// <summary>What may follow the complete records of a segment: a torn write (a frame cut short), or damage.</summary>
     private static byte[] Tail(string kind)

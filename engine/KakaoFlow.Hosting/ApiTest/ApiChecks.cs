@@ -53,53 +53,72 @@ public static partial class ApiChecks
         var parts = MessageParts.Count(part => message.TryGetProperty(part, out _));
         checks.Add(new("message: has at least one part", parts > 0,
             parts > 0 ? $"{parts} of text, photo, message_button" : "a message needs text, photo or message_button"));
-
         if (message.TryGetProperty("text", out var text))
         {
-            if (text.ValueKind != JsonValueKind.String)
-            {
-                checks.Add(new("message.text: a string of at most 1000 characters", false, $"text is {text.ValueKind}, not a string"));
-            }
-            else
-            {
-                var length = TextLength.Of(text.GetString()!);
-                checks.Add(new("message.text: a string of at most 1000 characters", length <= TextLength.KakaoTextLimit, $"{length} characters"));
-            }
+            checks.Add(CheckText(text));
         }
 
         if (message.TryGetProperty("photo", out var photo))
         {
-            var problems = new List<string>();
-            if (photo.ValueKind != JsonValueKind.Object)
-            {
-                problems.Add("photo is not an object");
-            }
-            else
-            {
-                if (!IsNonEmptyString(photo, "url"))
-                {
-                    problems.Add("url must be a non-empty string");
-                }
-
-                foreach (var size in new[] { "width", "height" })
-                {
-                    if (!photo.TryGetProperty(size, out var value) || value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var pixels) || pixels <= 0)
-                    {
-                        problems.Add($"{size} must be a positive integer");
-                    }
-                }
-            }
-
-            checks.Add(new("message.photo: url, width and height", problems.Count == 0, problems.Count == 0 ? "all three present" : string.Join("; ", problems)));
+            checks.Add(CheckPhoto(photo));
         }
 
         if (message.TryGetProperty("message_button", out var button))
         {
-            var ok = button.ValueKind == JsonValueKind.Object && IsNonEmptyString(button, "label") && IsNonEmptyString(button, "url");
-            checks.Add(new("message.message_button: label and url", ok, ok ? "both present" : "label and url must both be non-empty strings"));
+            checks.Add(CheckMessageButton(button));
         }
 
-        if (root.TryGetProperty("keyboard", out var keyboard))
+        CheckReplyKeyboard(root, checks);
+        return checks;
+    }
+
+    private static ApiCheck CheckText(JsonElement text)
+    {
+        const string Name = "message.text: a string of at most 1000 characters";
+        if (text.ValueKind != JsonValueKind.String)
+        {
+            return new(Name, false, $"text is {text.ValueKind}, not a string");
+        }
+
+        var length = TextLength.Of(text.GetString()!);
+        return new(Name, length <= TextLength.KakaoTextLimit, $"{length} characters");
+    }
+
+    private static ApiCheck CheckPhoto(JsonElement photo)
+    {
+        var problems = new List<string>();
+        if (photo.ValueKind != JsonValueKind.Object)
+        {
+            problems.Add("photo is not an object");
+        }
+        else
+        {
+            if (!IsNonEmptyString(photo, "url"))
+            {
+                problems.Add("url must be a non-empty string");
+            }
+
+            foreach (var size in new[] { "width", "height" })
+            {
+                if (!photo.TryGetProperty(size, out var value) || value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var pixels) || pixels <= 0)
+                {
+                    problems.Add($"{size} must be a positive integer");
+                }
+            }
+        }
+
+        return new("message.photo: url, width and height", problems.Count == 0, problems.Count == 0 ? "all three present" : string.Join("; ", problems));
+    }
+
+    private static ApiCheck CheckMessageButton(JsonElement button)
+    {
+        var ok = button.ValueKind == JsonValueKind.Object && IsNonEmptyString(button, "label") && IsNonEmptyString(button, "url");
+        return new("message.message_button: label and url", ok, ok ? "both present" : "label and url must both be non-empty strings");
+    }
+
+    private static void CheckReplyKeyboard(JsonElement reply, List<ApiCheck> checks)
+    {
+        if (reply.TryGetProperty("keyboard", out var keyboard))
         {
             CheckKeyboard("reply keyboard", keyboard, checks);
         }
@@ -107,8 +126,6 @@ public static partial class ApiChecks
         {
             checks.Add(new("reply keyboard: absent or valid", true, "absent (the client shows a text keyboard)"));
         }
-
-        return checks;
     }
 
     private static void Common(string what, int status, string? contentType, List<ApiCheck> checks)

@@ -2,6 +2,9 @@ using System.Text.Json;
 
 namespace KakaoFlow.Hosting.Skill;
 
+/// <summary>A valid SkillPayload: the Open Builder user's id and what they said or pressed.</summary>
+internal readonly record struct SkillRequest(string UserId, string Utterance);
+
 /// <summary>
 /// Reading a SkillPayload (docs/skill-api.md): only <c>userRequest.user.id</c> and <c>userRequest.utterance</c> are
 /// used and checked; every other field may be missing, <c>null</c> or anything else. The body itself is read and
@@ -19,7 +22,7 @@ internal static class SkillRequests
     public static string KeyOf(string userId) => KeyPrefix + userId;
 
     /// <summary>The user's id and what they said or pressed, or null with the refusal.</summary>
-    public static (string UserId, string Utterance)? Parse(JsonElement body, out RequestError? error)
+    public static SkillRequest? Parse(JsonElement body, out RequestError? error)
     {
         if (!KakaoRequests.TryGetFields(body, out var fields, out error)
             || !TryGetObject(fields, "userRequest", "userRequest", out var userRequest, out error)
@@ -36,24 +39,13 @@ internal static class SkillRequests
             return null;
         }
 
-        return (userId, utterance);
+        return new SkillRequest(userId, utterance);
     }
 
     private static bool TryGetObject(Dictionary<string, JsonElement> fields, string name, string path, out Dictionary<string, JsonElement> inner, out RequestError? error)
     {
         inner = [];
-        if (!fields.TryGetValue(name, out var element))
-        {
-            error = RequestError.BadRequest($"{path} is missing");
-            return false;
-        }
-
-        if (element.ValueKind != JsonValueKind.Object)
-        {
-            error = RequestError.BadRequest($"{path} must be an object");
-            return false;
-        }
-
-        return KakaoRequests.TryGetFields(element, out inner, out error);
+        return KakaoRequests.TryGetField(fields, name, path, JsonValueKind.Object, out var element, out error)
+            && KakaoRequests.TryGetFields(element, out inner, out error);
     }
 }

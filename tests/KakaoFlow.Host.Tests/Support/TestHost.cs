@@ -57,6 +57,10 @@ internal sealed class TestHost : IAsyncDisposable
         return host;
     }
 
+    /// <summary>Serves the pizza bot of <see cref="Flows.Pizza"/> as <c>/pizza</c>.</summary>
+    public static Task<TestHost> StartPizzaAsync(Func<TestHostOptions, TestHostOptions>? configure = null) =>
+        StartAsync(new Dictionary<string, string> { ["pizza"] = Flows.Pizza }, configure);
+
     /// <summary>Serves copies of the repository's sample bots (<c>flows/</c>).</summary>
     public static async Task<TestHost> StartWithSamplesAsync(Func<TestHostOptions, TestHostOptions>? configure = null)
     {

@@ -5,32 +5,16 @@ namespace KakaoFlow.Tests.Cli;
 
 public sealed class CheckCommandTests : IDisposable
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("kakaoflow-check-").FullName;
+    private readonly BotFolders _bots = new("kakaoflow-check-");
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
-
-    private string Bot(string name, string yaml)
-    {
-        var folder = Path.Combine(_root, name);
-        Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, "flow.yaml"), yaml);
-        return folder;
-    }
-
-    private static async Task<(int Exit, string Out, string Err)> Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var exit = await CommandLine.RunAsync(args, stdout, stderr);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
+    public void Dispose() => _bots.Dispose();
 
     [Fact]
     public async Task Clean_flow_exits_zero_with_a_summary()
     {
-        var bot = Bot("good", TestFlows.Header + "home:\n  - 안녕: 반가워요\n");
+        var bot = _bots.Write("good", TestFlows.Header + "home:\n  - 안녕: 반가워요\n");
 
-        var (exit, output, _) = await Run("check", bot);
+        var (exit, output, _) = await Kakaoflow.RunAsync("check", bot);
 
         Assert.Equal(0, exit);
         Assert.Equal("checked 1 bot: 0 errors, 0 warnings\n", output.ReplaceLineEndings("\n"));
@@ -39,9 +23,9 @@ public sealed class CheckCommandTests : IDisposable
     [Fact]
     public async Task Errors_print_located_lines_and_exit_one()
     {
-        var bot = Bot("bad", TestFlows.Header + "home:\n  - 주문: { goto: nowhere }\n");
+        var bot = _bots.Write("bad", TestFlows.Header + "home:\n  - 주문: { goto: nowhere }\n");
 
-        var (exit, output, _) = await Run("check", bot);
+        var (exit, output, _) = await Kakaoflow.RunAsync("check", bot);
 
         Assert.Equal(1, exit);
         var lines = output.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
@@ -52,9 +36,9 @@ public sealed class CheckCommandTests : IDisposable
     [Fact]
     public async Task Warnings_alone_exit_zero()
     {
-        var bot = Bot("warn", "home:\n  - 안녕: 반가워요\n");
+        var bot = _bots.Write("warn", "home:\n  - 안녕: 반가워요\n");
 
-        var (exit, output, _) = await Run("check", bot);
+        var (exit, output, _) = await Kakaoflow.RunAsync("check", bot);
 
         Assert.Equal(0, exit);
         Assert.Contains("warning KF019", output, StringComparison.Ordinal);
@@ -65,11 +49,11 @@ public sealed class CheckCommandTests : IDisposable
     [Fact]
     public async Task A_folder_of_bots_checks_each_and_a_flow_file_works_too()
     {
-        Bot("a", TestFlows.Header + "home:\n  - 안녕: 반가워요\n");
-        var b = Bot("b", TestFlows.Header + "home: []\n");
+        _bots.Write("a", TestFlows.Header + "home:\n  - 안녕: 반가워요\n");
+        var b = _bots.Write("b", TestFlows.Header + "home: []\n");
 
-        var folder = await Run("check", _root);
-        var file = await Run("check", Path.Combine(b, "flow.yaml"));
+        var folder = await Kakaoflow.RunAsync("check", _bots.Root);
+        var file = await Kakaoflow.RunAsync("check", Path.Combine(b, "flow.yaml"));
 
         Assert.Equal(1, folder.Exit);
         Assert.EndsWith("checked 2 bots: 1 error, 0 warnings\n", folder.Out.ReplaceLineEndings("\n"), StringComparison.Ordinal);
@@ -81,10 +65,10 @@ public sealed class CheckCommandTests : IDisposable
     public async Task Errors_come_first_then_warnings_across_all_bots()
     {
         // Bot a has only a warning (the 'lonely' step); bot b has an error on a later line of its file.
-        Bot("a", TestFlows.Header + "home:\n  - 안녕: 반가워요\nsteps:\n  lonely: 혼자\n");
-        Bot("b", TestFlows.Header + "steps:\n  외딴: 혼자\nhome: []\n");
+        _bots.Write("a", TestFlows.Header + "home:\n  - 안녕: 반가워요\nsteps:\n  lonely: 혼자\n");
+        _bots.Write("b", TestFlows.Header + "steps:\n  외딴: 혼자\nhome: []\n");
 
-        var (exit, output, _) = await Run("check", _root);
+        var (exit, output, _) = await Kakaoflow.RunAsync("check", _bots.Root);
 
         Assert.Equal(1, exit);
         var lines = output.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
@@ -98,10 +82,10 @@ public sealed class CheckCommandTests : IDisposable
     [Fact]
     public async Task Usage_errors_exit_two()
     {
-        Assert.Equal(2, (await Run()).Exit);
-        Assert.Equal(2, (await Run("frobnicate")).Exit);
-        Assert.Equal(2, (await Run("check", "--colour")).Exit);
-        var missing = await Run("check", Path.Combine(_root, "no-such-bot"));
+        Assert.Equal(2, (await Kakaoflow.RunAsync()).Exit);
+        Assert.Equal(2, (await Kakaoflow.RunAsync("frobnicate")).Exit);
+        Assert.Equal(2, (await Kakaoflow.RunAsync("check", "--colour")).Exit);
+        var missing = await Kakaoflow.RunAsync("check", Path.Combine(_bots.Root, "no-such-bot"));
         Assert.Equal(2, missing.Exit);
         Assert.Contains("no-such-bot", missing.Err, StringComparison.Ordinal);
     }
@@ -109,7 +93,7 @@ public sealed class CheckCommandTests : IDisposable
     [Fact]
     public async Task Unreadable_flow_is_a_diagnostic_not_a_crash()
     {
-        var bot = Bot("dir-as-file", "");
+        var bot = _bots.Write("dir-as-file", "");
         var flowFile = Path.Combine(bot, "flow.yaml");
         File.Delete(flowFile);
         Directory.CreateDirectory(flowFile);

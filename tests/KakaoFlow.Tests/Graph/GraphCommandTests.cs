@@ -1,4 +1,3 @@
-using KakaoFlow.Cli;
 using KakaoFlow.Introspection;
 using KakaoFlow.Tests.Support;
 
@@ -7,32 +6,16 @@ namespace KakaoFlow.Tests.Graph;
 /// <summary><c>kakaoflow graph</c>: stdout is only ever a diagram; diagnostics go to stderr in the <c>check</c> format.</summary>
 public sealed class GraphCommandTests : IDisposable
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("kakaoflow-graph-").FullName;
+    private readonly BotFolders _bots = new("kakaoflow-graph-");
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
-
-    private string Bot(string name, string yaml)
-    {
-        var folder = Path.Combine(_root, name);
-        Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, "flow.yaml"), yaml);
-        return folder;
-    }
-
-    private static async Task<(int Exit, string Out, string Err)> Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var exit = await CommandLine.RunAsync(args, stdout, stderr);
-        return (exit, stdout.ToString(), stderr.ToString().ReplaceLineEndings("\n"));
-    }
+    public void Dispose() => _bots.Dispose();
 
     [Fact]
     public async Task Prints_mermaid_by_default()
     {
-        var bot = Bot("test", GraphTests.SmallFlow);
+        var bot = _bots.Write("test", GraphTests.SmallFlow);
 
-        var (exit, output, errors) = await Run("graph", bot);
+        var (exit, output, errors) = await Kakaoflow.RunAsync("graph", bot);
 
         Assert.Equal(0, exit);
         Assert.Equal(MermaidGraph.Write(FlowInfo.Of(TestFlows.CompileOk(GraphTests.SmallFlow))), output);
@@ -42,9 +25,9 @@ public sealed class GraphCommandTests : IDisposable
     [Fact]
     public async Task Prints_dot_on_request_from_a_flow_file_too()
     {
-        var bot = Bot("test", GraphTests.SmallFlow);
+        var bot = _bots.Write("test", GraphTests.SmallFlow);
 
-        var (exit, output, _) = await Run("graph", Path.Combine(bot, "flow.yaml"), "--format", "dot");
+        var (exit, output, _) = await Kakaoflow.RunAsync("graph", Path.Combine(bot, "flow.yaml"), "--format", "dot");
 
         Assert.Equal(0, exit);
         Assert.Equal(DotGraph.Write(FlowInfo.Of(TestFlows.CompileOk(GraphTests.SmallFlow))), output);
@@ -54,9 +37,9 @@ public sealed class GraphCommandTests : IDisposable
     public async Task With_warnings_only_stdout_is_just_the_diagram()
     {
         var yaml = "home:\n  - 안녕: 반가워요\n";
-        var bot = Bot("warn", yaml);
+        var bot = _bots.Write("warn", yaml);
 
-        var (exit, output, errors) = await Run("graph", bot);
+        var (exit, output, errors) = await Kakaoflow.RunAsync("graph", bot);
 
         Assert.Equal(0, exit);
         Assert.Equal("flowchart TD\n    home([\"home\"])\n    s1(\"home/안녕\")\n    home -->|\"안녕\"| s1\n", output);
@@ -66,10 +49,10 @@ public sealed class GraphCommandTests : IDisposable
     [Fact]
     public async Task A_flow_with_errors_prints_its_diagnostics_as_check_does_and_exits_one()
     {
-        var bot = Bot("bad", TestFlows.Header + "home:\n  - 주문: { goto: nowhere }\n");
+        var bot = _bots.Write("bad", TestFlows.Header + "home:\n  - 주문: { goto: nowhere }\n");
 
-        var (exit, output, errors) = await Run("graph", bot);
-        var (_, check, _) = await Run("check", bot);
+        var (exit, output, errors) = await Kakaoflow.RunAsync("graph", bot);
+        var (_, check, _) = await Kakaoflow.RunAsync("check", bot);
 
         Assert.Equal(1, exit);
         Assert.Equal("", output);
@@ -81,12 +64,12 @@ public sealed class GraphCommandTests : IDisposable
     [Fact]
     public async Task A_folder_of_bots_or_an_unknown_format_is_a_usage_mistake()
     {
-        Bot("a", GraphTests.SmallFlow);
-        Bot("b", GraphTests.SmallFlow);
+        _bots.Write("a", GraphTests.SmallFlow);
+        _bots.Write("b", GraphTests.SmallFlow);
 
-        var (many, _, manyErrors) = await Run("graph", _root);
-        var (format, _, formatErrors) = await Run("graph", Path.Combine(_root, "a"), "--format", "png");
-        var (missing, _, _) = await Run("graph", Path.Combine(_root, "none"));
+        var (many, _, manyErrors) = await Kakaoflow.RunAsync("graph", _bots.Root);
+        var (format, _, formatErrors) = await Kakaoflow.RunAsync("graph", Path.Combine(_bots.Root, "a"), "--format", "png");
+        var (missing, _, _) = await Kakaoflow.RunAsync("graph", Path.Combine(_bots.Root, "none"));
 
         Assert.Equal(2, many);
         Assert.Contains("holds 2 bots", manyErrors, StringComparison.Ordinal);
