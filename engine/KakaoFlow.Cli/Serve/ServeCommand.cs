@@ -1,6 +1,8 @@
 using System.CommandLine;
-using KakaoFlow.Hosting;
+using KakaoFlow.Cli.Language;
+using KakaoFlow.Cli.Resources;
 using KakaoFlow.Hosting.Admin;
+using KakaoFlow.Hosting;
 using KakaoFlow.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,7 +31,7 @@ public static class ServeCommand
                 notify = HttpUrl(fromEnvironment);
                 if (notify is null)
                 {
-                    await io.Error.WriteLineAsync($"kakaoflow serve: {KakaoFlowEnvironment.NotifyUrl} must be an http or https URL, not '{fromEnvironment}'").ConfigureAwait(false);
+                    await io.Error.WriteLineAsync("kakaoflow serve: " + Messages.Format(CliMessages.Serve_BadUrl, KakaoFlowEnvironment.NotifyUrl, fromEnvironment)).ConfigureAwait(false);
                     return CommandLine.Usage;
                 }
             }
@@ -54,7 +56,7 @@ public static class ServeCommand
         ArgumentNullException.ThrowIfNull(io);
         if (!Directory.Exists(settings.FlowsDirectory))
         {
-            await io.Error.WriteLineAsync($"kakaoflow serve: the flows folder '{settings.FlowsDirectory}' does not exist").ConfigureAwait(false);
+            await io.Error.WriteLineAsync(Messages.Format(CliMessages.Serve_NoFolder, settings.FlowsDirectory)).ConfigureAwait(false);
             return CommandLine.Failure;
         }
 
@@ -77,7 +79,7 @@ public static class ServeCommand
             }
             catch (IOException e)
             {
-                await io.Error.WriteLineAsync($"kakaoflow serve: cannot listen on {settings.Urls}: {e.Message}").ConfigureAwait(false);
+                await io.Error.WriteLineAsync(Messages.Format(CliMessages.Serve_CannotListen, settings.Urls, e.Message)).ConfigureAwait(false);
                 return CommandLine.Failure;
             }
             catch (KakaoFlowStartException e)
@@ -117,17 +119,17 @@ public static class ServeCommand
             }
 
             var state = bot.State == "running" ? bot.State : $"{bot.State} ({bot.Reason})";
-            await stdout.WriteLineAsync($"serving {bot.Id} ({bot.Name}) at {root}/{bot.Id}/ — {state}").ConfigureAwait(false);
+            await stdout.WriteLineAsync(Messages.Format(CliMessages.Serve_Serving, bot.Id, bot.Name, $"{root}/{bot.Id}/", state)).ConfigureAwait(false);
         }
 
         if (refused.Count > 0)
         {
-            await stdout.WriteLineAsync($"not served (errors above): {string.Join(", ", refused)}").ConfigureAwait(false);
+            await stdout.WriteLineAsync(Messages.Format(CliMessages.Serve_NotServed, string.Join(", ", refused))).ConfigureAwait(false);
         }
 
-        var reload = settings.Watch ? $"reloading bots when {settings.FlowsDirectory} changes" : "not watching for changes";
-        var data = settings.Redis is { } redis ? $"state in {redis} (shared with every host on it)" : $"data in {settings.DataFile}";
-        await stdout.WriteLineAsync($"listening on {string.Join(", ", app.Urls)}; {data}; {reload}; Ctrl+C to stop").ConfigureAwait(false);
+        var reload = settings.Watch ? Messages.Format(CliMessages.Serve_Watching, settings.FlowsDirectory) : CliMessages.Serve_NotWatching;
+        var data = settings.Redis is { } redis ? Messages.Format(CliMessages.Serve_StateInRedis, redis) : Messages.Format(CliMessages.Serve_StateInFile, settings.DataFile);
+        await stdout.WriteLineAsync(Messages.Format(CliMessages.Serve_Listening, string.Join(", ", app.Urls), data, reload)).ConfigureAwait(false);
     }
 
     private static Uri? HttpUrl(string text) =>
@@ -186,7 +188,7 @@ public static class ServeCommand
                 var url = HttpUrl(text);
                 if (url is null)
                 {
-                    result.AddError($"{name} must be an http or https URL, not '{text}'");
+                    result.AddError(Messages.Format(CliMessages.Serve_BadUrl, name, text));
                 }
 
                 return url;
