@@ -71,7 +71,7 @@ public static class CommandLine
         return await parsed.InvokeAsync(configuration).ConfigureAwait(false);
     }
 
-    private static Command Build(ConsoleIo io)
+    internal static Command Build(ConsoleIo io)
     {
         // A plain command rather than RootCommand, whose name would be the host process's (testhost, dotnet).
         var root = new Command("kakaoflow", "KakaoTalk chatbots written as YAML flows: check, test, chat, serve.");
