@@ -38,6 +38,11 @@ public sealed class ToolPackageTests(ITestOutputHelper output) : IDisposable
             var words = hint.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             await RunAsync(kakaoflow, words[1..3], _root);
         }
+
+        // The Korean messages ship in the package (satellite assemblies), System.CommandLine's Korean help headings too.
+        var korean = await RunAsync(kakaoflow, ["check", "flows/bakery", "--lang", "ko"], _root);
+        Assert.StartsWith("봇 1개를 검사했어요: 오류 0개, ", korean.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n')[^1], StringComparison.Ordinal);
+        Assert.Contains("사용법:", await RunAsync(kakaoflow, ["new", "--help", "--lang", "ko"], _root), StringComparison.Ordinal);
     }
 
     private async Task<string> RunAsync(string file, string[] args, string directory)
