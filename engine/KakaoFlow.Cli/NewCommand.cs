@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using KakaoFlow.Cli.Language;
@@ -78,8 +79,10 @@ public static partial class NewCommand
 
     private static string StarterFlow(string botId, string folder)
     {
-        // Editors that know the YAML language server complete and check keys from the schema, when it is at hand.
-        var schemaFile = Path.GetFullPath(Path.Combine("schema", "flow.schema.json"));
+        // Editors that know the YAML language server complete and check keys from the schema, when it is at hand;
+        // schema/ko/ explains every key in Korean.
+        var korean = CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == CliLanguage.Korean;
+        var schemaFile = Path.GetFullPath(korean ? Path.Combine("schema", "ko", "flow.schema.json") : Path.Combine("schema", "flow.schema.json"));
         var schema = File.Exists(schemaFile)
             ? $"# yaml-language-server: $schema={Path.GetRelativePath(Path.GetFullPath(folder), schemaFile).Replace('\\', '/')}\n"
             : "";
