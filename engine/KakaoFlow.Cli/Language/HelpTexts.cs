@@ -64,12 +64,14 @@ internal static class HelpTexts
 }
 
 /// <summary>
-/// Where System.CommandLine writes help: the one heading its Korean translation lacks ("Description:") is replaced
-/// by ours; everything else passes through.
+/// Where System.CommandLine writes help: the words its Korean translation lacks (the "Description:" heading, the
+/// "[default:" and "(REQUIRED)" labels) are replaced by ours; everything else passes through.
 /// </summary>
 internal sealed class HelpWriter(TextWriter inner) : TextWriter
 {
     private const string UntranslatedTitle = "Description:";
+    private const string UntranslatedDefault = "[default:";
+    private const string UntranslatedRequired = "(REQUIRED)";
 
     public override System.Text.Encoding Encoding => inner.Encoding;
 
@@ -83,5 +85,16 @@ internal sealed class HelpWriter(TextWriter inner) : TextWriter
 
     public override void Flush() => inner.Flush();
 
-    private static string? Translate(string? value) => value == UntranslatedTitle ? CliMessages.Help_DescriptionTitle : value;
+    private static string? Translate(string? value) => value switch
+    {
+        UntranslatedTitle => CliMessages.Help_DescriptionTitle,
+        null => null,
+        _ => value
+            .Replace(UntranslatedDefault, CliMessages.Help_DefaultLabel, StringComparison.Ordinal)
+            .Replace(UntranslatedRequired, Required, StringComparison.Ordinal),
+    };
+
+    /// <summary>The label sits in the left column, which was measured with the English one: pad to its width.</summary>
+    private static string Required =>
+        CliMessages.Help_RequiredLabel.PadRight(CliMessages.Help_RequiredLabel.Length + Math.Max(0, UntranslatedRequired.Length - Terminal.Width(CliMessages.Help_RequiredLabel)));
 }
