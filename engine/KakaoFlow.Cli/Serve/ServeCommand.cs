@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text;
 using KakaoFlow.Cli.Language;
 using KakaoFlow.Cli.Resources;
 using KakaoFlow.Hosting.Admin;
@@ -60,6 +62,11 @@ public static class ServeCommand
             return CommandLine.Failure;
         }
 
+        // The host's logs (and what it reports on the admin API) are for operators, who search them: English
+        // whatever the command's language. What serve prints itself stays in the command's language.
+        var language = CultureInfo.CurrentUICulture;
+        CultureInfo.CurrentUICulture = CliLanguage.EnglishCulture;
+        CultureInfo.DefaultThreadCurrentUICulture = CliLanguage.EnglishCulture;
         WebApplication app;
         try
         {
@@ -79,7 +86,7 @@ public static class ServeCommand
             }
             catch (IOException e)
             {
-                await io.Error.WriteLineAsync(Messages.Format(CliMessages.Serve_CannotListen, settings.Urls, e.Message)).ConfigureAwait(false);
+                await io.Error.WriteLineAsync(Messages.In(language, () => Messages.Format(CliMessages.Serve_CannotListen, settings.Urls, e.Message))).ConfigureAwait(false);
                 return CommandLine.Failure;
             }
             catch (KakaoFlowStartException e)
@@ -99,15 +106,16 @@ public static class ServeCommand
                 return CommandLine.Failure;
             }
 
-            await PrintBotsAsync(app, settings, io.Out).ConfigureAwait(false);
+            await io.Out.WriteAsync(Messages.In(language, () => BotsServed(app, settings))).ConfigureAwait(false);
             await app.WaitForShutdownAsync().ConfigureAwait(false);
         }
 
         return CommandLine.Ok;
     }
 
-    private static async Task PrintBotsAsync(WebApplication app, ServeSettings settings, TextWriter stdout)
+    private static string BotsServed(WebApplication app, ServeSettings settings)
     {
+        var stdout = new StringBuilder();
         var root = app.Urls.First().TrimEnd('/');
         var refused = new List<string>();
         foreach (var bot in app.Services.GetRequiredService<BotViews>().All())
@@ -119,17 +127,18 @@ public static class ServeCommand
             }
 
             var state = bot.State == "running" ? bot.State : $"{bot.State} ({bot.Reason})";
-            await stdout.WriteLineAsync(Messages.Format(CliMessages.Serve_Serving, bot.Id, bot.Name, $"{root}/{bot.Id}/", state)).ConfigureAwait(false);
+            stdout.AppendLine(Messages.Format(CliMessages.Serve_Serving, bot.Id, bot.Name, $"{root}/{bot.Id}/", state));
         }
 
         if (refused.Count > 0)
         {
-            await stdout.WriteLineAsync(Messages.Format(CliMessages.Serve_NotServed, string.Join(", ", refused))).ConfigureAwait(false);
+            stdout.AppendLine(Messages.Format(CliMessages.Serve_NotServed, string.Join(", ", refused)));
         }
 
         var reload = settings.Watch ? Messages.Format(CliMessages.Serve_Watching, settings.FlowsDirectory) : CliMessages.Serve_NotWatching;
         var data = settings.Redis is { } redis ? Messages.Format(CliMessages.Serve_StateInRedis, redis) : Messages.Format(CliMessages.Serve_StateInFile, settings.DataFile);
-        await stdout.WriteLineAsync(Messages.Format(CliMessages.Serve_Listening, string.Join(", ", app.Urls), data, reload)).ConfigureAwait(false);
+        stdout.AppendLine(Messages.Format(CliMessages.Serve_Listening, string.Join(", ", app.Urls), data, reload));
+        return stdout.ToString();
     }
 
     private static Uri? HttpUrl(string text) =>
