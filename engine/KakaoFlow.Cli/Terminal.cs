@@ -16,12 +16,5 @@ public sealed class Terminal(bool color)
     public string Cyan(string text) => Paint(text, "36");
     public string Bold(string text) => Paint(text, "1");
 
-    /// <summary>Columns a terminal gives the text: two for Hangul and other wide characters, one for the rest.</summary>
-    public static int Width(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        return text.Sum(c => c is >= '\u1100' and <= '\u115F' or >= '\u2E80' and <= '\uA4CF' or >= '\uAC00' and <= '\uD7A3' or >= '\uF900' and <= '\uFAFF' or >= '\uFF00' and <= '\uFF60' ? 2 : 1);
-    }
-
     private string Paint(string text, string code) => Color ? $"\u001b[{code}m{text}\u001b[0m" : text;
 }

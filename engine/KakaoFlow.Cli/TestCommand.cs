@@ -289,7 +289,7 @@ public static partial class TestCommand
 
         /// <summary>The outcome word, painted, then spaces to the column where the scenario starts (Hangul takes two).</summary>
         private static string Status(string word, Func<string, string> paint) =>
-            paint(word) + new string(' ', Math.Max(1, Indent.Length - Terminal.Width(word)));
+            paint(word) + new string(' ', Math.Max(1, Indent.Length - Admin.TextTable.Width(word)));
 
         /// <summary>A verified snapshot whose scenario is gone is dead weight; say so (it does not fail the run).</summary>
         private void ReportOrphans(string botFolder)

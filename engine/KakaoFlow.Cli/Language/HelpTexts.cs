@@ -96,5 +96,5 @@ internal sealed class HelpWriter(TextWriter inner) : TextWriter
 
     /// <summary>The label sits in the left column, which was measured with the English one: pad to its width.</summary>
     private static string Required =>
-        CliMessages.Help_RequiredLabel.PadRight(CliMessages.Help_RequiredLabel.Length + Math.Max(0, UntranslatedRequired.Length - Terminal.Width(CliMessages.Help_RequiredLabel)));
+        CliMessages.Help_RequiredLabel.PadRight(CliMessages.Help_RequiredLabel.Length + Math.Max(0, UntranslatedRequired.Length - Admin.TextTable.Width(CliMessages.Help_RequiredLabel)));
 }

@@ -154,6 +154,23 @@ public sealed class LanguageTests : IDisposable
     }
 
     [Fact]
+    public async Task Test_says_its_outcomes_in_Korean_in_the_same_columns_as_English()
+    {
+        var flows = Path.Combine(_root, "flows");
+        Assert.Equal(0, (await Run(["new", "bakery", "--in", flows])).Exit);
+        var scenario = Path.Combine(flows, "bakery", "tests", "처음-대화.yaml");
+
+        var korean = (await Run(["test", scenario, "--lang", "ko"])).Out.Split('\n');
+        var english = (await Run(["test", scenario, "--lang", "en"])).Out.Split('\n');
+
+        // 통과 is two Hangul, four columns wide: five spaces bring the scenario to the English column.
+        Assert.Equal($"통과     {scenario} (메뉴를 보고 예약하기)", korean[0]);
+        Assert.Equal($"ok       {scenario} (메뉴를 보고 예약하기)", english[0]);
+        Assert.Equal("시나리오 1개: 통과 1개", korean[1]);
+        Assert.Equal("1 scenario: 1 passed", english[1]);
+    }
+
+    [Fact]
     public async Task A_bad_language_option_is_a_usage_error_that_says_what_is_allowed()
     {
         var (exit, _, error) = await Run(["check", "--lang", "xx"]);
