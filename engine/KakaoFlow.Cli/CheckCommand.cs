@@ -1,4 +1,6 @@
 using System.CommandLine;
+using KakaoFlow.Cli.Language;
+using KakaoFlow.Cli.Resources;
 using KakaoFlow.Compiling;
 using KakaoFlow.Diagnostics;
 
@@ -29,7 +31,7 @@ public static class CheckCommand
             var found = FlowLocator.Find(path);
             if (found is null)
             {
-                stderr.WriteLine($"kakaoflow check: '{path}' is not a flow.yaml, a bot folder or a folder of bots");
+                stderr.WriteLine(Messages.Format(CliMessages.Check_NotAFlow, path));
                 return CommandLine.Usage;
             }
 
@@ -47,7 +49,11 @@ public static class CheckCommand
         var errors = shown.Count(d => d.IsError);
         var warnings = shown.Count - errors;
 
-        var summary = $"checked {Plural(flows.Count, "bot")}: {Plural(errors, "error")}, {Plural(warnings, "warning")}";
+        var summary = Messages.Format(
+            CliMessages.Check_Summary,
+            Messages.Count(flows.Count, CliMessages.Count_Bots_One, CliMessages.Count_Bots_Other),
+            Messages.Count(errors, CliMessages.Count_Errors_One, CliMessages.Count_Errors_Other),
+            Messages.Count(warnings, CliMessages.Count_Warnings_One, CliMessages.Count_Warnings_Other));
         stdout.WriteLine(errors > 0 ? terminal.Red(summary) : warnings > 0 ? terminal.Yellow(summary) : terminal.Green(summary));
         return errors > 0 ? CommandLine.Failure : CommandLine.Ok;
     }
@@ -63,6 +69,4 @@ public static class CheckCommand
         var hint = diagnostic.Hint is null ? "" : " " + terminal.Cyan($"({diagnostic.Hint})");
         return $"{terminal.Bold(diagnostic.Span.ToString())}: {severity} {diagnostic.Code}: {diagnostic.Message}{hint}";
     }
-
-    private static string Plural(int count, string noun) => $"{count} {noun}{(count == 1 ? "" : "s")}";
 }

@@ -1,15 +1,19 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Parsing;
+using System.Globalization;
 using KakaoFlow.Cli.Admin;
 using KakaoFlow.Cli.ApiTest;
+using KakaoFlow.Cli.Language;
+using KakaoFlow.Cli.Resources;
 using KakaoFlow.Cli.Serve;
 
 namespace KakaoFlow.Cli;
 
 /// <summary>
 /// The <c>kakaoflow</c> commands, parsed by System.CommandLine: <c>--help</c> on every command, one wording for usage
-/// mistakes. Exit codes: 0 ok, 1 failure (errors found, tests differ, refused), 2 usage.
+/// mistakes. Exit codes: 0 ok, 1 failure (errors found, tests differ, refused), 2 usage. Every command speaks the
+/// language of <see cref="CliLanguage"/> (<c>--lang ko|en</c>, <c>$KAKAOFLOW_LANG</c>, the locale).
 /// </summary>
 /// <remarks>
 /// System.CommandLine rather than Spectre.Console.Cli: it is the .NET team's parser (the SDK's own), binds typed
@@ -38,6 +42,17 @@ public static class CommandLine
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(io);
+
+        // Before the commands are built: their descriptions are read in this language. The culture flows with this
+        // call (and what it starts) only; the caller's stays as it was.
+        var language = CliLanguage.Resolve(args, io.Environment);
+        CultureInfo.CurrentUICulture = language.Culture;
+        if (language.BadVariable is { } bad)
+        {
+            await io.Error.WriteLineAsync(Messages.Format(CliMessages.Language_BadVariable, CliLanguage.Variable, bad)).ConfigureAwait(false);
+            return Usage;
+        }
+
         var root = Build(io);
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -48,7 +63,7 @@ public static class CommandLine
         // SIGTERM and Ctrl+C belong to the commands (serve stops gracefully through the host), not to the parser.
         var configuration = new InvocationConfiguration
         {
-            Output = io.Out,
+            Output = new HelpWriter(io.Out),
             Error = io.Error,
             EnableDefaultExceptionHandler = false,
             ProcessTerminationTimeout = null,
@@ -56,11 +71,12 @@ public static class CommandLine
         return await parsed.InvokeAsync(configuration).ConfigureAwait(false);
     }
 
-    private static Command Build(ConsoleIo io)
+    internal static Command Build(ConsoleIo io)
     {
         // A plain command rather than RootCommand, whose name would be the host process's (testhost, dotnet).
         var root = new Command("kakaoflow", "KakaoTalk chatbots written as YAML flows: check, test, chat, serve.");
         root.Options.Add(new HelpOption());
+        root.Options.Add(LanguageOption());
         root.Subcommands.Add(CheckCommand.Create(io));
         root.Subcommands.Add(TestCommand.Create(io));
         root.Subcommands.Add(ChatCommand.Create(io));
@@ -70,7 +86,22 @@ public static class CommandLine
         root.Subcommands.Add(ApiTestCommand.Create(io));
         root.Subcommands.Add(AdminCommand.Create(io));
         root.Subcommands.Add(NewCommand.Create(io));
+        HelpTexts.Apply(root);
         return root;
+    }
+
+    /// <summary><c>--lang ko|en</c> on every command; <see cref="CliLanguage"/> has read it before parsing, this makes it valid.</summary>
+    private static Option<string> LanguageOption()
+    {
+        var option = new Option<string>(CliLanguage.Option) { Recursive = true, HelpName = "ko|en" };
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens is [{ } token, ..] && CliLanguage.Parse(token.Value) is null)
+            {
+                result.AddError(Messages.Format(CliMessages.Language_BadOption, token.Value));
+            }
+        });
+        return option;
     }
 
     private static async Task<int> UsageErrorAsync(Command root, ParseResult parsed, ConsoleIo io)
@@ -89,7 +120,7 @@ public static class CommandLine
     private static int UsageWithHelp(Command root, IReadOnlyList<string> path, ConsoleIo io)
     {
         io.Error.WriteLine();
-        root.Parse([.. path, "--help"]).Invoke(new InvocationConfiguration { Output = io.Error, Error = io.Error });
+        root.Parse([.. path, "--help"]).Invoke(new InvocationConfiguration { Output = new HelpWriter(io.Error), Error = io.Error });
         return Usage;
     }
 
@@ -119,7 +150,7 @@ public static class CommandLine
         {
             foreach (var token in result.Tokens.Where(token => token.Value.StartsWith('-')))
             {
-                result.AddError($"unknown option '{token.Value}'");
+                result.AddError(Messages.Format(CliMessages.Usage_UnknownOption, token.Value));
             }
         });
     }
@@ -130,4 +161,7 @@ public sealed record ConsoleIo(TextReader In, TextWriter Out, TextWriter Error)
 {
     /// <summary>How <see cref="Out"/> shows colour: from the writer unless set.</summary>
     public Terminal Terminal { get; init; } = Terminal.For(Out);
+
+    /// <summary>Reads an environment variable for the language choice (<see cref="CliLanguage"/>): the process's unless set.</summary>
+    public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 }

@@ -1,6 +1,9 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using KakaoFlow.Cli.Language;
+using KakaoFlow.Cli.Resources;
 using KakaoFlow.Compiling;
 
 namespace KakaoFlow.Cli;
@@ -39,14 +42,14 @@ public static partial class NewCommand
         ArgumentNullException.ThrowIfNull(io);
         if (!BotId().IsMatch(botId))
         {
-            io.Error.WriteLine($"kakaoflow new: '{botId}' cannot name a bot: use letters, digits, '-' and '_' (it becomes the URL /{botId}/)");
+            io.Error.WriteLine(Messages.Format(CliMessages.New_BadName, botId));
             return CommandLine.Usage;
         }
 
         var folder = Path.Combine(flowsDirectory, botId);
         if (Directory.Exists(folder) || File.Exists(folder))
         {
-            io.Error.WriteLine($"kakaoflow new: '{folder}' already exists; nothing was written. Pick another name or remove that folder first.");
+            io.Error.WriteLine(Messages.Format(CliMessages.New_Exists, folder));
             return CommandLine.Failure;
         }
 
@@ -59,25 +62,27 @@ public static partial class NewCommand
         var recorded = TestCommand.Run([scenario], accept: true, TextWriter.Null, io.Error, Terminal.Plain);
         if (recorded != CommandLine.Ok)
         {
-            io.Error.WriteLine($"kakaoflow new: the starter bot in '{folder}' did not pass its own test; please report this.");
+            io.Error.WriteLine(Messages.Format(CliMessages.New_StarterFailed, folder));
             return CommandLine.Failure;
         }
 
-        io.Out.WriteLine($"created {folder}/");
-        io.Out.WriteLine($"  {Path.Combine(folder, FlowSource.FlowFileName)}   the flow: Home, a branch, a question with a check");
-        io.Out.WriteLine($"  {scenario}   a conversation test, with its verified transcript");
-        io.Out.WriteLine("next:");
-        io.Out.WriteLine($"  kakaoflow check {folder}     find mistakes");
-        io.Out.WriteLine($"  kakaoflow chat {folder}      talk to it");
-        io.Out.WriteLine($"  kakaoflow test {folder}      replay its tests");
-        io.Out.WriteLine($"  kakaoflow serve {flowsDirectory}       serve it at /{botId}/");
+        io.Out.WriteLine(Messages.Format(CliMessages.New_Created, folder));
+        io.Out.WriteLine(Messages.Format(CliMessages.New_FlowFile, Path.Combine(folder, FlowSource.FlowFileName)));
+        io.Out.WriteLine(Messages.Format(CliMessages.New_ScenarioFile, scenario));
+        io.Out.WriteLine(CliMessages.New_Next);
+        io.Out.WriteLine(Messages.Format(CliMessages.New_NextCheck, folder));
+        io.Out.WriteLine(Messages.Format(CliMessages.New_NextChat, folder));
+        io.Out.WriteLine(Messages.Format(CliMessages.New_NextTest, folder));
+        io.Out.WriteLine(Messages.Format(CliMessages.New_NextServe, flowsDirectory, botId));
         return CommandLine.Ok;
     }
 
     private static string StarterFlow(string botId, string folder)
     {
-        // Editors that know the YAML language server complete and check keys from the schema, when it is at hand.
-        var schemaFile = Path.GetFullPath(Path.Combine("schema", "flow.schema.json"));
+        // Editors that know the YAML language server complete and check keys from the schema, when it is at hand;
+        // schema/ko/ explains every key in Korean.
+        var korean = CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == CliLanguage.Korean;
+        var schemaFile = Path.GetFullPath(korean ? Path.Combine("schema", "ko", "flow.schema.json") : Path.Combine("schema", "flow.schema.json"));
         var schema = File.Exists(schemaFile)
             ? $"# yaml-language-server: $schema={Path.GetRelativePath(Path.GetFullPath(folder), schemaFile).Replace('\\', '/')}\n"
             : "";

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text;
 using System.Text.RegularExpressions;
+using KakaoFlow.Cli.Language;
+using KakaoFlow.Cli.Resources;
 using KakaoFlow.Compiling;
 using KakaoFlow.Diagnostics;
 using KakaoFlow.Scenarios;
@@ -50,7 +52,7 @@ public static partial class TestCommand
             var found = Find(path);
             if (found is null)
             {
-                stderr.WriteLine($"kakaoflow test: '{path}' is not a scenario file, a bot folder or a folder of bots");
+                stderr.WriteLine(Messages.Format(CliMessages.Test_NotAScenario, path));
                 return CommandLine.Usage;
             }
 
@@ -174,6 +176,9 @@ public static partial class TestCommand
     /// <summary>One <c>kakaoflow test</c> run: plays scenarios, prints a line for each, counts outcomes.</summary>
     private sealed class TestRun(TextWriter stdout, Terminal terminal, bool accept, FlowCompiler compiler)
     {
+        /// <summary>Where a scenario's name starts on its line, and how far its follow-up lines are indented.</summary>
+        private const string Indent = "         ";
+
         private int _passed;
         private int _failed;
         private int _new;
@@ -184,7 +189,7 @@ public static partial class TestCommand
             ReportOrphans(bot.Folder);
             if (bot.Scenarios.Count == 0)
             {
-                stdout.WriteLine(terminal.Yellow($"note: {Path.Combine(bot.Folder, TestsFolder)} has no scenarios (*.yaml)"));
+                stdout.WriteLine(terminal.Yellow(Messages.Format(CliMessages.Test_NoScenarios, Path.Combine(bot.Folder, TestsFolder))));
                 return;
             }
 
@@ -198,7 +203,7 @@ public static partial class TestCommand
 
                 foreach (var scenario in bot.Scenarios)
                 {
-                    Fail(scenario, "the flow has errors (see above)");
+                    Fail(scenario, CliMessages.Test_FlowHasErrors);
                 }
 
                 return;
@@ -227,7 +232,7 @@ public static partial class TestCommand
                     stdout.WriteLine(CheckCommand.FormatLine(diagnostic, terminal));
                 }
 
-                Fail(file, "the scenario has errors (see above)");
+                Fail(file, CliMessages.Test_ScenarioHasErrors);
                 return;
             }
 
@@ -241,7 +246,7 @@ public static partial class TestCommand
             {
                 File.Delete(receivedFile);
                 _passed++;
-                stdout.WriteLine($"{terminal.Green("ok")}       {title}");
+                stdout.WriteLine(Status(CliMessages.Test_Status_Ok, terminal.Green) + title);
                 return;
             }
 
@@ -250,7 +255,7 @@ public static partial class TestCommand
                 File.WriteAllText(verifiedFile, transcript, Utf8);
                 File.Delete(receivedFile);
                 _accepted++;
-                stdout.WriteLine($"{terminal.Cyan("accepted")} {title} → {verifiedFile}");
+                stdout.WriteLine(Status(CliMessages.Test_Status_Accepted, terminal.Cyan) + Messages.Format(CliMessages.Test_AcceptedInto, title, verifiedFile));
                 return;
             }
 
@@ -258,8 +263,8 @@ public static partial class TestCommand
             if (verified is null)
             {
                 _new++;
-                stdout.WriteLine($"{terminal.Yellow("new")}      {title}: no {Path.GetFileName(verifiedFile)} yet; wrote {receivedFile}");
-                stdout.WriteLine($"         review it, then accept it with: kakaoflow test {file} --accept");
+                stdout.WriteLine(Status(CliMessages.Test_Status_New, terminal.Yellow) + Messages.Format(CliMessages.Test_NewScenario, title, Path.GetFileName(verifiedFile), receivedFile));
+                stdout.WriteLine(Indent + Messages.Format(CliMessages.Test_NewScenarioHint, file));
                 return;
             }
 
@@ -267,20 +272,24 @@ public static partial class TestCommand
             var after = Lines(transcript);
             var edits = LineDiff.Compute(before, after);
             _failed++;
-            stdout.WriteLine($"{terminal.Red("FAIL")}     {title}: {FirstDifference(edits, before, after, scenario)}");
+            stdout.WriteLine(Status(CliMessages.Test_Status_Failed, terminal.Red) + $"{title}: {FirstDifference(edits, before, after, scenario)}");
             foreach (var line in LineDiff.Unified(edits, verifiedFile, receivedFile))
             {
                 stdout.WriteLine(Paint(line));
             }
 
-            stdout.WriteLine($"         wrote {receivedFile}; if the new answers are right, accept them with: kakaoflow test {file} --accept");
+            stdout.WriteLine(Indent + Messages.Format(CliMessages.Test_FailedHint, receivedFile, file));
         }
 
         private void Fail(string file, string why)
         {
             _failed++;
-            stdout.WriteLine($"{terminal.Red("FAIL")}     {file}: {why}");
+            stdout.WriteLine(Status(CliMessages.Test_Status_Failed, terminal.Red) + $"{file}: {why}");
         }
+
+        /// <summary>The outcome word, painted, then spaces to the column where the scenario starts (Hangul takes two).</summary>
+        private static string Status(string word, Func<string, string> paint) =>
+            paint(word) + new string(' ', Math.Max(1, Indent.Length - Admin.TextTable.Width(word)));
 
         /// <summary>A verified snapshot whose scenario is gone is dead weight; say so (it does not fail the run).</summary>
         private void ReportOrphans(string botFolder)
@@ -296,7 +305,7 @@ public static partial class TestCommand
                 var scenario = verified[..^VerifiedSuffix.Length] + ".yaml";
                 if (!File.Exists(scenario))
                 {
-                    stdout.WriteLine(terminal.Yellow($"note: {verified} has no scenario {Path.GetFileName(scenario)}; delete it if the scenario is gone"));
+                    stdout.WriteLine(terminal.Yellow(Messages.Format(CliMessages.Test_Orphan, verified, Path.GetFileName(scenario))));
                 }
             }
         }
@@ -327,16 +336,16 @@ public static partial class TestCommand
 
                 if (heading.Groups[1].Value == "start")
                 {
-                    var at = scenario.Start is { } start ? $" (line {start.Span.Line} of the scenario)" : "";
-                    return $"first difference at the start: {heading.Groups[2].Value}{at}";
+                    var at = scenario.Start is { } start ? Messages.Format(CliMessages.Test_ScenarioLine, start.Span.Line) : "";
+                    return Messages.Format(CliMessages.Test_DiffAtStart, heading.Groups[2].Value, at);
                 }
 
                 var number = int.Parse(heading.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-                var line = number <= scenario.Turns.Length ? $" (line {scenario.Turns[number - 1].Span.Line} of the scenario)" : "";
-                return $"first difference at turn {number}: {heading.Groups[2].Value}{line}";
+                var line = number <= scenario.Turns.Length ? Messages.Format(CliMessages.Test_ScenarioLine, scenario.Turns[number - 1].Span.Line) : "";
+                return Messages.Format(CliMessages.Test_DiffAtTurn, number, heading.Groups[2].Value, line);
             }
 
-            return "first difference in the header";
+            return CliMessages.Test_DiffInHeader;
         }
 
         public int Finish()
@@ -344,27 +353,30 @@ public static partial class TestCommand
             var total = _passed + _failed + _new + _accepted;
             if (total == 0)
             {
-                stdout.WriteLine(terminal.Red("no scenarios found: add YAML files under <bot>/tests/ (see schema/scenario.schema.json)"));
+                stdout.WriteLine(terminal.Red(CliMessages.Test_NoneFound));
                 return CommandLine.Failure;
             }
 
-            var parts = new List<string> { $"{_passed} passed" };
+            var parts = new List<string> { Messages.Format(CliMessages.Test_Passed, _passed) };
             if (_failed > 0)
             {
-                parts.Add($"{_failed} failed");
+                parts.Add(Messages.Format(CliMessages.Test_Failed, _failed));
             }
 
             if (_new > 0)
             {
-                parts.Add($"{_new} new");
+                parts.Add(Messages.Format(CliMessages.Test_New, _new));
             }
 
             if (_accepted > 0)
             {
-                parts.Add($"{_accepted} accepted");
+                parts.Add(Messages.Format(CliMessages.Test_Accepted, _accepted));
             }
 
-            var summary = $"{total} scenario{(total == 1 ? "" : "s")}: {string.Join(", ", parts)}";
+            var summary = Messages.Format(
+                CliMessages.Test_Summary,
+                Messages.Count(total, CliMessages.Count_Scenarios_One, CliMessages.Count_Scenarios_Other),
+                string.Join(CliMessages.List_Separator, parts));
             var failed = _failed + _new > 0;
             stdout.WriteLine(failed ? terminal.Red(summary) : terminal.Green(summary));
             return failed ? CommandLine.Failure : CommandLine.Ok;

@@ -48,6 +48,18 @@ public sealed partial class SimApiTests : IAsyncLifetime
         Assert.DoesNotContain("http", string.Concat(Reference().Matches(css).Select(m => m.Value)), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/pizza")]
+    public async Task Pages_are_written_in_the_simulators_language_with_every_text_filled_in(string page)
+    {
+        var html = await _http.GetStringAsync(page);
+
+        Assert.Contains("<html lang=\"ko\">", html, StringComparison.Ordinal);
+        Assert.Contains("<title>KakaoFlow 시뮬레이터</title>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("{{", html, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Files_carry_an_etag_and_mermaid_ships_with_its_licence()
     {

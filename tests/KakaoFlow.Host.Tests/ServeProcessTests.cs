@@ -56,6 +56,20 @@ public sealed class ServeProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_speaks_Korean_while_its_host_logs_stay_English()
+    {
+        using var server = await ServeProcess.StartAsync(_root, DataFile, new Dictionary<string, string> { ["KAKAOFLOW_LANG"] = "ko" });
+
+        await server.SayAsync("메뉴 보기");
+        Assert.Equal(0, await server.TerminateAsync());
+        var output = server.ToString();
+        Assert.Contains("pizza (피자나라) 서비스 중: http://127.0.0.1:", output, StringComparison.Ordinal);
+        Assert.Contains("; 멈추려면 Ctrl+C", output, StringComparison.Ordinal);
+        Assert.Contains("info: KakaoFlow.Hosting.BotCatalog[2] Serving bot pizza (피자나라), version ", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(output.Split('\n'), line => line.StartsWith("listening on ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Sigterm_stops_the_server_cleanly_and_closes_the_data_file()
     {
         using (var server = await ServeProcess.StartAsync(_root, DataFile))

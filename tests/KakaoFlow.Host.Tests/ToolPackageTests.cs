@@ -39,12 +39,17 @@ public sealed class ToolPackageTests(ITestOutputHelper output) : IDisposable
             await RunAsync(kakaoflow, words[1..3], _root);
         }
 
-        // The Korean messages ship in the package (ko/KakaoFlow.Core.resources.dll next to the tool).
+        // The Korean diagnostics ship in the package (ko/KakaoFlow.Core.resources.dll next to the tool), chosen by the environment.
         var bad = Directory.CreateDirectory(Path.Combine(_root, "flows", "typo")).FullName;
         await File.WriteAllTextAsync(Path.Combine(bad, "flow.yaml"), "name: 빵집\nmonitor: { phone: \"010-0000-0000\" }\nprivacy_consent: true\nhome:\n  - 메뉴:\n      sya: 오늘의 빵\n");
         var korean = new Dictionary<string, string> { ["KAKAOFLOW_LANG"] = "ko", ["LC_ALL"] = "ko_KR.UTF-8" };
         var check = await RunAsync(kakaoflow, ["check", "flows/typo"], _root, korean, exitCode: 1);
         Assert.Contains("error KF004: 'sya'는 버튼 '메뉴'에 쓸 수 있는 키가 아니에요 ('say'를 쓰려고 했나요?)", check, StringComparison.Ordinal);
+
+        // The CLI's own Korean messages ship too, and System.CommandLine's Korean help headings; --lang wins over the environment.
+        var summary = await RunAsync(kakaoflow, ["check", "flows/bakery", "--lang", "ko"], _root);
+        Assert.StartsWith("봇 1개를 검사했어요: 오류 0개, ", summary.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n')[^1], StringComparison.Ordinal);
+        Assert.Contains("사용법:", await RunAsync(kakaoflow, ["new", "--help", "--lang", "ko"], _root), StringComparison.Ordinal);
     }
 
     private async Task<string> RunAsync(string file, string[] args, string directory, IReadOnlyDictionary<string, string>? environment = null, int exitCode = 0)

@@ -1,10 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
+using System.Net;
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using System.Text;
+using KakaoFlow.Cli.Language;
+using KakaoFlow.Cli.Resources;
 using KakaoFlow.Cli.Serve;
 using KakaoFlow.Hosting.Admin;
 
@@ -65,20 +67,20 @@ public static class AdminCommand
         var (stdout, stderr) = (io.Out, io.Error);
         if (command == "block" && string.IsNullOrWhiteSpace(reason))
         {
-            await stderr.WriteLineAsync("kakaoflow admin: 'block' needs --reason TEXT").ConfigureAwait(false);
+            await stderr.WriteLineAsync(CliMessages.Admin_BlockNeedsReason).ConfigureAwait(false);
             return CommandLine.Usage;
         }
 
         token ??= FindToken();
         if (token is null)
         {
-            await stderr.WriteLineAsync($"kakaoflow admin: no token: pass --token, set {KakaoFlowEnvironment.AdminToken}, or run where {AdminTokenFile.Name} is").ConfigureAwait(false);
+            await stderr.WriteLineAsync(Messages.Format(CliMessages.Admin_NoToken, KakaoFlowEnvironment.AdminToken, AdminTokenFile.Name)).ConfigureAwait(false);
             return 1;
         }
 
         if (!Uri.TryCreate(url.Split(';')[0].TrimEnd('/') + "/", UriKind.Absolute, out var root))
         {
-            await stderr.WriteLineAsync($"kakaoflow admin: not a URL: '{url}'").ConfigureAwait(false);
+            await stderr.WriteLineAsync(Messages.Format(CliMessages.Admin_NotAUrl, url)).ConfigureAwait(false);
             return CommandLine.Usage;
         }
 
@@ -147,7 +149,7 @@ public static class AdminCommand
     private static string ActionOutcome(HttpStatusCode status, JsonObject body)
     {
         var text = new StringBuilder();
-        text.Append(status == HttpStatusCode.OK ? "" : $"refused ({(int)status}): ").AppendLine((string?)body["message"] ?? (string?)body["error"]);
+        text.Append(status == HttpStatusCode.OK ? "" : Messages.Format(CliMessages.Admin_Refused, (int)status)).AppendLine((string?)body["message"] ?? (string?)body["error"]);
         if (body["api_test"] is JsonArray checks && status != HttpStatusCode.OK)
         {
             foreach (var check in checks.OfType<JsonObject>().Where(check => !(bool)check["passed"]!))
@@ -173,10 +175,10 @@ public static class AdminCommand
 
     /// <summary>Nothing while the data store is fine; a line above the table while it is not.</summary>
     private static string StoreLine(JsonNode? store) =>
-        store?["status"]?.GetValue<string>() is "unavailable" ? $"store: unavailable since {S(store["since"])}: {S(store["reason"])}\n\n" : "";
+        store?["status"]?.GetValue<string>() is "unavailable" ? Messages.Format(CliMessages.Admin_StoreUnavailable, S(store["since"]), S(store["reason"])) + "\n\n" : "";
 
     private static string BotsTable(IEnumerable<JsonObject> bots) => TextTable.Render(
-        ["BOT", "NAME", "STATE", "ERRORS TODAY", "SESSIONS", "FRIENDS", "REASON"],
+        [CliMessages.Admin_Column_Bot, CliMessages.Admin_Column_Name, CliMessages.Admin_Column_State, CliMessages.Admin_Column_ErrorsToday, CliMessages.Admin_Column_Sessions, CliMessages.Admin_Column_Friends, CliMessages.Admin_Column_Reason],
         bots.Select(bot => (IReadOnlyList<string>)
         [
             S(bot["id"]), S(bot["name"]), S(bot["state"]),
@@ -187,10 +189,10 @@ public static class AdminCommand
     private static string BotDetail(JsonObject bot)
     {
         var fields = new[] { "id", "name", "state", "reason", "changed_at", "changed_by", "started_at", "day", "errors_today", "error_limit", "sessions", "friends", "version", "flow_status", "monitor_phone", "privacy_consent" };
-        var text = new StringBuilder(TextTable.Render(["FIELD", "VALUE"], fields.Where(bot.ContainsKey).Select(field => (IReadOnlyList<string>)[field, S(bot[field])])));
+        var text = new StringBuilder(TextTable.Render([CliMessages.Admin_Column_Field, CliMessages.Admin_Column_Value], fields.Where(bot.ContainsKey).Select(field => (IReadOnlyList<string>)[field, S(bot[field])])));
         if (bot["diagnostics"] is JsonArray { Count: > 0 } diagnostics)
         {
-            text.Append("\ndiagnostics:\n");
+            text.Append('\n').Append(CliMessages.Admin_Diagnostics).Append('\n');
             foreach (var line in diagnostics)
             {
                 text.Append("  ").Append(S(line)).Append('\n');
@@ -199,7 +201,7 @@ public static class AdminCommand
 
         if (bot["recent_errors"] is JsonArray { Count: > 0 } errors)
         {
-            text.Append(CultureInfo.InvariantCulture, $"\n{errors.Count} recent error(s): kakaoflow admin errors {S(bot["id"])}\n");
+            text.Append('\n').Append(Messages.Format(CliMessages.Admin_RecentErrors, errors.Count, S(bot["id"]))).Append('\n');
         }
 
         return text.ToString();
@@ -207,15 +209,15 @@ public static class AdminCommand
 
     private static string ErrorsTable(JsonObject bot) => bot["recent_errors"] is JsonArray { Count: > 0 } errors
         ? TextTable.Render(
-            ["AT (UTC)", "USER", "KIND", "LOCATION", "MESSAGE"],
+            [CliMessages.Admin_Column_At, CliMessages.Admin_Column_User, CliMessages.Admin_Column_Kind, CliMessages.Admin_Column_Location, CliMessages.Admin_Column_Message],
             errors.OfType<JsonObject>().Select(error => (IReadOnlyList<string>)[S(error["at"]), S(error["user"]), S(error["kind"]), S(error["location"]), S(error["message"])]))
-        : $"no errors recorded for {S(bot["id"])}\n";
+        : Messages.Format(CliMessages.Admin_NoErrors, S(bot["id"])) + "\n";
 
     private static string NotificationsTable(JsonObject body) => TextTable.Render(
-        ["AT (UTC)", "BOT", "KIND", "DELIVERED", "ATTEMPTS", "TEXT"],
+        [CliMessages.Admin_Column_At, CliMessages.Admin_Column_Bot, CliMessages.Admin_Column_Kind, CliMessages.Admin_Column_Delivered, CliMessages.Admin_Column_Attempts, CliMessages.Admin_Column_Text],
         ((JsonArray)body["notifications"]!).OfType<JsonObject>().Select(note => (IReadOnlyList<string>)
         [
-            S(note["at"]), S(note["bot"]), S(note["kind"]), (bool?)note["delivered"] == true ? S(note["delivered_at"]) : "pending" + (note["last_error"] is null ? "" : $" ({S(note["last_error"])})"),
+            S(note["at"]), S(note["bot"]), S(note["kind"]), (bool?)note["delivered"] == true ? S(note["delivered_at"]) : CliMessages.Admin_Pending + (note["last_error"] is null ? "" : $" ({S(note["last_error"])})"),
             S(note["attempts"]), S(note["text"]),
         ]));
 

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using KakaoFlow.Cli.Language;
+using KakaoFlow.Cli.Resources;
 
 namespace KakaoFlow.Cli.Admin;
 
@@ -11,11 +13,14 @@ internal static class PaymentsTable
         var payments = (body["payments"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
         if (payments.Count == 0)
         {
-            return $"no payments recorded for {bot}\n";
+            return Messages.Format(CliMessages.Admin_NoPayments, bot) + "\n";
         }
 
         var table = TextTable.Render(
-            ["AT (UTC)", "ORDER", "PAYMENT", "AMOUNT", "STATE", "CARD", "USER", "CODE"],
+            [
+                CliMessages.Admin_Column_At, CliMessages.Admin_Column_Order, CliMessages.Admin_Column_Payment, CliMessages.Admin_Column_Amount,
+                CliMessages.Admin_Column_State, CliMessages.Admin_Column_Card, CliMessages.Admin_Column_User, CliMessages.Admin_Column_Code,
+            ],
             payments.Select(p => (IReadOnlyList<string>)
             [
                 Text(p["at"]), Text(p["order_id"]), Text(p["payment_id"]), Won(p["amount"]), Text(p["state"]),
@@ -24,9 +29,8 @@ internal static class PaymentsTable
         var approved = payments.Where(p => Text(p["state"]) == "approved").ToList();
         var refunded = payments.Count(p => Text(p["state"]) == "refunded");
         var declined = payments.Count(p => Text(p["state"]) == "declined");
-        return table + string.Create(
-            CultureInfo.InvariantCulture,
-            $"{approved.Count} approved ({approved.Sum(p => (long?)p["amount"] ?? 0):N0}원), {refunded} refunded, {declined} declined\n");
+        var total = approved.Sum(p => (long?)p["amount"] ?? 0).ToString("N0", CultureInfo.InvariantCulture);
+        return table + Messages.Format(CliMessages.Admin_PaymentTotals, approved.Count, total, refunded, declined) + "\n";
     }
 
     private static string Won(JsonNode? amount) =>

@@ -1,9 +1,10 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
-
-using System.CommandLine;
+using System.Text;
+using KakaoFlow.Cli.Language;
+using KakaoFlow.Cli.Resources;
 using KakaoFlow.Hosting.ApiTest;
 
 namespace KakaoFlow.Cli.ApiTest;
@@ -59,7 +60,7 @@ public static class ApiTestCommand
         ArgumentNullException.ThrowIfNull(stderr);
         if (!Uri.TryCreate(baseUrl.TrimEnd('/') + "/", UriKind.Absolute, out var root) || root.Scheme is not ("http" or "https"))
         {
-            await stderr.WriteLineAsync($"kakaoflow apitest: give the bot's base URL (http or https), not '{baseUrl}'").ConfigureAwait(false);
+            await stderr.WriteLineAsync(Messages.Format(CliMessages.ApiTest_BadUrl, baseUrl)).ConfigureAwait(false);
             return CommandLine.Usage;
         }
 
@@ -67,7 +68,7 @@ public static class ApiTestCommand
         var passed = skill
             ? await RunSkillChecksAsync(http, root, user, stdout).ConfigureAwait(false)
             : await RunChecksAsync(http, root, user, stdout).ConfigureAwait(false);
-        await stdout.WriteLineAsync(passed ? "API TEST passed" : "API TEST failed").ConfigureAwait(false);
+        await stdout.WriteLineAsync(passed ? CliMessages.ApiTest_Passed : CliMessages.ApiTest_Failed).ConfigureAwait(false);
         return passed ? 0 : 1;
     }
 
@@ -81,7 +82,7 @@ public static class ApiTestCommand
         var keyboard = await SendAsync(http, new HttpRequestMessage(HttpMethod.Get, keyboardUrl)).ConfigureAwait(false);
         if (keyboard.Error is { } unreachable)
         {
-            await Print([new("keyboard: server answers", false, unreachable)]).ConfigureAwait(false);
+            await Print([new(Messages.Format(CliMessages.ApiTest_ServerAnswers, "keyboard"), false, unreachable)]).ConfigureAwait(false);
             return false;
         }
 
@@ -96,7 +97,7 @@ public static class ApiTestCommand
         var message = await SendAsync(http, request).ConfigureAwait(false);
         if (message.Error is { } failed)
         {
-            await Print([new("message: server answers", false, failed)]).ConfigureAwait(false);
+            await Print([new(Messages.Format(CliMessages.ApiTest_ServerAnswers, "message"), false, failed)]).ConfigureAwait(false);
             return false;
         }
 
@@ -117,7 +118,7 @@ public static class ApiTestCommand
             var answer = await SendAsync(http, request).ConfigureAwait(false);
             if (answer.Error is { } failed)
             {
-                await PrintAsync(stdout, [new("skill: server answers", false, failed)]).ConfigureAwait(false);
+                await PrintAsync(stdout, [new(Messages.Format(CliMessages.ApiTest_ServerAnswers, "skill"), false, failed)]).ConfigureAwait(false);
                 return false;
             }
 
@@ -164,14 +165,14 @@ public static class ApiTestCommand
         foreach (var check in checks)
         {
             all &= check.Passed;
-            await stdout.WriteLineAsync($"{(check.Passed ? "PASS" : "FAIL")}  {check.Name} — {check.Why}").ConfigureAwait(false);
+            await stdout.WriteLineAsync($"{(check.Passed ? CliMessages.ApiTest_Pass : CliMessages.ApiTest_Fail)}  {check.Name} — {check.Why}").ConfigureAwait(false);
         }
 
         return all;
     }
 
     private static ApiCheck Timing(string what, TimeSpan elapsed) =>
-        new($"{what}: answered within {Recommended.TotalSeconds:0} s", elapsed <= Recommended, $"{elapsed.TotalMilliseconds:0} ms");
+        new(Messages.Format(CliMessages.ApiTest_AnsweredWithin, what, Recommended.TotalSeconds), elapsed <= Recommended, $"{elapsed.TotalMilliseconds:0} ms");
 
     private static async Task<(int Status, string? ContentType, byte[] Body, TimeSpan Elapsed, string? Error)> SendAsync(HttpClient http, HttpRequestMessage request)
     {
@@ -186,11 +187,11 @@ public static class ApiTestCommand
             }
             catch (HttpRequestException e)
             {
-                return (0, null, [], Stopwatch.GetElapsedTime(started), $"no answer: {e.Message}");
+                return (0, null, [], Stopwatch.GetElapsedTime(started), Messages.Format(CliMessages.ApiTest_NoAnswer, e.Message));
             }
             catch (TaskCanceledException)
             {
-                return (0, null, [], Stopwatch.GetElapsedTime(started), $"no answer within {http.Timeout.TotalSeconds:0} s (the platform tells users \"no response\")");
+                return (0, null, [], Stopwatch.GetElapsedTime(started), Messages.Format(CliMessages.ApiTest_Timeout, http.Timeout.TotalSeconds));
             }
         }
     }

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using KakaoFlow.Cli.Language;
+using KakaoFlow.Cli.Resources;
 using KakaoFlow.Compiling;
 using KakaoFlow.Introspection;
 
@@ -43,8 +45,8 @@ public static class GraphCommand
         if (found is not [var flowFile])
         {
             io.Error.WriteLine(found is null
-                ? $"kakaoflow graph: '{path}' is not a bot folder or a flow.yaml"
-                : $"kakaoflow graph: '{path}' holds {found.Count} bots; name one of their folders");
+                ? Messages.Format(CliMessages.Graph_NotABot, path)
+                : Messages.Format(CliMessages.Graph_ManyBots, path, found.Count));
             return CommandLine.Usage;
         }
 
@@ -56,7 +58,7 @@ public static class GraphCommand
 
         if (compilation.Flow is not { } flow)
         {
-            io.Error.WriteLine($"kakaoflow graph: {flowFile} has errors; no diagram");
+            io.Error.WriteLine(Messages.Format(CliMessages.Graph_HasErrors, flowFile));
             return CommandLine.Failure;
         }
 

@@ -1,6 +1,10 @@
 using System.CommandLine;
-using KakaoFlow.Hosting;
+using System.Globalization;
+using System.Text;
+using KakaoFlow.Cli.Language;
+using KakaoFlow.Cli.Resources;
 using KakaoFlow.Hosting.Admin;
+using KakaoFlow.Hosting;
 using KakaoFlow.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,7 +33,7 @@ public static class ServeCommand
                 notify = HttpUrl(fromEnvironment);
                 if (notify is null)
                 {
-                    await io.Error.WriteLineAsync($"kakaoflow serve: {KakaoFlowEnvironment.NotifyUrl} must be an http or https URL, not '{fromEnvironment}'").ConfigureAwait(false);
+                    await io.Error.WriteLineAsync("kakaoflow serve: " + Messages.Format(CliMessages.Serve_BadUrl, KakaoFlowEnvironment.NotifyUrl, fromEnvironment)).ConfigureAwait(false);
                     return CommandLine.Usage;
                 }
             }
@@ -54,10 +58,15 @@ public static class ServeCommand
         ArgumentNullException.ThrowIfNull(io);
         if (!Directory.Exists(settings.FlowsDirectory))
         {
-            await io.Error.WriteLineAsync($"kakaoflow serve: the flows folder '{settings.FlowsDirectory}' does not exist").ConfigureAwait(false);
+            await io.Error.WriteLineAsync(Messages.Format(CliMessages.Serve_NoFolder, settings.FlowsDirectory)).ConfigureAwait(false);
             return CommandLine.Failure;
         }
 
+        // The host's logs (and what it reports on the admin API) are for operators, who search them: English
+        // whatever the command's language. What serve prints itself stays in the command's language.
+        var language = CultureInfo.CurrentUICulture;
+        CultureInfo.CurrentUICulture = CliLanguage.EnglishCulture;
+        CultureInfo.DefaultThreadCurrentUICulture = CliLanguage.EnglishCulture;
         WebApplication app;
         try
         {
@@ -77,7 +86,7 @@ public static class ServeCommand
             }
             catch (IOException e)
             {
-                await io.Error.WriteLineAsync($"kakaoflow serve: cannot listen on {settings.Urls}: {e.Message}").ConfigureAwait(false);
+                await io.Error.WriteLineAsync(Messages.In(language, () => Messages.Format(CliMessages.Serve_CannotListen, settings.Urls, e.Message))).ConfigureAwait(false);
                 return CommandLine.Failure;
             }
             catch (KakaoFlowStartException e)
@@ -97,15 +106,16 @@ public static class ServeCommand
                 return CommandLine.Failure;
             }
 
-            await PrintBotsAsync(app, settings, io.Out).ConfigureAwait(false);
+            await io.Out.WriteAsync(Messages.In(language, () => BotsServed(app, settings))).ConfigureAwait(false);
             await app.WaitForShutdownAsync().ConfigureAwait(false);
         }
 
         return CommandLine.Ok;
     }
 
-    private static async Task PrintBotsAsync(WebApplication app, ServeSettings settings, TextWriter stdout)
+    private static string BotsServed(WebApplication app, ServeSettings settings)
     {
+        var stdout = new StringBuilder();
         var root = app.Urls.First().TrimEnd('/');
         var refused = new List<string>();
         foreach (var bot in app.Services.GetRequiredService<BotViews>().All())
@@ -117,17 +127,18 @@ public static class ServeCommand
             }
 
             var state = bot.State == "running" ? bot.State : $"{bot.State} ({bot.Reason})";
-            await stdout.WriteLineAsync($"serving {bot.Id} ({bot.Name}) at {root}/{bot.Id}/ — {state}").ConfigureAwait(false);
+            stdout.AppendLine(Messages.Format(CliMessages.Serve_Serving, bot.Id, bot.Name, $"{root}/{bot.Id}/", state));
         }
 
         if (refused.Count > 0)
         {
-            await stdout.WriteLineAsync($"not served (errors above): {string.Join(", ", refused)}").ConfigureAwait(false);
+            stdout.AppendLine(Messages.Format(CliMessages.Serve_NotServed, string.Join(", ", refused)));
         }
 
-        var reload = settings.Watch ? $"reloading bots when {settings.FlowsDirectory} changes" : "not watching for changes";
-        var data = settings.Redis is { } redis ? $"state in {redis} (shared with every host on it)" : $"data in {settings.DataFile}";
-        await stdout.WriteLineAsync($"listening on {string.Join(", ", app.Urls)}; {data}; {reload}; Ctrl+C to stop").ConfigureAwait(false);
+        var reload = settings.Watch ? Messages.Format(CliMessages.Serve_Watching, settings.FlowsDirectory) : CliMessages.Serve_NotWatching;
+        var data = settings.Redis is { } redis ? Messages.Format(CliMessages.Serve_StateInRedis, redis) : Messages.Format(CliMessages.Serve_StateInFile, settings.DataFile);
+        stdout.AppendLine(Messages.Format(CliMessages.Serve_Listening, string.Join(", ", app.Urls), data, reload));
+        return stdout.ToString();
     }
 
     private static Uri? HttpUrl(string text) =>
@@ -186,7 +197,7 @@ public static class ServeCommand
                 var url = HttpUrl(text);
                 if (url is null)
                 {
-                    result.AddError($"{name} must be an http or https URL, not '{text}'");
+                    result.AddError(Messages.Format(CliMessages.Serve_BadUrl, name, text));
                 }
 
                 return url;

@@ -1,3 +1,5 @@
+using KakaoFlow.Cli.Language;
+using KakaoFlow.Cli.Resources;
 using KakaoFlow.Store.Redis;
 
 namespace KakaoFlow.Cli.Serve;
@@ -24,12 +26,12 @@ internal static class StoreChoice
         }
         catch (FormatException e)
         {
-            return (null, $"--store must be {LiteDb} or redis://HOST:PORT[/DB]: {e.Message}");
+            return (null, Messages.Format(CliMessages.Serve_BadStore, LiteDb, e.Message));
         }
 
         // A token generated into a local file would differ from host to host behind one address.
         return adminToken is null
-            ? (null, $"--store {redis} is shared by several hosts: set ${KakaoFlowEnvironment.AdminToken} to the same owner token on each of them")
+            ? (null, Messages.Format(CliMessages.Serve_SharedStoreNeedsToken, redis, KakaoFlowEnvironment.AdminToken))
             : (redis, null);
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using KakaoFlow.Compiling;
 using KakaoFlow.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -61,12 +62,19 @@ public static class SimApp
             provider.GetRequiredService<ILogger<BotCatalog>>()));
         services.AddHostedService<FlowWatcher>();
         services.AddSingleton(new SimUsers(settings.ClockStart));
-        services.AddSingleton(SimAssets.Load());
+        services.AddSingleton(SimAssets.Load(settings.Language));
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, SimJson.Default));
 
         configure?.Invoke(builder);
         var app = builder.Build();
         app.Services.GetRequiredService<BotCatalog>();
+
+        // What the simulator says in its answers (summaries, notes, the clock) is in the page's language.
+        app.Use((context, next) =>
+        {
+            CultureInfo.CurrentUICulture = settings.Language;
+            return next(context);
+        });
         SimEndpoints.Map(app);
         return app;
     }

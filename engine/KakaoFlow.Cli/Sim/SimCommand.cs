@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.Globalization;
+using KakaoFlow.Cli.Language;
+using KakaoFlow.Cli.Resources;
 using KakaoFlow.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,6 +39,7 @@ public static class SimCommand
             {
                 FlowsDirectory = parse.GetValue(flows)!,
                 Urls = parse.GetValue(urls)!,
+                Language = CultureInfo.CurrentUICulture,
                 Scripts = ScriptEngine.CreateWarmCompiler(),
             };
             return await RunAsync(settings, io).ConfigureAwait(false);
@@ -50,7 +54,7 @@ public static class SimCommand
         ArgumentNullException.ThrowIfNull(io);
         if (!Directory.Exists(settings.FlowsDirectory))
         {
-            await io.Error.WriteLineAsync($"kakaoflow sim: the flows folder '{settings.FlowsDirectory}' does not exist").ConfigureAwait(false);
+            await io.Error.WriteLineAsync(Messages.Format(CliMessages.Sim_NoFolder, settings.FlowsDirectory)).ConfigureAwait(false);
             return CommandLine.Failure;
         }
 
@@ -63,15 +67,15 @@ public static class SimCommand
             }
             catch (IOException e)
             {
-                await io.Error.WriteLineAsync($"kakaoflow sim: cannot listen on {settings.Urls}: {e.Message}").ConfigureAwait(false);
+                await io.Error.WriteLineAsync(Messages.Format(CliMessages.Sim_CannotListen, settings.Urls, e.Message)).ConfigureAwait(false);
                 return CommandLine.Failure;
             }
 
             var root = app.Urls.First().TrimEnd('/');
-            await io.Out.WriteLineAsync($"simulator at {root}/ (Ctrl+C to stop); sessions and bot data live in memory only").ConfigureAwait(false);
+            await io.Out.WriteLineAsync(Messages.Format(CliMessages.Sim_Started, root)).ConfigureAwait(false);
             foreach (var bot in app.Services.GetRequiredService<BotCatalog>().Bots)
             {
-                var state = bot.Served ? $"version {bot.Version}" : $"not running: {bot.Errors} error(s), see the page";
+                var state = bot.Served ? Messages.Format(CliMessages.Sim_BotServed, bot.Version) : Messages.Format(CliMessages.Sim_BotNotServed, bot.Errors);
                 await io.Out.WriteLineAsync($"  {root}/{Uri.EscapeDataString(bot.BotId)} — {bot.Flow?.Name ?? bot.BotId} ({state})").ConfigureAwait(false);
             }
 

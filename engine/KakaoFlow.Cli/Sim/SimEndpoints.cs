@@ -1,4 +1,6 @@
 using System.Text.Json;
+using KakaoFlow.Cli.Language;
+using KakaoFlow.Cli.Resources;
 using KakaoFlow.Compiling;
 using KakaoFlow.Hosting;
 using KakaoFlow.Introspection;
@@ -42,7 +44,7 @@ internal static class SimEndpoints
         {
             if (ToTurn(request) is not { } turn)
             {
-                return Results.BadRequest("send text, or a photo as an absolute http(s) URL");
+                return Results.BadRequest(CliMessages.Sim_Api_BadSend);
             }
 
             return Answer(bot, request.User, catalog, users, (user, flow) => user.Send(flow, turn, users.Data));
@@ -50,7 +52,7 @@ internal static class SimEndpoints
         api.MapPost("/{bot}/clock", (string bot, ClockRequest request, BotCatalog catalog, SimUsers users) =>
             Durations.TryParse(request.By ?? "", out var wait) && wait <= LongestWait
                 ? Answer(bot, request.User, catalog, users, (user, flow) => user.Wait(flow, wait))
-                : Results.BadRequest("'by' is a duration such as 1m, 10m or 1d"));
+                : Results.BadRequest(CliMessages.Sim_Api_BadWait));
         api.MapPost("/{bot}/reset", (string bot, UserRequest request, BotCatalog catalog, SimUsers users) =>
             Answer(bot, request.User, catalog, users, (user, _) => user.Reset()));
         api.MapGet("/{bot}/graph", (string bot, BotCatalog catalog) =>
@@ -79,7 +81,7 @@ internal static class SimEndpoints
     {
         if (!SimUsers.IsValidId(userId))
         {
-            return Results.BadRequest("'user' is 1 to 64 letters, digits, '-' or '_'");
+            return Results.BadRequest(CliMessages.Sim_Api_BadUser);
         }
 
         // The watcher reloads within a moment of a save; looking here too means the next turn never misses one.
@@ -163,7 +165,7 @@ internal static class SimEndpoints
     {
         if (status is null)
         {
-            return new StatusView("removed", false, null, false, 0, "error", "봇 폴더나 flow.yaml이 없어요", []);
+            return new StatusView("removed", false, null, false, 0, "error", CliMessages.Sim_Status_Removed, []);
         }
 
         var diagnostics = status.Diagnostics.Select(d => new DiagnosticView(d.IsError, d.Format())).ToList();
@@ -176,9 +178,9 @@ internal static class SimEndpoints
 
     private static string Summary(BotStatus status) => (status.Flow, status.LastReloadFailed) switch
     {
-        ({ } flow, true) => $"저장된 파일에 오류 {status.Errors}개 · 이전 버전({flow.Version})으로 답하는 중",
-        ({ } flow, false) when status.Warnings > 0 => $"경고 {status.Warnings}개 · 버전 {flow.Version}",
-        ({ } flow, false) => $"정상 · 버전 {flow.Version}",
-        (null, _) => $"오류 {status.Errors}개 · 시작할 수 없어요",
+        ({ } flow, true) => Messages.Format(CliMessages.Sim_Status_ReloadFailed, status.Errors, flow.Version),
+        ({ } flow, false) when status.Warnings > 0 => Messages.Format(CliMessages.Sim_Status_Warnings, status.Warnings, flow.Version),
+        ({ } flow, false) => Messages.Format(CliMessages.Sim_Status_Ok, flow.Version),
+        (null, _) => Messages.Format(CliMessages.Sim_Status_Broken, status.Errors),
     };
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using KakaoFlow.Cli.Language;
 using KakaoFlow.Hooks;
 using KakaoFlow.Scenarios;
 
@@ -14,6 +16,9 @@ public sealed record SimSettings
     public string FlowsDirectory { get; init; } = DefaultFlowsDirectory;
 
     public string Urls { get; init; } = DefaultUrls;
+
+    /// <summary>The page's language and what the simulator says on it (<c>ko</c> or <c>en</c>); the command passes its own.</summary>
+    public CultureInfo Language { get; init; } = CliLanguage.EnglishCulture;
 
     /// <summary>Where every simulated user's clock starts; it moves only with the page's clock buttons.</summary>
     public DateTimeOffset ClockStart { get; init; } = ScenarioRunner.ClockStart;

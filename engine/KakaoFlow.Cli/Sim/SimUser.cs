@@ -1,4 +1,6 @@
 using System.Globalization;
+using KakaoFlow.Cli.Language;
+using KakaoFlow.Cli.Resources;
 using KakaoFlow.Compiling;
 using KakaoFlow.Diagnostics;
 using KakaoFlow.Hooks;
@@ -55,15 +57,15 @@ internal sealed class SimUser(DateTimeOffset clock)
         var wasExpired = IsExpired(flow);
         var wasForgotten = IsForgotten(flow);
         Now += duration;
-        Add(SimEntry.Note(SimEntryKind.Note, $"시계 +{Durations.Format(duration)} → {ClockText}"));
+        Add(SimEntry.Note(SimEntryKind.Note, Messages.Format(CliMessages.Sim_Note_Clock, Durations.Format(duration), ClockText)));
         if (!wasExpired && IsExpired(flow))
         {
-            Add(SimEntry.Note(SimEntryKind.Note, $"{Durations.Format(flow.Settings.ContextTtl)} 동안 메시지가 없어 대화가 끝났어요. 처음 화면으로 돌아가요."));
+            Add(SimEntry.Note(SimEntryKind.Note, Messages.Format(CliMessages.Sim_Note_Expired, Durations.Format(flow.Settings.ContextTtl))));
         }
 
         if (!wasForgotten && IsForgotten(flow))
         {
-            Add(SimEntry.Note(SimEntryKind.Note, $"보관 기간({Durations.Format(flow.Settings.Retention)})이 지나 변수를 지웠어요."));
+            Add(SimEntry.Note(SimEntryKind.Note, Messages.Format(CliMessages.Sim_Note_Forgotten, Durations.Format(flow.Settings.Retention))));
         }
     }
 
@@ -72,7 +74,7 @@ internal sealed class SimUser(DateTimeOffset clock)
     {
         Session = Session.New;
         _entries.Clear();
-        Add(SimEntry.Note(SimEntryKind.Note, "새 사용자로 처음부터 시작해요."));
+        Add(SimEntry.Note(SimEntryKind.Note, CliMessages.Sim_Note_Reset));
     }
 
     /// <summary>Past <c>context_ttl</c> the next message starts at Home, as <see cref="FlowRuntime.Step"/> decides.</summary>
@@ -100,13 +102,13 @@ internal sealed class SimUser(DateTimeOffset clock)
     /// <summary>The variables the next turn starts from.</summary>
     public string VarsJson(CompiledFlow flow) => ReadableJson.Write(IsForgotten(flow) ? [] : Session.Vars);
 
-    /// <summary>The clock as Korean editors read it: <c>2026-01-05 (월) 10:00 KST</c>.</summary>
+    /// <summary>The clock as Korean editors read it: <c>2026-01-05 (월) 10:00 KST</c> (<c>(Mon)</c> in English).</summary>
     public string ClockText
     {
         get
         {
             var seoul = Now.ToOffset(TimeSpan.FromHours(9));
-            var day = "일월화수목금토"[(int)seoul.DayOfWeek];
+            var day = CliMessages.Sim_Clock_Weekdays.Split(',')[(int)seoul.DayOfWeek];
             return string.Create(CultureInfo.InvariantCulture, $"{seoul:yyyy-MM-dd} ({day}) {seoul:HH:mm} KST");
         }
     }

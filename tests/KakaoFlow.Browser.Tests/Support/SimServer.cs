@@ -1,3 +1,4 @@
+using System.Globalization;
 using KakaoFlow.Cli.Sim;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
@@ -24,7 +25,8 @@ internal sealed class SimServer : IAsyncDisposable
     /// <summary>E.g. <c>http://127.0.0.1:40123</c>, no trailing slash.</summary>
     public string BaseUrl { get; }
 
-    public static async Task<SimServer> StartAsync()
+    /// <summary>Starts the simulator; its page in Korean (as most people who edit flows read it) unless <paramref name="language"/> says.</summary>
+    public static async Task<SimServer> StartAsync(CultureInfo? language = null)
     {
         var flows = Directory.CreateTempSubdirectory("kakaoflow-sim-").FullName;
         foreach (var bot in Directory.GetDirectories(Path.Combine(Repo.Root, "flows")))
@@ -37,7 +39,7 @@ internal sealed class SimServer : IAsyncDisposable
         }
 
         var app = SimApp.Build(
-            new SimSettings { FlowsDirectory = flows, Urls = "http://127.0.0.1:0" },
+            new SimSettings { FlowsDirectory = flows, Urls = "http://127.0.0.1:0", Language = language ?? CultureInfo.GetCultureInfo("ko") },
             builder => builder.Logging.ClearProviders());
         await app.StartAsync();
         return new SimServer(app, flows, app.Urls.First().TrimEnd('/'));

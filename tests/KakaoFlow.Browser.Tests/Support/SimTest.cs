@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace KakaoFlow.Browser.Tests.Support;
 
 /// <summary>A browser test with its own <c>kakaoflow sim</c> over a fresh copy of the sample bots.</summary>
@@ -10,7 +12,10 @@ public abstract class SimTest(BrowserFixture browser) : IAsyncLifetime
 
     internal SimServer Server => _server ?? throw new InvalidOperationException("the simulator is not started");
 
-    public virtual async Task InitializeAsync() => _server = await SimServer.StartAsync();
+    /// <summary>The simulator's language (what <c>kakaoflow sim --lang</c> chooses): Korean unless a test class says.</summary>
+    protected virtual CultureInfo Language => CultureInfo.GetCultureInfo("ko");
+
+    public virtual async Task InitializeAsync() => _server = await SimServer.StartAsync(Language);
 
     public virtual async Task DisposeAsync()
     {

@@ -58,10 +58,13 @@ internal sealed class ServeProcess : IDisposable
                 output.AppendLine(e.Data);
             }
 
-            const string marker = "listening on ";
-            if (e.Data.StartsWith(marker, StringComparison.Ordinal))
+            // The addresses line, in English or (with KAKAOFLOW_LANG=ko) in Korean.
+            foreach (var marker in (string[])["listening on ", "요청을 받는 주소: "])
             {
-                listening.TrySetResult(new Uri(e.Data[marker.Length..].Split([';', ','])[0].Trim()));
+                if (e.Data.StartsWith(marker, StringComparison.Ordinal))
+                {
+                    listening.TrySetResult(new Uri(e.Data[marker.Length..].Split([';', ','])[0].Trim()));
+                }
             }
         };
         process.ErrorDataReceived += (_, e) =>

@@ -297,6 +297,8 @@ public sealed class FlowSchemaTests
     [Theory]
     [InlineData("flow.schema.json")]
     [InlineData("scenario.schema.json")]
+    [InlineData("ko/flow.schema.json")]
+    [InlineData("ko/scenario.schema.json")]
     public void Every_property_has_a_description(string schemaFile)
     {
         using var schema = JsonDocument.Parse(File.ReadAllText(RepoPaths.Schema(schemaFile)));

@@ -5,6 +5,9 @@
   const bot = decodeURIComponent(location.pathname.split('/').filter(Boolean)[0] || '');
   const api = '/_api/bots/' + encodeURIComponent(bot);
   const $ = (id) => document.getElementById(id);
+  // The page's words in its language (<html lang>), served with it: texts.Title, texts.NotSent…
+  const texts = JSON.parse($('sim-texts').textContent);
+  const format = (text, ...values) => text.replace(/\{(\d+)\}/g, (_, i) => String(values[Number(i)]));
 
   // One simulated user per bot and browser tab; a reload of the page keeps the conversation.
   const userKey = 'kakaoflow-sim-user:' + bot;
@@ -33,7 +36,7 @@
 
   function photo(p) {
     const img = element('img', 'photo');
-    img.alt = '사진';
+    img.alt = texts.Photo;
     img.loading = 'lazy';
     if (p.width > 0 && p.height > 0) img.style.aspectRatio = p.width + ' / ' + p.height;
     img.addEventListener('error', () => { img.classList.add('broken'); img.title = p.url; });
@@ -73,7 +76,7 @@
 
   function renderStatus(status, name) {
     $('bot-name').textContent = name;
-    document.title = name + ' · KakaoFlow 시뮬레이터';
+    document.title = name + ' · ' + texts.Title;
     $('room-title').textContent = name;
     const line = $('status-line');
     line.textContent = status.summary;
@@ -91,7 +94,7 @@
     const messages = $('messages');
     const keyboard = $('keyboard');
     if (!u) {
-      messages.replaceChildren(entry({ kind: 'issue', text: '오류 때문에 이 봇을 시작할 수 없어요. 검사 결과를 고쳐서 저장하면 바로 시작해요.' }));
+      messages.replaceChildren(entry({ kind: 'issue', text: texts.CannotStart }));
       keyboard.replaceChildren();
       $('composer').hidden = true;
       $('photo-composer').hidden = true;
@@ -103,7 +106,7 @@
     }
 
     const items = u.entries.map((e) => entry(e, s.name));
-    if (items.length === 0) items.push(entry({ kind: 'note', text: '처음 화면이에요. 아래 버튼을 눌러 대화를 시작하세요.' }));
+    if (items.length === 0) items.push(entry({ kind: 'note', text: texts.FirstScreen }));
     messages.replaceChildren(...items);
     keyboard.replaceChildren(...(u.textKeyboard ? [] : u.buttons.map((label) => {
       const button = element('button', 'key', label);
@@ -134,7 +137,7 @@
       headers: body ? { 'Content-Type': 'application/json' } : {},
       body: body ? JSON.stringify(body) : undefined,
     });
-    if (response.status === 404) throw new Error('이 봇이 없어졌어요. 봇 목록으로 돌아가세요.');
+    if (response.status === 404) throw new Error(texts.BotGone);
     if (response.status === 400) throw new Error(await response.text());
     return response.json();
   }
@@ -150,7 +153,7 @@
     try {
       render(await call('POST', path, Object.assign({ user }, body)));
     } catch (error) {
-      $('messages').append(entry({ kind: 'issue', text: '보내지 못했어요: ' + error.message }));
+      $('messages').append(entry({ kind: 'issue', text: format(texts.NotSent, error.message) }));
     } finally {
       setBusy(false);
     }
@@ -177,13 +180,13 @@
 
   function noteStatus(status) {
     if (lastStamp !== null && status.stamp !== lastStamp) {
-      const time = new Date().toLocaleTimeString('ko-KR');
+      const time = new Date().toLocaleTimeString(document.documentElement.lang);
       if (!status.served) {
-        showNotice('error', `${time} 저장됨 · 오류 ${status.errors}개 때문에 이 봇을 시작할 수 없어요. 검사 결과를 확인하세요.`);
+        showNotice('error', format(texts.SavedBroken, time, status.errors));
       } else if (status.lastReloadFailed) {
-        showNotice('error', `${time} 저장됨 · 오류 ${status.errors}개가 있어 이전 버전(${status.version})이 계속 답해요. 검사 결과를 확인하세요.`);
+        showNotice('error', format(texts.SavedFailed, time, status.errors, status.version));
       } else {
-        showNotice('ok', `${time} 저장됨 · 새 버전(${status.version})을 불러왔어요. 다음 답부터 새 버전으로 답해요.`);
+        showNotice('ok', format(texts.SavedOk, time, status.version));
       }
     }
     lastStamp = status.stamp;
@@ -205,7 +208,7 @@
       graph = { version: view.version, nodes: view.nodes, prefix: id + '-flowchart-' };
       highlight(true);
     } catch (error) {
-      container.replaceChildren(element('p', 'issue', '흐름도를 그리지 못했어요: ' + error.message));
+      container.replaceChildren(element('p', 'issue', format(texts.GraphFailed, error.message)));
     }
   }
 
@@ -250,7 +253,7 @@
   $('reset').addEventListener('click', () => act('/reset', {}));
   $('graph-zoom').addEventListener('click', () => {
     const fit = $('graph').classList.toggle('fit');
-    $('graph-zoom').textContent = fit ? '크게 보기' : '전체 보기';
+    $('graph-zoom').textContent = fit ? texts.ZoomIn : texts.ZoomOut;
     highlight(true);
   });
 

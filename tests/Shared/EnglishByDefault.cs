@@ -1,0 +1,21 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+
+namespace KakaoFlow.Testing;
+
+/// <summary>
+/// Tests that read the command's English messages pass under any locale: before any test runs, the language the
+/// <c>kakaoflow</c> commands choose (and the processes the tests start inherit) is English, as is every thread's
+/// UI culture. A test that wants Korean says so with <c>--lang ko</c>.
+/// </summary>
+internal static class EnglishByDefault
+{
+#pragma warning disable CA2255 // A test assembly's start-up is the one place that must run before every test.
+    [ModuleInitializer]
+#pragma warning restore CA2255
+    internal static void Pin()
+    {
+        Environment.SetEnvironmentVariable("KAKAOFLOW_LANG", "en");
+        CultureInfo.DefaultThreadCurrentUICulture = CultureInfo.GetCultureInfo("en");
+    }
+}
