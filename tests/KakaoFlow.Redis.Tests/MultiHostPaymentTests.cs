@@ -110,6 +110,37 @@ public sealed class MultiHostPaymentTests
         }
     }
 
+    [Fact]
+    public async Task With_Redis_down_the_page_answers_503_and_a_Redis_back_empty_has_a_new_key()
+    {
+        using var server = RedisServerProcess.Start();
+        var (a, b) = await Hosts.StartTwoAsync(Shop, redis: new KakaoFlow.Store.Redis.RedisStoreOptions { EndPoint = server.EndPoint });
+        await using (a)
+        await using (b)
+        {
+            var link = LinkOf(await a.MessageTextAsync("shop", "손님-1", "결제 카드"));
+
+            server.Stop();
+            using (var down = await a.Http.GetAsync(new Uri(link)))
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+                Assert.Contains("잠시 뒤에 다시 해 주세요", await down.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
+
+            // Back without its data: the key that signed the link is gone with it, so the link is refused (the user asks
+            // for a new one), and new links work on both hosts.
+            server.StartAgain();
+            await Lifecycle.EventuallyAsync(() => a.App.Services.GetRequiredService<KakaoFlow.Store.Redis.RedisStore>().IsConnected, "reconnected", seconds: 10);
+            using (var old = await a.Http.GetAsync(new Uri(link)))
+            {
+                Assert.Equal(HttpStatusCode.Forbidden, old.StatusCode);
+            }
+
+            var fresh = LinkOf(await a.MessageTextAsync("shop", "손님-1", "결제 카드"));
+            Assert.Equal(HttpStatusCode.OK, (await PostFormAsync(b, b.Http.BaseAddress!.AbsoluteUri + fresh[a.Http.BaseAddress!.AbsoluteUri.Length..], "4242 4242 4242 4242")).Status);
+        }
+    }
+
     private static PaymentService Service(TestHost host) => host.App.Services.GetRequiredService<HostPayments>().Service!;
 
     private static void RegisterCard(TestHost host, string user)
