@@ -7,8 +7,8 @@ namespace KakaoFlow.Store.Redis;
 /// <summary>
 /// A bot's shared data (<c>data</c> in hooks) in a hash per bot: key → JSON text, and its size beside it (for the data
 /// limit, <see cref="BotDataSize"/>). Kept until a hook deletes it.
-/// <see cref="Update"/> is an atomic read-modify-write across hosts (an optimistic transaction: <c>WATCH</c> on the
-/// value read, <c>MULTI</c>/<c>EXEC</c> to write, again from the new value when another host wrote first).
+/// <see cref="Update"/> is an atomic read-modify-write across hosts (a compare-and-set script on the value read, again
+/// from the new value when another host wrote first); updates of one key on one host wait for each other first.
 /// </summary>
 public sealed class RedisBotDataStore : IBotDataStore
 {
@@ -38,6 +38,22 @@ public sealed class RedisBotDataStore : IBotDataStore
         return 1
         """;
 
+    // KEYS: data hash, size. ARGV: key, the JSON read ('' for none), the new JSON, limit (-1: none). Writes only if the
+    // value is still the one read; the size is counted here, so writes of other keys meanwhile do not matter.
+    // Returns {1, size after} when written, {0, size it would take} when refused, {-1} when the value changed.
+    private const string CompareAndSetScript = """
+        local old = redis.call('HGET', KEYS[1], ARGV[1])
+        if (old or '') ~= ARGV[2] then return {-1} end
+        local before = old and (#ARGV[1] + #old) or 0
+        local after = #ARGV[1] + #ARGV[3]
+        local total = tonumber(redis.call('GET', KEYS[2]) or '0') - before + after
+        local limit = tonumber(ARGV[4])
+        if limit >= 0 and after > before and total > limit then return {0, total} end
+        redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+        redis.call('SET', KEYS[2], total)
+        return {1, total}
+        """;
+
     // KEYS: data hash, size. ARGV: triples of key, JSON ('' deletes), limit (-1: none), in the turn's order; keys are
     // distinct. Checks every write as Set would, in order, before writing any: all or nothing.
     // Returns {1, size after} when written, {0, size the refused write would take} when refused.
@@ -59,6 +75,7 @@ public sealed class RedisBotDataStore : IBotDataStore
         """;
 
     private readonly RedisContext _redis;
+    private readonly KeyStripes _updates = new();
 
     internal RedisBotDataStore(RedisContext redis) => _redis = redis;
 
@@ -98,9 +115,10 @@ public sealed class RedisBotDataStore : IBotDataStore
 
     /// <summary>
     /// Reads the key's value, lets <paramref name="change"/> compute the next one and writes it only if no one wrote the
-    /// key or changed the bot's data size meanwhile, on any host; otherwise reads again and calls <paramref name="change"/>
-    /// again, so it may run more than once and must have no other effect. A write that makes the bot's data larger and
-    /// then over <paramref name="limitBytes"/> is refused with <see cref="BotDataLimitException"/>. Returns the value written.
+    /// key meanwhile, on any host; otherwise reads again and calls <paramref name="change"/> again, so it may run more
+    /// than once and must have no other effect. Updates of the key on this host wait for each other, so only other
+    /// hosts' writes make it run again. A write that makes the bot's data larger and then over
+    /// <paramref name="limitBytes"/> is refused with <see cref="BotDataLimitException"/>. Returns the value written.
     /// </summary>
     /// <exception cref="StoreUnavailableException">Redis cannot be reached, or the key kept changing under 100 attempts.</exception>
     public JsonElement Update(string botId, string key, Func<JsonElement?, JsonElement> change, long limitBytes)
@@ -109,35 +127,25 @@ public sealed class RedisBotDataStore : IBotDataStore
         ArgumentNullException.ThrowIfNull(change);
         var hash = _redis.Keys.BotData(botId);
         var sizeKey = _redis.Keys.BotDataSize(botId);
-        for (var attempt = 0; attempt < MaxUpdateAttempts; attempt++)
+        var limit = limitBytes == long.MaxValue ? NoLimit : limitBytes;
+        lock (_updates.For(botId, key))
         {
-            var old = RedisErrors.Run(() => Db.HashGet(hash, key), "Reading data", botId);
-            var size = RedisErrors.Run(() => Db.StringGet(sizeKey), "Reading the data size", botId);
-            var next = change(old.IsNull ? null : RedisJson.ReadValue(old.ToString()));
-            var json = RedisJson.WriteValue(next);
-            var before = Size(key, old.IsNull ? null : old.ToString());
-            var after = Size(key, json);
-            var total = (size.IsNull ? 0 : (long)size) - before + after;
-            if (after > before && total > limitBytes)
+            for (var attempt = 0; attempt < MaxUpdateAttempts; attempt++)
             {
-                throw new BotDataLimitException(limitBytes, total);
-            }
-
-            var committed = RedisErrors.Run(
-                () =>
+                var old = RedisErrors.Run(() => Db.HashGet(hash, key), "Reading data", botId);
+                var next = change(old.IsNull ? null : RedisJson.ReadValue(old.ToString()));
+                var json = RedisJson.WriteValue(next);
+                var answer = (RedisResult[])RedisErrors.Run(
+                    () => Db.ScriptEvaluate(CompareAndSetScript, [hash, sizeKey], [key, old.IsNull ? string.Empty : old, json, limit]),
+                    "Updating data",
+                    botId)!;
+                switch ((int)answer[0])
                 {
-                    var transaction = Db.CreateTransaction();
-                    transaction.AddCondition(old.IsNull ? Condition.HashNotExists(hash, key) : Condition.HashEqual(hash, key, old));
-                    transaction.AddCondition(size.IsNull ? Condition.KeyNotExists(sizeKey) : Condition.StringEqual(sizeKey, size));
-                    _ = transaction.HashSetAsync(hash, key, json);
-                    _ = transaction.StringSetAsync(sizeKey, total);
-                    return transaction.Execute();
-                },
-                "Updating data",
-                botId);
-            if (committed)
-            {
-                return next;
+                    case 1:
+                        return next;
+                    case 0:
+                        throw new BotDataLimitException(limitBytes, (long)answer[1]);
+                }
             }
         }
 
@@ -178,7 +186,4 @@ public sealed class RedisBotDataStore : IBotDataStore
         var size = RedisErrors.Run(() => Db.StringGet(_redis.Keys.BotDataSize(botId)), "Reading the data size", botId);
         return size.IsNull ? 0 : (long)size;
     }
-
-    /// <summary>What one stored value takes, as the scripts count it (0 for none).</summary>
-    private static long Size(string key, string? json) => json is null ? 0 : BotDataSize.Of(key, json);
 }
