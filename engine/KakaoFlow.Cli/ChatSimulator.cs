@@ -2,6 +2,7 @@ using System.Globalization;
 using KakaoFlow.Compiling;
 using KakaoFlow.Diagnostics;
 using KakaoFlow.Hooks;
+using KakaoFlow.Payments;
 using KakaoFlow.Runtime;
 using KakaoFlow.Scenarios;
 using KakaoFlow.Scripting;
@@ -20,6 +21,7 @@ public sealed class ChatSimulator
           /wait 10m    move the clock on (after the context lifetime the client goes back to the Home keyboard)
           /photo URL   send a photo
           /vars        print your variables as JSON
+          /card NUMBER register a test card, as the page of pay.registerUrl() would (4242 4242 4242 4242 approves)
           /reset       start over as a new user (bot data is kept)
           /help        this list
           /quit        leave (end of input does too)
@@ -33,6 +35,7 @@ public sealed class ChatSimulator
     private readonly Terminal _terminal;
     private readonly TimeProvider _clock;
     private readonly FlowRuntime _runtime;
+    private readonly PaymentService _payments = ScenarioPayments.Create();
 
     private CompiledFlow? _flow;
     private string? _fingerprint;
@@ -55,12 +58,15 @@ public sealed class ChatSimulator
         _output = output;
         _terminal = terminal;
         _clock = clock;
-        _runtime = new FlowRuntime(new HookServices(new InMemoryBotDataStore(), new ChatLog(this)));
+        _runtime = new FlowRuntime(new HookServices(new InMemoryBotDataStore(), new ChatLog(this)) { Payments = _payments });
     }
 
     private string FlowFile => Path.Combine(_botFolder, FlowSource.FlowFileName);
 
     private DateTimeOffset Now => _clock.GetUtcNow() + _waited;
+
+    /// <summary>The one user of the chat, as <c>pay</c> and the hooks see it.</summary>
+    private const string UserKey = "chat-user";
 
     /// <summary>Runs until <c>/quit</c> or the end of input (exit 0); exit 1 when the flow does not compile at the start.</summary>
     public int Run()
@@ -139,6 +145,7 @@ public sealed class ChatSimulator
 
             case "/reset":
                 _session = Session.New;
+                _payments.RemoveCard(_flow!.BotId, UserKey);
                 _output.WriteLine(_terminal.Cyan("(new session: you are a new user at Home)"));
                 ShowHome();
                 break;
@@ -159,6 +166,10 @@ public sealed class ChatSimulator
 
             case "/wait":
                 Wait(argument);
+                break;
+
+            case "/card":
+                RegisterCard(argument);
                 break;
 
             default:
@@ -189,9 +200,24 @@ public sealed class ChatSimulator
         }
     }
 
+    /// <summary>What a <c>register_card:</c> scenario turn does: the user opens their link and posts the form with this number.</summary>
+    private void RegisterCard(string number)
+    {
+        if (number.Length == 0)
+        {
+            _output.WriteLine(_terminal.Yellow("usage: /card 4242 4242 4242 4242 (4000 0000 0000 0002 is declined)"));
+            return;
+        }
+
+        var outcome = ScenarioPayments.Register(_payments, _flow!.BotId, UserKey, number, Now);
+        _output.WriteLine(outcome.Card is { } card
+            ? _terminal.Cyan($"(card: {card.Brand} ****{card.Last4})")
+            : _terminal.Yellow($"(refused: {outcome.Problem})"));
+    }
+
     private void Send(Turn turn)
     {
-        var result = _runtime.Step(_flow!, _session, turn, Now);
+        var result = _runtime.Step(_flow!, _session, turn with { User = UserKey }, Now);
         _session = result.Session;
         ShowReply(result);
     }
@@ -211,6 +237,11 @@ public sealed class ChatSimulator
         foreach (var issue in result.Issues)
         {
             _output.WriteLine(_terminal.Red(ReplyFormatter.Terminal.IssueLine(issue, location => location.ToString())));
+        }
+
+        if (result.Reply.Message.Link?.Url.StartsWith(ScenarioPayments.LinkBase.AbsoluteUri, StringComparison.Ordinal) == true)
+        {
+            _output.WriteLine(_terminal.Cyan("  (a card registration link: here, register a test card with /card 4242 4242 4242 4242)"));
         }
 
         _output.WriteLine(_terminal.Cyan($"  (step: {result.Session.StepId})"));

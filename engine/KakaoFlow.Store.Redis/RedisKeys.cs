@@ -69,7 +69,31 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>Channel: a turn lease was released (the message is its key).</summary>
     public RedisChannel LeaseReleased { get; } = RedisChannel.Literal(prefix + "turn-released");
 
+    /// <summary>Hash: holder (the SHA-256 of a user_key) → card JSON (billing key, brand, last 4; never a number).</summary>
+    public RedisKey Cards(string botId) => Key("pc:", botId);
+
+    /// <summary>String with a TTL until the link expires: a registration link already used.</summary>
+    public RedisKey UsedLink(string tokenId) => prefix + "pt:" + tokenId;
+
+    /// <summary>Hash: payment id → payment JSON.</summary>
+    public RedisKey Payments(string botId) => Key("p:", botId);
+
+    /// <summary>Sorted set: payment ids scored by their time (ms), for the latest first.</summary>
+    public RedisKey PaymentTimes(string botId) => Key("pl:", botId);
+
+    /// <summary>Sorted set: the payment ids of one order, scored by their time (ms).</summary>
+    public RedisKey OrderPayments(string botId, string orderId) => Key("po:" + Sized(orderId), botId);
+
+    /// <summary>String with a TTL: the host charging or refunding one order now (its token).</summary>
+    public RedisKey OrderLock(string botId, string orderId) => Key("pk:" + Sized(orderId), botId);
+
+    /// <summary>String: the key that signs card registration links, shared by every host.</summary>
+    public RedisKey LinkSecret { get; } = prefix + "pay:secret";
+
     public string Prefix => prefix;
+
+    /// <summary>A part of any content followed by the bot id, unambiguously: its length, then it.</summary>
+    private static string Sized(string part) => part.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + part + ":";
 
     private RedisKey Key(string kind, string botId) => prefix + kind + botId;
 }

@@ -6,7 +6,7 @@ namespace KakaoFlow.Store.Redis;
 
 /// <summary>
 /// Every store on one Redis server, shared by any number of hosts: <see cref="Sessions"/>, <see cref="Friends"/>,
-/// <see cref="BotData"/>, <see cref="Services"/>, and the <see cref="Coordination"/> that keeps hosts from stepping on
+/// <see cref="BotData"/>, <see cref="Services"/>, <see cref="Payments"/>, and the <see cref="Coordination"/> that keeps hosts from stepping on
 /// each other. Each throws <see cref="StoreException"/> (<see cref="StoreUnavailableException"/> when Redis cannot be
 /// reached or does not answer within <see cref="RedisStoreOptions.CommandTimeout"/>), never the client's own exceptions.
 /// </summary>
@@ -58,6 +58,7 @@ public sealed class RedisStore : IStoreHealth, IDisposable
         Friends = friends;
         BotData = new RedisBotDataStore(redis);
         Services = new RedisServiceStore(redis, friends);
+        Payments = new RedisPaymentStore(redis);
         RedisStoreLog.Opened(_logger, options.ToString(), options.KeyPrefix, (long)options.TurnLease.TotalMilliseconds, (long)options.CommandTimeout.TotalMilliseconds);
     }
 
@@ -71,6 +72,9 @@ public sealed class RedisStore : IStoreHealth, IDisposable
     public RedisBotDataStore BotData { get; }
 
     public IServiceStore Services { get; }
+
+    /// <summary>Cards and payments, with the link signing key and the order holds that several hosts share.</summary>
+    public RedisPaymentStore Payments { get; }
 
     /// <summary>Turn leases, delivery and period claims, the service states version.</summary>
     public RedisHostCoordination Coordination => _coordination;

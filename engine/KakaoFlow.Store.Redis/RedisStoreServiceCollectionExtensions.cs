@@ -1,3 +1,4 @@
+using KakaoFlow.Payments;
 using KakaoFlow.Storage;
 using KakaoFlow.Store.Redis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -11,7 +12,7 @@ public static class RedisStoreServiceCollectionExtensions
     /// <summary>
     /// Registers one <see cref="RedisStore"/> as a singleton (connected when first resolved, disconnected with the
     /// container) and <see cref="ISessionStore"/>, <see cref="IFriendStore"/>, <see cref="IBotDataStore"/>,
-    /// <see cref="IServiceStore"/>, <see cref="IHostCoordination"/> and <see cref="IStoreHealth"/> resolving to it and its
+    /// <see cref="IServiceStore"/>, <see cref="IPaymentStore"/>, <see cref="IHostCoordination"/> and <see cref="IStoreHealth"/> resolving to it and its
     /// parts, replacing the single-host coordination and the always-available health <c>AddKakaoFlow</c> registers. No
     /// file is opened.
     /// </summary>
@@ -26,6 +27,7 @@ public static class RedisStoreServiceCollectionExtensions
         services.AddSingleton(provider => provider.GetRequiredService<RedisStore>().Friends);
         services.AddSingleton<IBotDataStore>(provider => provider.GetRequiredService<RedisStore>().BotData);
         services.AddSingleton(provider => provider.GetRequiredService<RedisStore>().Services);
+        services.AddSingleton<IPaymentStore>(provider => provider.GetRequiredService<RedisStore>().Payments);
         services.Replace(ServiceDescriptor.Singleton<IHostCoordination>(provider => provider.GetRequiredService<RedisStore>().Coordination));
         services.Replace(ServiceDescriptor.Singleton<IStoreHealth>(provider => provider.GetRequiredService<RedisStore>()));
         return services;

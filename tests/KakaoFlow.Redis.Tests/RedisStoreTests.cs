@@ -43,6 +43,28 @@ public sealed class RedisStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task On_one_host_each_update_runs_its_change_once_whatever_else_is_written_meanwhile()
+    {
+        var a = Host();
+        var runs = 0;
+
+        // Updates of one key on one host wait for each other instead of racing and running the change again (for a
+        // hook, each run is script time); another key written meanwhile (a turn's order) is no conflict either.
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(() =>
+        {
+            a.BotData.Update(Bot, "재고", current =>
+            {
+                Interlocked.Increment(ref runs);
+                a.BotData.Set(Bot, "주문:" + i.ToString(CultureInfo.InvariantCulture), FlowValues.Number(i));
+                return FlowValues.Number((current?.GetDouble() ?? 100) - 1);
+            }, long.MaxValue);
+        })));
+
+        Assert.Equal(84, a.BotData.Get(Bot, "재고")?.GetDouble());
+        Assert.Equal(16, runs);
+    }
+
+    [Fact]
     public async Task A_users_turn_is_held_by_one_host_at_a_time_and_handed_over_at_once()
     {
         var (a, b) = (Host(), Host());

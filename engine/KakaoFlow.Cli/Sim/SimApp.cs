@@ -1,9 +1,13 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using KakaoFlow.Compiling;
 using KakaoFlow.Hosting;
+using KakaoFlow.Hosting.Payments;
+using KakaoFlow.Payments;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,7 +17,7 @@ namespace KakaoFlow.Cli.Sim;
 /// <summary>
 /// Composes <c>kakaoflow sim</c>: a small web app for the people who edit flows, never part of <c>serve</c>. The bots
 /// are compiled and hot-reloaded by the same <see cref="BotCatalog"/> and <see cref="FlowWatcher"/> as <c>serve</c>,
-/// and answered by the same runtime and hook sandbox, but users, sessions and bot data live in memory
+/// and answered by the same runtime and hook sandbox, but users, sessions, bot data, cards and payments live in memory
 /// (<see cref="SimUsers"/>) and each user's clock moves only when asked.
 /// </summary>
 public static class SimApp
@@ -61,7 +65,10 @@ public static class SimApp
             provider.GetRequiredService<FlowCompiler>(),
             provider.GetRequiredService<ILogger<BotCatalog>>()));
         services.AddHostedService<FlowWatcher>();
-        services.AddSingleton(new SimUsers(settings.ClockStart));
+        AddPayments(services);
+        services.AddSingleton(provider => new SimUsers(
+            settings.ClockStart,
+            new SimPayments(provider.GetRequiredService<HostPayments>().Service!, provider.GetRequiredService<TimeProvider>())));
         services.AddSingleton(SimAssets.Load(settings.Language));
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, SimJson.Default));
 
@@ -77,5 +84,18 @@ public static class SimApp
         });
         SimEndpoints.Map(app);
         return app;
+    }
+
+    /// <summary>
+    /// <c>pay</c> as <c>serve</c> has it, with cards and payments in memory and the sandbox gateway: links point at the
+    /// simulator, which serves the host's registration page. The signing key is made for this run (no file is written).
+    /// </summary>
+    private static void AddPayments(IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<IPaymentStore, InMemoryPaymentStore>();
+        HostPayments.Register(services);
+        var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        services.PostConfigure<KakaoFlowPaymentOptions>(options => options.Secret = secret);
     }
 }

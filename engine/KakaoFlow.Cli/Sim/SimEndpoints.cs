@@ -15,7 +15,8 @@ namespace KakaoFlow.Cli.Sim;
 
 /// <summary>
 /// The simulator's pages and its small JSON API. <c>/</c> lists the bots, <c>/{bot}</c> is one bot's simulator; the
-/// page talks to <c>/_api/bots/{bot}/…</c> and loads its files from <c>/_sim/…</c>. Every call that changes the user
+/// page talks to <c>/_api/bots/{bot}/…</c> and loads its files from <c>/_sim/…</c>; <c>/{bot}/pay/register</c> is the
+/// card registration page of <c>serve</c>. Every call that changes the user
 /// answers with the whole <see cref="BotStateView"/>, so the page only ever draws what the server says.
 /// </summary>
 internal static class SimEndpoints
@@ -47,14 +48,14 @@ internal static class SimEndpoints
                 return Results.BadRequest(CliMessages.Sim_Api_BadSend);
             }
 
-            return Answer(bot, request.User, catalog, users, (user, flow) => user.Send(flow, turn, users.Data));
+            return Answer(bot, request.User, catalog, users, (user, flow) => user.Send(flow, turn, users.Data, users.Payments));
         });
         api.MapPost("/{bot}/clock", (string bot, ClockRequest request, BotCatalog catalog, SimUsers users) =>
             Durations.TryParse(request.By ?? "", out var wait) && wait <= LongestWait
                 ? Answer(bot, request.User, catalog, users, (user, flow) => user.Wait(flow, wait))
                 : Results.BadRequest(CliMessages.Sim_Api_BadWait));
         api.MapPost("/{bot}/reset", (string bot, UserRequest request, BotCatalog catalog, SimUsers users) =>
-            Answer(bot, request.User, catalog, users, (user, _) => user.Reset()));
+            Answer(bot, request.User, catalog, users, (user, _) => user.Reset(bot, users.Payments)));
         api.MapGet("/{bot}/graph", (string bot, BotCatalog catalog) =>
         {
             if (catalog.Find(bot) is not { } flow)
@@ -67,6 +68,9 @@ internal static class SimEndpoints
             return Results.Json(new GraphView(flow.Version, MermaidGraph.Write(info), nodes), SimJson.Readable.GraphView);
         });
         api.MapGet("/{bot}/events", Events);
+
+        // The card registration page of `serve` itself, for the links `pay.registerUrl()` gives here.
+        KakaoFlow.Hosting.Payments.CardRegistrationPage.Map(app.MapGroup("/{bot}"), app.ServiceProvider);
     }
 
     private static Turn? ToTurn(SendRequest request) => request switch

@@ -4,6 +4,7 @@ using KakaoFlow.Cli.Resources;
 using KakaoFlow.Compiling;
 using KakaoFlow.Diagnostics;
 using KakaoFlow.Hooks;
+using KakaoFlow.Payments;
 using KakaoFlow.Runtime;
 using KakaoFlow.Scenarios;
 using KakaoFlow.Storage;
@@ -14,7 +15,7 @@ namespace KakaoFlow.Cli.Sim;
 /// One simulated KakaoTalk user of one bot: the session the runtime keeps, a clock that moves only when asked, and
 /// the conversation so far. Not thread-safe on its own: <see cref="SimUsers"/> hands it out and callers lock it.
 /// </summary>
-internal sealed class SimUser(DateTimeOffset clock)
+internal sealed class SimUser(string key, DateTimeOffset clock)
 {
     /// <summary>The page shows at most this many entries; older ones are dropped.</summary>
     public const int MaxEntries = 400;
@@ -31,10 +32,10 @@ internal sealed class SimUser(DateTimeOffset clock)
     public long LastUsed { get; set; }
 
     /// <summary>One turn through the same runtime and hook sandbox as <c>serve</c>; hook <c>log()</c> lines and problems join the conversation.</summary>
-    public void Send(CompiledFlow flow, Turn turn, IBotDataStore data)
+    public void Send(CompiledFlow flow, Turn turn, IBotDataStore data, IHookPayments payments)
     {
         var log = new TurnLog();
-        var result = new FlowRuntime(new HookServices(data, log)).Step(flow, Session, turn, Now);
+        var result = new FlowRuntime(new HookServices(data, log) { Payments = payments }).Step(flow, Session, turn with { User = key }, Now);
         Session = result.Session;
         Add(turn.Kind == TurnKind.Photo ? new SimEntry(SimEntryKind.User, null, new ReplyPhoto(turn.Content, 0, 0), null) : SimEntry.Note(SimEntryKind.User, turn.Content));
         var message = result.Reply.Message;
@@ -69,9 +70,10 @@ internal sealed class SimUser(DateTimeOffset clock)
         }
     }
 
-    /// <summary>A new user: no variables, Home, an empty conversation. The clock and the bot's data stay.</summary>
-    public void Reset()
+    /// <summary>A new user: no variables, no card, Home, an empty conversation. The clock and the bot's data stay.</summary>
+    public void Reset(string botId, IHookPayments payments)
     {
+        payments.RemoveCard(botId, key);
         Session = Session.New;
         _entries.Clear();
         Add(SimEntry.Note(SimEntryKind.Note, CliMessages.Sim_Note_Reset));

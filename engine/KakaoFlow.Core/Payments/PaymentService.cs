@@ -7,8 +7,9 @@ namespace KakaoFlow.Payments;
 /// <summary>
 /// Cards and charges for every bot of a host: the registration page's work (<see cref="RegisterCard"/>) and <c>pay</c>
 /// in hooks (<see cref="IHookPayments"/>), over one <see cref="IPaymentStore"/> and one <see cref="ICardGateway"/>.
-/// Thread-safe. Charges and refunds of one order run one at a time in this process; across processes the gateway's
-/// idempotency key keeps a repeated charge from moving money twice.
+/// Thread-safe. Charges and refunds of one order run one at a time in this process, and across hosts when the store is
+/// shared (<see cref="ISharedPaymentStore.EnterOrder"/>); the gateway's idempotency key is a last guard against moving
+/// money twice.
 /// </summary>
 public sealed class PaymentService : IHookPayments
 {
@@ -113,6 +114,7 @@ public sealed class PaymentService : IHookPayments
         var user = PaymentUsers.Tag(userKey);
         lock (_orders.For(botId, orderId))
         {
+            using var acrossHosts = EnterOrder(botId, orderId);
             var attempts = _store.PaymentsOfOrder(botId, orderId);
             if (attempts.FirstOrDefault(p => p.State == PaymentState.Approved || (p.State == PaymentState.Refunded && !p.Voided)) is { } taken)
             {
@@ -165,6 +167,7 @@ public sealed class PaymentService : IHookPayments
 
         lock (_orders.For(botId, found.OrderId))
         {
+            using var acrossHosts = EnterOrder(botId, found.OrderId);
             var payment = _store.FindPayment(botId, paymentId)!;
             switch (payment.State)
             {
@@ -184,6 +187,9 @@ public sealed class PaymentService : IHookPayments
             return new RefundResult(true, null, null);
         }
     }
+
+    /// <summary>Other hosts on the same store wait for this one (null: the store is this host's alone).</summary>
+    private IDisposable? EnterOrder(string botId, string orderId) => (_store as ISharedPaymentStore)?.EnterOrder(botId, orderId);
 
     /// <summary>Records an attempt; when an approved charge cannot be recorded, the money goes back before the failure is reported.</summary>
     private void Keep(PaymentRecord payment, GatewayResult answer)

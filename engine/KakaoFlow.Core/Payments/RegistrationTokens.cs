@@ -17,17 +17,28 @@ public sealed class RegistrationTokens
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(30);
 
     private const string Version = "kf1";
-    private readonly byte[] _secret;
+    private readonly Func<byte[]> _secret;
     private readonly Func<string> _newId;
 
-    /// <param name="secret">At least 32 bytes, kept by the host (docs/commerce.md, "Secrets").</param>
+    /// <param name="secret">At least 32 bytes, kept by the host (docs/commerce.md, "The signing key").</param>
     /// <param name="newId">Makes each token's id; random by default (tests pass a counter, for the same links every run).</param>
     public RegistrationTokens(byte[] secret, Func<string>? newId = null)
     {
         ArgumentNullException.ThrowIfNull(secret);
         ArgumentOutOfRangeException.ThrowIfLessThan(secret.Length, 32, nameof(secret));
-        _secret = [.. secret];
-        _newId = newId ?? (() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)));
+        byte[] copy = [.. secret];
+        _secret = () => copy;
+        _newId = newId ?? NewId;
+    }
+
+    /// <param name="secret">
+    /// Asked for at every link made or read: a key kept in a store that several hosts share (<see cref="ISharedPaymentStore.LinkSecret"/>),
+    /// so that a host never signs with a key the others have replaced. At least 32 bytes.
+    /// </param>
+    public RegistrationTokens(Func<byte[]> secret)
+    {
+        _secret = secret ?? throw new ArgumentNullException(nameof(secret));
+        _newId = NewId;
     }
 
     public string Issue(string botId, string userKey, DateTimeOffset now)
@@ -35,7 +46,7 @@ public sealed class RegistrationTokens
         ArgumentNullException.ThrowIfNull(botId);
         var expires = (now + Lifetime).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var payload = Encoding.UTF8.GetBytes(string.Join('|', Version, botId, PaymentUsers.Holder(userKey), expires, _newId()));
-        return Base64Url.EncodeToString(payload) + "." + Base64Url.EncodeToString(HMACSHA256.HashData(_secret, payload));
+        return Base64Url.EncodeToString(payload) + "." + Base64Url.EncodeToString(HMACSHA256.HashData(Secret(), payload));
     }
 
     /// <summary>The token's content when it is intact, made for <paramref name="botId"/> and not expired; otherwise null and why (for the log).</summary>
@@ -60,7 +71,7 @@ public sealed class RegistrationTokens
             return null;
         }
 
-        if (!CryptographicOperations.FixedTimeEquals(HMACSHA256.HashData(_secret, payload), signature))
+        if (!CryptographicOperations.FixedTimeEquals(HMACSHA256.HashData(Secret(), payload), signature))
         {
             why = "bad signature";
             return null;
@@ -88,6 +99,14 @@ public sealed class RegistrationTokens
 
         why = "";
         return new RegistrationTicket(parts[1], parts[2], expires, parts[4]);
+    }
+
+    private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+
+    private byte[] Secret()
+    {
+        var secret = _secret();
+        return secret is { Length: >= 32 } ? secret : throw new InvalidOperationException("the key that signs registration links must have at least 32 bytes");
     }
 }
 

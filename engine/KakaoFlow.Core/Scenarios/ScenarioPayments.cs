@@ -9,7 +9,7 @@ namespace KakaoFlow.Scenarios;
 /// random, so the transcript is the same on every run. Links point at <see cref="LinkBase"/>; a <c>register_card:</c>
 /// turn does what the registration page's form does.
 /// </summary>
-internal static class ScenarioPayments
+public static class ScenarioPayments
 {
     public static readonly Uri LinkBase = new("https://pay.kakaoflow.test/");
 

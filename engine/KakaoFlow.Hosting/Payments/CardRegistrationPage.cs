@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using KakaoFlow.Payments;
+using KakaoFlow.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -27,9 +28,24 @@ internal static partial class CardRegistrationPage
         var catalog = root.GetRequiredService<BotCatalog>();
         var clock = root.GetRequiredService<TimeProvider>();
         var logger = root.GetRequiredService<ILoggerFactory>().CreateLogger("KakaoFlow.Payments");
+        var outage = root.GetService<StoreOutageLog>();
         var attempts = new RegistrationAttempts();
-        bots.MapGet("/pay/register", (HttpContext context) => Handle(context, post: false));
-        bots.MapPost("/pay/register", (HttpContext context) => Handle(context, post: true));
+        bots.MapGet("/pay/register", (HttpContext context) => Answer(context, post: false));
+        bots.MapPost("/pay/register", (HttpContext context) => Answer(context, post: true));
+
+        async Task Answer(HttpContext context, bool post)
+        {
+            try
+            {
+                await Handle(context, post).ConfigureAwait(false);
+            }
+            catch (StoreUnavailableException e) when (!context.Response.HasStarted)
+            {
+                // The store is down (Redis unreachable, a full disk): the link stays usable once it is back.
+                outage?.Report("the card registration page", e);
+                await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, Page("잠시 뒤에 다시 해 주세요", "<p>지금은 카드를 등록할 수 없어요. 잠시 뒤에 이 페이지를 다시 열어 주세요.</p>")).ConfigureAwait(false);
+            }
+        }
 
         async Task Handle(HttpContext context, bool post)
         {

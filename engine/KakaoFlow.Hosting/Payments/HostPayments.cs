@@ -10,7 +10,7 @@ namespace KakaoFlow.Hosting.Payments;
 /// <summary>
 /// The host's <see cref="PaymentService"/>: the app's <see cref="IPaymentStore"/> (from its store's <c>Add…Store</c>),
 /// an <see cref="ICardGateway"/> (the <see cref="SandboxGateway"/> unless the app registers another), links signed with
-/// the host's secret and based on <see cref="KakaoFlowPaymentOptions.PublicUrl"/>. Without a payment store there are
+/// the host's secret (configured, kept by a store shared by several hosts, or in a file) and based on <see cref="KakaoFlowPaymentOptions.PublicUrl"/>. Without a payment store there are
 /// no payments: <see cref="Service"/> is null and <c>pay</c> in hooks throws.
 /// </summary>
 internal sealed class HostPayments
@@ -34,10 +34,19 @@ internal sealed class HostPayments
         }
 
         var options = provider.GetRequiredService<IOptions<KakaoFlowPaymentOptions>>().Value;
-        var tokens = new RegistrationTokens(PaymentSecretFile.Load(options.Secret, options.SecretFile));
+        var tokens = Tokens(options, store);
         var server = provider.GetService<IServer>();
         return new HostPayments(new PaymentService(store, provider.GetRequiredService<ICardGateway>(), tokens, () => options.PublicUrl ?? Listening(server)));
     }
+
+    /// <summary>
+    /// Links signed with the configured secret, else with the one a shared store keeps for every host on it (so each
+    /// accepts the others' links), else with the one in the secret file.
+    /// </summary>
+    private static RegistrationTokens Tokens(KakaoFlowPaymentOptions options, IPaymentStore store) =>
+        string.IsNullOrWhiteSpace(options.Secret) && store is ISharedPaymentStore shared
+            ? new RegistrationTokens(shared.LinkSecret)
+            : new RegistrationTokens(PaymentSecretFile.Load(options.Secret, options.SecretFile));
 
     /// <summary>The first address the host listens on (known once it listens: a port 0 has become the real port by then).</summary>
     private static Uri Listening(IServer? server)

@@ -14,7 +14,10 @@ public sealed class KakaoFlowPaymentOptions
     /// </summary>
     public Uri? PublicUrl { get; set; }
 
-    /// <summary>The key that signs registration links (at least 32 characters); null: one generated at first start and kept in <see cref="SecretFile"/>.</summary>
+    /// <summary>
+    /// The key that signs registration links (at least 32 characters; the same on every host of a deployment); null: one
+    /// generated at first start and kept in <see cref="SecretFile"/>, or in the store when several hosts share it (Redis).
+    /// </summary>
     public string? Secret { get; set; }
 
     /// <summary>Where a generated signing key is kept (created with mode 600). Default: <c>kakaoflow.pay-secret</c>.</summary>

@@ -1,3 +1,4 @@
+using KakaoFlow.Payments;
 using KakaoFlow.Redis.Tests.Support;
 using KakaoFlow.Storage;
 using KakaoFlow.Store.Redis;
@@ -74,6 +75,15 @@ public sealed class RedisServices : ServiceStoreContract
         var store = _redis.Open();
         return new ServiceStores(store.Services, store.Friends);
     }
+
+    protected override void Close() => _redis.Close();
+}
+
+public sealed class RedisPayments : PaymentStoreContract
+{
+    private readonly RedisTestStore _redis = new();
+
+    protected override IPaymentStore Open() => _redis.Open().Payments;
 
     protected override void Close() => _redis.Close();
 }

@@ -165,6 +165,26 @@ public sealed class ChatSimulatorTests : IDisposable
     }
 
     [Fact]
+    public void The_shop_takes_a_test_card_from_the_card_command_and_pays_with_it()
+    {
+        var shop = Path.Combine(TestFlows.RepoRoot, "flows", "shop");
+
+        var (exit, output) = Chat(shop, "장보기", "우유 1L", "장바구니 보기", "결제하기", "/card", "/card 4242 4242 4242 4241", "/card 4242 4242 4242 4242", "등록했어요", "결제하기", "/reset", "결제 카드");
+
+        Assert.Equal(0, exit);
+        Assert.Contains("[link] 카드 등록하기 → https://pay.kakaoflow.test/shop/pay/register?t=", output, StringComparison.Ordinal);
+        Assert.Contains("(a card registration link: here, register a test card with /card 4242 4242 4242 4242)", output, StringComparison.Ordinal);
+        Assert.Contains("usage: /card 4242 4242 4242 4242", output, StringComparison.Ordinal);
+        Assert.Contains("(refused: 카드 번호를 다시 확인해 주세요.", output, StringComparison.Ordinal);
+        Assert.Contains("(card: Visa ****4242)", output, StringComparison.Ordinal);
+        Assert.Contains("Visa ****4242 카드로 결제할까요?", output, StringComparison.Ordinal);
+        Assert.Contains("결제가 끝났어요. 주문번호 1001번", output, StringComparison.Ordinal);
+
+        // A new user has no card.
+        Assert.Contains("결제 카드가 아직 없어요", output[output.LastIndexOf("(new session", StringComparison.Ordinal)..], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Commands_explain_themselves()
     {
         var (_, output) = Chat(Bot(), "/help", "/wait soon", "/dance");
