@@ -26,10 +26,21 @@ function giveBack(items, taken) {
 
 // 잡아 둔 수량 정리: 주문이 저장됐으면 판매로 확정, 주문 없이 HOLD_SECONDS가 지났으면 (그 턴이 실패했으니) 재고로 돌려놓아요.
 // 그래서 결제 도중 턴이 실패해도 재고는 정확히 맞아요 (docs/commerce.md).
-function settle(items) {
+// 주문이 저장됐는지는 data.update 밖에서 미리 읽어 둡니다(checkHolds): update의 함수 안에서 data.get을 부르면
+// 그동안 같은 상품을 사려는 다른 손님이 모두 기다려요. 미리 읽지 못한 (그 뒤에 생긴) 주문은 건드리지 않아요.
+function checkHolds(items) {
+  const placed = {};
+  Object.keys((items && items._held) || {}).forEach((no) => { placed[no] = Boolean(data.get('order:' + no)); });
+  return placed;
+}
+
+function settle(items, placed) {
   const held = items._held || {};
   Object.keys(held).forEach((no) => {
-    if (data.get('order:' + no)) {
+    if (!(no in placed)) {
+      return;
+    }
+    if (placed[no]) {
       delete held[no];
     } else if (Date.now() - held[no].at > HOLD_SECONDS * 1000) {
       giveBack(items, held[no].items);
@@ -40,8 +51,16 @@ function settle(items) {
   return items;
 }
 
+// 지금 재고를 읽어서 정리한 모습 (보여 주기용; 저장은 data.update로만).
 function stock() {
-  return settle(data.get('stock') || startStock());
+  const items = data.get('stock') || startStock();
+  return settle(items, checkHolds(items));
+}
+
+// 재고를 원자적으로 바꿉니다: change(정리된 재고)가 고친 재고를 저장해요.
+function updateStock(change) {
+  const placed = checkHolds(data.get('stock'));
+  return data.update('stock', (current) => change(settle(current || startStock(), placed)));
 }
 
 function onSale() {
@@ -102,8 +121,7 @@ function placeOrder() {
   const cart = vars.cart || {};
   const names = Object.keys(cart);
   let short = [];
-  const items = data.update('stock', (current) => {
-    const next = settle(current || startStock());
+  const items = updateStock((next) => {
     short = names.filter((name) => !next[name] || next[name].left < cart[name]);
     if (short.length === 0) {
       names.forEach((name) => { next[name].left -= cart[name]; });
@@ -119,7 +137,7 @@ function placeOrder() {
   const paid = pay.charge(total, 'A' + no);
   if (!paid.ok) {
     data.update('stock', (current) => {
-      if (current._held[no]) {
+      if (current._held && current._held[no]) {
         giveBack(current, cart);
         delete current._held[no];
       }
@@ -188,8 +206,7 @@ function cancelOrder(no) {
     return current;
   });
   if (cancelled) {
-    data.update('stock', (current) => {
-      const next = settle(current);
+    updateStock((next) => {
       giveBack(next, order.items);
       return next;
     });
