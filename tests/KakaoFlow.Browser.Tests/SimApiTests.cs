@@ -97,7 +97,7 @@ public sealed partial class SimApiTests : IAsyncLifetime
         var folder = Directory.CreateDirectory(Path.Combine(_server.FlowsDirectory, "broken")).FullName;
         await File.WriteAllTextAsync(Path.Combine(folder, "flow.yaml"), "home:\n  - 가기: { goto: nowhere }\n");
         var check = new StringWriter();
-        await CommandLine.RunAsync(["check", folder], check, new StringWriter());
+        await CommandLine.RunAsync(["check", folder, "--lang", "ko"], check, new StringWriter()); // the simulator's language
         var expected = check.ToString().ReplaceLineEndings("\n").Split('\n').Where(l => l.Contains(": error ", StringComparison.Ordinal) || l.Contains(": warning ", StringComparison.Ordinal));
 
         using var response = await _http.PostAsJsonAsync("/_api/bots/broken/send", new { user = "u1", text = "가기" });

@@ -38,8 +38,12 @@ internal sealed class SimServer : IAsyncDisposable
             }
         }
 
+        // `kakaoflow sim --lang` runs in its language from the start; here the simulator's compiles and its watcher take the
+        // language from this (async-local) setting, which the test's own code does not see once this method returns.
+        language ??= CultureInfo.GetCultureInfo("ko");
+        CultureInfo.CurrentUICulture = language;
         var app = SimApp.Build(
-            new SimSettings { FlowsDirectory = flows, Urls = "http://127.0.0.1:0", Language = language ?? CultureInfo.GetCultureInfo("ko") },
+            new SimSettings { FlowsDirectory = flows, Urls = "http://127.0.0.1:0", Language = language },
             builder => builder.Logging.ClearProviders());
         await app.StartAsync();
         return new SimServer(app, flows, app.Urls.First().TrimEnd('/'));

@@ -49,7 +49,11 @@ internal sealed class ServeProcess : IDisposable
         {
             if (e.Data is null)
             {
-                listening.TrySetException(new InvalidOperationException("kakaoflow serve ended:\n" + output));
+                lock (output)
+                {
+                    listening.TrySetException(new InvalidOperationException("kakaoflow serve ended:\n" + output));
+                }
+
                 return;
             }
 
