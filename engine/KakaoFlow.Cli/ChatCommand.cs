@@ -1,4 +1,6 @@
 using System.CommandLine;
+using KakaoFlow.Cli.Language;
+using KakaoFlow.Cli.Resources;
 using KakaoFlow.Compiling;
 
 namespace KakaoFlow.Cli;
@@ -25,7 +27,7 @@ public static class ChatCommand
             : path;
         if (!File.Exists(Path.Combine(folder, FlowSource.FlowFileName)))
         {
-            stderr.WriteLine($"kakaoflow chat: '{path}' is not a bot folder (no {FlowSource.FlowFileName} in it)");
+            stderr.WriteLine(Messages.Format(CliMessages.Chat_NotABotFolder, path, FlowSource.FlowFileName));
             return CommandLine.Usage;
         }
 

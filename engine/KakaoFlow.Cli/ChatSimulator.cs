@@ -1,4 +1,6 @@
 using System.Globalization;
+using KakaoFlow.Cli.Language;
+using KakaoFlow.Cli.Resources;
 using KakaoFlow.Compiling;
 using KakaoFlow.Diagnostics;
 using KakaoFlow.Hooks;
@@ -16,17 +18,8 @@ namespace KakaoFlow.Cli;
 /// </summary>
 public sealed class ChatSimulator
 {
-    public const string HelpText = """
-        commands:
-          /wait 10m    move the clock on (after the context lifetime the client goes back to the Home keyboard)
-          /photo URL   send a photo
-          /vars        print your variables as JSON
-          /card NUMBER register a test card, as the page of pay.registerUrl() would (4242 4242 4242 4242 approves)
-          /reset       start over as a new user (bot data is kept)
-          /help        this list
-          /quit        leave (end of input does too)
-        type a button's number or label, or any text
-        """;
+    /// <summary>What <c>/help</c> prints, in the current language.</summary>
+    public static string HelpText => CliMessages.Chat_Help;
 
     private readonly string _botFolder;
     private readonly FlowCompiler _compiler;
@@ -77,12 +70,12 @@ public sealed class ChatSimulator
         }
 
         var flow = _flow!;
-        _output.WriteLine(_terminal.Bold($"{flow.Name} ({flow.BotId})") + " — type a number, a label or text; /help for commands");
+        _output.WriteLine(Messages.Format(CliMessages.Chat_Banner, _terminal.Bold($"{flow.Name} ({flow.BotId})")));
         ShowHome();
 
         while (true)
         {
-            _output.Write(_keyboard?.Kind == KeyboardKind.Text ? "(type your message) > " : "> ");
+            _output.Write(_keyboard?.Kind == KeyboardKind.Text ? CliMessages.Chat_TypePrompt : "> ");
             _output.Flush();
             var line = _input.ReadLine();
             if (line is null)
@@ -146,7 +139,7 @@ public sealed class ChatSimulator
             case "/reset":
                 _session = Session.New;
                 _payments.RemoveCard(_flow!.BotId, UserKey);
-                _output.WriteLine(_terminal.Cyan("(new session: you are a new user at Home)"));
+                _output.WriteLine(_terminal.Cyan(CliMessages.Chat_Reset));
                 ShowHome();
                 break;
 
@@ -157,7 +150,7 @@ public sealed class ChatSimulator
             case "/photo":
                 if (!Uri.TryCreate(argument, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
                 {
-                    _output.WriteLine(_terminal.Yellow("usage: /photo https://example.com/photo.jpg"));
+                    _output.WriteLine(_terminal.Yellow(CliMessages.Chat_PhotoUsage));
                     break;
                 }
 
@@ -173,7 +166,7 @@ public sealed class ChatSimulator
                 break;
 
             default:
-                _output.WriteLine(_terminal.Yellow($"unknown command '{name}'; /help lists them"));
+                _output.WriteLine(_terminal.Yellow(Messages.Format(CliMessages.Chat_UnknownCommand, name)));
                 break;
         }
 
@@ -184,18 +177,18 @@ public sealed class ChatSimulator
     {
         if (!Durations.TryParse(argument, out var duration))
         {
-            _output.WriteLine(_terminal.Yellow("usage: /wait 10m (a number and a unit: s, m, h, d)"));
+            _output.WriteLine(_terminal.Yellow(CliMessages.Chat_WaitUsage));
             return;
         }
 
         _waited += duration;
-        _output.WriteLine(_terminal.Cyan($"(clock: {Time(Now)}, +{Durations.Format(duration)})"));
+        _output.WriteLine(_terminal.Cyan(Messages.Format(CliMessages.Chat_Clock, Time(Now), Durations.Format(duration))));
 
         // The client keeps the last keyboard for the context lifetime, then shows the Home keyboard again.
         var ttl = _flow!.Settings.ContextTtl;
         if (_session.LastMessageAt is { } last && Now - last >= ttl && _keyboard != _flow.HomeKeyboard)
         {
-            _output.WriteLine(_terminal.Cyan($"(no message for {Durations.Format(ttl)}: the conversation context expired)"));
+            _output.WriteLine(_terminal.Cyan(Messages.Format(CliMessages.Chat_Expired, Durations.Format(ttl))));
             ShowHome();
         }
     }
@@ -205,14 +198,14 @@ public sealed class ChatSimulator
     {
         if (number.Length == 0)
         {
-            _output.WriteLine(_terminal.Yellow("usage: /card 4242 4242 4242 4242 (4000 0000 0000 0002 is declined)"));
+            _output.WriteLine(_terminal.Yellow(CliMessages.Chat_CardUsage));
             return;
         }
 
         var outcome = ScenarioPayments.Register(_payments, _flow!.BotId, UserKey, number, Now);
         _output.WriteLine(outcome.Card is { } card
-            ? _terminal.Cyan($"(card: {card.Brand} ****{card.Last4})")
-            : _terminal.Yellow($"(refused: {outcome.Problem})"));
+            ? _terminal.Cyan(Messages.Format(CliMessages.Chat_CardRegistered, card.Brand, card.Last4))
+            : _terminal.Yellow(Messages.Format(CliMessages.Chat_CardRefused, outcome.Problem)));
     }
 
     private void Send(Turn turn)
@@ -241,10 +234,10 @@ public sealed class ChatSimulator
 
         if (result.Reply.Message.Link?.Url.StartsWith(ScenarioPayments.LinkBase.AbsoluteUri, StringComparison.Ordinal) == true)
         {
-            _output.WriteLine(_terminal.Cyan("  (a card registration link: here, register a test card with /card 4242 4242 4242 4242)"));
+            _output.WriteLine(_terminal.Cyan(CliMessages.Chat_CardLinkHint));
         }
 
-        _output.WriteLine(_terminal.Cyan($"  (step: {result.Session.StepId})"));
+        _output.WriteLine(_terminal.Cyan(Messages.Format(CliMessages.Chat_Step, result.Session.StepId)));
         _output.WriteLine();
         ShowKeyboard(result.Reply.Keyboard);
     }
@@ -303,14 +296,14 @@ public sealed class ChatSimulator
         if (compilation.Flow is not { } flow)
         {
             _output.WriteLine(_terminal.Red(initial
-                ? "the flow has errors; fix them and start again"
-                : $"(the changed flow has errors; still answering with version {_flow!.Version})"));
+                ? CliMessages.Chat_FlowHasErrors
+                : Messages.Format(CliMessages.Chat_ChangedFlowHasErrors, _flow!.Version)));
             return false;
         }
 
         if (!initial)
         {
-            _output.WriteLine(_terminal.Cyan($"(flow changed: reloaded, version {flow.Version})"));
+            _output.WriteLine(_terminal.Cyan(Messages.Format(CliMessages.Chat_Reloaded, flow.Version)));
         }
 
         _flow = flow;

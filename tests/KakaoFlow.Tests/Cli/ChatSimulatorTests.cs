@@ -120,6 +120,22 @@ public sealed class ChatSimulatorTests : IDisposable
     }
 
     [Fact]
+    public void Speaks_the_current_language_around_the_bots_own_text()
+    {
+        using var korean = UiLanguage.Korean();
+
+        var (exit, output) = Chat(Pizza, "1", "/wait 20m", "/dance", "/reset");
+
+        Assert.Equal(0, exit);
+        Assert.StartsWith("피자나라 (pizza) — 번호나 버튼 이름, 또는 글을 입력하세요; 명령은 /help\n", output, StringComparison.Ordinal);
+        Assert.Contains("  (단계: menu)\n", output, StringComparison.Ordinal);
+        Assert.Contains("(시계: 2026-01-05 10:20:00 KST, +20m)\n(10m 동안 메시지가 없어서 대화 맥락이 끝났어요)", output, StringComparison.Ordinal);
+        Assert.Contains("모르는 명령이에요: '/dance'; /help에 목록이 있어요", output, StringComparison.Ordinal);
+        Assert.Contains("(새 대화: 처음 화면의 새 사용자예요)", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("(step: ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Reset_starts_a_new_session_and_quit_stops_reading()
     {
         var (exit, output) = Chat(Pizza, "메뉴 보기", "불고기 피자", "/reset", "/vars", "/quit", "메뉴 보기");
