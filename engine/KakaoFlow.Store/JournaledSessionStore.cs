@@ -53,6 +53,10 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     private readonly Action? _afterFlush;
     private long _clock;
     private int _dirtyUsers;
+    private int _wakeAsked;
+
+    /// <summary>Completed (and replaced) each time the flusher made room: took a batch, or deleted journal segments.</summary>
+    private TaskCompletionSource _room = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Starts the flusher. The store owns <paramref name="journal"/> from here on and closes it on <see cref="Dispose"/>.</summary>
     /// <param name="backing">Where the sessions are written in the background, and read from when not cached.</param>
@@ -72,6 +76,9 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
 
     /// <summary>Sessions held in memory now.</summary>
     public int CachedCount => _cache.Count;
+
+    /// <summary>Users whose latest write is not flushed yet and not in a flush that is running.</summary>
+    public int UnflushedUsers => _dirty.Count;
 
     public Session? Find(string botId, string userKey)
     {
@@ -99,6 +106,11 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(session);
         var key = new SessionKey(botId, userKey);
+        if (MustWait(key))
+        {
+            await WaitForRoom(key).ConfigureAwait(false);
+        }
+
         var record = SessionRecord.Write(botId, userKey, session);
         var entry = new Entry(session, dirty: true, Interlocked.Increment(ref _clock));
 
@@ -206,6 +218,20 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     {
         lock (_flushGate)
         {
+            try
+            {
+                FlushAndDelete();
+            }
+            finally
+            {
+                MadeRoom(); // a failed flush too: waiting writes see again whether they still must wait
+            }
+        }
+    }
+
+    private void FlushAndDelete()
+    {
+        {
             var segments = _journal.Rotate();
             Volatile.Write(ref _dirtyUsers, 0);
 
@@ -219,6 +245,8 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
                     batch.Add(KeyValuePair.Create(key, entry));
                 }
             }
+
+            MadeRoom(); // the users counted so far are this batch's now: new writes may make others dirty
 
             try
             {
@@ -245,6 +273,12 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             }
 
             TrimCache();
+            if (_options.Durability == SessionDurability.Fsync)
+            {
+                // The segments are the only durable copy until the backing store's own files are on the disk.
+                _backing.Sync();
+            }
+
             _journal.DeleteSegments(segments);
         }
     }
@@ -297,6 +331,43 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         }
     }
 
+    /// <summary>
+    /// Back-pressure: whether a write must wait for the flusher before it goes in — when too many users have a session not
+    /// flushed yet and this user is not one of them (their write replaces one already held), or when the journal holds
+    /// too many bytes not flushed yet.
+    /// </summary>
+    private bool MustWait(SessionKey key) =>
+        (Volatile.Read(ref _dirtyUsers) >= _options.MaxUnflushedUsers && !_dirty.ContainsKey(key))
+        || _journal.PendingBytes >= _options.MaxJournalBytes;
+
+    private async Task WaitForRoom(SessionKey key)
+    {
+        var deadline = Environment.TickCount64 + (long)_options.BackPressureTimeout.TotalMilliseconds;
+        do
+        {
+            var room = Volatile.Read(ref _room).Task;
+            if (Interlocked.Exchange(ref _wakeAsked, 1) == 0)
+            {
+                _wakeFlusher.Release();
+            }
+
+            var left = deadline - Environment.TickCount64;
+            try
+            {
+                await room.WaitAsync(TimeSpan.FromMilliseconds(Math.Max(left, 0))).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                throw new StoreUnavailableException(
+                    $"Writing a session of bot '{key.BotId}' failed: the session flusher is behind (waited {_options.BackPressureTimeout.TotalSeconds:0.#} s for it)");
+            }
+        }
+        while (MustWait(key));
+    }
+
+    private void MadeRoom() =>
+        Interlocked.Exchange(ref _room, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
     /// <summary>Drops the least recently used clean sessions beyond the capacity; dirty ones always stay.</summary>
     private void TrimCache()
     {
@@ -343,6 +414,8 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             {
                 return; // Dispose flushes what is left
             }
+
+            Volatile.Write(ref _wakeAsked, 0);
 
             Exception? failed = null;
             try

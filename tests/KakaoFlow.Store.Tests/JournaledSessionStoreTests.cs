@@ -146,6 +146,61 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
         sessions.Dispose();
     }
 
+    [Fact]
+    public async Task Past_the_unflushed_users_limit_a_new_user_waits_for_the_flusher_so_memory_holds_at_most_twice_the_limit()
+    {
+        using var sessions = Open(NoBackgroundFlush with { MaxUnflushedUsers = 2, BackPressureTimeout = TimeSpan.FromMinutes(1) });
+        await sessions.SaveAsync(Bot, "a", Sessions.Turn("a", 1));
+        await sessions.SaveAsync(Bot, "b", Sessions.Turn("b", 1));
+        _backing.HoldBatches();
+
+        // c must wait: it wakes the flusher, which takes a and b as its batch (and is held writing them); c then goes in.
+        await sessions.SaveAsync(Bot, "c", Sessions.Turn("c", 1));
+        _backing.WaitForHeldBatch();
+        await sessions.SaveAsync(Bot, "d", Sessions.Turn("d", 1));
+        await sessions.SaveAsync(Bot, "c", Sessions.Turn("c", 2)); // a user already waiting for the flush is not held back
+
+        var e = sessions.SaveAsync(Bot, "e", Sessions.Turn("e", 1));
+        Assert.False(e.IsCompleted);
+        Assert.Equal(2, sessions.UnflushedUsers);
+
+        _backing.ReleaseBatches();
+        await e;
+        sessions.Flush();
+        Assert.Equal(["a", "b"], _backing.Batches[0].Select(write => write.UserKey).Order(StringComparer.Ordinal));
+        SessionAssert.Same(Sessions.Turn("e", 1), _backing.Stored.Find(Bot, "e"));
+        SessionAssert.Same(Sessions.Turn("c", 2), _backing.Stored.Find(Bot, "c"));
+    }
+
+    [Fact]
+    public async Task A_write_held_back_longer_than_the_timeout_fails_as_unavailable_and_is_not_kept()
+    {
+        using var sessions = Open(NoBackgroundFlush with { MaxUnflushedUsers = 1, BackPressureTimeout = TimeSpan.FromMilliseconds(50) });
+        await sessions.SaveAsync(Bot, "a", Sessions.Turn("a", 1));
+        _backing.HoldBatches();
+        await sessions.SaveAsync(Bot, "b", Sessions.Turn("b", 1)); // the flusher took a and is held
+        _backing.WaitForHeldBatch();
+
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => sessions.SaveAsync(Bot, "c", Sessions.Turn("c", 1)));
+
+        Assert.Null(sessions.Find(Bot, "c"));
+        _backing.ReleaseBatches();
+    }
+
+    [Fact]
+    public async Task Past_the_journal_bytes_limit_every_write_waits_until_the_flusher_deleted_the_segments()
+    {
+        using var sessions = Open(NoBackgroundFlush with { MaxJournalBytes = 1, BackPressureTimeout = TimeSpan.FromMinutes(1) });
+        await sessions.SaveAsync(Bot, "a", Sessions.Turn("a", 1));
+        Assert.NotEmpty(JournalSegments());
+
+        // The same user: not an unflushed user more, but the journal is over its bound.
+        await sessions.SaveAsync(Bot, "a", Sessions.Turn("a", 2));
+
+        // Done only after a flush wrote the first write and deleted its segment (a second flush may follow).
+        SessionAssert.Same(Sessions.Turn("a", 1), Assert.Single(_backing.Batches[0]).Session);
+    }
+
     private JournaledSessionStore Open(SessionStoreOptions options)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
@@ -170,7 +225,16 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
     private sealed class RecordingBackingStore : ISessionBackingStore
     {
         private readonly List<List<SessionWrite>> _batches = [];
+        private readonly ManualResetEventSlim _batchesAllowed = new(initialState: true);
+        private readonly SemaphoreSlim _batchHeld = new(0);
         private int _finds;
+
+        /// <summary>From now on a batch waits, once its sessions are taken, until <see cref="ReleaseBatches"/>.</summary>
+        public void HoldBatches() => _batchesAllowed.Reset();
+
+        public void ReleaseBatches() => _batchesAllowed.Set();
+
+        public void WaitForHeldBatch() => Assert.True(_batchHeld.Wait(TimeSpan.FromSeconds(30)), "no batch was held");
 
         /// <summary>What the backing store holds, read without going through the journaled store.</summary>
         public ISessionStore Stored { get; } = new InMemoryStore().Sessions;
@@ -207,6 +271,12 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
             }
 
             var batch = writes.ToList();
+            if (!_batchesAllowed.IsSet)
+            {
+                _batchHeld.Release();
+                _batchesAllowed.Wait();
+            }
+
             foreach (var write in batch)
             {
                 Stored.Save(write.BotId, write.UserKey, write.Session);
@@ -223,5 +293,9 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
         public int DeleteInactiveSince(string botId, DateTimeOffset cutoff) => Stored.DeleteInactiveSince(botId, cutoff);
 
         public int Count(string botId) => Stored.Count(botId);
+
+        public void Sync()
+        {
+        }
     }
 }
