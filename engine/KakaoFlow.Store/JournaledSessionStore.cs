@@ -46,6 +46,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     private readonly SessionStoreOptions _options;
     private readonly ConcurrentDictionary<SessionKey, Entry> _cache = new(LockStripes, 1024);
     private readonly ConcurrentDictionary<SessionKey, Entry> _dirty = new(LockStripes, 1024);
+    private readonly PackedSessionCache<SessionKey> _packed;
     private readonly SemaphoreSlim _wakeFlusher = new(0);
     private readonly CancellationTokenSource _closing = new();
     private readonly object _flushGate = new();
@@ -70,12 +71,16 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         _journal = journal;
         _afterFlush = afterFlush;
         _options = options with { }; // the options are settable: later changes must not reach a running store
+        _packed = new PackedSessionCache<SessionKey>(_options.PackedCacheBytes, key => 2 * (key.BotId.Length + key.UserKey.Length));
         _flusher = new Thread(RunFlusher) { IsBackground = true, Name = "KakaoFlow session flusher" };
         _flusher.Start();
     }
 
     /// <summary>Sessions held in memory now.</summary>
     public int CachedCount => _cache.Count;
+
+    /// <summary>Sessions held in memory as records (the second level of the cache) now, and their estimated bytes.</summary>
+    public (int Count, long Bytes) Packed => (_packed.Count, _packed.Bytes);
 
     /// <summary>Users whose latest write is not flushed yet and not in a flush that is running.</summary>
     public int UnflushedUsers => _dirty.Count;
@@ -87,6 +92,13 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         {
             cached.Touched = Interlocked.Increment(ref _clock);
             return cached.Session;
+        }
+
+        if (_packed.TryTake(key, out var record))
+        {
+            var unpacked = SessionRecord.Read(record).Session;
+            _cache.TryAdd(key, new Entry(unpacked, dirty: false, Interlocked.Increment(ref _clock), record));
+            return unpacked;
         }
 
         var session = _backing.Find(botId, userKey);
@@ -112,7 +124,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         }
 
         var record = SessionRecord.Write(botId, userKey, session);
-        var entry = new Entry(session, dirty: true, Interlocked.Increment(ref _clock));
+        var entry = new Entry(session, dirty: true, Interlocked.Increment(ref _clock), record);
 
         // Cached first, so that a flush taking the entry from _dirty finds it in the cache to mark it clean. Dirty before
         // the journal append: a flush that rotates the journal after this record is written also takes this entry (or a
@@ -169,14 +181,29 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
 
     public bool Delete(string botId, string userKey)
     {
-        Flush();
-        _cache.TryRemove(new SessionKey(botId, userKey), out _);
-        return _backing.Delete(botId, userKey);
+        // Under the flush gate: a background flush's cache trim must not put the session back into the packed cache.
+        lock (_flushGate)
+        {
+            Flush();
+            var key = new SessionKey(botId, userKey);
+            _cache.TryRemove(key, out _);
+            _packed.Remove(key);
+            return _backing.Delete(botId, userKey);
+        }
     }
 
     public int DeleteInactiveSince(string botId, DateTimeOffset cutoff)
     {
-        Flush();
+        lock (_flushGate)
+        {
+            Flush();
+            return DeleteInactive(botId, cutoff);
+        }
+    }
+
+    private int DeleteInactive(string botId, DateTimeOffset cutoff)
+    {
+        _packed.RemoveInactive(key => string.Equals(key.BotId, botId, StringComparison.Ordinal), cutoff);
         var deleted = _backing.DeleteInactiveSince(botId, cutoff);
         foreach (var (key, entry) in _cache)
         {
@@ -368,7 +395,10 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     private void MadeRoom() =>
         Interlocked.Exchange(ref _room, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
-    /// <summary>Drops the least recently used clean sessions beyond the capacity; dirty ones always stay.</summary>
+    /// <summary>
+    /// Moves the least recently used clean sessions beyond the capacity to the packed cache (as their record, when they
+    /// have one), and trims that; dirty ones always stay.
+    /// </summary>
     private void TrimCache()
     {
         var excess = _cache.Count - _options.CacheCapacity;
@@ -395,11 +425,13 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         var keepAfter = touched[Math.Min(excess, touched.Count) - 1];
         foreach (var (key, entry) in _cache)
         {
-            if (!entry.Dirty && entry.Touched <= keepAfter)
+            if (!entry.Dirty && entry.Touched <= keepAfter && _cache.TryRemove(KeyValuePair.Create(key, entry)) && entry.Record is { } record)
             {
-                _cache.TryRemove(KeyValuePair.Create(key, entry));
+                _packed.Put(key, record, entry.Touched, entry.Session.LastMessageAt);
             }
         }
+
+        _packed.Trim();
     }
 
     private void RunFlusher()
@@ -442,15 +474,18 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     private readonly record struct SessionKey(string BotId, string UserKey);
 
     /// <summary>A cached session; <see cref="Dirty"/> while the backing store does not have it yet.</summary>
-    private sealed class Entry(Session session, bool dirty, long touched)
+    private sealed class Entry(Session session, bool dirty, long touched, byte[]? record = null)
     {
         public Session Session { get; } = session;
+
+        /// <summary>The session as its journal record, when it came from a write or from the packed cache; null when read from the backing store.</summary>
+        public byte[]? Record { get; } = record;
 
         public bool Dirty { get; } = dirty;
 
         /// <summary>The store's access clock at the last read or write; only the cache trim reads it.</summary>
         public long Touched { get => Volatile.Read(ref touched); set => Volatile.Write(ref touched, value); }
 
-        public Entry Flushed() => new(Session, dirty: false, Touched);
+        public Entry Flushed() => new(Session, dirty: false, Touched, Record);
     }
 }

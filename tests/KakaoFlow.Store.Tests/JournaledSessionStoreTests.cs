@@ -147,6 +147,71 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
     }
 
     [Fact]
+    public async Task A_session_trimmed_from_the_object_cache_is_read_back_from_its_packed_record_not_the_backing_store()
+    {
+        using var sessions = Open(NoBackgroundFlush with { CacheCapacity = 1 });
+        await sessions.SaveAsync(Bot, "앞손님", Sessions.Turn("앞손님", 1));
+        await sessions.SaveAsync(Bot, "뒷손님", Sessions.Turn("뒷손님", 2));
+        sessions.Flush();
+        Assert.Equal((1, 1), (sessions.CachedCount, sessions.Packed.Count));
+
+        SessionAssert.Same(Sessions.Turn("앞손님", 1), sessions.Find(Bot, "앞손님"));
+        SessionAssert.Same(Sessions.Turn("뒷손님", 2), sessions.Find(Bot, "뒷손님"));
+
+        Assert.Equal(0, _backing.Finds);
+        Assert.Equal((2, 0), (sessions.CachedCount, sessions.Packed.Count));
+    }
+
+    [Fact]
+    public async Task Without_a_packed_cache_a_trimmed_session_is_read_from_the_backing_store()
+    {
+        using var sessions = Open(NoBackgroundFlush with { CacheCapacity = 1, PackedCacheBytes = 0 });
+        await sessions.SaveAsync(Bot, "앞손님", Sessions.Turn("앞손님", 1));
+        await sessions.SaveAsync(Bot, "뒷손님", Sessions.Turn("뒷손님", 2));
+        sessions.Flush();
+
+        SessionAssert.Same(Sessions.Turn("앞손님", 1), sessions.Find(Bot, "앞손님"));
+        Assert.Equal(1, _backing.Finds);
+        Assert.Equal(0, sessions.Packed.Count);
+    }
+
+    [Fact]
+    public async Task The_packed_cache_keeps_to_its_bytes_dropping_the_least_recently_used()
+    {
+        var record = SessionRecord.Write(Bot, UserKey(0), Sessions.Turn(UserKey(0), 1));
+        using var sessions = Open(NoBackgroundFlush with { CacheCapacity = 1, PackedCacheBytes = 5 * (record.Length + 200) });
+        for (var i = 0; i < 40; i++)
+        {
+            await sessions.SaveAsync(Bot, UserKey(i), Sessions.Turn(UserKey(i), 1));
+        }
+
+        sessions.Flush();
+
+        Assert.InRange(sessions.Packed.Count, 1, 5);
+        Assert.NotNull(sessions.Find(Bot, UserKey(38))); // among the latest: packed
+        Assert.Equal(0, _backing.Finds);
+        Assert.NotNull(sessions.Find(Bot, UserKey(0))); // the oldest: dropped, read from the backing store
+        Assert.Equal(1, _backing.Finds);
+    }
+
+    [Fact]
+    public async Task Deleting_and_sweeping_remove_packed_sessions_too()
+    {
+        using var sessions = Open(NoBackgroundFlush with { CacheCapacity = 1 });
+        await sessions.SaveAsync(Bot, "a", Sessions.Turn("a", 1));
+        await sessions.SaveAsync(Bot, "b", Sessions.Turn("b", 1));
+        await sessions.SaveAsync(Bot, "c", Sessions.Turn("c", 5));
+        sessions.Flush();
+        Assert.Equal(2, sessions.Packed.Count);
+
+        Assert.True(sessions.Delete(Bot, "a"));
+        Assert.Null(sessions.Find(Bot, "a"));
+        Assert.Equal(1, sessions.DeleteInactiveSince(Bot, Sessions.Turn("b", 3).LastMessageAt!.Value));
+        Assert.Null(sessions.Find(Bot, "b"));
+        SessionAssert.Same(Sessions.Turn("c", 5), sessions.Find(Bot, "c"));
+    }
+
+    [Fact]
     public async Task Past_the_unflushed_users_limit_a_new_user_waits_for_the_flusher_so_memory_holds_at_most_twice_the_limit()
     {
         using var sessions = Open(NoBackgroundFlush with { MaxUnflushedUsers = 2, BackPressureTimeout = TimeSpan.FromMinutes(1) });
