@@ -82,6 +82,7 @@ base_url="http://127.0.0.1:$BASE_PORT/bench/message"
 host_url="http://127.0.0.1:$HOST_PORT/bench/message"
 dotnet "$work/baseline/KakaoFlow.Baseline.dll" "http://127.0.0.1:$BASE_PORT" >"$work/baseline.log" 2>&1 &
 pids+=($!)
+baseline_pid=$!
 dotnet "$work/cli/kakaoflow.dll" serve bench/flows --urls "http://127.0.0.1:$HOST_PORT" --data "$work/data/bench.litedb" --durability "$DURABILITY" >"$work/host.log" 2>&1 &
 pids+=($!)
 host_pid=$!
@@ -109,9 +110,22 @@ fi
 # window the script waits FLUSH_WAIT seconds, so that its last flush does not run inside the baseline's window.
 FLUSH_WAIT=${FLUSH_WAIT:-6}
 FIRST_WARMUP=${FIRST_WARMUP:-0}
-measure() { # name url round
+# CPU time the server used (user + system, in clock ticks) and its ticks per second.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+HZ=$(getconf CLK_TCK)
+# Each measurement also records the server's CPU time per request (µs): on a box shared with other work, req/s move with
+# the load; the CPU a request costs the server moves far less, and its ratio to the baseline's is what the req/s ratio
+# would be on a quiet box where the server had both cores.
+measure() { # name url round [pid]
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s bench/walk.lua "$2" >/dev/null
+  local before=0
+  [ -n "${4:-}" ] && before=$(cpu_ticks "$4")
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/walk.lua "$2" | grep -E 'RESULT|Socket errors' >"$work/$1.$3.txt" || true
+  if [ -n "${4:-}" ]; then
+    local used=$(( $(cpu_ticks "$4") - before )) requests
+    requests=$(field "$work/$1.$3.txt" requests)
+    awk -v t="$used" -v hz="$HZ" -v n="${requests:-0}" 'BEGIN { printf "CPU cpu_us=%.1f\n", n > 0 ? t * 1e6 / hz / n : 0 }' >>"$work/$1.$3.txt"
+  fi
 }
 field() { grep -Eo "$2=[0-9.]+" "$1" | head -1 | cut -d= -f2; }
 
@@ -150,11 +164,11 @@ sleep "$FLUSH_WAIT"
 fi
 
 echo "== $ROUNDS rounds of ${WARMUP}s warm-up + ${DURATION}s per server, $CONNECTIONS connections, $((THREADS * USERS)) users, durability $DURABILITY; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '\n%-6s %-9s %10s %9s %9s %8s\n' round server "req/s" "p50 ms" "p99 ms" "ratio"
+printf '\n%-6s %-9s %10s %9s %9s %8s %12s\n' round server "req/s" "p50 ms" "p99 ms" "ratio" "CPU µs/req"
 ratios=()
 for round in $(seq 1 "$ROUNDS"); do
-  measure baseline "$base_url" "$round"
-  measure host "$host_url" "$round"
+  measure baseline "$base_url" "$round" "$baseline_pid"
+  measure host "$host_url" "$round" "$host_pid"
   sleep "$FLUSH_WAIT"
   if [ "$STORE" = redis ]; then
     measure redis "$r1_url" "$round"
@@ -163,8 +177,8 @@ for round in $(seq 1 "$ROUNDS"); do
   b="$work/baseline.$round.txt"; h="$work/host.$round.txt"
   ratio=$(awk -v h="$(field "$h" rps)" -v b="$(field "$b" rps)" 'BEGIN { printf "%.1f", 100 * h / b }')
   ratios+=("$ratio $round")
-  printf '%-6s %-9s %10s %9s %9s\n' "$round" baseline "$(field "$b" rps)" "$(field "$b" p50_ms)" "$(field "$b" p99_ms)"
-  printf '%-6s %-9s %10s %9s %9s %7s%%\n' "$round" host "$(field "$h" rps)" "$(field "$h" p50_ms)" "$(field "$h" p99_ms)" "$ratio"
+  printf '%-6s %-9s %10s %9s %9s %8s %12s\n' "$round" baseline "$(field "$b" rps)" "$(field "$b" p50_ms)" "$(field "$b" p99_ms)" "" "$(field "$b" cpu_us)"
+  printf '%-6s %-9s %10s %9s %9s %7s%% %12s\n' "$round" host "$(field "$h" rps)" "$(field "$h" p50_ms)" "$(field "$h" p99_ms)" "$ratio" "$(field "$h" cpu_us)"
   if [ "$STORE" = redis ]; then
     for name in redis redis-x2; do
       r="$work/$name.$round.txt"
