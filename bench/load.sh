@@ -124,7 +124,7 @@ measure() { # name url round [pid]
   if [ -n "${4:-}" ]; then
     local used=$(( $(cpu_ticks "$4") - before )) requests
     requests=$(field "$work/$1.$3.txt" requests)
-    awk -v t="$used" -v hz="$HZ" -v n="${requests:-0}" 'BEGIN { printf "CPU cpu_us=%.1f\n", n > 0 ? t * 1e6 / hz / n : 0 }' >>"$work/$1.$3.txt"
+    awk -v t="$used" -v hz="$HZ" -v n="${requests:-0}" 'BEGIN { printf "CPU cpu_us=%.1f\n", (n > 0 ? t * 1e6 / hz / n : 0) }' >>"$work/$1.$3.txt"
   fi
 }
 field() { grep -Eo "$2=[0-9.]+" "$1" | head -1 | cut -d= -f2; }
