@@ -287,10 +287,23 @@ public sealed class LiteDbStore : IDisposable
         var leftOver = SessionJournal.FindSegments(FileName);
         (RecoveredSessionWrites, UnreadableJournalRecords, DamagedJournalRecords) = sessions.Replay([.. leftOver.Select(segment => segment.Path)]);
         var journal = new SessionJournal(FileName, leftOver.Count == 0 ? 1 : leftOver[^1].Number + 1, _health, options.Durability);
-        return new JournaledSessionStore(sessions, journal, options, ProbeWhileUnavailable);
+        var cacheLimit = options.LiteDbCacheBytes;
+        return new JournaledSessionStore(sessions, journal, options, () => AfterFlush(cacheLimit));
     }
 
-    /// <summary>Run by the flusher after each flush: while the store is unavailable, see whether the file takes writes again.</summary>
+    /// <summary>Run by the flusher after each flush: see whether an unavailable file takes writes again; release LiteDB's cache when it is large.</summary>
+    private void AfterFlush(long cacheLimit)
+    {
+        ProbeWhileUnavailable();
+        if (_health.Available && _file.RecycleIfCacheAbove(cacheLimit))
+        {
+            Recycles++;
+        }
+    }
+
+    /// <summary>How often LiteDB's page cache was released by opening the data file again (<see cref="SessionStoreOptions.LiteDbCacheBytes"/>).</summary>
+    public int Recycles { get; private set; }
+
     private void ProbeWhileUnavailable()
     {
         if (_health.Available)

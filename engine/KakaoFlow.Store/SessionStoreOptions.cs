@@ -43,6 +43,12 @@ public sealed record SessionStoreOptions
     /// </summary>
     public long PackedCacheBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// LiteDB's page cache is released (the data file closed and opened again, between two flushes) when it holds more
+    /// than this: LiteDB 5.0 never shrinks it, and over a file of a million sessions it would grow toward the file's size.
+    /// </summary>
+    public long LiteDbCacheBytes { get; set; } = 32L * 1024 * 1024;
+
     /// <summary>The pause between chunks of a flush that is not behind (see <see cref="FlushThreshold"/>); zero: no pauses.</summary>
     public TimeSpan FlushPause { get; set; } = TimeSpan.FromMilliseconds(10);
 
