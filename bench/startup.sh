@@ -6,9 +6,11 @@
 #
 #   bash bench/startup.sh                   # settings: default, TieredPGO=0, TieredCompilation=0, ReadyToRun
 #   ROUNDS=5 DURATION=10 bash bench/startup.sh
+#   R2R=0 bash bench/startup.sh             # without the ReadyToRun publish (it needs the runtime pack for the machine's RID)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
+R2R=${R2R:-1}
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-64}
 export USERS=${USERS:-50000}
@@ -27,7 +29,7 @@ trap cleanup EXIT INT TERM
 echo "== building (Release; and a ReadyToRun publish)"
 dotnet build -c Release -v q -nologo engine/KakaoFlow.Cli -o "$work/cli" >/dev/null
 rid=linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')
-dotnet publish -c Release -v q -nologo engine/KakaoFlow.Cli -r "$rid" --self-contained false -p:PublishReadyToRun=true -o "$work/r2r" >/dev/null
+[ "$R2R" = 1 ] && dotnet publish -c Release -v q -nologo engine/KakaoFlow.Cli -r "$rid" --self-contained false -p:PublishReadyToRun=true -o "$work/r2r" >/dev/null
 
 field() { grep -Eo "$2=[0-9.]+" "$1" | head -1 | cut -d= -f2; }
 run() { # name dll [env...]
@@ -52,6 +54,6 @@ for round in $(seq 1 "$ROUNDS"); do
   run default "$work/cli/kakaoflow.dll"
   run TieredPGO=0 "$work/cli/kakaoflow.dll" DOTNET_TieredPGO=0
   run TieredCompilation=0 "$work/cli/kakaoflow.dll" DOTNET_TieredCompilation=0
-  run ReadyToRun "$work/r2r/kakaoflow.dll"
+  if [ "$R2R" = 1 ]; then run ReadyToRun "$work/r2r/kakaoflow.dll"; fi
 done
 echo "load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
