@@ -226,10 +226,16 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
         await sessions.SaveAsync(Bot, "c", Sessions.Turn("c", 2)); // a user already waiting for the flush is not held back
 
         var e = sessions.SaveAsync(Bot, "e", Sessions.Turn("e", 1));
-        Assert.False(e.IsCompleted);
-        Assert.Equal(2, sessions.UnflushedUsers);
+        try
+        {
+            Assert.False(e.IsCompleted);
+            Assert.Equal(2, sessions.UnflushedUsers);
+        }
+        finally
+        {
+            _backing.ReleaseBatches();
+        }
 
-        _backing.ReleaseBatches();
         await e;
         sessions.Flush();
         Assert.Equal(["a", "b"], _backing.Batches[0].Select(write => write.UserKey).Order(StringComparer.Ordinal));
@@ -243,13 +249,19 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
         using var sessions = Open(NoBackgroundFlush with { MaxUnflushedUsers = 1, BackPressureTimeout = TimeSpan.FromMilliseconds(50) });
         await sessions.SaveAsync(Bot, "a", Sessions.Turn("a", 1));
         _backing.HoldBatches();
-        await sessions.SaveAsync(Bot, "b", Sessions.Turn("b", 1)); // the flusher took a and is held
-        _backing.WaitForHeldBatch();
+        try
+        {
+            await sessions.SaveAsync(Bot, "b", Sessions.Turn("b", 1)); // the flusher took a and is held
+            _backing.WaitForHeldBatch();
 
-        await Assert.ThrowsAsync<StoreUnavailableException>(() => sessions.SaveAsync(Bot, "c", Sessions.Turn("c", 1)));
+            await Assert.ThrowsAsync<StoreUnavailableException>(() => sessions.SaveAsync(Bot, "c", Sessions.Turn("c", 1)));
 
-        Assert.Null(sessions.Find(Bot, "c"));
-        _backing.ReleaseBatches();
+            Assert.Null(sessions.Find(Bot, "c"));
+        }
+        finally
+        {
+            _backing.ReleaseBatches(); // or disposing the store would wait for the held flush for ever
+        }
     }
 
     [Fact]
@@ -339,7 +351,7 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
             if (!_batchesAllowed.IsSet)
             {
                 _batchHeld.Release();
-                _batchesAllowed.Wait();
+                _batchesAllowed.Wait(TimeSpan.FromSeconds(30)); // bounded: a failed test must not hang the store's disposal
             }
 
             foreach (var write in batch)
