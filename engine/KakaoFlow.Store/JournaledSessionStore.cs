@@ -162,6 +162,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             {
                 _cache.TryRemove(KeyValuePair.Create(key, entry));
                 _dirty.TryRemove(KeyValuePair.Create(key, entry));
+                _packed.Remove(key); // a packed record may be older than the acknowledged session the backing store has
             }
 
             if (StoreErrors.IsStorageFailure(e))
@@ -425,9 +426,23 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         var keepAfter = touched[Math.Min(excess, touched.Count) - 1];
         foreach (var (key, entry) in _cache)
         {
-            if (!entry.Dirty && entry.Touched <= keepAfter && _cache.TryRemove(KeyValuePair.Create(key, entry)) && entry.Record is { } record)
+            if (entry.Dirty || entry.Touched > keepAfter)
             {
-                _packed.Put(key, record, entry.Touched, entry.Session.LastMessageAt);
+                continue;
+            }
+
+            if (entry.Record is not { } record)
+            {
+                _cache.TryRemove(KeyValuePair.Create(key, entry));
+                continue;
+            }
+
+            // Packed before it leaves the object cache, never after: a read between the two would find neither, or a
+            // packed record older than a write made in between. When the user wrote meanwhile, the record goes again.
+            _packed.Put(key, record, entry.Touched, entry.Session.LastMessageAt);
+            if (!_cache.TryRemove(KeyValuePair.Create(key, entry)))
+            {
+                _packed.RemoveIfSame(key, record);
             }
         }
 
