@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Memory and latency as sessions grow: serves bench/flows with `kakaoflow serve` (Release, a fresh LiteDB
-# file in a temp dir, 127.0.0.1 only), gives USERS (default 100,000) distinct users a session through POST /message,
-# and at 1k, 10k and 100k sessions prints the p50/p99 of 2,000 probe turns and the host's RSS.
+# file in a temp dir, 127.0.0.1 only), gives USERS (default 1,000,000) distinct users a session through POST /message,
+# as fast as the host answers (far faster than its flusher writes LiteDB: the back-pressure bounds what waits in memory),
+# and at 1k, 10k, 100k and 1M sessions prints the p50/p99 of 2,000 probe turns, the host's RSS and the data folder's
+# size (data file, LiteDB's log, journal segments); then ACTIVE (default 100,000) users spread over all take one more
+# turn each (the users active in the last minute) and the same figures are printed again.
 #
-#   bash bench/sessions.sh            # USERS=100000
+#   bash bench/sessions.sh            # USERS=1000000 ACTIVE=100000
+#   USERS=100000 bash bench/sessions.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-USERS=${USERS:-100000}
+USERS=${USERS:-1000000}
+ACTIVE=${ACTIVE:-100000}
 PORT=${PORT:-5093}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
@@ -26,5 +31,5 @@ dotnet "$work/cli/kakaoflow.dll" serve bench/flows --urls "http://127.0.0.1:$POR
 pid=$!
 for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/bench/keyboard" && break; sleep 0.1; done
 echo "== host RSS at start: $(( $(awk '/VmRSS/ { print $2 }' "/proc/$pid/status") / 1024 )) MB"
-dotnet "$work/bench/KakaoFlow.Benchmarks.dll" sessions "http://127.0.0.1:$PORT/bench/message" "$USERS" "$pid"
+dotnet "$work/bench/KakaoFlow.Benchmarks.dll" sessions "http://127.0.0.1:$PORT/bench/message" "$USERS" "$pid" "$work/data" "$ACTIVE"
 ls -l "$work/data" | awk 'NR > 1 { printf "   %s %d MB\n", $NF, $5 / 1048576 }'

@@ -7,11 +7,12 @@ namespace KakaoFlow.Hosting;
 
 /// <summary>
 /// Deletes, every <see cref="KakaoFlowOptions.SweepInterval"/> on the flow clock, each bot's sessions with no
-/// message for the bot's <c>settings.retention</c>, and the records of users who blocked it that long ago.
+/// message for the bot's <c>settings.retention</c>, the records of users who blocked it that long ago, and its error days
+/// and delivered monitoring messages from before then (<see cref="IServiceStore.Prune"/>).
 /// Context expiry (back to Home after <c>context_ttl</c>) is not done here: the runtime derives it from
 /// <see cref="Runtime.Session.LastMessageAt"/>. Sessions of bots not served right now are left alone.
 /// </summary>
-internal sealed class SessionSweeper(BotCatalog catalog, ISessionStore sessionStore, IFriendStore friendStore, IOptions<KakaoFlowOptions> settings, TimeProvider clock, ILogger<SessionSweeper> logger, IHostCoordination hosts)
+internal sealed class SessionSweeper(BotCatalog catalog, ISessionStore sessionStore, IFriendStore friendStore, IServiceStore serviceStore, IOptions<KakaoFlowOptions> settings, TimeProvider clock, ILogger<SessionSweeper> logger, IHostCoordination hosts)
     : BackgroundService
 {
     private readonly KakaoFlowOptions options = settings.Value;
@@ -32,6 +33,12 @@ internal sealed class SessionSweeper(BotCatalog catalog, ISessionStore sessionSt
             if (sessions + blocked > 0)
             {
                 Log.Swept(logger, flow.BotId, sessions, blocked, flow.Settings.Retention);
+            }
+
+            var pruned = serviceStore.Prune(flow.BotId, cutoff);
+            if (pruned.ErrorDays + pruned.Notifications > 0)
+            {
+                Log.Pruned(logger, flow.BotId, pruned.ErrorDays, pruned.Notifications, flow.Settings.Retention);
             }
         }
 

@@ -212,6 +212,48 @@ internal sealed class RedisServiceStore(RedisContext redis, RedisFriendStore fri
     /// <summary>Users who added the bot and have not blocked it.</summary>
     public int FriendCount(string botId) => friends.FriendCount(botId);
 
+    public PrunedRecords Prune(string botId, DateTimeOffset cutoff) => RedisErrors.Run(
+        () =>
+        {
+            // Error days: the bot's sorted set holds them by name (all scored 0), so the old ones are a lexical range.
+            var days = Db.SortedSetRangeByValue(Keys.ErrorDays(botId), default, ErrorDays.DayOf(cutoff), Exclude.Stop);
+            foreach (var chunk in days.Chunk(500))
+            {
+                var transaction = Db.CreateTransaction();
+                _ = transaction.KeyDeleteAsync([.. chunk.Select(day => Keys.ErrorDay(botId, day.ToString()))]);
+                _ = transaction.SortedSetRemoveAsync(Keys.ErrorDays(botId), chunk);
+                transaction.Execute();
+            }
+
+            // Notifications: few per bot (state changes and warnings); their delivery time is in each one's hash.
+            var pruned = 0;
+            foreach (var chunk in Db.SortedSetRangeByRank(Keys.BotNotifications(botId)).Chunk(500))
+            {
+                var batch = Db.CreateBatch();
+                var reads = chunk.Select(id => batch.HashGetAsync(Keys.Notification((long)id), "delivered")).ToList();
+                batch.Execute();
+                var old = chunk.Zip(reads, (id, read) => (Id: id, Delivered: RedisJson.FromTicks(read.GetAwaiter().GetResult().ToString())))
+                    .Where(note => note.Delivered < cutoff)
+                    .Select(note => note.Id)
+                    .ToArray();
+                if (old.Length == 0)
+                {
+                    continue;
+                }
+
+                var transaction = Db.CreateTransaction();
+                _ = transaction.KeyDeleteAsync([.. old.Select(id => Keys.Notification((long)id))]);
+                _ = transaction.SortedSetRemoveAsync(Keys.BotNotifications(botId), old);
+                _ = transaction.SortedSetRemoveAsync(Keys.AllNotifications, old);
+                transaction.Execute();
+                pruned += old.Length;
+            }
+
+            return new PrunedRecords(days.Length, pruned);
+        },
+        "Pruning the old errors and notifications",
+        botId);
+
     private long NextIds(string botId, int count) =>
         RedisErrors.Run(() => Db.StringIncrement(Keys.NotificationSequence, count), "Numbering a notification", botId);
 

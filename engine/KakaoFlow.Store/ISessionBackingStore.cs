@@ -14,6 +14,9 @@ internal interface ISessionBackingStore : ISessionStore
     /// none is. The sequence is enumerated once, inside the write (it may pause between items).
     /// </summary>
     void SaveAll(IEnumerable<SessionWrite> writes);
+
+    /// <summary>Makes everything stored so far survive a power cut (fsync); called before the journal segments it replaces are deleted.</summary>
+    void Sync();
 }
 
 /// <summary>One session write: the user's key and the whole session.</summary>

@@ -46,6 +46,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     private readonly SessionStoreOptions _options;
     private readonly ConcurrentDictionary<SessionKey, Entry> _cache = new(LockStripes, 1024);
     private readonly ConcurrentDictionary<SessionKey, Entry> _dirty = new(LockStripes, 1024);
+    private readonly PackedSessionCache<SessionKey> _packed;
     private readonly SemaphoreSlim _wakeFlusher = new(0);
     private readonly CancellationTokenSource _closing = new();
     private readonly object _flushGate = new();
@@ -53,6 +54,10 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     private readonly Action? _afterFlush;
     private long _clock;
     private int _dirtyUsers;
+    private int _wakeAsked;
+
+    /// <summary>Completed (and replaced) each time the flusher made room: took a batch, or deleted journal segments.</summary>
+    private TaskCompletionSource _room = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Starts the flusher. The store owns <paramref name="journal"/> from here on and closes it on <see cref="Dispose"/>.</summary>
     /// <param name="backing">Where the sessions are written in the background, and read from when not cached.</param>
@@ -66,12 +71,19 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         _journal = journal;
         _afterFlush = afterFlush;
         _options = options with { }; // the options are settable: later changes must not reach a running store
+        _packed = new PackedSessionCache<SessionKey>(_options.PackedCacheBytes, key => 2 * (key.BotId.Length + key.UserKey.Length));
         _flusher = new Thread(RunFlusher) { IsBackground = true, Name = "KakaoFlow session flusher" };
         _flusher.Start();
     }
 
     /// <summary>Sessions held in memory now.</summary>
     public int CachedCount => _cache.Count;
+
+    /// <summary>Sessions held in memory as records (the second level of the cache) now, and their estimated bytes.</summary>
+    public (int Count, long Bytes) Packed => (_packed.Count, _packed.Bytes);
+
+    /// <summary>Users whose latest write is not flushed yet and not in a flush that is running.</summary>
+    public int UnflushedUsers => _dirty.Count;
 
     public Session? Find(string botId, string userKey)
     {
@@ -80,6 +92,13 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         {
             cached.Touched = Interlocked.Increment(ref _clock);
             return cached.Session;
+        }
+
+        if (_packed.TryTake(key, out var record))
+        {
+            var unpacked = SessionRecord.Read(record).Session;
+            _cache.TryAdd(key, new Entry(unpacked, dirty: false, Interlocked.Increment(ref _clock), record));
+            return unpacked;
         }
 
         var session = _backing.Find(botId, userKey);
@@ -99,8 +118,13 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(session);
         var key = new SessionKey(botId, userKey);
+        if (MustWait(key))
+        {
+            await WaitForRoom(key).ConfigureAwait(false);
+        }
+
         var record = SessionRecord.Write(botId, userKey, session);
-        var entry = new Entry(session, dirty: true, Interlocked.Increment(ref _clock));
+        var entry = new Entry(session, dirty: true, Interlocked.Increment(ref _clock), record);
 
         // Cached first, so that a flush taking the entry from _dirty finds it in the cache to mark it clean. Dirty before
         // the journal append: a flush that rotates the journal after this record is written also takes this entry (or a
@@ -138,6 +162,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             {
                 _cache.TryRemove(KeyValuePair.Create(key, entry));
                 _dirty.TryRemove(KeyValuePair.Create(key, entry));
+                _packed.Remove(key); // a packed record may be older than the acknowledged session the backing store has
             }
 
             if (StoreErrors.IsStorageFailure(e))
@@ -157,14 +182,29 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
 
     public bool Delete(string botId, string userKey)
     {
-        Flush();
-        _cache.TryRemove(new SessionKey(botId, userKey), out _);
-        return _backing.Delete(botId, userKey);
+        // Under the flush gate: a background flush's cache trim must not put the session back into the packed cache.
+        lock (_flushGate)
+        {
+            Flush();
+            var key = new SessionKey(botId, userKey);
+            _cache.TryRemove(key, out _);
+            _packed.Remove(key);
+            return _backing.Delete(botId, userKey);
+        }
     }
 
     public int DeleteInactiveSince(string botId, DateTimeOffset cutoff)
     {
-        Flush();
+        lock (_flushGate)
+        {
+            Flush();
+            return DeleteInactive(botId, cutoff);
+        }
+    }
+
+    private int DeleteInactive(string botId, DateTimeOffset cutoff)
+    {
+        _packed.RemoveInactive(key => string.Equals(key.BotId, botId, StringComparison.Ordinal), cutoff);
         var deleted = _backing.DeleteInactiveSince(botId, cutoff);
         foreach (var (key, entry) in _cache)
         {
@@ -206,6 +246,20 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     {
         lock (_flushGate)
         {
+            try
+            {
+                FlushAndDelete();
+            }
+            finally
+            {
+                MadeRoom(); // a failed flush too: waiting writes see again whether they still must wait
+            }
+        }
+    }
+
+    private void FlushAndDelete()
+    {
+        {
             var segments = _journal.Rotate();
             Volatile.Write(ref _dirtyUsers, 0);
 
@@ -219,6 +273,8 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
                     batch.Add(KeyValuePair.Create(key, entry));
                 }
             }
+
+            MadeRoom(); // the users counted so far are this batch's now: new writes may make others dirty
 
             try
             {
@@ -245,6 +301,12 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             }
 
             TrimCache();
+            if (_options.Durability == SessionDurability.Fsync)
+            {
+                // The segments are the only durable copy until the backing store's own files are on the disk.
+                _backing.Sync();
+            }
+
             _journal.DeleteSegments(segments);
         }
     }
@@ -297,7 +359,47 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         }
     }
 
-    /// <summary>Drops the least recently used clean sessions beyond the capacity; dirty ones always stay.</summary>
+    /// <summary>
+    /// Back-pressure: whether a write must wait for the flusher before it goes in — when too many users have a session not
+    /// flushed yet and this user is not one of them (their write replaces one already held), or when the journal holds
+    /// too many bytes not flushed yet.
+    /// </summary>
+    private bool MustWait(SessionKey key) =>
+        (Volatile.Read(ref _dirtyUsers) >= _options.MaxUnflushedUsers && !_dirty.ContainsKey(key))
+        || _journal.PendingBytes >= _options.MaxJournalBytes;
+
+    private async Task WaitForRoom(SessionKey key)
+    {
+        var deadline = Environment.TickCount64 + (long)_options.BackPressureTimeout.TotalMilliseconds;
+        do
+        {
+            var room = Volatile.Read(ref _room).Task;
+            if (Interlocked.Exchange(ref _wakeAsked, 1) == 0)
+            {
+                _wakeFlusher.Release();
+            }
+
+            var left = deadline - Environment.TickCount64;
+            try
+            {
+                await room.WaitAsync(TimeSpan.FromMilliseconds(Math.Max(left, 0))).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                throw new StoreUnavailableException(
+                    $"Writing a session of bot '{key.BotId}' failed: the session flusher is behind (waited {_options.BackPressureTimeout.TotalSeconds:0.#} s for it)");
+            }
+        }
+        while (MustWait(key));
+    }
+
+    private void MadeRoom() =>
+        Interlocked.Exchange(ref _room, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+    /// <summary>
+    /// Moves the least recently used clean sessions beyond the capacity to the packed cache (as their record, when they
+    /// have one), and trims that; dirty ones always stay.
+    /// </summary>
     private void TrimCache()
     {
         var excess = _cache.Count - _options.CacheCapacity;
@@ -324,11 +426,27 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         var keepAfter = touched[Math.Min(excess, touched.Count) - 1];
         foreach (var (key, entry) in _cache)
         {
-            if (!entry.Dirty && entry.Touched <= keepAfter)
+            if (entry.Dirty || entry.Touched > keepAfter)
+            {
+                continue;
+            }
+
+            if (entry.Record is not { } record)
             {
                 _cache.TryRemove(KeyValuePair.Create(key, entry));
+                continue;
+            }
+
+            // Packed before it leaves the object cache, never after: a read between the two would find neither, or a
+            // packed record older than a write made in between. When the user wrote meanwhile, the record goes again.
+            _packed.Put(key, record, entry.Touched, entry.Session.LastMessageAt);
+            if (!_cache.TryRemove(KeyValuePair.Create(key, entry)))
+            {
+                _packed.RemoveIfSame(key, record);
             }
         }
+
+        _packed.Trim();
     }
 
     private void RunFlusher()
@@ -343,6 +461,8 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             {
                 return; // Dispose flushes what is left
             }
+
+            Volatile.Write(ref _wakeAsked, 0);
 
             Exception? failed = null;
             try
@@ -369,15 +489,18 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     private readonly record struct SessionKey(string BotId, string UserKey);
 
     /// <summary>A cached session; <see cref="Dirty"/> while the backing store does not have it yet.</summary>
-    private sealed class Entry(Session session, bool dirty, long touched)
+    private sealed class Entry(Session session, bool dirty, long touched, byte[]? record = null)
     {
         public Session Session { get; } = session;
+
+        /// <summary>The session as its journal record, when it came from a write or from the packed cache; null when read from the backing store.</summary>
+        public byte[]? Record { get; } = record;
 
         public bool Dirty { get; } = dirty;
 
         /// <summary>The store's access clock at the last read or write; only the cache trim reads it.</summary>
         public long Touched { get => Volatile.Read(ref touched); set => Volatile.Write(ref touched, value); }
 
-        public Entry Flushed() => new(Session, dirty: false, Touched);
+        public Entry Flushed() => new(Session, dirty: false, Touched, Record);
     }
 }

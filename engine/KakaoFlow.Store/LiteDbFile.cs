@@ -41,6 +41,10 @@ internal sealed class LiteDbFile : IDisposable
     private long _reopenAt;
     private bool _opening;
     private bool _disposed;
+    private bool _recycling;
+
+    /// <summary>Set while no recycle is running; calls that find the database being recycled wait on it.</summary>
+    private readonly ManualResetEventSlim _recycled = new(initialState: true);
 
     /// <summary>Opens the file (creating it when missing); throws LiteDB's or the file system's exception when it cannot.</summary>
     public LiteDbFile(string fileName, StoreHealth health)
@@ -167,8 +171,124 @@ internal sealed class LiteDbFile : IDisposable
         _ => false,
     };
 
+    /// <summary>
+    /// LiteDB's page cache (5.0.21) has no limit and never shrinks (LiteDB issue #2813): over a large file it grows toward
+    /// the file's size. When it holds more than <paramref name="maxCacheBytes"/>, closes the database and opens it again,
+    /// which releases it. Calls arriving meanwhile wait (up to <see cref="LockTimeoutSeconds"/>) instead of failing; calls
+    /// inside the old database finish in it first (never two engines on the file). Returns whether it recycled.
+    /// </summary>
+    public bool RecycleIfCacheAbove(long maxCacheBytes)
+    {
+        Database old;
+        lock (_gate)
+        {
+            if (_disposed || _recycling || _current is null)
+            {
+                return false;
+            }
+
+            old = _current;
+        }
+
+        if (CacheBytes(old.Engine) is not { } bytes || bytes <= maxCacheBytes)
+        {
+            return false;
+        }
+
+        bool closeNow;
+        lock (_gate)
+        {
+            if (_disposed || !ReferenceEquals(_current, old))
+            {
+                return false;
+            }
+
+            _recycling = true;
+            _recycled.Reset();
+            _current = null;
+            old.Retired = true;
+            closeNow = old.Users == 0;
+            old.Closing = closeNow; // otherwise the last call to leave it closes it
+        }
+
+        if (closeNow)
+        {
+            Close(old);
+        }
+
+        old.WaitClosed();
+        Database? opened = null;
+        Exception? failure = null;
+        try
+        {
+            opened = Open(FileName);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            failure = e;
+        }
+
+        lock (_gate)
+        {
+            if (opened is not null && !_disposed)
+            {
+                _current = opened;
+                opened = null;
+            }
+            else if (failure is not null)
+            {
+                _reopenAt = Environment.TickCount64 + (long)ReopenPause.TotalMilliseconds; // the next call opens it
+            }
+
+            _recycling = false;
+            _recycled.Set();
+        }
+
+        if (opened is not null)
+        {
+            Close(opened); // disposed meanwhile
+        }
+
+        if (failure is not null)
+        {
+            _health.Failed(StorePart.DataFile, failure);
+        }
+
+        return true;
+    }
+
+    /// <summary>The bytes of LiteDB's page cache (<c>_engine._disk.Cache.ExtendPages</c> pages of 8 KiB), or null when LiteDB has changed.</summary>
+    internal static long? CacheBytes(LiteDatabase database)
+    {
+        var engine = typeof(LiteDatabase).GetField("_engine", BindingFlags.Instance | BindingFlags.NonPublic)?.GetValue(database);
+        var disk = engine?.GetType().GetField("_disk", BindingFlags.Instance | BindingFlags.NonPublic)?.GetValue(engine);
+        var cache = disk?.GetType().GetProperty("Cache", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)?.GetValue(disk);
+        return cache?.GetType().GetProperty("ExtendPages", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)?.GetValue(cache) is int pages
+            ? (long)pages * StoreFiles.PageSize
+            : null;
+    }
+
     private Database Enter(string what)
     {
+        var waitUntil = Environment.TickCount64 + (LockTimeoutSeconds * 1000L);
+        while (true)
+        {
+            lock (_gate)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                if (!_recycling)
+                {
+                    break;
+                }
+            }
+
+            var left = waitUntil - Environment.TickCount64;
+            if (left <= 0 || !_recycled.Wait(TimeSpan.FromMilliseconds(left)))
+            {
+                throw new StoreUnavailableException($"{what} failed: the data file was being opened again (to release LiteDB's page cache) for more than {LockTimeoutSeconds} s");
+            }
+        }
+
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -176,6 +296,11 @@ internal sealed class LiteDbFile : IDisposable
             {
                 current.Users++;
                 return current;
+            }
+
+            if (_recycling)
+            {
+                throw new StoreUnavailableException($"{what} failed: the data file is being opened again (to release LiteDB's page cache)");
             }
 
             if (_opening || _retiring is not null || Environment.TickCount64 < _reopenAt)
@@ -284,6 +409,8 @@ internal sealed class LiteDbFile : IDisposable
                     _retiring = null;
                 }
             }
+
+            database.MarkClosed();
         }
     }
 
@@ -348,6 +475,7 @@ internal sealed class LiteDbFile : IDisposable
         public LiteDatabase Engine { get; } = engine;
 
         private readonly CancellationTokenSource _retired = new();
+        private readonly ManualResetEventSlim _closed = new();
         private readonly Dictionary<string, SemaphoreSlim> _writers = new(StringComparer.Ordinal)
         {
             [StoreNames.Sessions] = new(1, 1),
@@ -427,6 +555,12 @@ internal sealed class LiteDbFile : IDisposable
 
         /// <summary>Called when the database is retired: writers waiting at a gate give up.</summary>
         public void StopWriters() => _retired.Cancel();
+
+        /// <summary>Called by <see cref="LiteDbFile"/> once the engine is closed (or failed to close).</summary>
+        public void MarkClosed() => _closed.Set();
+
+        /// <summary>Waits until the engine is closed: only then may another engine open the file.</summary>
+        public void WaitClosed() => _closed.Wait();
 
         public void Dispose()
         {

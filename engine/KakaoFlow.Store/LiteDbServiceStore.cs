@@ -177,6 +177,16 @@ public sealed class LiteDbServiceStore : IServiceStore
         _file.Read($"Counting the friends of bot '{botId}'", database =>
             database.Friends.Count(BsonExpression.Create("$.bot = @0 AND $.state = @1", new BsonValue(botId), new BsonValue("friend"))));
 
+    public PrunedRecords Prune(string botId, DateTimeOffset cutoff)
+    {
+        var what = $"Pruning the old errors and notifications of bot '{botId}'";
+        return Alone(what, () => _file.Transaction(what, database => new PrunedRecords(
+            database.Errors.DeleteMany("$.bot = @0 AND $.day < @1", new BsonValue(botId), new BsonValue(ErrorDays.DayOf(cutoff))),
+            // Undelivered ones have delivered = null, which LiteDB orders before every number: the lower bound keeps them.
+            database.Notifications.DeleteMany(
+                "$.bot = @0 AND $.delivered > @1 AND $.delivered < @2", new BsonValue(botId), new BsonValue(0L), new BsonValue(cutoff.UtcTicks)))));
+    }
+
     private void Update(long id, Action<BsonDocument> change)
     {
         var what = $"Updating notification {id}";

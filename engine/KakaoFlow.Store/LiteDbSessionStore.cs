@@ -13,11 +13,15 @@ namespace KakaoFlow.Store;
 internal sealed class LiteDbSessionStore : ISessionBackingStore
 {
     private readonly LiteDbFile _file;
+    private readonly IJournalFiles _files;
 
     /// <summary>Opens the collection and its index; call once, at start-up (creating indexes is racy in LiteDB 5.0.21).</summary>
-    public LiteDbSessionStore(LiteDbFile file)
+    /// <param name="file">The LiteDB file.</param>
+    /// <param name="files">How <see cref="Sync"/> reaches the file system; the real one when null.</param>
+    public LiteDbSessionStore(LiteDbFile file, IJournalFiles? files = null)
     {
         _file = file;
+        _files = files ?? DiskJournalFiles.Instance;
         _file.Prepare("Preparing the sessions collection", database =>
         {
             database.Sessions.EnsureIndex("bot", "$.bot");
@@ -47,6 +51,23 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
         // One Upsert call for the whole batch: LiteDB sets up its snapshot, index and data services once, not per session.
         _file.Transaction("Writing a batch of sessions", database => database.Sessions.Upsert(writes.Select(write =>
             SessionDocuments.ToDocument(StoreNames.IdOf(write.BotId, write.UserKey), write.BotId, write.Session))));
+
+    /// <summary>
+    /// fsyncs LiteDB's log and data file from outside (LiteDB 5.0.21 never does): a commit returned means the pages were
+    /// handed to the OS, in one of the two (a checkpoint moves them from the log to the data file).
+    /// </summary>
+    public void Sync()
+    {
+        try
+        {
+            _files.SyncFile(StoreFiles.LogOf(_file.FileName));
+            _files.SyncFile(_file.FileName);
+        }
+        catch (Exception e) when (StoreErrors.IsStorageFailure(e))
+        {
+            throw StoreErrors.Translate(e, "Syncing the data file to the disk");
+        }
+    }
 
     public bool Delete(string botId, string userKey) =>
         _file.Write($"Deleting a session of bot '{botId}'", StoreNames.Sessions, sessions => sessions.Delete(StoreNames.IdOf(botId, userKey)));

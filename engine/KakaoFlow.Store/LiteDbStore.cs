@@ -15,11 +15,13 @@ namespace KakaoFlow.Store;
 /// transaction is its own transaction, committed to the <c>-log</c> file (write-ahead log) before the
 /// call returns, but <b>without fsync</b> (LiteDB issue #2818). A committed write therefore survives a
 /// killed process (the OS still holds the pages and the log is replayed on the next open) but not a
-/// power loss or an OS crash. We accept that, and hold session writes to the same standard: a turn is
-/// acknowledged once its session is in the session journal (<see cref="SessionJournal"/>, also written
-/// to the OS without fsync), which this constructor replays into LiteDB when a killed process left segments
-/// behind. Promising power-loss safety would need an fsync per group of turns; neither file gets one
-/// (docs/serving.md, "Durability").
+/// power loss or an OS crash. By default (<see cref="SessionDurability.Os"/>) session writes are held to the same
+/// standard: a turn is acknowledged once its session is in the session journal (<see cref="SessionJournal"/>, also
+/// written to the OS without fsync), which this constructor replays into LiteDB when a killed process left segments
+/// behind. With <see cref="SessionDurability.Fsync"/> the journal fsyncs each group of turns before they are answered
+/// and the flusher fsyncs LiteDB's files before it deletes the segments they replace, so an acknowledged turn survives
+/// a power cut; the other collections (friends, service states, bot data) keep LiteDB's standard
+/// (docs/operations.md, "Durability").
 /// </para>
 /// <para>
 /// Other LiteDB 5.0.21 rules followed here: one <see cref="LiteDatabase"/> per file (direct connection);
@@ -284,11 +286,24 @@ public sealed class LiteDbStore : IDisposable
         // segments of the first.
         var leftOver = SessionJournal.FindSegments(FileName);
         (RecoveredSessionWrites, UnreadableJournalRecords, DamagedJournalRecords) = sessions.Replay([.. leftOver.Select(segment => segment.Path)]);
-        var journal = new SessionJournal(FileName, leftOver.Count == 0 ? 1 : leftOver[^1].Number + 1, _health);
-        return new JournaledSessionStore(sessions, journal, options, ProbeWhileUnavailable);
+        var journal = new SessionJournal(FileName, leftOver.Count == 0 ? 1 : leftOver[^1].Number + 1, _health, options.Durability);
+        var cacheLimit = options.LiteDbCacheBytes;
+        return new JournaledSessionStore(sessions, journal, options, () => AfterFlush(cacheLimit));
     }
 
-    /// <summary>Run by the flusher after each flush: while the store is unavailable, see whether the file takes writes again.</summary>
+    /// <summary>Run by the flusher after each flush: see whether an unavailable file takes writes again; release LiteDB's cache when it is large.</summary>
+    private void AfterFlush(long cacheLimit)
+    {
+        ProbeWhileUnavailable();
+        if (_health.Available && _file.RecycleIfCacheAbove(cacheLimit))
+        {
+            Recycles++;
+        }
+    }
+
+    /// <summary>How often LiteDB's page cache was released by opening the data file again (<see cref="SessionStoreOptions.LiteDbCacheBytes"/>).</summary>
+    public int Recycles { get; private set; }
+
     private void ProbeWhileUnavailable()
     {
         if (_health.Available)

@@ -22,8 +22,11 @@ namespace KakaoFlow.Store;
 /// short, and nothing was acknowledged for it).
 /// </para>
 /// <para>
-/// Durability is that of LiteDB's own log: the bytes are handed to the operating system before the append completes,
-/// without an fsync, so they survive a killed process but not a power loss or an OS crash.
+/// Durability (<see cref="SessionDurability"/>): with <see cref="SessionDurability.Os"/>, that of LiteDB's own log: the
+/// bytes are handed to the operating system before the append completes, without an fsync, so they survive a killed
+/// process but not a power loss or an OS crash. With <see cref="SessionDurability.Fsync"/> each batch is fsync'd before
+/// its appends complete (one fsync for every append queued while the previous batch was written: group commit), and a
+/// new segment's directory entry is fsync'd before anything in it is acknowledged.
 /// </para>
 /// </remarks>
 internal sealed class SessionJournal : IDisposable
@@ -32,27 +35,38 @@ internal sealed class SessionJournal : IDisposable
 
     private readonly string _prefix;
     private readonly StoreHealth? _health;
+    private readonly IJournalFiles _files;
+    private readonly bool _sync;
     private readonly object _queueGate = new();
     private readonly object _fileGate = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ArrayBufferWriter<byte> _frame = new(64 * 1024);
     private readonly List<string> _closedSegments = [];
+    private readonly Dictionary<string, long> _segmentBytes = new(StringComparer.Ordinal);
+    private long _pendingBytes;
     private List<Pending> _queued = [];
     private List<Pending> _writing = [];
     private bool _writerScheduled;
-    private FileStream? _segment;
+    private IJournalSegment? _segment;
     private long _segmentNumber;
     private bool _closed;
 
     /// <param name="storeFile">The LiteDB file the journal belongs to; segments are written next to it.</param>
     /// <param name="firstSegmentNumber">Higher than any segment already on disk (see <see cref="FindSegments"/> and <see cref="ReadSegment"/>).</param>
     /// <param name="health">Told whether each write worked; none when null.</param>
-    public SessionJournal(string storeFile, long firstSegmentNumber, StoreHealth? health = null)
+    /// <param name="durability">Whether each batch is fsync'd before its appends complete.</param>
+    /// <param name="files">The file layer; the real files when null.</param>
+    public SessionJournal(string storeFile, long firstSegmentNumber, StoreHealth? health = null, SessionDurability durability = SessionDurability.Os, IJournalFiles? files = null)
     {
         _prefix = PrefixOf(storeFile);
         _segmentNumber = firstSegmentNumber - 1;
         _health = health;
+        _sync = durability == SessionDurability.Fsync;
+        _files = files ?? DiskJournalFiles.Instance;
     }
+
+    /// <summary>Bytes written to segments that are not deleted yet: what a start after a crash would replay.</summary>
+    public long PendingBytes => Interlocked.Read(ref _pendingBytes);
 
     /// <summary>Completes when the record is written to the current segment; faults with the write's exception otherwise.</summary>
     public Task AppendAsync(byte[] payload)
@@ -86,8 +100,7 @@ internal sealed class SessionJournal : IDisposable
         {
             if (_segment is not null)
             {
-                _segment.Dispose();
-                _closedSegments.Add(_segment.Name);
+                Close(_segment);
                 _segment = null;
             }
 
@@ -102,8 +115,12 @@ internal sealed class SessionJournal : IDisposable
         {
             foreach (var segment in segments)
             {
-                File.Delete(segment);
+                _files.Delete(segment);
                 _closedSegments.Remove(segment);
+                if (_segmentBytes.Remove(segment, out var bytes))
+                {
+                    Interlocked.Add(ref _pendingBytes, -bytes);
+                }
             }
         }
     }
@@ -209,7 +226,7 @@ internal sealed class SessionJournal : IDisposable
                 try
                 {
                     _segment.Write(_frame.WrittenSpan);
-                    _segment.Flush();
+                    _segment.Flush(_sync);
                 }
                 catch
                 {
@@ -231,6 +248,7 @@ internal sealed class SessionJournal : IDisposable
             return;
         }
 
+        Interlocked.Add(ref _pendingBytes, _frame.WrittenCount);
         _health?.Works(StorePart.Journal);
         foreach (var pending in batch)
         {
@@ -266,16 +284,41 @@ internal sealed class SessionJournal : IDisposable
             }
 
             _closedSegments.Add(_segment!.Name);
+            _segmentBytes[_segment.Name] = end;
             _segment = null;
         }
     }
 
-    private FileStream OpenNextSegment()
+    /// <summary>Closes a segment and counts it among the closed ones, with its size. Called under the file lock.</summary>
+    private void Close(IJournalSegment segment)
+    {
+        var bytes = segment.Position;
+        segment.Dispose();
+        _closedSegments.Add(segment.Name);
+        _segmentBytes[segment.Name] = bytes;
+    }
+
+    private IJournalSegment OpenNextSegment()
     {
         _segmentNumber++;
         var path = _prefix + _segmentNumber.ToString("D8", CultureInfo.InvariantCulture) + Suffix;
-        // No buffer of our own: each batch is one write to the OS, done when Flush returns. Owner-only: users' data.
-        return new FileStream(path, StoreFiles.NewFile(FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0));
+        var segment = _files.Create(path);
+        if (_sync)
+        {
+            try
+            {
+                // A file whose directory entry is lost in a power cut is lost with its records, however well they were synced.
+                _files.SyncDirectory(Path.GetDirectoryName(path)!);
+            }
+            catch
+            {
+                segment.Dispose();
+                _files.Delete(path);
+                throw;
+            }
+        }
+
+        return segment;
     }
 
     private sealed record Pending(byte[] Payload, TaskCompletionSource Done);

@@ -14,12 +14,57 @@ public sealed record SessionStoreOptions
     /// <summary>A flush starts early when this many users have a session not written to LiteDB yet.</summary>
     public int FlushThreshold { get; set; } = 20_000;
 
+    /// <summary>
+    /// Back-pressure: a write of a user who has no unflushed session yet waits for the flusher while this many users
+    /// have one (while a flush is running, those it writes are not counted: memory holds at most twice this many unflushed
+    /// sessions). Bounds the memory of a flusher that falls behind.
+    /// </summary>
+    public int MaxUnflushedUsers { get; set; } = 20_000;
+
+    /// <summary>
+    /// Back-pressure: every write waits for the flusher while the journal's segments not deleted yet hold this many
+    /// bytes (a flusher that is behind or failing, or a few users writing very fast). Bounds the journal on disk.
+    /// </summary>
+    public long MaxJournalBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>How long a write waits for the flusher under back-pressure before it fails (the store is then unavailable).</summary>
+    public TimeSpan BackPressureTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>When an acknowledged session write is safe: see <see cref="SessionDurability"/>.</summary>
+    public SessionDurability Durability { get; set; } = SessionDurability.Os;
+
     /// <summary>Sessions kept in memory after a flush (least recently used are dropped first).</summary>
     public int CacheCapacity { get; set; } = 20_000;
+
+    /// <summary>
+    /// Memory for the second level of the cache: sessions beyond <see cref="CacheCapacity"/> kept as their few hundred
+    /// bytes of JSON instead of objects (about 600 bytes each with the bench bot's sessions: 64 MiB hold about 100,000
+    /// users); zero: none.
+    /// </summary>
+    public long PackedCacheBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// LiteDB's page cache is released (the data file closed and opened again, between two flushes) when it holds more
+    /// than this: LiteDB 5.0 never shrinks it, and over a file of a million sessions it would grow toward the file's size.
+    /// </summary>
+    public long LiteDbCacheBytes { get; set; } = 32L * 1024 * 1024;
 
     /// <summary>The pause between chunks of a flush that is not behind (see <see cref="FlushThreshold"/>); zero: no pauses.</summary>
     public TimeSpan FlushPause { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>Called on the flusher thread when a background flush fails (it is retried).</summary>
     public Action<Exception>? FlushFailed { get; set; }
+}
+
+/// <summary>What a turn's acknowledgement promises about its session (docs/operations.md, "Durability").</summary>
+public enum SessionDurability
+{
+    /// <summary>The session journal's write was handed to the operating system: survives a killed process, not a power cut or an OS crash.</summary>
+    Os,
+
+    /// <summary>
+    /// The journal's write was fsync'd (turns written together share one fsync), and LiteDB's files are fsync'd before the
+    /// journal segments they replace are deleted: survives a power cut.
+    /// </summary>
+    Fsync,
 }

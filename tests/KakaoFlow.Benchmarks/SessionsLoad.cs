@@ -6,9 +6,12 @@ using System.Text;
 namespace KakaoFlow.Benchmarks;
 
 /// <summary>
-/// <c>sessions URL [USERS] [PID]</c>: through a running host's <c>/message</c>, gives USERS (default 100,000) distinct
-/// users a session (one message each, 64 in flight), and at 1k, 10k, 100k sessions times 2,000 probe turns of
-/// users who already have one (32 in flight) and prints p50/p99 and, when PID is given, that process's RSS.
+/// <c>sessions URL [USERS] [PID] [DATA_DIR] [ACTIVE]</c>: through a running host's <c>/message</c>, gives USERS (default
+/// 100,000) distinct users a session (one message each, 64 in flight, as fast as the host answers: far faster than its
+/// flusher writes LiteDB), and at 1k, 10k, 100k, 1M sessions times 2,000 probe turns of users who already have one (32
+/// in flight) and prints p50/p99 and, when PID is given, that process's RSS, and the size of DATA_DIR. Then ACTIVE
+/// (default 100,000) of the users, spread over all of them, each take one more turn (the users active in the last
+/// minute), and the same figures are printed again.
 /// </summary>
 internal static class SessionsLoad
 {
@@ -26,16 +29,33 @@ internal static class SessionsLoad
         var url = new Uri(args[0]);
         var users = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000;
         var pid = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : (int?)null;
+        var dataDirectory = args.Length > 3 ? args[3] : null;
+        var active = Math.Min(users, args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 100_000);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency }) { Timeout = TimeSpan.FromSeconds(30) };
 
-        Console.WriteLine($"{"sessions",9} {"probe p50 ms",13} {"probe p99 ms",13} {"host RSS MB",12} {"fill s",7}");
+        Console.WriteLine($"{"sessions",9} {"probe p50 ms",13} {"probe p99 ms",13} {"host RSS MB",12} {"data MB",8} {"fill s",7}");
         var created = 0;
-        foreach (var milestone in new[] { 1_000, 10_000, 100_000 }.Where(m => m <= users).Append(users).Distinct())
+        foreach (var milestone in new[] { 1_000, 10_000, 100_000, 1_000_000 }.Where(m => m <= users).Append(users).Distinct())
         {
             var fill = Stopwatch.StartNew();
             await ParallelAsync(created, milestone, Concurrency, i => SendAsync(http, url, UserKey(i), "주문")).ConfigureAwait(false);
             fill.Stop();
             created = milestone;
+            await ProbeAsync(http, url, created, created.ToString(CultureInfo.InvariantCulture), pid, dataDirectory, fill.Elapsed).ConfigureAwait(false);
+        }
+
+        // The users active in the last minute: ACTIVE of them, spread over all, one more turn each.
+        var spread = Math.Max(1, users / Math.Max(active, 1));
+        var turns = Stopwatch.StartNew();
+        await ParallelAsync(0, active, Concurrency, i => SendAsync(http, url, UserKey(i * spread % users), "피자")).ConfigureAwait(false);
+        turns.Stop();
+        await ProbeAsync(http, url, users, $"+{active / 1000}k act", pid, dataDirectory, turns.Elapsed).ConfigureAwait(false);
+        return 0;
+    }
+
+    private static async Task ProbeAsync(HttpClient http, Uri url, int created, string label, int? pid, string? dataDirectory, TimeSpan fill)
+    {
+        {
 
             // Probes: existing users, spread over all sessions; they press 피자 (a set and a template) and go Home again.
             var latencies = new double[ProbeTurns];
@@ -48,12 +68,15 @@ internal static class SessionsLoad
             }).ConfigureAwait(false);
             Array.Sort(latencies);
             var rss = pid is { } p ? RssMegabytes(p) : "-";
+            var data = dataDirectory is null ? "-" : (DirectoryBytes(dataDirectory) / 1048576).ToString(CultureInfo.InvariantCulture);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{created,9} {latencies[ProbeTurns / 2],13:F2} {latencies[ProbeTurns * 99 / 100],13:F2} {rss,12} {fill.Elapsed.TotalSeconds,7:F1}"));
+                $"{label,9} {latencies[ProbeTurns / 2],13:F2} {latencies[ProbeTurns * 99 / 100],13:F2} {rss,12} {data,8} {fill.TotalSeconds,7:F1}"));
         }
-
-        return 0;
     }
+
+    /// <summary>The data file, LiteDB's log and the session journal's segments: everything in the folder.</summary>
+    private static long DirectoryBytes(string directory) =>
+        new DirectoryInfo(directory).EnumerateFiles().Sum(file => file.Exists ? file.Length : 0);
 
     private static string UserKey(int i) => "s" + i.ToString(CultureInfo.InvariantCulture);
 

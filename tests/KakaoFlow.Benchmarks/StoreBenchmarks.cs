@@ -19,6 +19,7 @@ public class StoreBenchmarks
     private string _folder = "";
     private LiteDbStore _store = null!;
     private LiteDbStore _uncached = null!;
+    private LiteDbStore _packed = null!;
     private int _nextRead;
     private Session _session = null!;
     private int _next;
@@ -41,14 +42,18 @@ public class StoreBenchmarks
 
         _store.FlushSessions();
 
-        // The same sessions in a store that keeps one in memory: its reads go to LiteDB.
-        _uncached = new LiteDbStore(Path.Combine(_folder, "uncached.litedb"), new SessionStoreOptions { FlushInterval = TimeSpan.FromHours(1), CacheCapacity = 1 });
+        // The same sessions in a store that keeps one in memory, and none packed: its reads go to LiteDB.
+        _uncached = new LiteDbStore(Path.Combine(_folder, "uncached.litedb"), new SessionStoreOptions { FlushInterval = TimeSpan.FromHours(1), CacheCapacity = 1, PackedCacheBytes = 0 });
+        // And in one that keeps one as objects and the rest packed: its reads decode a journal record.
+        _packed = new LiteDbStore(Path.Combine(_folder, "packed.litedb"), new SessionStoreOptions { FlushInterval = TimeSpan.FromHours(1), CacheCapacity = 1 });
         for (var i = 0; i < Users; i++)
         {
             _uncached.Sessions.Save("bench", UserKey(i), _session);
+            _packed.Sessions.Save("bench", UserKey(i), _session);
         }
 
         _uncached.FlushSessions();
+        _packed.FlushSessions();
     }
 
     [GlobalCleanup]
@@ -56,6 +61,7 @@ public class StoreBenchmarks
     {
         _store.Dispose();
         _uncached.Dispose();
+        _packed.Dispose();
         Directory.Delete(_folder, recursive: true);
     }
 
@@ -84,6 +90,24 @@ public class StoreBenchmarks
 
         // Nothing is dirty: the flush only trims the cache back to one session, so the next reads miss again.
         _uncached.FlushSessions();
+        return found;
+    }
+
+    /// <summary>A read that misses the object cache but finds the session packed (its journal record): the decoding; per read.</summary>
+    [Benchmark(OperationsPerInvoke = 1000)]
+    public int ReadPacked()
+    {
+        var found = 0;
+        for (var i = 0; i < 1000; i++)
+        {
+            if (_packed.Sessions.Find("bench", UserKey(_nextRead++ % Users)) is not null)
+            {
+                found++;
+            }
+        }
+
+        // The flush trims the object cache back to one session, packing the others again.
+        _packed.FlushSessions();
         return found;
     }
 

@@ -146,6 +146,138 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
         sessions.Dispose();
     }
 
+    [Fact]
+    public async Task A_session_trimmed_from_the_object_cache_is_read_back_from_its_packed_record_not_the_backing_store()
+    {
+        using var sessions = Open(NoBackgroundFlush with { CacheCapacity = 1 });
+        await sessions.SaveAsync(Bot, "앞손님", Sessions.Turn("앞손님", 1));
+        await sessions.SaveAsync(Bot, "뒷손님", Sessions.Turn("뒷손님", 2));
+        sessions.Flush();
+        Assert.Equal((1, 1), (sessions.CachedCount, sessions.Packed.Count));
+
+        SessionAssert.Same(Sessions.Turn("앞손님", 1), sessions.Find(Bot, "앞손님"));
+        SessionAssert.Same(Sessions.Turn("뒷손님", 2), sessions.Find(Bot, "뒷손님"));
+
+        Assert.Equal(0, _backing.Finds);
+        Assert.Equal((2, 0), (sessions.CachedCount, sessions.Packed.Count));
+    }
+
+    [Fact]
+    public async Task Without_a_packed_cache_a_trimmed_session_is_read_from_the_backing_store()
+    {
+        using var sessions = Open(NoBackgroundFlush with { CacheCapacity = 1, PackedCacheBytes = 0 });
+        await sessions.SaveAsync(Bot, "앞손님", Sessions.Turn("앞손님", 1));
+        await sessions.SaveAsync(Bot, "뒷손님", Sessions.Turn("뒷손님", 2));
+        sessions.Flush();
+
+        SessionAssert.Same(Sessions.Turn("앞손님", 1), sessions.Find(Bot, "앞손님"));
+        Assert.Equal(1, _backing.Finds);
+        Assert.Equal(0, sessions.Packed.Count);
+    }
+
+    [Fact]
+    public async Task The_packed_cache_keeps_to_its_bytes_dropping_the_least_recently_used()
+    {
+        var record = SessionRecord.Write(Bot, UserKey(0), Sessions.Turn(UserKey(0), 1));
+        using var sessions = Open(NoBackgroundFlush with { CacheCapacity = 1, PackedCacheBytes = 5 * (record.Length + 200) });
+        for (var i = 0; i < 40; i++)
+        {
+            await sessions.SaveAsync(Bot, UserKey(i), Sessions.Turn(UserKey(i), 1));
+        }
+
+        sessions.Flush();
+
+        Assert.InRange(sessions.Packed.Count, 1, 5);
+        Assert.NotNull(sessions.Find(Bot, UserKey(38))); // among the latest: packed
+        Assert.Equal(0, _backing.Finds);
+        Assert.NotNull(sessions.Find(Bot, UserKey(0))); // the oldest: dropped, read from the backing store
+        Assert.Equal(1, _backing.Finds);
+    }
+
+    [Fact]
+    public async Task Deleting_and_sweeping_remove_packed_sessions_too()
+    {
+        using var sessions = Open(NoBackgroundFlush with { CacheCapacity = 1 });
+        await sessions.SaveAsync(Bot, "a", Sessions.Turn("a", 1));
+        await sessions.SaveAsync(Bot, "b", Sessions.Turn("b", 1));
+        await sessions.SaveAsync(Bot, "c", Sessions.Turn("c", 5));
+        sessions.Flush();
+        Assert.Equal(2, sessions.Packed.Count);
+
+        Assert.True(sessions.Delete(Bot, "a"));
+        Assert.Null(sessions.Find(Bot, "a"));
+        Assert.Equal(1, sessions.DeleteInactiveSince(Bot, Sessions.Turn("b", 3).LastMessageAt!.Value));
+        Assert.Null(sessions.Find(Bot, "b"));
+        SessionAssert.Same(Sessions.Turn("c", 5), sessions.Find(Bot, "c"));
+    }
+
+    [Fact]
+    public async Task Past_the_unflushed_users_limit_a_new_user_waits_for_the_flusher_so_memory_holds_at_most_twice_the_limit()
+    {
+        using var sessions = Open(NoBackgroundFlush with { MaxUnflushedUsers = 2, BackPressureTimeout = TimeSpan.FromMinutes(1) });
+        await sessions.SaveAsync(Bot, "a", Sessions.Turn("a", 1));
+        await sessions.SaveAsync(Bot, "b", Sessions.Turn("b", 1));
+        _backing.HoldBatches();
+
+        // c must wait: it wakes the flusher, which takes a and b as its batch (and is held writing them); c then goes in.
+        await sessions.SaveAsync(Bot, "c", Sessions.Turn("c", 1));
+        _backing.WaitForHeldBatch();
+        await sessions.SaveAsync(Bot, "d", Sessions.Turn("d", 1));
+        await sessions.SaveAsync(Bot, "c", Sessions.Turn("c", 2)); // a user already waiting for the flush is not held back
+
+        var e = sessions.SaveAsync(Bot, "e", Sessions.Turn("e", 1));
+        try
+        {
+            Assert.False(e.IsCompleted);
+            Assert.Equal(2, sessions.UnflushedUsers);
+        }
+        finally
+        {
+            _backing.ReleaseBatches();
+        }
+
+        await e;
+        sessions.Flush();
+        Assert.Equal(["a", "b"], _backing.Batches[0].Select(write => write.UserKey).Order(StringComparer.Ordinal));
+        SessionAssert.Same(Sessions.Turn("e", 1), _backing.Stored.Find(Bot, "e"));
+        SessionAssert.Same(Sessions.Turn("c", 2), _backing.Stored.Find(Bot, "c"));
+    }
+
+    [Fact]
+    public async Task A_write_held_back_longer_than_the_timeout_fails_as_unavailable_and_is_not_kept()
+    {
+        using var sessions = Open(NoBackgroundFlush with { MaxUnflushedUsers = 1, BackPressureTimeout = TimeSpan.FromMilliseconds(50) });
+        await sessions.SaveAsync(Bot, "a", Sessions.Turn("a", 1));
+        _backing.HoldBatches();
+        try
+        {
+            await sessions.SaveAsync(Bot, "b", Sessions.Turn("b", 1)); // the flusher took a and is held
+            _backing.WaitForHeldBatch();
+
+            await Assert.ThrowsAsync<StoreUnavailableException>(() => sessions.SaveAsync(Bot, "c", Sessions.Turn("c", 1)));
+
+            Assert.Null(sessions.Find(Bot, "c"));
+        }
+        finally
+        {
+            _backing.ReleaseBatches(); // or disposing the store would wait for the held flush for ever
+        }
+    }
+
+    [Fact]
+    public async Task Past_the_journal_bytes_limit_every_write_waits_until_the_flusher_deleted_the_segments()
+    {
+        using var sessions = Open(NoBackgroundFlush with { MaxJournalBytes = 1, BackPressureTimeout = TimeSpan.FromMinutes(1) });
+        await sessions.SaveAsync(Bot, "a", Sessions.Turn("a", 1));
+        Assert.NotEmpty(JournalSegments());
+
+        // The same user: not an unflushed user more, but the journal is over its bound.
+        await sessions.SaveAsync(Bot, "a", Sessions.Turn("a", 2));
+
+        // Done only after a flush wrote the first write and deleted its segment (a second flush may follow).
+        SessionAssert.Same(Sessions.Turn("a", 1), Assert.Single(_backing.Batches[0]).Session);
+    }
+
     private JournaledSessionStore Open(SessionStoreOptions options)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
@@ -170,7 +302,16 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
     private sealed class RecordingBackingStore : ISessionBackingStore
     {
         private readonly List<List<SessionWrite>> _batches = [];
+        private readonly ManualResetEventSlim _batchesAllowed = new(initialState: true);
+        private readonly SemaphoreSlim _batchHeld = new(0);
         private int _finds;
+
+        /// <summary>From now on a batch waits, once its sessions are taken, until <see cref="ReleaseBatches"/>.</summary>
+        public void HoldBatches() => _batchesAllowed.Reset();
+
+        public void ReleaseBatches() => _batchesAllowed.Set();
+
+        public void WaitForHeldBatch() => Assert.True(_batchHeld.Wait(TimeSpan.FromSeconds(30)), "no batch was held");
 
         /// <summary>What the backing store holds, read without going through the journaled store.</summary>
         public ISessionStore Stored { get; } = new InMemoryStore().Sessions;
@@ -207,6 +348,12 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
             }
 
             var batch = writes.ToList();
+            if (!_batchesAllowed.IsSet)
+            {
+                _batchHeld.Release();
+                _batchesAllowed.Wait(TimeSpan.FromSeconds(30)); // bounded: a failed test must not hang the store's disposal
+            }
+
             foreach (var write in batch)
             {
                 Stored.Save(write.BotId, write.UserKey, write.Session);
@@ -223,5 +370,9 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
         public int DeleteInactiveSince(string botId, DateTimeOffset cutoff) => Stored.DeleteInactiveSince(botId, cutoff);
 
         public int Count(string botId) => Stored.Count(botId);
+
+        public void Sync()
+        {
+        }
     }
 }

@@ -47,7 +47,7 @@ public static class ServeApp
         }
         else
         {
-            builder.Services.AddLiteDbStore(settings.DataFile);
+            builder.Services.AddLiteDbStore(settings.DataFile, options => options.Durability = settings.Durability);
         }
         if (settings.Scripts is not null)
         {

@@ -6,6 +6,7 @@ using KakaoFlow.Cli.Resources;
 using KakaoFlow.Hosting.Admin;
 using KakaoFlow.Hosting;
 using KakaoFlow.Storage;
+using KakaoFlow.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -13,7 +14,7 @@ using Microsoft.Extensions.Options;
 
 namespace KakaoFlow.Cli.Serve;
 
-/// <summary><c>kakaoflow serve [FLOWS_DIR] [--urls URL] [--data FILE] [--store redis://HOST:PORT[/DB]] [--json-logs] [--no-watch] [--notify-url URL] [--public-url URL] [--webhook-secret SECRET]</c>.</summary>
+/// <summary><c>kakaoflow serve [FLOWS_DIR] [--urls URL] [--data FILE] [--store redis://HOST:PORT[/DB]] [--durability os|fsync] [--json-logs] [--no-watch] [--notify-url URL] [--public-url URL] [--webhook-secret SECRET]</c>.</summary>
 public static class ServeCommand
 {
     public static Command Create(ConsoleIo io)
@@ -46,7 +47,15 @@ public static class ServeCommand
                 return CommandLine.Usage;
             }
 
-            return await RunAsync(settings with { Redis = redis }, io).ConfigureAwait(false);
+            var durability = parse.GetValue(arguments.Durability);
+            if (durability is not null && redis is not null)
+            {
+                await io.Error.WriteLineAsync(
+                    "kakaoflow serve: --durability applies to the LiteDB store only; with --store redis://… durability is Redis's own (appendfsync, docs/scale-out.md)").ConfigureAwait(false);
+                return CommandLine.Usage;
+            }
+
+            return await RunAsync(settings with { Redis = redis, Durability = durability ?? SessionDurability.Os }, io).ConfigureAwait(false);
         });
         return command;
     }
@@ -170,6 +179,26 @@ public static class ServeCommand
             Description = $"where the state lives: redis://HOST:PORT[/DB] to share it between several serve hosts (no data file; needs ${KakaoFlowEnvironment.AdminToken}, the same on every host; docs/scale-out.md), or litedb for the --data file (default: ${KakaoFlowEnvironment.Store}, else litedb)",
         };
 
+        public Option<SessionDurability?> Durability { get; } = new("--durability")
+        {
+            HelpName = "os|fsync",
+            Description = "when a turn is answered: os (default) once its session is written to the OS (survives a killed process), fsync once it is on the disk (survives a power cut; turns written together share one fsync); LiteDB store only (docs/operations.md)",
+            CustomParser = result =>
+            {
+                var text = result.Tokens[0].Value;
+                switch (text)
+                {
+                    case "os":
+                        return SessionDurability.Os;
+                    case "fsync":
+                        return SessionDurability.Fsync;
+                    default:
+                        result.AddError($"--durability must be os or fsync, not '{text}'");
+                        return null;
+                }
+            },
+        };
+
         public Option<bool> JsonLogs { get; } = new("--json-logs") { Description = "one JSON object per log line (user_keys only as a hash)" };
 
         public Option<bool> NoWatch { get; } = new("--no-watch") { Description = "do not reload a bot when its files change (hot reload is on by default)" };
@@ -208,7 +237,7 @@ public static class ServeCommand
         {
             CommandLine.RefuseOptionLikeValues(Flows);
             command.Arguments.Add(Flows);
-            foreach (var option in new Option[] { Urls, Data, Store, JsonLogs, NoWatch, NotifyUrl, PublicUrl, WebhookSecret })
+            foreach (var option in new Option[] { Urls, Data, Store, Durability, JsonLogs, NoWatch, NotifyUrl, PublicUrl, WebhookSecret })
             {
                 command.Options.Add(option);
             }

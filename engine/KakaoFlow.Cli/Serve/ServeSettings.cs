@@ -2,6 +2,7 @@ using KakaoFlow.Hooks;
 using KakaoFlow.Hosting;
 using KakaoFlow.Hosting.Admin;
 using KakaoFlow.Hosting.Payments;
+using KakaoFlow.Store;
 using KakaoFlow.Store.Redis;
 
 namespace KakaoFlow.Cli.Serve;
@@ -23,6 +24,9 @@ public sealed record ServeSettings
     /// file is opened); null: the LiteDB file <see cref="DataFile"/> (docs/scale-out.md).
     /// </summary>
     public RedisStoreOptions? Redis { get; init; }
+
+    /// <summary>When a turn of the LiteDB store is answered: its session handed to the OS, or fsync'd (docs/operations.md, "Durability").</summary>
+    public SessionDurability Durability { get; init; } = SessionDurability.Os;
 
     /// <summary>Kestrel addresses, separated by <c>;</c>. Port 0 picks a free port.</summary>
     public string Urls { get; init; } = DefaultUrls;

@@ -52,4 +52,11 @@ public interface IServiceStore
 
     /// <summary>Users who added the bot and have not blocked it.</summary>
     int FriendCount(string botId);
+
+    /// <summary>
+    /// Deletes what the bot no longer needs from before <paramref name="cutoff"/> (the bot's retention ago): its error days
+    /// that ended by then (Asia/Seoul days, <see cref="ErrorDays.DayOf"/>; the day holding the cutoff stays) and its
+    /// notifications delivered before it. Undelivered notifications stay, however old: they are the outbox.
+    /// </summary>
+    PrunedRecords Prune(string botId, DateTimeOffset cutoff);
 }

@@ -258,6 +258,19 @@ public sealed class InMemoryStore
 
         public int FriendCount(string botId) => friends.FriendCount(botId);
 
+        public PrunedRecords Prune(string botId, DateTimeOffset cutoff)
+        {
+            var firstKept = ErrorDays.DayOf(cutoff);
+            lock (_gate)
+            {
+                var days = _errors.Keys.Where(key => key.Bot == botId && string.CompareOrdinal(key.Day, firstKept) < 0).ToList();
+                days.ForEach(key => _errors.Remove(key));
+                var notes = _notifications.Values.Where(note => note.BotId == botId && note.DeliveredAt < cutoff).Select(note => note.Id).ToList();
+                notes.ForEach(id => _notifications.Remove(id));
+                return new PrunedRecords(days.Count, notes.Count);
+            }
+        }
+
         /// <summary>Called under the lock.</summary>
         private Notification Insert(NotificationDraft note, DateTimeOffset at)
         {

@@ -18,6 +18,9 @@ internal static partial class Log
     [LoggerMessage(53, LogLevel.Debug, "Bot {Bot} is {State}; answered messages.stopped")]
     public static partial void AnsweredStopped(ILogger logger, string bot, string state);
 
+    [LoggerMessage(57, LogLevel.Information, "Pruned bot {Bot}: {ErrorDays} error day(s) and {Notifications} delivered monitoring message(s) past retention {Retention}")]
+    public static partial void Pruned(ILogger logger, string bot, int errorDays, int notifications, TimeSpan retention);
+
     [LoggerMessage(60, LogLevel.Warning, "Monitoring message {Id} to the owner of {Bot} ({Kind}): {Text}")]
     public static partial void Notification(ILogger logger, long id, string bot, string kind, string text);
 

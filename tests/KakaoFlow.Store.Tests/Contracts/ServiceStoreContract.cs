@@ -1,5 +1,6 @@
 using System.Globalization;
 using KakaoFlow.Storage;
+using Microsoft.Extensions.Time.Testing;
 
 namespace KakaoFlow.Store.Tests.Contracts;
 
@@ -373,6 +374,57 @@ public abstract class ServiceStoreContract : StoreContract<ServiceStores>
         Assert.Equal(3, Restart().Services.FriendCount(Bot));
     }
 
+    [Fact]
+    public void Pruning_deletes_the_bots_error_days_over_by_the_cutoff_and_its_notifications_delivered_before_it_only()
+    {
+        // 2026-11-21 00:30 in Seoul (15:30 UTC the day before); each error and notification is made on this clock.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 20, 15, 30, 0, TimeSpan.Zero));
+        var retention = TimeSpan.FromDays(2);
+        Error(clock, Bot, "21일 오류");
+        Error(clock, "다른봇", "다른 봇의 21일 오류");
+        var deliveredEarly = NotifyAt(clock, Bot, "21일 알림");
+        clock.Advance(TimeSpan.FromHours(12));
+        Services.MarkDelivered(deliveredEarly, clock.GetUtcNow());
+        var otherBots = NotifyAt(clock, "다른봇", "다른 봇 알림");
+        Services.MarkDelivered(otherBots, clock.GetUtcNow());
+        var neverDelivered = NotifyAt(clock, Bot, "보내지 못한 알림");
+        Services.MarkFailed(neverDelivered, clock.GetUtcNow().AddMinutes(5), "HTTP 503");
+        clock.Advance(TimeSpan.FromHours(12));
+        Error(clock, Bot, "22일 오류");
+        clock.Advance(TimeSpan.FromDays(1));
+        Error(clock, Bot, "23일 오류");
+        var deliveredLate = NotifyAt(clock, Bot, "23일 알림");
+        Services.MarkDelivered(deliveredLate, clock.GetUtcNow());
+        clock.Advance(TimeSpan.FromDays(1)); // 2026-11-24 00:30 in Seoul
+
+        var pruned = Services.Prune(Bot, clock.GetUtcNow() - retention);
+
+        Assert.Equal(new PrunedRecords(ErrorDays: 1, Notifications: 1), pruned);
+        var restarted = Restart().Services;
+        Assert.Null(restarted.ErrorsOn(Bot, "2026-11-21"));
+        Assert.Equal(1, restarted.ErrorsOn(Bot, "2026-11-22")?.Count); // holds the cutoff (00:30 on the 22nd): kept
+        Assert.Equal(["23일 오류", "22일 오류"], restarted.RecentErrors(Bot, 10).Select(error => error.Message));
+        Assert.NotNull(restarted.ErrorsOn("다른봇", "2026-11-21"));
+        Assert.Equal([deliveredLate, neverDelivered], restarted.Notifications(Bot, 10).Select(note => note.Id));
+        Assert.Equal([neverDelivered], restarted.Undelivered(10).Select(note => note.Id));
+        Assert.Equal([otherBots], restarted.Notifications("다른봇", 10).Select(note => note.Id));
+        Assert.Equal(3, restarted.Notifications(null, 10).Count);
+        Assert.Equal(new PrunedRecords(0, 0), restarted.Prune(Bot, clock.GetUtcNow() - retention));
+    }
+
+    [Fact]
+    public void A_pruned_error_day_is_a_day_in_Seoul_which_ends_at_15_00_UTC()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 21, 3, 0, 0, TimeSpan.Zero)); // noon of the 21st in Seoul
+        Error(clock, Bot, "21일 정오");
+        var dayEnds = new DateTimeOffset(2026, 11, 21, 15, 0, 0, TimeSpan.Zero);
+
+        Assert.Equal(new PrunedRecords(0, 0), Services.Prune(Bot, dayEnds.AddTicks(-1)));
+        Assert.NotNull(Services.ErrorsOn(Bot, "2026-11-21"));
+        Assert.Equal(new PrunedRecords(1, 0), Services.Prune(Bot, dayEnds));
+        Assert.Null(Services.ErrorsOn(Bot, "2026-11-21"));
+    }
+
     /// <summary>Runs <paramref name="body"/> on <paramref name="count"/> threads of its own, started together.</summary>
     private static void OnThreads(int count, Action<int> body)
     {
@@ -401,6 +453,16 @@ public abstract class ServiceStoreContract : StoreContract<ServiceStores>
     private static ServiceRecord Running(string botId, DateTimeOffset at) => new(botId, ServiceState.Running, "운영 시작", at, "admin");
 
     private static ErrorDetail Error(DateTimeOffset at, string message) => new(at, "user-hash", "hook-error", "flow.yaml:12:3", message);
+
+    /// <summary>Counts an error of <paramref name="botId"/> now on <paramref name="clock"/>, in the Seoul day it falls in.</summary>
+    private void Error(FakeTimeProvider clock, string botId, string message) =>
+        Services.RecordError(botId, ErrorDays.DayOf(clock.GetUtcNow()), Error(clock.GetUtcNow(), message), 10, (_, _) => ErrorDecision.None);
+
+    private long NotifyAt(FakeTimeProvider clock, string botId, string text)
+    {
+        var (_, note) = Services.Change(botId, _ => (Running(botId, clock.GetUtcNow()), new NotificationDraft(botId, "010", "test", text)));
+        return note!.Id;
+    }
 
     private long Notify(string botId, string text)
     {
