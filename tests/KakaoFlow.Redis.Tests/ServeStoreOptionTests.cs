@@ -44,4 +44,25 @@ public sealed class ServeStoreOptionTests
         Assert.Contains("--store", stdout.ToString(), StringComparison.Ordinal);
         Assert.Contains(KakaoFlowEnvironment.Store, stdout.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Durability_is_refused_with_redis_and_must_be_os_or_fsync()
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var token = Environment.GetEnvironmentVariable(KakaoFlowEnvironment.AdminToken);
+        Environment.SetEnvironmentVariable(KakaoFlowEnvironment.AdminToken, "durability-test-token");
+        try
+        {
+            Assert.Equal(2, await CommandLine.RunAsync(["serve", "--store", "redis://127.0.0.1:6390/2", "--durability", "fsync"], stdout, stderr));
+            Assert.Contains("--durability applies to the LiteDB store only", stderr.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(KakaoFlowEnvironment.AdminToken, token);
+        }
+
+        Assert.Equal(2, await CommandLine.RunAsync(["serve", "--durability", "always"], stdout, stderr));
+        Assert.Contains("--durability must be os or fsync, not 'always'", stderr.ToString(), StringComparison.Ordinal);
+    }
 }

@@ -50,8 +50,7 @@ public static class ServeCommand
             var durability = parse.GetValue(arguments.Durability);
             if (durability is not null && redis is not null)
             {
-                await io.Error.WriteLineAsync(
-                    "kakaoflow serve: --durability applies to the LiteDB store only; with --store redis://… durability is Redis's own (appendfsync, docs/scale-out.md)").ConfigureAwait(false);
+                await io.Error.WriteLineAsync(CliMessages.Serve_DurabilityWithRedis).ConfigureAwait(false);
                 return CommandLine.Usage;
             }
 
@@ -193,7 +192,7 @@ public static class ServeCommand
                     case "fsync":
                         return SessionDurability.Fsync;
                     default:
-                        result.AddError($"--durability must be os or fsync, not '{text}'");
+                        result.AddError(Messages.Format(CliMessages.Serve_BadDurability, text));
                         return null;
                 }
             },
