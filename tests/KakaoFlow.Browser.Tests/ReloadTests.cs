@@ -39,7 +39,7 @@ public sealed class ReloadTests(BrowserFixture browser) : SimTest(browser)
         Server.Edit("pizza", "매장 안내: { goto: store }", "매장 안내: { goto: stroe }");
 
         var check = new StringWriter();
-        Assert.Equal(1, await CommandLine.RunAsync(["check", Server.BotFolder("pizza")], check, new StringWriter()));
+        Assert.Equal(1, await CommandLine.RunAsync(["check", Server.BotFolder("pizza"), "--lang", Language.TwoLetterISOLanguageName], check, new StringWriter()));
         var expected = check.ToString().ReplaceLineEndings("\n").Split('\n')[0];
         var line = Array.FindIndex(File.ReadAllLines(Server.FlowFile("pizza")), l => l.Contains("goto: stroe", StringComparison.Ordinal)) + 1;
         Assert.StartsWith($"{Server.FlowFile("pizza")}:{line}:", expected, StringComparison.Ordinal);

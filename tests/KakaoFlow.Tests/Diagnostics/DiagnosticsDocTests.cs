@@ -96,7 +96,7 @@ public sealed partial class DiagnosticsDocTests
     }
 
     /// <summary>
-    /// An example about files: compiled from a bot folder <c>flows/doc</c> next to <c>shared/greet.js</c>, after the
+    /// An example about files: compiled from a bot folder <c>flows/doc</c> next to <c>common/greet.js</c>, after the
     /// given shell commands (<c>ln -s</c>, <c>cp</c>, <c>rm</c>, joined by <c>&amp;&amp;</c> or lines) ran in the bot folder.
     /// </summary>
     private static FlowCompilation CompileInFolder(string example, string shell)
@@ -104,8 +104,8 @@ public sealed partial class DiagnosticsDocTests
         var root = Directory.CreateTempSubdirectory("kakaoflow-doc-").FullName;
         try
         {
-            Directory.CreateDirectory(Path.Combine(root, "shared"));
-            File.WriteAllText(Path.Combine(root, "shared", "greet.js"), "function greet() { return '안녕하세요'; }");
+            Directory.CreateDirectory(Path.Combine(root, "common"));
+            File.WriteAllText(Path.Combine(root, "common", "greet.js"), "function greet() { return '안녕하세요'; }");
             var bot = Directory.CreateDirectory(Path.Combine(root, "flows", "doc")).FullName;
             File.WriteAllText(Path.Combine(bot, "flow.yaml"), TestFlows.Header + example);
             foreach (var command in shell.Split(["&&", "\n"], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
