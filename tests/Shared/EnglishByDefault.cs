@@ -4,7 +4,8 @@ using System.Runtime.CompilerServices;
 namespace KakaoFlow.Testing;
 
 /// <summary>
-/// Tests that read the command's English messages pass under any locale: before any test runs, the language the
+/// Tests that read English messages (the commands', the diagnostics', the hooks') pass under any locale, although .NET
+/// takes the UI culture from LANG/LC_ALL: before any test runs, the language the
 /// <c>kakaoflow</c> commands choose (and the processes the tests start inherit) is English, as is every thread's
 /// UI culture. A test that wants Korean says so with <c>--lang ko</c>.
 /// </summary>
@@ -17,5 +18,6 @@ internal static class EnglishByDefault
     {
         Environment.SetEnvironmentVariable("KAKAOFLOW_LANG", "en");
         CultureInfo.DefaultThreadCurrentUICulture = CultureInfo.GetCultureInfo("en");
+        CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo("en");
     }
 }
