@@ -2,7 +2,9 @@ using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json;
 using KakaoFlow.Compiling;
+using KakaoFlow.Diagnostics;
 using KakaoFlow.Hooks;
+using KakaoFlow.Resources;
 
 namespace KakaoFlow.Runtime;
 
@@ -240,7 +242,7 @@ public sealed class FlowRuntime
                 var step = flow.FindStep(stepId);
                 if (step is null)
                 {
-                    return Failed(new RuntimeIssue(RuntimeIssueKind.FlowError, $"goto target '{stepId}' is not a step", null));
+                    return Failed(new RuntimeIssue(RuntimeIssueKind.FlowError, MessageText.Format(Messages.Runtime_GotoNotAStep, stepId), null));
                 }
 
                 if (step == flow.Home)
@@ -282,7 +284,7 @@ public sealed class FlowRuntime
                     : FinishAtHome(parts);
             }
 
-            return Failed(new RuntimeIssue(RuntimeIssueKind.FlowError, $"more than {MaxHops} steps in one reply (hooks redirect in a circle?)", null));
+            return Failed(new RuntimeIssue(RuntimeIssueKind.FlowError, MessageText.Format(Messages.Runtime_TooManyHops, MaxHops), null));
         }
 
         /// <summary>A step's text, photo and link, rendered with the variables as they are now; what its hook set wins.</summary>
@@ -302,7 +304,7 @@ public sealed class FlowRuntime
         {
             if (choice.Labels.IsDefaultOrEmpty)
             {
-                Repaired(step, "a hook offered an empty buttons keyboard; the Home keyboard was shown instead");
+                Repaired(step, Messages.Runtime_EmptyButtons);
                 return FinishAtHome(parts);
             }
 
@@ -318,14 +320,14 @@ public sealed class FlowRuntime
             var photo = parts.Photo;
             if (photo is not null && !IsWebUrl(photo.Url))
             {
-                Repaired(null, $"photo URL '{photo.Url}' is not an absolute http(s) URL; the photo was left out");
+                Repaired(null, MessageText.Format(Messages.Runtime_BadPhotoUrl, photo.Url));
                 photo = null;
             }
 
             var link = parts.Link;
             if (link is not null && (!IsWebUrl(link.Url) || link.Label.Length == 0))
             {
-                Repaired(null, $"link '{link.Label}' → '{link.Url}' is not a labelled absolute http(s) URL; the link was left out");
+                Repaired(null, MessageText.Format(Messages.Runtime_BadLink, link.Label, link.Url));
                 link = null;
             }
 
@@ -333,7 +335,7 @@ public sealed class FlowRuntime
             var text = texts.Count > 0 ? string.Join("\n\n", texts) : null;
             if (text is not null && TextLength.Of(text) > TextLength.KakaoTextLimit)
             {
-                Repaired(null, $"reply text was {TextLength.Of(text)} characters; cut to {TextLength.KakaoTextLimit}", LongOnlyBecauseOfInput(text));
+                Repaired(null, MessageText.Format(Messages.Runtime_TextCut, TextLength.Of(text), TextLength.KakaoTextLimit), LongOnlyBecauseOfInput(text));
                 text = TextLength.Truncate(text);
             }
 

@@ -172,6 +172,26 @@ public sealed class RuntimeSemanticsTests
     }
 
     [Fact]
+    public void A_repaired_reply_is_reported_in_the_current_language()
+    {
+        var flow = TestFlows.CompileOk(TestFlows.Header + """
+            home:
+              - 소개:
+                  say: 자기소개를 입력해 주세요.
+                  input: { save: bio, next: show }
+            steps:
+              show: "소개: {{bio}}"
+            """);
+        var runtime = new FlowRuntime();
+        var asked = runtime.Step(flow, Session.New, Turn.Text("소개"), Noon);
+
+        using var korean = UiLanguage.Korean();
+        var result = runtime.Step(flow, asked.Session, Turn.Text(new string('한', 1200)), Noon);
+
+        Assert.Equal("답 글이 1204자여서 1000자로 잘랐어요", Assert.Single(result.Issues).Message);
+    }
+
+    [Fact]
     public void Text_limit_counts_what_users_see()
     {
         var family = "👨‍👩‍👧";
