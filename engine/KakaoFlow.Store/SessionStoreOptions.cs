@@ -19,7 +19,7 @@ public sealed record SessionStoreOptions
     /// have one (while a flush is running, those it writes are not counted: memory holds at most twice this many unflushed
     /// sessions). Bounds the memory of a flusher that falls behind.
     /// </summary>
-    public int MaxUnflushedUsers { get; set; } = 20_000;
+    public int MaxUnflushedUsers { get; set; } = 100_000;
 
     /// <summary>
     /// Back-pressure: every write waits for the flusher while the journal's segments not deleted yet hold this many
