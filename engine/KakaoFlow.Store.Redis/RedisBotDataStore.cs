@@ -16,20 +16,6 @@ public sealed class RedisBotDataStore : IBotDataStore
     private const int MaxUpdateAttempts = 100;
     private const long NoLimit = -1;
 
-    // KEYS: data hash, size. ARGV: key, JSON, limit (-1: none). Sizes are byte lengths (Lua's # of a Redis string).
-    // Returns {1, size after} when written, {0, size it would take} when refused.
-    private const string SetScript = """
-        local old = redis.call('HGET', KEYS[1], ARGV[1])
-        local before = old and (#ARGV[1] + #old) or 0
-        local after = #ARGV[1] + #ARGV[2]
-        local total = tonumber(redis.call('GET', KEYS[2]) or '0') - before + after
-        local limit = tonumber(ARGV[3])
-        if limit >= 0 and after > before and total > limit then return {0, total} end
-        redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-        redis.call('SET', KEYS[2], total)
-        return {1, total}
-        """;
-
     // KEYS: data hash, size. ARGV: key.
     private const string DeleteScript = """
         local old = redis.call('HGET', KEYS[1], ARGV[1])
@@ -57,7 +43,8 @@ public sealed class RedisBotDataStore : IBotDataStore
         """;
 
     // KEYS: data hash, size. ARGV: triples of key, JSON ('' deletes), limit (-1: none), in the turn's order; keys are
-    // distinct. Checks every write as Set would, in order, before writing any: all or nothing.
+    // distinct. Checks every write in order before writing any: all or nothing (Set is one triple). Sizes are byte
+    // lengths (Lua's # of a Redis string).
     // Returns {1, size after} when written, {0, size the refused write would take} when refused.
     private const string ApplyScript = """
         local total = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -97,7 +84,7 @@ public sealed class RedisBotDataStore : IBotDataStore
         return json.IsNull ? null : RedisJson.ReadValue(json.ToString());
     }
 
-    public void Set(string botId, string key, JsonElement value) => Set(botId, key, value, NoLimit);
+    public void Set(string botId, string key, JsonElement value) => Set(botId, key, value, long.MaxValue);
 
     /// <summary>
     /// Writes the value unless it makes the bot's data larger and then over <paramref name="limitBytes"/>; the size is
@@ -106,16 +93,7 @@ public sealed class RedisBotDataStore : IBotDataStore
     public void Set(string botId, string key, JsonElement value, long limitBytes)
     {
         ArgumentNullException.ThrowIfNull(key);
-        _written.TryRemove((botId, key), out _);
-        var json = RedisJson.WriteValue(value);
-        var answer = (RedisResult[])RedisErrors.Run(
-            () => Db.ScriptEvaluate(SetScript, [_redis.Keys.BotData(botId), _redis.Keys.BotDataSize(botId)], [key, json, limitBytes]),
-            "Writing data",
-            botId)!;
-        if ((int)answer[0] == 0)
-        {
-            throw new BotDataLimitException(limitBytes, (long)answer[1]);
-        }
+        Write(botId, [new BotDataChange(key, value, limitBytes)], "Writing data");
     }
 
     public bool Delete(string botId, string key)
@@ -176,6 +154,12 @@ public sealed class RedisBotDataStore : IBotDataStore
     public void Apply(string botId, IReadOnlyList<BotDataChange> changes)
     {
         ArgumentNullException.ThrowIfNull(changes);
+        Write(botId, changes, "Writing a turn's data");
+    }
+
+    /// <summary>Writes <paramref name="changes"/> with the apply script; <paramref name="what"/> names it in a failure.</summary>
+    private void Write(string botId, IReadOnlyList<BotDataChange> changes, string what)
+    {
         if (changes.Count == 0)
         {
             return;
@@ -193,7 +177,7 @@ public sealed class RedisBotDataStore : IBotDataStore
 
         var answer = (RedisResult[])RedisErrors.Run(
             () => Db.ScriptEvaluate(ApplyScript, [_redis.Keys.BotData(botId), _redis.Keys.BotDataSize(botId)], args),
-            "Writing a turn's data",
+            what,
             botId)!;
         if ((int)answer[0] == 0)
         {
