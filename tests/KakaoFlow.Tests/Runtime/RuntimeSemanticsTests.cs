@@ -148,8 +148,8 @@ public sealed class RuntimeSemanticsTests
         Assert.Equal(["사진 보내기"], photo.Reply.Keyboard.Buttons.ToArray());
     }
 
-    [Fact]
-    public void Reply_over_1000_characters_after_templating_is_cut_and_reported()
+    /// <summary>A user answers a question with 1,200 characters that the next reply repeats.</summary>
+    private static StepResult BioOf1200Characters()
     {
         var flow = TestFlows.CompileOk(TestFlows.Header + """
             home:
@@ -161,8 +161,13 @@ public sealed class RuntimeSemanticsTests
             """);
         var runtime = new FlowRuntime();
         var asked = runtime.Step(flow, Session.New, Turn.Text("소개"), Noon);
+        return runtime.Step(flow, asked.Session, Turn.Text(new string('한', 1200)), Noon);
+    }
 
-        var result = runtime.Step(flow, asked.Session, Turn.Text(new string('한', 1200)), Noon);
+    [Fact]
+    public void Reply_over_1000_characters_after_templating_is_cut_and_reported()
+    {
+        var result = BioOf1200Characters();
 
         Assert.Equal(1000, TextLength.Of(result.Reply.Message.Text!));
         Assert.EndsWith("한…", result.Reply.Message.Text, StringComparison.Ordinal);
@@ -174,19 +179,8 @@ public sealed class RuntimeSemanticsTests
     [Fact]
     public void A_repaired_reply_is_reported_in_the_current_language()
     {
-        var flow = TestFlows.CompileOk(TestFlows.Header + """
-            home:
-              - 소개:
-                  say: 자기소개를 입력해 주세요.
-                  input: { save: bio, next: show }
-            steps:
-              show: "소개: {{bio}}"
-            """);
-        var runtime = new FlowRuntime();
-        var asked = runtime.Step(flow, Session.New, Turn.Text("소개"), Noon);
-
         using var korean = UiLanguage.Korean();
-        var result = runtime.Step(flow, asked.Session, Turn.Text(new string('한', 1200)), Noon);
+        var result = BioOf1200Characters();
 
         Assert.Equal("답 글이 1204자여서 1000자로 잘랐어요", Assert.Single(result.Issues).Message);
     }
