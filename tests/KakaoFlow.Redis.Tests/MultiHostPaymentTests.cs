@@ -130,7 +130,11 @@ public sealed class MultiHostPaymentTests
             // Back without its data: the key that signed the link is gone with it, so the link is refused (the user asks
             // for a new one), and new links work on both hosts.
             server.StartAgain();
-            await Lifecycle.EventuallyAsync(() => a.App.Services.GetRequiredService<KakaoFlow.Store.Redis.RedisStore>().IsConnected, "reconnected", seconds: 10);
+            // Each host reconnects on its own schedule (every half second): the form below goes to B.
+            foreach (var host in new[] { a, b })
+            {
+                await Lifecycle.EventuallyAsync(() => host.App.Services.GetRequiredService<KakaoFlow.Store.Redis.RedisStore>().IsConnected, "reconnected", seconds: 10);
+            }
             using (var old = await a.Http.GetAsync(new Uri(link)))
             {
                 Assert.Equal(HttpStatusCode.Forbidden, old.StatusCode);

@@ -166,6 +166,29 @@ public sealed class MultiHostTests
                 Assert.False(host.App.Services.GetRequiredService<IStoreHealth>().Status.Available);
             }
 
+            // A skill turn is answered the same way: 200, messages.error and the Home buttons as quick replies.
+            using (var skill = await b.PostJsonAsync("/pizza/skill", """{"userRequest":{"user":{"id":"스킬 손님"},"utterance":"메뉴 보기"}}"""))
+            {
+                Assert.Equal(System.Net.HttpStatusCode.OK, skill.StatusCode);
+                var template = JsonDocument.Parse(await skill.Content.ReadAsStringAsync()).RootElement.GetProperty("template");
+                Assert.Equal(Texts.Error, template.GetProperty("outputs")[0].GetProperty("simpleText").GetProperty("text").GetString());
+                Assert.Equal(
+                    JsonDocument.Parse(home).RootElement.GetProperty("buttons").EnumerateArray().Select(button => button.GetString()),
+                    template.GetProperty("quickReplies").EnumerateArray().Select(reply => reply.GetProperty("label").GetString()));
+            }
+
+            // Once per interval, not once per outage either: a minute on (the flow clock), the next failed turn is logged again.
+            foreach (var host in new[] { a, b })
+            {
+                host.Clock.Advance(TimeSpan.FromMinutes(1));
+                for (var i = 0; i < 3; i++)
+                {
+                    Assert.Equal(Texts.Error, await host.SayAsync("pizza", "손님", "메뉴 보기"));
+                }
+
+                Assert.Equal(2, host.Logs.Lines.Count(line => line.Contains("failed because the data store is unavailable", StringComparison.Ordinal)));
+            }
+
             // Back, and empty (a Redis restarted without persistence): no host restarts, the bot starts again as first seen.
             server.StartAgain();
             var lines = a.Logs.Lines.Count;

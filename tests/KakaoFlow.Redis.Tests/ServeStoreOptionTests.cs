@@ -1,5 +1,10 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using KakaoFlow.Cli;
 using KakaoFlow.Cli.Serve;
+using KakaoFlow.Host.Tests.Support;
 
 namespace KakaoFlow.Redis.Tests;
 
@@ -42,7 +47,8 @@ public sealed class ServeStoreOptionTests
 
         Assert.Equal(0, await CommandLine.RunAsync(["serve", "--help"], stdout, stderr));
         Assert.Contains("--store", stdout.ToString(), StringComparison.Ordinal);
-        Assert.Contains(KakaoFlowEnvironment.Store, stdout.ToString(), StringComparison.Ordinal);
+        Assert.Contains("redis://HOST:PORT[/DB]", stdout.ToString(), StringComparison.Ordinal);
+        Assert.Contains("$" + KakaoFlowEnvironment.Store, stdout.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -64,5 +70,38 @@ public sealed class ServeStoreOptionTests
 
         Assert.Equal(2, await CommandLine.RunAsync(["serve", "--durability", "always"], stdout, stderr));
         Assert.Contains("--durability must be os or fsync, not 'always'", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_Redis_that_cannot_be_reached_at_start_stops_serve_with_exit_code_1_and_the_reason()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "kakaoflow-redis-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.Combine(root, "flows", "counter"));
+        await File.WriteAllTextAsync(Path.Combine(root, "flows", "counter", "flow.yaml"), Flows.Counter, Encoding.UTF8);
+        int port;
+        using (var listener = new TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((IPEndPoint)listener.LocalEndpoint).Port; // nobody listens there once the listener is gone
+        }
+
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var token = Environment.GetEnvironmentVariable(KakaoFlowEnvironment.AdminToken);
+        Environment.SetEnvironmentVariable(KakaoFlowEnvironment.AdminToken, "unreachable-redis-test-token");
+        try
+        {
+            var redis = "redis://127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture) + "/0";
+            var dataFile = Path.Combine(root, "data", "kakaoflow.litedb");
+            Assert.Equal(1, await CommandLine.RunAsync(["serve", Path.Combine(root, "flows"), "--store", redis, "--data", dataFile, "--urls", "http://127.0.0.1:0", "--no-watch"], stdout, stderr));
+            Assert.Contains("127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture), stderr.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain("listening on", stdout.ToString(), StringComparison.Ordinal);
+            Assert.False(Directory.Exists(Path.GetDirectoryName(dataFile)));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(KakaoFlowEnvironment.AdminToken, token);
+            Directory.Delete(root, recursive: true);
+        }
     }
 }
