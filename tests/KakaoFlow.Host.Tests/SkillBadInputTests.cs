@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
 using KakaoFlow.Host.Tests.Support;
 
 namespace KakaoFlow.Host.Tests;
@@ -66,6 +68,32 @@ public sealed class SkillBadInputTests : PizzaHostTests
     }
 
     [Fact]
+    public async Task A_chunked_payload_over_64_KiB_is_refused()
+    {
+        var user = await SizeStepUser.OnSkillAsync(Server, User);
+        var content = new StreamContent(new UnknownLengthStream(Encoding.UTF8.GetBytes(SkillCalls.Payload(User, new string('가', 30_000)))));
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json");
+
+        HttpResponseMessage? response = null;
+        try
+        {
+            response = await Server.Http.PostAsync(new Uri("/pizza/skill", UriKind.Relative), content);
+        }
+        catch (HttpRequestException)
+        {
+            // The server may close the connection while the client is still sending the rest: also a refusal.
+        }
+
+        if (response is not null)
+        {
+            await AssertRefusedAsync(response, 100, "bad request: the body is larger than 65536 bytes", "over-large chunked");
+            response.Dispose();
+        }
+
+        await user.AssertUntouchedAndServingAsync();
+    }
+
+    [Fact]
     public async Task An_unknown_bot_gets_the_same_answer_as_on_message()
     {
         using var skill = await Server.PostJsonAsync("/nobot/skill", SkillCalls.Payload(User, "레귤러"));
@@ -87,4 +115,12 @@ public sealed class SkillBadInputTests : PizzaHostTests
 
     private static async Task AssertRefusedAsync(HttpResponseMessage response, int code, string message, string name) =>
         Assert.Equal($$"""{"code":{{code}},"message":{{Json.Quote(message)}}}""", await Refusals.AssertBadRequestAsync(response, name));
+
+    /// <summary>A stream that hides its length, so HttpClient sends it chunked.</summary>
+    private sealed class UnknownLengthStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+
+        public override long Length => throw new NotSupportedException();
+    }
 }

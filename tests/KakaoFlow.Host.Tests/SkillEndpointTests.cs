@@ -159,6 +159,53 @@ public sealed class SkillEndpointTests
     }
 
     [Fact]
+    public async Task A_text_too_long_for_a_card_is_a_simple_text_then_a_card_with_the_link_and_not_an_error()
+    {
+        var text = string.Concat(Enumerable.Repeat("원산지와 알레르기 정보입니다. ", 25)).TrimEnd();
+        Assert.InRange(TextLength.Of(text), 401, 1000);
+        await using var host = await TestHost.StartAsync(new Dictionary<string, string>
+        {
+            ["menu"] = Flows.Header + $$"""
+                home:
+                  - 안내:
+                      say: {{text}}
+                      link: { label: 자세히 보기, url: "https://example.com/info" }
+                      photo: { url: "https://example.com/info.jpg", width: 640, height: 480 }
+                """,
+        });
+
+        var body = await host.SkillTextAsync("menu", User, "안내");
+
+        Assert.Equal(
+            $$$"""{"version":"2.0","template":{"outputs":[{"simpleText":{"text":"{{{text}}}"}},{"textCard":{"description":"자세히 보기","buttons":[{"action":"webLink","label":"자세히 보기","webLinkUrl":"https://example.com/info"}]}},{"simpleImage":{"imageUrl":"https://example.com/info.jpg","altText":"사진"}}],"quickReplies":[{"label":"안내","action":"message","messageText":"안내"}]}}""",
+            body);
+        Assert.Null(host.Store.Services.ErrorsOn("menu", "2026-11-25"));
+    }
+
+    [Fact]
+    public async Task A_text_over_a_thousand_characters_is_cut_and_counted_as_on_message()
+    {
+        await using var host = await TestHost.StartAsync(new Dictionary<string, string>
+        {
+            ["long"] = Flows.Header + """
+                home:
+                  - 길게:
+                      js: "vars.t = '가'.repeat(1200)"
+                      say: "{{t}}"
+                """,
+        });
+
+        var cut = await host.SkillAsync("long", User, "길게");
+
+        var (kind, text) = Assert.Single(cut.Outputs);
+        Assert.Equal("simpleText", kind);
+        Assert.Equal(new string('가', 999) + "…", text);
+        Assert.Equal(1, host.Store.Services.ErrorsOn("long", "2026-11-25")?.Count);
+        await host.MessageTextAsync("long", User, "길게");
+        Assert.Equal(2, host.Store.Services.ErrorsOn("long", "2026-11-25")?.Count);
+    }
+
+    [Fact]
     public async Task A_stopped_bot_answers_stopped_and_leaves_the_session_alone()
     {
         await using var host = await TestHost.StartWithSamplesAsync(Lifecycle.WithTokens());
