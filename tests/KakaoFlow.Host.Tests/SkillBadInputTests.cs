@@ -35,6 +35,7 @@ public sealed class SkillBadInputTests : PizzaHostTests
         { "user.id null", WithUserRequest("""{"utterance":"레귤러","user":{"id":null}}"""), "application/json", "userRequest.user.id must be a string" },
         { "user.id a number", WithUserRequest("""{"utterance":"레귤러","user":{"id":42}}"""), "application/json", "userRequest.user.id must be a string" },
         { "user.id empty", WithUserRequest("""{"utterance":"레귤러","user":{"id":""}}"""), "application/json", "userRequest.user.id must be 1 to 256 characters without control characters" },
+        { "user.id of 257 characters", WithUserRequest("{\"utterance\":\"레귤러\",\"user\":{\"id\":\"" + new string('가', 257) + "\"}}"), "application/json", "userRequest.user.id must be 1 to 256 characters without control characters" },
         { "user.id with a control character", WithUserRequest("""{"utterance":"레귤러","user":{"id":"skill\u001Fbad"}}"""), "application/json", "userRequest.user.id must be 1 to 256 characters without control characters" },
         { "no utterance", WithUserRequest("""{"user":{"id":"skill-bad"}}"""), "application/json", "userRequest.utterance is missing" },
         { "utterance null", WithUserRequest("""{"utterance":null,"user":{"id":"skill-bad"}}"""), "application/json", "userRequest.utterance must be a string" },
