@@ -266,6 +266,22 @@ public sealed class SkillEndpointTests
     }
 
     [Fact]
+    public async Task A_turn_that_throws_is_a_skill_response_with_the_error_not_a_5xx()
+    {
+        await using var host = await TestHost.StartAsync(
+            new Dictionary<string, string> { ["menu"] = Menu(2) },
+            options => options with { Stepper = (_, _, _, _, _) => throw new InvalidOperationException("bug") });
+
+        using var response = await host.SendSkillAsync("menu", User, "메뉴");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answer = SkillAnswer.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal([("simpleText", "일시적인 오류가 발생했어요. 처음부터 다시 시작해 주세요.")], answer.Outputs);
+        Assert.Equal(["메뉴"], answer.Labels);
+        Assert.Equal("internal", Assert.Single(host.Store.Services.ErrorsOn("menu", "2026-11-25")!.Recent).Kind);
+    }
+
+    [Fact]
     public async Task With_a_webhook_secret_a_skill_call_needs_it()
     {
         const string secret = "s3cret-pizza-0123456789";
