@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
 using KakaoFlow.Host.Tests.Support;
 using KakaoFlow.Runtime;
 using KakaoFlow.Storage;
@@ -34,6 +36,28 @@ public sealed class SkillEndpointTests
             + "]}}",
             body);
         Assert.Equal("menu", host.SessionOf("pizza", SkillCalls.KeyOf(User))?.StepId);
+    }
+
+    [Fact]
+    public async Task The_request_and_response_samples_of_skill_api_md_work_as_written()
+    {
+        var doc = await File.ReadAllTextAsync(Path.Combine(TestHost.RepoRoot, "docs", "skill-api.md"));
+        var samples = Regex.Matches(doc, "```json\n(.*?)```", RegexOptions.Singleline).Select(match => match.Groups[1].Value).ToList();
+        var payload = Assert.Single(samples, sample => sample.Contains("\"userRequest\"", StringComparison.Ordinal));
+        var response = Assert.Single(samples, sample => sample.Contains("\"template\"", StringComparison.Ordinal));
+        await using var host = await TestHost.StartWithSamplesAsync();
+
+        using var answer = await host.PostJsonAsync("/pizza/skill", payload);
+
+        var body = await answer.Content.ReadAsStringAsync();
+        Assert.True(answer.StatusCode == HttpStatusCode.OK, body);
+        Assert.Equal(["textCard", "simpleImage"], SkillAnswer.Parse(body).Outputs.Select(output => output.Kind));
+        Assert.Equal("menu", host.SessionOf("pizza", SkillCalls.KeyOf("8b2c0f4e9a7d…"))?.StepId);
+
+        // The response sample is one apitest --skill passes.
+        var (checks, firstQuickReply) = Hosting.ApiTest.ApiChecks.Skill(200, "application/json; charset=utf-8", Encoding.UTF8.GetBytes(response));
+        Assert.All(checks, check => Assert.True(check.Passed, $"{check.Name} — {check.Why}"));
+        Assert.Equal("불고기 피자", firstQuickReply);
     }
 
     [Fact]
