@@ -54,4 +54,20 @@ public sealed class SkillApiTestTests
         Assert.Equal(("POST", "/bot/skill"), (request.Method, request.Path));
         Assert.Contains("\"utterance\":\"안녕하세요\"", System.Text.RegularExpressions.Regex.Unescape(request.Body), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Apitest_skill_given_the_skill_url_itself_says_to_leave_out_skill()
+    {
+        await using var host = await TestHost.StartWithSamplesAsync();
+        var bot = new Uri(host.Http.BaseAddress!, "pizza").ToString();
+
+        var (exit, output, _) = await Kakaoflow.RunAsync(["apitest", bot + "/skill", "--skill"]);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("FAIL  skill: status 200 — status 404", output, StringComparison.Ordinal);
+        Assert.EndsWith(
+            $"BASE_URL is the bot's address without /skill (apitest adds it): kakaoflow apitest {bot} --skill{Environment.NewLine}API TEST failed{Environment.NewLine}",
+            output,
+            StringComparison.Ordinal);
+    }
 }

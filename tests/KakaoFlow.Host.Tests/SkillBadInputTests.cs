@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
 using KakaoFlow.Host.Tests.Support;
 
 namespace KakaoFlow.Host.Tests;
@@ -33,6 +35,7 @@ public sealed class SkillBadInputTests : PizzaHostTests
         { "user.id null", WithUserRequest("""{"utterance":"레귤러","user":{"id":null}}"""), "application/json", "userRequest.user.id must be a string" },
         { "user.id a number", WithUserRequest("""{"utterance":"레귤러","user":{"id":42}}"""), "application/json", "userRequest.user.id must be a string" },
         { "user.id empty", WithUserRequest("""{"utterance":"레귤러","user":{"id":""}}"""), "application/json", "userRequest.user.id must be 1 to 256 characters without control characters" },
+        { "user.id of 257 characters", WithUserRequest("{\"utterance\":\"레귤러\",\"user\":{\"id\":\"" + new string('가', 257) + "\"}}"), "application/json", "userRequest.user.id must be 1 to 256 characters without control characters" },
         { "user.id with a control character", WithUserRequest("""{"utterance":"레귤러","user":{"id":"skill\u001Fbad"}}"""), "application/json", "userRequest.user.id must be 1 to 256 characters without control characters" },
         { "no utterance", WithUserRequest("""{"user":{"id":"skill-bad"}}"""), "application/json", "userRequest.utterance is missing" },
         { "utterance null", WithUserRequest("""{"utterance":null,"user":{"id":"skill-bad"}}"""), "application/json", "userRequest.utterance must be a string" },
@@ -66,6 +69,32 @@ public sealed class SkillBadInputTests : PizzaHostTests
     }
 
     [Fact]
+    public async Task A_chunked_payload_over_64_KiB_is_refused()
+    {
+        var user = await SizeStepUser.OnSkillAsync(Server, User);
+        var content = new StreamContent(new UnknownLengthStream(Encoding.UTF8.GetBytes(SkillCalls.Payload(User, new string('가', 30_000)))));
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json");
+
+        HttpResponseMessage? response = null;
+        try
+        {
+            response = await Server.Http.PostAsync(new Uri("/pizza/skill", UriKind.Relative), content);
+        }
+        catch (HttpRequestException)
+        {
+            // The server may close the connection while the client is still sending the rest: also a refusal.
+        }
+
+        if (response is not null)
+        {
+            await AssertRefusedAsync(response, 100, "bad request: the body is larger than 65536 bytes", "over-large chunked");
+            response.Dispose();
+        }
+
+        await user.AssertUntouchedAndServingAsync();
+    }
+
+    [Fact]
     public async Task An_unknown_bot_gets_the_same_answer_as_on_message()
     {
         using var skill = await Server.PostJsonAsync("/nobot/skill", SkillCalls.Payload(User, "레귤러"));
@@ -87,4 +116,12 @@ public sealed class SkillBadInputTests : PizzaHostTests
 
     private static async Task AssertRefusedAsync(HttpResponseMessage response, int code, string message, string name) =>
         Assert.Equal($$"""{"code":{{code}},"message":{{Json.Quote(message)}}}""", await Refusals.AssertBadRequestAsync(response, name));
+
+    /// <summary>A stream that hides its length, so HttpClient sends it chunked.</summary>
+    private sealed class UnknownLengthStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+
+        public override long Length => throw new NotSupportedException();
+    }
 }

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
 using KakaoFlow.Host.Tests.Support;
 using KakaoFlow.Runtime;
 using KakaoFlow.Storage;
@@ -34,6 +36,28 @@ public sealed class SkillEndpointTests
             + "]}}",
             body);
         Assert.Equal("menu", host.SessionOf("pizza", SkillCalls.KeyOf(User))?.StepId);
+    }
+
+    [Fact]
+    public async Task The_request_and_response_samples_of_skill_api_md_work_as_written()
+    {
+        var doc = await File.ReadAllTextAsync(Path.Combine(TestHost.RepoRoot, "docs", "skill-api.md"));
+        var samples = Regex.Matches(doc, "```json\n(.*?)```", RegexOptions.Singleline).Select(match => match.Groups[1].Value).ToList();
+        var payload = Assert.Single(samples, sample => sample.Contains("\"userRequest\"", StringComparison.Ordinal));
+        var response = Assert.Single(samples, sample => sample.Contains("\"template\"", StringComparison.Ordinal));
+        await using var host = await TestHost.StartWithSamplesAsync();
+
+        using var answer = await host.PostJsonAsync("/pizza/skill", payload);
+
+        var body = await answer.Content.ReadAsStringAsync();
+        Assert.True(answer.StatusCode == HttpStatusCode.OK, body);
+        Assert.Equal(["textCard", "simpleImage"], SkillAnswer.Parse(body).Outputs.Select(output => output.Kind));
+        Assert.Equal("menu", host.SessionOf("pizza", SkillCalls.KeyOf("8b2c0f4e9a7d…"))?.StepId);
+
+        // The response sample is one apitest --skill passes.
+        var (checks, firstQuickReply) = Hosting.ApiTest.ApiChecks.Skill(200, "application/json; charset=utf-8", Encoding.UTF8.GetBytes(response));
+        Assert.All(checks, check => Assert.True(check.Passed, $"{check.Name} — {check.Why}"));
+        Assert.Equal("불고기 피자", firstQuickReply);
     }
 
     [Fact]
@@ -159,6 +183,53 @@ public sealed class SkillEndpointTests
     }
 
     [Fact]
+    public async Task A_text_too_long_for_a_card_is_a_simple_text_then_a_card_with_the_link_and_not_an_error()
+    {
+        var text = string.Concat(Enumerable.Repeat("원산지와 알레르기 정보입니다. ", 25)).TrimEnd();
+        Assert.InRange(TextLength.Of(text), 401, 1000);
+        await using var host = await TestHost.StartAsync(new Dictionary<string, string>
+        {
+            ["menu"] = Flows.Header + $$"""
+                home:
+                  - 안내:
+                      say: {{text}}
+                      link: { label: 자세히 보기, url: "https://example.com/info" }
+                      photo: { url: "https://example.com/info.jpg", width: 640, height: 480 }
+                """,
+        });
+
+        var body = await host.SkillTextAsync("menu", User, "안내");
+
+        Assert.Equal(
+            $$$"""{"version":"2.0","template":{"outputs":[{"simpleText":{"text":"{{{text}}}"}},{"textCard":{"description":"자세히 보기","buttons":[{"action":"webLink","label":"자세히 보기","webLinkUrl":"https://example.com/info"}]}},{"simpleImage":{"imageUrl":"https://example.com/info.jpg","altText":"사진"}}],"quickReplies":[{"label":"안내","action":"message","messageText":"안내"}]}}""",
+            body);
+        Assert.Null(host.Store.Services.ErrorsOn("menu", "2026-11-25"));
+    }
+
+    [Fact]
+    public async Task A_text_over_a_thousand_characters_is_cut_and_counted_as_on_message()
+    {
+        await using var host = await TestHost.StartAsync(new Dictionary<string, string>
+        {
+            ["long"] = Flows.Header + """
+                home:
+                  - 길게:
+                      js: "vars.t = '가'.repeat(1200)"
+                      say: "{{t}}"
+                """,
+        });
+
+        var cut = await host.SkillAsync("long", User, "길게");
+
+        var (kind, text) = Assert.Single(cut.Outputs);
+        Assert.Equal("simpleText", kind);
+        Assert.Equal(new string('가', 999) + "…", text);
+        Assert.Equal(1, host.Store.Services.ErrorsOn("long", "2026-11-25")?.Count);
+        await host.MessageTextAsync("long", User, "길게");
+        Assert.Equal(2, host.Store.Services.ErrorsOn("long", "2026-11-25")?.Count);
+    }
+
+    [Fact]
     public async Task A_stopped_bot_answers_stopped_and_leaves_the_session_alone()
     {
         await using var host = await TestHost.StartWithSamplesAsync(Lifecycle.WithTokens());
@@ -216,6 +287,22 @@ public sealed class SkillEndpointTests
         var session = host.SessionOf("menu", SkillCalls.KeyOf(User))!;
         Assert.Equal((Session.HomeStepId, 0), (session.StepId, session.Page));
         Assert.Equal(1, host.Store.Services.ErrorsOn("menu", "2026-11-25")?.Count);
+    }
+
+    [Fact]
+    public async Task A_turn_that_throws_is_a_skill_response_with_the_error_not_a_5xx()
+    {
+        await using var host = await TestHost.StartAsync(
+            new Dictionary<string, string> { ["menu"] = Menu(2) },
+            options => options with { Stepper = (_, _, _, _, _) => throw new InvalidOperationException("bug") });
+
+        using var response = await host.SendSkillAsync("menu", User, "메뉴");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answer = SkillAnswer.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal([("simpleText", "일시적인 오류가 발생했어요. 처음부터 다시 시작해 주세요.")], answer.Outputs);
+        Assert.Equal(["메뉴"], answer.Labels);
+        Assert.Equal("internal", Assert.Single(host.Store.Services.ErrorsOn("menu", "2026-11-25")!.Recent).Kind);
     }
 
     [Fact]

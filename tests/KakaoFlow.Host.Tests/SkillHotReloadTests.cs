@@ -41,6 +41,26 @@ public sealed class SkillHotReloadTests
         Assert.Equal(catalog.Find("hello")!.Version, host.SessionOf("hello", SkillCalls.KeyOf(User))?.FlowVersion);
     }
 
+    [Fact]
+    public async Task When_the_new_version_has_no_second_page_the_user_is_shown_the_only_one()
+    {
+        await using var host = await TestHost.StartAsync(new Dictionary<string, string> { ["hello"] = Version(1, 12) });
+        await host.SkillAsync("hello", User, "메뉴");
+        await host.SkillAsync("hello", User, "다음");
+
+        var catalog = host.App.Services.GetRequiredService<BotCatalog>();
+        var swapped = SwappedIn(catalog, "hello", Version(2, 5));
+        await File.WriteAllTextAsync(Path.Combine(host.FlowsDirectory, "hello", "flow.yaml"), Version(2, 5), Encoding.UTF8);
+        await swapped.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // 이전 was a page control of v1; v2's keyboard fits one page, so it is text the flow does not know.
+        var fallback = await host.SkillAsync("hello", User, "이전");
+        Assert.Equal("아래 버튼 중에서 선택해 주세요.", fallback.Texts);
+        Assert.Equal(["피자1", "피자2", "피자3", "피자4", "피자5"], fallback.Labels);
+        Assert.Equal(0, host.SessionOf("hello", SkillCalls.KeyOf(User))?.Page);
+        Assert.Equal("피자5 v2", (await host.SkillAsync("hello", User, "피자5")).Texts);
+    }
+
     private static Task SwappedIn(BotCatalog catalog, string botId, string flowText)
     {
         var version = FlowSource.VersionOf(flowText, []);

@@ -68,6 +68,13 @@ public static class ApiTestCommand
         var passed = skill
             ? await RunSkillChecksAsync(http, root, user, stdout).ConfigureAwait(false)
             : await RunChecksAsync(http, root, user, stdout).ConfigureAwait(false);
+        if (!passed && skill && root.AbsolutePath.EndsWith("/skill/", StringComparison.Ordinal))
+        {
+            // The URL typed into Open Builder ends in /skill; apitest wants the bot's address and adds /skill itself.
+            var bot = new Uri(root, "..").ToString().TrimEnd('/');
+            await stdout.WriteLineAsync(Messages.Format(CliMessages.ApiTest_SkillUrlGiven, bot)).ConfigureAwait(false);
+        }
+
         await stdout.WriteLineAsync(passed ? CliMessages.ApiTest_Passed : CliMessages.ApiTest_Failed).ConfigureAwait(false);
         return passed ? 0 : 1;
     }

@@ -41,6 +41,7 @@ public static class DiagnosticCodes
     // Limits of the Open Builder skill channel (docs/skill-api.md): the flow still works there, shown differently.
     public static readonly DiagnosticDescriptor TooManyQuickReplies = new("KF031", W);
     public static readonly DiagnosticDescriptor LabelTooLong = new("KF032", W);
+    public static readonly DiagnosticDescriptor CardTextTooLong = new("KF035", W);
 
     // The files of a bot folder: only inside it (links followed), at most 1 MiB each.
     public static readonly DiagnosticDescriptor FileOutsideFolder = new("KF033", E);
@@ -70,7 +71,7 @@ public static class DiagnosticCodes
         UnknownGotoTarget, DuplicateLabel, TextTooLong, PhotoWithoutSize, EmptyButtons, ConflictingNext,
         ScriptSyntax, GotoCycle, UnreachableStep, MissingMonitorPhone, MissingPrivacyConsent, InvalidDuration,
         VariableNeverSet, InvalidUrl, InvalidSetting, ScriptFileMissing, FlowFileUnreadable, ReservedStepName,
-        EmptyLabel, InvalidInputType, ScriptsUnavailable, TooManyQuickReplies, LabelTooLong, FileOutsideFolder, FileTooLarge,
+        EmptyLabel, InvalidInputType, ScriptsUnavailable, TooManyQuickReplies, LabelTooLong, CardTextTooLong, FileOutsideFolder, FileTooLarge,
         UnknownParticle, HedgedParticle,
         NextBesideInput, LabelWithSpaces, TextCutByComment, SingleBraces, UnclosedPlaceholder, UnknownTextProperty,
         InvalidScenarioTurn, UnknownStartStep, ScenarioFileUnreadable,

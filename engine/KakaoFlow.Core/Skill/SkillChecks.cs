@@ -6,8 +6,9 @@ namespace KakaoFlow.Skill;
 
 /// <summary>
 /// Warnings for what the Open Builder channel shows differently from the auto-reply API, so owners see it before
-/// users do: a keyboard of more than 10 buttons is paged (KF031), a label over 14 characters is cut (KF032). Both
-/// are valid flows; texts over 1000 characters are already an error on both channels (KF012).
+/// users do: a keyboard of more than 10 buttons is paged (KF031), a label over 14 characters is cut (KF032), a text
+/// with a link too long for a card's description is sent apart from its link (KF035). All are valid flows; texts over
+/// 1000 characters are already an error on both channels (KF012).
 /// </summary>
 internal sealed class SkillChecks(DiagnosticBag diagnostics)
 {
@@ -30,8 +31,16 @@ internal sealed class SkillChecks(DiagnosticBag diagnostics)
 
     private void Step(StepNode step)
     {
-        // A label built from a template is only known when it is sent; it is cut then like any other.
-        if (step.Link?.Label is { } label && !label.Text.Contains("{{", StringComparison.Ordinal))
+        if (step.Link is not null && step.Say is { } say && IsKnownNow(say.Text))
+        {
+            var length = TextLength.Of(say.Text);
+            if (length is > SkillLimits.MaxDescription and <= SkillLimits.MaxText)
+            {
+                Report(DiagnosticCodes.CardTextTooLong, say.Span, length);
+            }
+        }
+
+        if (step.Link?.Label is { } label && IsKnownNow(label.Text))
         {
             Label(label.Text, label.Span);
         }
@@ -65,6 +74,9 @@ internal sealed class SkillChecks(DiagnosticBag diagnostics)
             Report(DiagnosticCodes.LabelTooLong, span, label, length, SkillLimits.Label(label));
         }
     }
+
+    /// <summary>A text built from a template is only known when it is sent; it is rendered then like any other.</summary>
+    private static bool IsKnownNow(string text) => !text.Contains("{{", StringComparison.Ordinal);
 
     private void Report(DiagnosticDescriptor descriptor, SourceSpan span, params object?[] args)
     {

@@ -58,6 +58,13 @@ public sealed class SkillRenderingTests
     }
 
     [Fact]
+    public void An_empty_reply_still_has_one_output()
+    {
+        Assert.Equal([new SimpleText("…")], Render(null).Outputs.ToArray());
+        Assert.Equal([new SimpleText("…")], Render("").Outputs.ToArray());
+    }
+
+    [Fact]
     public void A_text_keyboard_has_no_quick_replies()
     {
         Assert.Empty(Render("주소를 입력해 주세요.", keyboard: Keyboard.Text).QuickReplies);
