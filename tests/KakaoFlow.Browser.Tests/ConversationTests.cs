@@ -91,6 +91,10 @@ public sealed class ConversationTests(BrowserFixture browser) : SimTest(browser)
         await sim.PressAsync("영업 시간", "home");
         await Expect(sim.LastBotMessage).ToContainTextAsync("매일 오전 11시부터 오후 10시까지 영업합니다.");
         Assert.Equal("불고기 피자", (await sim.VarsAsync()).GetProperty("item").GetString());
+
+        await sim.Page.GetByTestId("clock-forward-1d").ClickAsync();
+        await Expect(sim.Page.Locator("#clock")).ToHaveTextAsync("2026-01-06 (화) 10:11 KST");
+        await Expect(sim.Page.Locator(".entry.note").Filter(new LocatorFilterOptions { HasText = "시계 +1d → 2026-01-06 (화) 10:11 KST" })).ToHaveCountAsync(1);
         await sim.CloseAsync();
     }
 
