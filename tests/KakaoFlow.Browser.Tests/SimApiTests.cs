@@ -67,6 +67,26 @@ public sealed partial class SimApiTests : IAsyncLifetime
         Assert.DoesNotContain("{{", html, StringComparison.Ordinal);
     }
 
+    [GeneratedRegex("""data-testid="([a-z0-9-]+)"|dataset\.testid = '([a-z0-9-]+)'""")]
+    private static partial Regex TestId();
+
+    [Fact]
+    public async Task Every_hook_the_issue_names_is_on_the_pages_and_every_hook_of_the_pages_is_in_the_README()
+    {
+        string[] named = ["bot-message", "user-message", "keyboard-button", "text-input", "send", "vars", "current-step",
+            "clock-forward-10m", "reset", "graph", "reload-notice", "diagnostics", "bot-status"];
+        var files = await Task.WhenAll(new[] { "/pizza", "/", "/_sim/bot.js", "/_sim/index.js" }.Select(path => _http.GetStringAsync(path)));
+        var onPages = files.SelectMany(text => TestId().Matches(text)).Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value).ToHashSet();
+        var readme = await File.ReadAllTextAsync(Path.Combine(Repo.Root, "README.md"));
+        var hooks = readme[readme.IndexOf("Stable hooks for tests and automation", StringComparison.Ordinal)..];
+        hooks = hooks[..hooks.IndexOf("\n\n", StringComparison.Ordinal)];
+        var simulatorMd = await File.ReadAllTextAsync(Path.Combine(Repo.Root, "docs", "simulator.md"));
+
+        Assert.Subset(onPages, named.ToHashSet());
+        Assert.All(onPages, id => Assert.Contains($"`{id}`", hooks, StringComparison.Ordinal));
+        Assert.All(onPages, id => Assert.Contains($"`{id}`", simulatorMd, StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Files_carry_an_etag_and_mermaid_ships_with_its_licence()
     {
