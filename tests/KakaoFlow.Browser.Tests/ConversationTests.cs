@@ -26,6 +26,11 @@ public sealed class ConversationTests(BrowserFixture browser) : SimTest(browser)
         await Expect(menu.Locator("a")).ToHaveTextAsync("전체 메뉴판");
         await Expect(sim.CurrentNode).ToHaveTextAsync("menu");
 
+        // As in KakaoTalk: the user's bubble on the right, the bot's (after its picture) on the left.
+        var mine = (await sim.UserMessages.Last.BoundingBoxAsync())!;
+        var bots = (await menu.BoundingBoxAsync())!;
+        Assert.True(mine.X > bots.X && mine.X + mine.Width > bots.X + bots.Width, $"user bubble {mine.X}+{mine.Width}, bot bubble {bots.X}+{bots.Width}");
+
         await sim.PressAsync("불고기 피자", "size");
         await Expect(sim.LastBotMessage).ToHaveTextAsync("불고기 피자의 크기를 골라 주세요. 라지는 4,000원이 추가돼요.");
         await sim.PressAsync("레귤러", "consent");
