@@ -126,6 +126,8 @@ public sealed class ConversationTests(BrowserFixture browser) : SimTest(browser)
         var sim = await OpenAsync("faq");
         await Expect(sim.Page.GetByTestId("photo-url")).ToBeHiddenAsync();
         await sim.PressAsync("교환·반품", "home/교환·반품");
+        // An inline step by its path, as `kakaoflow test` names it in the bot's transcripts.
+        Assert.Contains("  step: home/교환·반품\n", File.ReadAllText(Path.Combine(Repo.Root, "flows", "faq", "tests", "returns.verified.txt")).ReplaceLineEndings("\n"), StringComparison.Ordinal);
         await sim.PressAsync("상품 불량·파손", "home/교환·반품/상품 불량·파손");
         await sim.PressAsync("사진 보내기", "defect_photo");
 
