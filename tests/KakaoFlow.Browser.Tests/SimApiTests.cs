@@ -148,6 +148,7 @@ public sealed partial class SimApiTests : IAsyncLifetime
             home:
               - 시각: { js: "log('지금 ' + now()); say(now());" }
               - 고장: { js: "throw new Error('깨짐');" }
+              - 무한: { js: "while (true) {}" }
             """);
         using var wait = await _http.PostAsJsonAsync("/_api/bots/hooks/clock", new { user = "u1", by = "1d" });
         Assert.Equal(HttpStatusCode.OK, wait.StatusCode);
@@ -165,6 +166,14 @@ public sealed partial class SimApiTests : IAsyncLifetime
         Assert.Equal("issue", entries[^1].Kind);
         Assert.StartsWith("! HookError at ", entries[^1].Text, StringComparison.Ordinal);
         Assert.Contains("깨짐", entries[^1].Text, StringComparison.Ordinal);
+
+        // The sandbox of serve: a hook that never ends is stopped, and the user still gets an answer.
+        using var third = await _http.PostAsJsonAsync("/_api/bots/hooks/send", new { user = "u1", text = "무한" });
+        var after = (await third.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("user").GetProperty("entries").EnumerateArray().ToList();
+        Assert.Equal(("user", "무한"), (after[^3].GetProperty("kind").GetString(), after[^3].GetProperty("text").GetString()));
+        Assert.Equal("bot", after[^2].GetProperty("kind").GetString());
+        Assert.Equal("issue", after[^1].GetProperty("kind").GetString());
+        Assert.StartsWith("! HookLimit at ", after[^1].GetProperty("text").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
