@@ -26,6 +26,11 @@ public sealed class ConversationTests(BrowserFixture browser) : SimTest(browser)
         await Expect(menu.Locator("a")).ToHaveTextAsync("전체 메뉴판");
         await Expect(sim.CurrentNode).ToHaveTextAsync("menu");
 
+        // As in KakaoTalk: the user's bubble on the right, the bot's (after its picture) on the left.
+        var mine = (await sim.UserMessages.Last.BoundingBoxAsync())!;
+        var bots = (await menu.BoundingBoxAsync())!;
+        Assert.True(mine.X > bots.X && mine.X + mine.Width > bots.X + bots.Width, $"user bubble {mine.X}+{mine.Width}, bot bubble {bots.X}+{bots.Width}");
+
         await sim.PressAsync("불고기 피자", "size");
         await Expect(sim.LastBotMessage).ToHaveTextAsync("불고기 피자의 크기를 골라 주세요. 라지는 4,000원이 추가돼요.");
         await sim.PressAsync("레귤러", "consent");
@@ -91,6 +96,10 @@ public sealed class ConversationTests(BrowserFixture browser) : SimTest(browser)
         await sim.PressAsync("영업 시간", "home");
         await Expect(sim.LastBotMessage).ToContainTextAsync("매일 오전 11시부터 오후 10시까지 영업합니다.");
         Assert.Equal("불고기 피자", (await sim.VarsAsync()).GetProperty("item").GetString());
+
+        await sim.Page.GetByTestId("clock-forward-1d").ClickAsync();
+        await Expect(sim.Page.Locator("#clock")).ToHaveTextAsync("2026-01-06 (화) 10:11 KST");
+        await Expect(sim.Page.Locator(".entry.note").Filter(new LocatorFilterOptions { HasText = "시계 +1d → 2026-01-06 (화) 10:11 KST" })).ToHaveCountAsync(1);
         await sim.CloseAsync();
     }
 
@@ -117,6 +126,8 @@ public sealed class ConversationTests(BrowserFixture browser) : SimTest(browser)
         var sim = await OpenAsync("faq");
         await Expect(sim.Page.GetByTestId("photo-url")).ToBeHiddenAsync();
         await sim.PressAsync("교환·반품", "home/교환·반품");
+        // An inline step by its path, as `kakaoflow test` names it in the bot's transcripts.
+        Assert.Contains("  step: home/교환·반품\n", File.ReadAllText(Path.Combine(Repo.Root, "flows", "faq", "tests", "returns.verified.txt")).ReplaceLineEndings("\n"), StringComparison.Ordinal);
         await sim.PressAsync("상품 불량·파손", "home/교환·반품/상품 불량·파손");
         await sim.PressAsync("사진 보내기", "defect_photo");
 

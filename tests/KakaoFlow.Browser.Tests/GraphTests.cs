@@ -24,9 +24,12 @@ public sealed class GraphTests(BrowserFixture browser) : SimTest(browser)
         var sim = await OpenAsync("pizza");
         await Expect(sim.CurrentNode).ToHaveCountAsync(1);
 
-        foreach (var bot in new[] { "faq", "pizza", "shop" })
+        var samples = Directory.GetDirectories(Path.Combine(Repo.Root, "flows")).Where(folder => File.Exists(Path.Combine(folder, "flow.yaml"))).ToList();
+        Assert.True(samples.Count >= 3, string.Join(", ", samples));
+        foreach (var folder in samples)
         {
-            var text = await Graph(Path.Combine(Repo.Root, "flows", bot));
+            var bot = Path.GetFileName(folder);
+            var text = await Graph(folder);
             var type = await sim.Page.EvaluateAsync<string>("async (text) => (await mermaid.parse(text)).diagramType", text);
             Assert.StartsWith("flowchart", type, StringComparison.Ordinal);
 
@@ -35,6 +38,11 @@ public sealed class GraphTests(BrowserFixture browser) : SimTest(browser)
             Assert.Equal(text, view.GetProperty("mermaid").GetString());
         }
 
+        // And the bot every editor starts from (an input step on an inline path: home/예약하기).
+        Assert.Equal(0, await CommandLine.RunAsync(["new", "starter", "--in", Server.FlowsDirectory], new StringWriter(), new StringWriter()));
+        var starter = await Graph(Server.BotFolder("starter"));
+        Assert.Contains("[/\"home/", starter, StringComparison.Ordinal);
+        Assert.StartsWith("flowchart", await sim.Page.EvaluateAsync<string>("async (text) => (await mermaid.parse(text)).diagramType", starter), StringComparison.Ordinal);
         await sim.CloseAsync();
     }
 
@@ -43,7 +51,8 @@ public sealed class GraphTests(BrowserFixture browser) : SimTest(browser)
     {
         string[] labels = ["피자 \"특가\"", "[세트] (2인) {할인}", "A|B <b>&amp; #1 `x`", "끝 --> end; %% 주석"];
         var yaml = "name: 기호\nmonitor: { phone: \"010-0000-0000\" }\nprivacy_consent: true\nhome:\n"
-            + string.Concat(labels.Select(label => $"  - {JsonSerializer.Serialize(label)}: 좋아요\n"));
+            + string.Concat(labels.Select(label => $"  - {JsonSerializer.Serialize(label)}: 좋아요\n"))
+            + "  - \"예약 [2인] /창가/\": { say: 성함은요?, input: { save: name, next: home } }\n";
         var folder = Directory.CreateDirectory(Path.Combine(Server.FlowsDirectory, "symbols")).FullName;
         await File.WriteAllTextAsync(Path.Combine(folder, "flow.yaml"), yaml);
         var text = await Graph(folder);
@@ -64,7 +73,7 @@ public sealed class GraphTests(BrowserFixture browser) : SimTest(browser)
             """,
             text);
 
-        Assert.Equal(["home", .. labels.Select(l => "home/" + l), .. labels], rendered);
+        Assert.Equal(["home", .. labels.Select(l => "home/" + l), "home/예약 [2인] /창가/", .. labels, "예약 [2인] /창가/", "input: name"], rendered);
         await sim.CloseAsync();
     }
 }

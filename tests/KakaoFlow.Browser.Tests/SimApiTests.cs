@@ -33,15 +33,22 @@ public sealed partial class SimApiTests : IAsyncLifetime
     [InlineData("/pizza")]
     public async Task Every_script_and_style_of_the_pages_is_served_by_the_simulator_itself(string page)
     {
-        var html = await _http.GetStringAsync(page);
+        using var response = await _http.GetAsync(page);
+        var html = await response.Content.ReadAsStringAsync();
+        // And the browser is told to run scripts, and to load styles and connect, from here only.
+        var policy = string.Join(' ', response.Headers.GetValues("Content-Security-Policy"));
+        Assert.StartsWith("default-src 'self';", policy, StringComparison.Ordinal);
+        Assert.DoesNotContain("script-src", policy, StringComparison.Ordinal);
+        Assert.Contains("style-src 'self' 'unsafe-inline';", policy, StringComparison.Ordinal);
+        Assert.Contains("connect-src 'self'", policy, StringComparison.Ordinal);
         var references = Reference().Matches(html).Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value).ToList();
 
         Assert.NotEmpty(references);
         foreach (var reference in references.Where(r => r != "/" && !r.StartsWith("data:", StringComparison.Ordinal)))
         {
             Assert.StartsWith("/_sim/", reference, StringComparison.Ordinal);
-            using var response = await _http.GetAsync(reference);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var file = await _http.GetAsync(reference);
+            Assert.Equal(HttpStatusCode.OK, file.StatusCode);
         }
 
         var css = await _http.GetStringAsync("/_sim/sim.css");
@@ -58,6 +65,26 @@ public sealed partial class SimApiTests : IAsyncLifetime
         Assert.Contains("<html lang=\"ko\">", html, StringComparison.Ordinal);
         Assert.Contains("<title>KakaoFlow 시뮬레이터</title>", html, StringComparison.Ordinal);
         Assert.DoesNotContain("{{", html, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex("""data-testid="([a-z0-9-]+)"|dataset\.testid = '([a-z0-9-]+)'""")]
+    private static partial Regex TestId();
+
+    [Fact]
+    public async Task Every_hook_the_issue_names_is_on_the_pages_and_every_hook_of_the_pages_is_in_the_README()
+    {
+        string[] named = ["bot-message", "user-message", "keyboard-button", "text-input", "send", "vars", "current-step",
+            "clock-forward-10m", "reset", "graph", "reload-notice", "diagnostics", "bot-status"];
+        var files = await Task.WhenAll(new[] { "/pizza", "/", "/_sim/bot.js", "/_sim/index.js" }.Select(path => _http.GetStringAsync(path)));
+        var onPages = files.SelectMany(text => TestId().Matches(text)).Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value).ToHashSet();
+        var readme = await File.ReadAllTextAsync(Path.Combine(Repo.Root, "README.md"));
+        var hooks = readme[readme.IndexOf("Stable hooks for tests and automation", StringComparison.Ordinal)..];
+        hooks = hooks[..hooks.IndexOf("\n\n", StringComparison.Ordinal)];
+        var simulatorMd = await File.ReadAllTextAsync(Path.Combine(Repo.Root, "docs", "simulator.md"));
+
+        Assert.Subset(onPages, named.ToHashSet());
+        Assert.All(onPages, id => Assert.Contains($"`{id}`", hooks, StringComparison.Ordinal));
+        Assert.All(onPages, id => Assert.Contains($"`{id}`", simulatorMd, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -121,6 +148,7 @@ public sealed partial class SimApiTests : IAsyncLifetime
             home:
               - 시각: { js: "log('지금 ' + now()); say(now());" }
               - 고장: { js: "throw new Error('깨짐');" }
+              - 무한: { js: "while (true) {}" }
             """);
         using var wait = await _http.PostAsJsonAsync("/_api/bots/hooks/clock", new { user = "u1", by = "1d" });
         Assert.Equal(HttpStatusCode.OK, wait.StatusCode);
@@ -138,6 +166,51 @@ public sealed partial class SimApiTests : IAsyncLifetime
         Assert.Equal("issue", entries[^1].Kind);
         Assert.StartsWith("! HookError at ", entries[^1].Text, StringComparison.Ordinal);
         Assert.Contains("깨짐", entries[^1].Text, StringComparison.Ordinal);
+
+        // The sandbox of serve: a hook that never ends is stopped, and the user still gets an answer.
+        using var third = await _http.PostAsJsonAsync("/_api/bots/hooks/send", new { user = "u1", text = "무한" });
+        var after = (await third.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("user").GetProperty("entries").EnumerateArray().ToList();
+        Assert.Equal(("user", "무한"), (after[^3].GetProperty("kind").GetString(), after[^3].GetProperty("text").GetString()));
+        Assert.Equal("bot", after[^2].GetProperty("kind").GetString());
+        Assert.Equal("issue", after[^1].GetProperty("kind").GetString());
+        Assert.StartsWith("! HookLimit at ", after[^1].GetProperty("text").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bot_data_is_shared_in_memory_and_no_file_is_written()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_server.FlowsDirectory, "counter")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(folder, "flow.yaml"), """
+            name: 세기
+            monitor: { phone: "010-0000-0000" }
+            privacy_consent: true
+            home:
+              - 하나 더: { js: "say('지금 ' + data.update('count', (n) => (n || 0) + 1) + '번째');" }
+            """);
+        var before = Files();
+
+        foreach (var user in new[] { "u1", "u2", "u1" })
+        {
+            using var turn = await _http.PostAsJsonAsync("/_api/bots/counter/send", new { user, text = "하나 더" });
+            Assert.Equal(HttpStatusCode.OK, turn.StatusCode);
+        }
+
+        var state = await _http.GetFromJsonAsync<JsonElement>("/_api/bots/counter/state?user=u1");
+        var replies = state.GetProperty("user").GetProperty("entries").EnumerateArray()
+            .Where(e => e.GetProperty("kind").GetString() == "bot").Select(e => e.GetProperty("text").GetString());
+        Assert.Equal(["지금 1번째", "지금 3번째"], replies);
+
+        // No session file, data file or journal, neither beside the bots nor where serve would keep its state.
+        Assert.Equal(before, Files());
+
+        List<string> Files() =>
+        [
+            .. Directory.GetFiles(_server.FlowsDirectory, "*", SearchOption.AllDirectories)
+                .Select(f => $"{f} {new FileInfo(f).Length} {File.GetLastWriteTimeUtc(f):O}"),
+            .. Directory.GetFiles(Directory.GetCurrentDirectory()).Select(Path.GetFileName)
+                .Where(name => name!.StartsWith("kakaoflow.litedb", StringComparison.Ordinal) || name == "kakaoflow.admin-token")
+                .Select(name => name!),
+        ];
     }
 
     [Fact]

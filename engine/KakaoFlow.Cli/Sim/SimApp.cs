@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using KakaoFlow.Compiling;
 using KakaoFlow.Hosting;
@@ -25,6 +26,9 @@ public static class SimApp
     /// <summary>A saved file is compiled once no other file event came for this long.</summary>
     private static readonly TimeSpan WatchDebounce = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>The log category of the generic host itself (start, stop, a hosted service that failed).</summary>
+    private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
+
     /// <summary>Builds (does not start) the simulator; the bots are compiled here, before it listens.</summary>
     /// <param name="settings">What the command line asked for.</param>
     /// <param name="configure">Runs last, before the app is built (tests quiet the logs here).</param>
@@ -50,6 +54,11 @@ public static class SimApp
         });
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
 
+        // A failure to start (the address in use) is told by the command in one line; the host's own log of it is a
+        // stack trace that people who edit flows need not read. Once started, the host logs as the rest of Microsoft.
+        var started = new StrongBox<bool>();
+        builder.Logging.AddFilter(HostCategory, level => Volatile.Read(ref started.Value) && level >= LogLevel.Warning);
+
         var options = new KakaoFlowOptions
         {
             FlowsDirectory = settings.FlowsDirectory,
@@ -74,6 +83,7 @@ public static class SimApp
 
         configure?.Invoke(builder);
         var app = builder.Build();
+        app.Lifetime.ApplicationStarted.Register(() => Volatile.Write(ref started.Value, true));
         app.Services.GetRequiredService<BotCatalog>();
 
         // What the simulator says in its answers (summaries, notes, the clock) is in the page's language.

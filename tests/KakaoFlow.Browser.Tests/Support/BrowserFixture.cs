@@ -50,13 +50,15 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh browser context (its own sessionStorage, so its own simulated user) at a desktop size.</summary>
-    public async Task<IPage> NewPageAsync()
+    /// <param name="bypassCsp">Ignore the page's Content-Security-Policy, to see every request its files would make.</param>
+    public async Task<IPage> NewPageAsync(bool bypassCsp = false)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
             Locale = "ko-KR",
             TimezoneId = "Asia/Seoul",
+            BypassCSP = bypassCsp,
         });
         context.SetDefaultTimeout(30_000);
         return await context.NewPageAsync();

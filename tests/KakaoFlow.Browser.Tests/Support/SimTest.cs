@@ -19,6 +19,13 @@ public abstract class SimTest(BrowserFixture browser) : IAsyncLifetime
 
     public virtual async Task DisposeAsync()
     {
+        // A test that failed half-way leaves its pages open (their event streams would hold the simulator's stop, their
+        // memory the next tests'): the tests of this collection run one at a time, so every open context is this test's.
+        foreach (var context in Browser.Browser.Contexts.ToList())
+        {
+            await context.CloseAsync();
+        }
+
         if (_server is not null)
         {
             await _server.DisposeAsync();
