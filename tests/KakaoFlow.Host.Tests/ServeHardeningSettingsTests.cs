@@ -118,6 +118,21 @@ public sealed class ServeHardeningSettingsTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_token_file_that_is_a_link_stops_serve_with_one_message_not_a_stack_trace()
+    {
+        var elsewhere = Path.Combine(_root, "someone-elses-token");
+        File.WriteAllText(elsewhere, "existing-token-0123456789\n");
+        File.CreateSymbolicLink(Path.Combine(_root, "kakaoflow.admin-token"), elsewhere);
+
+        var (exit, output, error) = await ServeProcess.RunUntilExitAsync(_root, Path.Combine(_root, "kakaoflow.litedb"));
+
+        Assert.True(exit == 1, $"exit {exit}:\n{output}\n{error}");
+        Assert.Contains("is a symbolic link", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hosting failed to start", output + error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output + error, StringComparison.Ordinal);
+    }
+
     private static (HttpMethod Method, string Path, string? Body)[] Calls =>
     [
         (HttpMethod.Post, "/pizza/message", Json.Message("손님", "text", "메뉴 보기")),

@@ -95,6 +95,9 @@ public static class ServeCommand
         {
             try
             {
+                // Made before the start, as the start would make them: they open the store and read the admin token file,
+                // and a refusal there is reported below as one message (inside StartAsync the host logs it with its stack first).
+                _ = app.Services.GetServices<IHostedService>().ToList();
                 await app.StartAsync().ConfigureAwait(false);
             }
             catch (IOException e)
