@@ -77,6 +77,38 @@ public sealed class ConnectionLimitTests
     }
 
     [Fact]
+    public async Task A_body_arriving_slower_than_4_KiB_a_second_is_cut_off_after_the_grace_period()
+    {
+        await using var host = await StartAsync();
+        await using var stream = await ConnectAsync(host);
+        var watch = Stopwatch.StartNew();
+        await stream.WriteAsync("POST /pizza/message HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 30000\r\n\r\n"u8.ToArray());
+
+        // About 1,000 bytes a second: fast enough for Kestrel's default (240 B/s), too slow for serve's 4 KiB/s.
+        var closed = ReadUntilClosedAsync(stream, seconds: 20);
+        var chunk = Encoding.ASCII.GetBytes(new string(' ', 200));
+        while (!closed.IsCompleted)
+        {
+            try
+            {
+                await stream.WriteAsync(chunk);
+            }
+            catch (IOException)
+            {
+                break;
+            }
+
+            await Task.WhenAny(closed, Task.Delay(200));
+        }
+
+        var answer = await closed;
+        var elapsed = watch.Elapsed;
+        Assert.True(answer is not null, "the connection was still open after 20 s");
+        Assert.DoesNotContain("200 OK", answer, StringComparison.Ordinal);
+        Assert.True(elapsed > TimeSpan.FromSeconds(2), $"closed after {elapsed}: before the 3 s grace period, so not for its rate");
+    }
+
+    [Fact]
     public async Task Request_headers_over_16_KiB_are_refused()
     {
         await using var host = await StartAsync();

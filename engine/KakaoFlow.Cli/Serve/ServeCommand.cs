@@ -85,11 +85,19 @@ public static class ServeCommand
             await io.Error.WriteLineAsync($"kakaoflow serve: {e.Message}").ConfigureAwait(false);
             return CommandLine.Failure;
         }
+        catch (OptionsValidationException e)
+        {
+            // Building the app already reads the options (Kestrel's limits come from them): a bad setting is found here.
+            return await InvalidSettingsAsync(io, e).ConfigureAwait(false);
+        }
 
         await using (app.ConfigureAwait(false))
         {
             try
             {
+                // Made before the start, as the start would make them: they open the store and read the admin token file,
+                // and a refusal there is reported below as one message (inside StartAsync the host logs it with its stack first).
+                _ = app.Services.GetServices<IHostedService>().ToList();
                 await app.StartAsync().ConfigureAwait(false);
             }
             catch (IOException e)
@@ -104,8 +112,7 @@ public static class ServeCommand
             }
             catch (OptionsValidationException e)
             {
-                await io.Error.WriteLineAsync($"kakaoflow serve: {string.Join(" ", e.Failures)}").ConfigureAwait(false);
-                return CommandLine.Usage;
+                return await InvalidSettingsAsync(io, e).ConfigureAwait(false);
             }
             catch (StoreException e)
             {
@@ -119,6 +126,12 @@ public static class ServeCommand
         }
 
         return CommandLine.Ok;
+    }
+
+    private static async Task<int> InvalidSettingsAsync(ConsoleIo io, OptionsValidationException invalid)
+    {
+        await io.Error.WriteLineAsync($"kakaoflow serve: {string.Join(" ", invalid.Failures)}").ConfigureAwait(false);
+        return CommandLine.Usage;
     }
 
     private static string BotsServed(WebApplication app, ServeSettings settings)

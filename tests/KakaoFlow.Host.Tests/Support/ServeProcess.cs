@@ -20,28 +20,9 @@ internal sealed class ServeProcess : IDisposable
     }
 
     /// <param name="environment">Variables set for the process (an admin token, say).</param>
-    public static async Task<ServeProcess> StartAsync(string root, string dataFile, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<ServeProcess> StartAsync(string root, string dataFile, IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<string>? arguments = null)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        // English messages whatever the machine's locale: the tests read the server's log.
-        start.Environment["KAKAOFLOW_LANG"] = "en";
-        start.Environment["LC_ALL"] = "C.UTF-8";
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[name] = value;
-        }
-
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "kakaoflow.dll"), "serve", "flows", "--urls", "http://127.0.0.1:0", "--data", dataFile })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
+        var start = Command(root, dataFile, environment, arguments);
         var output = new StringBuilder();
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = new Process { StartInfo = start };
@@ -62,7 +43,6 @@ internal sealed class ServeProcess : IDisposable
                 output.AppendLine(e.Data);
             }
 
-            // The addresses line, in English or (with KAKAOFLOW_LANG=ko) in Korean.
             foreach (var marker in (string[])["listening on ", "요청을 받는 주소: "])
             {
                 if (e.Data.StartsWith(marker, StringComparison.Ordinal))
@@ -94,6 +74,51 @@ internal sealed class ServeProcess : IDisposable
         }
     }
 
+    /// <summary>Runs <c>kakaoflow serve</c> expecting it not to start: its exit code, and its standard output and error.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunUntilExitAsync(string root, string dataFile, IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<string>? arguments = null)
+    {
+        using var process = Process.Start(Command(root, dataFile, environment, arguments))!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException("kakaoflow serve was expected to exit, and still ran after 60 s");
+        }
+
+        return (process.ExitCode, await output, await error);
+    }
+
+    private static ProcessStartInfo Command(string root, string dataFile, IReadOnlyDictionary<string, string>? environment, IReadOnlyList<string>? arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        // English messages whatever the machine's locale: the tests read the server's log.
+        start.Environment["KAKAOFLOW_LANG"] = "en";
+        start.Environment["LC_ALL"] = "C.UTF-8";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "kakaoflow.dll"), "serve", "flows", "--urls", "http://127.0.0.1:0", "--data", dataFile }.Concat(arguments ?? []))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return start;
+    }
+
     public Task<string> SayAsync(string content) => SayAsync("pizza", "process-user", content);
 
     /// <summary>Sends a text message; the reply's JSON (the status must be 200).</summary>
@@ -107,6 +132,13 @@ internal sealed class ServeProcess : IDisposable
     }
 
     /// <summary>An admin call with a bearer token: the status and the body.</summary>
+    /// <summary>Sends a request as it is (no status asserted): the status and the body.</summary>
+    public async Task<(HttpStatusCode Status, string Body)> SendAsync(HttpRequestMessage request)
+    {
+        using var response = await _http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     public async Task<(HttpStatusCode Status, string Body)> AdminAsync(HttpMethod method, string path, string token)
     {
         using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
