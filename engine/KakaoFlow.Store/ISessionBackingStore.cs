@@ -17,6 +17,12 @@ internal interface ISessionBackingStore : ISessionStore
 
     /// <summary>Makes everything stored so far survive a power cut (fsync); called before the journal segments it replaces are deleted.</summary>
     void Sync();
+
+    /// <summary>
+    /// Up to <paramref name="count"/> ids of stored sessions (<see cref="StoreNames.IdOf"/>) in id order, after
+    /// <paramref name="after"/> (from the first when null): a page of a scan that holds no lock between pages.
+    /// </summary>
+    IReadOnlyList<string> IdsAfter(string? after, int count);
 }
 
 /// <summary>One session write: the user's key and the whole session.</summary>

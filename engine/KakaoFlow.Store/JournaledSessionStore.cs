@@ -47,6 +47,9 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     private readonly ConcurrentDictionary<SessionKey, Entry> _cache = new(LockStripes, 1024);
     private readonly ConcurrentDictionary<SessionKey, Entry> _dirty = new(LockStripes, 1024);
     private readonly PackedSessionCache<SessionKey> _packed;
+    private readonly SessionKeyFilter _known;
+    private readonly Task _knownLoaded;
+    private bool _knownReady;
     private readonly SemaphoreSlim _wakeFlusher = new(0);
     private readonly CancellationTokenSource _closing = new();
     private readonly object _flushGate = new();
@@ -72,9 +75,19 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         _afterFlush = afterFlush;
         _options = options with { }; // the options are settable: later changes must not reach a running store
         _packed = new PackedSessionCache<SessionKey>(_options.PackedCacheBytes, key => 2 * (key.BotId.Length + key.UserKey.Length));
+        // Made before the store is handed out, so that every write is noted in it; the stored users are added in the
+        // background and the filter answers only once they all are.
+        _known = new SessionKeyFilter(_options.KnownUsersCapacity);
+        _knownLoaded = Task.Run(LoadKnownUsers);
         _flusher = new Thread(RunFlusher) { IsBackground = true, Name = "KakaoFlow session flusher" };
         _flusher.Start();
     }
+
+    /// <summary>Completes when the filter that spares new users a backing-store read holds every user stored at the start (or failed to).</summary>
+    public Task KnownUsersLoaded => _knownLoaded;
+
+    /// <summary>Whether a user the store has never seen is answered without reading the backing store.</summary>
+    public bool KnowsNewUsers => Volatile.Read(ref _knownReady);
 
     /// <summary>Sessions held in memory now.</summary>
     public int CachedCount => _cache.Count;
@@ -101,6 +114,11 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             return unpacked;
         }
 
+        if (Volatile.Read(ref _knownReady) && !_known.MightContain(botId, userKey))
+        {
+            return null; // never stored: a new user
+        }
+
         var session = _backing.Find(botId, userKey);
         if (session is not null)
         {
@@ -125,6 +143,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
 
         var record = SessionRecord.Write(botId, userKey, session);
         var entry = new Entry(session, dirty: true, Interlocked.Increment(ref _clock), record);
+        _known.Add(botId, userKey); // before it can reach the backing store
 
         // Cached first, so that a flush taking the entry from _dirty finds it in the cache to mark it clean. Dirty before
         // the journal append: a flush that rotates the journal after this record is written also takes this entry (or a
@@ -326,6 +345,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         _journal.Dispose();
         _closing.Cancel();
         _flusher.Join();
+        ((IAsyncResult)_knownLoaded).AsyncWaitHandle.WaitOne(); // a page of the scan, at most; it stops at the cancellation
         try
         {
             Flush();
@@ -447,6 +467,40 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         }
 
         _packed.Trim();
+    }
+
+    /// <summary>
+    /// Adds every user the backing store holds to <see cref="_known"/>, a page at a time (no lock held between pages), then
+    /// lets the filter answer. If the backing store fails meanwhile the filter never answers: every user not in memory is
+    /// then read from the backing store, as if there were no filter.
+    /// </summary>
+    private void LoadKnownUsers()
+    {
+        const int Page = 10_000;
+        try
+        {
+            string? after = null;
+            while (!_closing.IsCancellationRequested)
+            {
+                var ids = _backing.IdsAfter(after, Page);
+                foreach (var id in ids)
+                {
+                    _known.AddId(id);
+                }
+
+                if (ids.Count < Page)
+                {
+                    Volatile.Write(ref _knownReady, true);
+                    return;
+                }
+
+                after = ids[^1];
+            }
+        }
+        catch (Exception e) when (e is StoreException || StoreErrors.IsStorageFailure(e) || e is ObjectDisposedException)
+        {
+            // Left unanswering (see above); the flusher reports a store that stays unavailable.
+        }
     }
 
     private void RunFlusher()

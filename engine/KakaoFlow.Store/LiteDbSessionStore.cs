@@ -69,6 +69,12 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
         }
     }
 
+    public IReadOnlyList<string> IdsAfter(string? after, int count) =>
+        _file.Read("Listing the stored sessions", database => database.Sessions
+            .Find(Query.GT("_id", after is null ? BsonValue.MinValue : new BsonValue(after)), 0, count) // the _id index, in order
+            .Select(document => document["_id"].AsString)
+            .ToList());
+
     public bool Delete(string botId, string userKey) =>
         _file.Write($"Deleting a session of bot '{botId}'", StoreNames.Sessions, sessions => sessions.Delete(StoreNames.IdOf(botId, userKey)));
 
