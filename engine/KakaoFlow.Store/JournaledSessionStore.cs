@@ -95,6 +95,9 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     /// <summary>Sessions held in memory as records (the second level of the cache) now, and their estimated bytes.</summary>
     public (int Count, long Bytes) Packed => (_packed.Count, _packed.Bytes);
 
+    /// <summary>Cached sessions held as objects now (the others in the object cache are held as their record only).</summary>
+    public int ObjectsHeld => _cache.Values.Count(entry => entry.HoldsObjects);
+
     /// <summary>Users whose latest write is not flushed yet and not in a flush that is running.</summary>
     public int UnflushedUsers => _dirty.Count;
 
@@ -142,7 +145,11 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         }
 
         var record = SessionRecord.Write(botId, userKey, session);
-        var entry = new Entry(session, dirty: true, Interlocked.Increment(ref _clock), record);
+        // Beyond the cache's capacity of users written since the last flush, the entry keeps only the record (a few
+        // hundred bytes instead of a few KB of objects): a rush of new users must not fill memory with objects that are
+        // read again, if at all, after they are flushed and packed. A read of it decodes the record.
+        var keepObject = Volatile.Read(ref _dirtyUsers) < _options.CacheCapacity;
+        var entry = new Entry(keepObject ? session : null, dirty: true, Interlocked.Increment(ref _clock), record);
         _known.Add(botId, userKey); // before it can reach the backing store
 
         // Cached first, so that a flush taking the entry from _dirty finds it in the cache to mark it clean. Dirty before
@@ -375,7 +382,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             }
 
             var (key, entry) = batch[i];
-            yield return new SessionWrite(key.BotId, key.UserKey, entry.Session);
+            yield return SessionWrite.OfRecord(key.BotId, key.UserKey, entry.Record!); // every written entry has its record
         }
     }
 
@@ -543,18 +550,36 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     private readonly record struct SessionKey(string BotId, string UserKey);
 
     /// <summary>A cached session; <see cref="Dirty"/> while the backing store does not have it yet.</summary>
-    private sealed class Entry(Session session, bool dirty, long touched, byte[]? record = null)
+    private sealed class Entry
     {
-        public Session Session { get; } = session;
+        private readonly Session? _session;
+        private long _touched;
+
+        /// <param name="session">The session as objects; null to keep only <paramref name="record"/>, which is then required.</param>
+        /// <param name="dirty">Whether the backing store does not have this session yet.</param>
+        /// <param name="touched">The store's access clock now.</param>
+        /// <param name="record">The session as its journal record, when there is one.</param>
+        public Entry(Session? session, bool dirty, long touched, byte[]? record = null)
+        {
+            _session = session;
+            Dirty = dirty;
+            _touched = touched;
+            Record = record;
+        }
+
+        /// <summary>The session: its objects when held, else decoded from <see cref="Record"/> on each read.</summary>
+        public Session Session => _session ?? SessionRecord.Read(Record!).Session;
+
+        public bool HoldsObjects => _session is not null;
 
         /// <summary>The session as its journal record, when it came from a write or from the packed cache; null when read from the backing store.</summary>
-        public byte[]? Record { get; } = record;
+        public byte[]? Record { get; }
 
-        public bool Dirty { get; } = dirty;
+        public bool Dirty { get; }
 
         /// <summary>The store's access clock at the last read or write; only the cache trim reads it.</summary>
-        public long Touched { get => Volatile.Read(ref touched); set => Volatile.Write(ref touched, value); }
+        public long Touched { get => Volatile.Read(ref _touched); set => Volatile.Write(ref _touched, value); }
 
-        public Entry Flushed() => new(Session, dirty: false, Touched, Record);
+        public Entry Flushed() => new(_session, dirty: false, Touched, Record);
     }
 }

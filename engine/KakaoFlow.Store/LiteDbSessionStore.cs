@@ -50,7 +50,9 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
     public void SaveAll(IEnumerable<SessionWrite> writes) =>
         // One Upsert call for the whole batch: LiteDB sets up its snapshot, index and data services once, not per session.
         _file.Transaction("Writing a batch of sessions", database => database.Sessions.Upsert(writes.Select(write =>
-            SessionDocuments.ToDocument(StoreNames.IdOf(write.BotId, write.UserKey), write.BotId, write.Session))));
+            write.Record is { } record
+                ? SessionDocuments.FromRecord(StoreNames.IdOf(write.BotId, write.UserKey), write.BotId, record)
+                : SessionDocuments.ToDocument(StoreNames.IdOf(write.BotId, write.UserKey), write.BotId, write.Session))));
 
     /// <summary>
     /// fsyncs LiteDB's log and data file from outside (LiteDB 5.0.21 never does): a commit returned means the pages were

@@ -190,6 +190,37 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
     }
 
     [Fact]
+    public async Task Users_written_beyond_the_cache_capacity_are_held_as_records_read_and_flushed_whole()
+    {
+        using var sessions = Open(NoBackgroundFlush with { CacheCapacity = 3 });
+        for (var i = 0; i < 20; i++)
+        {
+            await sessions.SaveAsync(Bot, UserKey(i), Sessions.Turn(UserKey(i), i));
+        }
+
+        Assert.Equal(20, sessions.CachedCount);
+        Assert.Equal(3, sessions.ObjectsHeld);
+        for (var i = 0; i < 20; i++)
+        {
+            SessionAssert.Same(Sessions.Turn(UserKey(i), i), sessions.Find(Bot, UserKey(i)));
+        }
+
+        // A user's next write replaces their entry, as a record again while the others wait for the flush.
+        await sessions.SaveAsync(Bot, UserKey(19), Sessions.Turn(UserKey(19), 40));
+        SessionAssert.Same(Sessions.Turn(UserKey(19), 40), sessions.Find(Bot, UserKey(19)));
+
+        sessions.Flush();
+
+        for (var i = 0; i < 19; i++)
+        {
+            SessionAssert.Same(Sessions.Turn(UserKey(i), i), _backing.Stored.Find(Bot, UserKey(i)));
+        }
+
+        SessionAssert.Same(Sessions.Turn(UserKey(19), 40), _backing.Stored.Find(Bot, UserKey(19)));
+        Assert.Equal(0, _backing.Finds);
+    }
+
+    [Fact]
     public async Task Counting_deleting_and_sweeping_flush_first_so_they_see_every_acknowledged_write()
     {
         using var sessions = Open(NoBackgroundFlush);
