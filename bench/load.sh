@@ -13,6 +13,7 @@
 #   bash bench/load.sh                      # 64 connections, 3 rounds of (2 s warm-up + 10 s) per server
 #   ROUNDS=5 DURATION=15 CONNECTIONS=128 bash bench/load.sh
 #   DURABILITY=fsync bash bench/load.sh     # the host runs `serve --durability fsync`
+#   HOST_ENV="DOTNET_TieredPGO=0" bash bench/load.sh   # the host (only) runs with these environment variables
 #   USERS=5000 FIRST_WARMUP=20 WARMUP=5 bash bench/load.sh   # the earlier workload (10,000 users, warm JIT)
 #   bash bench/load.sh --store redis        # also: one host on Redis, and two hosts on the same Redis (docs/scale-out.md)
 #
@@ -83,7 +84,7 @@ host_url="http://127.0.0.1:$HOST_PORT/bench/message"
 dotnet "$work/baseline/KakaoFlow.Baseline.dll" "http://127.0.0.1:$BASE_PORT" >"$work/baseline.log" 2>&1 &
 pids+=($!)
 baseline_pid=$!
-dotnet "$work/cli/kakaoflow.dll" serve bench/flows --urls "http://127.0.0.1:$HOST_PORT" --data "$work/data/bench.litedb" --durability "$DURABILITY" >"$work/host.log" 2>&1 &
+env ${HOST_ENV:-} dotnet "$work/cli/kakaoflow.dll" serve bench/flows --urls "http://127.0.0.1:$HOST_PORT" --data "$work/data/bench.litedb" --durability "$DURABILITY" >"$work/host.log" 2>&1 &
 pids+=($!)
 host_pid=$!
 wait_up "$base_url"

@@ -17,7 +17,43 @@ internal interface ISessionBackingStore : ISessionStore
 
     /// <summary>Makes everything stored so far survive a power cut (fsync); called before the journal segments it replaces are deleted.</summary>
     void Sync();
+
+    /// <summary>
+    /// Up to <paramref name="count"/> ids of stored sessions (<see cref="StoreNames.IdOf"/>) in id order, after
+    /// <paramref name="after"/> (from the first when null): a page of a scan that holds no lock between pages.
+    /// </summary>
+    IReadOnlyList<string> IdsAfter(string? after, int count);
 }
 
-/// <summary>One session write: the user's key and the whole session.</summary>
-internal readonly record struct SessionWrite(string BotId, string UserKey, Session Session);
+/// <summary>One session write: the user's key and the whole session, as objects or as its journal record.</summary>
+internal readonly struct SessionWrite
+{
+    private readonly Session? _session;
+
+    public SessionWrite(string botId, string userKey, Session session)
+    {
+        BotId = botId;
+        UserKey = userKey;
+        _session = session;
+    }
+
+    private SessionWrite(string botId, string userKey, byte[] record)
+    {
+        BotId = botId;
+        UserKey = userKey;
+        Record = record;
+    }
+
+    public string BotId { get; }
+
+    public string UserKey { get; }
+
+    /// <summary>The session as its journal record (<see cref="SessionRecord"/>), when it was written as one.</summary>
+    public byte[]? Record { get; }
+
+    /// <summary>The session; read from <see cref="Record"/> when written as one.</summary>
+    public Session Session => _session ?? SessionRecord.Read(Record!).Session;
+
+    /// <summary>A write of the session a journal record holds, for a store that can take the record as it is.</summary>
+    public static SessionWrite OfRecord(string botId, string userKey, byte[] record) => new(botId, userKey, record);
+}

@@ -47,6 +47,9 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     private readonly ConcurrentDictionary<SessionKey, Entry> _cache = new(LockStripes, 1024);
     private readonly ConcurrentDictionary<SessionKey, Entry> _dirty = new(LockStripes, 1024);
     private readonly PackedSessionCache<SessionKey> _packed;
+    private readonly SessionKeyFilter _known;
+    private readonly Task _knownLoaded;
+    private bool _knownReady;
     private readonly SemaphoreSlim _wakeFlusher = new(0);
     private readonly CancellationTokenSource _closing = new();
     private readonly object _flushGate = new();
@@ -72,15 +75,28 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         _afterFlush = afterFlush;
         _options = options with { }; // the options are settable: later changes must not reach a running store
         _packed = new PackedSessionCache<SessionKey>(_options.PackedCacheBytes, key => 2 * (key.BotId.Length + key.UserKey.Length));
+        // Made before the store is handed out, so that every write is noted in it; the stored users are added in the
+        // background and the filter answers only once they all are.
+        _known = new SessionKeyFilter(_options.KnownUsersCapacity);
+        _knownLoaded = Task.Run(LoadKnownUsers);
         _flusher = new Thread(RunFlusher) { IsBackground = true, Name = "KakaoFlow session flusher" };
         _flusher.Start();
     }
+
+    /// <summary>Completes when the filter that spares new users a backing-store read holds every user stored at the start (or failed to).</summary>
+    public Task KnownUsersLoaded => _knownLoaded;
+
+    /// <summary>Whether a user the store has never seen is answered without reading the backing store.</summary>
+    public bool KnowsNewUsers => Volatile.Read(ref _knownReady);
 
     /// <summary>Sessions held in memory now.</summary>
     public int CachedCount => _cache.Count;
 
     /// <summary>Sessions held in memory as records (the second level of the cache) now, and their estimated bytes.</summary>
     public (int Count, long Bytes) Packed => (_packed.Count, _packed.Bytes);
+
+    /// <summary>Cached sessions held as objects now (the others in the object cache are held as their record only).</summary>
+    public int ObjectsHeld => _cache.Values.Count(entry => entry.HoldsObjects);
 
     /// <summary>Users whose latest write is not flushed yet and not in a flush that is running.</summary>
     public int UnflushedUsers => _dirty.Count;
@@ -99,6 +115,11 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             var unpacked = SessionRecord.Read(record).Session;
             _cache.TryAdd(key, new Entry(unpacked, dirty: false, Interlocked.Increment(ref _clock), record));
             return unpacked;
+        }
+
+        if (Volatile.Read(ref _knownReady) && !_known.MightContain(botId, userKey))
+        {
+            return null; // never stored: a new user
         }
 
         var session = _backing.Find(botId, userKey);
@@ -124,7 +145,12 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         }
 
         var record = SessionRecord.Write(botId, userKey, session);
-        var entry = new Entry(session, dirty: true, Interlocked.Increment(ref _clock), record);
+        // Beyond the cache's capacity of users written since the last flush, the entry keeps only the record (a few
+        // hundred bytes instead of a few KB of objects): a rush of new users must not fill memory with objects that are
+        // read again, if at all, after they are flushed and packed. A read of it decodes the record.
+        var keepObject = Volatile.Read(ref _dirtyUsers) < _options.CacheCapacity;
+        var entry = new Entry(keepObject ? session : null, dirty: true, Interlocked.Increment(ref _clock), record);
+        _known.Add(botId, userKey); // before it can reach the backing store
 
         // Cached first, so that a flush taking the entry from _dirty finds it in the cache to mark it clean. Dirty before
         // the journal append: a flush that rotates the journal after this record is written also takes this entry (or a
@@ -326,6 +352,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         _journal.Dispose();
         _closing.Cancel();
         _flusher.Join();
+        ((IAsyncResult)_knownLoaded).AsyncWaitHandle.WaitOne(); // a page of the scan, at most; it stops at the cancellation
         try
         {
             Flush();
@@ -355,7 +382,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             }
 
             var (key, entry) = batch[i];
-            yield return new SessionWrite(key.BotId, key.UserKey, entry.Session);
+            yield return SessionWrite.OfRecord(key.BotId, key.UserKey, entry.Record!); // every written entry has its record
         }
     }
 
@@ -449,6 +476,40 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         _packed.Trim();
     }
 
+    /// <summary>
+    /// Adds every user the backing store holds to <see cref="_known"/>, a page at a time (no lock held between pages), then
+    /// lets the filter answer. If the backing store fails meanwhile the filter never answers: every user not in memory is
+    /// then read from the backing store, as if there were no filter.
+    /// </summary>
+    private void LoadKnownUsers()
+    {
+        const int Page = 10_000;
+        try
+        {
+            string? after = null;
+            while (!_closing.IsCancellationRequested)
+            {
+                var ids = _backing.IdsAfter(after, Page);
+                foreach (var id in ids)
+                {
+                    _known.AddId(id);
+                }
+
+                if (ids.Count < Page)
+                {
+                    Volatile.Write(ref _knownReady, true);
+                    return;
+                }
+
+                after = ids[^1];
+            }
+        }
+        catch (Exception e) when (e is StoreException || StoreErrors.IsStorageFailure(e) || e is ObjectDisposedException)
+        {
+            // Left unanswering (see above); the flusher reports a store that stays unavailable.
+        }
+    }
+
     private void RunFlusher()
     {
         while (true)
@@ -489,18 +550,36 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     private readonly record struct SessionKey(string BotId, string UserKey);
 
     /// <summary>A cached session; <see cref="Dirty"/> while the backing store does not have it yet.</summary>
-    private sealed class Entry(Session session, bool dirty, long touched, byte[]? record = null)
+    private sealed class Entry
     {
-        public Session Session { get; } = session;
+        private readonly Session? _session;
+        private long _touched;
+
+        /// <param name="session">The session as objects; null to keep only <paramref name="record"/>, which is then required.</param>
+        /// <param name="dirty">Whether the backing store does not have this session yet.</param>
+        /// <param name="touched">The store's access clock now.</param>
+        /// <param name="record">The session as its journal record, when there is one.</param>
+        public Entry(Session? session, bool dirty, long touched, byte[]? record = null)
+        {
+            _session = session;
+            Dirty = dirty;
+            _touched = touched;
+            Record = record;
+        }
+
+        /// <summary>The session: its objects when held, else decoded from <see cref="Record"/> on each read.</summary>
+        public Session Session => _session ?? SessionRecord.Read(Record!).Session;
+
+        public bool HoldsObjects => _session is not null;
 
         /// <summary>The session as its journal record, when it came from a write or from the packed cache; null when read from the backing store.</summary>
-        public byte[]? Record { get; } = record;
+        public byte[]? Record { get; }
 
-        public bool Dirty { get; } = dirty;
+        public bool Dirty { get; }
 
         /// <summary>The store's access clock at the last read or write; only the cache trim reads it.</summary>
-        public long Touched { get => Volatile.Read(ref touched); set => Volatile.Write(ref touched, value); }
+        public long Touched { get => Volatile.Read(ref _touched); set => Volatile.Write(ref _touched, value); }
 
-        public Entry Flushed() => new(Session, dirty: false, Touched, Record);
+        public Entry Flushed() => new(_session, dirty: false, Touched, Record);
     }
 }

@@ -50,7 +50,9 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
     public void SaveAll(IEnumerable<SessionWrite> writes) =>
         // One Upsert call for the whole batch: LiteDB sets up its snapshot, index and data services once, not per session.
         _file.Transaction("Writing a batch of sessions", database => database.Sessions.Upsert(writes.Select(write =>
-            SessionDocuments.ToDocument(StoreNames.IdOf(write.BotId, write.UserKey), write.BotId, write.Session))));
+            write.Record is { } record
+                ? SessionDocuments.FromRecord(StoreNames.IdOf(write.BotId, write.UserKey), write.BotId, record)
+                : SessionDocuments.ToDocument(StoreNames.IdOf(write.BotId, write.UserKey), write.BotId, write.Session))));
 
     /// <summary>
     /// fsyncs LiteDB's log and data file from outside (LiteDB 5.0.21 never does): a commit returned means the pages were
@@ -68,6 +70,12 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
             throw StoreErrors.Translate(e, "Syncing the data file to the disk");
         }
     }
+
+    public IReadOnlyList<string> IdsAfter(string? after, int count) =>
+        _file.Read("Listing the stored sessions", database => database.Sessions
+            .Find(Query.GT("_id", after is null ? BsonValue.MinValue : new BsonValue(after)), 0, count) // the _id index, in order
+            .Select(document => document["_id"].AsString)
+            .ToList());
 
     public bool Delete(string botId, string userKey) =>
         _file.Write($"Deleting a session of bot '{botId}'", StoreNames.Sessions, sessions => sessions.Delete(StoreNames.IdOf(botId, userKey)));

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json;
 using KakaoFlow.Runtime;
 using KakaoFlow.Storage;
 using LiteDB;
@@ -34,6 +35,40 @@ internal static class SessionDocuments
         return document;
     }
 
+    /// <summary>
+    /// The document of a session journal record (<see cref="SessionRecord"/>), read from its JSON without building the
+    /// session's objects: the variables are copied as their JSON text. How the flush writes sessions.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The record is not a session record.</exception>
+    internal static BsonDocument FromRecord(string id, string botId, ReadOnlyMemory<byte> record)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(record);
+            var root = json.RootElement;
+            var document = new BsonDocument
+            {
+                ["_id"] = id,
+                ["bot"] = botId,
+                ["step"] = root.GetProperty("step").GetString(),
+                ["vars"] = root.GetProperty("vars").GetRawText(),
+                ["last"] = root.TryGetProperty("last", out var last) ? new BsonValue(last.GetInt64()) : BsonValue.Null,
+                ["version"] = root.TryGetProperty("version", out var version) ? new BsonValue(version.GetString()) : BsonValue.Null,
+                ["choice"] = root.TryGetProperty("choice", out var choice) ? ChoiceOfRecord(choice) : BsonValue.Null,
+            };
+            if (root.TryGetProperty("page", out var page))
+            {
+                document["page"] = page.GetInt32();
+            }
+
+            return document;
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException("not a session journal record", e);
+        }
+    }
+
     /// <exception cref="InvalidDataException">The stored variables are not a JSON object.</exception>
     internal static Session FromDocument(BsonDocument document)
     {
@@ -56,6 +91,13 @@ internal static class SessionDocuments
         ["labels"] = new BsonArray(choice.Labels.Select(label => new BsonValue(label))),
         ["save"] = choice.SaveAs is { } save ? new BsonValue(save) : BsonValue.Null,
         ["next"] = choice.Next is { } next ? new BsonValue(next) : BsonValue.Null,
+    };
+
+    private static BsonDocument ChoiceOfRecord(JsonElement choice) => new()
+    {
+        ["labels"] = new BsonArray(choice.GetProperty("labels").EnumerateArray().Select(label => new BsonValue(label.GetString()))),
+        ["save"] = choice.TryGetProperty("save", out var save) ? new BsonValue(save.GetString()) : BsonValue.Null,
+        ["next"] = choice.TryGetProperty("next", out var next) ? new BsonValue(next.GetString()) : BsonValue.Null,
     };
 
     private static DynamicChoice ChoiceFromDocument(BsonDocument document)

@@ -44,6 +44,12 @@ public sealed record SessionStoreOptions
     public long PackedCacheBytes { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>
+    /// Users the filter of known users holds at its accuracy (about 1 % of new users are still looked up in LiteDB; 10 bits
+    /// each: 2.4 MiB for the default). Beyond it a new user is looked up more often, never answered wrongly.
+    /// </summary>
+    public long KnownUsersCapacity { get; set; } = 2_000_000;
+
+    /// <summary>
     /// LiteDB's page cache is released (the data file closed and opened again, between two flushes) when it holds more
     /// than this: LiteDB 5.0 never shrinks it, and over a file of a million sessions it would grow toward the file's size.
     /// </summary>

@@ -23,6 +23,7 @@ public class StoreBenchmarks
     private int _nextRead;
     private Session _session = null!;
     private int _next;
+    private int _nextNew;
 
     [GlobalSetup]
     public void Setup()
@@ -120,6 +121,25 @@ public class StoreBenchmarks
     public async Task FlushToLiteDb()
     {
         await WriteConcurrently(1000).ConfigureAwait(false);
+        _store.FlushSessions();
+    }
+
+    /// <summary>
+    /// The store work of 1,000 users' first turns, as a deploy or a popular channel brings them: the read that finds no
+    /// session, the journaled write, then the flush that puts them in LiteDB; per user.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = 1000)]
+    public async Task NewUsers()
+    {
+        var writes = new Task[1000];
+        for (var i = 0; i < writes.Length; i++)
+        {
+            var user = "new-" + (_nextNew++).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var session = _store.Sessions.Find("bench", user) ?? Session.New;
+            writes[i] = _store.Sessions.SaveAsync("bench", user, session with { StepId = _session.StepId, Vars = _session.Vars, LastMessageAt = _session.LastMessageAt });
+        }
+
+        await Task.WhenAll(writes).ConfigureAwait(false);
         _store.FlushSessions();
     }
 

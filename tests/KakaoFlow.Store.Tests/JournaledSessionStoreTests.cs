@@ -98,20 +98,126 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
     }
 
     [Fact]
-    public void A_session_missing_from_the_cache_is_read_from_the_backing_store_once()
+    public async Task A_session_missing_from_the_cache_is_read_from_the_backing_store_once()
     {
-        _backing.Stored.Save(Bot, "손님", Sessions.Turn("손님", 1));
+        _backing.Save(Bot, "손님", Sessions.Turn("손님", 1));
         using var sessions = Open(NoBackgroundFlush);
+        await sessions.KnownUsersLoaded;
 
         SessionAssert.Same(Sessions.Turn("손님", 1), sessions.Find(Bot, "손님"));
         SessionAssert.Same(Sessions.Turn("손님", 1), sessions.Find(Bot, "손님"));
         Assert.Equal(1, _backing.Finds);
         Assert.Equal(1, sessions.CachedCount);
+    }
 
-        // A user with no session is not cached: a session stored later is found.
+    [Fact]
+    public async Task A_user_never_stored_is_answered_without_a_backing_store_read_once_the_stored_users_are_known()
+    {
+        // More than one page of the scan that loads the stored users (10,000).
+        const int Stored = 23_456;
+        for (var i = 0; i < Stored; i++)
+        {
+            _backing.Save(Bot, UserKey(i), Sessions.Turn(UserKey(i), 1));
+        }
+
+        using var sessions = Open(NoBackgroundFlush);
+        await sessions.KnownUsersLoaded;
+        Assert.True(sessions.KnowsNewUsers);
+
+        for (var i = 0; i < 1_000; i++)
+        {
+            Assert.Null(sessions.Find(Bot, "새손님-" + i));
+        }
+
+        Assert.InRange(_backing.Finds, 0, 50); // the filter's false positives (about 1 %) are read
+
+        // No stored user is ever answered as new, whichever page of the scan held them.
+        for (var i = 0; i < Stored; i += 97)
+        {
+            SessionAssert.Same(Sessions.Turn(UserKey(i), 1), sessions.Find(Bot, UserKey(i)));
+        }
+
+        SessionAssert.Same(Sessions.Turn(UserKey(Stored - 1), 1), sessions.Find(Bot, UserKey(Stored - 1)));
+    }
+
+    [Fact]
+    public async Task A_user_written_through_the_store_is_found_again_after_leaving_memory()
+    {
+        using var sessions = Open(NoBackgroundFlush with { CacheCapacity = 1, PackedCacheBytes = 0 });
+        await sessions.KnownUsersLoaded;
+        for (var i = 0; i < 200; i++)
+        {
+            await sessions.SaveAsync(Bot, UserKey(i), Sessions.Turn(UserKey(i), 1));
+        }
+
+        sessions.Flush(); // trims the cache to one session: the others are only in the backing store
+
+        for (var i = 0; i < 200; i++)
+        {
+            SessionAssert.Same(Sessions.Turn(UserKey(i), 1), sessions.Find(Bot, UserKey(i)));
+        }
+    }
+
+    [Fact]
+    public async Task Until_the_stored_users_are_known_a_user_not_in_memory_is_read_from_the_backing_store()
+    {
+        _backing.Save(Bot, "손님", Sessions.Turn("손님", 1));
+        _backing.HoldScan();
+        using var sessions = Open(NoBackgroundFlush);
+
         Assert.Null(sessions.Find(Bot, "새손님"));
-        _backing.Stored.Save(Bot, "새손님", Sessions.Turn("새손님", 1));
-        Assert.NotNull(sessions.Find(Bot, "새손님"));
+        SessionAssert.Same(Sessions.Turn("손님", 1), sessions.Find(Bot, "손님"));
+        Assert.Equal(2, _backing.Finds);
+        Assert.False(sessions.KnowsNewUsers);
+
+        _backing.ReleaseScan();
+        await sessions.KnownUsersLoaded;
+
+        Assert.Null(sessions.Find(Bot, "또다른손님"));
+        Assert.Equal(2, _backing.Finds);
+    }
+
+    [Fact]
+    public async Task A_failed_scan_leaves_every_user_not_in_memory_read_from_the_backing_store()
+    {
+        _backing.FailScan = new StoreUnavailableException("disk gone");
+        using var sessions = Open(NoBackgroundFlush);
+        await sessions.KnownUsersLoaded;
+
+        Assert.False(sessions.KnowsNewUsers);
+        Assert.Null(sessions.Find(Bot, "새손님"));
+        Assert.Equal(1, _backing.Finds);
+    }
+
+    [Fact]
+    public async Task Users_written_beyond_the_cache_capacity_are_held_as_records_read_and_flushed_whole()
+    {
+        using var sessions = Open(NoBackgroundFlush with { CacheCapacity = 3 });
+        for (var i = 0; i < 20; i++)
+        {
+            await sessions.SaveAsync(Bot, UserKey(i), Sessions.Turn(UserKey(i), i));
+        }
+
+        Assert.Equal(20, sessions.CachedCount);
+        Assert.Equal(3, sessions.ObjectsHeld);
+        for (var i = 0; i < 20; i++)
+        {
+            SessionAssert.Same(Sessions.Turn(UserKey(i), i), sessions.Find(Bot, UserKey(i)));
+        }
+
+        // A user's next write replaces their entry, as a record again while the others wait for the flush.
+        await sessions.SaveAsync(Bot, UserKey(19), Sessions.Turn(UserKey(19), 40));
+        SessionAssert.Same(Sessions.Turn(UserKey(19), 40), sessions.Find(Bot, UserKey(19)));
+
+        sessions.Flush();
+
+        for (var i = 0; i < 19; i++)
+        {
+            SessionAssert.Same(Sessions.Turn(UserKey(i), i), _backing.Stored.Find(Bot, UserKey(i)));
+        }
+
+        SessionAssert.Same(Sessions.Turn(UserKey(19), 40), _backing.Stored.Find(Bot, UserKey(19)));
+        Assert.Equal(0, _backing.Finds);
     }
 
     [Fact]
@@ -304,6 +410,8 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
         private readonly List<List<SessionWrite>> _batches = [];
         private readonly ManualResetEventSlim _batchesAllowed = new(initialState: true);
         private readonly SemaphoreSlim _batchHeld = new(0);
+        private readonly SortedSet<string> _ids = new(StringComparer.Ordinal);
+        private readonly ManualResetEventSlim _scanAllowed = new(initialState: true);
         private int _finds;
 
         /// <summary>From now on a batch waits, once its sessions are taken, until <see cref="ReleaseBatches"/>.</summary>
@@ -337,7 +445,11 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
             return Stored.Find(botId, userKey);
         }
 
-        public void Save(string botId, string userKey, Session session) => Stored.Save(botId, userKey, session);
+        public void Save(string botId, string userKey, Session session)
+        {
+            NoteId(botId, userKey);
+            Stored.Save(botId, userKey, session);
+        }
 
         public void SaveAll(IEnumerable<SessionWrite> writes)
         {
@@ -356,7 +468,7 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
 
             foreach (var write in batch)
             {
-                Stored.Save(write.BotId, write.UserKey, write.Session);
+                Save(write.BotId, write.UserKey, write.Session);
             }
 
             lock (_batches)
@@ -367,12 +479,42 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
 
         public bool Delete(string botId, string userKey) => Stored.Delete(botId, userKey);
 
+        /// <summary>Ids stay listed after a delete: the store's filter may say "maybe" for them, as it does in use.</summary>
+        private void NoteId(string botId, string userKey)
+        {
+            lock (_ids)
+            {
+                _ids.Add(StoreNames.IdOf(botId, userKey));
+            }
+        }
+
         public int DeleteInactiveSince(string botId, DateTimeOffset cutoff) => Stored.DeleteInactiveSince(botId, cutoff);
 
         public int Count(string botId) => Stored.Count(botId);
 
         public void Sync()
         {
+        }
+
+        /// <summary>From now on the scan of stored ids waits at its first page until <see cref="ReleaseScan"/>.</summary>
+        public void HoldScan() => _scanAllowed.Reset();
+
+        public void ReleaseScan() => _scanAllowed.Set();
+
+        public Exception? FailScan { get; set; }
+
+        public IReadOnlyList<string> IdsAfter(string? after, int count)
+        {
+            _scanAllowed.Wait(TimeSpan.FromSeconds(30)); // bounded: a failed test must not hang the store's disposal
+            if (FailScan is { } failure)
+            {
+                throw failure;
+            }
+
+            lock (_ids)
+            {
+                return [.. _ids.Where(id => after is null || string.CompareOrdinal(id, after) > 0).Take(count)];
+            }
         }
     }
 }

@@ -1,0 +1,63 @@
+using KakaoFlow.Runtime;
+using KakaoFlow.Storage;
+using KakaoFlow.Store.Tests.Support;
+
+namespace KakaoFlow.Store.Tests;
+
+/// <summary>
+/// On a real LiteDB file: the scan that loads the stored users into the filter of known users pages through the
+/// sessions collection in id order, and a store opened on a file with sessions answers new users without reading it.
+/// </summary>
+public sealed class KnownUsersTests : TempStoreFile
+{
+    private const string Bot = "피자봇";
+
+    [Fact]
+    public void The_stored_ids_are_listed_page_by_page_in_id_order_each_once()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
+        using var database = new LiteDbFile(StoreFile, new StoreHealth(TimeProvider.System, null));
+        var sessions = new LiteDbSessionStore(database);
+        var users = Enumerable.Range(0, 45).Select(i => "손님-" + i).ToList();
+        sessions.SaveAll(users.Select(user => new SessionWrite(Bot, user, Session.New)));
+        sessions.Save("꽃집봇", "손님-0", Session.New);
+
+        var listed = new List<string>();
+        string? after = null;
+        while (true)
+        {
+            var page = sessions.IdsAfter(after, 10);
+            listed.AddRange(page);
+            if (page.Count < 10)
+            {
+                break;
+            }
+
+            after = page[^1];
+        }
+
+        var expected = users.Select(user => StoreNames.IdOf(Bot, user)).Append(StoreNames.IdOf("꽃집봇", "손님-0")).Order(StringComparer.Ordinal);
+        Assert.Equal(expected, listed);
+    }
+
+    [Fact]
+    public async Task A_store_opened_on_a_file_with_sessions_finds_each_of_them_and_answers_new_users_from_the_filter()
+    {
+        using (var first = new LiteDbStore(StoreFile))
+        {
+            for (var i = 0; i < 300; i++)
+            {
+                await first.Sessions.SaveAsync(Bot, "손님-" + i, Session.New with { StepId = "주문", Vars = Session.New.Vars });
+            }
+        }
+
+        using var store = new LiteDbStore(StoreFile, new SessionStoreOptions { CacheCapacity = 1, PackedCacheBytes = 0 });
+        var sessions = (JournaledSessionStore)store.Sessions;
+        await sessions.KnownUsersLoaded;
+
+        Assert.True(sessions.KnowsNewUsers);
+        Assert.All(Enumerable.Range(0, 300), i => Assert.Equal("주문", store.Sessions.Find(Bot, "손님-" + i)?.StepId));
+        Assert.Null(store.Sessions.Find(Bot, "새손님"));
+        Assert.Null(store.Sessions.Find("꽃집봇", "손님-1"));
+    }
+}
