@@ -52,6 +52,26 @@ public sealed class ServeStoreOptionTests
     }
 
     [Fact]
+    public async Task A_bad_store_in_the_variable_is_named_as_the_variable()
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var before = Environment.GetEnvironmentVariable(KakaoFlowEnvironment.Store);
+        Environment.SetEnvironmentVariable(KakaoFlowEnvironment.Store, "redis://127.0.0.1:6390/zero");
+        try
+        {
+            Assert.Equal(2, await CommandLine.RunAsync(["serve"], stdout, stderr));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(KakaoFlowEnvironment.Store, before);
+        }
+
+        Assert.Contains("$KAKAOFLOW_STORE must be litedb or redis://HOST:PORT[/DB]", stderr.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("--store must be", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Durability_is_refused_with_redis_and_must_be_os_or_fsync()
     {
         var stdout = new StringWriter();

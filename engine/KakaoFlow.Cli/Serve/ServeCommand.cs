@@ -40,7 +40,10 @@ public static class ServeCommand
             }
 
             var settings = arguments.Settings(parse) with { NotifyUrl = notify };
-            var (redis, storeError) = StoreChoice.Parse(parse.GetValue(arguments.Store) ?? KakaoFlowEnvironment.Read(KakaoFlowEnvironment.Store), settings.AdminToken);
+            var storeOption = parse.GetValue(arguments.Store);
+            var (redis, storeError) = storeOption is not null
+                ? StoreChoice.Parse(storeOption, settings.AdminToken)
+                : StoreChoice.Parse(KakaoFlowEnvironment.Read(KakaoFlowEnvironment.Store), settings.AdminToken, "$" + KakaoFlowEnvironment.Store);
             if (storeError is not null)
             {
                 await io.Error.WriteLineAsync($"kakaoflow serve: {storeError}").ConfigureAwait(false);

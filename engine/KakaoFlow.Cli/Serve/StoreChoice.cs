@@ -12,7 +12,8 @@ internal static class StoreChoice
     /// <summary>The Redis server chosen (null: LiteDB), or why the choice is refused.</summary>
     /// <param name="value">What was given; null or <c>litedb</c> for the LiteDB file.</param>
     /// <param name="adminToken">The owner's token from the environment: several hosts must share one.</param>
-    public static (RedisStoreOptions? Redis, string? Error) Parse(string? value, string? adminToken)
+    /// <param name="source">What the user wrote the value in, for the message: <c>--store</c> or <c>$KAKAOFLOW_STORE</c>.</param>
+    public static (RedisStoreOptions? Redis, string? Error) Parse(string? value, string? adminToken, string source = "--store")
     {
         if (value is null || value.Equals(LiteDb, StringComparison.OrdinalIgnoreCase))
         {
@@ -26,7 +27,7 @@ internal static class StoreChoice
         }
         catch (FormatException e)
         {
-            return (null, Messages.Format(CliMessages.Serve_BadStore, LiteDb, e.Message));
+            return (null, Messages.Format(CliMessages.Serve_BadStore, LiteDb, e.Message, source));
         }
 
         // A token generated into a local file would differ from host to host behind one address.

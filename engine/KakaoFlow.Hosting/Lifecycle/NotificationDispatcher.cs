@@ -31,7 +31,7 @@ namespace KakaoFlow.Hosting.Lifecycle;
 /// exactly-once for a receiver that remembers the keys it has seen.
 /// </para>
 /// </remarks>
-internal sealed class NotificationDispatcher(IServiceStore store, IOptions<KakaoFlowOptions> settings, ILogger<NotificationDispatcher> logger, IHostCoordination hosts)
+internal sealed class NotificationDispatcher(IServiceStore store, IOptions<KakaoFlowOptions> settings, ILogger<NotificationDispatcher> logger, IHostCoordination hosts, TimeProvider flowClock)
     : BackgroundService
 {
     private readonly KakaoFlowOptions options = settings.Value;
@@ -39,6 +39,8 @@ internal sealed class NotificationDispatcher(IServiceStore store, IOptions<Kakao
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    // Retries wait in real time (a receiver's outage is real, whatever clock the flows run on); a delivery is stamped on
+    // the flow clock, the one the retention sweep prunes delivered messages by.
     private readonly TimeProvider _realClock = TimeProvider.System;
 
     // The first pass after start-up tries every undelivered message at once, whatever backoff an earlier process
@@ -121,14 +123,14 @@ internal sealed class NotificationDispatcher(IServiceStore store, IOptions<Kakao
 
             if (options.NotifyUrl is null)
             {
-                store.MarkDelivered(note.Id, now);
+                store.MarkDelivered(note.Id, flowClock.GetUtcNow());
                 continue;
             }
 
             var error = await PostAsync(options.NotifyUrl, note, stoppingToken).ConfigureAwait(false);
             if (error is null)
             {
-                store.MarkDelivered(note.Id, _realClock.GetUtcNow());
+                store.MarkDelivered(note.Id, flowClock.GetUtcNow());
                 Log.NotificationDelivered(logger, note.Id, note.Attempts + 1);
                 continue;
             }
