@@ -8,6 +8,7 @@
 #
 #   bash bench/sessions.sh            # USERS=1000000 ACTIVE=100000
 #   USERS=100000 bash bench/sessions.sh
+#   HOST_ENV="DOTNET_GCConserveMemory=5" bash bench/sessions.sh   # the host (only) runs with these environment variables
 set -euo pipefail
 cd "$(dirname "$0")/.."
 USERS=${USERS:-1000000}
@@ -27,7 +28,7 @@ echo "== building (Release)"
 dotnet build -c Release -v q -nologo engine/KakaoFlow.Cli -o "$work/cli" >/dev/null
 dotnet build -c Release -v q -nologo tests/KakaoFlow.Benchmarks -o "$work/bench" >/dev/null
 
-dotnet "$work/cli/kakaoflow.dll" serve bench/flows --urls "http://127.0.0.1:$PORT" --data "$work/data/bench.litedb" >"$work/host.log" 2>&1 &
+env ${HOST_ENV:-} dotnet "$work/cli/kakaoflow.dll" serve bench/flows --urls "http://127.0.0.1:$PORT" --data "$work/data/bench.litedb" >"$work/host.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/bench/keyboard" && break; sleep 0.1; done
 echo "== host RSS at start: $(( $(awk '/VmRSS/ { print $2 }' "/proc/$pid/status") / 1024 )) MB"
