@@ -11,33 +11,14 @@ namespace KakaoFlow.Redis.Tests;
 /// several users whose messages alternate between them; one is killed with SIGKILL mid-load. The other keeps answering
 /// (within the reply bound, even for a user whose turn the dead host held), and no acknowledged turn is lost.
 /// </summary>
-public sealed class KillTests : IDisposable
+public sealed class KillTests : CounterBotRoot
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "kakaoflow-redis-tests", Guid.NewGuid().ToString("N"));
-
-    public KillTests()
-    {
-        Directory.CreateDirectory(Path.Combine(_root, "flows", "counter"));
-        File.WriteAllText(Path.Combine(_root, "flows", "counter", "flow.yaml"), Flows.Counter, Encoding.UTF8);
-    }
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
     [Fact]
     public async Task A_host_killed_under_load_loses_no_acknowledged_turn_and_the_other_keeps_answering()
     {
         using var redis = RedisServerProcess.Start();
-        using var a = await ServeHost.StartAsync(_root, "counter", ["--store", $"redis://{redis.EndPoint}/0"]);
-        using var b = await ServeHost.StartAsync(_root, "counter", ["--store", $"redis://{redis.EndPoint}/0"]);
+        using var a = await ServeHost.StartAsync(Root, "counter", ["--store", $"redis://{redis.EndPoint}/0"]);
+        using var b = await ServeHost.StartAsync(Root, "counter", ["--store", $"redis://{redis.EndPoint}/0"]);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var killed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 

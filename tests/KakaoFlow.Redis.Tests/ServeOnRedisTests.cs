@@ -9,34 +9,15 @@ namespace KakaoFlow.Redis.Tests;
 /// The real <c>kakaoflow serve</c> with its store chosen by <c>$KAKAOFLOW_STORE</c>: the state goes to the Redis
 /// database the URL names, and no LiteDB file is opened or created, even with a <c>--data</c> given.
 /// </summary>
-public sealed class ServeOnRedisTests : IDisposable
+public sealed class ServeOnRedisTests : CounterBotRoot
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "kakaoflow-redis-tests", Guid.NewGuid().ToString("N"));
-
-    public ServeOnRedisTests()
-    {
-        Directory.CreateDirectory(Path.Combine(_root, "flows", "counter"));
-        File.WriteAllText(Path.Combine(_root, "flows", "counter", "flow.yaml"), Flows.Counter, Encoding.UTF8);
-    }
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
     [Fact]
     public async Task Serve_with_KAKAOFLOW_STORE_keeps_its_state_in_that_Redis_database_and_opens_no_LiteDB_file()
     {
         using var redis = RedisServerProcess.Start();
-        var dataFile = Path.Combine(_root, "data", "kakaoflow.litedb");
+        var dataFile = Path.Combine(Root, "data", "kakaoflow.litedb");
         using var serve = await ServeHost.StartAsync(
-            _root,
+            Root,
             "counter",
             ["--data", dataFile],
             new Dictionary<string, string> { ["KAKAOFLOW_STORE"] = $"redis://{redis.EndPoint}/5" });
@@ -48,7 +29,7 @@ public sealed class ServeOnRedisTests : IDisposable
         }
 
         Assert.Contains($"state in redis://{redis.EndPoint}/5", serve.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain(serve.OpenFiles(), file => file.Contains(".litedb", StringComparison.Ordinal) || file.StartsWith(_root, StringComparison.Ordinal));
+        Assert.DoesNotContain(serve.OpenFiles(), file => file.Contains(".litedb", StringComparison.Ordinal) || file.StartsWith(Root, StringComparison.Ordinal));
         using var client = await ConnectionMultiplexer.ConnectAsync(redis.EndPoint);
         var server = client.GetServer(redis.EndPoint);
         Assert.Equal(1, await client.GetDatabase(5).HashLengthAsync("kf:s:counter"));
@@ -56,15 +37,15 @@ public sealed class ServeOnRedisTests : IDisposable
 
         serve.Dispose();
         // Nothing was written beside the flows: no data file, no journal, no generated token, no lock file.
-        Assert.Equal([Path.Combine(_root, "flows")], Directory.EnumerateFileSystemEntries(_root));
+        Assert.Equal([Path.Combine(Root, "flows")], Directory.EnumerateFileSystemEntries(Root));
     }
 
     [Fact]
     public async Task With_neither_option_nor_variable_serve_keeps_its_state_in_the_LiteDB_file()
     {
         // The other side of the same check: the data file is where it is looked for above.
-        var dataFile = Path.Combine(_root, "data", "kakaoflow.litedb");
-        using var serve = await ServeHost.StartAsync(_root, "counter", ["--data", dataFile]);
+        var dataFile = Path.Combine(Root, "data", "kakaoflow.litedb");
+        using var serve = await ServeHost.StartAsync(Root, "counter", ["--data", dataFile]);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
 
         Assert.Equal("1", await serve.TrySayAsync(http, "counter", "손님", "하나 더"));
