@@ -11,19 +11,12 @@ namespace KakaoFlow.Browser.Tests;
 public sealed partial class SimApiTests : IAsyncLifetime
 {
     private SimServer _server = null!;
-    private HttpClient _http = null!;
 
-    public async Task InitializeAsync()
-    {
-        _server = await SimServer.StartAsync();
-        _http = new HttpClient { BaseAddress = new Uri(_server.BaseUrl) };
-    }
+    private HttpClient Http => _server.Http;
 
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _server.DisposeAsync();
-    }
+    public async Task InitializeAsync() => _server = await SimServer.StartAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [GeneratedRegex("""(?:src|href)="([^"]*)"|url\(([^)]*)\)""")]
     private static partial Regex Reference();
@@ -33,7 +26,7 @@ public sealed partial class SimApiTests : IAsyncLifetime
     [InlineData("/pizza")]
     public async Task Every_script_and_style_of_the_pages_is_served_by_the_simulator_itself(string page)
     {
-        using var response = await _http.GetAsync(page);
+        using var response = await Http.GetAsync(page);
         var html = await response.Content.ReadAsStringAsync();
         // And the browser is told to run scripts, and to load styles and connect, from here only.
         var policy = string.Join(' ', response.Headers.GetValues("Content-Security-Policy"));
@@ -47,11 +40,11 @@ public sealed partial class SimApiTests : IAsyncLifetime
         foreach (var reference in references.Where(r => r != "/" && !r.StartsWith("data:", StringComparison.Ordinal)))
         {
             Assert.StartsWith("/_sim/", reference, StringComparison.Ordinal);
-            using var file = await _http.GetAsync(reference);
+            using var file = await Http.GetAsync(reference);
             Assert.Equal(HttpStatusCode.OK, file.StatusCode);
         }
 
-        var css = await _http.GetStringAsync("/_sim/sim.css");
+        var css = await Http.GetStringAsync("/_sim/sim.css");
         Assert.DoesNotContain("http", string.Concat(Reference().Matches(css).Select(m => m.Value)), StringComparison.Ordinal);
     }
 
@@ -60,7 +53,7 @@ public sealed partial class SimApiTests : IAsyncLifetime
     [InlineData("/pizza")]
     public async Task Pages_are_written_in_the_simulators_language_with_every_text_filled_in(string page)
     {
-        var html = await _http.GetStringAsync(page);
+        var html = await Http.GetStringAsync(page);
 
         Assert.Contains("<html lang=\"ko\">", html, StringComparison.Ordinal);
         Assert.Contains("<title>KakaoFlow 시뮬레이터</title>", html, StringComparison.Ordinal);
@@ -75,7 +68,7 @@ public sealed partial class SimApiTests : IAsyncLifetime
     {
         string[] named = ["bot-message", "user-message", "keyboard-button", "text-input", "send", "vars", "current-step",
             "clock-forward-10m", "reset", "graph", "reload-notice", "diagnostics", "bot-status"];
-        var files = await Task.WhenAll(new[] { "/pizza", "/", "/_sim/bot.js", "/_sim/index.js" }.Select(path => _http.GetStringAsync(path)));
+        var files = await Task.WhenAll(new[] { "/pizza", "/", "/_sim/bot.js", "/_sim/index.js" }.Select(path => Http.GetStringAsync(path)));
         var onPages = files.SelectMany(text => TestId().Matches(text)).Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value).ToHashSet();
         var readme = await File.ReadAllTextAsync(Path.Combine(Repo.Root, "README.md"));
         var hooks = readme[readme.IndexOf("Stable hooks for tests and automation", StringComparison.Ordinal)..];
@@ -90,30 +83,30 @@ public sealed partial class SimApiTests : IAsyncLifetime
     [Fact]
     public async Task Files_carry_an_etag_and_mermaid_ships_with_its_licence()
     {
-        using var first = await _http.GetAsync("/_sim/mermaid.min.js");
+        using var first = await Http.GetAsync("/_sim/mermaid.min.js");
         var etag = first.Headers.ETag;
         using var again = new HttpRequestMessage(HttpMethod.Get, "/_sim/mermaid.min.js");
         again.Headers.IfNoneMatch.Add(etag!);
-        using var second = await _http.SendAsync(again);
-        var licence = await _http.GetStringAsync("/_sim/mermaid.LICENSE.txt");
+        using var second = await Http.SendAsync(again);
+        var licence = await Http.GetStringAsync("/_sim/mermaid.LICENSE.txt");
 
         Assert.Equal("text/javascript", first.Content.Headers.ContentType?.MediaType);
         Assert.True(first.Content.Headers.ContentLength > 1_000_000);
         Assert.Equal(HttpStatusCode.NotModified, second.StatusCode);
         Assert.Contains("The MIT License", licence, StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/_sim/nothing.js")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync("/_sim/nothing.js")).StatusCode);
     }
 
     [Fact]
     public async Task Bad_requests_are_refused_and_change_nothing()
     {
-        Assert.Equal(HttpStatusCode.BadRequest, (await _http.GetAsync("/_api/bots/pizza/state?user=a%20b")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/_api/bots/nobot/state?user=u1")).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await _http.PostAsJsonAsync("/_api/bots/pizza/clock", new { user = "u1", by = "soon" })).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await _http.PostAsJsonAsync("/_api/bots/pizza/send", new { user = "u1", photo = "file:///etc/passwd" })).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await _http.PostAsJsonAsync("/_api/bots/pizza/send", new { user = "u1" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Http.GetAsync("/_api/bots/pizza/state?user=a%20b")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync("/_api/bots/nobot/state?user=u1")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Http.PostAsJsonAsync("/_api/bots/pizza/clock", new { user = "u1", by = "soon" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Http.PostAsJsonAsync("/_api/bots/pizza/send", new { user = "u1", photo = "file:///etc/passwd" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Http.PostAsJsonAsync("/_api/bots/pizza/send", new { user = "u1" })).StatusCode);
 
-        var state = await _http.GetFromJsonAsync<JsonElement>("/_api/bots/pizza/state?user=u1");
+        var state = await Http.GetFromJsonAsync<JsonElement>("/_api/bots/pizza/state?user=u1");
         Assert.Equal("home", state.GetProperty("user").GetProperty("step").GetString());
         Assert.Equal(0, state.GetProperty("user").GetProperty("entries").GetArrayLength());
     }
@@ -127,7 +120,7 @@ public sealed partial class SimApiTests : IAsyncLifetime
         await CommandLine.RunAsync(["check", folder, "--lang", "ko"], check, new StringWriter()); // the simulator's language
         var expected = check.ToString().ReplaceLineEndings("\n").Split('\n').Where(l => l.Contains(": error ", StringComparison.Ordinal) || l.Contains(": warning ", StringComparison.Ordinal));
 
-        using var response = await _http.PostAsJsonAsync("/_api/bots/broken/send", new { user = "u1", text = "가기" });
+        using var response = await Http.PostAsJsonAsync("/_api/bots/broken/send", new { user = "u1", text = "가기" });
         var state = await response.Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
@@ -150,11 +143,11 @@ public sealed partial class SimApiTests : IAsyncLifetime
               - 고장: { js: "throw new Error('깨짐');" }
               - 무한: { js: "while (true) {}" }
             """);
-        using var wait = await _http.PostAsJsonAsync("/_api/bots/hooks/clock", new { user = "u1", by = "1d" });
+        using var wait = await Http.PostAsJsonAsync("/_api/bots/hooks/clock", new { user = "u1", by = "1d" });
         Assert.Equal(HttpStatusCode.OK, wait.StatusCode);
 
-        using var first = await _http.PostAsJsonAsync("/_api/bots/hooks/send", new { user = "u1", text = "시각" });
-        using var second = await _http.PostAsJsonAsync("/_api/bots/hooks/send", new { user = "u1", text = "고장" });
+        using var first = await Http.PostAsJsonAsync("/_api/bots/hooks/send", new { user = "u1", text = "시각" });
+        using var second = await Http.PostAsJsonAsync("/_api/bots/hooks/send", new { user = "u1", text = "고장" });
         var entries = (await second.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("user").GetProperty("entries").EnumerateArray()
             .Select(e => (Kind: e.GetProperty("kind").GetString(), Text: e.GetProperty("text").GetString()))
             .ToList();
@@ -168,7 +161,7 @@ public sealed partial class SimApiTests : IAsyncLifetime
         Assert.Contains("깨짐", entries[^1].Text, StringComparison.Ordinal);
 
         // The sandbox of serve: a hook that never ends is stopped, and the user still gets an answer.
-        using var third = await _http.PostAsJsonAsync("/_api/bots/hooks/send", new { user = "u1", text = "무한" });
+        using var third = await Http.PostAsJsonAsync("/_api/bots/hooks/send", new { user = "u1", text = "무한" });
         var after = (await third.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("user").GetProperty("entries").EnumerateArray().ToList();
         Assert.Equal(("user", "무한"), (after[^3].GetProperty("kind").GetString(), after[^3].GetProperty("text").GetString()));
         Assert.Equal("bot", after[^2].GetProperty("kind").GetString());
@@ -191,11 +184,11 @@ public sealed partial class SimApiTests : IAsyncLifetime
 
         foreach (var user in new[] { "u1", "u2", "u1" })
         {
-            using var turn = await _http.PostAsJsonAsync("/_api/bots/counter/send", new { user, text = "하나 더" });
+            using var turn = await Http.PostAsJsonAsync("/_api/bots/counter/send", new { user, text = "하나 더" });
             Assert.Equal(HttpStatusCode.OK, turn.StatusCode);
         }
 
-        var state = await _http.GetFromJsonAsync<JsonElement>("/_api/bots/counter/state?user=u1");
+        var state = await Http.GetFromJsonAsync<JsonElement>("/_api/bots/counter/state?user=u1");
         var replies = state.GetProperty("user").GetProperty("entries").EnumerateArray()
             .Where(e => e.GetProperty("kind").GetString() == "bot").Select(e => e.GetProperty("text").GetString());
         Assert.Equal(["지금 1번째", "지금 3번째"], replies);

@@ -12,23 +12,16 @@ namespace KakaoFlow.Browser.Tests;
 public sealed class SimPaymentTests : IAsyncLifetime
 {
     private SimServer _server = null!;
-    private HttpClient _http = null!;
 
-    public async Task InitializeAsync()
-    {
-        _server = await SimServer.StartAsync();
-        _http = new HttpClient { BaseAddress = new Uri(_server.BaseUrl) };
-    }
+    private HttpClient Http => _server.Http;
 
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _server.DisposeAsync();
-    }
+    public async Task InitializeAsync() => _server = await SimServer.StartAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     private async Task<JsonElement> Send(string user, string text)
     {
-        using var response = await _http.PostAsJsonAsync("/_api/bots/shop/send", new { user, text });
+        using var response = await Http.PostAsJsonAsync("/_api/bots/shop/send", new { user, text });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("user");
     }
@@ -39,7 +32,7 @@ public sealed class SimPaymentTests : IAsyncLifetime
     private async Task<(HttpStatusCode Status, string Html)> PostForm(string url, string number)
     {
         using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["number"] = number, ["expiry"] = "12/30", ["holder"] = "홍길동" });
-        using var response = await _http.PostAsync(new Uri(url), form);
+        using var response = await Http.PostAsync(new Uri(url), form);
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
@@ -53,7 +46,7 @@ public sealed class SimPaymentTests : IAsyncLifetime
         var url = asked.GetProperty("link").GetProperty("url").GetString()!;
         Assert.StartsWith(_server.BaseUrl + "/shop/pay/register?t=", url, StringComparison.Ordinal);
 
-        using (var page = await _http.GetAsync(new Uri(url)))
+        using (var page = await Http.GetAsync(new Uri(url)))
         {
             Assert.Equal(HttpStatusCode.OK, page.StatusCode);
             Assert.Contains("결제 카드 등록", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -71,7 +64,7 @@ public sealed class SimPaymentTests : IAsyncLifetime
 
         // Another tab is another user, without the card; a reset user has none either.
         Assert.Contains("결제 카드가 아직 없어요", LastBot(await Send("u2", "결제 카드")).GetProperty("text").GetString(), StringComparison.Ordinal);
-        using (var reset = await _http.PostAsJsonAsync("/_api/bots/shop/reset", new { user = "u1" }))
+        using (var reset = await Http.PostAsJsonAsync("/_api/bots/shop/reset", new { user = "u1" }))
         {
             Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
         }

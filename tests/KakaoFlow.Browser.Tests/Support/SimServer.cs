@@ -18,12 +18,16 @@ internal sealed class SimServer : IAsyncDisposable
         _app = app;
         FlowsDirectory = flowsDirectory;
         BaseUrl = baseUrl;
+        Http = new HttpClient { BaseAddress = new Uri(baseUrl) };
     }
 
     public string FlowsDirectory { get; }
 
     /// <summary>E.g. <c>http://127.0.0.1:40123</c>, no trailing slash.</summary>
     public string BaseUrl { get; }
+
+    /// <summary>A client of the simulator's own address (its API and pages without a browser); disposed with it.</summary>
+    public HttpClient Http { get; }
 
     /// <summary>Starts the simulator; its page in Korean (as most people who edit flows read it) unless <paramref name="language"/> says.</summary>
     public static async Task<SimServer> StartAsync(CultureInfo? language = null)
@@ -63,6 +67,7 @@ internal sealed class SimServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Http.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
         Directory.Delete(FlowsDirectory, recursive: true);
