@@ -1,15 +1,14 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using KakaoFlow.Cli;
 using KakaoFlow.Cli.Serve;
-using KakaoFlow.Host.Tests.Support;
+using KakaoFlow.Redis.Tests.Support;
 
 namespace KakaoFlow.Redis.Tests;
 
 /// <summary><c>serve --store</c> and <c>$KAKAOFLOW_STORE</c>: LiteDB by default, Redis by URL with a shared owner token.</summary>
-public sealed class ServeStoreOptionTests
+public sealed class ServeStoreOptionTests : CounterBotRoot
 {
     [Fact]
     public void No_store_or_litedb_is_the_data_file()
@@ -56,16 +55,7 @@ public sealed class ServeStoreOptionTests
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var before = Environment.GetEnvironmentVariable(KakaoFlowEnvironment.Store);
-        Environment.SetEnvironmentVariable(KakaoFlowEnvironment.Store, "redis://127.0.0.1:6390/zero");
-        try
-        {
-            Assert.Equal(2, await CommandLine.RunAsync(["serve"], stdout, stderr));
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(KakaoFlowEnvironment.Store, before);
-        }
+        Assert.Equal(2, await RunWithVariable(KakaoFlowEnvironment.Store, "redis://127.0.0.1:6390/zero", ["serve"], stdout, stderr));
 
         Assert.Contains("$KAKAOFLOW_STORE must be litedb or redis://HOST:PORT[/DB]", stderr.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("--store must be", stderr.ToString(), StringComparison.Ordinal);
@@ -76,17 +66,9 @@ public sealed class ServeStoreOptionTests
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var token = Environment.GetEnvironmentVariable(KakaoFlowEnvironment.AdminToken);
-        Environment.SetEnvironmentVariable(KakaoFlowEnvironment.AdminToken, "durability-test-token");
-        try
-        {
-            Assert.Equal(2, await CommandLine.RunAsync(["serve", "--store", "redis://127.0.0.1:6390/2", "--durability", "fsync"], stdout, stderr));
-            Assert.Contains("--durability applies to the LiteDB store only", stderr.ToString(), StringComparison.Ordinal);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(KakaoFlowEnvironment.AdminToken, token);
-        }
+        Assert.Equal(2, await RunWithVariable(
+            KakaoFlowEnvironment.AdminToken, "durability-test-token", ["serve", "--store", "redis://127.0.0.1:6390/2", "--durability", "fsync"], stdout, stderr));
+        Assert.Contains("--durability applies to the LiteDB store only", stderr.ToString(), StringComparison.Ordinal);
 
         Assert.Equal(2, await CommandLine.RunAsync(["serve", "--durability", "always"], stdout, stderr));
         Assert.Contains("--durability must be os or fsync, not 'always'", stderr.ToString(), StringComparison.Ordinal);
@@ -95,9 +77,6 @@ public sealed class ServeStoreOptionTests
     [Fact]
     public async Task A_Redis_that_cannot_be_reached_at_start_stops_serve_with_exit_code_1_and_the_reason()
     {
-        var root = Path.Combine(Path.GetTempPath(), "kakaoflow-redis-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path.Combine(root, "flows", "counter"));
-        await File.WriteAllTextAsync(Path.Combine(root, "flows", "counter", "flow.yaml"), Flows.Counter, Encoding.UTF8);
         int port;
         using (var listener = new TcpListener(IPAddress.Loopback, 0))
         {
@@ -107,21 +86,32 @@ public sealed class ServeStoreOptionTests
 
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var token = Environment.GetEnvironmentVariable(KakaoFlowEnvironment.AdminToken);
-        Environment.SetEnvironmentVariable(KakaoFlowEnvironment.AdminToken, "unreachable-redis-test-token");
+        var redis = "redis://127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture) + "/0";
+        var dataFile = Path.Combine(Root, "data", "kakaoflow.litedb");
+
+        Assert.Equal(1, await RunWithVariable(
+            KakaoFlowEnvironment.AdminToken,
+            "unreachable-redis-test-token",
+            ["serve", Path.Combine(Root, "flows"), "--store", redis, "--data", dataFile, "--urls", "http://127.0.0.1:0", "--no-watch"],
+            stdout,
+            stderr));
+        Assert.Contains("127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture), stderr.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("listening on", stdout.ToString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.GetDirectoryName(dataFile)));
+    }
+
+    /// <summary>Runs <c>kakaoflow</c> in this process with one environment variable set for the call, restored after.</summary>
+    private static async Task<int> RunWithVariable(string name, string value, string[] args, StringWriter stdout, StringWriter stderr)
+    {
+        var before = Environment.GetEnvironmentVariable(name);
+        Environment.SetEnvironmentVariable(name, value);
         try
         {
-            var redis = "redis://127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture) + "/0";
-            var dataFile = Path.Combine(root, "data", "kakaoflow.litedb");
-            Assert.Equal(1, await CommandLine.RunAsync(["serve", Path.Combine(root, "flows"), "--store", redis, "--data", dataFile, "--urls", "http://127.0.0.1:0", "--no-watch"], stdout, stderr));
-            Assert.Contains("127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture), stderr.ToString(), StringComparison.Ordinal);
-            Assert.DoesNotContain("listening on", stdout.ToString(), StringComparison.Ordinal);
-            Assert.False(Directory.Exists(Path.GetDirectoryName(dataFile)));
+            return await CommandLine.RunAsync(args, stdout, stderr);
         }
         finally
         {
-            Environment.SetEnvironmentVariable(KakaoFlowEnvironment.AdminToken, token);
-            Directory.Delete(root, recursive: true);
+            Environment.SetEnvironmentVariable(name, before);
         }
     }
 }
