@@ -30,9 +30,10 @@ public sealed class SkillHotReloadTests
 
         // v2 has 11 pizzas: the user keeps their step and their page, which now shows what v2 has on it.
         var catalog = host.App.Services.GetRequiredService<BotCatalog>();
-        var swapped = SwappedIn(catalog, "hello", Version(2, 11));
+        using var changes = new CatalogChanges(catalog);
+        var swapped = changes.SwappedIn("hello", Version(2, 11));
         await File.WriteAllTextAsync(Path.Combine(host.FlowsDirectory, "hello", "flow.yaml"), Version(2, 11), Encoding.UTF8);
-        await swapped.WaitAsync(TimeSpan.FromSeconds(30));
+        await swapped;
 
         var fallback = await host.SkillAsync("hello", User, "피자12");
         Assert.Equal("아래 버튼 중에서 선택해 주세요.", fallback.Texts);
@@ -48,10 +49,10 @@ public sealed class SkillHotReloadTests
         await host.SkillAsync("hello", User, "메뉴");
         await host.SkillAsync("hello", User, "다음");
 
-        var catalog = host.App.Services.GetRequiredService<BotCatalog>();
-        var swapped = SwappedIn(catalog, "hello", Version(2, 5));
+        using var changes = new CatalogChanges(host.App.Services.GetRequiredService<BotCatalog>());
+        var swapped = changes.SwappedIn("hello", Version(2, 5));
         await File.WriteAllTextAsync(Path.Combine(host.FlowsDirectory, "hello", "flow.yaml"), Version(2, 5), Encoding.UTF8);
-        await swapped.WaitAsync(TimeSpan.FromSeconds(30));
+        await swapped;
 
         // 이전 was a page control of v1; v2's keyboard fits one page, so it is text the flow does not know.
         var fallback = await host.SkillAsync("hello", User, "이전");
@@ -59,22 +60,5 @@ public sealed class SkillHotReloadTests
         Assert.Equal(["피자1", "피자2", "피자3", "피자4", "피자5"], fallback.Labels);
         Assert.Equal(0, host.SessionOf("hello", SkillCalls.KeyOf(User))?.Page);
         Assert.Equal("피자5 v2", (await host.SkillAsync("hello", User, "피자5")).Texts);
-    }
-
-    private static Task SwappedIn(BotCatalog catalog, string botId, string flowText)
-    {
-        var version = FlowSource.VersionOf(flowText, []);
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnChanged(object? sender, BotChange change)
-        {
-            if (change.BotId == botId && change.Kind == BotChangeKind.Reloaded && change.NewVersion == version)
-            {
-                catalog.Changed -= OnChanged;
-                done.TrySetResult();
-            }
-        }
-
-        catalog.Changed += OnChanged;
-        return done.Task;
     }
 }
