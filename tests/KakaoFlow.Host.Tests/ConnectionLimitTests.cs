@@ -19,6 +19,30 @@ public sealed class ConnectionLimitTests
         return client.GetStream();
     }
 
+    /// <summary>
+    /// Writes <paramref name="chunk"/> <paramref name="every"/> so often until the server closes the connection (or 20 s
+    /// pass: null); what the server sent.
+    /// </summary>
+    private static async Task<string?> TrickleUntilClosedAsync(NetworkStream stream, byte[] chunk, TimeSpan every)
+    {
+        var closed = ReadUntilClosedAsync(stream, seconds: 20);
+        while (!closed.IsCompleted)
+        {
+            try
+            {
+                await stream.WriteAsync(chunk);
+            }
+            catch (IOException)
+            {
+                break;
+            }
+
+            await Task.WhenAny(closed, Task.Delay(every));
+        }
+
+        return await closed;
+    }
+
     /// <summary>Reads until the server closes the connection (or <paramref name="seconds"/> pass); what it sent.</summary>
     private static async Task<string?> ReadUntilClosedAsync(NetworkStream stream, int seconds)
     {
@@ -54,22 +78,7 @@ public sealed class ConnectionLimitTests
         await stream.WriteAsync("GET /pizza/keyboard HTTP/1.1\r\nHost: localhost\r\nX-Slow: "u8.ToArray());
 
         // One byte every 250 ms: never a complete header block, never idle either.
-        var closed = ReadUntilClosedAsync(stream, seconds: 20);
-        while (!closed.IsCompleted)
-        {
-            try
-            {
-                await stream.WriteAsync("a"u8.ToArray());
-            }
-            catch (IOException)
-            {
-                break;
-            }
-
-            await Task.WhenAny(closed, Task.Delay(250));
-        }
-
-        var answer = await closed;
+        var answer = await TrickleUntilClosedAsync(stream, "a"u8.ToArray(), every: TimeSpan.FromMilliseconds(250));
         var elapsed = watch.Elapsed;
         Assert.True(answer is not null, "the connection was still open after 20 s");
         Assert.DoesNotContain("200 OK", answer, StringComparison.Ordinal);
@@ -85,23 +94,7 @@ public sealed class ConnectionLimitTests
         await stream.WriteAsync("POST /pizza/message HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 30000\r\n\r\n"u8.ToArray());
 
         // About 1,000 bytes a second: fast enough for Kestrel's default (240 B/s), too slow for serve's 4 KiB/s.
-        var closed = ReadUntilClosedAsync(stream, seconds: 20);
-        var chunk = Encoding.ASCII.GetBytes(new string(' ', 200));
-        while (!closed.IsCompleted)
-        {
-            try
-            {
-                await stream.WriteAsync(chunk);
-            }
-            catch (IOException)
-            {
-                break;
-            }
-
-            await Task.WhenAny(closed, Task.Delay(200));
-        }
-
-        var answer = await closed;
+        var answer = await TrickleUntilClosedAsync(stream, Encoding.ASCII.GetBytes(new string(' ', 200)), every: TimeSpan.FromMilliseconds(200));
         var elapsed = watch.Elapsed;
         Assert.True(answer is not null, "the connection was still open after 20 s");
         Assert.DoesNotContain("200 OK", answer, StringComparison.Ordinal);
