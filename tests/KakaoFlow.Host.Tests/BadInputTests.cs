@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using KakaoFlow.Host.Tests.Support;
 
@@ -78,19 +77,7 @@ public sealed class BadInputTests : PizzaHostTests
     {
         var user = await SizeStepUser.OnMessageAsync(Server, User);
         var bytes = Encoding.UTF8.GetBytes(Json.Message(User, "text", new string('a', 200_000)));
-        var content = new StreamContent(new UnknownLengthStream(bytes)); // no Content-Length: chunked
-        content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json");
-
-        HttpResponseMessage? response = null;
-        try
-        {
-            response = await Server.Http.PostAsync(new Uri("/pizza/message", UriKind.Relative), content);
-        }
-        catch (HttpRequestException)
-        {
-            // The server may close the connection while the client is still sending the rest: also a refusal.
-        }
-
+        var response = await ChunkedPost.SendAsync(Server.Http, "/pizza/message", bytes);
         if (response is not null)
         {
             await AssertRefusedAsync(response, 100, "over-large chunked");
@@ -137,13 +124,5 @@ public sealed class BadInputTests : PizzaHostTests
         Assert.StartsWith($$"""{"code":{{code}},"message":""", body, StringComparison.Ordinal);
         using var json = System.Text.Json.JsonDocument.Parse(body);
         Assert.Equal(2, json.RootElement.EnumerateObject().Count());
-    }
-
-    /// <summary>A stream that hides its length, so HttpClient sends it chunked.</summary>
-    private sealed class UnknownLengthStream(byte[] bytes) : MemoryStream(bytes)
-    {
-        public override bool CanSeek => false;
-
-        public override long Length => throw new NotSupportedException();
     }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using KakaoFlow.Host.Tests.Support;
 
@@ -72,19 +71,7 @@ public sealed class SkillBadInputTests : PizzaHostTests
     public async Task A_chunked_payload_over_64_KiB_is_refused()
     {
         var user = await SizeStepUser.OnSkillAsync(Server, User);
-        var content = new StreamContent(new UnknownLengthStream(Encoding.UTF8.GetBytes(SkillCalls.Payload(User, new string('가', 30_000)))));
-        content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json");
-
-        HttpResponseMessage? response = null;
-        try
-        {
-            response = await Server.Http.PostAsync(new Uri("/pizza/skill", UriKind.Relative), content);
-        }
-        catch (HttpRequestException)
-        {
-            // The server may close the connection while the client is still sending the rest: also a refusal.
-        }
-
+        var response = await ChunkedPost.SendAsync(Server.Http, "/pizza/skill", Encoding.UTF8.GetBytes(SkillCalls.Payload(User, new string('가', 30_000))));
         if (response is not null)
         {
             await AssertRefusedAsync(response, 100, "bad request: the body is larger than 65536 bytes", "over-large chunked");
@@ -116,12 +103,4 @@ public sealed class SkillBadInputTests : PizzaHostTests
 
     private static async Task AssertRefusedAsync(HttpResponseMessage response, int code, string message, string name) =>
         Assert.Equal($$"""{"code":{{code}},"message":{{Json.Quote(message)}}}""", await Refusals.AssertBadRequestAsync(response, name));
-
-    /// <summary>A stream that hides its length, so HttpClient sends it chunked.</summary>
-    private sealed class UnknownLengthStream(byte[] bytes) : MemoryStream(bytes)
-    {
-        public override bool CanSeek => false;
-
-        public override long Length => throw new NotSupportedException();
-    }
 }
