@@ -49,10 +49,16 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
 
     public void SaveAll(IEnumerable<SessionWrite> writes) =>
         // One Upsert call for the whole batch: LiteDB sets up its snapshot, index and data services once, not per session.
-        _file.Transaction("Writing a batch of sessions", database => database.Sessions.Upsert(writes.Select(write =>
-            write.Record is { } record
-                ? SessionDocuments.FromRecord(StoreNames.IdOf(write.BotId, write.UserKey), write.BotId, record)
-                : SessionDocuments.ToDocument(StoreNames.IdOf(write.BotId, write.UserKey), write.BotId, write.Session))));
+        _file.Transaction("Writing a batch of sessions", database => database.Sessions.Upsert(writes.Select(DocumentOf)));
+
+    /// <summary>The document of a write: straight from its journal record when it has one (the flush), else from the session.</summary>
+    private static BsonDocument DocumentOf(SessionWrite write)
+    {
+        var id = StoreNames.IdOf(write.BotId, write.UserKey);
+        return write.Record is { } record
+            ? SessionDocuments.FromRecord(id, write.BotId, record)
+            : SessionDocuments.ToDocument(id, write.BotId, write.Session);
+    }
 
     /// <summary>
     /// fsyncs LiteDB's log and data file from outside (LiteDB 5.0.21 never does): a commit returned means the pages were

@@ -26,9 +26,6 @@ internal sealed class SessionKeyFilter
     /// <summary>Users the filter holds at its stated accuracy; it is sized when the store opens.</summary>
     public long Capacity { get; }
 
-    /// <summary>The filter's memory, in bytes.</summary>
-    public long Bytes => _words.LongLength * sizeof(long);
-
     /// <summary>Notes that the user of <paramref name="botId"/> may have a session from now on.</summary>
     public void Add(string botId, string userKey) => Add(Hash(botId, userKey));
 
