@@ -67,12 +67,20 @@ internal sealed class ScriptKit
 
     public static JsonElement Json(string json) => JsonDocument.Parse(json).RootElement.Clone();
 
-    /// <summary>Runs <paramref name="action"/> and fails when it does not return within <paramref name="seconds"/>.</summary>
+    /// <summary>
+    /// Runs <paramref name="action"/> on a thread of its own with a 1.5 MB stack and fails when it does not return within
+    /// <paramref name="seconds"/>. How deep a script may recurse before the stack guard stops it follows the stack of
+    /// the thread it runs on, and a thread pool's stack differs between machines (1.5 MB here, more on others): a fixed
+    /// size makes the depth tests mean the same everywhere.
+    /// </summary>
     public static T Returns<T>(Func<T> action, int seconds = 20)
     {
-        var task = Task.Run(action);
-        Assert.True(task.Wait(TimeSpan.FromSeconds(seconds)), $"did not return within {seconds} s");
-        return task.Result;
+        const int StackBytes = 1536 * 1024;
+        var task = new Task<T>(action);
+        var thread = new Thread(() => task.RunSynchronously(TaskScheduler.Default), StackBytes) { IsBackground = true };
+        thread.Start();
+        Assert.True(thread.Join(TimeSpan.FromSeconds(seconds)), $"did not return within {seconds} s");
+        return task.GetAwaiter().GetResult();
     }
 
     public static HookFailure Fails(HookOutcome outcome, HookFailureKind kind)
