@@ -55,6 +55,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     private readonly object _flushGate = new();
     private readonly Thread _flusher;
     private readonly Action? _afterFlush;
+    private readonly SessionStoreMetrics _metrics;
     private long _clock;
     private int _dirtyUsers;
     private int _wakeAsked;
@@ -78,6 +79,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         // Made before the store is handed out, so that every write is noted in it; the stored users are added in the
         // background and the filter answers only once they all are.
         _known = new SessionKeyFilter(_options.KnownUsersCapacity);
+        _metrics = new SessionStoreMetrics(() => _dirty.Count, () => _cache.Count, () => _packed.Bytes);
         // On a thread of its own, not the pool's: Dispose waits for it, and a busy pool could hold a queued scan (and so the
         // close) for seconds.
         _knownLoaded = Task.Factory.StartNew(LoadKnownUsers, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -90,6 +92,9 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
 
     /// <summary>Whether a user the store has never seen is answered without reading the backing store.</summary>
     public bool KnowsNewUsers => Volatile.Read(ref _knownReady);
+
+    /// <summary>This store's meter (<see cref="SessionStoreMetrics"/>).</summary>
+    internal System.Diagnostics.Metrics.Meter Meter => _metrics.Meter;
 
     /// <summary>Sessions held in memory now.</summary>
     public int CachedCount => _cache.Count;
@@ -109,6 +114,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         if (_cache.TryGetValue(key, out var cached))
         {
             cached.Touched = Interlocked.Increment(ref _clock);
+            _metrics.ReadFromCache();
             return cached.Session;
         }
 
@@ -116,14 +122,17 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         {
             var unpacked = SessionRecord.Read(record).Session;
             _cache.TryAdd(key, new Entry(unpacked, dirty: false, Interlocked.Increment(ref _clock), record));
+            _metrics.ReadFromPacked();
             return unpacked;
         }
 
         if (Volatile.Read(ref _knownReady) && !_known.MightContain(botId, userKey))
         {
+            _metrics.ReadOfNewUser();
             return null; // never stored: a new user
         }
 
+        _metrics.ReadFromStore();
         var session = _backing.Find(botId, userKey);
         if (session is not null)
         {
@@ -143,6 +152,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         var key = new SessionKey(botId, userKey);
         if (MustWait(key))
         {
+            _metrics.WaitedForRoom();
             await WaitForRoom(key).ConfigureAwait(false);
         }
 
@@ -201,6 +211,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             throw;
         }
 
+        _metrics.Written();
         if (reachesThreshold)
         {
             // After the append, so that the early flush's rotation finds this write in the segment it deletes.
@@ -288,6 +299,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     private void FlushAndDelete()
     {
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var segments = _journal.Rotate();
             Volatile.Write(ref _dirtyUsers, 0);
 
@@ -336,6 +348,10 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             }
 
             _journal.DeleteSegments(segments);
+            if (batch.Count > 0)
+            {
+                _metrics.Flushed(batch.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            }
         }
     }
 
@@ -366,6 +382,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
 
         _closing.Dispose();
         _wakeFlusher.Dispose();
+        _metrics.Dispose();
     }
 
     /// <summary>

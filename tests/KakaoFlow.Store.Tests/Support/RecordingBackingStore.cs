@@ -1,0 +1,118 @@
+using KakaoFlow.Runtime;
+using KakaoFlow.Storage;
+
+namespace KakaoFlow.Store.Tests.Support;
+
+/// <summary>Sessions in memory, recording the batches written and the reads; can fail the next batch.</summary>
+internal sealed class RecordingBackingStore : ISessionBackingStore
+{
+    private readonly List<List<SessionWrite>> _batches = [];
+    private readonly ManualResetEventSlim _batchesAllowed = new(initialState: true);
+    private readonly SemaphoreSlim _batchHeld = new(0);
+    private readonly SortedSet<string> _ids = new(StringComparer.Ordinal);
+    private readonly ManualResetEventSlim _scanAllowed = new(initialState: true);
+    private int _finds;
+
+    /// <summary>From now on a batch waits, once its sessions are taken, until <see cref="ReleaseBatches"/>.</summary>
+    public void HoldBatches() => _batchesAllowed.Reset();
+
+    public void ReleaseBatches() => _batchesAllowed.Set();
+
+    public void WaitForHeldBatch() => Assert.True(_batchHeld.Wait(TimeSpan.FromSeconds(30)), "no batch was held");
+
+    /// <summary>What the backing store holds, read without going through the journaled store.</summary>
+    public ISessionStore Stored { get; } = new InMemoryStore().Sessions;
+
+    public Exception? FailNextBatch { get; set; }
+
+    public int Finds => Volatile.Read(ref _finds);
+
+    public IReadOnlyList<List<SessionWrite>> Batches
+    {
+        get
+        {
+            lock (_batches)
+            {
+                return [.. _batches];
+            }
+        }
+    }
+
+    public Session? Find(string botId, string userKey)
+    {
+        Interlocked.Increment(ref _finds);
+        return Stored.Find(botId, userKey);
+    }
+
+    public void Save(string botId, string userKey, Session session)
+    {
+        NoteId(botId, userKey);
+        Stored.Save(botId, userKey, session);
+    }
+
+    public void SaveAll(IEnumerable<SessionWrite> writes)
+    {
+        if (FailNextBatch is { } failure)
+        {
+            FailNextBatch = null;
+            throw failure;
+        }
+
+        var batch = writes.ToList();
+        if (!_batchesAllowed.IsSet)
+        {
+            _batchHeld.Release();
+            _batchesAllowed.Wait(TimeSpan.FromSeconds(30)); // bounded: a failed test must not hang the store's disposal
+        }
+
+        foreach (var write in batch)
+        {
+            Save(write.BotId, write.UserKey, write.Session);
+        }
+
+        lock (_batches)
+        {
+            _batches.Add(batch);
+        }
+    }
+
+    public bool Delete(string botId, string userKey) => Stored.Delete(botId, userKey);
+
+    /// <summary>Ids stay listed after a delete: the store's filter may say "maybe" for them, as it does in use.</summary>
+    private void NoteId(string botId, string userKey)
+    {
+        lock (_ids)
+        {
+            _ids.Add(StoreNames.IdOf(botId, userKey));
+        }
+    }
+
+    public int DeleteInactiveSince(string botId, DateTimeOffset cutoff) => Stored.DeleteInactiveSince(botId, cutoff);
+
+    public int Count(string botId) => Stored.Count(botId);
+
+    public void Sync()
+    {
+    }
+
+    /// <summary>From now on the scan of stored ids waits at its first page until <see cref="ReleaseScan"/>.</summary>
+    public void HoldScan() => _scanAllowed.Reset();
+
+    public void ReleaseScan() => _scanAllowed.Set();
+
+    public Exception? FailScan { get; set; }
+
+    public IReadOnlyList<string> IdsAfter(string? after, int count)
+    {
+        _scanAllowed.Wait(TimeSpan.FromSeconds(30)); // bounded: a failed test must not hang the store's disposal
+        if (FailScan is { } failure)
+        {
+            throw failure;
+        }
+
+        lock (_ids)
+        {
+            return [.. _ids.Where(id => after is null || string.CompareOrdinal(id, after) > 0).Take(count)];
+        }
+    }
+}
