@@ -6,20 +6,21 @@ public sealed record SessionStoreOptions
 {
     /// <summary>
     /// How often dirty sessions are written from the journal to LiteDB. Longer coalesces more turns of one user into
-    /// one LiteDB write (users in a conversation answer every few seconds) at the price of a longer journal to replay
-    /// after a crash and more sessions held in memory until then (bounded by <see cref="FlushThreshold"/>).
+    /// one LiteDB write (users in a conversation answer every few seconds, and a LiteDB write is the largest cost of a
+    /// turn) at the price of a longer journal to replay after a crash and more sessions held until then (bounded by
+    /// <see cref="FlushThreshold"/>; beyond <see cref="CacheCapacity"/> of them as records only).
     /// </summary>
-    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>A flush starts early when this many users have a session not written to LiteDB yet.</summary>
-    public int FlushThreshold { get; set; } = 20_000;
+    public int FlushThreshold { get; set; } = 100_000;
 
     /// <summary>
     /// Back-pressure: a write of a user who has no unflushed session yet waits for the flusher while this many users
     /// have one (while a flush is running, those it writes are not counted: memory holds at most twice this many unflushed
     /// sessions). Bounds the memory of a flusher that falls behind.
     /// </summary>
-    public int MaxUnflushedUsers { get; set; } = 100_000;
+    public int MaxUnflushedUsers { get; set; } = 150_000;
 
     /// <summary>
     /// Back-pressure: every write waits for the flusher while the journal's segments not deleted yet hold this many
