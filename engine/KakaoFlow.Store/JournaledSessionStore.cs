@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using KakaoFlow.Runtime;
 using KakaoFlow.Storage;
 
@@ -12,9 +14,11 @@ namespace KakaoFlow.Store;
 /// <para>
 /// A write (<see cref="SaveAsync"/>) puts the session in the cache, marks it dirty and appends it to the
 /// <see cref="SessionJournal"/> (as a <see cref="SessionRecord"/>); the turn is acknowledged when the journal write
-/// returned. A flusher thread writes the dirty sessions to the backing store every
-/// <see cref="SessionStoreOptions.FlushInterval"/> (or sooner when many are waiting) in one batch, a user's latest
-/// session only, and then deletes the journal segments the backing store now covers. A read (<see cref="Find"/>) is
+/// returned. A flusher thread, every <see cref="SessionStoreOptions.FlushInterval"/> (or sooner when many are
+/// waiting), rotates the journal, writes the dirty sessions of users who stopped writing
+/// (<see cref="SessionStoreOptions.WriteIdleAfter"/>) to the backing store in one batch, a user's latest session only,
+/// carries the others over (appends their latest record again to the new segment), and then deletes the rotated
+/// segments: each of their writes is now in the backing store or in a later segment. A read (<see cref="Find"/>) is
 /// served from the cache, or from the backing store when the session is not cached.
 /// </para>
 /// <para>
@@ -26,9 +30,10 @@ namespace KakaoFlow.Store;
 /// </para>
 /// <para>
 /// Invariants: a dirty session is never evicted from the cache, so a session missing from the cache is current in the
-/// backing store; a journal segment is deleted only after the backing store committed every write it holds (and the
-/// sessions are marked clean before that), so an acknowledged session is always in the backing store or in a segment
-/// that the next start replays (<see cref="LiteDbSessionStore.Replay"/>). Operations that read the backing store as a
+/// backing store; a journal segment is deleted only when each write it holds is committed by the backing store (and the
+/// session marked clean before that) or is appended again to a later segment, after which the user's later writes
+/// follow it (a user's gate orders the two), so an acknowledged session is always in the backing store or in a segment
+/// that the next start replays, last in it (<see cref="LiteDbSessionStore.Replay"/>). Operations that read the backing store as a
 /// whole (<see cref="Count"/>, <see cref="DeleteInactiveSince"/>, <see cref="Delete"/>) flush first. Callers serialise
 /// the operations on one user (the host holds the user's lock), as for any <see cref="ISessionStore"/>.
 /// </para>
@@ -53,11 +58,15 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     private readonly SemaphoreSlim _wakeFlusher = new(0);
     private readonly CancellationTokenSource _closing = new();
     private readonly object _flushGate = new();
-    private readonly Thread _flusher;
+    private readonly Thread? _flusher;
     private readonly Action? _afterFlush;
+    private readonly TimeProvider _time;
     private readonly SessionStoreMetrics _metrics;
+    private readonly object[] _userGates = [.. Enumerable.Range(0, LockStripes).Select(_ => new object())];
     private long _clock;
     private int _dirtyUsers;
+    private int _carriedOver;
+    private long _carriedBytes;
     private int _wakeAsked;
 
     /// <summary>Completed (and replaced) each time the flusher made room: took a batch, or deleted journal segments.</summary>
@@ -69,8 +78,11 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     /// <param name="options">Buffering and cache size; copied.</param>
     /// <param name="afterFlush">Run on the flusher thread after each background flush, whether it worked or not (the
     /// owner checks on its storage there); must not throw.</param>
-    public JournaledSessionStore(ISessionBackingStore backing, SessionJournal journal, SessionStoreOptions options, Action? afterFlush = null)
+    /// <param name="time">Tells how long ago a user last wrote (<see cref="SessionStoreOptions.WriteIdleAfter"/>); the system's when null.</param>
+    /// <param name="flusher">Whether a flusher thread runs; tests that flush by hand turn it off.</param>
+    public JournaledSessionStore(ISessionBackingStore backing, SessionJournal journal, SessionStoreOptions options, Action? afterFlush = null, TimeProvider? time = null, bool flusher = true)
     {
+        _time = time ?? TimeProvider.System;
         _backing = backing;
         _journal = journal;
         _afterFlush = afterFlush;
@@ -83,8 +95,11 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         // On a thread of its own, not the pool's: Dispose waits for it, and a busy pool could hold a queued scan (and so the
         // close) for seconds.
         _knownLoaded = Task.Factory.StartNew(LoadKnownUsers, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        _flusher = new Thread(RunFlusher) { IsBackground = true, Name = "KakaoFlow session flusher" };
-        _flusher.Start();
+        if (flusher)
+        {
+            _flusher = new Thread(RunFlusher) { IsBackground = true, Name = "KakaoFlow session flusher" };
+            _flusher.Start();
+        }
     }
 
     /// <summary>Completes when the filter that spares new users a backing-store read holds every user stored at the start (or failed to).</summary>
@@ -160,29 +175,38 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         // Beyond the cache's capacity of users written since the last flush, the entry keeps only the record (a few
         // hundred bytes instead of a few KB of objects): a rush of new users must not fill memory with objects that are
         // read again, if at all, after they are flushed and packed. A read of it decodes the record.
-        var keepObject = Volatile.Read(ref _dirtyUsers) < _options.CacheCapacity;
-        var entry = new Entry(keepObject ? session : null, dirty: true, Interlocked.Increment(ref _clock), record);
+        var keepObject = Volatile.Read(ref _carriedOver) + Volatile.Read(ref _dirtyUsers) < _options.CacheCapacity;
+        var entry = new Entry(keepObject ? session : null, dirty: true, Interlocked.Increment(ref _clock), record) { WrittenAt = _time.GetTimestamp() };
         _known.Add(botId, userKey); // before it can reach the backing store
 
         // Cached first, so that a flush taking the entry from _dirty finds it in the cache to mark it clean. Dirty before
         // the journal append: a flush that rotates the journal after this record is written also takes this entry (or a
-        // later one of the same user), so a deleted segment never held an unflushed write.
-        _cache.TryGetValue(key, out var previous);
-        _cache[key] = entry;
-        // Counted per user, not per write: the threshold bounds the sessions a flush must write and memory holds.
+        // later one of the same user), so a deleted segment never held an unflushed write. Under the user's gate, with
+        // the append queued: a flush carrying this user over appends their latest record, and the journal must hold
+        // the user's writes in the order they were made.
         var reachesThreshold = false;
-        if (_dirty.TryAdd(key, entry))
-        {
-            reachesThreshold = Interlocked.Increment(ref _dirtyUsers) == _options.FlushThreshold;
-        }
-        else
-        {
-            _dirty[key] = entry;
-        }
-
+        Entry? previous = null;
         try
         {
-            await _journal.AppendAsync(record).ConfigureAwait(false);
+            Task appended;
+            lock (GateOf(key))
+            {
+                _cache.TryGetValue(key, out previous);
+                _cache[key] = entry;
+                // Counted per user, not per write: the threshold bounds the sessions a flush must write and memory holds.
+                if (_dirty.TryAdd(key, entry))
+                {
+                    reachesThreshold = Interlocked.Increment(ref _dirtyUsers) == _options.FlushThreshold;
+                }
+                else
+                {
+                    _dirty[key] = entry;
+                }
+
+                appended = _journal.AppendAsync(record);
+            }
+
+            await appended.ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -212,12 +236,33 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         }
 
         _metrics.Written();
+        // After the append, so that the early flush's rotation finds this write in the segment it deletes.
         if (reachesThreshold)
         {
-            // After the append, so that the early flush's rotation finds this write in the segment it deletes.
+            _wakeFlusher.Release();
+        }
+        else if (JournalNeedsFlush())
+        {
+            WakeFlusher();
+        }
+    }
+
+    /// <summary>
+    /// Whether the journal holds enough to flush before the interval: a quarter of its bound, and at least twice what
+    /// the last flush carried over (or a flush would mostly append again what it deletes).
+    /// </summary>
+    private bool JournalNeedsFlush() =>
+        _journal.PendingBytes >= Math.Max(_options.MaxJournalBytes / 4, 2 * Interlocked.Read(ref _carriedBytes));
+
+    private void WakeFlusher()
+    {
+        if (Interlocked.Exchange(ref _wakeAsked, 1) == 0)
+        {
             _wakeFlusher.Release();
         }
     }
+
+    private object GateOf(SessionKey key) => _userGates[(key.GetHashCode() & int.MaxValue) % _userGates.Length];
 
     public bool Delete(string botId, string userKey)
     {
@@ -268,11 +313,22 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     /// and trims the cache to <see cref="SessionStoreOptions.CacheCapacity"/>. On failure the sessions stay dirty and
     /// the segments stay on disk; the next flush tries again.
     /// </summary>
-    public void Flush()
+    public void Flush() => FlushSome(carryOver: false);
+
+    /// <summary>
+    /// What the flusher runs: a flush that carries over the users still in their conversation
+    /// (<see cref="SessionStoreOptions.WriteIdleAfter"/>), unless the journal is half way to its bound (carrying everyone
+    /// over again would not shrink it).
+    /// </summary>
+    internal void FlushInBackground() =>
+        FlushSome(carryOver: _options.WriteIdleAfter > TimeSpan.Zero && _journal.PendingBytes < _options.MaxJournalBytes / 2);
+
+    /// <summary>A flush; with <paramref name="carryOver"/>, users still in their conversation are carried over instead of written.</summary>
+    private void FlushSome(bool carryOver)
     {
         try
         {
-            FlushLocked();
+            FlushLocked(carryOver);
         }
         catch (Exception e) when (StoreErrors.IsStorageFailure(e))
         {
@@ -281,13 +337,13 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         }
     }
 
-    private void FlushLocked()
+    private void FlushLocked(bool carryOver)
     {
         lock (_flushGate)
         {
             try
             {
-                FlushAndDelete();
+                FlushAndDelete(carryOver);
             }
             finally
             {
@@ -296,24 +352,31 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         }
     }
 
-    private void FlushAndDelete()
+    private void FlushAndDelete(bool carryOver)
     {
         {
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var started = Stopwatch.GetTimestamp();
             var segments = _journal.Rotate();
             Volatile.Write(ref _dirtyUsers, 0);
 
             // Every write whose record is in a rotated segment was made dirty before the rotation, so this pass sees
             // its user; taking the user's current entry (not the one seen) keeps a newer write from being left behind.
+            // A user who wrote within WriteIdleAfter stays dirty and is carried over instead (at most FlushThreshold).
             var batch = new List<KeyValuePair<SessionKey, Entry>>();
-            foreach (var key in _dirty.Keys)
+            var carried = new List<SessionKey>();
+            foreach (var (key, seen) in _dirty)
             {
-                if (_dirty.TryRemove(key, out var entry))
+                if (carryOver && _time.GetElapsedTime(seen.WrittenAt) < _options.WriteIdleAfter && carried.Count < _options.FlushThreshold)
+                {
+                    carried.Add(key);
+                }
+                else if (_dirty.TryRemove(key, out var entry))
                 {
                     batch.Add(KeyValuePair.Create(key, entry));
                 }
             }
 
+            var carriedOver = CarryOver(carried);
             MadeRoom(); // the users counted so far are this batch's now: new writes may make others dirty
 
             try
@@ -341,6 +404,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             }
 
             TrimCache();
+            WaitForCarriedOver(carriedOver);
             if (_options.Durability == SessionDurability.Fsync)
             {
                 // The segments are the only durable copy until the backing store's own files are on the disk.
@@ -348,15 +412,59 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             }
 
             _journal.DeleteSegments(segments);
-            if (batch.Count > 0)
+            if (batch.Count > 0 || carriedOver.Count > 0)
             {
-                _metrics.Flushed(batch.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+                _metrics.Flushed(batch.Count, carriedOver.Count, Stopwatch.GetElapsedTime(started));
             }
         }
     }
 
     /// <summary>
-    /// Closes the journal (its queued appends are written first), stops the flusher and writes what is still dirty to
+    /// Appends again, to the segment after the rotation, the latest record of each user in <paramref name="users"/> who is
+    /// still dirty: the rotated segments then hold no write that is neither in the backing store nor in a later segment.
+    /// Under the user's gate, so that a write of theirs made meanwhile is appended after it, not before.
+    /// </summary>
+    private List<Task> CarryOver(List<SessionKey> users)
+    {
+        var appends = new List<Task>(users.Count);
+        long bytes = 0;
+        foreach (var key in users)
+        {
+            lock (GateOf(key))
+            {
+                if (_dirty.TryGetValue(key, out var entry))
+                {
+                    CarryingOver?.Invoke(key.UserKey);
+                    var record = entry.Record!; // every dirty entry has its record
+                    appends.Add(_journal.AppendAsync(record));
+                    bytes += record.Length;
+                }
+            }
+        }
+
+        Volatile.Write(ref _carriedOver, appends.Count);
+        Interlocked.Exchange(ref _carriedBytes, bytes);
+        return appends;
+    }
+
+    /// <summary>Tests only: called as a user is carried over, between reading their latest write and appending it.</summary>
+    internal Action<string>? CarryingOver { get; set; }
+
+    /// <summary>Waits for the carried-over records to be written: until then the rotated segments are the only copy.</summary>
+    private static void WaitForCarriedOver(List<Task> appends)
+    {
+        try
+        {
+            Task.WaitAll(appends);
+        }
+        catch (AggregateException e)
+        {
+            ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
+    }
+
+    /// <summary>
+    /// Stops the flusher, closes the journal (its queued appends are written first) and writes what is still dirty to
     /// the backing store. Does not throw for a failed last write: it is reported like a failed background flush
     /// (<see cref="SessionStoreOptions.FlushFailed"/>), and the journal segments stay for the next start to replay.
     /// </summary>
@@ -367,9 +475,10 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             return;
         }
 
-        _journal.Dispose();
+        // The flusher first: a flush carrying users over appends to the journal.
         _closing.Cancel();
-        _flusher.Join();
+        _flusher?.Join();
+        _journal.Dispose();
         ((IAsyncResult)_knownLoaded).AsyncWaitHandle.WaitOne(); // a page of the scan, at most; it stops at the cancellation
         try
         {
@@ -420,11 +529,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         do
         {
             var room = Volatile.Read(ref _room).Task;
-            if (Interlocked.Exchange(ref _wakeAsked, 1) == 0)
-            {
-                _wakeFlusher.Release();
-            }
-
+            WakeFlusher();
             var left = deadline - Environment.TickCount64;
             try
             {
@@ -547,7 +652,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             Exception? failed = null;
             try
             {
-                Flush();
+                FlushInBackground();
             }
 #pragma warning disable CA1031 // the writes stay dirty and in the journal; the next flush retries, and the owner is told
             catch (Exception e)
@@ -585,6 +690,9 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             _touched = touched;
             Record = record;
         }
+
+        /// <summary>When the write this entry holds was made (the store's <see cref="TimeProvider.GetTimestamp"/>); set for dirty entries only.</summary>
+        public long WrittenAt { get; init; }
 
         /// <summary>The session: its objects when held, else decoded from <see cref="Record"/> on each read.</summary>
         public Session Session => _session ?? SessionRecord.Read(Record!).Session;

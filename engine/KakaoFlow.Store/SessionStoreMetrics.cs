@@ -21,6 +21,7 @@ internal sealed class SessionStoreMetrics : IDisposable
     private readonly Counter<long> _writes;
     private readonly Counter<long> _waits;
     private readonly Counter<long> _flushed;
+    private readonly Counter<long> _carried;
     private readonly Histogram<double> _flushTime;
 
     /// <param name="unflushedUsers">Users whose latest write is not in the data file yet.</param>
@@ -34,6 +35,7 @@ internal sealed class SessionStoreMetrics : IDisposable
         _writes = Meter.CreateCounter<long>("kakaoflow.session.writes", "{write}", "Session writes acknowledged (in the journal)");
         _waits = Meter.CreateCounter<long>("kakaoflow.session.backpressure_waits", "{write}", "Writes that waited for the flusher (back-pressure)");
         _flushed = Meter.CreateCounter<long>("kakaoflow.session.flushed", "{session}", "Sessions the flusher wrote to the data file");
+        _carried = Meter.CreateCounter<long>("kakaoflow.session.carried_over", "{session}", "Sessions a background flush carried over to the new journal segment instead of writing them (users still in their conversation)");
         _flushTime = Meter.CreateHistogram<double>("kakaoflow.session.flush.duration", "ms", "How long each flush took, from taking its batch to deleting its journal segments");
         Meter.CreateObservableUpDownCounter("kakaoflow.session.unflushed", unflushedUsers, "{user}", "Users whose latest write is only in the journal");
         Meter.CreateObservableUpDownCounter("kakaoflow.session.cached", cachedSessions, "{session}", "Sessions held in the object cache");
@@ -54,9 +56,10 @@ internal sealed class SessionStoreMetrics : IDisposable
 
     public void WaitedForRoom() => _waits.Add(1);
 
-    public void Flushed(int sessions, TimeSpan took)
+    public void Flushed(int sessions, int carriedOver, TimeSpan took)
     {
         _flushed.Add(sessions);
+        _carried.Add(carriedOver);
         _flushTime.Record(took.TotalMilliseconds);
     }
 

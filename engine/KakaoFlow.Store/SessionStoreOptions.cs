@@ -12,8 +12,21 @@ public sealed record SessionStoreOptions
     /// </summary>
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>A flush starts early when this many users have a session not written to LiteDB yet.</summary>
+    /// <summary>
+    /// A flush starts early when this many users have a session not written to LiteDB yet (not counting those a background
+    /// flush carried over, see <see cref="WriteIdleAfter"/>); also the most users a background flush carries over.
+    /// </summary>
     public int FlushThreshold { get; set; } = 100_000;
+
+    /// <summary>
+    /// A background flush writes to LiteDB the users who have not written for this long; the others, still in their
+    /// conversation, are carried over: their latest write is appended again to the new journal segment (a few hundred
+    /// bytes, where a LiteDB write of a session costs tens of KB of work), so the old segments can be deleted all the
+    /// same. A conversation then costs LiteDB about one write, at its end, however many turns it has. A flush writes
+    /// every user when the journal holds half of <see cref="MaxJournalBytes"/>, and so do <see cref="JournaledSessionStore.Flush"/>,
+    /// closing, and every operation that reads LiteDB as a whole. Zero: every background flush writes every user.
+    /// </summary>
+    public TimeSpan WriteIdleAfter { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
     /// Back-pressure: a write of a user who has no unflushed session yet waits for the flusher while this many users

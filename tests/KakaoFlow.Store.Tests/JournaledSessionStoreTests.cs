@@ -13,7 +13,8 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
 {
     private const string Bot = "피자봇";
 
-    private static readonly SessionStoreOptions NoBackgroundFlush = new() { FlushInterval = TimeSpan.FromHours(1) };
+    // WriteIdleAfter zero: every flush writes every user; carrying users over has tests of its own (CarryOverTests).
+    private static readonly SessionStoreOptions NoBackgroundFlush = new() { FlushInterval = TimeSpan.FromHours(1), WriteIdleAfter = TimeSpan.Zero };
 
     private readonly RecordingBackingStore _backing = new();
 
@@ -75,6 +76,7 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
         using var sessions = Open(new SessionStoreOptions
         {
             FlushInterval = TimeSpan.FromMilliseconds(20),
+            WriteIdleAfter = TimeSpan.Zero,
             FlushFailed = e =>
             {
                 lock (failures)
@@ -374,13 +376,25 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
     public async Task Past_the_journal_bytes_limit_every_write_waits_until_the_flusher_deleted_the_segments()
     {
         using var sessions = Open(NoBackgroundFlush with { MaxJournalBytes = 1, BackPressureTimeout = TimeSpan.FromMinutes(1) });
-        await sessions.SaveAsync(Bot, "a", Sessions.Turn("a", 1));
-        Assert.NotEmpty(JournalSegments());
+        _backing.HoldBatches();
+        await sessions.SaveAsync(Bot, "a", Sessions.Turn("a", 1)); // the journal is over its bound: the flusher is woken
+        _backing.WaitForHeldBatch();
 
-        // The same user: not an unflushed user more, but the journal is over its bound.
-        await sessions.SaveAsync(Bot, "a", Sessions.Turn("a", 2));
+        // The same user: not an unflushed user more, but the journal is over its bound while the flush is held.
+        var second = sessions.SaveAsync(Bot, "a", Sessions.Turn("a", 2));
+        try
+        {
+            await Task.Delay(100);
+            Assert.False(second.IsCompleted);
+            Assert.NotEmpty(JournalSegments());
+        }
+        finally
+        {
+            _backing.ReleaseBatches();
+        }
 
-        // Done only after a flush wrote the first write and deleted its segment (a second flush may follow).
+        // Done only after the flush wrote the first write and deleted its segment (a second flush may follow).
+        await second;
         SessionAssert.Same(Sessions.Turn("a", 1), Assert.Single(_backing.Batches[0]).Session);
     }
 

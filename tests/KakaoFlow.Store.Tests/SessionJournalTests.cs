@@ -397,7 +397,7 @@ public sealed class SessionJournalTests : TempStoreFile
     public async Task The_flusher_writes_to_LiteDB_and_deletes_the_journal_without_being_asked()
     {
         const int users = 30;
-        using var store = new LiteDbStore(StoreFile, new SessionStoreOptions { FlushInterval = TimeSpan.FromMilliseconds(50) });
+        using var store = new LiteDbStore(StoreFile, new SessionStoreOptions { FlushInterval = TimeSpan.FromMilliseconds(50), WriteIdleAfter = TimeSpan.Zero });
         for (var i = 0; i < users; i++)
         {
             await store.Sessions.SaveAsync(Bot, UserKey(i), Turn(UserKey(i), 1));
@@ -416,7 +416,7 @@ public sealed class SessionJournalTests : TempStoreFile
     [Fact]
     public async Task The_flusher_starts_early_when_the_threshold_of_writes_is_reached()
     {
-        using var store = new LiteDbStore(StoreFile, NoBackgroundFlush with { FlushThreshold = 10 });
+        using var store = new LiteDbStore(StoreFile, NoBackgroundFlush with { FlushThreshold = 10, WriteIdleAfter = TimeSpan.Zero });
         for (var i = 0; i < 9; i++)
         {
             await store.Sessions.SaveAsync(Bot, UserKey(i), Turn(UserKey(i), 1));

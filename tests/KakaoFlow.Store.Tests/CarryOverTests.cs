@@ -1,0 +1,233 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using KakaoFlow.Runtime;
+using KakaoFlow.Store.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
+
+namespace KakaoFlow.Store.Tests;
+
+/// <summary>
+/// A background flush writes to the backing store only the users who stopped writing (<see cref="SessionStoreOptions.WriteIdleAfter"/>)
+/// and carries the others over: their latest write is appended again to the new journal segment, so the old segments
+/// go all the same and nothing acknowledged lives only in memory. The segments are read here as a start after a crash
+/// would replay them.
+/// </summary>
+public sealed class CarryOverTests : TempStoreFile
+{
+    private const string Bot = "피자봇";
+
+    private static readonly SessionStoreOptions Options = new() { FlushInterval = TimeSpan.FromHours(1), WriteIdleAfter = TimeSpan.FromSeconds(15) };
+
+    private readonly RecordingBackingStore _backing = new();
+    private readonly FakeTimeProvider _time = new();
+
+    [Fact]
+    public async Task Users_still_writing_are_carried_over_to_the_new_segment_and_the_old_segments_are_deleted()
+    {
+        using var sessions = Open(Options);
+        for (var turn = 1; turn <= 3; turn++)
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                await sessions.SaveAsync(Bot, User(i), Sessions.Turn(User(i), turn));
+            }
+        }
+
+        var before = JournalSegments();
+        sessions.FlushInBackground();
+
+        Assert.Empty(_backing.Batches);
+        var after = Assert.Single(JournalSegments());
+        Assert.DoesNotContain(after, before);
+        var replayed = Replay(after);
+        Assert.Equal(5, replayed.Count);
+        for (var i = 0; i < 5; i++)
+        {
+            SessionAssert.Same(Sessions.Turn(User(i), 3), replayed[User(i)]);
+            SessionAssert.Same(Sessions.Turn(User(i), 3), sessions.Find(Bot, User(i)));
+        }
+
+        Assert.Equal(5, sessions.UnflushedUsers);
+    }
+
+    [Fact]
+    public async Task A_user_who_stopped_writing_is_written_and_one_still_writing_is_carried_over()
+    {
+        using var sessions = Open(Options);
+        await sessions.SaveAsync(Bot, "다 고른 손님", Sessions.Turn("다 고른 손님", 1));
+        _time.Advance(TimeSpan.FromSeconds(16));
+        await sessions.SaveAsync(Bot, "고르는 손님", Sessions.Turn("고르는 손님", 1));
+        _time.Advance(TimeSpan.FromSeconds(14));
+
+        sessions.FlushInBackground();
+
+        var written = Assert.Single(Assert.Single(_backing.Batches));
+        Assert.Equal("다 고른 손님", written.UserKey);
+        Assert.Null(_backing.Stored.Find(Bot, "고르는 손님"));
+        var replayed = Replay(Assert.Single(JournalSegments()));
+        SessionAssert.Same(Sessions.Turn("고르는 손님", 1), Assert.Single(replayed).Value);
+
+        // Quiet for long enough: the next background flush writes them, and no segment is left.
+        _time.Advance(TimeSpan.FromSeconds(2));
+        sessions.FlushInBackground();
+        SessionAssert.Same(Sessions.Turn("고르는 손님", 1), _backing.Stored.Find(Bot, "고르는 손님"));
+        Assert.Empty(JournalSegments());
+        Assert.Equal(0, sessions.UnflushedUsers);
+    }
+
+    [Fact]
+    public async Task An_explicit_flush_and_closing_write_every_user()
+    {
+        var sessions = Open(Options);
+        await sessions.SaveAsync(Bot, "손님-1", Sessions.Turn("손님-1", 1));
+        sessions.Flush();
+        SessionAssert.Same(Sessions.Turn("손님-1", 1), _backing.Stored.Find(Bot, "손님-1"));
+
+        await sessions.SaveAsync(Bot, "손님-2", Sessions.Turn("손님-2", 1));
+        sessions.FlushInBackground();
+        Assert.Null(_backing.Stored.Find(Bot, "손님-2"));
+        sessions.Dispose();
+
+        SessionAssert.Same(Sessions.Turn("손님-2", 1), _backing.Stored.Find(Bot, "손님-2"));
+        Assert.Empty(JournalSegments());
+    }
+
+    [Fact]
+    public async Task No_more_users_than_the_flush_threshold_are_carried_over()
+    {
+        using var sessions = Open(Options with { FlushThreshold = 3 });
+        for (var i = 0; i < 5; i++)
+        {
+            await sessions.SaveAsync(Bot, User(i), Sessions.Turn(User(i), 1));
+        }
+
+        sessions.FlushInBackground();
+
+        Assert.Equal(2, Assert.Single(_backing.Batches).Count);
+        Assert.Equal(3, Replay(Assert.Single(JournalSegments())).Count);
+        Assert.Equal(3, sessions.UnflushedUsers);
+    }
+
+    [Fact]
+    public async Task A_journal_half_way_to_its_bound_is_written_to_the_backing_store_instead()
+    {
+        var record = SessionRecord.Write(Bot, User(0), Sessions.Turn(User(0), 1)).Length;
+        using var sessions = Open(Options with { MaxJournalBytes = 10 * record });
+        for (var i = 0; i < 6; i++)
+        {
+            await sessions.SaveAsync(Bot, User(i), Sessions.Turn(User(i), 1));
+        }
+
+        sessions.FlushInBackground();
+
+        Assert.Equal(6, _backing.Batches.Sum(batch => batch.Count));
+        Assert.Empty(JournalSegments());
+    }
+
+    [Fact]
+    public async Task Writes_racing_with_carrying_flushes_leave_each_users_latest_write_last_in_the_journal()
+    {
+        using var sessions = Open(Options);
+        const int Users = 40;
+        var latest = new ConcurrentDictionary<string, Session>(StringComparer.Ordinal);
+        using var stop = new CancellationTokenSource();
+        var flushes = 0;
+        var flusher = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                sessions.FlushInBackground();
+                flushes++;
+            }
+        });
+
+        // Each user writes from its own task, one write at a time (as the host serialises a user's turns).
+        await Task.WhenAll(Enumerable.Range(0, Users).Select(i => Task.Run(async () =>
+        {
+            for (var turn = 1; turn <= 60; turn++)
+            {
+                var session = Sessions.Turn(User(i), turn);
+                await sessions.SaveAsync(Bot, User(i), session);
+                latest[User(i)] = session;
+            }
+        })));
+        await stop.CancelAsync();
+        await flusher;
+
+        Assert.True(flushes > 1, "the flusher did not run during the writes");
+        var replayed = Replay(JournalSegments().ToArray());
+        for (var i = 0; i < Users; i++)
+        {
+            SessionAssert.Same(latest[User(i)], replayed[User(i)]);
+        }
+    }
+
+    [Fact]
+    public async Task A_write_made_while_its_user_is_carried_over_is_appended_after_the_carried_record()
+    {
+        using var sessions = Open(Options);
+        await sessions.SaveAsync(Bot, "손님", Sessions.Turn("손님", 1));
+        Task? racing = null;
+        sessions.CarryingOver = user =>
+        {
+            // The user's next turn arrives between the flush reading turn 1 and appending it again.
+            racing = Task.Run(() => sessions.SaveAsync(Bot, user, Sessions.Turn(user, 2)));
+            racing.Wait(TimeSpan.FromMilliseconds(300)); // blocked until the carried record is queued, when it must be
+        };
+
+        sessions.FlushInBackground();
+        await racing!;
+
+        SessionAssert.Same(Sessions.Turn("손님", 2), Replay([.. JournalSegments()])["손님"]);
+        SessionAssert.Same(Sessions.Turn("손님", 2), sessions.Find(Bot, "손님"));
+    }
+
+    [Fact]
+    public async Task Carried_over_sessions_are_counted()
+    {
+        using var sessions = Open(Options);
+        var carried = 0L;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter, sessions.Meter) && instrument.Name == "kakaoflow.session.carried_over")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref carried, value));
+        listener.Start();
+
+        await sessions.SaveAsync(Bot, "손님", Sessions.Turn("손님", 1));
+        sessions.FlushInBackground();
+
+        Assert.Equal(1, Interlocked.Read(ref carried));
+    }
+
+    private JournaledSessionStore Open(SessionStoreOptions options)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
+        // No flusher thread: each test flushes by hand, where a woken flusher would race with it.
+        return new JournaledSessionStore(_backing, new SessionJournal(StoreFile, 1), options, time: _time, flusher: false);
+    }
+
+    /// <summary>What a start would recover from <paramref name="segments"/>, in order: each user's last record.</summary>
+    private static Dictionary<string, Session> Replay(params string[] segments)
+    {
+        var sessions = new Dictionary<string, Session>(StringComparer.Ordinal);
+        foreach (var segment in segments.Order(StringComparer.Ordinal))
+        {
+            foreach (var record in SessionJournal.ReadSegment(segment).Records)
+            {
+                var (_, user, session) = SessionRecord.Read(record);
+                sessions[user] = session;
+            }
+        }
+
+        return sessions;
+    }
+
+    private List<string> JournalSegments() => [.. Directory.EnumerateFiles(Path.GetDirectoryName(StoreFile)!, "*.journal")];
+
+    private static string User(int i) => "손님-" + i.ToString(CultureInfo.InvariantCulture);
+}
