@@ -48,13 +48,16 @@ internal static class VarsCodec
         }
     }
 
-    /// <summary>The properties of a JSON object as variables, cloned so that they outlive its document.</summary>
+    /// <summary>
+    /// The properties of a JSON object as variables that outlive its document: the object is cloned once and its values
+    /// share the copy (a clone of each value would copy each into a document of its own).
+    /// </summary>
     public static ImmutableDictionary<string, JsonElement> FromObject(JsonElement vars)
     {
         var builder = ImmutableDictionary.CreateBuilder<string, JsonElement>(StringComparer.Ordinal);
-        foreach (var property in vars.EnumerateObject())
+        foreach (var property in vars.Clone().EnumerateObject())
         {
-            builder[property.Name] = property.Value.Clone();
+            builder[property.Name] = property.Value;
         }
 
         return builder.ToImmutable();
