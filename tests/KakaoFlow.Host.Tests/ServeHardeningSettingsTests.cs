@@ -100,8 +100,8 @@ public sealed class ServeHardeningSettingsTests : IDisposable
     }
 
     [Theory]
-    [InlineData("KAKAOFLOW_WEBHOOK_SECRET", "short", "WebhookSecret must be at least 16 printable ASCII characters")]
-    [InlineData("--webhook-secret", "a secret with spaces in it", "WebhookSecret must be at least 16 printable ASCII characters")]
+    [InlineData("KAKAOFLOW_WEBHOOK_SECRET", "short", "--webhook-secret (or $KAKAOFLOW_WEBHOOK_SECRET) must be at least 16 printable ASCII characters")]
+    [InlineData("--webhook-secret", "a secret with spaces in it", "--webhook-secret (or $KAKAOFLOW_WEBHOOK_SECRET) must be at least 16 printable ASCII characters")]
     [InlineData("KakaoFlow__ErrorsPerUserPerDay", "0", "ErrorsPerUserPerDay must be at least 1")]
     public async Task A_bad_setting_stops_serve_with_what_is_wrong_not_a_crash(string name, string value, string expected)
     {

@@ -133,9 +133,33 @@ public static class ServeCommand
 
     private static async Task<int> InvalidSettingsAsync(ConsoleIo io, OptionsValidationException invalid)
     {
-        await io.Error.WriteLineAsync($"kakaoflow serve: {string.Join(" ", invalid.Failures)}").ConfigureAwait(false);
+        await io.Error.WriteLineAsync($"kakaoflow serve: {string.Join(" ", invalid.Failures.Select(AsServeSetting))}").ConfigureAwait(false);
         return CommandLine.Usage;
     }
+
+    /// <summary>
+    /// The options' validation names a setting as the library does (<c>WebhookSecret must …</c>); on the command line it
+    /// is named as the user set it: the flag, and the environment variable it can also come from.
+    /// </summary>
+    private static string AsServeSetting(string failure)
+    {
+        foreach (var (option, setting) in ServeSettingNames)
+        {
+            if (failure.StartsWith(option + " ", StringComparison.Ordinal))
+            {
+                return setting + failure[option.Length..];
+            }
+        }
+
+        return failure;
+    }
+
+    private static readonly (string Option, string Setting)[] ServeSettingNames =
+    [
+        (nameof(KakaoFlowOptions.WebhookSecret), $"--webhook-secret (or ${KakaoFlowEnvironment.WebhookSecret})"),
+        (nameof(KakaoFlowOptions.NotifyUrl), "--notify-url"),
+        (nameof(KakaoFlowOptions.FlowsDirectory), "The flows folder"),
+    ];
 
     private static string BotsServed(WebApplication app, ServeSettings settings)
     {
