@@ -41,6 +41,20 @@ public sealed class KnownUsersTests : TempStoreFile
     }
 
     [Fact]
+    public void The_ids_are_read_from_the_index_without_loading_a_session()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
+        using var database = new LiteDbFile(StoreFile, new StoreHealth(TimeProvider.System, null));
+        var sessions = new LiteDbSessionStore(database);
+        sessions.SaveAll(Enumerable.Range(0, 20).Select(i => new SessionWrite(Bot, "손님-" + i, Session.New)));
+
+        var plan = database.Read("planning", open => LiteDbSessionStore.IdsQuery(open.Sessions, StoreNames.IdOf(Bot, "손님-1"), 10).GetPlan());
+
+        Assert.Equal("_id", plan["index"]["name"].AsString);
+        Assert.Equal("index", plan["lookup"]["loader"].AsString); // "document" would read every session
+    }
+
+    [Fact]
     public async Task A_store_opened_on_a_file_with_sessions_finds_each_of_them_and_answers_new_users_from_the_filter()
     {
         using (var first = new LiteDbStore(StoreFile))
