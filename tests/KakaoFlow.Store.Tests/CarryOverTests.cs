@@ -182,28 +182,6 @@ public sealed class CarryOverTests : TempStoreFile
         SessionAssert.Same(Sessions.Turn("손님", 2), sessions.Find(Bot, "손님"));
     }
 
-    [Fact]
-    public async Task Carried_over_sessions_are_counted()
-    {
-        using var sessions = Open(Options);
-        var carried = 0L;
-        using var listener = new System.Diagnostics.Metrics.MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (ReferenceEquals(instrument.Meter, sessions.Meter) && instrument.Name == "kakaoflow.session.carried_over")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref carried, value));
-        listener.Start();
-
-        await sessions.SaveAsync(Bot, "손님", Sessions.Turn("손님", 1));
-        sessions.FlushInBackground();
-
-        Assert.Equal(1, Interlocked.Read(ref carried));
-    }
-
     private JournaledSessionStore Open(SessionStoreOptions options)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);

@@ -62,6 +62,20 @@ public sealed class SessionStoreMetricsTests : TempStoreFile
     }
 
     [Fact]
+    public async Task Users_carried_over_by_a_background_flush_are_counted()
+    {
+        using var sessions = Open(new SessionStoreOptions { FlushInterval = TimeSpan.FromHours(1) });
+        using var metrics = new Listened(sessions.Meter);
+        await sessions.SaveAsync(Bot, "손님", Sessions.Turn("손님", 1));
+
+        sessions.FlushInBackground(); // the user wrote just now: carried over, not written
+
+        Assert.Equal(1, metrics.Sum("kakaoflow.session.carried_over"));
+        Assert.Equal(0, metrics.Sum("kakaoflow.session.flushed"));
+        Assert.Equal(1, metrics.Gauge("kakaoflow.session.unflushed"));
+    }
+
+    [Fact]
     public void Another_stores_activity_is_not_counted_on_this_stores_meter()
     {
         using var sessions = Open(new SessionStoreOptions { FlushInterval = TimeSpan.FromHours(1) });
