@@ -237,11 +237,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
 
         _metrics.Written();
         // After the append, so that the early flush's rotation finds this write in the segment it deletes.
-        if (reachesThreshold)
-        {
-            _wakeFlusher.Release();
-        }
-        else if (JournalNeedsFlush())
+        if (reachesThreshold || JournalNeedsFlush())
         {
             WakeFlusher();
         }
@@ -313,7 +309,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     /// and trims the cache to <see cref="SessionStoreOptions.CacheCapacity"/>. On failure the sessions stay dirty and
     /// the segments stay on disk; the next flush tries again.
     /// </summary>
-    public void Flush() => FlushSome(carryOver: false);
+    public void Flush() => FlushLocked(carryOver: false);
 
     /// <summary>
     /// What the flusher runs: a flush that carries over the users still in their conversation
@@ -321,14 +317,24 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     /// over again would not shrink it).
     /// </summary>
     internal void FlushInBackground() =>
-        FlushSome(carryOver: _options.WriteIdleAfter > TimeSpan.Zero && _journal.PendingBytes < _options.MaxJournalBytes / 2);
+        FlushLocked(carryOver: _options.WriteIdleAfter > TimeSpan.Zero && _journal.PendingBytes < _options.MaxJournalBytes / 2);
 
     /// <summary>A flush; with <paramref name="carryOver"/>, users still in their conversation are carried over instead of written.</summary>
-    private void FlushSome(bool carryOver)
+    private void FlushLocked(bool carryOver)
     {
         try
         {
-            FlushLocked(carryOver);
+            lock (_flushGate)
+            {
+                try
+                {
+                    FlushAndDelete(carryOver);
+                }
+                finally
+                {
+                    MadeRoom(); // a failed flush too: waiting writes see again whether they still must wait
+                }
+            }
         }
         catch (Exception e) when (StoreErrors.IsStorageFailure(e))
         {
@@ -337,85 +343,68 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         }
     }
 
-    private void FlushLocked(bool carryOver)
-    {
-        lock (_flushGate)
-        {
-            try
-            {
-                FlushAndDelete(carryOver);
-            }
-            finally
-            {
-                MadeRoom(); // a failed flush too: waiting writes see again whether they still must wait
-            }
-        }
-    }
-
     private void FlushAndDelete(bool carryOver)
     {
+        var started = Stopwatch.GetTimestamp();
+        var segments = _journal.Rotate();
+        Volatile.Write(ref _dirtyUsers, 0);
+
+        // Every write whose record is in a rotated segment was made dirty before the rotation, so this pass sees
+        // its user; taking the user's current entry (not the one seen) keeps a newer write from being left behind.
+        // A user who wrote within WriteIdleAfter stays dirty and is carried over instead (at most FlushThreshold).
+        var batch = new List<KeyValuePair<SessionKey, Entry>>();
+        var carried = new List<SessionKey>();
+        foreach (var (key, seen) in _dirty)
         {
-            var started = Stopwatch.GetTimestamp();
-            var segments = _journal.Rotate();
-            Volatile.Write(ref _dirtyUsers, 0);
-
-            // Every write whose record is in a rotated segment was made dirty before the rotation, so this pass sees
-            // its user; taking the user's current entry (not the one seen) keeps a newer write from being left behind.
-            // A user who wrote within WriteIdleAfter stays dirty and is carried over instead (at most FlushThreshold).
-            var batch = new List<KeyValuePair<SessionKey, Entry>>();
-            var carried = new List<SessionKey>();
-            foreach (var (key, seen) in _dirty)
+            if (carryOver && _time.GetElapsedTime(seen.WrittenAt) < _options.WriteIdleAfter && carried.Count < _options.FlushThreshold)
             {
-                if (carryOver && _time.GetElapsedTime(seen.WrittenAt) < _options.WriteIdleAfter && carried.Count < _options.FlushThreshold)
-                {
-                    carried.Add(key);
-                }
-                else if (_dirty.TryRemove(key, out var entry))
-                {
-                    batch.Add(KeyValuePair.Create(key, entry));
-                }
+                carried.Add(key);
             }
-
-            var carriedOver = CarryOver(carried);
-            MadeRoom(); // the users counted so far are this batch's now: new writes may make others dirty
-
-            try
+            else if (_dirty.TryRemove(key, out var entry))
             {
-                if (batch.Count > 0)
-                {
-                    _backing.SaveAll(Paced(batch, behind: batch.Count >= _options.FlushThreshold));
-                }
+                batch.Add(KeyValuePair.Create(key, entry));
             }
-            catch
+        }
+
+        var carriedOver = CarryOver(carried);
+        MadeRoom(); // the users counted so far are this batch's now: new writes may make others dirty
+
+        try
+        {
+            if (batch.Count > 0)
             {
-                foreach (var (key, entry) in batch)
-                {
-                    _dirty.TryAdd(key, entry); // unless a newer write of the user is dirty already
-                }
-
-                throw;
+                _backing.SaveAll(Paced(batch, behind: batch.Count >= _options.FlushThreshold));
             }
-
-            // The backing store has them now: clean, whatever happens to the segments (a segment that cannot be deleted
-            // is retried at the next flush, and replaying it would only write the same sessions again).
+        }
+        catch
+        {
             foreach (var (key, entry) in batch)
             {
-                _cache.TryUpdate(key, entry.Flushed(), entry);
+                _dirty.TryAdd(key, entry); // unless a newer write of the user is dirty already
             }
 
-            TrimCache();
-            WaitForCarriedOver(carriedOver);
-            if (_options.Durability == SessionDurability.Fsync)
-            {
-                // The segments are the only durable copy until the backing store's own files are on the disk.
-                _backing.Sync();
-            }
+            throw;
+        }
 
-            _journal.DeleteSegments(segments);
-            if (batch.Count > 0 || carriedOver.Count > 0)
-            {
-                _metrics.Flushed(batch.Count, carriedOver.Count, Stopwatch.GetElapsedTime(started));
-            }
+        // The backing store has them now: clean, whatever happens to the segments (a segment that cannot be deleted
+        // is retried at the next flush, and replaying it would only write the same sessions again).
+        foreach (var (key, entry) in batch)
+        {
+            _cache.TryUpdate(key, entry.Flushed(), entry);
+        }
+
+        TrimCache();
+        WaitForCarriedOver(carriedOver);
+        if (_options.Durability == SessionDurability.Fsync)
+        {
+            // The segments are the only durable copy until the backing store's own files are on the disk.
+            _backing.Sync();
+        }
+
+        _journal.DeleteSegments(segments);
+        if (batch.Count > 0 || carriedOver.Count > 0)
+        {
+            _metrics.Flushed(batch.Count, carriedOver.Count, Stopwatch.GetElapsedTime(started));
         }
     }
 
