@@ -205,7 +205,5 @@ public sealed class CarryOverTests : TempStoreFile
         return sessions;
     }
 
-    private List<string> JournalSegments() => [.. Directory.EnumerateFiles(Path.GetDirectoryName(StoreFile)!, "*.journal")];
-
     private static string User(int i) => "손님-" + i.ToString(CultureInfo.InvariantCulture);
 }

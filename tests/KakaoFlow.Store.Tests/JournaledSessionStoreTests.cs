@@ -404,8 +404,6 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
         return new JournaledSessionStore(_backing, new SessionJournal(StoreFile, 1), options);
     }
 
-    private List<string> JournalSegments() => [.. Directory.EnumerateFiles(Path.GetDirectoryName(StoreFile)!, "*.journal")];
-
     private static string UserKey(int i) => "손님-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static async Task WaitUntil(Func<bool> condition)

@@ -13,6 +13,9 @@ public abstract class TempStoreFile : IDisposable
         }
     }
 
+    /// <summary>The session journal's segments beside <see cref="StoreFile"/> now.</summary>
+    protected List<string> JournalSegments() => [.. Directory.EnumerateFiles(Path.GetDirectoryName(StoreFile)!, "*.journal")];
+
     public void Dispose()
     {
         Dispose(disposing: true);
