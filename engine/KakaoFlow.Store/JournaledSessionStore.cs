@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Runtime.ExceptionServices;
 using KakaoFlow.Runtime;
 using KakaoFlow.Storage;
 
@@ -394,7 +393,8 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         }
 
         TrimCache();
-        WaitForCarriedOver(carriedOver);
+        // The carried-over records must be written before the rotated segments, until then their only copy, are deleted.
+        carriedOver.Appended.GetAwaiter().GetResult();
         if (_options.Durability == SessionDurability.Fsync)
         {
             // The segments are the only durable copy until the backing store's own files are on the disk.
@@ -402,9 +402,9 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         }
 
         _journal.DeleteSegments(segments);
-        if (batch.Count > 0 || carriedOver.Count > 0)
+        if (batch.Count > 0 || carriedOver.Users > 0)
         {
-            _metrics.Flushed(batch.Count, carriedOver.Count, Stopwatch.GetElapsedTime(started));
+            _metrics.Flushed(batch.Count, carriedOver.Users, Stopwatch.GetElapsedTime(started));
         }
     }
 
@@ -413,9 +413,10 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     /// still dirty: the rotated segments then hold no write that is neither in the backing store nor in a later segment.
     /// Under the user's gate, so that a write of theirs made meanwhile is appended after it, not before.
     /// </summary>
-    private List<Task> CarryOver(List<SessionKey> users)
+    private (Task Appended, int Users) CarryOver(List<SessionKey> users)
     {
-        var appends = new List<Task>(users.Count);
+        var appends = _journal.StartGroup();
+        var count = 0;
         long bytes = 0;
         foreach (var key in users)
         {
@@ -425,32 +426,20 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
                 {
                     CarryingOver?.Invoke(key.UserKey);
                     var record = entry.Record!; // every dirty entry has its record
-                    appends.Add(_journal.AppendAsync(record));
+                    appends.Append(record);
+                    count++;
                     bytes += record.Length;
                 }
             }
         }
 
-        Volatile.Write(ref _carriedOver, appends.Count);
+        Volatile.Write(ref _carriedOver, count);
         Interlocked.Exchange(ref _carriedBytes, bytes);
-        return appends;
+        return (appends.Close(), count);
     }
 
     /// <summary>Tests only: called as a user is carried over, between reading their latest write and appending it.</summary>
     internal Action<string>? CarryingOver { get; set; }
-
-    /// <summary>Waits for the carried-over records to be written: until then the rotated segments are the only copy.</summary>
-    private static void WaitForCarriedOver(List<Task> appends)
-    {
-        try
-        {
-            Task.WaitAll(appends);
-        }
-        catch (AggregateException e)
-        {
-            ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
-        }
-    }
 
     /// <summary>
     /// Stops the flusher, closes the journal (its queued appends are written first) and writes what is still dirty to

@@ -71,7 +71,19 @@ internal sealed class SessionJournal : IDisposable
     /// <summary>Completes when the record is written to the current segment; faults with the write's exception otherwise.</summary>
     public Task AppendAsync(byte[] payload)
     {
-        var pending = new Pending(payload, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var completion = new Completion(1);
+        Enqueue(new Pending(payload, completion));
+        return completion.Done.Task;
+    }
+
+    /// <summary>
+    /// Starts a group of appends that complete together (<see cref="AppendGroup.Close"/>): many records, one task, instead
+    /// of a task each (a flush carrying 100,000 users over appends 100,000 records).
+    /// </summary>
+    public AppendGroup StartGroup() => new(this);
+
+    private void Enqueue(Pending pending)
+    {
         bool startWriter;
         lock (_queueGate)
         {
@@ -86,8 +98,6 @@ internal sealed class SessionJournal : IDisposable
             // The writer runs as a thread-pool work item while there is something to write: no thread to wake.
             ThreadPool.UnsafeQueueUserWorkItem(static journal => journal.WriteQueued(), this, preferLocal: false);
         }
-
-        return pending.Done.Task;
     }
 
     /// <summary>
@@ -242,7 +252,7 @@ internal sealed class SessionJournal : IDisposable
             _health?.Failed(StorePart.Journal, e);
             foreach (var pending in batch)
             {
-                pending.Done.TrySetException(e);
+                pending.Done.Failed(e);
             }
 
             return;
@@ -252,7 +262,7 @@ internal sealed class SessionJournal : IDisposable
         _health?.Works(StorePart.Journal);
         foreach (var pending in batch)
         {
-            pending.Done.TrySetResult();
+            pending.Done.Written();
         }
     }
 
@@ -321,5 +331,56 @@ internal sealed class SessionJournal : IDisposable
         return segment;
     }
 
-    private sealed record Pending(byte[] Payload, TaskCompletionSource Done);
+    private readonly record struct Pending(byte[] Payload, Completion Done);
+
+    /// <summary>Completes once each of its appends is written, or faults with the first write that failed.</summary>
+    private sealed class Completion(int appends)
+    {
+        private int _remaining = appends;
+
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Add() => Interlocked.Increment(ref _remaining);
+
+        public void Written()
+        {
+            if (Interlocked.Decrement(ref _remaining) == 0)
+            {
+                Done.TrySetResult();
+            }
+        }
+
+        public void Failed(Exception e) => Done.TrySetException(e);
+    }
+
+    /// <summary>Appends that complete together: <see cref="Append"/> each record (in the order they must be written), then <see cref="Close"/>.</summary>
+    public sealed class AppendGroup
+    {
+        private readonly SessionJournal _journal;
+        private readonly Completion _completion = new(1); // the open group holds one count until it is closed
+
+        internal AppendGroup(SessionJournal journal) => _journal = journal;
+
+        /// <summary>Queues <paramref name="payload"/> after every append queued before it.</summary>
+        public void Append(byte[] payload)
+        {
+            _completion.Add();
+            try
+            {
+                _journal.Enqueue(new Pending(payload, _completion));
+            }
+            catch
+            {
+                _completion.Written(); // not queued: not waited for
+                throw;
+            }
+        }
+
+        /// <summary>Completes when every record of the group is written; faults with the first failed write's exception.</summary>
+        public Task Close()
+        {
+            _completion.Written();
+            return _completion.Done.Task;
+        }
+    }
 }

@@ -43,6 +43,54 @@ public sealed class DurabilityTests : TempStoreFile
     }
 
     [Fact]
+    public async Task A_group_of_appends_completes_when_its_last_record_is_synced_not_before()
+    {
+        using var files = new FakeJournalFiles();
+        var journal = new SessionJournal(StoreFile, 1, durability: SessionDurability.Fsync, files: files);
+
+        var group = journal.StartGroup();
+        group.Append(SessionRecord.Write(Bot, "첫손님", Turn("첫손님", 1)));
+        await journal.AppendAsync(SessionRecord.Write(Bot, "다른손님", Turn("다른손님", 1))); // so the first is synced now
+        files.HoldSyncs();
+        group.Append(SessionRecord.Write(Bot, "둘째", Turn("둘째", 1)));
+        files.WaitForSync();
+        group.Append(SessionRecord.Write(Bot, "셋째", Turn("셋째", 1)));
+        var appended = group.Close();
+        Assert.False(appended.IsCompleted);
+
+        files.ReleaseSyncs();
+        await appended;
+        journal.Dispose();
+
+        var segment = Assert.Single(files.WrittenBytes.Keys);
+        Assert.Equal(files.WrittenBytes[segment], files.SyncedBytes[segment]);
+    }
+
+    [Fact]
+    public async Task A_group_fails_when_one_of_its_batches_fails_though_later_ones_are_written()
+    {
+        using var files = new FakeJournalFiles();
+        var journal = new SessionJournal(StoreFile, 1, durability: SessionDurability.Fsync, files: files);
+        files.HoldSyncs();
+
+        var group = journal.StartGroup();
+        group.Append(SessionRecord.Write(Bot, "첫손님", Turn("첫손님", 1)));
+        files.WaitForSync();
+        group.Append(SessionRecord.Write(Bot, "둘째", Turn("둘째", 1))); // the next batch: its write fails
+        var probe = journal.AppendAsync(SessionRecord.Write(Bot, "다른손님", Turn("다른손님", 1))); // queued after it
+        files.FailWrites = true;
+        files.ReleaseSyncs();
+        await Assert.ThrowsAsync<IOException>(() => probe); // so the batch holding 둘째 failed too
+        files.FailWrites = false;
+        group.Append(SessionRecord.Write(Bot, "셋째", Turn("셋째", 1))); // written and synced
+        var appended = group.Close();
+
+        var failure = await Assert.ThrowsAsync<IOException>(() => appended);
+        Assert.Contains("No space left", failure.Message, StringComparison.Ordinal);
+        journal.Dispose();
+    }
+
+    [Fact]
     public async Task With_os_durability_an_append_is_handed_to_the_os_without_an_fsync()
     {
         using var files = new FakeJournalFiles();

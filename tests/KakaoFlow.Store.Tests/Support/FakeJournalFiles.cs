@@ -30,6 +30,9 @@ internal sealed class FakeJournalFiles : IJournalFiles, IDisposable
     /// <summary>Bytes written to each segment.</summary>
     public Dictionary<string, long> WrittenBytes { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>While set, a segment's write throws (a full disk) and is not recorded.</summary>
+    public bool FailWrites { get; set; }
+
     /// <summary>From now on, an fsync waits until <see cref="ReleaseSyncs"/>.</summary>
     public void HoldSyncs() => _syncAllowed.Reset();
 
@@ -79,6 +82,11 @@ internal sealed class FakeJournalFiles : IJournalFiles, IDisposable
 
         public void Write(ReadOnlySpan<byte> bytes)
         {
+            if (files.FailWrites)
+            {
+                throw new IOException("No space left on device");
+            }
+
             Position += bytes.Length;
             lock (files._events)
             {
