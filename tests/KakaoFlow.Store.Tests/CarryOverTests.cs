@@ -182,6 +182,34 @@ public sealed class CarryOverTests : TempStoreFile
         SessionAssert.Same(Sessions.Turn("손님", 2), sessions.Find(Bot, "손님"));
     }
 
+    [Fact]
+    public async Task A_large_carry_over_is_written_a_slice_at_a_time_so_turns_queued_meanwhile_wait_for_one_slice()
+    {
+        using var files = new FakeJournalFiles();
+        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
+        using var sessions = new JournaledSessionStore(_backing, new SessionJournal(StoreFile, 1, files: files), Options, time: _time, flusher: false);
+        const int Users = 2_500;
+        var largestFrame = 0;
+        for (var i = 0; i < Users; i++)
+        {
+            var session = Sessions.Turn(User(i), 1);
+            largestFrame = Math.Max(largestFrame, SessionRecord.Write(Bot, User(i), session).Length + JournalFrames.HeaderBytes);
+            await sessions.SaveAsync(Bot, User(i), session);
+        }
+
+        sessions.FlushInBackground();
+
+        Assert.Empty(_backing.Batches);
+        var secondSegment = files.Events.First(e => e.StartsWith("create ", StringComparison.Ordinal) && !e.EndsWith("00000001.journal", StringComparison.Ordinal))["create ".Length..];
+        var writes = files.Events
+            .Where(e => e.StartsWith("write " + secondSegment + " ", StringComparison.Ordinal))
+            .Select(e => long.Parse(e[(e.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture))
+            .ToList();
+        Assert.Equal(files.WrittenBytes.Single(pair => pair.Key.EndsWith(secondSegment, StringComparison.Ordinal)).Value, writes.Sum());
+        Assert.True(writes.Count >= 3, $"{writes.Count} write(s) carried {Users} users over");
+        Assert.All(writes, bytes => Assert.True(bytes <= 1_000 * largestFrame, $"one write of {bytes} bytes: more than 1,000 records"));
+    }
+
     private JournaledSessionStore Open(SessionStoreOptions options)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
