@@ -32,8 +32,9 @@ namespace KakaoFlow.Store;
 /// backing store; a journal segment is deleted only when each write it holds is committed by the backing store (and the
 /// session marked clean before that) or is appended again to a later segment, after which the user's later writes
 /// follow it (a user's gate orders the two), so an acknowledged session is always in the backing store or in a segment
-/// that the next start replays, last in it (<see cref="LiteDbSessionStore.Replay"/>). Operations that read the backing store as a
-/// whole (<see cref="Count"/>, <see cref="DeleteInactiveSince"/>, <see cref="Delete"/>) flush first. Callers serialise
+/// that the next start replays, last in it (<see cref="LiteDbSessionStore.Replay"/>). Operations that change the backing store
+/// beyond one write (<see cref="DeleteInactiveSince"/>, <see cref="Delete"/>) flush first; <see cref="Count"/> adds the
+/// users it does not hold yet instead. Callers serialise
 /// the operations on one user (the host holds the user's lock), as for any <see cref="ISessionStore"/>.
 /// </para>
 /// </remarks>
@@ -138,7 +139,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         if (_packed.TryTake(key, out var record))
         {
             var unpacked = SessionRecord.Read(record).Session;
-            _cache.TryAdd(key, new Entry(unpacked, dirty: false, Interlocked.Increment(ref _clock), record));
+            _cache.TryAdd(key, new Entry(unpacked, dirty: false, Interlocked.Increment(ref _clock), record) { Stored = true });
             _metrics.ReadFromPacked();
             return unpacked;
         }
@@ -153,7 +154,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         var session = _backing.Find(botId, userKey);
         if (session is not null)
         {
-            _cache.TryAdd(key, new Entry(session, dirty: false, Interlocked.Increment(ref _clock)));
+            _cache.TryAdd(key, new Entry(session, dirty: false, Interlocked.Increment(ref _clock)) { Stored = true });
         }
 
         return session;
@@ -178,6 +179,9 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         // hundred bytes instead of a few KB of objects): a rush of new users must not fill memory with objects that are
         // read again, if at all, after they are flushed and packed. A read of it decodes the record.
         var keepObject = Volatile.Read(ref _carriedOver) + Volatile.Read(ref _dirtyUsers) < _options.CacheCapacity;
+        // Whether the backing store holds a session of this user, for Count: known from the user's cached entry; a user the
+        // filter rules out is new; otherwise unknown until counted.
+        var storedIfNoEntry = Volatile.Read(ref _knownReady) && !_known.MightContain(botId, userKey) ? false : (bool?)null;
         var entry = new Entry(keepObject ? session : null, dirty: true, Interlocked.Increment(ref _clock), record) { WrittenAt = _time.GetTimestamp() };
         _known.Add(botId, userKey); // before it can reach the backing store
 
@@ -194,6 +198,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             lock (GateOf(key))
             {
                 _cache.TryGetValue(key, out previous);
+                entry.Stored = previous is null ? storedIfNoEntry : previous.Stored;
                 _cache[key] = entry;
                 // Counted per user, not per write: the threshold bounds the sessions a flush must write and memory holds.
                 if (_dirty.TryAdd(key, entry))
@@ -300,10 +305,38 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         return deleted;
     }
 
+    /// <summary>
+    /// The backing store's count plus the users written since whom it does not hold yet; without a flush, so that a
+    /// dashboard polling it does not write every user still in their conversation (see <see cref="SessionStoreOptions.WriteIdleAfter"/>).
+    /// </summary>
     public int Count(string botId)
     {
-        Flush();
-        return _backing.Count(botId);
+        // Under the flush gate: a flush moving users from the journal to the backing store meanwhile would count them twice or not at all.
+        lock (_flushGate)
+        {
+            var count = _backing.Count(botId);
+            foreach (var (key, entry) in _dirty)
+            {
+                if (string.Equals(key.BotId, botId, StringComparison.Ordinal) && !(entry.Stored ?? InBackingStore(key)))
+                {
+                    count++;
+                }
+            }
+
+            return count;
+        }
+    }
+
+    private bool InBackingStore(SessionKey key)
+    {
+        try
+        {
+            return _backing.Find(key.BotId, key.UserKey) is not null;
+        }
+        catch (InvalidDataException)
+        {
+            return true; // stored, by another version
+        }
     }
 
     /// <summary>
@@ -391,7 +424,15 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         // is retried at the next flush, and replaying it would only write the same sessions again).
         foreach (var (key, entry) in batch)
         {
-            _cache.TryUpdate(key, entry.Flushed(), entry);
+            // Under the user's gate: a write of theirs made during the flush is in both dictionaries or in neither, so
+            // the backing store's copy is noted on it either way (Stored, which Count reads).
+            lock (GateOf(key))
+            {
+                if (!_cache.TryUpdate(key, entry.Flushed(), entry) && _dirty.TryGetValue(key, out var newer))
+                {
+                    newer.Stored = true;
+                }
+            }
         }
 
         // After the batch is in the backing store: if carrying over fails, the batch stays written and the carried users
@@ -695,9 +736,15 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
 
         public bool Dirty { get; }
 
+        /// <summary>
+        /// Whether the backing store holds a session of this user (any version of it): true once flushed or read from it,
+        /// false for a user it does not have, null when not known (written without being read first).
+        /// </summary>
+        public bool? Stored { get; set; }
+
         /// <summary>The store's access clock at the last read or write; only the cache trim reads it.</summary>
         public long Touched { get => Volatile.Read(ref _touched); set => Volatile.Write(ref _touched, value); }
 
-        public Entry Flushed() => new(_session, dirty: false, Touched, Record);
+        public Entry Flushed() => new(_session, dirty: false, Touched, Record) { Stored = true };
     }
 }

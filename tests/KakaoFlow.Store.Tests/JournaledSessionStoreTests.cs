@@ -223,7 +223,57 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
     }
 
     [Fact]
-    public async Task Counting_deleting_and_sweeping_flush_first_so_they_see_every_acknowledged_write()
+    public async Task Counting_adds_the_users_not_flushed_yet_without_flushing()
+    {
+        using var sessions = Open(NoBackgroundFlush);
+        await sessions.SaveAsync(Bot, "단골", Sessions.Turn("단골", 1));
+        sessions.Flush();
+        await sessions.KnownUsersLoaded;
+        await sessions.SaveAsync(Bot, "단골", Sessions.Turn("단골", 2)); // stored, and written again since
+        await sessions.SaveAsync(Bot, "새손님", Sessions.Turn("새손님", 1));
+        await sessions.SaveAsync("다른봇", "새손님", Sessions.Turn("새손님", 1));
+        var segments = JournalSegments();
+
+        Assert.Equal(2, sessions.Count(Bot));
+        Assert.Equal(1, sessions.Count("다른봇"));
+        Assert.Single(_backing.Batches); // the first flush only
+        Assert.Equal(segments, JournalSegments());
+        Assert.Equal(0, _backing.Finds);
+    }
+
+    [Fact]
+    public async Task A_user_written_without_being_read_is_looked_up_once_when_counted()
+    {
+        _backing.Save(Bot, "예전손님", Sessions.Turn("예전손님", 1)); // stored by an earlier run
+        using var sessions = Open(NoBackgroundFlush);
+        await sessions.KnownUsersLoaded;
+
+        await sessions.SaveAsync(Bot, "예전손님", Sessions.Turn("예전손님", 2)); // no Find first: stored or not is not known
+
+        Assert.Equal(1, sessions.Count(Bot));
+        Assert.Equal(1, _backing.Finds);
+    }
+
+    [Fact]
+    public async Task A_user_who_writes_while_a_flush_stores_their_last_write_is_counted_once()
+    {
+        using var sessions = Open(NoBackgroundFlush);
+        await sessions.KnownUsersLoaded;
+        await sessions.SaveAsync(Bot, "손님", Sessions.Turn("손님", 1));
+        _backing.HoldBatches();
+        var flushing = Task.Run(sessions.Flush);
+        _backing.WaitForHeldBatch();
+
+        await sessions.SaveAsync(Bot, "손님", Sessions.Turn("손님", 2));
+        _backing.ReleaseBatches();
+        await flushing;
+
+        Assert.Equal(1, sessions.Count(Bot));
+        Assert.Equal(1, sessions.UnflushedUsers);
+    }
+
+    [Fact]
+    public async Task Deleting_and_sweeping_flush_first_so_they_see_every_acknowledged_write()
     {
         using var sessions = Open(NoBackgroundFlush);
         await sessions.SaveAsync(Bot, "a", Sessions.Turn("a", 1));
