@@ -139,7 +139,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         if (_packed.TryTake(key, out var record))
         {
             var unpacked = SessionRecord.Read(record).Session;
-            _cache.TryAdd(key, new Entry(unpacked, dirty: false, Interlocked.Increment(ref _clock), record) { Stored = true });
+            _cache.TryAdd(key, new Entry(unpacked, Interlocked.Increment(ref _clock), record));
             _metrics.ReadFromPacked();
             return unpacked;
         }
@@ -154,7 +154,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         var session = _backing.Find(botId, userKey);
         if (session is not null)
         {
-            _cache.TryAdd(key, new Entry(session, dirty: false, Interlocked.Increment(ref _clock)) { Stored = true });
+            _cache.TryAdd(key, new Entry(session, Interlocked.Increment(ref _clock), record: null));
         }
 
         return session;
@@ -179,35 +179,41 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         // hundred bytes instead of a few KB of objects): a rush of new users must not fill memory with objects that are
         // read again, if at all, after they are flushed and packed. A read of it decodes the record.
         var keepObject = Volatile.Read(ref _carriedOver) + Volatile.Read(ref _dirtyUsers) < _options.CacheCapacity;
-        // Whether the backing store holds a session of this user, for Count: known from the user's cached entry; a user the
-        // filter rules out is new; otherwise unknown until counted.
-        var storedIfNoEntry = Volatile.Read(ref _knownReady) && !_known.MightContain(botId, userKey) ? false : (bool?)null;
-        var entry = new Entry(keepObject ? session : null, dirty: true, Interlocked.Increment(ref _clock), record) { WrittenAt = _time.GetTimestamp() };
+        // Whether the backing store holds a session of a user not cached, for Count: a user the filter rules out is new;
+        // otherwise not known until counted.
+        var storedIfNew = Volatile.Read(ref _knownReady) && !_known.MightContain(botId, userKey) ? false : (bool?)null;
+        var writtenAt = _time.GetTimestamp();
         _known.Add(botId, userKey); // before it can reach the backing store
 
-        // Cached first, so that a flush taking the entry from _dirty finds it in the cache to mark it clean. Dirty before
-        // the journal append: a flush that rotates the journal after this record is written also takes this entry (or a
-        // later one of the same user), so a deleted segment never held an unflushed write. Under the user's gate, with
-        // the append queued: a flush carrying this user over appends their latest record, and the journal must hold
-        // the user's writes in the order they were made.
+        // Cached first, so that a flush taking the entry from _dirty finds it in the cache. Dirty before the journal
+        // append: a flush that rotates the journal after this record is written also takes this entry, so a deleted
+        // segment never held an unflushed write. Under the user's gate, with the append queued: a flush carrying this
+        // user over appends their latest record, and the journal must hold the user's writes in the order they were made.
         var reachesThreshold = false;
-        Entry? previous = null;
+        Entry? entry = null;
+        Entry.State? before = null;
         try
         {
             Task appended;
             lock (GateOf(key))
             {
-                _cache.TryGetValue(key, out previous);
-                entry.Stored = previous is null ? storedIfNoEntry : previous.Stored;
-                _cache[key] = entry;
+                if (_cache.TryGetValue(key, out var cached))
+                {
+                    entry = cached;
+                    before = entry.Current;
+                    entry.Write(keepObject ? session : null, record, writtenAt);
+                    entry.Touched = Interlocked.Increment(ref _clock);
+                }
+                else
+                {
+                    entry = new Entry(keepObject ? session : null, record, Interlocked.Increment(ref _clock), writtenAt, storedIfNew);
+                    _cache[key] = entry;
+                }
+
                 // Counted per user, not per write: the threshold bounds the sessions a flush must write and memory holds.
                 if (_dirty.TryAdd(key, entry))
                 {
                     reachesThreshold = Interlocked.Increment(ref _dirtyUsers) == _options.FlushThreshold;
-                }
-                else
-                {
-                    _dirty[key] = entry;
                 }
 
                 appended = _journal.AppendAsync(record);
@@ -217,21 +223,9 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         }
         catch (Exception e)
         {
-            // Not acknowledged: later reads should not see it. (A flush may already have written it to the backing store;
-            // the user's next turn then continues from it, as from any write whose acknowledgement was lost.)
-            if (previous is { Dirty: true })
+            if (entry is not null)
             {
-                // The user's last acknowledged write is not in the backing store yet: it must stay dirty, or the next
-                // flush would delete its journal segment without writing it. (The caller holds the user's lock: no other
-                // write races.)
-                _cache[key] = previous;
-                _dirty[key] = previous;
-            }
-            else
-            {
-                _cache.TryRemove(KeyValuePair.Create(key, entry));
-                _dirty.TryRemove(KeyValuePair.Create(key, entry));
-                _packed.Remove(key); // a packed record may be older than the acknowledged session the backing store has
+                Unwrite(key, entry, before);
             }
 
             if (StoreErrors.IsStorageFailure(e))
@@ -247,6 +241,30 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         if (reachesThreshold || JournalNeedsFlush())
         {
             WakeFlusher();
+        }
+    }
+
+    /// <summary>
+    /// Undoes a write that was not acknowledged, so that later reads do not see it. (A flush may already have written it to
+    /// the backing store; the user's next turn then continues from it, as from any write whose acknowledgement was lost.)
+    /// </summary>
+    private void Unwrite(SessionKey key, Entry entry, Entry.State? before)
+    {
+        lock (GateOf(key))
+        {
+            if (before is { Dirty: true } acknowledged)
+            {
+                // The user's last acknowledged write is not in the backing store yet: it must stay dirty, or the next flush
+                // would delete its journal segment without writing it.
+                entry.Undo(acknowledged);
+                _dirty.TryAdd(key, entry);
+            }
+            else
+            {
+                _cache.TryRemove(KeyValuePair.Create(key, entry));
+                _dirty.TryRemove(KeyValuePair.Create(key, entry));
+                _packed.Remove(key); // a packed record may be older than the acknowledged session the backing store has
+            }
         }
     }
 
@@ -295,10 +313,17 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         var deleted = _backing.DeleteInactiveSince(botId, cutoff);
         foreach (var (key, entry) in _cache)
         {
-            if (!entry.Dirty && string.Equals(key.BotId, botId, StringComparison.Ordinal)
-                && (entry.Session.LastMessageAt is null || entry.Session.LastMessageAt < cutoff))
+            if (!string.Equals(key.BotId, botId, StringComparison.Ordinal))
             {
-                _cache.TryRemove(KeyValuePair.Create(key, entry));
+                continue;
+            }
+
+            lock (GateOf(key)) // a write meanwhile makes the entry dirty: it stays
+            {
+                if (!entry.Dirty && (entry.Session.LastMessageAt is null || entry.Session.LastMessageAt < cutoff))
+                {
+                    _cache.TryRemove(KeyValuePair.Create(key, entry));
+                }
             }
         }
 
@@ -385,19 +410,24 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         Volatile.Write(ref _dirtyUsers, 0);
 
         // Every write whose record is in a rotated segment was made dirty before the rotation, so this pass sees
-        // its user; taking the user's current entry (not the one seen) keeps a newer write from being left behind.
+        // its user; the record taken is the user's latest, under their gate, so a newer write is never left behind.
         // A user who wrote within WriteIdleAfter stays dirty and is carried over instead (at most FlushThreshold).
-        var batch = new List<KeyValuePair<SessionKey, Entry>>();
+        var batch = new List<Flushing>();
         var carried = new List<SessionKey>();
         foreach (var (key, seen) in _dirty)
         {
             if (carryOver && _time.GetElapsedTime(seen.WrittenAt) < _options.WriteIdleAfter && carried.Count < _options.FlushThreshold)
             {
                 carried.Add(key);
+                continue;
             }
-            else if (_dirty.TryRemove(key, out var entry))
+
+            lock (GateOf(key))
             {
-                batch.Add(KeyValuePair.Create(key, entry));
+                if (_dirty.TryRemove(key, out var entry))
+                {
+                    batch.Add(new Flushing(key, entry, entry.Record!, entry.Version)); // every dirty entry has its record
+                }
             }
         }
 
@@ -412,26 +442,22 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         }
         catch
         {
-            foreach (var (key, entry) in batch)
+            foreach (var flushing in batch)
             {
-                _dirty.TryAdd(key, entry); // unless a newer write of the user is dirty already
+                _dirty.TryAdd(flushing.Key, flushing.Entry); // unless a newer write of the user made it dirty again already
             }
 
             throw;
         }
 
         // The backing store has them now: clean, whatever happens to the segments (a segment that cannot be deleted
-        // is retried at the next flush, and replaying it would only write the same sessions again).
-        foreach (var (key, entry) in batch)
+        // is retried at the next flush, and replaying it would only write the same sessions again). A user who wrote
+        // meanwhile stays dirty (and is in _dirty again).
+        foreach (var flushing in batch)
         {
-            // Under the user's gate: a write of theirs made during the flush is in both dictionaries or in neither, so
-            // the backing store's copy is noted on it either way (Stored, which Count reads).
-            lock (GateOf(key))
+            lock (GateOf(flushing.Key))
             {
-                if (!_cache.TryUpdate(key, entry.Flushed(), entry) && _dirty.TryGetValue(key, out var newer))
-                {
-                    newer.Stored = true;
-                }
+                flushing.Entry.Stores(flushing.Version);
             }
         }
 
@@ -532,7 +558,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     /// threads for a noticeable time, which shows in the slowest replies. Paced, the same work is spread over a few
     /// times as long; pausing inside the backing store's transaction blocks no reader.
     /// </summary>
-    private IEnumerable<SessionWrite> Paced(List<KeyValuePair<SessionKey, Entry>> batch, bool behind)
+    private IEnumerable<SessionWrite> Paced(List<Flushing> batch, bool behind)
     {
         for (var i = 0; i < batch.Count; i++)
         {
@@ -541,10 +567,13 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
                 Thread.Sleep(_options.FlushPause);
             }
 
-            var (key, entry) = batch[i];
-            yield return SessionWrite.OfRecord(key.BotId, key.UserKey, entry.Record!); // every written entry has its record
+            var flushing = batch[i];
+            yield return SessionWrite.OfRecord(flushing.Key.BotId, flushing.Key.UserKey, flushing.Record);
         }
     }
+
+    /// <summary>A user's write a flush is storing: the entry, and the record and version it had when the flush took it.</summary>
+    private readonly record struct Flushing(SessionKey Key, Entry Entry, byte[] Record, long Version);
 
     /// <summary>
     /// Back-pressure: whether a write must wait for the flusher before it goes in — when too many users have a session not
@@ -614,18 +643,22 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
                 continue;
             }
 
-            if (entry.Record is not { } record)
+            // Under the user's gate: a write of theirs meanwhile would make the entry dirty again, and a dirty entry must
+            // never leave the cache.
+            lock (GateOf(key))
             {
-                _cache.TryRemove(KeyValuePair.Create(key, entry));
-                continue;
-            }
+                if (entry.Dirty)
+                {
+                    continue;
+                }
 
-            // Packed before it leaves the object cache, never after: a read between the two would find neither, or a
-            // packed record older than a write made in between. When the user wrote meanwhile, the record goes again.
-            _packed.Put(key, record, entry.Touched, entry.Session.LastMessageAt);
-            if (!_cache.TryRemove(KeyValuePair.Create(key, entry)))
-            {
-                _packed.RemoveIfSame(key, record);
+                // Packed before it leaves the object cache, never after: a read between the two would find neither.
+                if (entry.Record is { } record)
+                {
+                    _packed.Put(key, record, entry.Touched, entry.Session.LastMessageAt);
+                }
+
+                _cache.TryRemove(KeyValuePair.Create(key, entry));
             }
         }
 
@@ -705,26 +738,41 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     /// <summary>A user of a bot; compared ordinally, like every key of the stores.</summary>
     private readonly record struct SessionKey(string BotId, string UserKey);
 
-    /// <summary>A cached session; <see cref="Dirty"/> while the backing store does not have it yet.</summary>
+    /// <summary>
+    /// A cached user's session; <see cref="Dirty"/> while the backing store does not have it yet. One per user, updated in
+    /// place by each write (<see cref="Write"/>): a write allocates its record and nothing else that outlives the turn,
+    /// where an entry made per write doubled the garbage collector's young-generation budget and so each pause
+    /// (bench/README.md, "fifth session"). <see cref="Version"/> tells the write a flush stored from a newer one.
+    /// </summary>
+    /// <remarks>
+    /// Written under the user's gate only (a write, its undoing, a flush marking it clean, an eviction checking it);
+    /// <see cref="Session"/> and <see cref="Record"/> are read without it by the user's own calls (serialised by the
+    /// caller) and under it by the flusher.
+    /// </remarks>
     private sealed class Entry
     {
-        private readonly Session? _session;
+        private Session? _session;
         private long _touched;
 
-        /// <param name="session">The session as objects; null to keep only <paramref name="record"/>, which is then required.</param>
-        /// <param name="dirty">Whether the backing store does not have this session yet.</param>
-        /// <param name="touched">The store's access clock now.</param>
-        /// <param name="record">The session as its journal record, when there is one.</param>
-        public Entry(Session? session, bool dirty, long touched, byte[]? record = null)
+        /// <summary>A clean entry: read from the backing store (<paramref name="record"/> null) or from the packed cache.</summary>
+        public Entry(Session session, long touched, byte[]? record)
         {
             _session = session;
-            Dirty = dirty;
             _touched = touched;
             Record = record;
+            Stored = true;
         }
 
-        /// <summary>When the write this entry holds was made (the store's <see cref="TimeProvider.GetTimestamp"/>); set for dirty entries only.</summary>
-        public long WrittenAt { get; init; }
+        /// <summary>A user's first write while not cached.</summary>
+        public Entry(Session? session, byte[] record, long touched, long writtenAt, bool? stored)
+        {
+            _touched = touched;
+            Stored = stored;
+            Write(session, record, writtenAt);
+        }
+
+        /// <summary>When the write this entry holds was made (the store's <see cref="TimeProvider.GetTimestamp"/>).</summary>
+        public long WrittenAt { get; private set; }
 
         /// <summary>The session: its objects when held, else decoded from <see cref="Record"/> on each read.</summary>
         public Session Session => _session ?? SessionRecord.Read(Record!).Session;
@@ -732,9 +780,12 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         public bool HoldsObjects => _session is not null;
 
         /// <summary>The session as its journal record, when it came from a write or from the packed cache; null when read from the backing store.</summary>
-        public byte[]? Record { get; }
+        public byte[]? Record { get; private set; }
 
-        public bool Dirty { get; }
+        public bool Dirty { get; private set; }
+
+        /// <summary>Changes with every write (and its undoing).</summary>
+        public long Version { get; private set; }
 
         /// <summary>
         /// Whether the backing store holds a session of this user (any version of it): true once flushed or read from it,
@@ -745,6 +796,38 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         /// <summary>The store's access clock at the last read or write; only the cache trim reads it.</summary>
         public long Touched { get => Volatile.Read(ref _touched); set => Volatile.Write(ref _touched, value); }
 
-        public Entry Flushed() => new(_session, dirty: false, Touched, Record) { Stored = true };
+        /// <summary>What a failed write restores (<see cref="Undo"/>).</summary>
+        public State Current => new(_session, Record, Dirty, WrittenAt);
+
+        /// <summary>A new write: dirty, with a new version.</summary>
+        /// <param name="session">The session as objects; null to keep only <paramref name="record"/>.</param>
+        /// <param name="record">The session as its journal record.</param>
+        /// <param name="writtenAt">Now, on the store's <see cref="TimeProvider.GetTimestamp"/>.</param>
+        public void Write(Session? session, byte[] record, long writtenAt)
+        {
+            _session = session;
+            Record = record;
+            WrittenAt = writtenAt;
+            Dirty = true;
+            Version++;
+        }
+
+        public void Undo(State before)
+        {
+            (_session, Record, Dirty, WrittenAt) = before;
+            Version++;
+        }
+
+        /// <summary>The backing store has <paramref name="version"/>: clean, unless the user wrote since.</summary>
+        public void Stores(long version)
+        {
+            Stored = true;
+            if (Version == version)
+            {
+                Dirty = false;
+            }
+        }
+
+        public readonly record struct State(Session? Session, byte[]? Record, bool Dirty, long WrittenAt);
     }
 }

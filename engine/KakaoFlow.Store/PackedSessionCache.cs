@@ -66,15 +66,6 @@ internal sealed class PackedSessionCache<TKey>(long capacityBytes, Func<TKey, in
             });
     }
 
-    /// <summary>Removes the user's record if it is still <paramref name="record"/> (not replaced since).</summary>
-    public void RemoveIfSame(TKey key, byte[] record)
-    {
-        if (_items.TryGetValue(key, out var packed) && ReferenceEquals(packed.Record, record) && _items.TryRemove(KeyValuePair.Create(key, packed)))
-        {
-            Interlocked.Add(ref _bytes, -packed.Size);
-        }
-    }
-
     public void Remove(TKey key)
     {
         if (_items.TryRemove(key, out var packed))

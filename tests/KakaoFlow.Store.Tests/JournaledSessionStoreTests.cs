@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using KakaoFlow.Runtime;
 using KakaoFlow.Storage;
@@ -270,6 +271,77 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
 
         Assert.Equal(1, sessions.Count(Bot));
         Assert.Equal(1, sessions.UnflushedUsers);
+    }
+
+    [Fact]
+    public async Task A_write_made_while_a_flush_stores_the_users_previous_one_stays_unflushed_and_survives_a_failed_write_after_it()
+    {
+        using var files = new FakeJournalFiles();
+        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
+        using var sessions = new JournaledSessionStore(_backing, new SessionJournal(StoreFile, 1, files: files), NoBackgroundFlush);
+        await sessions.SaveAsync(Bot, "손님", Sessions.Turn("손님", 1));
+        _backing.HoldBatches();
+        var flushing = Task.Run(sessions.Flush);
+        _backing.WaitForHeldBatch(); // the flush has taken turn 1
+
+        await sessions.SaveAsync(Bot, "손님", Sessions.Turn("손님", 2)); // acknowledged while turn 1 is being stored
+        _backing.ReleaseBatches();
+        await flushing;
+        SessionAssert.Same(Sessions.Turn("손님", 1), _backing.Stored.Find(Bot, "손님"));
+
+        // Turn 2 is still the unflushed latest: a failed write after it must put it back, not the stored turn 1.
+        files.FailWrites = true;
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => sessions.SaveAsync(Bot, "손님", Sessions.Turn("손님", 3)));
+        files.FailWrites = false;
+
+        SessionAssert.Same(Sessions.Turn("손님", 2), sessions.Find(Bot, "손님"));
+        sessions.Flush();
+        SessionAssert.Same(Sessions.Turn("손님", 2), _backing.Stored.Find(Bot, "손님"));
+    }
+
+    [Fact]
+    public async Task Writes_racing_with_flushes_that_evict_the_cache_leave_each_users_latest_write_readable_and_stored()
+    {
+        using var sessions = Open(NoBackgroundFlush with { CacheCapacity = 2, PackedCacheBytes = 4 * 1024 });
+        const int Users = 40;
+        var latest = new ConcurrentDictionary<string, Session>(StringComparer.Ordinal);
+        using var stop = new CancellationTokenSource();
+        var flushes = 0;
+        var flusher = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                sessions.FlushInBackground(); // writes every user (WriteIdleAfter 0) and trims the cache to 2
+                flushes++;
+            }
+        });
+
+        // Each user reads then writes, one turn at a time, as the host does.
+        await Task.WhenAll(Enumerable.Range(0, Users).Select(i => Task.Run(async () =>
+        {
+            for (var turn = 1; turn <= 60; turn++)
+            {
+                var seen = sessions.Find(Bot, UserKey(i));
+                if (turn > 1)
+                {
+                    SessionAssert.Same(latest[UserKey(i)], seen);
+                }
+
+                var session = Sessions.Turn(UserKey(i), turn);
+                await sessions.SaveAsync(Bot, UserKey(i), session);
+                latest[UserKey(i)] = session;
+            }
+        })));
+        await stop.CancelAsync();
+        await flusher;
+
+        Assert.True(flushes > 1, "the flusher did not run during the writes");
+        sessions.Flush();
+        for (var i = 0; i < Users; i++)
+        {
+            SessionAssert.Same(latest[UserKey(i)], sessions.Find(Bot, UserKey(i)));
+            SessionAssert.Same(latest[UserKey(i)], _backing.Stored.Find(Bot, UserKey(i)));
+        }
     }
 
     [Fact]
