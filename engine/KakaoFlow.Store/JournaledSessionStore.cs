@@ -30,11 +30,12 @@ namespace KakaoFlow.Store;
 /// <para>
 /// Invariants: a dirty session is never evicted from the cache, so a session missing from the cache is current in the
 /// backing store; a journal segment is deleted only when each write it holds is committed by the backing store (and the
-/// session marked clean before that) or is appended again to a later segment, after which the user's later writes
-/// follow it (a user's gate orders the two), so an acknowledged session is always in the backing store or in a segment
-/// that the next start replays, last in it (<see cref="LiteDbSessionStore.Replay"/>). Operations that change the backing store
-/// beyond one write (<see cref="DeleteInactiveSince"/>, <see cref="Delete"/>) flush first; <see cref="Count"/> adds the
-/// users it does not hold yet instead. Callers serialise
+/// session marked clean before that, unless the user wrote since: the entry's version tells) or is appended again to a
+/// later segment, after which the user's later writes follow it (a user's gate orders the two), so an acknowledged
+/// session is always in the backing store or in a segment that the next start replays, last in it
+/// (<see cref="LiteDbSessionStore.Replay"/>). A cached user has one entry, changed in place under the user's gate
+/// (<see cref="Entry"/>). Operations that change the backing store beyond one write (<see cref="DeleteInactiveSince"/>,
+/// <see cref="Delete"/>) flush first; <see cref="Count"/> adds the users it does not hold yet instead. Callers serialise
 /// the operations on one user (the host holds the user's lock), as for any <see cref="ISessionStore"/>.
 /// </para>
 /// </remarks>
