@@ -131,15 +131,7 @@ public sealed class CarryOverTests : TempStoreFile
         const int Users = 40;
         var latest = new ConcurrentDictionary<string, Session>(StringComparer.Ordinal);
         using var stop = new CancellationTokenSource();
-        var flushes = 0;
-        var flusher = Task.Run(() =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                sessions.FlushInBackground();
-                flushes++;
-            }
-        });
+        var flusher = FlushLoop.Run(sessions.FlushInBackground, stop.Token);
 
         // Each user writes from its own task, one write at a time (as the host serialises a user's turns).
         await Task.WhenAll(Enumerable.Range(0, Users).Select(i => Task.Run(async () =>
@@ -152,7 +144,7 @@ public sealed class CarryOverTests : TempStoreFile
             }
         })));
         await stop.CancelAsync();
-        await flusher;
+        var flushes = await flusher;
 
         Assert.True(flushes > 1, "the flusher did not run during the writes");
         var replayed = Replay(JournalSegments().ToArray());

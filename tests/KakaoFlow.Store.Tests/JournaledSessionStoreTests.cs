@@ -306,15 +306,7 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
         const int Users = 40;
         var latest = new ConcurrentDictionary<string, Session>(StringComparer.Ordinal);
         using var stop = new CancellationTokenSource();
-        var flushes = 0;
-        var flusher = Task.Run(() =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                sessions.FlushInBackground(); // writes every user (WriteIdleAfter 0) and trims the cache to 2
-                flushes++;
-            }
-        });
+        var flusher = FlushLoop.Run(sessions.FlushInBackground, stop.Token); // writes every user (WriteIdleAfter 0) and trims the cache to 2
 
         // Each user reads then writes, one turn at a time, as the host does.
         await Task.WhenAll(Enumerable.Range(0, Users).Select(i => Task.Run(async () =>
@@ -333,7 +325,7 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
             }
         })));
         await stop.CancelAsync();
-        await flusher;
+        var flushes = await flusher;
 
         Assert.True(flushes > 1, "the flusher did not run during the writes");
         sessions.Flush();
