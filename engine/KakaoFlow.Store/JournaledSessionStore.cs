@@ -792,7 +792,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         /// Whether the backing store holds a session of this user (any version of it): true once flushed or read from it,
         /// false for a user it does not have, null when not known (written without being read first).
         /// </summary>
-        public bool? Stored { get; set; }
+        public bool? Stored { get; private set; }
 
         /// <summary>The store's access clock at the last read or write; only the cache trim reads it.</summary>
         public long Touched { get => Volatile.Read(ref _touched); set => Volatile.Write(ref _touched, value); }

@@ -24,7 +24,8 @@ public sealed record SessionStoreOptions
     /// bytes, where a LiteDB write of a session costs tens of KB of work), so the old segments can be deleted all the
     /// same. A conversation then costs LiteDB about one write, at its end, however many turns it has. A flush writes
     /// every user when the journal holds half of <see cref="MaxJournalBytes"/>, and so do <see cref="JournaledSessionStore.Flush"/>,
-    /// closing, and every operation that reads LiteDB as a whole. Zero: every background flush writes every user.
+    /// closing, deleting a user's session and the retention sweep (counting sessions does not). Zero: every background
+    /// flush writes every user.
     /// </summary>
     public TimeSpan WriteIdleAfter { get; set; } = TimeSpan.FromSeconds(15);
 
