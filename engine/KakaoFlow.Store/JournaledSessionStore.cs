@@ -180,11 +180,12 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         // hundred bytes instead of a few KB of objects): a rush of new users must not fill memory with objects that are
         // read again, if at all, after they are flushed and packed. A read of it decodes the record.
         var keepObject = Volatile.Read(ref _carriedOver) + Volatile.Read(ref _dirtyUsers) < _options.CacheCapacity;
-        // Whether the backing store holds a session of a user not cached, for Count: a user the filter rules out is new;
-        // otherwise not known until counted.
-        var storedIfNew = Volatile.Read(ref _knownReady) && !_known.MightContain(botId, userKey) ? false : (bool?)null;
         var writtenAt = _time.GetTimestamp();
-        _known.Add(botId, userKey); // before it can reach the backing store
+        var knownReady = Volatile.Read(ref _knownReady);
+        var mightBeStored = _known.Add(botId, userKey); // before it can reach the backing store
+        // Whether the backing store holds a session of a user not cached, for Count: a user the filter ruled out is new;
+        // otherwise not known until counted.
+        var storedIfNew = knownReady && !mightBeStored ? false : (bool?)null;
 
         // Cached first, so that a flush taking the entry from _dirty finds it in the cache. Dirty before the journal
         // append: a flush that rotates the journal after this record is written also takes this entry, so a deleted

@@ -27,7 +27,8 @@ internal sealed class SessionKeyFilter
     public long Capacity { get; }
 
     /// <summary>Notes that the user of <paramref name="botId"/> may have a session from now on.</summary>
-    public void Add(string botId, string userKey) => Add(Hash(botId, userKey));
+    /// <returns>What <see cref="MightContain"/> said of the user just before (in the same pass over the bits).</returns>
+    public bool Add(string botId, string userKey) => Add(Hash(botId, userKey));
 
     /// <summary>Notes the session of a stored id (<see cref="StoreNames.IdOf"/>: bot, separator, user key).</summary>
     public void AddId(string id) => Add(Hash(id));
@@ -47,18 +48,22 @@ internal sealed class SessionKeyFilter
         return true;
     }
 
-    private void Add(ulong hash)
+    private bool Add(ulong hash)
     {
         var (first, step) = Split(hash);
+        var wasThere = true;
         for (var i = 0; i < Probes; i++)
         {
             var bit = (first + (ulong)i * step) % _bits;
             var mask = 1L << (int)(bit & 63);
             if ((Volatile.Read(ref _words[bit >> 6]) & mask) == 0)
             {
+                wasThere = false;
                 Interlocked.Or(ref _words[bit >> 6], mask);
             }
         }
+
+        return wasThere;
     }
 
     /// <summary>Two probe positions from one 64-bit hash (double hashing); the step is odd, so it never repeats a bit early.</summary>

@@ -34,6 +34,18 @@ public sealed class SessionKeyFilterTests
     }
 
     [Fact]
+    public void Adding_a_user_tells_whether_the_filter_might_have_held_them_already()
+    {
+        var filter = new SessionKeyFilter(10_000);
+        filter.Add("피자봇", "단골");
+
+        Assert.True(filter.Add("피자봇", "단골"));
+        var firstAdds = Enumerable.Range(0, 1_000).Select(i => (Was: filter.MightContain("피자봇", "손님-" + i), Said: filter.Add("피자봇", "손님-" + i))).ToList();
+        Assert.All(firstAdds, add => Assert.Equal(add.Was, add.Said));
+        Assert.InRange(firstAdds.Count(add => add.Said), 0, 20); // a new user is mostly said to be new
+    }
+
+    [Fact]
     public async Task Users_added_from_many_threads_at_once_are_all_kept()
     {
         var filter = new SessionKeyFilter(200_000);
