@@ -12,6 +12,12 @@ internal interface IJournalFiles
     /// <summary>Creates a new segment (it must not exist), readable by the owner only.</summary>
     IJournalSegment Create(string path);
 
+    /// <summary>
+    /// Creates (or replaces) the file at <paramref name="path"/>, owner-only, holding <paramref name="bytes"/> zero bytes
+    /// made durable (fsync), and returns it open for writing from its start.
+    /// </summary>
+    IJournalSegment CreateZeroed(string path, long bytes);
+
     void Delete(string path);
 
     /// <summary>Makes the creation and deletion of files in <paramref name="directory"/> durable (an fsync of the directory).</summary>
@@ -34,16 +40,45 @@ internal interface IJournalSegment : IDisposable
     void Flush(bool toDisk);
 
     void SetLength(long length);
+
+    /// <summary>Renames the segment's file (it stays open); <see cref="Name"/> is the new path after.</summary>
+    void MoveTo(string path);
 }
 
 /// <summary>The real files.</summary>
 internal sealed class DiskJournalFiles : IJournalFiles
 {
+    private static readonly byte[] Zeros = new byte[64 * 1024];
+
     public static DiskJournalFiles Instance { get; } = new();
 
     public IJournalSegment Create(string path) =>
         // No buffer of our own: each batch is one write to the OS. Owner-only: users' data.
-        new Segment(new FileStream(path, StoreFiles.NewFile(FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0)));
+        new Segment(path, new FileStream(path, StoreFiles.NewFile(FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0)));
+
+    public IJournalSegment CreateZeroed(string path, long bytes)
+    {
+        // Shared for deleting too: Windows renames an open file only then (the journal renames it to a segment's name).
+        var stream = new FileStream(path, StoreFiles.NewFile(FileMode.Create, FileAccess.Write, FileShare.Read | FileShare.Delete, bufferSize: 0));
+        try
+        {
+            // Written, not fallocate'd: ext4 turns an fallocate'd block into a written one with a journaled change of the
+            // file's block map, the very cost the zeros are there to take off each fsync.
+            for (var left = bytes; left > 0; left -= Zeros.Length)
+            {
+                stream.Write(Zeros, 0, (int)Math.Min(left, Zeros.Length));
+            }
+
+            stream.Flush(flushToDisk: true);
+            stream.Position = 0;
+            return new Segment(path, stream);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
 
     public void Delete(string path) => File.Delete(path);
 
@@ -102,9 +137,9 @@ internal sealed class DiskJournalFiles : IJournalFiles
         return new IOException($"{call} '{path}': {new Win32Exception(errno).Message}", errno);
     }
 
-    private sealed class Segment(FileStream stream) : IJournalSegment
+    private sealed class Segment(string path, FileStream stream) : IJournalSegment
     {
-        public string Name => stream.Name;
+        public string Name { get; private set; } = path;
 
         public long Position { get => stream.Position; set => stream.Position = value; }
 
@@ -113,6 +148,12 @@ internal sealed class DiskJournalFiles : IJournalFiles
         public void Flush(bool toDisk) => stream.Flush(toDisk);
 
         public void SetLength(long length) => stream.SetLength(length);
+
+        public void MoveTo(string path)
+        {
+            File.Move(Name, path);
+            Name = path;
+        }
 
         public void Dispose() => stream.Dispose();
     }

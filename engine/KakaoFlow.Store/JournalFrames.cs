@@ -22,7 +22,10 @@ internal sealed record SegmentContents(IReadOnlyList<byte[]> Records, int Damage
 /// damaged record, and the header says where the next frame begins. A bad header (a damaged marker, length or CRC) is
 /// skipped up to the next good header; the bytes between count as one damaged record, or as many as markers begin in
 /// them. What follows the last good frame is a torn tail when it could be a write that never finished — a good header
-/// whose payload is cut short, or fewer bytes than a header — and is ignored: nothing was acknowledged for it.
+/// whose payload is cut short, or fewer bytes than a header — and is ignored: nothing was acknowledged for it. In a
+/// prepared segment (<see cref="SessionJournal"/>, fsync mode) the records are followed by zeros: reading stops at them,
+/// and a frame that fails its CRC where its payload reaches into them is such a write, cut short by the zeros instead of
+/// the end of the file. (A complete record never ends in a zero byte: a session record is JSON.)
 /// </para>
 /// <para>
 /// Segments written before frames had markers (<c>[length][CRC][payload]</c>, no header CRC) are read too: a segment
@@ -70,7 +73,10 @@ internal static class JournalFrames
         var records = new List<byte[]>();
         var damaged = 0;
         var offset = 0;
-        while (offset < bytes.Length)
+        // A prepared segment is a file of zeros written over from its start: the zeros after the last record are room
+        // never used, and a write cut short there ends in zeros instead of at the end of the file.
+        var used = bytes.AsSpan().LastIndexOfAnyExcept((byte)0) + 1;
+        while (offset < used)
         {
             if (IsHeader(bytes, offset))
             {
@@ -85,6 +91,10 @@ internal static class JournalFrames
                 {
                     records.Add(payload.ToArray());
                 }
+                else if (offset + HeaderBytes + length > used)
+                {
+                    break; // its payload runs into the unused zeros: a write that never finished
+                }
                 else
                 {
                     damaged++;
@@ -95,12 +105,12 @@ internal static class JournalFrames
             }
 
             var next = NextHeader(bytes, offset + 1);
-            if (next < 0 && bytes.Length - offset < HeaderBytes)
+            if (next < 0 && used - offset < HeaderBytes)
             {
                 break; // a header cut short: a write that never finished
             }
 
-            var end = next < 0 ? bytes.Length : next;
+            var end = next < 0 ? used : next;
             damaged += Math.Max(1, CountMarkers(bytes.AsSpan(offset, end - offset)));
             offset = end;
         }

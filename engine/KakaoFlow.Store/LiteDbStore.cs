@@ -286,7 +286,14 @@ public sealed class LiteDbStore : IDisposable
         // segments of the first.
         var leftOver = SessionJournal.FindSegments(FileName);
         (RecoveredSessionWrites, UnreadableJournalRecords, DamagedJournalRecords) = sessions.Replay([.. leftOver.Select(segment => segment.Path)]);
-        var journal = new SessionJournal(FileName, leftOver.Count == 0 ? 1 : leftOver[^1].Number + 1, _health, options.Durability);
+        SessionJournal.DeleteLeftOverSpare(FileName);
+        // fsync mode writes over prepared files of zeros: an fsync that need not change a file's size costs half.
+        var journal = new SessionJournal(
+            FileName,
+            leftOver.Count == 0 ? 1 : leftOver[^1].Number + 1,
+            _health,
+            options.Durability,
+            preparedBytes: options.Durability == SessionDurability.Fsync ? SessionJournal.DefaultPreparedBytes : 0);
         var cacheLimit = options.LiteDbCacheBytes;
         return new JournaledSessionStore(sessions, journal, options, () => AfterFlush(cacheLimit));
     }

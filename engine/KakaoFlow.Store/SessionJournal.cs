@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Numerics;
 using KakaoFlow.Storage;
 
 namespace KakaoFlow.Store;
@@ -28,15 +29,32 @@ namespace KakaoFlow.Store;
 /// its appends complete (one fsync for every append queued while the previous batch was written: group commit), and a
 /// new segment's directory entry is fsync'd before anything in it is acknowledged.
 /// </para>
+/// <para>
+/// Prepared segments (fsync mode, see the constructor): each segment is a file of zeros written and fsync'd ahead of
+/// time in the background, renamed to the segment's name when the journal moves on to it, and overwritten from its
+/// start. An fsync of an overwrite need not change the file's size or block map; on ext4 it costs about half an
+/// append's (docs/operations.md, "Durability"). A segment the next batch would run past is closed and the next one
+/// taken. The spare is sized after the last segment (twice what it held, a power of two, from
+/// <see cref="MinPreparedBytes"/> up to the given bound), so a quiet bot does not write megabytes of zeros per flush.
+/// When no spare is ready the journal creates an empty segment, as without preparation. Reading ignores the zeros
+/// after the last record (<see cref="JournalFrames"/>).
+/// </para>
 /// </remarks>
 internal sealed class SessionJournal : IDisposable
 {
     private const string Suffix = ".journal";
 
+    /// <summary>The smallest prepared segment.</summary>
+    public const long MinPreparedBytes = 64 * 1024;
+
+    /// <summary>The largest prepared segment the store asks for in fsync mode.</summary>
+    public const long DefaultPreparedBytes = 8L * 1024 * 1024;
+
     private readonly string _prefix;
     private readonly StoreHealth? _health;
     private readonly IJournalFiles _files;
     private readonly bool _sync;
+    private readonly long _maxPreparedBytes;
     private readonly object _queueGate = new();
     private readonly object _fileGate = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -48,7 +66,11 @@ internal sealed class SessionJournal : IDisposable
     private List<Pending> _writing = [];
     private bool _writerScheduled;
     private IJournalSegment? _segment;
+    private long _segmentCapacity;
     private long _segmentNumber;
+    private long _lastSegmentBytes;
+    private Task<IJournalSegment?>? _spare;
+    private long _spareBytes;
     private bool _closed;
 
     /// <param name="storeFile">The LiteDB file the journal belongs to; segments are written next to it.</param>
@@ -56,14 +78,39 @@ internal sealed class SessionJournal : IDisposable
     /// <param name="health">Told whether each write worked; none when null.</param>
     /// <param name="durability">Whether each batch is fsync'd before its appends complete.</param>
     /// <param name="files">The file layer; the real files when null.</param>
-    public SessionJournal(string storeFile, long firstSegmentNumber, StoreHealth? health = null, SessionDurability durability = SessionDurability.Os, IJournalFiles? files = null)
+    /// <param name="preparedBytes">
+    /// The largest prepared segment (see the remarks); zero: segments are empty files that grow as they are written. The
+    /// first spare is prepared at once.
+    /// </param>
+    public SessionJournal(
+        string storeFile,
+        long firstSegmentNumber,
+        StoreHealth? health = null,
+        SessionDurability durability = SessionDurability.Os,
+        IJournalFiles? files = null,
+        long preparedBytes = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(preparedBytes);
         _prefix = PrefixOf(storeFile);
         _segmentNumber = firstSegmentNumber - 1;
         _health = health;
         _sync = durability == SessionDurability.Fsync;
         _files = files ?? DiskJournalFiles.Instance;
+        _maxPreparedBytes = preparedBytes == 0 ? 0 : Math.Max(preparedBytes, MinPreparedBytes);
+        if (_maxPreparedBytes > 0)
+        {
+            _lastSegmentBytes = _maxPreparedBytes; // the first spare is the largest: a deploy takes its load at once
+            PrepareSpare();
+        }
     }
+
+    /// <summary>Where the next segment is prepared; not a segment's name, so replay never reads it.</summary>
+    private string SparePath => SparePathOf(_prefix);
+
+    /// <summary>Deletes a spare a killed process left (a fsync-mode journal replaces it anyway; an os-mode one never would).</summary>
+    public static void DeleteLeftOverSpare(string storeFile) => File.Delete(SparePathOf(PrefixOf(storeFile)));
+
+    private static string SparePathOf(string prefix) => prefix + "spare.zeroed";
 
     /// <summary>Bytes written to segments that are not deleted yet: what a start after a crash would replay.</summary>
     public long PendingBytes => Interlocked.Read(ref _pendingBytes);
@@ -157,6 +204,10 @@ internal sealed class SessionJournal : IDisposable
 
         _drained.Task.GetAwaiter().GetResult();
         Rotate();
+        lock (_fileGate)
+        {
+            DropSpare();
+        }
     }
 
     /// <summary>The segments on disk for <paramref name="storeFile"/>, oldest first, with their numbers.</summary>
@@ -231,6 +282,12 @@ internal sealed class SessionJournal : IDisposable
         {
             lock (_fileGate)
             {
+                if (_segment is not null && _segment.Position > 0 && _segment.Position + _frame.WrittenCount > _segmentCapacity)
+                {
+                    Close(_segment); // full: this batch starts the next one
+                    _segment = null;
+                }
+
                 _segment ??= OpenNextSegment();
                 var end = _segment.Position;
                 try
@@ -306,13 +363,29 @@ internal sealed class SessionJournal : IDisposable
         segment.Dispose();
         _closedSegments.Add(segment.Name);
         _segmentBytes[segment.Name] = bytes;
+        _lastSegmentBytes = bytes;
     }
 
+    /// <summary>The next segment: the prepared spare renamed, or a new empty file. Called under the file lock.</summary>
     private IJournalSegment OpenNextSegment()
     {
         _segmentNumber++;
         var path = _prefix + _segmentNumber.ToString("D8", CultureInfo.InvariantCulture) + Suffix;
-        var segment = _files.Create(path);
+        var segment = TakeSpare(path);
+        if (segment is not null)
+        {
+            PrepareSpare();
+        }
+        else
+        {
+            segment = _files.Create(path);
+            _segmentCapacity = _maxPreparedBytes > 0 ? _maxPreparedBytes : long.MaxValue;
+            if (_maxPreparedBytes > 0 && _spare is null)
+            {
+                PrepareSpare();
+            }
+        }
+
         if (_sync)
         {
             try
@@ -329,6 +402,99 @@ internal sealed class SessionJournal : IDisposable
         }
 
         return segment;
+    }
+
+    /// <summary>
+    /// The spare, renamed to <paramref name="path"/>, when it was prepared; waits for a preparation still running (a few
+    /// MB of zeros, started when the last segment was opened). Null when there is none or it failed. Under the file lock.
+    /// </summary>
+    private IJournalSegment? TakeSpare(string path)
+    {
+        if (_spare is not { } preparing)
+        {
+            return null;
+        }
+
+        _spare = null;
+        var spare = preparing.GetAwaiter().GetResult();
+        if (spare is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            spare.MoveTo(path);
+        }
+#pragma warning disable CA1031 // a spare that cannot be renamed is dropped; the segment is created as without preparation
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            Discard(spare);
+            return null;
+        }
+
+        _segmentCapacity = _spareBytes;
+        return spare;
+    }
+
+    /// <summary>Starts writing the next spare in the background. Under the file lock (or in the constructor).</summary>
+    private void PrepareSpare()
+    {
+        var bytes = PreparedSize();
+        var path = SparePath;
+        _spare = Task.Run(() =>
+        {
+            try
+            {
+                return _files.CreateZeroed(path, bytes);
+            }
+#pragma warning disable CA1031 // without a spare the next segment is an empty file; its creation reports what is wrong
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                TryDelete(path);
+                return null;
+            }
+        });
+        _spareBytes = bytes;
+    }
+
+    /// <summary>Twice what the last segment held, as a power of two, within the bounds.</summary>
+    private long PreparedSize() =>
+        Math.Clamp((long)BitOperations.RoundUpToPowerOf2((ulong)Math.Max(1, 2 * _lastSegmentBytes)), MinPreparedBytes, _maxPreparedBytes);
+
+    private void DropSpare()
+    {
+        if (_spare is not { } preparing)
+        {
+            return;
+        }
+
+        _spare = null;
+        if (preparing.GetAwaiter().GetResult() is { } spare)
+        {
+            Discard(spare);
+        }
+    }
+
+    private void Discard(IJournalSegment spare)
+    {
+        spare.Dispose();
+        TryDelete(spare.Name);
+    }
+
+    private void TryDelete(string path)
+    {
+        try
+        {
+            _files.Delete(path);
+        }
+#pragma warning disable CA1031 // a stray spare is replaced by the next preparation and never read
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
     }
 
     private readonly record struct Pending(byte[] Payload, Completion Done);

@@ -86,6 +86,46 @@ public sealed class JournalDamageTests : TempStoreFile
     }
 
     [Fact]
+    public void The_zeros_after_the_records_of_a_prepared_segment_are_unused_room_not_damage()
+    {
+        var records = Enumerable.Range(0, 5).Select(i => SessionRecord.Write(Bot, UserKey(i), Sessions.Turn(UserKey(i), 1))).ToList();
+
+        var read = JournalFrames.Read([.. records.SelectMany(record => JournalFrames.Frame(record)), .. new byte[64 * 1024]]);
+
+        Assert.Equal(0, read.Damaged);
+        Assert.Equal(records, read.Records);
+    }
+
+    [Theory]
+    [InlineData(40)]
+    [InlineData(10)]
+    [InlineData(3)]
+    public void A_last_frame_cut_short_by_the_zeros_of_a_prepared_segment_is_a_write_that_never_finished(int keep)
+    {
+        var whole = SessionRecord.Write(Bot, "앞손님", Sessions.Turn("앞손님", 1));
+        var torn = JournalFrames.Frame(SessionRecord.Write(Bot, "유령", Sessions.Turn("유령", 1)));
+        torn.AsSpan(keep).Clear(); // the rest of it never reached the disk: the prepared zeros are still there
+
+        var read = JournalFrames.Read([.. JournalFrames.Frame(whole), .. torn, .. new byte[4096]]);
+
+        Assert.Equal(0, read.Damaged);
+        Assert.Equal(whole, Assert.Single(read.Records));
+    }
+
+    [Fact]
+    public void A_damaged_byte_in_the_last_record_before_the_zeros_is_still_damage()
+    {
+        var records = Enumerable.Range(0, 3).Select(i => SessionRecord.Write(Bot, UserKey(i), Sessions.Turn(UserKey(i), 1))).ToList();
+        var frames = records.Select(record => JournalFrames.Frame(record)).ToList();
+        frames[2][JournalFrames.HeaderBytes + 5] ^= 0x20;
+
+        var read = JournalFrames.Read([.. frames.SelectMany(frame => frame), .. new byte[4096]]);
+
+        Assert.Equal(1, read.Damaged);
+        Assert.Equal(records.Take(2), read.Records);
+    }
+
+    [Fact]
     public void A_segment_written_before_frames_had_markers_is_still_read_and_read_on_past_a_damaged_record()
     {
         var records = Enumerable.Range(0, 6).Select(i => SessionRecord.Write(Bot, UserKey(i), Sessions.Turn(UserKey(i), 1))).ToList();

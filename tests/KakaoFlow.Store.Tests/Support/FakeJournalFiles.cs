@@ -11,8 +11,9 @@ internal sealed class FakeJournalFiles : IJournalFiles, IDisposable
     private readonly ManualResetEventSlim _syncAllowed = new(initialState: true);
     private readonly SemaphoreSlim _syncEntered = new(0);
 
-    /// <summary>Every operation so far: <c>create NAME</c>, <c>write NAME BYTES</c>, <c>flush NAME</c>, <c>fsync NAME</c>
-    /// (when it returned), <c>sync-dir</c>, <c>sync-file NAME</c>, <c>delete NAME</c> (file names without their folder).</summary>
+    /// <summary>Every operation so far: <c>create NAME</c>, <c>create-zeroed NAME BYTES</c>, <c>move NAME NEWNAME</c>,
+    /// <c>write NAME BYTES</c>, <c>flush NAME</c>, <c>fsync NAME</c> (when it returned), <c>sync-dir</c>,
+    /// <c>sync-file NAME</c>, <c>delete NAME</c> (file names without their folder).</summary>
     public IReadOnlyList<string> Events
     {
         get
@@ -33,6 +34,9 @@ internal sealed class FakeJournalFiles : IJournalFiles, IDisposable
     /// <summary>While set, a segment's write throws (a full disk) and is not recorded.</summary>
     public bool FailWrites { get; set; }
 
+    /// <summary>While set, <see cref="CreateZeroed"/> throws (a full disk) and is not recorded.</summary>
+    public bool FailZeroed { get; set; }
+
     /// <summary>From now on, an fsync waits until <see cref="ReleaseSyncs"/>.</summary>
     public void HoldSyncs() => _syncAllowed.Reset();
 
@@ -50,6 +54,17 @@ internal sealed class FakeJournalFiles : IJournalFiles, IDisposable
             SyncedBytes[path] = 0;
         }
 
+        return new Segment(this, path);
+    }
+
+    public IJournalSegment CreateZeroed(string path, long bytes)
+    {
+        if (FailZeroed)
+        {
+            throw new IOException("No space left on device");
+        }
+
+        Record($"create-zeroed {Path.GetFileName(path)} {bytes}");
         return new Segment(this, path);
     }
 
@@ -77,6 +92,17 @@ internal sealed class FakeJournalFiles : IJournalFiles, IDisposable
     private sealed class Segment(FakeJournalFiles files, string path) : IJournalSegment
     {
         public string Name => path;
+
+        public void MoveTo(string newPath)
+        {
+            files.Record($"move {Path.GetFileName(path)} {Path.GetFileName(newPath)}");
+            path = newPath;
+            lock (files._events)
+            {
+                files.WrittenBytes[path] = 0;
+                files.SyncedBytes[path] = 0;
+            }
+        }
 
         public long Position { get; set; }
 
