@@ -52,6 +52,7 @@ public sealed class LiteDbStore : IDisposable
     private readonly LiteDbFile _file;
     private readonly JournaledSessionStore _sessions;
     private readonly StoreHealth _health;
+    private int _recycles;
     private readonly ILogger? _logger;
     private readonly Lock _closeGate = new();
     private Task? _closing;
@@ -280,7 +281,8 @@ public sealed class LiteDbStore : IDisposable
 
     private JournaledSessionStore OpenSessions(SessionStoreOptions options)
     {
-        var sessions = new LiteDbSessionStore(_file);
+        var cacheLimit = options.LiteDbCacheBytes;
+        var sessions = new LiteDbSessionStore(_file, betweenPages: () => ReleaseCacheAbove(cacheLimit));
 
         // One store per file (the lock taken in the constructor): a second one would replay, and delete, the journal
         // segments of the first.
@@ -294,7 +296,6 @@ public sealed class LiteDbStore : IDisposable
             _health,
             options.Durability,
             preparedBytes: options.Durability == SessionDurability.Fsync ? SessionJournal.DefaultPreparedBytes : 0);
-        var cacheLimit = options.LiteDbCacheBytes;
         return new JournaledSessionStore(sessions, journal, options, () => AfterFlush(cacheLimit));
     }
 
@@ -302,14 +303,19 @@ public sealed class LiteDbStore : IDisposable
     private void AfterFlush(long cacheLimit)
     {
         ProbeWhileUnavailable();
+        ReleaseCacheAbove(cacheLimit);
+    }
+
+    private void ReleaseCacheAbove(long cacheLimit)
+    {
         if (_health.Available && _file.RecycleIfCacheAbove(cacheLimit))
         {
-            Recycles++;
+            Interlocked.Increment(ref _recycles);
         }
     }
 
     /// <summary>How often LiteDB's page cache was released by opening the data file again (<see cref="SessionStoreOptions.LiteDbCacheBytes"/>).</summary>
-    public int Recycles { get; private set; }
+    public int Recycles => Volatile.Read(ref _recycles);
 
     private void ProbeWhileUnavailable()
     {
