@@ -4,7 +4,9 @@
 # as fast as the host answers (far faster than its flusher writes LiteDB: the back-pressure bounds what waits in memory),
 # and at 1k, 10k, 100k and 1M sessions prints the p50/p99 of 2,000 probe turns, the host's RSS and the data folder's
 # size (data file, LiteDB's log, journal segments); then ACTIVE (default 100,000) users spread over all take one more
-# turn each (the users active in the last minute) and the same figures are printed again.
+# turn each (the users active in the last minute) and the same figures are printed again. Then the host is stopped and
+# started again on the same data, and ACTIVE users take a turn again: the stored sessions and the active users without
+# the rush that stored them (whose peak the back-pressure bounds, see docs/operations.md).
 #
 #   bash bench/sessions.sh            # USERS=1000000 ACTIVE=100000
 #   USERS=100000 bash bench/sessions.sh
@@ -28,9 +30,20 @@ echo "== building (Release)"
 dotnet build -c Release -v q -nologo engine/KakaoFlow.Cli -o "$work/cli" >/dev/null
 dotnet build -c Release -v q -nologo tests/KakaoFlow.Benchmarks -o "$work/bench" >/dev/null
 
-env ${HOST_ENV:-} dotnet "$work/cli/kakaoflow.dll" serve bench/flows --urls "http://127.0.0.1:$PORT" --data "$work/data/bench.litedb" >"$work/host.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/bench/keyboard" && break; sleep 0.1; done
-echo "== host RSS at start: $(( $(awk '/VmRSS/ { print $2 }' "/proc/$pid/status") / 1024 )) MB"
+start_host() {
+  env ${HOST_ENV:-} dotnet "$work/cli/kakaoflow.dll" serve bench/flows --urls "http://127.0.0.1:$PORT" --data "$work/data/bench.litedb" >>"$work/host.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 300); do curl -s -o /dev/null "http://127.0.0.1:$PORT/bench/keyboard" && break; sleep 0.1; done
+  echo "== host RSS at start: $(( $(awk '/VmRSS/ { print $2 }' "/proc/$pid/status") / 1024 )) MB"
+}
+
+start_host
 dotnet "$work/bench/KakaoFlow.Benchmarks.dll" sessions "http://127.0.0.1:$PORT/bench/message" "$USERS" "$pid" "$work/data" "$ACTIVE"
 ls -l "$work/data" | awk 'NR > 1 { printf "   %s %d MB\n", $NF, $5 / 1048576 }'
+
+# The state the memory target names, without the rush that made it: the host stopped (it flushes every session to
+# LiteDB) and started again on the same data, then ACTIVE users spread over all take a turn each, as fast as it answers.
+echo "== the host started again on its $USERS stored sessions"
+kill -TERM "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+start_host
+dotnet "$work/bench/KakaoFlow.Benchmarks.dll" sessions-active "http://127.0.0.1:$PORT/bench/message" "$USERS" "$pid" "$work/data" "$ACTIVE"

@@ -44,13 +44,38 @@ internal static class SessionsLoad
             await ProbeAsync(http, url, created, created.ToString(CultureInfo.InvariantCulture), pid, dataDirectory, fill.Elapsed).ConfigureAwait(false);
         }
 
-        // The users active in the last minute: ACTIVE of them, spread over all, one more turn each.
+        await ActiveAsync(http, url, users, active, pid, dataDirectory, $"+{active / 1000}k act").ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>sessions-active URL USERS PID DATA_DIR ACTIVE</c>: only the last step of <see cref="RunAsync"/>, against a host
+    /// that already stores USERS sessions (bench/sessions.sh starts it again on the data of the first run).
+    /// </summary>
+    public static async Task<int> RunActiveAsync(string[] args)
+    {
+        if (args.Length < 5)
+        {
+            await Console.Error.WriteLineAsync("usage: sessions-active URL USERS PID DATA_DIR ACTIVE").ConfigureAwait(false);
+            return 2;
+        }
+
+        var users = int.Parse(args[1], CultureInfo.InvariantCulture);
+        var active = Math.Min(users, int.Parse(args[4], CultureInfo.InvariantCulture));
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency }) { Timeout = TimeSpan.FromSeconds(30) };
+        Console.WriteLine($"{"sessions",9} {"probe p50 ms",13} {"probe p99 ms",13} {"host RSS MB",12} {"data MB",8} {"turns s",7}");
+        await ActiveAsync(http, new Uri(args[0]), users, active, int.Parse(args[2], CultureInfo.InvariantCulture), args[3], $"{active / 1000}k act").ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary>The users active in the last minute: ACTIVE of them, spread over all, one more turn each; then the probes.</summary>
+    private static async Task ActiveAsync(HttpClient http, Uri url, int users, int active, int? pid, string? dataDirectory, string label)
+    {
         var spread = Math.Max(1, users / Math.Max(active, 1));
         var turns = Stopwatch.StartNew();
         await ParallelAsync(0, active, Concurrency, i => SendAsync(http, url, UserKey(i * spread % users), "피자")).ConfigureAwait(false);
         turns.Stop();
-        await ProbeAsync(http, url, users, $"+{active / 1000}k act", pid, dataDirectory, turns.Elapsed).ConfigureAwait(false);
-        return 0;
+        await ProbeAsync(http, url, users, label, pid, dataDirectory, turns.Elapsed).ConfigureAwait(false);
     }
 
     private static async Task ProbeAsync(HttpClient http, Uri url, int created, string label, int? pid, string? dataDirectory, TimeSpan fill)
