@@ -14,21 +14,14 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
 {
     private readonly LiteDbFile _file;
     private readonly IJournalFiles _files;
-    private readonly Action? _betweenPages;
 
     /// <summary>Opens the collection and its index; call once, at start-up (creating indexes is racy in LiteDB 5.0.21).</summary>
     /// <param name="file">The LiteDB file.</param>
     /// <param name="files">How <see cref="Sync"/> reaches the file system; the real one when null.</param>
-    /// <param name="betweenPages">
-    /// Run after each page of <see cref="IdsAfter"/>: the scan of every id at start reads the whole <c>_id</c> index
-    /// through LiteDB's page cache, which never shrinks by itself (a million sessions: over 300 MB), so the owner
-    /// releases it there.
-    /// </param>
-    public LiteDbSessionStore(LiteDbFile file, IJournalFiles? files = null, Action? betweenPages = null)
+    public LiteDbSessionStore(LiteDbFile file, IJournalFiles? files = null)
     {
         _file = file;
         _files = files ?? DiskJournalFiles.Instance;
-        _betweenPages = betweenPages;
         _file.Prepare("Preparing the sessions collection", database =>
         {
             database.Sessions.EnsureIndex("bot", "$.bot");
@@ -84,15 +77,11 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
         }
     }
 
-    public IReadOnlyList<string> IdsAfter(string? after, int count)
-    {
-        var ids = _file.Read("Listing the stored sessions", database => IdsQuery(database.Sessions, after, count)
+    public IReadOnlyList<string> IdsAfter(string? after, int count) =>
+        _file.Read("Listing the stored sessions", database => IdsQuery(database.Sessions, after, count)
             .ToEnumerable()
             .Select(document => document["_id"].AsString)
             .ToList());
-        _betweenPages?.Invoke();
-        return ids;
-    }
 
     /// <summary>
     /// Up to <paramref name="count"/> ids after <paramref name="after"/>, in order, read from the <c>_id</c> index alone:

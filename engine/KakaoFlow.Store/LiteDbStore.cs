@@ -52,7 +52,6 @@ public sealed class LiteDbStore : IDisposable
     private readonly LiteDbFile _file;
     private readonly JournaledSessionStore _sessions;
     private readonly StoreHealth _health;
-    private int _recycles;
     private readonly ILogger? _logger;
     private readonly Lock _closeGate = new();
     private Task? _closing;
@@ -281,8 +280,7 @@ public sealed class LiteDbStore : IDisposable
 
     private JournaledSessionStore OpenSessions(SessionStoreOptions options)
     {
-        var cacheLimit = options.LiteDbCacheBytes;
-        var sessions = new LiteDbSessionStore(_file, betweenPages: () => ReleaseCacheAbove(cacheLimit));
+        var sessions = new LiteDbSessionStore(_file);
 
         // One store per file (the lock taken in the constructor): a second one would replay, and delete, the journal
         // segments of the first.
@@ -296,6 +294,7 @@ public sealed class LiteDbStore : IDisposable
             _health,
             options.Durability,
             preparedBytes: options.Durability == SessionDurability.Fsync ? SessionJournal.DefaultPreparedBytes : 0);
+        var cacheLimit = options.LiteDbCacheBytes;
         return new JournaledSessionStore(sessions, journal, options, () => AfterFlush(cacheLimit));
     }
 
@@ -303,19 +302,14 @@ public sealed class LiteDbStore : IDisposable
     private void AfterFlush(long cacheLimit)
     {
         ProbeWhileUnavailable();
-        ReleaseCacheAbove(cacheLimit);
-    }
-
-    private void ReleaseCacheAbove(long cacheLimit)
-    {
         if (_health.Available && _file.RecycleIfCacheAbove(cacheLimit))
         {
-            Interlocked.Increment(ref _recycles);
+            Recycles++;
         }
     }
 
     /// <summary>How often LiteDB's page cache was released by opening the data file again (<see cref="SessionStoreOptions.LiteDbCacheBytes"/>).</summary>
-    public int Recycles => Volatile.Read(ref _recycles);
+    public int Recycles { get; private set; }
 
     private void ProbeWhileUnavailable()
     {

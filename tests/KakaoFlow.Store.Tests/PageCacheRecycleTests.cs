@@ -89,22 +89,6 @@ public sealed class PageCacheRecycleTests : TempStoreFile
         SessionAssert.Same(Sessions.Turn("손님", 1), store.Sessions.Find("피자봇", "손님"));
     }
 
-    [Fact]
-    public async Task The_scan_of_every_stored_id_at_start_releases_the_cache_between_its_pages_not_at_the_next_flush()
-    {
-        using (var file = Open())
-        {
-            Fill(file, 25_000); // three pages of the scan
-        }
-
-        using var store = new LiteDbStore(StoreFile, new SessionStoreOptions { FlushInterval = TimeSpan.FromHours(1), LiteDbCacheBytes = 0 });
-        var sessions = Assert.IsType<JournaledSessionStore>(store.Sessions);
-        await sessions.KnownUsersLoaded;
-
-        Assert.True(sessions.KnowsNewUsers);
-        Assert.True(store.Recycles >= 3, $"{store.Recycles} recycles");
-    }
-
     private LiteDbFile Open()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
