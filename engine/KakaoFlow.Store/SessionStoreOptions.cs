@@ -67,6 +67,9 @@ public sealed record SessionStoreOptions
     /// <summary>
     /// LiteDB's page cache is released (the data file closed and opened again, between two flushes) when it holds more
     /// than this: LiteDB 5.0 never shrinks it, and over a file of a million sessions it would grow toward the file's size.
+    /// Releasing it more often is not safe: LiteDB 5.0.21's cache has a race between its extension and concurrent reads
+    /// ("pages in memory store must be non-shared"). Releasing it after the scan of stored ids at start, while 100,000
+    /// users were being read, hit it within seconds (bench/README.md, "sixth session").
     /// </summary>
     public long LiteDbCacheBytes { get; set; } = 32L * 1024 * 1024;
 
