@@ -372,18 +372,15 @@ internal sealed class SessionJournal : IDisposable
         _segmentNumber++;
         var path = _prefix + _segmentNumber.ToString("D8", CultureInfo.InvariantCulture) + Suffix;
         var segment = TakeSpare(path);
-        if (segment is not null)
-        {
-            PrepareSpare();
-        }
-        else
+        if (segment is null)
         {
             segment = _files.Create(path);
             _segmentCapacity = _maxPreparedBytes > 0 ? _maxPreparedBytes : long.MaxValue;
-            if (_maxPreparedBytes > 0 && _spare is null)
-            {
-                PrepareSpare();
-            }
+        }
+
+        if (_maxPreparedBytes > 0)
+        {
+            PrepareSpare(); // the spare, if there was one, is taken or dropped by now
         }
 
         if (_sync)
@@ -410,14 +407,7 @@ internal sealed class SessionJournal : IDisposable
     /// </summary>
     private IJournalSegment? TakeSpare(string path)
     {
-        if (_spare is not { } preparing)
-        {
-            return null;
-        }
-
-        _spare = null;
-        var spare = preparing.GetAwaiter().GetResult();
-        if (spare is null)
+        if (WaitForSpare() is not { } spare)
         {
             return null;
         }
@@ -466,16 +456,18 @@ internal sealed class SessionJournal : IDisposable
 
     private void DropSpare()
     {
-        if (_spare is not { } preparing)
-        {
-            return;
-        }
-
-        _spare = null;
-        if (preparing.GetAwaiter().GetResult() is { } spare)
+        if (WaitForSpare() is { } spare)
         {
             Discard(spare);
         }
+    }
+
+    /// <summary>The spare once its preparation ends (null: none, or it failed); the journal holds none after. Under the file lock.</summary>
+    private IJournalSegment? WaitForSpare()
+    {
+        var preparing = _spare;
+        _spare = null;
+        return preparing?.GetAwaiter().GetResult();
     }
 
     private void Discard(IJournalSegment spare)
