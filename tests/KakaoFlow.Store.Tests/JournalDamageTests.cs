@@ -151,17 +151,7 @@ public sealed class JournalDamageTests : TempStoreFile
             }
         }
 
-        var folder = Path.Combine(Path.GetDirectoryName(StoreFile)!, "killed");
-        Directory.CreateDirectory(folder);
-        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(StoreFile)!, "store*"))
-        {
-            if (!file.EndsWith(".lock", StringComparison.Ordinal))
-            {
-                File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
-            }
-        }
-
-        return Path.Combine(folder, Path.GetFileName(StoreFile));
+        return CopyStoreFiles();
     }
 
     /// <summary>Changes one byte <paramref name="into"/> record number <paramref name="index"/>; returns whose write it was.</summary>

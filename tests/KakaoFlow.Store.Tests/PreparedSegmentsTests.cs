@@ -129,7 +129,7 @@ public sealed class PreparedSegmentsTests : TempStoreFile
     {
         const int users = 30;
         var options = new SessionStoreOptions { FlushInterval = TimeSpan.FromHours(1), Durability = SessionDurability.Fsync };
-        var killed = Path.Combine(Path.GetDirectoryName(StoreFile)!, "killed", Path.GetFileName(StoreFile));
+        string killed;
         using (var store = new LiteDbStore(StoreFile, options))
         {
             for (var turn = 1; turn <= 2; turn++)
@@ -142,11 +142,7 @@ public sealed class PreparedSegmentsTests : TempStoreFile
 
             var segment = Assert.Single(JournalSegments());
             Assert.Equal(SessionJournal.DefaultPreparedBytes, new FileInfo(segment).Length);
-            Directory.CreateDirectory(Path.GetDirectoryName(killed)!);
-            foreach (var file in Directory.GetFiles(Path.GetDirectoryName(StoreFile)!, "store*").Where(file => !file.EndsWith(".lock", StringComparison.Ordinal)))
-            {
-                File.Copy(file, Path.Combine(Path.GetDirectoryName(killed)!, Path.GetFileName(file)));
-            }
+            killed = CopyStoreFiles();
         }
 
         using var recovered = new LiteDbStore(killed, options);

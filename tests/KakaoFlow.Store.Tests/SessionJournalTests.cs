@@ -27,8 +27,6 @@ public sealed class SessionJournalTests : TempStoreFile
     /// <summary>Nothing is flushed during a test unless the test asks for it.</summary>
     private static readonly SessionStoreOptions NoBackgroundFlush = new() { FlushInterval = TimeSpan.FromHours(1) };
 
-    private int _copies;
-
     [Fact]
     public async Task Acknowledged_writes_of_a_killed_process_are_replayed_from_the_journal_latest_write_winning()
     {
@@ -527,27 +525,6 @@ public sealed class SessionJournalTests : TempStoreFile
     /// Copies every file of the store at <paramref name="storeFile"/> (default: the test's) into a new folder and returns
     /// the copy's store file: what a process killed now would leave on disk.
     /// </summary>
-    private string CopyStoreFiles(string? storeFile = null)
-    {
-        storeFile ??= StoreFile;
-        var source = Path.GetDirectoryName(storeFile)!;
-        var target = Path.Combine(Path.GetDirectoryName(StoreFile)!, "killed-" + (++_copies).ToString(CultureInfo.InvariantCulture));
-        Directory.CreateDirectory(target);
-        var name = Path.GetFileNameWithoutExtension(storeFile);
-        foreach (var file in Directory.EnumerateFiles(source, name + "*"))
-        {
-            if (file.EndsWith(".lock", StringComparison.Ordinal))
-            {
-                // Held by the open store (it cannot be read); a killed process leaves it empty and unlocked.
-                File.WriteAllBytes(Path.Combine(target, Path.GetFileName(file)), []);
-                continue;
-            }
-
-            File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
-        }
-
-        return Path.Combine(target, Path.GetFileName(storeFile));
-    }
 
     private static async Task WaitUntil(Func<bool> condition)
     {
