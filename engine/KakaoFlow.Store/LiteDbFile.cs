@@ -489,6 +489,9 @@ internal sealed class LiteDbFile : IDisposable
 
         public ILiteCollection<BsonDocument> Sessions { get; } = engine.GetCollection(StoreNames.Sessions);
 
+        /// <summary>Each bot's number of stored sessions; written in the transactions that change the sessions only.</summary>
+        public ILiteCollection<BsonDocument> SessionCounts { get; } = engine.GetCollection(StoreNames.SessionCounts);
+
         public ILiteCollection<BsonDocument> Friends { get; } = engine.GetCollection(StoreNames.Friends);
 
         public ILiteCollection<BsonDocument> BotData { get; } = engine.GetCollection(StoreNames.BotData);

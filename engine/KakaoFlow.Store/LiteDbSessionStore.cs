@@ -1,5 +1,7 @@
 using KakaoFlow.Runtime;
 using KakaoFlow.Storage;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using LiteDB;
 
 namespace KakaoFlow.Store;
@@ -10,8 +12,29 @@ namespace KakaoFlow.Store;
 /// <see cref="JournaledSessionStore"/> puts those in front. Also replays the journal segments a killed process left
 /// behind (<see cref="Replay"/>), since that is a batch of writes to this collection.
 /// </summary>
+/// <remarks>
+/// Nothing a bot does every few minutes reads all of its sessions: with a million of them that is the whole data file
+/// through LiteDB's page cache (hundreds of MB held until the cache is released, and seconds of CPU). So each bot's
+/// count is kept in <see cref="StoreNames.SessionCounts"/>, changed in the transaction that inserts or deletes, and the
+/// retention sweep finds the inactive sessions through an index of bot and last message time (<see cref="IdleIndex"/>),
+/// loading only those (and at most the users of one <see cref="IdleBucketTicks"/> besides).
+/// </remarks>
 internal sealed class LiteDbSessionStore : ISessionBackingStore
 {
+    /// <summary>The index the retention sweep reads: the bot, then the first 7 of the 18 digits of the last message's ticks.</summary>
+    internal const string IdleIndex = "idle";
+
+    /// <summary>
+    /// <see cref="IdleIndex"/>'s key: <c>bot/6392811</c>. It changes when a user's last message moves into another
+    /// <see cref="IdleBucketTicks"/> (about three hours), not at every write: LiteDB leaves an index alone when a document's
+    /// key in it is unchanged, so a flush rarely moves the user's node. A session with no last message time is in bucket 0.
+    /// An expression, not a stored field: files of earlier versions get the index by <c>EnsureIndex</c>, without a rewrite.
+    /// </summary>
+    internal const string IdleKey = "$.bot + '/' + SUBSTRING(FORMAT(COALESCE($.last, 0), 'D18'), 0, 7)";
+
+    /// <summary>What one bucket of <see cref="IdleKey"/> spans: 10^11 ticks (2 h 46 min 40 s).</summary>
+    internal const long IdleBucketTicks = 100_000_000_000;
+
     private readonly LiteDbFile _file;
     private readonly IJournalFiles _files;
 
@@ -24,11 +47,52 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
         _files = files ?? DiskJournalFiles.Instance;
         _file.Prepare("Preparing the sessions collection", database =>
         {
-            database.Sessions.EnsureIndex("bot", "$.bot");
-            // No index on `last`: every flush changes it for every session written, so keeping that index in order would
-            // be a large share of each flush, while only the retention sweep filters on it, every few minutes, through
-            // the `bot` index. Files made by earlier versions have the index: drop it.
+            database.Sessions.EnsureIndex(IdleIndex, BsonExpression.Create(IdleKey));
+            // No index on `last` alone: every flush would move each user's node in it. Files made by earlier versions have it.
             database.Sessions.DropIndex("last");
+            CountWhenNeeded(database);
+        });
+    }
+
+    /// <summary>
+    /// Counts every bot's sessions once, in a file whose counts cannot be trusted: one written by a version that kept
+    /// none. Such a version keeps an index on <c>bot</c> (and makes it again if it runs on this file later), so that
+    /// index is the sign: counted from the <c>_id</c> index alone (no document read), then the counts replace any there
+    /// and the index goes, in one transaction.
+    /// </summary>
+    private static void CountWhenNeeded(LiteDbFile.Database database)
+    {
+        var indexes = database.Engine.GetCollection("$indexes");
+        if (!indexes.Exists(BsonExpression.Create("collection = @0 AND name = 'bot'", new BsonValue(StoreNames.Sessions))))
+        {
+            return;
+        }
+
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        string? after = null;
+        while (true)
+        {
+            var ids = IdsQuery(database.Sessions, after, 10_000).ToEnumerable().Select(document => document["_id"].AsString).ToList();
+            foreach (var id in ids)
+            {
+                var bot = id[..Math.Max(id.IndexOf(StoreNames.Separator, StringComparison.Ordinal), 0)];
+                counts[bot] = counts.GetValueOrDefault(bot) + 1;
+            }
+
+            if (ids.Count < 10_000)
+            {
+                break;
+            }
+
+            after = ids[^1];
+        }
+
+        database.InTransaction(inside =>
+        {
+            inside.SessionCounts.DeleteAll();
+            inside.SessionCounts.InsertBulk(counts.Select(count => new BsonDocument { ["_id"] = count.Key, ["n"] = count.Value }));
+            inside.Sessions.DropIndex("bot");
+            return true;
         });
     }
 
@@ -44,12 +108,63 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
     {
         ArgumentNullException.ThrowIfNull(session);
         var document = SessionDocuments.ToDocument(StoreNames.IdOf(botId, userKey), botId, session);
-        _file.Write($"Writing a session of bot '{botId}'", StoreNames.Sessions, sessions => sessions.Upsert(document));
+        _file.Transaction($"Writing a session of bot '{botId}'", database =>
+        {
+            if (database.Sessions.Upsert(document))
+            {
+                AddToCount(database, botId, 1);
+            }
+        });
     }
 
-    public void SaveAll(IEnumerable<SessionWrite> writes) =>
-        // One Upsert call for the whole batch: LiteDB sets up its snapshot, index and data services once, not per session.
-        _file.Transaction("Writing a batch of sessions", database => database.Sessions.Upsert(writes.Select(DocumentOf)));
+    public void SaveAll(IEnumerable<SessionWrite> writes) => _file.Transaction("Writing a batch of sessions", database =>
+    {
+        // One Upsert call for each run of one bot's writes (a batch is mostly one run): LiteDB sets up its snapshot, index
+        // and data services once per call, not per session, and tells how many of the call's documents were new.
+        var inserted = new Dictionary<string, long>(StringComparer.Ordinal);
+        using var write = writes.GetEnumerator();
+        var more = new StrongBox<bool>(write.MoveNext());
+        while (more.Value)
+        {
+            var botId = write.Current.BotId;
+            inserted[botId] = inserted.GetValueOrDefault(botId) + database.Sessions.Upsert(RunOf(write, botId, more));
+        }
+
+        foreach (var (botId, count) in inserted)
+        {
+            AddToCount(database, botId, count);
+        }
+    });
+
+    /// <summary>The documents of <paramref name="write"/>'s writes from its current one while they are <paramref name="botId"/>'s; <paramref name="more"/> tells whether any is left after.</summary>
+    private static IEnumerable<BsonDocument> RunOf(IEnumerator<SessionWrite> write, string botId, StrongBox<bool> more)
+    {
+        do
+        {
+            yield return DocumentOf(write.Current);
+            more.Value = write.MoveNext();
+        }
+        while (more.Value && string.Equals(write.Current.BotId, botId, StringComparison.Ordinal));
+    }
+
+    /// <summary>Changes the bot's count by <paramref name="change"/>, inside the transaction that changed its sessions.</summary>
+    private static void AddToCount(LiteDbFile.Database database, string botId, long change)
+    {
+        if (change == 0)
+        {
+            return;
+        }
+
+        var count = (database.SessionCounts.FindById(botId)?["n"].AsInt64 ?? 0) + change;
+        if (count > 0)
+        {
+            database.SessionCounts.Upsert(new BsonDocument { ["_id"] = botId, ["n"] = count });
+        }
+        else
+        {
+            database.SessionCounts.Delete(botId);
+        }
+    }
 
     /// <summary>The document of a write: straight from its journal record when it has one (the flush), else from the session.</summary>
     private static BsonDocument DocumentOf(SessionWrite write)
@@ -95,16 +210,39 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
             .Limit(count);
 
     public bool Delete(string botId, string userKey) =>
-        _file.Write($"Deleting a session of bot '{botId}'", StoreNames.Sessions, sessions => sessions.Delete(StoreNames.IdOf(botId, userKey)));
+        _file.Transaction($"Deleting a session of bot '{botId}'", database =>
+        {
+            var deleted = database.Sessions.Delete(StoreNames.IdOf(botId, userKey));
+            AddToCount(database, botId, deleted ? -1 : 0);
+            return deleted;
+        });
 
     /// <remarks>A session with no last message time counts as inactive (LiteDB orders null before every number).</remarks>
     public int DeleteInactiveSince(string botId, DateTimeOffset cutoff) =>
-        _file.Write($"Deleting the inactive sessions of bot '{botId}'", StoreNames.Sessions, sessions =>
-            sessions.DeleteMany("$.bot = @0 AND $.last < @1", new BsonValue(botId), new BsonValue(cutoff.UtcTicks)));
+        _file.Transaction($"Deleting the inactive sessions of bot '{botId}'", database =>
+        {
+            var deleted = database.Sessions.DeleteMany(InactiveSince(botId, cutoff));
+            AddToCount(database, botId, -deleted);
+            return deleted;
+        });
 
+    /// <summary>
+    /// The bot's sessions with no message since <paramref name="cutoff"/>, as LiteDB reads them through <see cref="IdleIndex"/>:
+    /// the range of the bot's keys up to the cutoff's bucket, then the exact time and bot (the bucket holds later
+    /// messages too, and a file made before the ordinal collation compares keys ignoring case).
+    /// </summary>
+    internal static BsonExpression InactiveSince(string botId, DateTimeOffset cutoff) =>
+        BsonExpression.Create(
+            $"{IdleKey} BETWEEN @0 AND @1 AND $.bot = @2 AND $.last < @3",
+            new BsonValue(botId + "/"),
+            new BsonValue(botId + "/" + (cutoff.UtcTicks / IdleBucketTicks).ToString("D7", CultureInfo.InvariantCulture)),
+            new BsonValue(botId),
+            new BsonValue(cutoff.UtcTicks));
+
+    /// <summary>The bot's count (<see cref="StoreNames.SessionCounts"/>): one document read, whatever the number of sessions.</summary>
     public int Count(string botId) =>
         _file.Read($"Counting the sessions of bot '{botId}'", database =>
-            database.Sessions.Count(BsonExpression.Create("$.bot = @0", new BsonValue(botId))));
+            (int)(database.SessionCounts.FindById(botId)?["n"].AsInt64 ?? 0));
 
     /// <summary>
     /// Writes the session writes held in journal <paramref name="segments"/> (oldest first, so a user's last write wins),

@@ -15,6 +15,12 @@ internal static class StoreNames
     public const string Services = "services";
     public const string Notifications = "notifications";
 
+    /// <summary>
+    /// How many sessions each bot has stored (<c>{ _id: bot, n }</c>), changed in the transaction that changes them: a
+    /// count without reading the sessions (LiteDbSessionStore).
+    /// </summary>
+    public const string SessionCounts = "sessioncounts";
+
     /// <summary>The store's own bookkeeping: the document the flusher writes to see whether the file takes writes again.</summary>
     public const string Store = "store";
 

@@ -88,7 +88,7 @@ public sealed class StoreTests : TempStoreFile
     }
 
     [Fact]
-    public void A_file_made_by_an_earlier_version_opens_keeps_its_sessions_and_loses_the_index_on_last()
+    public void A_file_made_by_an_earlier_version_opens_keeps_its_sessions_and_trades_its_indexes_on_last_and_bot_for_idle()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
         // LiteDB's default collation (culture, IgnoreCase) and the index on `last`, as earlier versions made files.
@@ -103,11 +103,12 @@ public sealed class StoreTests : TempStoreFile
         using (var store = new LiteDbStore(StoreFile))
         {
             Assert.Equal("home/메뉴 보기", store.Sessions.Find("pizza", "손님")?.StepId);
+            Assert.Equal(1, store.Sessions.Count("pizza"));
         }
 
         using var reopened = new LiteDatabase(StoreFile);
         var indexes = reopened.GetCollection("$indexes").Find("$.collection = 'sessions'").Select(index => index["name"].AsString).Order();
-        Assert.Equal(["_id", "bot"], indexes);
+        Assert.Equal(["_id", "idle"], indexes);
     }
 
     [Fact]

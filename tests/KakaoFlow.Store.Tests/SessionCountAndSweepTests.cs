@@ -1,0 +1,175 @@
+using KakaoFlow.Runtime;
+using KakaoFlow.Store.Tests.Support;
+using LiteDB;
+
+namespace KakaoFlow.Store.Tests;
+
+/// <summary>
+/// What keeps a bot of a million sessions from reading all of them every few minutes: each bot's count kept beside its
+/// sessions, the retention sweep through the <c>idle</c> index, and files of earlier versions brought to both at open.
+/// </summary>
+public sealed class SessionCountAndSweepTests : TempStoreFile
+{
+    private const string Bot = "피자집";
+    private const string Other = "피자집2"; // the bot's id is a prefix of it: its keys sort right after the bot's
+
+    private static readonly DateTimeOffset Cutoff = new(2026, 11, 20, 15, 0, 0, TimeSpan.FromHours(9));
+
+    [Fact]
+    public void Each_bot_s_count_follows_new_users_deletes_and_sweeps_and_survives_a_reopen()
+    {
+        using (var store = new LiteDbStore(StoreFile))
+        {
+            store.Sessions.Save(Bot, "민수", Sessions.LastSeen(Cutoff.AddDays(-3)));
+            store.Sessions.Save(Bot, "지영", Sessions.LastSeen(Cutoff.AddDays(1)));
+            store.Sessions.Save(Bot, "현우", Sessions.LastSeen(Cutoff.AddDays(2)));
+            store.Sessions.Save(Other, "민수", Sessions.LastSeen(Cutoff.AddDays(-3)));
+            store.FlushSessions();
+            store.Sessions.Save(Bot, "지영", Sessions.LastSeen(Cutoff.AddDays(3))); // a returning user is not a new one
+            store.FlushSessions();
+        }
+
+        Assert.Equal(new Dictionary<string, long> { [Bot] = 3, [Other] = 1 }, StoredCounts());
+
+        using (var store = new LiteDbStore(StoreFile))
+        {
+            Assert.Equal(3, store.Sessions.Count(Bot));
+            Assert.True(store.Sessions.Delete(Bot, "현우"));
+            Assert.False(store.Sessions.Delete(Bot, "현우"));
+            Assert.Equal(1, store.Sessions.DeleteInactiveSince(Bot, Cutoff));
+            Assert.Equal(1, store.Sessions.Count(Bot));
+            Assert.Equal(1, store.Sessions.DeleteInactiveSince(Other, Cutoff));
+            Assert.Equal(0, store.Sessions.Count(Other));
+        }
+
+        Assert.Equal(new Dictionary<string, long> { [Bot] = 1 }, StoredCounts());
+    }
+
+    [Fact]
+    public void A_batch_of_several_bots_users_in_turn_counts_each_bot_s_new_users()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
+        using var database = new LiteDbFile(StoreFile, new StoreHealth(TimeProvider.System, null));
+        var sessions = new LiteDbSessionStore(database);
+        sessions.Save(Bot, "기존", Sessions.LastSeen(Cutoff));
+
+        sessions.SaveAll([Write(Bot, "기존"), Write(Bot, "가"), Write(Other, "가"), Write(Bot, "나"), Write(Other, "나"), Write(Other, "다"), Write(Bot, "가")]);
+
+        Assert.Equal(3, sessions.Count(Bot));
+        Assert.Equal(3, sessions.Count(Other));
+        Assert.Equal(0, sessions.Count("없는봇"));
+    }
+
+    [Fact]
+    public void The_sweep_deletes_exactly_the_sessions_before_the_cutoff_whatever_bucket_they_are_in()
+    {
+        var stored = new Dictionary<string, DateTimeOffset?>
+        {
+            ["a tick before"] = Cutoff.AddTicks(-1),
+            ["at the cutoff"] = Cutoff,
+            ["a tick after"] = Cutoff.AddTicks(1),
+            ["an hour before"] = Cutoff.AddHours(-1),
+            ["a bucket before"] = Cutoff.AddTicks(-LiteDbSessionStore.IdleBucketTicks),
+            ["a year before"] = Cutoff.AddYears(-1),
+            ["a day after"] = Cutoff.AddDays(1),
+            ["never"] = null,
+        };
+        using (var store = new LiteDbStore(StoreFile))
+        {
+            foreach (var (user, at) in stored)
+            {
+                store.Sessions.Save(Bot, user, Sessions.LastSeen(at));
+                store.Sessions.Save(Other, user, Sessions.LastSeen(at));
+            }
+
+            Assert.Equal(5, store.Sessions.DeleteInactiveSince(Bot, Cutoff));
+            Assert.Equal(["a day after", "a tick after", "at the cutoff"], stored.Keys.Where(user => store.Sessions.Find(Bot, user) is not null).Order(StringComparer.Ordinal));
+            Assert.All(stored.Keys, user => Assert.NotNull(store.Sessions.Find(Other, user)));
+            Assert.Equal(3, store.Sessions.Count(Bot));
+            Assert.Equal(stored.Count, store.Sessions.Count(Other));
+        }
+    }
+
+    [Fact]
+    public void The_sweep_reads_the_sessions_through_the_idle_index_not_the_whole_collection()
+    {
+        CreateDataFile();
+        using var database = new LiteDatabase(StoreFile);
+        var plan = database.GetCollection(StoreNames.Sessions).Query().Where(LiteDbSessionStore.InactiveSince(Bot, Cutoff)).GetPlan();
+
+        Assert.Equal(LiteDbSessionStore.IdleIndex, plan["index"]["name"].AsString);
+        Assert.Contains("INDEX RANGE", plan["index"]["mode"].AsString, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_file_of_a_version_that_kept_no_counts_is_counted_once_at_open_and_swept_through_the_new_index()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
+        using (var old = new LiteDatabase(new ConnectionString { Filename = StoreFile }))
+        {
+            var sessions = old.GetCollection(StoreNames.Sessions);
+            sessions.EnsureIndex("bot", "$.bot");
+            sessions.Insert(OldDocument(Bot, "민수", Cutoff.AddDays(-1)));
+            sessions.Insert(OldDocument(Bot, "지영", Cutoff.AddDays(1)));
+            sessions.Insert(OldDocument(Other, "민수", Cutoff.AddDays(-1)));
+        }
+
+        using (var store = new LiteDbStore(StoreFile))
+        {
+            Assert.Equal(2, store.Sessions.Count(Bot));
+            Assert.Equal(1, store.Sessions.Count(Other));
+            Assert.Equal(1, store.Sessions.DeleteInactiveSince(Bot, Cutoff));
+            Assert.Equal(1, store.Sessions.Count(Bot));
+        }
+
+        Assert.Equal(["_id", LiteDbSessionStore.IdleIndex], SessionIndexes());
+    }
+
+    [Fact]
+    public void Sessions_an_earlier_version_wrote_into_a_counted_file_are_counted_at_the_next_open()
+    {
+        using (var store = new LiteDbStore(StoreFile))
+        {
+            store.Sessions.Save(Bot, "민수", Sessions.LastSeen(Cutoff));
+        }
+
+        // What an earlier version does on this file: makes its index on `bot` again and writes sessions it does not count.
+        using (var old = new LiteDatabase(StoreFile))
+        {
+            var sessions = old.GetCollection(StoreNames.Sessions);
+            sessions.EnsureIndex("bot", "$.bot");
+            sessions.Insert(OldDocument(Bot, "지영", Cutoff));
+            sessions.Insert(OldDocument(Bot, "현우", Cutoff));
+        }
+
+        using (var store = new LiteDbStore(StoreFile))
+        {
+            Assert.Equal(3, store.Sessions.Count(Bot));
+        }
+
+        Assert.Equal(["_id", LiteDbSessionStore.IdleIndex], SessionIndexes());
+    }
+
+    private static SessionWrite Write(string botId, string userKey) => new(botId, userKey, Sessions.LastSeen(Cutoff));
+
+    private static BsonDocument OldDocument(string botId, string userKey, DateTimeOffset last) => new()
+    {
+        ["_id"] = StoreNames.IdOf(botId, userKey),
+        ["bot"] = botId,
+        ["step"] = Session.HomeStepId,
+        ["vars"] = "{}",
+        ["last"] = last.UtcTicks,
+    };
+
+    private Dictionary<string, long> StoredCounts()
+    {
+        using var database = new LiteDatabase(StoreFile);
+        return database.GetCollection(StoreNames.SessionCounts).FindAll().ToDictionary(count => count["_id"].AsString, count => count["n"].AsInt64);
+    }
+
+    private List<string> SessionIndexes()
+    {
+        using var database = new LiteDatabase(StoreFile);
+        return [.. database.GetCollection("$indexes").Find("$.collection = 'sessions'").Select(index => index["name"].AsString).Order(StringComparer.Ordinal)];
+    }
+}
