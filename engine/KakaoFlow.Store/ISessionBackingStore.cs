@@ -10,8 +10,9 @@ namespace KakaoFlow.Store;
 internal interface ISessionBackingStore : ISessionStore
 {
     /// <summary>
-    /// Writes every session of <paramref name="writes"/> at once: when this returns all of them are stored, when it throws
-    /// none is. The sequence is enumerated once, inside the write (it may pause between items).
+    /// Writes every session of <paramref name="writes"/>: when this returns all of them are stored; when it throws, some
+    /// may be (each one whole), and the caller writes them all again (a session written twice is stored once). The
+    /// sequence is enumerated once, inside the writes (it may pause between items).
     /// </summary>
     void SaveAll(IEnumerable<SessionWrite> writes);
 

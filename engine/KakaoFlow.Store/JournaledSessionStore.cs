@@ -446,6 +446,11 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         {
             foreach (var flushing in batch)
             {
+                lock (GateOf(flushing.Key))
+                {
+                    flushing.Entry.MayBeStored(); // part of the batch may be stored
+                }
+
                 _dirty.TryAdd(flushing.Key, flushing.Entry); // unless a newer write of the user made it dirty again already
             }
 
@@ -818,6 +823,15 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         {
             (_session, Record, Dirty, WrittenAt) = before;
             Version++;
+        }
+
+        /// <summary>A write of it to the backing store failed, which may have stored it anyway: a new user is no longer known to be missing there.</summary>
+        public void MayBeStored()
+        {
+            if (Stored == false)
+            {
+                Stored = null;
+            }
         }
 
         /// <summary>The backing store has <paramref name="version"/>: clean, unless the user wrote since.</summary>

@@ -1,7 +1,6 @@
 using KakaoFlow.Runtime;
 using KakaoFlow.Storage;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using LiteDB;
 
 namespace KakaoFlow.Store;
@@ -34,6 +33,9 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
 
     /// <summary>What one bucket of <see cref="IdleKey"/> spans: 10^11 ticks (2 h 46 min 40 s).</summary>
     internal const long IdleBucketTicks = 100_000_000_000;
+
+    /// <summary>Sessions <see cref="SaveAll"/> writes in one LiteDB transaction: at most this many data pages (32 MiB) and their index pages held in memory.</summary>
+    internal const int SavesPerTransaction = 4_096;
 
     private readonly LiteDbFile _file;
     private readonly IJournalFiles _files;
@@ -117,34 +119,45 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
         });
     }
 
-    public void SaveAll(IEnumerable<SessionWrite> writes) => _file.Transaction("Writing a batch of sessions", database =>
+    /// <summary>
+    /// In transactions of <see cref="SavesPerTransaction"/> sessions: LiteDB holds every page a transaction changes in memory
+    /// until it commits (up to 100,000 pages, 800 MB, before it spills them to its log), so one transaction for a flush of
+    /// 200,000 users after a rush held more memory than everything else in the process.
+    /// </summary>
+    public void SaveAll(IEnumerable<SessionWrite> writes)
     {
-        // One Upsert call for each run of one bot's writes (a batch is mostly one run): LiteDB sets up its snapshot, index
-        // and data services once per call, not per session, and tells how many of the call's documents were new.
-        var inserted = new Dictionary<string, long>(StringComparer.Ordinal);
-        using var write = writes.GetEnumerator();
-        var more = new StrongBox<bool>(write.MoveNext());
-        while (more.Value)
+        using var cursor = new WriteCursor(writes);
+        while (cursor.More)
         {
-            var botId = write.Current.BotId;
-            inserted[botId] = inserted.GetValueOrDefault(botId) + database.Sessions.Upsert(RunOf(write, botId, more));
-        }
+            _file.Transaction("Writing a batch of sessions", database =>
+            {
+                // One Upsert call for each run of one bot's writes (a batch is mostly one run): LiteDB sets up its snapshot,
+                // index and data services once per call, not per session, and tells how many of the call's documents were new.
+                var inserted = new Dictionary<string, long>(StringComparer.Ordinal);
+                cursor.Taken = 0;
+                while (cursor.More && cursor.Taken < SavesPerTransaction)
+                {
+                    var botId = cursor.Current.BotId;
+                    inserted[botId] = inserted.GetValueOrDefault(botId) + database.Sessions.Upsert(RunOf(cursor, botId));
+                }
 
-        foreach (var (botId, count) in inserted)
-        {
-            AddToCount(database, botId, count);
+                foreach (var (botId, count) in inserted)
+                {
+                    AddToCount(database, botId, count);
+                }
+            });
         }
-    });
+    }
 
-    /// <summary>The documents of <paramref name="write"/>'s writes from its current one while they are <paramref name="botId"/>'s; <paramref name="more"/> tells whether any is left after.</summary>
-    private static IEnumerable<BsonDocument> RunOf(IEnumerator<SessionWrite> write, string botId, StrongBox<bool> more)
+    /// <summary>The documents of the cursor's writes from its current one while they are <paramref name="botId"/>'s and the transaction has room.</summary>
+    private static IEnumerable<BsonDocument> RunOf(WriteCursor cursor, string botId)
     {
         do
         {
-            yield return DocumentOf(write.Current);
-            more.Value = write.MoveNext();
+            yield return DocumentOf(cursor.Current);
+            cursor.Next();
         }
-        while (more.Value && string.Equals(write.Current.BotId, botId, StringComparison.Ordinal));
+        while (cursor.More && cursor.Taken < SavesPerTransaction && string.Equals(cursor.Current.BotId, botId, StringComparison.Ordinal));
     }
 
     /// <summary>Changes the bot's count by <paramref name="change"/>, inside the transaction that changed its sessions.</summary>
@@ -302,6 +315,35 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
             throw StoreErrors.Translate(e, "Replaying the session journal");
         }
     }
+}
+
+/// <summary>Where <see cref="LiteDbSessionStore.SaveAll"/> is in its writes, across the transactions it splits them into.</summary>
+internal sealed class WriteCursor : IDisposable
+{
+    private readonly IEnumerator<SessionWrite> _writes;
+
+    public WriteCursor(IEnumerable<SessionWrite> writes)
+    {
+        _writes = writes.GetEnumerator();
+        More = _writes.MoveNext();
+    }
+
+    /// <summary>Whether <see cref="Current"/> is a write not taken yet.</summary>
+    public bool More { get; private set; }
+
+    /// <summary>Writes taken since the current transaction began (set to 0 when one begins).</summary>
+    public int Taken { get; set; }
+
+    public SessionWrite Current => _writes.Current;
+
+    /// <summary>Takes <see cref="Current"/> and moves on.</summary>
+    public void Next()
+    {
+        Taken++;
+        More = _writes.MoveNext();
+    }
+
+    public void Dispose() => _writes.Dispose();
 }
 
 /// <summary>What a journal replay did: writes applied, records that were not sessions, damaged records skipped.</summary>

@@ -256,6 +256,26 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
     }
 
     [Fact]
+    public async Task New_users_of_a_batch_that_failed_after_storing_some_of_them_are_counted_once()
+    {
+        using var sessions = Open(NoBackgroundFlush);
+        await sessions.KnownUsersLoaded;
+        for (var i = 0; i < 6; i++)
+        {
+            await sessions.SaveAsync(Bot, UserKey(i), Sessions.Turn(UserKey(i), 1)); // new users: known not to be stored
+        }
+
+        _backing.FailNextBatch = new StoreUnavailableException("disk full");
+        _backing.StoredBeforeTheFailure = 4;
+        Assert.Throws<StoreUnavailableException>(sessions.Flush);
+
+        Assert.Equal(4, _backing.Stored.Count(Bot));
+        Assert.Equal(6, sessions.Count(Bot));
+        sessions.Flush();
+        Assert.Equal(6, sessions.Count(Bot));
+    }
+
+    [Fact]
     public async Task A_user_who_writes_while_a_flush_stores_their_last_write_is_counted_once()
     {
         using var sessions = Open(NoBackgroundFlush);

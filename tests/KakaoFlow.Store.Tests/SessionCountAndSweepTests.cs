@@ -61,6 +61,45 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
     }
 
     [Fact]
+    public void A_large_batch_is_written_in_transactions_each_stored_whole_with_its_counts()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
+        var size = LiteDbSessionStore.SavesPerTransaction;
+
+        // Two bots' users in turn across the first transaction's end, then a failure inside the second transaction (which
+        // closes the file, as any failure inside a LiteDB write does: read back after opening it again).
+        IEnumerable<SessionWrite> Writes()
+        {
+            for (var i = 0; i < size + 100; i++)
+            {
+                if (i == size + 50)
+                {
+                    throw new InvalidOperationException("the journal could not be read");
+                }
+
+                yield return Write(i % 3 == 0 ? Other : Bot, "손님" + i);
+            }
+        }
+
+        using (var database = new LiteDbFile(StoreFile, new StoreHealth(TimeProvider.System, null)))
+        {
+            Assert.Throws<InvalidOperationException>(() => new LiteDbSessionStore(database).SaveAll(Writes()));
+        }
+
+        using (var database = new LiteDbFile(StoreFile, new StoreHealth(TimeProvider.System, null)))
+        {
+            var sessions = new LiteDbSessionStore(database);
+            var stored = Enumerable.Range(0, size + 100).Count(i => sessions.Find(i % 3 == 0 ? Other : Bot, "손님" + i) is not null);
+            Assert.Equal(size, stored);
+            Assert.Equal(Enumerable.Range(0, size).Count(i => i % 3 == 0), sessions.Count(Other));
+            Assert.Equal(Enumerable.Range(0, size).Count(i => i % 3 != 0), sessions.Count(Bot));
+
+            sessions.SaveAll(Enumerable.Range(0, (2 * size) + 1).Select(i => Write(Bot, "새손님" + i)));
+            Assert.Equal((2 * size) + 1 + Enumerable.Range(0, size).Count(i => i % 3 != 0), sessions.Count(Bot));
+        }
+    }
+
+    [Fact]
     public void The_sweep_deletes_exactly_the_sessions_before_the_cutoff_whatever_bucket_they_are_in()
     {
         var stored = new Dictionary<string, DateTimeOffset?>

@@ -25,6 +25,9 @@ internal sealed class RecordingBackingStore : ISessionBackingStore
 
     public Exception? FailNextBatch { get; set; }
 
+    /// <summary>How many of the failing batch's sessions are stored before it fails (as when a later transaction of it fails).</summary>
+    public int StoredBeforeTheFailure { get; set; }
+
     public int Finds => Volatile.Read(ref _finds);
 
     public IReadOnlyList<List<SessionWrite>> Batches
@@ -55,6 +58,11 @@ internal sealed class RecordingBackingStore : ISessionBackingStore
         if (FailNextBatch is { } failure)
         {
             FailNextBatch = null;
+            foreach (var write in writes.Take(StoredBeforeTheFailure))
+            {
+                Save(write.BotId, write.UserKey, write.Session);
+            }
+
             throw failure;
         }
 
