@@ -6,7 +6,8 @@
 # size (data file, LiteDB's log, journal segments); then ACTIVE (default 100,000) users spread over all take one more
 # turn each (the users active in the last minute) and the same figures are printed again. Then the host is stopped and
 # started again on the same data, and ACTIVE users take a turn again: the stored sessions and the active users without
-# the rush that stored them (whose peak the back-pressure bounds, see docs/operations.md).
+# the rush that stored them (whose peak the back-pressure bounds, see docs/operations.md). Before that restart, the RSS
+# once the host has been quiet for a while (the idle trim, docs/operations.md).
 #
 #   bash bench/sessions.sh            # USERS=1000000 ACTIVE=100000
 #   USERS=100000 bash bench/sessions.sh
@@ -40,6 +41,9 @@ start_host() {
 start_host
 dotnet "$work/bench/KakaoFlow.Benchmarks.dll" sessions "http://127.0.0.1:$PORT/bench/message" "$USERS" "$pid" "$work/data" "$ACTIVE"
 ls -l "$work/data" | awk 'NR > 1 { printf "   %s %d MB\n", $NF, $5 / 1048576 }'
+# `serve` gives the memory a rush left behind back to the OS once no turn came for a whole 30 s look (IdleTrimAfter).
+sleep 65
+echo "== host RSS 65 s after the last turn: $(( $(awk '/VmRSS/ { print $2 }' "/proc/$pid/status") / 1024 )) MB"
 
 # The state the memory target names, without the rush that made it: the host stopped (it flushes every session to
 # LiteDB) and started again on the same data, then ACTIVE users spread over all take a turn each, as fast as it answers.

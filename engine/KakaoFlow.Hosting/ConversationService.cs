@@ -62,6 +62,9 @@ internal sealed class ConversationService
 
     internal KeyedAsyncLock Locks => _turns.Locks;
 
+    /// <summary>Turns that began since the host started (<see cref="IdleMemoryTrim"/> tells a quiet host by it).</summary>
+    internal long TurnsStarted => _turns.Started;
+
     /// <summary>Answers one message; always returns a reply (<c>messages.error</c> when the turn failed or ran late).</summary>
     public Task<Reply> HandleMessageAsync(CompiledFlow flow, string userKey, Turn turn) => HandleAsync(flow, userKey, turn, _step);
 

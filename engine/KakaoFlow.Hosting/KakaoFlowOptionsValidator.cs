@@ -34,6 +34,12 @@ internal sealed class KakaoFlowOptionsValidator : IValidateOptions<KakaoFlowOpti
             failures.Add($"SweepInterval must be positive and at most 49 days, or infinite, not {options.SweepInterval}.");
         }
 
+        if (options.IdleTrimAfter != Timeout.InfiniteTimeSpan
+            && (options.IdleTrimAfter < TimeSpan.FromSeconds(1) || options.IdleTrimAfter > TimeSpan.FromDays(1)))
+        {
+            failures.Add($"IdleTrimAfter must be between a second and a day, or infinite, not {options.IdleTrimAfter}.");
+        }
+
         if (options.MaxBodyBytes is < 1024 or > 16 * 1024 * 1024)
         {
             failures.Add($"MaxBodyBytes must be between 1 KiB and 16 MiB, not {options.MaxBodyBytes}.");

@@ -107,6 +107,8 @@ public static class KakaoFlowServiceCollectionExtensions
         services.AddHostedService(provider => provider.GetRequiredService<FlowWatcher>());
         services.AddHostedService(provider => provider.GetRequiredService<NotificationDispatcher>());
         services.AddHostedService<ServiceStateRefresher>();
+        services.AddSingleton<IdleMemoryTrim>();
+        services.AddHostedService(provider => provider.GetRequiredService<IdleMemoryTrim>());
     }
 
     private sealed class LoggerHookLog(ILogger logger) : IHookLog

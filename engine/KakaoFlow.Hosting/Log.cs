@@ -92,6 +92,9 @@ internal static partial class Log
     [LoggerMessage(40, LogLevel.Information, "Hook log {Bot} {Location}: {Message}")]
     public static partial void HookLog(ILogger logger, string bot, string location, string message);
 
+    [LoggerMessage(58, LogLevel.Information, "Quiet after a busy spell: gave memory back to the OS ({BeforeMb} MB held by the .NET heap before, {AfterMb} MB now; {ElapsedMs} ms)")]
+    public static partial void MemoryTrimmed(ILogger logger, long beforeMb, long afterMb, long elapsedMs);
+
     [LoggerMessage(80, LogLevel.Error, "Writing buffered sessions to LiteDB failed; they stay in the session journal and the write is retried")]
     public static partial void SessionFlushFailed(ILogger logger, Exception exception);
 

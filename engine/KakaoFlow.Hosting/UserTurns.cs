@@ -9,13 +9,19 @@ namespace KakaoFlow.Hosting;
 /// </summary>
 internal sealed class UserTurns(IHostCoordination hosts)
 {
+    private long _started;
+
     /// <summary>This host's per-user locks (tests check their clean-up).</summary>
     public KeyedAsyncLock Locks { get; } = new();
+
+    /// <summary>Turns that began entering since the host started.</summary>
+    public long Started => Interlocked.Read(ref _started);
 
     /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> fired first; nothing is held.</exception>
     /// <exception cref="StoreUnavailableException">The shared store cannot be reached; nothing is held.</exception>
     public async Task<IAsyncDisposable> EnterAsync(string botId, string userKey, CancellationToken cancellation)
     {
+        Interlocked.Increment(ref _started);
         var local = await Locks.AcquireAsync(string.Concat(botId, "\u001f", userKey), cancellation).ConfigureAwait(false);
         try
         {

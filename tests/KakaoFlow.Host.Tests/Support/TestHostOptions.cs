@@ -26,6 +26,12 @@ internal sealed record TestHostOptions
     public int ErrorsPerUserPerDay { get; init; } = new KakaoFlowOptions().ErrorsPerUserPerDay;
     public int MaxConnections { get; init; } = new KakaoFlowOptions().MaxConnections;
 
+    // Off unless a test turns it on (`serve` sets 30 s): the clock the tests move by days would collect again and again.
+    public TimeSpan IdleTrimAfter { get; init; } = Timeout.InfiniteTimeSpan;
+
+    /// <summary>Replaces the garbage collector as the idle trim sees it.</summary>
+    public IManagedMemory? Memory { get; init; }
+
     /// <summary>The Redis store to share with other hosts (docs/scale-out.md); null: the LiteDB file in the test's folder.</summary>
     public KakaoFlow.Store.Redis.RedisStoreOptions? Redis { get; init; }
 
@@ -50,7 +56,8 @@ internal sealed record TestHostOptions
         options.WebhookSecret = WebhookSecret;
         options.ErrorsPerUserPerDay = ErrorsPerUserPerDay;
         options.MaxConnections = MaxConnections;
+        options.IdleTrimAfter = IdleTrimAfter;
     }
 
-    public HostingSeams Seams => new() { Stepper = Stepper, WatchFileEvents = WatchFileEvents };
+    public HostingSeams Seams => new() { Stepper = Stepper, WatchFileEvents = WatchFileEvents, Memory = Memory };
 }
