@@ -1,13 +1,13 @@
+using System.Globalization;
 using KakaoFlow.Runtime;
 using KakaoFlow.Storage;
-using System.Globalization;
 using LiteDB;
 
 namespace KakaoFlow.Store;
 
 /// <summary>
 /// Sessions as documents in LiteDB's <c>sessions</c> collection (<see cref="SessionDocuments"/>), read and written
-/// directly: each call is one LiteDB transaction, a batch (<see cref="SaveAll"/>) included. No cache and no journal:
+/// directly: each call is one LiteDB transaction, a batch (<see cref="SaveAll"/>) one per 4,096 sessions. No cache and no journal:
 /// <see cref="JournaledSessionStore"/> puts those in front. Also replays the journal segments a killed process left
 /// behind (<see cref="Replay"/>), since that is a batch of writes to this collection.
 /// </summary>
@@ -259,7 +259,7 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
 
     /// <summary>
     /// Writes the session writes held in journal <paramref name="segments"/> (oldest first, so a user's last write wins),
-    /// one transaction per segment, then deletes the segments. Returns the records applied, those skipped because they
+    /// in the transactions of <see cref="SaveAll"/>, segment by segment, then deletes the segments. Returns the records applied, those skipped because they
     /// could not be read as a session (a complete record with a good CRC that is not one was written by another version),
     /// and the damaged records skipped (<see cref="JournalFrames"/>). Skipping loses those writes; refusing to start would
     /// stop every bot.
