@@ -38,7 +38,7 @@ internal sealed class IdleMemoryTrim(ConversationService conversations, IOptions
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var period = settings.Value.IdleTrimAfter;
-        if (period == Timeout.InfiniteTimeSpan)
+        if (period == Timeout.InfiniteTimeSpan || period == TimeSpan.Zero)
         {
             return;
         }

@@ -28,8 +28,8 @@ public sealed class KakaoFlowOptions
     /// <summary>
     /// After a busy spell, once no turn came for this long, the host gives back to the OS the memory the .NET garbage
     /// collector kept for the rush (<see cref="IdleMemoryTrim"/>: one compacting collection, a few hundred ms with every
-    /// thread stopped, when it holds 64 MiB or more beyond its live objects). <see cref="Timeout.InfiniteTimeSpan"/>, the
-    /// default where an application hosts the bots with its own work, never does; <c>kakaoflow serve</c> uses 30 s.
+    /// thread stopped, when it holds 64 MiB or more beyond its live objects). Zero or <see cref="Timeout.InfiniteTimeSpan"/>
+    /// (the default where an application hosts the bots with its own work) never does; <c>kakaoflow serve</c> uses 30 s.
     /// </summary>
     public TimeSpan IdleTrimAfter { get; set; } = Timeout.InfiniteTimeSpan;
 

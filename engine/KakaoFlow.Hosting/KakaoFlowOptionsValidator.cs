@@ -34,10 +34,10 @@ internal sealed class KakaoFlowOptionsValidator : IValidateOptions<KakaoFlowOpti
             failures.Add($"SweepInterval must be positive and at most 49 days, or infinite, not {options.SweepInterval}.");
         }
 
-        if (options.IdleTrimAfter != Timeout.InfiniteTimeSpan
+        if (options.IdleTrimAfter != Timeout.InfiniteTimeSpan && options.IdleTrimAfter != TimeSpan.Zero
             && (options.IdleTrimAfter < TimeSpan.FromSeconds(1) || options.IdleTrimAfter > TimeSpan.FromDays(1)))
         {
-            failures.Add($"IdleTrimAfter must be between a second and a day, or infinite, not {options.IdleTrimAfter}.");
+            failures.Add($"IdleTrimAfter must be between a second and a day, or zero (never), not {options.IdleTrimAfter}.");
         }
 
         if (options.MaxBodyBytes is < 1024 or > 16 * 1024 * 1024)

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
 using KakaoFlow.Runtime;
 using KakaoFlow.Storage;
 using LiteDB;
@@ -16,7 +18,9 @@ namespace KakaoFlow.Store;
 /// through LiteDB's page cache (hundreds of MB held until the cache is released, and seconds of CPU). So each bot's
 /// count is kept in <see cref="StoreNames.SessionCounts"/>, changed in the transaction that inserts or deletes, and the
 /// retention sweep finds the inactive sessions through an index of bot and last message time (<see cref="IdleIndex"/>),
-/// loading only those (and at most the users of one <see cref="IdleBucketTicks"/> besides).
+/// loading only those (and at most the users of one <see cref="IdleBucketTicks"/> besides). Its writes are explicit
+/// transactions, without <see cref="LiteDbFile.Write{T}"/>'s writer gate: <see cref="JournaledSessionStore"/> in front
+/// runs them one at a time (its flush gate).
 /// </remarks>
 internal sealed class LiteDbSessionStore : ISessionBackingStore
 {
@@ -92,7 +96,7 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
         database.InTransaction(inside =>
         {
             inside.SessionCounts.DeleteAll();
-            inside.SessionCounts.InsertBulk(counts.Select(count => new BsonDocument { ["_id"] = count.Key, ["n"] = count.Value }));
+            inside.SessionCounts.InsertBulk(counts.Select(count => CountDocument(count.Key, count.Value)));
             inside.Sessions.DropIndex("bot");
             return true;
         });
@@ -168,16 +172,26 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
             return;
         }
 
-        var count = (database.SessionCounts.FindById(botId)?["n"].AsInt64 ?? 0) + change;
+        var key = CountKey(botId);
+        var count = (database.SessionCounts.FindById(key)?["n"].AsInt64 ?? 0) + change;
         if (count > 0)
         {
-            database.SessionCounts.Upsert(new BsonDocument { ["_id"] = botId, ["n"] = count });
+            database.SessionCounts.Upsert(CountDocument(botId, count));
         }
         else
         {
-            database.SessionCounts.Delete(botId);
+            database.SessionCounts.Delete(key);
         }
     }
+
+    private static BsonDocument CountDocument(string botId, long count) => new() { ["_id"] = CountKey(botId), ["bot"] = botId, ["n"] = count };
+
+    /// <summary>
+    /// A count's id: the bot id's UTF-8 bytes in upper-case hex, which no collation can take for another's. A file made
+    /// before the ordinal collation compares ids ignoring case, and bots <c>Shop</c> and <c>shop</c> (two folders) would
+    /// share one count there, or collide.
+    /// </summary>
+    internal static string CountKey(string botId) => Convert.ToHexString(Encoding.UTF8.GetBytes(botId));
 
     /// <summary>The document of a write: straight from its journal record when it has one (the flush), else from the session.</summary>
     private static BsonDocument DocumentOf(SessionWrite write)
@@ -230,32 +244,55 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
             return deleted;
         });
 
-    /// <remarks>A session with no last message time counts as inactive (LiteDB orders null before every number).</remarks>
-    public int DeleteInactiveSince(string botId, DateTimeOffset cutoff) =>
-        _file.Transaction($"Deleting the inactive sessions of bot '{botId}'", database =>
+    /// <remarks>
+    /// A session with no last message time counts as inactive (LiteDB orders null before every number). In transactions
+    /// of <see cref="SavesPerTransaction"/> deletions, for the reason <see cref="SaveAll"/> is: a bot whose users all
+    /// came the same day loses them all in one sweep.
+    /// </remarks>
+    public int DeleteInactiveSince(string botId, DateTimeOffset cutoff)
+    {
+        var deleted = 0;
+        while (true)
         {
-            var deleted = database.Sessions.DeleteMany(InactiveSince(botId, cutoff));
-            AddToCount(database, botId, -deleted);
-            return deleted;
-        });
+            var (found, gone) = _file.Transaction($"Deleting the inactive sessions of bot '{botId}'", database =>
+            {
+                var ids = database.Sessions.Query()
+                    .Where(InactiveSince(botId, cutoff))
+                    .Select(BsonExpression.Create("{ i: $._id }"))
+                    .Limit(SavesPerTransaction)
+                    .ToEnumerable()
+                    .Select(row => row["i"])
+                    .ToList();
+                var count = ids.Count(id => database.Sessions.Delete(id));
+                AddToCount(database, botId, -count);
+                return (ids.Count, count);
+            });
+            deleted += gone;
+            if (found < SavesPerTransaction || gone == 0)
+            {
+                return deleted;
+            }
+        }
+    }
 
     /// <summary>
     /// The bot's sessions with no message since <paramref name="cutoff"/>, as LiteDB reads them through <see cref="IdleIndex"/>:
-    /// the range of the bot's keys up to the cutoff's bucket, then the exact time and bot (the bucket holds later
-    /// messages too, and a file made before the ordinal collation compares keys ignoring case).
+    /// the range of the bot's keys up to the cutoff's bucket, then the exact time and bot. The bot is matched by a
+    /// (case-sensitive) regular expression, not <c>=</c>, which compares in the file's collation: a file made before the
+    /// ordinal collation ignores case, and would take bot <c>shop</c>'s sessions for <c>Shop</c>'s.
     /// </summary>
     internal static BsonExpression InactiveSince(string botId, DateTimeOffset cutoff) =>
         BsonExpression.Create(
-            $"{IdleKey} BETWEEN @0 AND @1 AND $.bot = @2 AND $.last < @3",
+            $"{IdleKey} BETWEEN @0 AND @1 AND IS_MATCH($.bot, @2) = true AND $.last < @3",
             new BsonValue(botId + "/"),
             new BsonValue(botId + "/" + (cutoff.UtcTicks / IdleBucketTicks).ToString("D7", CultureInfo.InvariantCulture)),
-            new BsonValue(botId),
+            new BsonValue("^" + Regex.Escape(botId) + @"\z"),
             new BsonValue(cutoff.UtcTicks));
 
     /// <summary>The bot's count (<see cref="StoreNames.SessionCounts"/>): one document read, whatever the number of sessions.</summary>
     public int Count(string botId) =>
         _file.Read($"Counting the sessions of bot '{botId}'", database =>
-            (int)(database.SessionCounts.FindById(botId)?["n"].AsInt64 ?? 0));
+            (int)(database.SessionCounts.FindById(CountKey(botId))?["n"].AsInt64 ?? 0));
 
     /// <summary>
     /// Writes the session writes held in journal <paramref name="segments"/> (oldest first, so a user's last write wins),

@@ -1,5 +1,6 @@
 using KakaoFlow.Hosting;
 using KakaoFlow.Host.Tests.Support;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -55,13 +56,24 @@ public sealed class IdleMemoryTrimTests
     }
 
     [Fact]
-    public void Serve_turns_it_on_and_a_library_host_has_it_off_unless_asked()
+    public async Task Serve_turns_it_on_its_configuration_can_change_it_and_a_library_host_has_it_off()
     {
         Assert.Equal(Timeout.InfiniteTimeSpan, new KakaoFlowOptions().IdleTrimAfter);
-        var serve = new KakaoFlow.Cli.Serve.ServeSettings().ToConfiguration();
-        Assert.Contains(new KeyValuePair<string, string?>("KakaoFlow:IdleTrimAfter", "00:00:30"), serve);
+        await using (var serve = KakaoFlow.Cli.Serve.ServeApp.Build(new KakaoFlow.Cli.Serve.ServeSettings()))
+        {
+            Assert.Equal(TimeSpan.FromSeconds(30), serve.Services.GetRequiredService<IOptions<KakaoFlowOptions>>().Value.IdleTrimAfter);
+        }
 
-        var invalid = new KakaoFlowOptionsValidator().Validate(null, new KakaoFlowOptions { IdleTrimAfter = TimeSpan.Zero });
+        // As KakaoFlow__IdleTrimAfter in the environment would.
+        await using (var serve = KakaoFlow.Cli.Serve.ServeApp.Build(
+            new KakaoFlow.Cli.Serve.ServeSettings(),
+            builder => builder.Configuration.AddInMemoryCollection([new("KakaoFlow:IdleTrimAfter", "00:02:00")])))
+        {
+            Assert.Equal(TimeSpan.FromMinutes(2), serve.Services.GetRequiredService<IOptions<KakaoFlowOptions>>().Value.IdleTrimAfter);
+        }
+
+        Assert.True(new KakaoFlowOptionsValidator().Validate(null, new KakaoFlowOptions { IdleTrimAfter = TimeSpan.Zero }).Succeeded);
+        var invalid = new KakaoFlowOptionsValidator().Validate(null, new KakaoFlowOptions { IdleTrimAfter = TimeSpan.FromMilliseconds(500) });
         Assert.True(invalid.Failed);
         Assert.Contains("IdleTrimAfter", invalid.FailureMessage, StringComparison.Ordinal);
     }

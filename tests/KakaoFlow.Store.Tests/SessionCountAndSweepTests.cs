@@ -165,6 +165,52 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
     }
 
     [Fact]
+    public void In_a_file_that_ignores_case_bots_whose_ids_differ_by_case_keep_their_own_counts_and_sessions()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
+        // LiteDB's default collation (culture, ignoring case), as files were made before the ordinal one: Shop and shop
+        // are two bots (two folders), and their ids are one to this file's indexes.
+        using (var old = new LiteDatabase(new ConnectionString { Filename = StoreFile }))
+        {
+            var sessions = old.GetCollection(StoreNames.Sessions);
+            sessions.EnsureIndex("bot", "$.bot");
+            sessions.Insert(OldDocument("Shop", "민수", Cutoff.AddDays(-1)));
+            sessions.Insert(OldDocument("Shop", "지영", Cutoff.AddDays(1)));
+            sessions.Insert(OldDocument("shop", "현우", Cutoff.AddDays(-1)));
+        }
+
+        using (var store = new LiteDbStore(StoreFile))
+        {
+            Assert.Equal(2, store.Sessions.Count("Shop"));
+            Assert.Equal(1, store.Sessions.Count("shop"));
+
+            Assert.Equal(1, store.Sessions.DeleteInactiveSince("Shop", Cutoff));
+
+            Assert.NotNull(store.Sessions.Find("shop", "현우"));
+            Assert.Equal(1, store.Sessions.Count("Shop"));
+            Assert.Equal(1, store.Sessions.Count("shop"));
+        }
+    }
+
+    [Fact]
+    public void A_sweep_of_more_sessions_than_one_transaction_takes_deletes_and_uncounts_them_all()
+    {
+        var many = LiteDbSessionStore.SavesPerTransaction + 100;
+        using var store = new LiteDbStore(StoreFile);
+        for (var i = 0; i < many; i++)
+        {
+            store.Sessions.Save(Bot, "손님" + i, Sessions.LastSeen(Cutoff.AddMinutes(-1 - (i % 500))));
+        }
+
+        store.Sessions.Save(Bot, "단골", Sessions.LastSeen(Cutoff));
+        store.FlushSessions();
+
+        Assert.Equal(many, store.Sessions.DeleteInactiveSince(Bot, Cutoff));
+        Assert.Equal(1, store.Sessions.Count(Bot));
+        Assert.NotNull(store.Sessions.Find(Bot, "단골"));
+    }
+
+    [Fact]
     public void Sessions_an_earlier_version_wrote_into_a_counted_file_are_counted_at_the_next_open()
     {
         using (var store = new LiteDbStore(StoreFile))
@@ -203,7 +249,7 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
     private Dictionary<string, long> StoredCounts()
     {
         using var database = new LiteDatabase(StoreFile);
-        return database.GetCollection(StoreNames.SessionCounts).FindAll().ToDictionary(count => count["_id"].AsString, count => count["n"].AsInt64);
+        return database.GetCollection(StoreNames.SessionCounts).FindAll().ToDictionary(count => count["bot"].AsString, count => count["n"].AsInt64);
     }
 
     private List<string> SessionIndexes()

@@ -40,6 +40,9 @@ public static class ServeApp
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
         ConfigureLogging(builder.Logging, settings.JsonLogs);
 
+        // A server process of its own gives back what a rush left behind once quiet (docs/operations.md, "After a rush").
+        // Set before AddKakaoFlow binds the configuration, so that KakaoFlow__IdleTrimAfter still changes it.
+        builder.Services.Configure<KakaoFlowOptions>(options => options.IdleTrimAfter = IdleTrimAfter);
         builder.Services.AddKakaoFlow();
         if (settings.Redis is { } redis)
         {
@@ -60,6 +63,9 @@ public static class ServeApp
         app.MapKakaoFlowAdmin();
         return app;
     }
+
+    /// <summary>How long <c>serve</c> waits for quiet before it gives memory back (<see cref="KakaoFlowOptions.IdleTrimAfter"/>).</summary>
+    public static readonly TimeSpan IdleTrimAfter = TimeSpan.FromSeconds(30);
 
     /// <summary>Kestrel's defaults suit browsers; a webhook host talks to a few fast servers (docs/serving.md, "Limits").</summary>
     private static void SetLimits(KestrelServerLimits limits, KakaoFlowOptions options)

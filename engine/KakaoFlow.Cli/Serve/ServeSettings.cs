@@ -61,7 +61,6 @@ public sealed record ServeSettings
         static KeyValuePair<string, string?> Entry(string key, string? value) => new($"{KakaoFlowOptions.Section}:{key}", value);
         yield return Entry(nameof(KakaoFlowOptions.FlowsDirectory), FlowsDirectory);
         yield return Entry(nameof(KakaoFlowOptions.Watch), Watch ? "true" : "false");
-        yield return Entry(nameof(KakaoFlowOptions.IdleTrimAfter), "00:00:30"); // a server process of its own: docs/operations.md
         yield return Entry(nameof(KakaoFlowOptions.AdminTokenFile), AdminTokenFile.NextTo(DataFile));
         yield return Entry(nameof(KakaoFlowOptions.NotifyUrl), NotifyUrl?.ToString());
         yield return Entry(nameof(KakaoFlowOptions.AdminToken), AdminToken);
