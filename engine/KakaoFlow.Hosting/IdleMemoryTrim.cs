@@ -9,7 +9,7 @@ namespace KakaoFlow.Hosting;
 /// <summary>
 /// Gives back to the OS the memory the .NET garbage collector kept after a busy spell, once the host is quiet: every
 /// <see cref="KakaoFlowOptions.IdleTrimAfter"/> it looks whether a turn started since its last look; after a look with
-/// none, if turns came since the last trim and the collector holds more than <see cref="WorthTrimming"/> beyond its
+/// none, if turns came since the last trim and the collector holds <see cref="WorthTrimming"/> or more beyond its
 /// live objects, it runs one full compacting collection.
 /// </summary>
 /// <remarks>
@@ -27,13 +27,9 @@ internal sealed class IdleMemoryTrim(ConversationService conversations, IOptions
     private long _turnsAtLastLook = -1;
     private long _turnsAtLastTrim;
     private int _looks;
-    private int _trims;
 
     /// <summary>How many times the host looked (tests wait on it).</summary>
     public int Looks => Volatile.Read(ref _looks);
-
-    /// <summary>How many compacting collections it ran.</summary>
-    public int Trims => Volatile.Read(ref _trims);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -65,12 +61,11 @@ internal sealed class IdleMemoryTrim(ConversationService conversations, IOptions
         if (quiet && started != _turnsAtLastTrim)
         {
             _turnsAtLastTrim = started; // once per quiet spell, whether it was worth it or not
-            var before = _memory.Committed;
             if (_memory.HeldBeyondLive >= WorthTrimming)
             {
+                var before = _memory.Committed;
                 var took = Stopwatch.StartNew();
                 _memory.Compact();
-                Interlocked.Increment(ref _trims);
                 Log.MemoryTrimmed(logger, before >> 20, _memory.Committed >> 20, took.ElapsedMilliseconds);
             }
         }
