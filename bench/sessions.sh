@@ -51,3 +51,8 @@ echo "== the host started again on its $USERS stored sessions"
 kill -TERM "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 start_host
 dotnet "$work/bench/KakaoFlow.Benchmarks.dll" sessions-active "http://127.0.0.1:$PORT/bench/message" "$USERS" "$pid" "$work/data" "$ACTIVE"
+
+# The retention sweep and the count on those sessions, the host stopped: nothing to delete, then every session deleted.
+echo "== the sweep on the $USERS stored sessions (the host stopped)"
+kill -TERM "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+dotnet "$work/bench/KakaoFlow.Benchmarks.dll" sweep "$work/data/bench.litedb" bench
