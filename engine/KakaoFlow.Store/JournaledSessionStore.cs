@@ -47,6 +47,9 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     /// <summary>Users a flush carries over per journal write (about 1 MB of records with the bench bot's sessions).</summary>
     private const int CarrySlice = 1_000;
 
+    /// <summary>How long a sweep waits for the start-up scan of stored ids to end.</summary>
+    private static readonly TimeSpan ScanWaitLimit = TimeSpan.FromMinutes(1);
+
     /// <summary>Sessions written between two pauses of a paced flush (a few milliseconds of LiteDB work).</summary>
     private const int PaceChunk = 256;
 
@@ -302,6 +305,18 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
 
     public int DeleteInactiveSince(string botId, DateTimeOffset cutoff)
     {
+        // Not beside the start-up scan of stored ids: both walk thousands of LiteDB pages, and LiteDB 5.0.21's page cache
+        // has a race between threads that do (a sweep deleting a million sessions during the scan hit it: "pages in
+        // memory store must be non-shared"). Bounded: a scan that cannot end must not stop the sweeps.
+        try
+        {
+            _knownLoaded.Wait(ScanWaitLimit);
+        }
+        catch (AggregateException)
+        {
+            // A scan that failed is over as well.
+        }
+
         lock (_flushGate)
         {
             Flush();

@@ -24,7 +24,7 @@ internal static class SweepCost
         Report($"count ({count:N0} sessions)", clock);
 
         var none = store.Sessions.DeleteInactiveSince(bot, DateTimeOffset.UtcNow.AddDays(-30));
-        Report($"sweep, nothing to delete ({none:N0} deleted)", clock);
+        Report($"sweep, nothing to delete ({none:N0} deleted; the first sweep waits for the start-up scan of stored ids)", clock);
 
         var all = store.Sessions.DeleteInactiveSince(bot, DateTimeOffset.UtcNow.AddDays(1));
         Report($"sweep deleting every session ({all:N0} deleted, {store.Sessions.Count(bot):N0} left)", clock);

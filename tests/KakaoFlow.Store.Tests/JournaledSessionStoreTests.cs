@@ -181,6 +181,23 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
     }
 
     [Fact]
+    public async Task A_sweep_waits_for_the_scan_of_stored_users_to_end()
+    {
+        _backing.Save(Bot, "옛손님", Sessions.LastSeen(Sessions.At.AddDays(-40)));
+        _backing.HoldScan();
+        using var sessions = Open(NoBackgroundFlush);
+
+        var sweep = Task.Run(() => sessions.DeleteInactiveSince(Bot, Sessions.At));
+        await Task.Delay(300);
+        Assert.False(sweep.IsCompleted);
+        Assert.NotNull(_backing.Stored.Find(Bot, "옛손님"));
+
+        _backing.ReleaseScan();
+        Assert.Equal(1, await sweep.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Null(_backing.Stored.Find(Bot, "옛손님"));
+    }
+
+    [Fact]
     public async Task A_failed_scan_leaves_every_user_not_in_memory_read_from_the_backing_store()
     {
         _backing.FailScan = new StoreUnavailableException("disk gone");
