@@ -588,7 +588,9 @@ public sealed class HotReloadTests(ITestOutputHelper output) : IAsyncLifetime
         await using var host = await TestHost.StartAsync(
             new Dictionary<string, string> { ["hello"] = Hello(1) },
             options => options with { Watch = false });
-        Assert.True(host.App.Services.GetRequiredService<FlowWatcher>().ExecuteTask?.IsCompleted, "the watcher does not run");
+        // Ended, or ending: .NET 10 runs a BackgroundService's ExecuteAsync on the thread pool, so it may not have yet.
+        var watcher = host.App.Services.GetRequiredService<FlowWatcher>().ExecuteTask;
+        Assert.True(watcher is not null && await Task.WhenAny(watcher, Task.Delay(Bound)) == watcher, "the watcher does not run");
         using var changes = new CatalogChanges(host.App.Services.GetRequiredService<BotCatalog>());
         File.WriteAllText(Path.Combine(host.FlowsDirectory, "hello", "flow.yaml"), Hello(2), Encoding.UTF8);
 
