@@ -74,24 +74,10 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
             return;
         }
 
-        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        string? after = null;
-        while (true)
-        {
-            var ids = IdsQuery(database.Sessions, after, 10_000).ToEnumerable().Select(document => document["_id"].AsString).ToList();
-            foreach (var id in ids)
-            {
-                var bot = id[..Math.Max(id.IndexOf(StoreNames.Separator, StringComparison.Ordinal), 0)];
-                counts[bot] = counts.GetValueOrDefault(bot) + 1;
-            }
-
-            if (ids.Count < 10_000)
-            {
-                break;
-            }
-
-            after = ids[^1];
-        }
+        // At start-up, before anything else uses the file: one streamed query, not the scan's pages.
+        var counts = IdsQuery(database.Sessions, after: null, int.MaxValue).ToEnumerable()
+            .CountBy(document => BotOf(document["_id"].AsString), StringComparer.Ordinal)
+            .ToList();
 
         database.InTransaction(inside =>
         {
@@ -183,6 +169,9 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
             database.SessionCounts.Delete(key);
         }
     }
+
+    /// <summary>The bot of a stored id (<see cref="StoreNames.IdOf"/>).</summary>
+    private static string BotOf(string id) => id[..Math.Max(id.IndexOf(StoreNames.Separator, StringComparison.Ordinal), 0)];
 
     private static BsonDocument CountDocument(string botId, long count) => new() { ["_id"] = CountKey(botId), ["bot"] = botId, ["n"] = count };
 
