@@ -116,13 +116,16 @@ internal static class SessionsLoad
     private static Task ParallelAsync(int from, int to, int degree, Func<int, Task> body) =>
         Parallel.ForAsync(from, to, new ParallelOptions { MaxDegreeOfParallelism = degree }, async (i, _) => await body(i).ConfigureAwait(false));
 
-    private static string RssMegabytes(int pid)
+    private static string RssMegabytes(int pid) => StatusMegabytes(pid.ToString(CultureInfo.InvariantCulture), "VmRSS");
+
+    /// <summary>A memory field of <c>/proc/PROCESS/status</c> (<c>VmRSS</c>, <c>VmHWM</c>) in MB; PROCESS is a pid or <c>self</c>.</summary>
+    internal static string StatusMegabytes(string process, string field)
     {
-        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        foreach (var line in File.ReadLines($"/proc/{process}/status"))
         {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            if (line.StartsWith(field + ":", StringComparison.Ordinal))
             {
-                var kb = long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
+                var kb = long.Parse(line.AsSpan(field.Length + 1).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
                 return (kb / 1024).ToString(CultureInfo.InvariantCulture);
             }
         }

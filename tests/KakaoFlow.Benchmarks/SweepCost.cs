@@ -33,9 +33,8 @@ internal static class SweepCost
 
     private static void Report(string what, Stopwatch clock)
     {
-        var peak = File.ReadLines("/proc/self/status").FirstOrDefault(line => line.StartsWith("VmHWM:", StringComparison.Ordinal))?.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
-        var peakMb = peak is null ? "?" : (long.Parse(peak, CultureInfo.InvariantCulture) / 1024).ToString(CultureInfo.InvariantCulture);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   {what}: {clock.Elapsed.TotalMilliseconds:N0} ms, peak RSS {peakMb} MB"));
+        var peak = SessionsLoad.StatusMegabytes("self", "VmHWM");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   {what}: {clock.Elapsed.TotalMilliseconds:N0} ms, peak RSS {peak} MB"));
         clock.Restart();
     }
 }

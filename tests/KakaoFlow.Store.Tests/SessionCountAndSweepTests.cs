@@ -143,15 +143,10 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
     [Fact]
     public void A_file_of_a_version_that_kept_no_counts_is_counted_once_at_open_and_swept_through_the_new_index()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
-        using (var old = new LiteDatabase(new ConnectionString { Filename = StoreFile }))
-        {
-            var sessions = old.GetCollection(StoreNames.Sessions);
-            sessions.EnsureIndex("bot", "$.bot");
-            sessions.Insert(OldDocument(Bot, "민수", Cutoff.AddDays(-1)));
-            sessions.Insert(OldDocument(Bot, "지영", Cutoff.AddDays(1)));
-            sessions.Insert(OldDocument(Other, "민수", Cutoff.AddDays(-1)));
-        }
+        WriteAsAnEarlierVersion(
+            OldDocument(Bot, "민수", Cutoff.AddDays(-1)),
+            OldDocument(Bot, "지영", Cutoff.AddDays(1)),
+            OldDocument(Other, "민수", Cutoff.AddDays(-1)));
 
         using (var store = new LiteDbStore(StoreFile))
         {
@@ -167,17 +162,12 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
     [Fact]
     public void In_a_file_that_ignores_case_bots_whose_ids_differ_by_case_keep_their_own_counts_and_sessions()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
         // LiteDB's default collation (culture, ignoring case), as files were made before the ordinal one: Shop and shop
         // are two bots (two folders), and their ids are one to this file's indexes.
-        using (var old = new LiteDatabase(new ConnectionString { Filename = StoreFile }))
-        {
-            var sessions = old.GetCollection(StoreNames.Sessions);
-            sessions.EnsureIndex("bot", "$.bot");
-            sessions.Insert(OldDocument("Shop", "민수", Cutoff.AddDays(-1)));
-            sessions.Insert(OldDocument("Shop", "지영", Cutoff.AddDays(1)));
-            sessions.Insert(OldDocument("shop", "현우", Cutoff.AddDays(-1)));
-        }
+        WriteAsAnEarlierVersion(
+            OldDocument("Shop", "민수", Cutoff.AddDays(-1)),
+            OldDocument("Shop", "지영", Cutoff.AddDays(1)),
+            OldDocument("shop", "현우", Cutoff.AddDays(-1)));
 
         using (var store = new LiteDbStore(StoreFile))
         {
@@ -218,14 +208,7 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
             store.Sessions.Save(Bot, "민수", Sessions.LastSeen(Cutoff));
         }
 
-        // What an earlier version does on this file: makes its index on `bot` again and writes sessions it does not count.
-        using (var old = new LiteDatabase(StoreFile))
-        {
-            var sessions = old.GetCollection(StoreNames.Sessions);
-            sessions.EnsureIndex("bot", "$.bot");
-            sessions.Insert(OldDocument(Bot, "지영", Cutoff));
-            sessions.Insert(OldDocument(Bot, "현우", Cutoff));
-        }
+        WriteAsAnEarlierVersion(OldDocument(Bot, "지영", Cutoff), OldDocument(Bot, "현우", Cutoff));
 
         using (var store = new LiteDbStore(StoreFile))
         {
@@ -236,6 +219,19 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
     }
 
     private static SessionWrite Write(string botId, string userKey) => new(botId, userKey, Sessions.LastSeen(Cutoff));
+
+    /// <summary>
+    /// What a version that kept no counts does to the file: makes it if missing (in LiteDB's default collation, culture
+    /// and ignoring case, as those versions did), makes its index on <c>bot</c> (again), writes sessions it does not count.
+    /// </summary>
+    private void WriteAsAnEarlierVersion(params BsonDocument[] sessions)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
+        using var old = new LiteDatabase(new ConnectionString { Filename = StoreFile });
+        var collection = old.GetCollection(StoreNames.Sessions);
+        collection.EnsureIndex("bot", "$.bot");
+        collection.InsertBulk(sessions);
+    }
 
     private static BsonDocument OldDocument(string botId, string userKey, DateTimeOffset last) => new()
     {
