@@ -89,12 +89,7 @@ public sealed class IdleMemoryTrimTests
         {
             var looks = trim.Looks;
             host.Clock.Advance(Period);
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (trim.Looks == looks)
-            {
-                Assert.True(DateTime.UtcNow < deadline, "the host did not look");
-                await Task.Delay(10);
-            }
+            await Lifecycle.EventuallyAsync(() => trim.Looks != looks, "the host to look", seconds: 10);
         }
     }
 

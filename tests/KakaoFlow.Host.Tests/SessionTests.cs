@@ -92,7 +92,7 @@ public sealed class SessionTests : IAsyncLifetime
 
         // Past 30 days for user-old (29 days + the steps below), not for user-recent.
         _host.Clock.Advance(TimeSpan.FromDays(1) + TimeSpan.FromHours(1));
-        await WaitUntilAsync(() => _host.SessionOf("pizza", "user-old") is null);
+        await Lifecycle.EventuallyAsync(() => _host.SessionOf("pizza", "user-old") is null, "the sweep to delete user-old", seconds: 10);
 
         Assert.NotNull(_host.SessionOf("pizza", "user-recent"));
         Assert.Equal(FriendState.Friend, _host.Store.Friends.Find("pizza", "user-old")?.State);
@@ -217,15 +217,5 @@ public sealed class SessionTests : IAsyncLifetime
         using var left = await _host.Http.DeleteAsync(new Uri("/pizza/chat_room/nobody", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, left.StatusCode);
         Assert.Null(_host.SessionOf("pizza", "nobody"));
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for the condition");
-            await Task.Delay(20);
-        }
     }
 }

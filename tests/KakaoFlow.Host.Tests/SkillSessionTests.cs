@@ -56,7 +56,7 @@ public sealed class SkillSessionTests
         host.Clock.Advance(TimeSpan.FromDays(29));
         await host.SkillAsync("menu", "skill-recent", "메뉴");
         host.Clock.Advance(TimeSpan.FromDays(1) + TimeSpan.FromHours(1));
-        await WaitUntilAsync(() => host.SessionOf("menu", SkillCalls.KeyOf("skill-old")) is null);
+        await Lifecycle.EventuallyAsync(() => host.SessionOf("menu", SkillCalls.KeyOf("skill-old")) is null, "the sweep to delete skill-old", seconds: 10);
 
         Assert.NotNull(host.SessionOf("menu", SkillCalls.KeyOf("skill-recent")));
         await host.SkillAsync("menu", "skill-old", "메뉴");
@@ -78,15 +78,5 @@ public sealed class SkillSessionTests
             answers.Select(answer => answer.Texts).Order(StringComparer.Ordinal));
         Assert.Equal("s30", host.SessionOf("chain", SkillCalls.KeyOf(User))?.StepId);
         Assert.Equal(0, host.App.Services.GetRequiredService<ConversationService>().Locks.ActiveKeys);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for the condition");
-            await Task.Delay(20);
-        }
     }
 }
