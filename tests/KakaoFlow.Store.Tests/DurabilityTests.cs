@@ -91,6 +91,25 @@ public sealed class DurabilityTests : TempStoreFile
     }
 
     [Fact]
+    public async Task With_fsync_every_batch_is_synced_on_the_journals_own_thread_which_ends_with_the_journal()
+    {
+        using var files = new FakeJournalFiles();
+        var journal = new SessionJournal(StoreFile, 1, durability: SessionDurability.Fsync, files: files);
+
+        await journal.AppendAsync(SessionRecord.Write(Bot, "첫손님", Turn("첫손님", 1)));
+        await journal.AppendAsync(SessionRecord.Write(Bot, "둘째", Turn("둘째", 1)));
+        await Task.WhenAll(Enumerable.Range(0, 50).Select(i => Task.Run(() => journal.AppendAsync(SessionRecord.Write(Bot, $"손님{i}", Turn($"손님{i}", 1))))));
+
+        var syncs = files.SyncingThreads;
+        Assert.True(syncs.Count >= 3, $"{syncs.Count} fsyncs");
+        Assert.DoesNotContain(syncs, s => s.OnThreadPool); // an fsync blocks its thread: not one of the pool's few workers
+        var writer = Assert.Single(syncs.Select(s => s.Thread).Distinct());
+        Assert.True(writer.IsAlive);
+        journal.Dispose();
+        Assert.True(writer.Join(TimeSpan.FromSeconds(10)), "the writer thread outlived its journal");
+    }
+
+    [Fact]
     public async Task With_os_durability_an_append_is_handed_to_the_os_without_an_fsync()
     {
         using var files = new FakeJournalFiles();

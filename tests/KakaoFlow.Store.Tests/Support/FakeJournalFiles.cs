@@ -10,6 +10,7 @@ internal sealed class FakeJournalFiles : IJournalFiles, IDisposable
     private readonly List<string> _events = [];
     private readonly ManualResetEventSlim _syncAllowed = new(initialState: true);
     private readonly SemaphoreSlim _syncEntered = new(0);
+    private readonly List<(Thread, bool)> _syncingThreads = [];
 
     /// <summary>Every operation so far: <c>create NAME</c>, <c>create-zeroed NAME BYTES</c>, <c>move NAME NEWNAME</c>,
     /// <c>write NAME BYTES</c>, <c>flush NAME</c>, <c>fsync NAME</c> (when it returned), <c>sync-dir</c>,
@@ -21,6 +22,18 @@ internal sealed class FakeJournalFiles : IJournalFiles, IDisposable
             lock (_events)
             {
                 return [.. _events];
+            }
+        }
+    }
+
+    /// <summary>Each thread a segment's fsync ran on, and whether it was a thread-pool thread then.</summary>
+    public IReadOnlyList<(Thread Thread, bool OnThreadPool)> SyncingThreads
+    {
+        get
+        {
+            lock (_events)
+            {
+                return [.. _syncingThreads];
             }
         }
     }
@@ -135,6 +148,7 @@ internal sealed class FakeJournalFiles : IJournalFiles, IDisposable
             lock (files._events)
             {
                 files.SyncedBytes[path] = Position;
+                files._syncingThreads.Add((Thread.CurrentThread, Thread.CurrentThread.IsThreadPoolThread));
             }
 
             files.Record("fsync " + Path.GetFileName(path));
