@@ -478,12 +478,15 @@ internal sealed class SessionJournal : IDisposable
         return spare;
     }
 
-    /// <summary>Starts writing the next spare in the background. Under the file lock (or in the constructor).</summary>
+    /// <summary>
+    /// Starts writing the next spare in the background, on a thread of its own: writing megabytes and an fsync blocks it
+    /// for about 10 ms, which on a thread-pool worker would hold requests back. Under the file lock (or in the constructor).
+    /// </summary>
     private void PrepareSpare()
     {
         var bytes = PreparedSize();
         var path = SparePath;
-        _spare = Task.Run(() =>
+        _spare = Task.Factory.StartNew(() =>
         {
             try
             {
@@ -496,7 +499,7 @@ internal sealed class SessionJournal : IDisposable
                 TryDelete(path);
                 return null;
             }
-        });
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         _spareBytes = bytes;
     }
 

@@ -44,6 +44,7 @@ public sealed class PreparedSegmentsTests : TempStoreFile
         Assert.DoesNotContain(events, e => e.StartsWith("create ", StringComparison.Ordinal)); // no empty segment was made
         Assert.Equal(files.WrittenBytes[journal.Rotate().Single()], files.SyncedBytes[StoreFileSegment(1)]);
         Assert.Equal("delete " + SpareName, events[^1]); // the spare prepared next was not used: gone with the journal
+        Assert.Equal([false, false], files.ZeroedOnThreadPool); // megabytes and an fsync: not on one of the pool's few workers
     }
 
     [Fact]

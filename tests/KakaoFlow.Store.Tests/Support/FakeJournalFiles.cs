@@ -11,6 +11,7 @@ internal sealed class FakeJournalFiles : IJournalFiles, IDisposable
     private readonly ManualResetEventSlim _syncAllowed = new(initialState: true);
     private readonly SemaphoreSlim _syncEntered = new(0);
     private readonly List<(Thread, bool)> _syncingThreads = [];
+    private readonly List<bool> _zeroedOnThreadPool = [];
 
     /// <summary>Every operation so far: <c>create NAME</c>, <c>create-zeroed NAME BYTES</c>, <c>move NAME NEWNAME</c>,
     /// <c>write NAME BYTES</c>, <c>flush NAME</c>, <c>fsync NAME</c> (when it returned), <c>sync-dir</c>,
@@ -34,6 +35,18 @@ internal sealed class FakeJournalFiles : IJournalFiles, IDisposable
             lock (_events)
             {
                 return [.. _syncingThreads];
+            }
+        }
+    }
+
+    /// <summary>For each spare made (<see cref="CreateZeroed"/>), whether a thread-pool thread made it.</summary>
+    public IReadOnlyList<bool> ZeroedOnThreadPool
+    {
+        get
+        {
+            lock (_events)
+            {
+                return [.. _zeroedOnThreadPool];
             }
         }
     }
@@ -78,6 +91,11 @@ internal sealed class FakeJournalFiles : IJournalFiles, IDisposable
         }
 
         Record($"create-zeroed {Path.GetFileName(path)} {bytes}");
+        lock (_events)
+        {
+            _zeroedOnThreadPool.Add(Thread.CurrentThread.IsThreadPoolThread);
+        }
+
         return new Segment(this, path);
     }
 
