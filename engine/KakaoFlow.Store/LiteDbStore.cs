@@ -295,7 +295,15 @@ public sealed class LiteDbStore : IDisposable
             options.Durability,
             preparedBytes: options.Durability == SessionDurability.Fsync ? SessionJournal.DefaultPreparedBytes : 0);
         var cacheLimit = options.LiteDbCacheBytes;
-        return new JournaledSessionStore(sessions, journal, options, () => AfterFlush(cacheLimit));
+        try
+        {
+            return new JournaledSessionStore(sessions, journal, options, () => AfterFlush(cacheLimit));
+        }
+        catch
+        {
+            journal.Dispose(); // not the store's yet: its writer thread (fsync mode) would outlive the failed open
+            throw;
+        }
     }
 
     /// <summary>Run by the flusher after each flush: see whether an unavailable file takes writes again; release LiteDB's cache when it is large.</summary>

@@ -113,7 +113,7 @@ internal sealed class SessionJournal : IDisposable
         {
             _wakeWriter = new SemaphoreSlim(0);
             _writerThread = new Thread(RunWriterThread) { IsBackground = true, Name = "KakaoFlow journal writer" };
-            _writerThread.Start();
+            _writerThread.UnsafeStart(); // without the creator's ExecutionContext, like the pool's work items in os mode
         }
     }
 
@@ -161,8 +161,8 @@ internal sealed class SessionJournal : IDisposable
         if (_wakeWriter is not null)
         {
             // An fsync holds its thread 0.1-0.3 ms at every batch; on a thread-pool worker it would take one of the pool's
-            // few workers (two on a 2-core machine) away from requests for that long, so fsync mode writes on its own thread
-            // (bench/README.md, "a writer thread of its own").
+            // few workers (as many as cores, unless it is starved) away from requests for that long, so fsync mode writes on
+            // its own thread (bench/README.md, "a writer thread of its own").
             _wakeWriter.Release();
         }
         else
