@@ -38,11 +38,12 @@ internal readonly struct SessionWrite
         _session = session;
     }
 
-    private SessionWrite(string botId, string userKey, byte[] record)
+    private SessionWrite(string botId, string userKey, byte[] record, bool neverStored)
     {
         BotId = botId;
         UserKey = userKey;
         Record = record;
+        NeverStored = neverStored;
     }
 
     public string BotId { get; }
@@ -55,6 +56,13 @@ internal readonly struct SessionWrite
     /// <summary>The session; read from <see cref="Record"/> when written as one.</summary>
     public Session Session => _session ?? SessionRecord.Read(Record!).Session;
 
+    /// <summary>
+    /// Whether the writer knows the store never held a session of this user (not guessed: see
+    /// <see cref="JournaledSessionStore"/>'s known users), so the store may add it without looking for it first. A store
+    /// that does must still store the write if it was there after all.
+    /// </summary>
+    public bool NeverStored { get; }
+
     /// <summary>A write of the session a journal record holds, for a store that can take the record as it is.</summary>
-    public static SessionWrite OfRecord(string botId, string userKey, byte[] record) => new(botId, userKey, record);
+    public static SessionWrite OfRecord(string botId, string userKey, byte[] record, bool neverStored = false) => new(botId, userKey, record, neverStored);
 }

@@ -114,6 +114,31 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
     }
 
     [Fact]
+    public async Task A_flush_hands_over_the_users_known_never_stored_first_and_marked_and_no_other()
+    {
+        _backing.Save(Bot, "단골", Sessions.Turn("단골", 1));
+        using var sessions = Open(NoBackgroundFlush);
+        await sessions.KnownUsersLoaded;
+        await sessions.SaveAsync(Bot, "단골", Sessions.Turn("단골", 2)); // stored already
+        for (var i = 0; i < 30; i++)
+        {
+            await sessions.SaveAsync(Bot, UserKey(i), Sessions.Turn(UserKey(i), 1));
+        }
+
+        sessions.Flush();
+        await sessions.SaveAsync(Bot, UserKey(0), Sessions.Turn(UserKey(0), 2)); // stored by that flush
+        sessions.Flush();
+
+        var first = _backing.Batches[0];
+        Assert.Equal(31, first.Count);
+        Assert.Equal(Enumerable.Range(0, 30).Select(UserKey).Order(StringComparer.Ordinal), first.Take(30).Select(w => w.UserKey).Order(StringComparer.Ordinal));
+        Assert.All(first.Take(30), write => Assert.True(write.NeverStored, write.UserKey));
+        Assert.Equal("단골", first[30].UserKey);
+        Assert.False(first[30].NeverStored);
+        Assert.False(Assert.Single(_backing.Batches[1]).NeverStored);
+    }
+
+    [Fact]
     public async Task A_user_never_stored_is_answered_without_a_backing_store_read_once_the_stored_users_are_known()
     {
         // More than one page of the scan that loads the stored users (10,000).

@@ -61,6 +61,41 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
     }
 
     [Fact]
+    public void Users_handed_over_as_never_stored_are_inserted_and_one_stored_after_all_fails_its_transaction_not_the_session()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
+        var size = LiteDbSessionStore.SavesPerTransaction;
+        // The second transaction holds a user wrongly taken for new: its insert fails on the duplicate id.
+        List<SessionWrite> Writes(bool neverStored) =>
+        [
+            .. Enumerable.Range(0, size + 100).Select(i => i == size + 50 ? UserWrite(Bot, "단골", 2, neverStored) : UserWrite(Bot, "새손님" + i, 1, neverStored)),
+            UserWrite(Other, "손님", 1, neverStored),
+        ];
+
+        using (var database = new LiteDbFile(StoreFile, new StoreHealth(TimeProvider.System, null)))
+        {
+            var sessions = new LiteDbSessionStore(database);
+            sessions.Save(Bot, "단골", Sessions.Turn("단골", 1));
+            var failure = Assert.Throws<KakaoFlow.Storage.StoreException>(() => sessions.SaveAll(Writes(neverStored: true)));
+            Assert.Equal(LiteException.INDEX_DUPLICATE_KEY, Assert.IsType<LiteException>(failure.InnerException).ErrorCode);
+        }
+
+        using (var database = new LiteDbFile(StoreFile, new StoreHealth(TimeProvider.System, null)))
+        {
+            var sessions = new LiteDbSessionStore(database);
+            SessionAssert.Same(Sessions.Turn("단골", 1), sessions.Find(Bot, "단골")); // rolled back whole: never half written
+            Assert.Equal(size, Enumerable.Range(0, size + 100).Count(i => sessions.Find(Bot, "새손님" + i) is not null));
+            Assert.Equal(size + 1, sessions.Count(Bot)); // the first transaction's new users, counted once each
+
+            sessions.SaveAll(Writes(neverStored: false)); // what the journaled store does next: all of them again, looked up
+            SessionAssert.Same(Sessions.Turn("단골", 2), sessions.Find(Bot, "단골"));
+            Assert.Equal(size + 100, sessions.Count(Bot));
+            Assert.Equal(1, sessions.Count(Other));
+            Assert.Equal(size + 100, database.Read("counting", open => open.Sessions.Count(BsonExpression.Create("$.bot = @0", new BsonValue(Bot)))));
+        }
+    }
+
+    [Fact]
     public void A_large_batch_is_written_in_transactions_each_stored_whole_with_its_counts()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
@@ -219,6 +254,9 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
     }
 
     private static SessionWrite Write(string botId, string userKey) => new(botId, userKey, Sessions.LastSeen(Cutoff));
+
+    private static SessionWrite UserWrite(string botId, string userKey, int turn, bool neverStored) =>
+        SessionWrite.OfRecord(botId, userKey, SessionRecord.Write(botId, userKey, Sessions.Turn(userKey, turn)), neverStored);
 
     /// <summary>
     /// What a version that kept no counts does to the file: makes it if missing (in LiteDB's default collation, culture
