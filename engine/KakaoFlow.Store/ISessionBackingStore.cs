@@ -57,9 +57,10 @@ internal readonly struct SessionWrite
     public Session Session => _session ?? SessionRecord.Read(Record!).Session;
 
     /// <summary>
-    /// Whether the writer knows the store never held a session of this user (not guessed: see
-    /// <see cref="JournaledSessionStore"/>'s known users), so the store may add it without looking for it first. A store
-    /// that does must still store the write if it was there after all.
+    /// Whether the writer's record of stored users (<see cref="JournaledSessionStore"/>'s known users, compared ordinally)
+    /// says the store never held this user, so the store may add it without looking for it first. A store that does and
+    /// finds the user there after all fails the batch (<see cref="ISessionBackingStore.SaveAll"/> throws); the writer then
+    /// writes it again without the mark.
     /// </summary>
     public bool NeverStored { get; }
 

@@ -454,9 +454,10 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         {
             if (batch.Count > 0)
             {
-                // New users first: the backing store adds them in runs without looking each up (LiteDB: Insert, 40 % less
-                // CPU than Upsert for a new document), and a batch in the dictionary's order would cut those runs short.
-                batch = [.. batch.Where(flushing => flushing.NeverStored), .. batch.Where(flushing => !flushing.NeverStored)];
+                // New users first, then by bot: the backing store adds new users in runs without looking each up (LiteDB:
+                // Insert, 40 % less CPU than Upsert for a new document), one call per run of one bot's users of one kind;
+                // the dictionary's order would cut those runs short.
+                batch.Sort(static (a, b) => a.NeverStored != b.NeverStored ? b.NeverStored.CompareTo(a.NeverStored) : string.CompareOrdinal(a.Key.BotId, b.Key.BotId));
                 _backing.SaveAll(Paced(batch, behind: batch.Count >= _options.FlushThreshold));
             }
         }

@@ -44,6 +44,13 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
     private readonly LiteDbFile _file;
     private readonly IJournalFiles _files;
 
+    /// <summary>
+    /// Whether <see cref="SessionWrite.NeverStored"/> writes are inserted: only in a file that compares ids ordinally, as the
+    /// writer's record of stored users does. A file made before the ordinal collation ignores case, so a new user <c>abc</c>
+    /// beside a stored <c>Abc</c> would be a duplicate there.
+    /// </summary>
+    private readonly bool _insertsNeverStored;
+
     /// <summary>Opens the collection and its index; call once, at start-up (creating indexes is racy in LiteDB 5.0.21).</summary>
     /// <param name="file">The LiteDB file.</param>
     /// <param name="files">How <see cref="Sync"/> reaches the file system; the real one when null.</param>
@@ -51,13 +58,16 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
     {
         _file = file;
         _files = files ?? DiskJournalFiles.Instance;
+        var ordinal = false;
         _file.Prepare("Preparing the sessions collection", database =>
         {
+            ordinal = database.Engine.Collation.SortOptions == CompareOptions.Ordinal;
             database.Sessions.EnsureIndex(IdleIndex, BsonExpression.Create(IdleKey));
             // No index on `last` alone: every flush would move each user's node in it. Files made by earlier versions have it.
             database.Sessions.DropIndex("last");
             CountWhenNeeded(database);
         });
+        _insertsNeverStored = ordinal;
     }
 
     /// <summary>
@@ -118,8 +128,9 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
     /// Writes of users never stored (<see cref="SessionWrite.NeverStored"/>) are inserted without a lookup: LiteDB's
     /// <c>Upsert</c> first tries an update, a search of the <c>_id</c> index that fails for every new user, and its
     /// <c>Insert</c> costs 40 % less CPU for a new document (bench/README.md). Should one be stored after all, its insert
-    /// fails on the duplicate id like any failed write: the transaction is rolled back (the ones before it are stored),
-    /// this throws, and the caller writes them again, no longer taking them for new.
+    /// fails on the duplicate id: LiteDB rolls that transaction back (the ones before it stay stored), the file is closed
+    /// and opened again as after any failure inside a LiteDB write (the store reports an outage of about a second), and
+    /// this throws; the caller writes the batch again without the marks.
     /// </remarks>
     public void SaveAll(IEnumerable<SessionWrite> writes)
     {
@@ -128,16 +139,16 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
         {
             _file.Transaction("Writing a batch of sessions", database =>
             {
-                // One Insert or Upsert call for each run of one bot's writes of one kind (a flush hands over its new users
-                // first): LiteDB sets up its snapshot, index and data services once per call, not per session, and tells
-                // how many of the call's documents were new.
+                // One Insert or Upsert call for each run of one bot's writes of one kind (a flush hands its users over by
+                // kind and bot): LiteDB sets up its snapshot, index and data services once per call, not per session, and
+                // tells how many of the call's documents were new.
                 var inserted = new Dictionary<string, long>(StringComparer.Ordinal);
                 cursor.Taken = 0;
                 while (cursor.More && cursor.Taken < SavesPerTransaction)
                 {
                     var botId = cursor.Current.BotId;
-                    var insert = cursor.Current.NeverStored;
-                    var run = RunOf(cursor, botId, insert);
+                    var insert = _insertsNeverStored && cursor.Current.NeverStored;
+                    var run = RunOf(cursor, botId, insert ? true : _insertsNeverStored ? false : null);
                     inserted[botId] = inserted.GetValueOrDefault(botId) + (insert ? database.Sessions.Insert(run) : database.Sessions.Upsert(run));
                 }
 
@@ -151,9 +162,9 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
 
     /// <summary>
     /// The documents of the cursor's writes from its current one while they are <paramref name="botId"/>'s, of the run's
-    /// kind (<see cref="SessionWrite.NeverStored"/> or not), and the transaction has room.
+    /// kind (<see cref="SessionWrite.NeverStored"/> as given; null: either), and the transaction has room.
     /// </summary>
-    private static IEnumerable<BsonDocument> RunOf(WriteCursor cursor, string botId, bool neverStored)
+    private static IEnumerable<BsonDocument> RunOf(WriteCursor cursor, string botId, bool? neverStored)
     {
         do
         {
@@ -161,7 +172,7 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
             cursor.Next();
         }
         while (cursor.More && cursor.Taken < SavesPerTransaction && string.Equals(cursor.Current.BotId, botId, StringComparison.Ordinal)
-            && cursor.Current.NeverStored == neverStored);
+            && (neverStored is not { } kind || cursor.Current.NeverStored == kind));
     }
 
     /// <summary>Changes the bot's count by <paramref name="change"/>, inside the transaction that changed its sessions.</summary>

@@ -114,27 +114,37 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
     }
 
     [Fact]
-    public async Task A_flush_hands_over_the_users_known_never_stored_first_and_marked_and_no_other()
+    public async Task A_flush_hands_over_the_users_known_never_stored_marked_first_then_the_others_each_kind_by_bot()
     {
+        const string OtherBot = "꽃집봇";
         _backing.Save(Bot, "단골", Sessions.Turn("단골", 1));
+        _backing.Save(OtherBot, "단골", Sessions.Turn("단골", 1));
         using var sessions = Open(NoBackgroundFlush);
         await sessions.KnownUsersLoaded;
-        await sessions.SaveAsync(Bot, "단골", Sessions.Turn("단골", 2)); // stored already
         for (var i = 0; i < 30; i++)
         {
-            await sessions.SaveAsync(Bot, UserKey(i), Sessions.Turn(UserKey(i), 1));
+            var bot = i % 2 == 0 ? OtherBot : Bot;
+            await sessions.SaveAsync(bot, UserKey(i), Sessions.Turn(UserKey(i), 1));
+            if (i == 10)
+            {
+                await sessions.SaveAsync(Bot, "단골", Sessions.Turn("단골", 2)); // stored already
+                await sessions.SaveAsync(OtherBot, "단골", Sessions.Turn("단골", 2));
+            }
         }
 
         sessions.Flush();
-        await sessions.SaveAsync(Bot, UserKey(0), Sessions.Turn(UserKey(0), 2)); // stored by that flush
+        await sessions.SaveAsync(Bot, UserKey(1), Sessions.Turn(UserKey(1), 2)); // stored by that flush
         sessions.Flush();
 
         var first = _backing.Batches[0];
-        Assert.Equal(31, first.Count);
-        Assert.Equal(Enumerable.Range(0, 30).Select(UserKey).Order(StringComparer.Ordinal), first.Take(30).Select(w => w.UserKey).Order(StringComparer.Ordinal));
+        Assert.Equal(32, first.Count);
         Assert.All(first.Take(30), write => Assert.True(write.NeverStored, write.UserKey));
-        Assert.Equal("단골", first[30].UserKey);
-        Assert.False(first[30].NeverStored);
+        Assert.Equal(Enumerable.Range(0, 30).Select(UserKey).Order(StringComparer.Ordinal), first.Take(30).Select(w => w.UserKey).Order(StringComparer.Ordinal));
+        Assert.All(first.Skip(30), write => Assert.False(write.NeverStored, write.UserKey));
+        Assert.Equal(["단골", "단골"], first.Skip(30).Select(w => w.UserKey));
+        // Each kind in runs of one bot: the bot changes once among the new users and once among the others.
+        Assert.Equal(1, first.Take(30).Zip(first.Skip(1).Take(29)).Count(pair => pair.First.BotId != pair.Second.BotId));
+        Assert.NotEqual(first[30].BotId, first[31].BotId);
         Assert.False(Assert.Single(_backing.Batches[1]).NeverStored);
     }
 
@@ -315,6 +325,8 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
         Assert.Equal(6, sessions.Count(Bot));
         sessions.Flush();
         Assert.Equal(6, sessions.Count(Bot));
+        // Written again without the marks: any of them may be stored now, and a mark would fail the batch for good.
+        Assert.All(Assert.Single(_backing.Batches), write => Assert.False(write.NeverStored, write.UserKey));
     }
 
     [Fact]

@@ -195,6 +195,20 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
     }
 
     [Fact]
+    public void In_a_file_that_ignores_case_users_handed_over_as_never_stored_are_looked_up_all_the_same()
+    {
+        // There a new user "abc" and a stored "Abc" are one id: an insert would fail the whole transaction.
+        WriteAsAnEarlierVersion(OldDocument(Bot, "Abc", Cutoff));
+
+        using var database = new LiteDbFile(StoreFile, new StoreHealth(TimeProvider.System, null));
+        var sessions = new LiteDbSessionStore(database);
+        sessions.SaveAll([UserWrite(Bot, "abc", 1, neverStored: true), UserWrite(Bot, "새손님", 1, neverStored: true)]);
+
+        SessionAssert.Same(Sessions.Turn("abc", 1), sessions.Find(Bot, "abc"));
+        Assert.Equal(2, sessions.Count(Bot));
+    }
+
+    [Fact]
     public void In_a_file_that_ignores_case_bots_whose_ids_differ_by_case_keep_their_own_counts_and_sessions()
     {
         // LiteDB's default collation (culture, ignoring case), as files were made before the ordinal one: Shop and shop
