@@ -147,9 +147,9 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
                 while (cursor.More && cursor.Taken < SavesPerTransaction)
                 {
                     var botId = cursor.Current.BotId;
-                    var insert = _insertsNeverStored && cursor.Current.NeverStored;
-                    var run = RunOf(cursor, botId, insert ? true : _insertsNeverStored ? false : null);
-                    inserted[botId] = inserted.GetValueOrDefault(botId) + (insert ? database.Sessions.Insert(run) : database.Sessions.Upsert(run));
+                    bool? neverStored = _insertsNeverStored ? cursor.Current.NeverStored : null; // the mark counts only where inserts are made
+                    var run = RunOf(cursor, botId, neverStored);
+                    inserted[botId] = inserted.GetValueOrDefault(botId) + (neverStored == true ? database.Sessions.Insert(run) : database.Sessions.Upsert(run));
                 }
 
                 foreach (var (botId, count) in inserted)
