@@ -19,7 +19,9 @@ namespace KakaoFlow.Store;
 /// dead transaction and is never committed. Only a new engine is rid of it. So a call that breaks the database retires
 /// it: the next calls fail at once, without touching LiteDB, until every call still inside the old database has left
 /// it; then it is closed, and the first call after a pause (<see cref="ReopenPause"/>) opens the file again. Never two
-/// engines on the file at once: the new one would not see what the old one still commits to the log.
+/// engines on the file at once: the new one would not see what the old one still commits to the log. An error LiteDB
+/// handles itself inside an explicit transaction (a duplicate key, a document too large) does not break it: LiteDB rolls
+/// that transaction back and releases it, so only the call fails and the database stays open.
 /// </para>
 /// <para>
 /// Every wait inside LiteDB is bounded by its TIMEOUT pragma, set to <see cref="LockTimeoutSeconds"/> (LiteDB's default
@@ -613,7 +615,7 @@ internal sealed class LiteDbFile : IDisposable
         {
             try
             {
-                if (!Engine.Rollback())
+                if (!Engine.Rollback() && !HasNoTransaction(Engine))
                 {
                     TransactionLeftOpen = true;
                 }
@@ -625,6 +627,15 @@ internal sealed class LiteDbFile : IDisposable
                 TransactionLeftOpen = true;
             }
         }
+
+        /// <summary>
+        /// Whether this thread is rid of its transaction though <c>Rollback</c> found none to roll back. Either LiteDB
+        /// rolled it back and released it itself, as it does when a call inside it fails with an error it handles (a
+        /// duplicate key, a document or an index key too large): the database is sound. Or the transaction is still bound
+        /// to the thread but no longer active (a failed commit): nothing can release it. <c>BeginTrans</c> tells them
+        /// apart: it starts a transaction only on a thread that has none, and that one is rolled back at once.
+        /// </summary>
+        internal static bool HasNoTransaction(LiteDatabase engine) => engine.BeginTrans() && engine.Rollback();
     }
 
     /// <summary>A LiteDB transaction that could not be ended on this thread.</summary>

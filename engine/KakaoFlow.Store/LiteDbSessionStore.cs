@@ -128,9 +128,8 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
     /// Writes of users never stored (<see cref="SessionWrite.NeverStored"/>) are inserted without a lookup: LiteDB's
     /// <c>Upsert</c> first tries an update, a search of the <c>_id</c> index that fails for every new user, and its
     /// <c>Insert</c> costs 40 % less CPU for a new document (bench/README.md). Should one be stored after all, its insert
-    /// fails on the duplicate id: LiteDB rolls that transaction back (the ones before it stay stored), the file is closed
-    /// and opened again as after any failure inside a LiteDB write (the store reports an outage of about a second), and
-    /// this throws; the caller writes the batch again without the marks.
+    /// fails on the duplicate id: LiteDB rolls that transaction back itself (the ones before it stay stored; the file stays
+    /// open, see <see cref="LiteDbFile"/>) and this throws; the caller writes the batch again without the marks.
     /// </remarks>
     public void SaveAll(IEnumerable<SessionWrite> writes)
     {
