@@ -701,7 +701,11 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     /// </summary>
     private void LoadKnownUsers()
     {
-        const int Page = 10_000;
+        // LiteDB collects each query's results in a hash set of their addresses. With 10,000 a page its arrays went to
+        // the large-object heap, which only a full collection frees: a scan of 1,000,000 ids left 45-75 MB of garbage
+        // there, and a restarted host under load held it for a while. At 4,000 they stay in the young generation, and
+        // the scan takes as long (bench/README.md, "ninth session").
+        const int Page = 4_000;
         try
         {
             string? after = null;
