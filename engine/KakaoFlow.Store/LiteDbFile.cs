@@ -164,14 +164,52 @@ internal sealed class LiteDbFile : IDisposable
         }
     }
 
-    /// <summary>Errors after which the database cannot be trusted: I/O, a closed engine, a transaction that could not end.</summary>
-    private static bool Breaks(Exception exception) => exception switch
+    /// <summary>
+    /// Errors after which the database cannot be trusted: I/O, a closed engine, a transaction that could not end, and
+    /// LiteDB's own state found broken. LiteDB 5.0.21's page cache has a race between threads (a page it evicts can be
+    /// handed to a reader at the same time): reads from four threads at once over a large file failed within seconds with
+    /// its page checks, with exceptions of the runtime thrown from its code (an index out of range), and, once transactions
+    /// those failures never released had piled up, with "Maximum number of transactions reached" on every later call. Only
+    /// a new engine is rid of that (bench/README.md, "ninth session").
+    /// </summary>
+    internal static bool Breaks(Exception exception) => exception switch
     {
         IOException or UnauthorizedAccessException or ObjectDisposedException or TransactionLeftOpenException => true,
         LiteException lite => lite.InnerException is IOException or UnauthorizedAccessException
-            || lite.ErrorCode is LiteException.ENGINE_DISPOSED or LiteException.INVALID_DATAFILE_STATE or LiteException.DATABASE_SHUTDOWN,
-        _ => false,
+            || lite.ErrorCode is LiteException.ENGINE_DISPOSED or LiteException.INVALID_DATAFILE_STATE or LiteException.DATABASE_SHUTDOWN
+            || (lite.ErrorCode == 0 && BrokenStateMessages.Any(message => lite.Message.StartsWith(message, StringComparison.Ordinal))),
+        _ => ThrownInsideLiteDb(exception),
     };
+
+    /// <summary>LiteDB's messages (error code 0, which it also gives mistakes of its caller) for a state of its own that is broken.</summary>
+    private static readonly string[] BrokenStateMessages =
+    [
+        "Maximum number of transactions reached",
+        "MemoryCache: removed in-use memory page",
+        "This transaction are invalid state",
+    ];
+
+    /// <summary>
+    /// Whether an exception that is not LiteDB's own was thrown by LiteDB's code (or by .NET's, called from it): a bug or
+    /// broken state there, never a refusal. Not one thrown by our code that LiteDB called (a batch's enumerator).
+    /// </summary>
+    private static bool ThrownInsideLiteDb(Exception exception)
+    {
+        foreach (var frame in new System.Diagnostics.StackTrace(exception).GetFrames())
+        {
+            if (frame.GetMethod()?.Module.Assembly is not { } assembly || IsDotNets(assembly))
+            {
+                continue;
+            }
+
+            return assembly == typeof(LiteDatabase).Assembly;
+        }
+
+        return false;
+    }
+
+    private static bool IsDotNets(Assembly assembly) =>
+        assembly == typeof(object).Assembly || assembly.GetName().Name?.StartsWith("System.", StringComparison.Ordinal) == true;
 
     /// <summary>
     /// LiteDB's page cache (5.0.21) has no limit and never shrinks (LiteDB issue #2813): over a large file it grows toward

@@ -5,12 +5,14 @@ using LiteDB;
 namespace KakaoFlow.Store.Tests;
 
 /// <summary>
-/// A transaction that fails on an error LiteDB handles itself, or on the caller's own exception, is rolled back whole and
-/// costs nothing more: the data file stays open (no reopen, no outage) and the next transaction on the same thread works.
+/// What a failed LiteDB call costs. A transaction that fails on an error LiteDB handles itself, or on the caller's own
+/// exception, is rolled back whole and costs nothing more: the data file stays open (no reopen, no outage) and the next
+/// transaction on the same thread works. A failure that shows LiteDB's own state broken retires the database: calls fail
+/// at once until it is opened again, a second later.
 /// </summary>
 public sealed class TransactionFailureTests : TempStoreFile
 {
-    public static TheoryData<string> Failures => ["duplicate id", "caller's exception"];
+    public static TheoryData<string> Failures => ["duplicate id", "caller's exception", "caller's enumerator"];
 
     [Theory]
     [MemberData(nameof(Failures))]
@@ -24,13 +26,16 @@ public sealed class TransactionFailureTests : TempStoreFile
         var failed = Record.Exception(() => file.Transaction("storing 새손님 and 단골 again", database =>
         {
             database.BotData.Insert(Document("새손님", 1));
-            if (failure == "duplicate id")
+            switch (failure)
             {
-                database.BotData.Insert(Document("단골", 2));
-            }
-            else
-            {
-                throw new InvalidOperationException("decided not to");
+                case "duplicate id":
+                    database.BotData.Insert(Document("단골", 2));
+                    break;
+                case "caller's enumerator": // thrown while LiteDB reads the batch: ours all the same
+                    database.BotData.Insert(FailingBatch());
+                    break;
+                default:
+                    throw new InvalidOperationException("decided not to");
             }
         }));
 
@@ -83,6 +88,72 @@ public sealed class TransactionFailureTests : TempStoreFile
         Assert.False(LiteDbFile.Database.HasNoTransaction(engine));
         Assert.True(engine.Commit()); // still the same, active transaction: its insert is committed
         Assert.Equal(1, things.Count());
+    }
+
+    [Fact]
+    public void An_exception_of_the_runtime_thrown_by_LiteDBs_code_retires_the_database_until_it_is_opened_again()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
+        var health = new StoreHealth(TimeProvider.System, null);
+        using var file = new LiteDbFile(StoreFile, health);
+        file.Transaction("storing 단골", database => database.BotData.Insert(Document("단골", 1)));
+
+        // LiteDB's own check of its argument is the one such exception a test can call up at will; what it stands for
+        // are those its page cache's race throws (an index out of range, a lock taken twice).
+        var failed = Assert.Throws<StoreUnavailableException>(() => file.Read("reading", database => database.BotData.FindById(null)));
+        Assert.IsType<ArgumentNullException>(failed.InnerException);
+        Assert.False(health.Available);
+        Assert.Throws<StoreUnavailableException>(() => file.Read("reading", database => database.BotData.Count()));
+
+        Thread.Sleep(LiteDbFile.ReopenPause + TimeSpan.FromMilliseconds(200));
+        Assert.Equal(1, file.Read("reading", database => database.BotData.Count()));
+    }
+
+    [Fact]
+    public void Transactions_left_open_until_LiteDB_takes_no_more_retire_the_database_until_it_is_opened_again()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
+        var health = new StoreHealth(TimeProvider.System, null);
+        using var file = new LiteDbFile(StoreFile, health);
+        file.Transaction("storing 단골", database => database.BotData.Insert(Document("단골", 1)));
+        using var release = new ManualResetEventSlim();
+        var holders = new List<Thread>();
+
+        // What failed reads left behind in the race, each on its thread: transactions LiteDB never released (100 at most).
+        var failed = Assert.Throws<StoreUnavailableException>(() => file.Read("reading", database =>
+        {
+            using var opened = new CountdownEvent(100);
+            for (var i = 0; i < 100; i++)
+            {
+                var holder = new Thread(() =>
+                {
+                    database.Engine.BeginTrans();
+                    opened.Signal();
+                    release.Wait(TimeSpan.FromSeconds(30));
+                }) { IsBackground = true };
+                holder.Start();
+                holders.Add(holder);
+            }
+
+            Assert.True(opened.Wait(TimeSpan.FromSeconds(30)));
+            return database.BotData.FindById("단골");
+        }));
+
+        Assert.StartsWith("Maximum number of transactions reached", failed.InnerException!.Message, StringComparison.Ordinal);
+        Assert.False(health.Available);
+        release.Set();
+        Assert.All(holders, holder => Assert.True(holder.Join(TimeSpan.FromSeconds(10))));
+
+        Thread.Sleep(LiteDbFile.ReopenPause + TimeSpan.FromMilliseconds(200));
+        Assert.Equal(1, file.Read("reading", database => database.BotData.FindById("단골")["turn"].AsInt32));
+        file.Transaction("storing 새손님", database => database.BotData.Insert(Document("새손님", 1)));
+        Assert.True(health.Available);
+    }
+
+    private static IEnumerable<BsonDocument> FailingBatch()
+    {
+        yield return Document("손님", 1);
+        throw new InvalidOperationException("decided not to");
     }
 
     private static BsonDocument Document(string id, int turn) => new() { ["_id"] = id, ["turn"] = turn };
