@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
+using KakaoFlow.Compiling;
 
 namespace KakaoFlow.Benchmarks;
 
@@ -11,12 +13,15 @@ namespace KakaoFlow.Benchmarks;
 /// flusher writes LiteDB), and at 1k, 10k, 100k, 1M sessions times 2,000 probe turns of users who already have one (32
 /// in flight) and prints p50/p99 and, when PID is given, that process's RSS, and the size of DATA_DIR. Then ACTIVE
 /// (default 100,000) of the users, spread over all of them, each take one more turn (the users active in the last
-/// minute), and the same figures are printed again.
+/// minute), and the same figures are printed again. Each row also counts the turns since the row before that the host
+/// answered with the bot's error reply (a turn it could not save: its flusher 2 s behind, docs/operations.md).
 /// </summary>
 internal static class SessionsLoad
 {
     private const int Concurrency = 64;
     private const int ProbeTurns = 2_000;
+
+    private static int s_failedTurns;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -33,7 +38,7 @@ internal static class SessionsLoad
         var active = Math.Min(users, args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 100_000);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency }) { Timeout = TimeSpan.FromSeconds(30) };
 
-        Console.WriteLine($"{"sessions",9} {"probe p50 ms",13} {"probe p99 ms",13} {"host RSS MB",12} {"data MB",8} {"fill s",7}");
+        Console.WriteLine($"{"sessions",9} {"probe p50 ms",13} {"probe p99 ms",13} {"host RSS MB",12} {"data MB",8} {"fill s",7} {"failed",7}");
         var created = 0;
         foreach (var milestone in new[] { 1_000, 10_000, 100_000, 1_000_000 }.Where(m => m <= users).Append(users).Distinct())
         {
@@ -63,7 +68,7 @@ internal static class SessionsLoad
         var users = int.Parse(args[1], CultureInfo.InvariantCulture);
         var active = Math.Min(users, int.Parse(args[4], CultureInfo.InvariantCulture));
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency }) { Timeout = TimeSpan.FromSeconds(30) };
-        Console.WriteLine($"{"sessions",9} {"probe p50 ms",13} {"probe p99 ms",13} {"host RSS MB",12} {"data MB",8} {"turns s",7}");
+        Console.WriteLine($"{"sessions",9} {"probe p50 ms",13} {"probe p99 ms",13} {"host RSS MB",12} {"data MB",8} {"turns s",7} {"failed",7}");
         await ActiveAsync(http, new Uri(args[0]), users, active, int.Parse(args[2], CultureInfo.InvariantCulture), args[3], $"{active / 1000}k act").ConfigureAwait(false);
         return 0;
     }
@@ -95,7 +100,7 @@ internal static class SessionsLoad
             var rss = pid is { } p ? RssMegabytes(p) : "-";
             var data = dataDirectory is null ? "-" : (DirectoryBytes(dataDirectory) / 1048576).ToString(CultureInfo.InvariantCulture);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{label,9} {latencies[ProbeTurns / 2],13:F2} {latencies[ProbeTurns * 99 / 100],13:F2} {rss,12} {data,8} {fill.TotalSeconds,7:F1}"));
+                $"{label,9} {latencies[ProbeTurns / 2],13:F2} {latencies[ProbeTurns * 99 / 100],13:F2} {rss,12} {data,8} {fill.TotalSeconds,7:F1} {Interlocked.Exchange(ref s_failedTurns, 0),7}"));
         }
     }
 
@@ -111,6 +116,12 @@ internal static class SessionsLoad
         body.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         using var response = await http.PostAsync(url, body).ConfigureAwait(false);
         response.EnsureSuccessStatusCode();
+        await using var reply = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+        using var json = await JsonDocument.ParseAsync(reply).ConfigureAwait(false);
+        if (json.RootElement.GetProperty("message").TryGetProperty("text", out var text) && text.GetString() == FlowMessages.Default.Error)
+        {
+            Interlocked.Increment(ref s_failedTurns);
+        }
     }
 
     private static Task ParallelAsync(int from, int to, int degree, Func<int, Task> body) =>
