@@ -36,6 +36,16 @@ internal sealed class LiteDbFile : IDisposable
     /// <summary>The pause between a failure and the next attempt to open the file again.</summary>
     public static readonly TimeSpan ReopenPause = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The most calls inside the database at once. LiteDB takes at most 100 transactions (each read is one), so with
+    /// fewer calls its "Maximum number of transactions reached" can only mean transactions it never released
+    /// (<see cref="Breaks"/>); and calls piling up while the disk stalls wait here, for at most
+    /// <see cref="LockTimeoutSeconds"/>, instead of inside LiteDB.
+    /// </summary>
+    public const int MaxCalls = 64;
+
+    private readonly SemaphoreSlim _calls = new(MaxCalls, MaxCalls);
+
     private readonly StoreHealth _health;
     private readonly Lock _gate = new();
     private Database? _current;
@@ -128,6 +138,23 @@ internal sealed class LiteDbFile : IDisposable
 
     private T Run<T>(string what, bool writes, Func<Database, T> operation)
     {
+        if (!_calls.Wait(TimeSpan.FromSeconds(LockTimeoutSeconds)))
+        {
+            throw new StoreUnavailableException($"{what} failed: {MaxCalls} other calls were inside the data file for {LockTimeoutSeconds} s");
+        }
+
+        try
+        {
+            return RunInside(what, writes, operation);
+        }
+        finally
+        {
+            _calls.Release();
+        }
+    }
+
+    private T RunInside<T>(string what, bool writes, Func<Database, T> operation)
+    {
         var database = Enter(what);
         try
         {
@@ -139,14 +166,14 @@ internal sealed class LiteDbFile : IDisposable
 
             return result;
         }
-        catch (Exception e) when (Breaks(e) || StoreErrors.IsStorageFailure(e) || database.TransactionLeftOpen)
+        catch (Exception e) when (Breaks(e) is var breaks && (breaks || StoreErrors.IsStorageFailure(e) || database.TransactionLeftOpen))
         {
-            if (Breaks(e) || database.TransactionLeftOpen)
+            if (breaks || database.TransactionLeftOpen)
             {
                 Retire(database, e);
             }
 
-            if (Breaks(e))
+            if (breaks)
             {
                 throw new StoreUnavailableException($"{what} failed: {e.Message}", e);
             }
@@ -190,19 +217,26 @@ internal sealed class LiteDbFile : IDisposable
     ];
 
     /// <summary>
-    /// Whether an exception that is not LiteDB's own was thrown by LiteDB's code (or by .NET's, called from it): a bug or
-    /// broken state there, never a refusal. Not one thrown by our code that LiteDB called (a batch's enumerator).
+    /// Whether an exception that is not LiteDB's own was thrown by LiteDB's internal code (or by .NET's, called from it):
+    /// a bug or broken state there. Not one thrown by its public types (a value read as the wrong type, a missing
+    /// argument: the caller's mistake or a bad document, which another file would not mend), nor by our code that LiteDB
+    /// called (a batch's enumerator).
     /// </summary>
     private static bool ThrownInsideLiteDb(Exception exception)
     {
+        if (exception is ArgumentException or OperationCanceledException)
+        {
+            return false;
+        }
+
         foreach (var frame in new System.Diagnostics.StackTrace(exception).GetFrames())
         {
-            if (frame.GetMethod()?.Module.Assembly is not { } assembly || IsDotNets(assembly))
+            if (frame.GetMethod()?.DeclaringType is not { } type || IsDotNets(type.Assembly))
             {
                 continue;
             }
 
-            return assembly == typeof(LiteDatabase).Assembly;
+            return type.Assembly == typeof(LiteDatabase).Assembly && !type.IsVisible;
         }
 
         return false;
@@ -669,11 +703,22 @@ internal sealed class LiteDbFile : IDisposable
         /// <summary>
         /// Whether this thread is rid of its transaction though <c>Rollback</c> found none to roll back. Either LiteDB
         /// rolled it back and released it itself, as it does when a call inside it fails with an error it handles (a
-        /// duplicate key, a document or an index key too large): the database is sound. Or the transaction is still bound
-        /// to the thread but no longer active (a failed commit): nothing can release it. <c>BeginTrans</c> tells them
-        /// apart: it starts a transaction only on a thread that has none, and that one is rolled back at once.
+        /// duplicate key, a document or an index key too large): the database is sound. Or a transaction is still bound
+        /// to the thread, one LiteDB failed to end: nothing can release it. <c>BeginTrans</c> tells them apart: it starts a
+        /// transaction only on a thread that has none, and that one is rolled back at once. It waits for LiteDB's
+        /// transaction lock only to start one, so a lock timeout there also means the thread had none.
         /// </summary>
-        internal static bool HasNoTransaction(LiteDatabase engine) => engine.BeginTrans() && engine.Rollback();
+        internal static bool HasNoTransaction(LiteDatabase engine)
+        {
+            try
+            {
+                return engine.BeginTrans() && engine.Rollback();
+            }
+            catch (LiteException e) when (e.ErrorCode == LiteException.LOCK_TIMEOUT)
+            {
+                return true;
+            }
+        }
     }
 
     /// <summary>A LiteDB transaction that could not be ended on this thread.</summary>
