@@ -704,7 +704,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         // LiteDB collects each query's results in a hash set of their addresses. With 10,000 a page its arrays went to
         // the large-object heap, which only a full collection frees: a scan of 1,000,000 ids left 46-75 MB of garbage
         // there, and a restarted host under load held it for a while. At 4,000 (a set of 4,049 slots, 65 KB) they stay
-        // in the young generation, and the scan takes as long; 4,050 to 8,419 would cross the 85 KB mark again
+        // in the young generation, and the scan takes as long; any page above 4,049 crosses the 85 KB mark again
         // (bench/README.md, "ninth session").
         const int Page = 4_000;
         try

@@ -138,6 +138,8 @@ internal sealed class LiteDbFile : IDisposable
 
     private T Run<T>(string what, bool writes, Func<Database, T> operation)
     {
+        // One deadline for a slot and for a recycle to end: waiting for both adds no second wait.
+        var waitUntil = Environment.TickCount64 + (LockTimeoutSeconds * 1000L);
         if (!_calls.Wait(TimeSpan.FromSeconds(LockTimeoutSeconds)))
         {
             throw new StoreUnavailableException($"{what} failed: {MaxCalls} other calls were inside the data file for {LockTimeoutSeconds} s");
@@ -145,7 +147,7 @@ internal sealed class LiteDbFile : IDisposable
 
         try
         {
-            return RunInside(what, writes, operation);
+            return RunInside(what, writes, operation, waitUntil);
         }
         finally
         {
@@ -153,9 +155,9 @@ internal sealed class LiteDbFile : IDisposable
         }
     }
 
-    private T RunInside<T>(string what, bool writes, Func<Database, T> operation)
+    private T RunInside<T>(string what, bool writes, Func<Database, T> operation, long waitUntil)
     {
-        var database = Enter(what);
+        var database = Enter(what, waitUntil);
         try
         {
             var result = operation(database);
@@ -217,14 +219,15 @@ internal sealed class LiteDbFile : IDisposable
     ];
 
     /// <summary>
-    /// Whether an exception that is not LiteDB's own was thrown by LiteDB's internal code (or by .NET's, called from it):
-    /// a bug or broken state there. Not one thrown by its public types (a value read as the wrong type, a missing
-    /// argument: the caller's mistake or a bad document, which another file would not mend), nor by our code that LiteDB
-    /// called (a batch's enumerator).
+    /// Whether an exception that is not LiteDB's own was thrown by LiteDB's code (or by .NET's, called from it): a bug or
+    /// broken state there. Not one thrown by a value read as the wrong type (LiteDB's <see cref="BsonValue"/> and its
+    /// kinds: a bad document, which another file would not mend), nor a missing argument (the caller's mistake), nor one
+    /// thrown by our code that LiteDB called (a batch's enumerator). Judged by the first frame that is not .NET's: LiteDB's
+    /// query reader throws again what failed after the first row, from its own public method.
     /// </summary>
     private static bool ThrownInsideLiteDb(Exception exception)
     {
-        if (exception is ArgumentException or OperationCanceledException)
+        if (exception is ArgumentNullException or OperationCanceledException)
         {
             return false;
         }
@@ -236,7 +239,7 @@ internal sealed class LiteDbFile : IDisposable
                 continue;
             }
 
-            return type.Assembly == typeof(LiteDatabase).Assembly && !type.IsVisible;
+            return type.Assembly == typeof(LiteDatabase).Assembly && !typeof(BsonValue).IsAssignableFrom(type);
         }
 
         return false;
@@ -342,9 +345,8 @@ internal sealed class LiteDbFile : IDisposable
             : null;
     }
 
-    private Database Enter(string what)
+    private Database Enter(string what, long waitUntil)
     {
-        var waitUntil = Environment.TickCount64 + (LockTimeoutSeconds * 1000L);
         while (true)
         {
             lock (_gate)
