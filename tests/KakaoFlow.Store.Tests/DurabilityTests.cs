@@ -134,9 +134,8 @@ public sealed class DurabilityTests : TempStoreFile
     [Fact]
     public async Task With_fsync_a_turn_is_not_acknowledged_before_its_sync_and_a_flush_syncs_the_data_file_before_deleting_the_journal()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
         using var files = new FakeJournalFiles();
-        using var database = new LiteDbFile(StoreFile, new StoreHealth(TimeProvider.System, null));
+        using var database = OpenDataFile();
         var journal = new SessionJournal(StoreFile, 1, durability: SessionDurability.Fsync, files: files);
         using var sessions = new JournaledSessionStore(
             new LiteDbSessionStore(database, files), journal, NoBackgroundFlush with { Durability = SessionDurability.Fsync });
@@ -163,9 +162,8 @@ public sealed class DurabilityTests : TempStoreFile
     [Fact]
     public async Task With_os_durability_a_flush_deletes_the_journal_without_syncing_the_data_file()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
         using var files = new FakeJournalFiles();
-        using var database = new LiteDbFile(StoreFile, new StoreHealth(TimeProvider.System, null));
+        using var database = OpenDataFile();
         var journal = new SessionJournal(StoreFile, 1, files: files);
         using var sessions = new JournaledSessionStore(new LiteDbSessionStore(database, files), journal, NoBackgroundFlush);
 

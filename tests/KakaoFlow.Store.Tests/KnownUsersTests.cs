@@ -15,8 +15,7 @@ public sealed class KnownUsersTests : TempStoreFile
     [Fact]
     public void The_stored_ids_are_listed_page_by_page_in_id_order_each_once()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
-        using var database = new LiteDbFile(StoreFile, new StoreHealth(TimeProvider.System, null));
+        using var database = OpenDataFile();
         var sessions = new LiteDbSessionStore(database);
         var users = Enumerable.Range(0, 45).Select(i => "손님-" + i).ToList();
         sessions.SaveAll(users.Select(user => new SessionWrite(Bot, user, Session.New)));
@@ -43,8 +42,7 @@ public sealed class KnownUsersTests : TempStoreFile
     [Fact]
     public void The_ids_are_read_from_the_index_without_loading_a_session()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
-        using var database = new LiteDbFile(StoreFile, new StoreHealth(TimeProvider.System, null));
+        using var database = OpenDataFile();
         var sessions = new LiteDbSessionStore(database);
         sessions.SaveAll(Enumerable.Range(0, 20).Select(i => new SessionWrite(Bot, "손님-" + i, Session.New)));
 

@@ -14,7 +14,7 @@ public sealed class PageCacheRecycleTests : TempStoreFile
     [Fact]
     public void A_cache_above_the_limit_is_released_by_opening_the_file_again_and_the_data_stays()
     {
-        using var file = Open();
+        using var file = OpenDataFile();
         Fill(file, 3000);
         var before = file.Read("measuring", database => LiteDbFile.CacheBytes(database.Engine));
         Assert.NotNull(before); // LiteDB's internals are where the reflection looks
@@ -31,7 +31,7 @@ public sealed class PageCacheRecycleTests : TempStoreFile
     [Fact]
     public async Task Calls_during_a_recycle_wait_for_the_new_database_instead_of_failing()
     {
-        using var file = Open();
+        using var file = OpenDataFile();
         Fill(file, 500);
         var failures = new ConcurrentBag<Exception>();
         using var stop = new CancellationTokenSource();
@@ -87,12 +87,6 @@ public sealed class PageCacheRecycleTests : TempStoreFile
         }
 
         SessionAssert.Same(Sessions.Turn("손님", 1), store.Sessions.Find("피자봇", "손님"));
-    }
-
-    private LiteDbFile Open()
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
-        return new LiteDbFile(StoreFile, new StoreHealth(TimeProvider.System, null));
     }
 
     private static void Fill(LiteDbFile file, int count) =>

@@ -48,8 +48,7 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
     [Fact]
     public void A_batch_of_several_bots_users_in_turn_counts_each_bot_s_new_users()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
-        using var database = new LiteDbFile(StoreFile, new StoreHealth(TimeProvider.System, null));
+        using var database = OpenDataFile();
         var sessions = new LiteDbSessionStore(database);
         sessions.Save(Bot, "기존", Sessions.LastSeen(Cutoff));
 
@@ -63,7 +62,6 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
     [Fact]
     public void Users_handed_over_as_never_stored_are_inserted_and_one_stored_after_all_fails_its_transaction_not_the_session()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
         var size = LiteDbSessionStore.SavesPerTransaction;
         // The second transaction holds a user wrongly taken for new: its insert fails on the duplicate id.
         List<SessionWrite> Writes(bool neverStored) =>
@@ -73,7 +71,7 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
         ];
 
         var health = new StoreHealth(TimeProvider.System, null);
-        using (var database = new LiteDbFile(StoreFile, health))
+        using (var database = OpenDataFile(health))
         {
             var sessions = new LiteDbSessionStore(database);
             sessions.Save(Bot, "단골", Sessions.Turn("단골", 1));
@@ -97,7 +95,6 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
     [Fact]
     public void A_large_batch_is_written_in_transactions_each_stored_whole_with_its_counts()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
         var size = LiteDbSessionStore.SavesPerTransaction;
 
         // Two bots' users in turn across the first transaction's end, then a failure inside the second transaction (which
@@ -115,12 +112,12 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
             }
         }
 
-        using (var database = new LiteDbFile(StoreFile, new StoreHealth(TimeProvider.System, null)))
+        using (var database = OpenDataFile())
         {
             Assert.Throws<InvalidOperationException>(() => new LiteDbSessionStore(database).SaveAll(Writes()));
         }
 
-        using (var database = new LiteDbFile(StoreFile, new StoreHealth(TimeProvider.System, null)))
+        using (var database = OpenDataFile())
         {
             var sessions = new LiteDbSessionStore(database);
             var stored = Enumerable.Range(0, size + 100).Count(i => sessions.Find(i % 3 == 0 ? Other : Bot, "손님" + i) is not null);
@@ -199,7 +196,7 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
         // There a new user "abc" and a stored "Abc" are one id: an insert would fail the whole transaction.
         WriteAsAnEarlierVersion(OldDocument(Bot, "Abc", Cutoff));
 
-        using var database = new LiteDbFile(StoreFile, new StoreHealth(TimeProvider.System, null));
+        using var database = OpenDataFile();
         var sessions = new LiteDbSessionStore(database);
         sessions.SaveAll([UserWrite(Bot, "abc", 1, neverStored: true), UserWrite(Bot, "새손님", 1, neverStored: true)]);
 

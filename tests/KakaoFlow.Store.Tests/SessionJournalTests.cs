@@ -172,8 +172,7 @@ public sealed class SessionJournalTests : TempStoreFile
     public async Task A_write_that_fails_leaves_the_users_last_acknowledged_write_to_be_flushed()
     {
         // The parts of a LiteDbStore, so that the journal can fail under a running session store.
-        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
-        using var database = new LiteDbFile(StoreFile, new StoreHealth(TimeProvider.System, null));
+        using var database = OpenDataFile();
         var journal = new SessionJournal(StoreFile, 1);
         using var sessions = new JournaledSessionStore(new LiteDbSessionStore(database), journal, NoBackgroundFlush);
 

@@ -18,9 +18,8 @@ public sealed class TransactionFailureTests : TempStoreFile
     [MemberData(nameof(Failures))]
     public void A_failed_transaction_is_rolled_back_whole_and_the_file_stays_open(string failure)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
         var health = new StoreHealth(TimeProvider.System, null);
-        using var file = new LiteDbFile(StoreFile, health);
+        using var file = OpenDataFile(health);
         file.Transaction("storing 단골", database => database.BotData.Insert(Document("단골", 1)));
 
         var failed = Record.Exception(() => file.Transaction("storing 새손님 and 단골 again", database =>
@@ -60,15 +59,14 @@ public sealed class TransactionFailureTests : TempStoreFile
     [Fact]
     public void The_transaction_after_a_failed_one_is_committed_and_survives_a_reopen()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
-        using (var file = new LiteDbFile(StoreFile, new StoreHealth(TimeProvider.System, null)))
+        using (var file = OpenDataFile())
         {
             file.Transaction("storing 단골", database => database.BotData.Insert(Document("단골", 1)));
             Assert.Throws<StoreException>(() => file.Transaction("storing 단골 again", database => database.BotData.Insert(Document("단골", 2))));
             file.Transaction("updating 단골", database => database.BotData.Update(Document("단골", 3)));
         }
 
-        using (var file = new LiteDbFile(StoreFile, new StoreHealth(TimeProvider.System, null)))
+        using (var file = OpenDataFile())
         {
             Assert.Equal(3, file.Read("reading", database => database.BotData.FindById("단골")["turn"].AsInt32));
         }
@@ -93,9 +91,8 @@ public sealed class TransactionFailureTests : TempStoreFile
     [Fact]
     public void A_mistake_LiteDBs_public_types_refuse_fails_the_call_only()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
         var health = new StoreHealth(TimeProvider.System, null);
-        using var file = new LiteDbFile(StoreFile, health);
+        using var file = OpenDataFile(health);
         file.Transaction("storing 단골", database => database.BotData.Insert(Document("단골", 1)));
 
         Assert.Throws<ArgumentNullException>(() => file.Read("reading", database => database.BotData.FindById(null)));
@@ -136,9 +133,8 @@ public sealed class TransactionFailureTests : TempStoreFile
     [Fact]
     public async Task Calls_beyond_the_limit_wait_then_fail_without_closing_the_file()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
         var health = new StoreHealth(TimeProvider.System, null);
-        using var file = new LiteDbFile(StoreFile, health);
+        using var file = OpenDataFile(health);
         using var inside = new CountdownEvent(LiteDbFile.MaxCalls);
         using var release = new ManualResetEventSlim();
         var calls = Enumerable.Range(0, LiteDbFile.MaxCalls).Select(_ => Task.Factory.StartNew(
@@ -168,9 +164,8 @@ public sealed class TransactionFailureTests : TempStoreFile
     [Fact]
     public void Transactions_left_open_until_LiteDB_takes_no_more_retire_the_database_until_it_is_opened_again()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
         var health = new StoreHealth(TimeProvider.System, null);
-        using var file = new LiteDbFile(StoreFile, health);
+        using var file = OpenDataFile(health);
         file.Transaction("storing 단골", database => database.BotData.Insert(Document("단골", 1)));
         using var release = new ManualResetEventSlim();
         var holders = new List<Thread>();

@@ -9,6 +9,13 @@ public abstract class TempStoreFile : IDisposable
 
     protected string StoreFile { get; } = Path.Combine(Path.GetTempPath(), "kakaoflow-store-tests", Guid.NewGuid().ToString("N"), "store.litedb");
 
+    /// <summary>Opens the LiteDB file at <see cref="StoreFile"/> alone (its folder made first), with a health of its own unless given.</summary>
+    private protected LiteDbFile OpenDataFile(StoreHealth? health = null)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
+        return new LiteDbFile(StoreFile, health ?? new StoreHealth(TimeProvider.System, null));
+    }
+
     /// <summary>Makes the data file, empty, as a first start does: journal segments a test writes by hand need one beside them.</summary>
     protected void CreateDataFile()
     {
