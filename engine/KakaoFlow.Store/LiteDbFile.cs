@@ -198,12 +198,13 @@ internal sealed class LiteDbFile : IDisposable
     /// LiteDB's own state found broken. LiteDB 5.0.21's page cache has a race between threads (a page it evicts can be
     /// handed to a reader at the same time): reads from four threads at once over a large file failed within seconds with
     /// its page checks, with exceptions of the runtime thrown from its code (an index out of range), and, once transactions
-    /// those failures never released had piled up, with "Maximum number of transactions reached" on every later call. Only
-    /// a new engine is rid of that (bench/README.md, "ninth session").
+    /// those failures never released had piled up, with "Maximum number of transactions reached" on every later call; once
+    /// a read got another document than its id's (<see cref="LiteDbReads.FindExactly"/>). Only a new engine is rid of that
+    /// (bench/README.md, "ninth session" and "tenth session").
     /// </summary>
     internal static bool Breaks(Exception exception) => exception switch
     {
-        IOException or UnauthorizedAccessException or ObjectDisposedException or TransactionLeftOpenException => true,
+        IOException or UnauthorizedAccessException or ObjectDisposedException or TransactionLeftOpenException or WrongDocumentException => true,
         LiteException lite => lite.InnerException is IOException or UnauthorizedAccessException
             || lite.ErrorCode is LiteException.ENGINE_DISPOSED or LiteException.INVALID_DATAFILE_STATE or LiteException.DATABASE_SHUTDOWN
             || (lite.ErrorCode == 0 && BrokenStateMessages.Any(message => lite.Message.StartsWith(message, StringComparison.Ordinal))),

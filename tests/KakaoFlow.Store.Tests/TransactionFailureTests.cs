@@ -208,6 +208,47 @@ public sealed class TransactionFailureTests : TempStoreFile
         Assert.True(health.Available);
     }
 
+    [Fact]
+    public void A_read_handed_another_document_than_its_ids_fails_without_showing_it_and_the_file_is_opened_again()
+    {
+        var health = new StoreHealth(TimeProvider.System, null);
+        using var file = OpenDataFile(health);
+        file.Transaction("storing 단골", database => database.BotData.Insert(Document("단골", 1)));
+        Assert.Equal(1, file.Read("reading", database => database.BotData.FindExactly("단골"))!["turn"].AsInt32);
+        Assert.Null(file.Read("reading", database => database.BotData.FindExactly("처음 온 손님")));
+
+        // What the page-cache race once did: the index led to another user's document.
+        var racing = CollectionHanding.Create(Document("다른 손님", 7));
+        var failed = Assert.Throws<StoreUnavailableException>(() => file.Read("reading a session", _ => racing.FindExactly("단골")));
+
+        Assert.IsType<WrongDocumentException>(failed.InnerException);
+        Assert.DoesNotContain("손님", failed.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("단골", failed.ToString(), StringComparison.Ordinal);
+        Assert.False(health.Available);
+        Thread.Sleep(LiteDbFile.ReopenPause + TimeSpan.FromMilliseconds(200));
+        Assert.Equal(1, file.Read("reading", database => database.BotData.FindExactly("단골"))!["turn"].AsInt32);
+    }
+
+    /// <summary>A collection whose <c>FindById</c> hands back one document whatever the id.</summary>
+    public class CollectionHanding : System.Reflection.DispatchProxy
+    {
+        private BsonDocument _document = [];
+
+        public static ILiteCollection<BsonDocument> Create(BsonDocument document)
+        {
+            var collection = Create<ILiteCollection<BsonDocument>, CollectionHanding>();
+            ((CollectionHanding)(object)collection)._document = document;
+            return collection;
+        }
+
+        protected override object? Invoke(System.Reflection.MethodInfo? targetMethod, object?[]? args) => targetMethod?.Name switch
+        {
+            nameof(ILiteCollection<BsonDocument>.FindById) => (object)_document,
+            "get_" + nameof(ILiteCollection<BsonDocument>.Name) => "sessions",
+            _ => throw new NotSupportedException(targetMethod?.Name),
+        };
+    }
+
     private static IEnumerable<BsonDocument> FailingBatch()
     {
         yield return Document("손님", 1);
