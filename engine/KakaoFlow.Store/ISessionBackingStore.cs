@@ -16,6 +16,12 @@ internal interface ISessionBackingStore : ISessionStore
     /// </summary>
     void SaveAll(IEnumerable<SessionWrite> writes);
 
+    /// <summary>
+    /// Waits <paramref name="pause"/> between two items of the sequence a <see cref="SaveAll"/> is enumerating (called by
+    /// that sequence), letting other calls into the store meanwhile.
+    /// </summary>
+    void PauseWriting(TimeSpan pause);
+
     /// <summary>Makes everything stored so far survive a power cut (fsync); called before the journal segments it replaces are deleted.</summary>
     void Sync();
 

@@ -67,6 +67,10 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     private readonly object _flushGate = new();
     private readonly Thread? _flusher;
     private readonly Action? _afterFlush;
+    private readonly Action? _betweenFlushes;
+
+    /// <summary>How often <c>betweenFlushes</c> runs while the flusher waits.</summary>
+    internal static readonly TimeSpan BetweenFlushesEvery = TimeSpan.FromSeconds(1);
     private readonly TimeProvider _time;
     private readonly SessionStoreMetrics _metrics;
     private readonly object[] _userGates = [.. Enumerable.Range(0, LockStripes).Select(_ => new object())];
@@ -87,12 +91,15 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     /// owner checks on its storage there); must not throw.</param>
     /// <param name="time">Tells how long ago a user last wrote (<see cref="SessionStoreOptions.WriteIdleAfter"/>); the system's when null.</param>
     /// <param name="flusher">Whether a flusher thread runs; tests that flush by hand turn it off.</param>
-    public JournaledSessionStore(ISessionBackingStore backing, SessionJournal journal, SessionStoreOptions options, Action? afterFlush = null, TimeProvider? time = null, bool flusher = true)
+    /// <param name="betweenFlushes">Run on the flusher thread every <see cref="BetweenFlushesEvery"/> while it waits for
+    /// the next flush (the owner keeps a cache that reads alone make grow in bounds there); must not throw.</param>
+    public JournaledSessionStore(ISessionBackingStore backing, SessionJournal journal, SessionStoreOptions options, Action? afterFlush = null, TimeProvider? time = null, bool flusher = true, Action? betweenFlushes = null)
     {
         _time = time ?? TimeProvider.System;
         _backing = backing;
         _journal = journal;
         _afterFlush = afterFlush;
+        _betweenFlushes = betweenFlushes;
         _options = options with { }; // the options are settable: later changes must not reach a running store
         _packed = new PackedSessionCache<SessionKey>(_options.PackedCacheBytes, key => 2 * (key.BotId.Length + key.UserKey.Length));
         // Made before the store is handed out, so that every write is noted in it; the stored users are added in the
@@ -582,7 +589,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     /// The batch's writes, with a short pause after every <see cref="PaceChunk"/> unless the flusher is
     /// <paramref name="behind"/>: a flush is CPU-bound, and run flat out on a small host it takes a core from the request
     /// threads for a noticeable time, which shows in the slowest replies. Paced, the same work is spread over a few
-    /// times as long; pausing inside the backing store's transaction blocks no reader.
+    /// times as long; the backing store lets other calls in during each pause.
     /// </summary>
     private IEnumerable<SessionWrite> Paced(List<Flushing> batch, bool behind)
     {
@@ -590,7 +597,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         {
             if (!behind && i > 0 && i % PaceChunk == 0 && _options.FlushPause > TimeSpan.Zero)
             {
-                Thread.Sleep(_options.FlushPause);
+                _backing.PauseWriting(_options.FlushPause);
             }
 
             var flushing = batch[i];
@@ -735,17 +742,28 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
 
     private void RunFlusher()
     {
+        var flushAt = Environment.TickCount64 + (long)_options.FlushInterval.TotalMilliseconds;
         while (true)
         {
+            var untilFlush = Math.Max(flushAt - Environment.TickCount64, 0);
+            var wait = _betweenFlushes is null ? untilFlush : Math.Min(untilFlush, (long)BetweenFlushesEvery.TotalMilliseconds);
+            bool woken;
             try
             {
-                _wakeFlusher.Wait(_options.FlushInterval, _closing.Token);
+                woken = _wakeFlusher.Wait(TimeSpan.FromMilliseconds(wait), _closing.Token);
             }
             catch (OperationCanceledException)
             {
                 return; // Dispose flushes what is left
             }
 
+            if (!woken && Environment.TickCount64 < flushAt)
+            {
+                _betweenFlushes?.Invoke();
+                continue;
+            }
+
+            flushAt = Environment.TickCount64 + (long)_options.FlushInterval.TotalMilliseconds;
             Volatile.Write(ref _wakeAsked, 0);
 
             Exception? failed = null;

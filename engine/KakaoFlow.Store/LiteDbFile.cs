@@ -37,14 +37,18 @@ internal sealed class LiteDbFile : IDisposable
     public static readonly TimeSpan ReopenPause = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// The most calls inside the database at once. LiteDB takes at most 100 transactions (each read is one), so with
-    /// fewer calls its "Maximum number of transactions reached" can only mean transactions it never released
-    /// (<see cref="Breaks"/>); and calls piling up while the disk stalls wait here, for at most
-    /// <see cref="LockTimeoutSeconds"/>, instead of inside LiteDB.
+    /// One call inside LiteDB at a time. LiteDB 5.0.21's page cache has a race between threads (<see cref="Breaks"/>): a
+    /// host restarted under the load of 100,000 returning users, with 64 calls allowed at once, broke its file within
+    /// two seconds in each run ("Page type must be data page"), and one read got another user's document
+    /// (<see cref="LiteDbReads.FindExactly"/>); one at a time, it read them all without a failure and answered faster
+    /// (bench/README.md, "tenth session"). A call waits here for at most <see cref="LockTimeoutSeconds"/>; a long write
+    /// lets others in while it pauses (<see cref="PauseInside"/>). So LiteDB's "Maximum number of transactions reached"
+    /// can only mean transactions it never released.
     /// </summary>
-    public const int MaxCalls = 64;
+    private readonly TurnQueue _inside = new();
 
-    private readonly SemaphoreSlim _calls = new(MaxCalls, MaxCalls);
+    /// <summary>The managed id of the thread whose call is inside LiteDB (<see cref="_inside"/>), 0 when none.</summary>
+    private int _insideThread;
 
     private readonly StoreHealth _health;
     private readonly Lock _gate = new();
@@ -53,10 +57,6 @@ internal sealed class LiteDbFile : IDisposable
     private long _reopenAt;
     private bool _opening;
     private bool _disposed;
-    private bool _recycling;
-
-    /// <summary>Set while no recycle is running; calls that find the database being recycled wait on it.</summary>
-    private readonly ManualResetEventSlim _recycled = new(initialState: true);
 
     /// <summary>Opens the file (creating it when missing); throws LiteDB's or the file system's exception when it cannot.</summary>
     public LiteDbFile(string fileName, StoreHealth health)
@@ -138,26 +138,66 @@ internal sealed class LiteDbFile : IDisposable
 
     private T Run<T>(string what, bool writes, Func<Database, T> operation)
     {
-        // One deadline for a slot and for a recycle to end: waiting for both adds no second wait.
-        var waitUntil = Environment.TickCount64 + (LockTimeoutSeconds * 1000L);
-        if (!_calls.Wait(TimeSpan.FromSeconds(LockTimeoutSeconds)))
+        if (Volatile.Read(ref _insideThread) == Environment.CurrentManagedThreadId)
         {
-            throw new StoreUnavailableException($"{what} failed: {MaxCalls} other calls were inside the data file for {LockTimeoutSeconds} s");
+            return RunInside(what, writes, operation); // called from a call of this thread, already inside
+        }
+
+        if (!TakeTurn(TimeSpan.FromSeconds(LockTimeoutSeconds)))
+        {
+            throw new StoreUnavailableException($"{what} failed: the data file was busy with other calls for {LockTimeoutSeconds} s");
         }
 
         try
         {
-            return RunInside(what, writes, operation, waitUntil);
+            return RunInside(what, writes, operation);
         }
         finally
         {
-            _calls.Release();
+            EndTurn();
         }
     }
 
-    private T RunInside<T>(string what, bool writes, Func<Database, T> operation, long waitUntil)
+    /// <summary>Waits for this thread's turn inside LiteDB, in the order of arrival (<see cref="TurnQueue"/>).</summary>
+    private bool TakeTurn(TimeSpan timeout)
     {
-        var database = Enter(what, waitUntil);
+        if (!_inside.Take(timeout))
+        {
+            return false;
+        }
+
+        Volatile.Write(ref _insideThread, Environment.CurrentManagedThreadId);
+        return true;
+    }
+
+    private void EndTurn()
+    {
+        Volatile.Write(ref _insideThread, 0);
+        _inside.End();
+    }
+
+    /// <summary>
+    /// Waits <paramref name="pause"/> in the middle of this thread's call (a paced batch inside its transaction), letting
+    /// other calls into LiteDB meanwhile: the race needs two threads running LiteDB's code, not two open transactions.
+    /// Outside a call, just waits.
+    /// </summary>
+    public void PauseInside(TimeSpan pause)
+    {
+        if (Volatile.Read(ref _insideThread) != Environment.CurrentManagedThreadId)
+        {
+            Thread.Sleep(pause);
+            return;
+        }
+
+        EndTurn();
+        Thread.Sleep(pause);
+        // No time limit: this call's transaction is open, so it must go on, and every other call is bounded.
+        TakeTurn(Timeout.InfiniteTimeSpan);
+    }
+
+    private T RunInside<T>(string what, bool writes, Func<Database, T> operation)
+    {
+        var database = Enter(what);
         try
         {
             var result = operation(database);
@@ -252,87 +292,75 @@ internal sealed class LiteDbFile : IDisposable
     /// <summary>
     /// LiteDB's page cache (5.0.21) has no limit and never shrinks (LiteDB issue #2813): over a large file it grows toward
     /// the file's size. When it holds more than <paramref name="maxCacheBytes"/>, closes the database and opens it again,
-    /// which releases it. Calls arriving meanwhile wait (up to <see cref="LockTimeoutSeconds"/>) instead of failing; calls
-    /// inside the old database finish in it first (never two engines on the file). Returns whether it recycled.
+    /// which releases it, in a turn of its own inside (calls arriving meanwhile wait for their turn, as for any call). Not
+    /// while a call is paused inside it (<see cref="PauseInside"/>): never two engines on the file. Returns whether it
+    /// recycled.
     /// </summary>
     public bool RecycleIfCacheAbove(long maxCacheBytes)
     {
-        Database old;
-        lock (_gate)
-        {
-            if (_disposed || _recycling || _current is null)
-            {
-                return false;
-            }
-
-            old = _current;
-        }
-
-        if (CacheBytes(old.Engine) is not { } bytes || bytes <= maxCacheBytes)
+        // Its own turn inside: no call runs meanwhile, so none finds the file closed or waits on anything but the turn.
+        if (!TakeTurn(TimeSpan.FromSeconds(LockTimeoutSeconds)))
         {
             return false;
         }
 
-        bool closeNow;
-        lock (_gate)
+        try
         {
-            if (_disposed || !ReferenceEquals(_current, old))
+            Database old;
+            lock (_gate)
+            {
+                // A call paused inside old (a paced flush, PauseInside) keeps it open: the next check recycles.
+                if (_disposed || _current is not { Users: 0 } current)
+                {
+                    return false;
+                }
+
+                old = current;
+            }
+
+            if (CacheBytes(old.Engine) is not { } bytes || bytes <= maxCacheBytes)
             {
                 return false;
             }
 
-            _recycling = true;
-            _recycled.Reset();
-            _current = null;
-            old.Retired = true;
-            closeNow = old.Users == 0;
-            old.Closing = closeNow; // otherwise the last call to leave it closes it
-        }
+            lock (_gate)
+            {
+                _current = null;
+                old.Retired = true;
+                old.Closing = true;
+            }
 
-        if (closeNow)
-        {
             Close(old);
-        }
-
-        old.WaitClosed();
-        Database? opened = null;
-        Exception? failure = null;
-        try
-        {
-            opened = Open(FileName);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            failure = e;
-        }
-
-        lock (_gate)
-        {
-            if (opened is not null && !_disposed)
+            try
             {
-                _current = opened;
-                opened = null;
+                var opened = Open(FileName);
+                lock (_gate)
+                {
+                    if (!_disposed)
+                    {
+                        _current = opened;
+                        return true;
+                    }
+                }
+
+                Close(opened); // disposed meanwhile
             }
-            else if (failure is not null)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
-                _reopenAt = Environment.TickCount64 + (long)ReopenPause.TotalMilliseconds; // the next call opens it
+                lock (_gate)
+                {
+                    _reopenAt = Environment.TickCount64 + (long)ReopenPause.TotalMilliseconds; // the next call opens it
+                }
+
+                _health.Failed(StorePart.DataFile, e);
             }
 
-            _recycling = false;
-            _recycled.Set();
+            return true;
         }
-
-        if (opened is not null)
+        finally
         {
-            Close(opened); // disposed meanwhile
+            EndTurn();
         }
-
-        if (failure is not null)
-        {
-            _health.Failed(StorePart.DataFile, failure);
-        }
-
-        return true;
     }
 
     /// <summary>The bytes of LiteDB's page cache (<c>_engine._disk.Cache.ExtendPages</c> pages of 8 KiB), or null when LiteDB has changed.</summary>
@@ -346,26 +374,8 @@ internal sealed class LiteDbFile : IDisposable
             : null;
     }
 
-    private Database Enter(string what, long waitUntil)
+    private Database Enter(string what)
     {
-        while (true)
-        {
-            lock (_gate)
-            {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                if (!_recycling)
-                {
-                    break;
-                }
-            }
-
-            var left = waitUntil - Environment.TickCount64;
-            if (left <= 0 || !_recycled.Wait(TimeSpan.FromMilliseconds(left)))
-            {
-                throw new StoreUnavailableException($"{what} failed: the data file was being opened again (to release LiteDB's page cache) for more than {LockTimeoutSeconds} s");
-            }
-        }
-
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -373,11 +383,6 @@ internal sealed class LiteDbFile : IDisposable
             {
                 current.Users++;
                 return current;
-            }
-
-            if (_recycling)
-            {
-                throw new StoreUnavailableException($"{what} failed: the data file is being opened again (to release LiteDB's page cache)");
             }
 
             if (_opening || _retiring is not null || Environment.TickCount64 < _reopenAt)

@@ -119,6 +119,8 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
         });
     }
 
+    public void PauseWriting(TimeSpan pause) => _file.PauseInside(pause);
+
     /// <summary>
     /// In transactions of <see cref="SavesPerTransaction"/> sessions: LiteDB holds every page a transaction changes in memory
     /// until it commits (up to 100,000 pages, 800 MB, before it spills them to its log), so one transaction for a flush of

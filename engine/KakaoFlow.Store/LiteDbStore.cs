@@ -297,7 +297,7 @@ public sealed class LiteDbStore : IDisposable
         var cacheLimit = options.LiteDbCacheBytes;
         try
         {
-            return new JournaledSessionStore(sessions, journal, options, () => AfterFlush(cacheLimit));
+            return new JournaledSessionStore(sessions, journal, options, () => AfterFlush(cacheLimit), betweenFlushes: () => ReleaseCacheAbove(cacheLimit));
         }
         catch
         {
@@ -310,6 +310,12 @@ public sealed class LiteDbStore : IDisposable
     private void AfterFlush(long cacheLimit)
     {
         ProbeWhileUnavailable();
+        ReleaseCacheAbove(cacheLimit);
+    }
+
+    /// <summary>Run by the flusher after each flush and every second between flushes: reads alone make LiteDB's cache grow.</summary>
+    private void ReleaseCacheAbove(long cacheLimit)
+    {
         if (_health.Available && _file.RecycleIfCacheAbove(cacheLimit))
         {
             Recycles++;

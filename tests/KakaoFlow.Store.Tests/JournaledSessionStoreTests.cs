@@ -101,6 +101,19 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
     }
 
     [Fact]
+    public async Task Between_flushes_the_owners_check_runs_every_second_and_brings_no_flush_forward()
+    {
+        var checks = 0;
+        using var sessions = Open(NoBackgroundFlush, betweenFlushes: () => Interlocked.Increment(ref checks));
+        await sessions.SaveAsync(Bot, "손님", Sessions.Turn("손님", 1));
+
+        await WaitUntil(() => Volatile.Read(ref checks) >= 3);
+
+        Assert.Null(_backing.Stored.Find(Bot, "손님"));
+        Assert.NotEmpty(JournalSegments());
+    }
+
+    [Fact]
     public async Task A_session_missing_from_the_cache_is_read_from_the_backing_store_once()
     {
         _backing.Save(Bot, "손님", Sessions.Turn("손님", 1));
@@ -586,10 +599,10 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
         SessionAssert.Same(Sessions.Turn("a", 1), Assert.Single(_backing.Batches[0]).Session);
     }
 
-    private JournaledSessionStore Open(SessionStoreOptions options)
+    private JournaledSessionStore Open(SessionStoreOptions options, Action? betweenFlushes = null)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
-        return new JournaledSessionStore(_backing, new SessionJournal(StoreFile, 1), options);
+        return new JournaledSessionStore(_backing, new SessionJournal(StoreFile, 1), options, betweenFlushes: betweenFlushes);
     }
 
     private static string UserKey(int i) => "손님-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -89,6 +89,22 @@ public sealed class PageCacheRecycleTests : TempStoreFile
         SessionAssert.Same(Sessions.Turn("손님", 1), store.Sessions.Find("피자봇", "손님"));
     }
 
+    [Fact]
+    public async Task The_store_releases_the_cache_between_flushes_too()
+    {
+        using var store = new LiteDbStore(StoreFile, new SessionStoreOptions { FlushInterval = TimeSpan.FromHours(1), LiteDbCacheBytes = 0 });
+        await store.Sessions.SaveAsync("피자봇", "손님", Sessions.Turn("손님", 1));
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (store.Recycles < 2)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "no recycle between flushes");
+            await Task.Delay(20);
+        }
+
+        SessionAssert.Same(Sessions.Turn("손님", 1), store.Sessions.Find("피자봇", "손님"));
+    }
+
     private static void Fill(LiteDbFile file, int count) =>
         file.Transaction("filling", database => database.Sessions.Upsert(Enumerable.Range(0, count).Select(i => new BsonDocument
         {

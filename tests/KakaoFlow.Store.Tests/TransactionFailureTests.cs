@@ -131,34 +131,53 @@ public sealed class TransactionFailureTests : TempStoreFile
     }
 
     [Fact]
-    public async Task Calls_beyond_the_limit_wait_then_fail_without_closing_the_file()
+    public async Task A_call_waits_for_the_one_inside_then_fails_without_closing_the_file()
     {
         var health = new StoreHealth(TimeProvider.System, null);
         using var file = OpenDataFile(health);
-        using var inside = new CountdownEvent(LiteDbFile.MaxCalls);
+        using var inside = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
-        var calls = Enumerable.Range(0, LiteDbFile.MaxCalls).Select(_ => Task.Factory.StartNew(
+        var slow = Task.Factory.StartNew(
             () => file.Read("a slow read", database =>
             {
-                inside.Signal();
+                inside.Set();
                 return release.Wait(TimeSpan.FromSeconds(30));
             }),
-            TaskCreationOptions.LongRunning)).ToList();
+            TaskCreationOptions.LongRunning);
         try
         {
             Assert.True(inside.Wait(TimeSpan.FromSeconds(30)));
             var failed = Assert.Throws<StoreUnavailableException>(() => file.Read("one more read", database => database.BotData.Count()));
-            Assert.Contains($"{LiteDbFile.MaxCalls} other calls", failed.Message, StringComparison.Ordinal);
+            Assert.Contains($"busy with other calls for {LiteDbFile.LockTimeoutSeconds} s", failed.Message, StringComparison.Ordinal);
             Assert.True(health.Available);
         }
         finally
         {
             release.Set();
-            await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.True(await slow.WaitAsync(TimeSpan.FromSeconds(10)));
         }
 
-        Assert.All(calls, call => Assert.True(call.Result));
         Assert.Equal(0, file.Read("reading", database => database.BotData.Count()));
+    }
+
+    [Fact]
+    public void A_transaction_pausing_inside_lets_other_calls_in_and_is_still_committed_whole()
+    {
+        using var file = OpenDataFile();
+        var readDuringPause = -1;
+        file.Transaction("storing 단골 in two steps", database =>
+        {
+            database.BotData.Insert(Document("단골", 1));
+            var reader = Task.Factory.StartNew(() => file.Read("reading meanwhile", other => other.BotData.Count()), TaskCreationOptions.LongRunning);
+            Assert.False(reader.Wait(TimeSpan.FromMilliseconds(300))); // one call inside LiteDB at a time
+            file.PauseInside(TimeSpan.FromMilliseconds(300));
+            Assert.True(reader.Wait(TimeSpan.FromSeconds(10))); // it got in during the pause: it would wait for the commit otherwise
+            readDuringPause = reader.Result;
+            database.BotData.Insert(Document("새손님", 1));
+        });
+
+        Assert.Equal(0, readDuringPause); // the other call saw nothing of the open transaction
+        Assert.Equal(2, file.Read("reading", database => database.BotData.Count()));
     }
 
     [Fact]

@@ -53,6 +53,8 @@ internal sealed class RecordingBackingStore : ISessionBackingStore
         Stored.Save(botId, userKey, session);
     }
 
+    public void PauseWriting(TimeSpan pause) => Thread.Sleep(pause);
+
     public void SaveAll(IEnumerable<SessionWrite> writes)
     {
         if (FailNextBatch is { } failure)
