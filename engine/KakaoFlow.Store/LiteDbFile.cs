@@ -179,18 +179,26 @@ internal sealed class LiteDbFile : IDisposable
     /// <summary>
     /// Waits <paramref name="pause"/> in the middle of this thread's call (a paced batch inside its transaction), letting
     /// other calls into LiteDB meanwhile: the race needs two threads running LiteDB's code, not two open transactions.
-    /// Outside a call, just waits.
+    /// With no pause, the calls already waiting go first (none: it goes on at once). Outside a call, just waits.
     /// </summary>
     public void PauseInside(TimeSpan pause)
     {
         if (Volatile.Read(ref _insideThread) != Environment.CurrentManagedThreadId)
         {
-            Thread.Sleep(pause);
+            if (pause > TimeSpan.Zero)
+            {
+                Thread.Sleep(pause);
+            }
+
             return;
         }
 
         EndTurn();
-        Thread.Sleep(pause);
+        if (pause > TimeSpan.Zero)
+        {
+            Thread.Sleep(pause);
+        }
+
         // No time limit: this call's transaction is open, so it must go on, and every other call is bounded.
         TakeTurn(Timeout.InfiniteTimeSpan);
     }

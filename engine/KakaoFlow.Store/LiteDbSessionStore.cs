@@ -41,6 +41,9 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
     /// <summary>Sessions <see cref="SaveAll"/> writes in one LiteDB transaction: at most this many data pages (32 MiB) and their index pages held in memory.</summary>
     internal const int SavesPerTransaction = 4_096;
 
+    /// <summary>Deletions of a sweep between two turns of other calls inside LiteDB (<see cref="LiteDbFile.PauseInside"/>).</summary>
+    private const int DeletesPerTurn = 256;
+
     private readonly LiteDbFile _file;
     private readonly IJournalFiles _files;
 
@@ -278,7 +281,17 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
                     .ToEnumerable()
                     .Select(row => row["i"])
                     .ToList();
-                var count = ids.Count(id => database.Sessions.Delete(id));
+                var count = 0;
+                for (var i = 0; i < ids.Count; i++)
+                {
+                    if (i > 0 && i % DeletesPerTurn == 0)
+                    {
+                        _file.PauseInside(TimeSpan.Zero); // calls waiting meanwhile go first: a read waits for 256 deletions, not 4,096
+                    }
+
+                    count += database.Sessions.Delete(ids[i]) ? 1 : 0;
+                }
+
                 AddToCount(database, botId, -count);
                 return (ids.Count, count);
             });

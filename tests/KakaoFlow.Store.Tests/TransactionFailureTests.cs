@@ -160,8 +160,10 @@ public sealed class TransactionFailureTests : TempStoreFile
         Assert.Equal(0, file.Read("reading", database => database.BotData.Count()));
     }
 
-    [Fact]
-    public void A_transaction_pausing_inside_lets_other_calls_in_and_is_still_committed_whole()
+    [Theory]
+    [InlineData(300)]
+    [InlineData(0)] // no pause: only the calls already waiting go first
+    public void A_transaction_pausing_inside_lets_other_calls_in_and_is_still_committed_whole(int pauseMilliseconds)
     {
         using var file = OpenDataFile();
         var readDuringPause = -1;
@@ -170,7 +172,7 @@ public sealed class TransactionFailureTests : TempStoreFile
             database.BotData.Insert(Document("단골", 1));
             var reader = Task.Factory.StartNew(() => file.Read("reading meanwhile", other => other.BotData.Count()), TaskCreationOptions.LongRunning);
             Assert.False(reader.Wait(TimeSpan.FromMilliseconds(300))); // one call inside LiteDB at a time
-            file.PauseInside(TimeSpan.FromMilliseconds(300));
+            file.PauseInside(TimeSpan.FromMilliseconds(pauseMilliseconds));
             Assert.True(reader.Wait(TimeSpan.FromSeconds(10))); // it got in during the pause: it would wait for the commit otherwise
             readDuringPause = reader.Result;
             database.BotData.Insert(Document("새손님", 1));
