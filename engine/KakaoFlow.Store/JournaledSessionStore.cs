@@ -88,11 +88,12 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     /// <param name="journal">Where each write is appended before it is acknowledged.</param>
     /// <param name="options">Buffering and cache size; copied.</param>
     /// <param name="afterFlush">Run on the flusher thread after each background flush, whether it worked or not (the
-    /// owner checks on its storage there); must not throw.</param>
+    /// owner checks on its storage there); what it throws is reported to <see cref="SessionStoreOptions.FlushFailed"/>.</param>
     /// <param name="time">Tells how long ago a user last wrote (<see cref="SessionStoreOptions.WriteIdleAfter"/>); the system's when null.</param>
     /// <param name="flusher">Whether a flusher thread runs; tests that flush by hand turn it off.</param>
     /// <param name="betweenFlushes">Run on the flusher thread every <see cref="BetweenFlushesEvery"/> while it waits for
-    /// the next flush (the owner keeps a cache that reads alone make grow in bounds there); must not throw.</param>
+    /// the next flush (the owner keeps a cache that reads alone make grow in bounds there); what it throws is reported
+    /// like <paramref name="afterFlush"/>'s.</param>
     public JournaledSessionStore(ISessionBackingStore backing, SessionJournal journal, SessionStoreOptions options, Action? afterFlush = null, TimeProvider? time = null, bool flusher = true, Action? betweenFlushes = null)
     {
         _time = time ?? TimeProvider.System;
@@ -312,9 +313,9 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
 
     public int DeleteInactiveSince(string botId, DateTimeOffset cutoff)
     {
-        // Not beside the start-up scan of stored ids: both walk thousands of LiteDB pages, and LiteDB 5.0.21's page cache
-        // has a race between threads that do (a sweep deleting a million sessions during the scan hit it: "pages in
-        // memory store must be non-shared"). Bounded: a scan that cannot end must not stop the sweeps.
+        // Not beside the start-up scan of stored ids: until it ends, every user not in the cache is read from LiteDB, and
+        // a sweep deleting thousands of sessions would share LiteDB's one turn (LiteDbFile) with both and draw that out.
+        // Bounded: a scan that cannot end must not stop the sweeps.
         try
         {
             _knownLoaded.Wait(ScanWaitLimit);
@@ -589,15 +590,16 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     /// The batch's writes, with a short pause after every <see cref="PaceChunk"/> unless the flusher is
     /// <paramref name="behind"/>: a flush is CPU-bound, and run flat out on a small host it takes a core from the request
     /// threads for a noticeable time, which shows in the slowest replies. Paced, the same work is spread over a few
-    /// times as long; the backing store lets other calls in during each pause.
+    /// times as long. The backing store lets other calls in at each pause, also at the pauses of zero of a flush behind.
     /// </summary>
     private IEnumerable<SessionWrite> Paced(List<Flushing> batch, bool behind)
     {
         for (var i = 0; i < batch.Count; i++)
         {
-            if (!behind && i > 0 && i % PaceChunk == 0 && _options.FlushPause > TimeSpan.Zero)
+            if (i > 0 && i % PaceChunk == 0)
             {
-                _backing.PauseWriting(_options.FlushPause);
+                // Behind: no pause, but the calls waiting for the store still go first.
+                _backing.PauseWriting(behind ? TimeSpan.Zero : _options.FlushPause);
             }
 
             var flushing = batch[i];
@@ -742,7 +744,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
 
     private void RunFlusher()
     {
-        var flushAt = Environment.TickCount64 + (long)_options.FlushInterval.TotalMilliseconds;
+        var flushAt = NextFlushAt();
         while (true)
         {
             var untilFlush = Math.Max(flushAt - Environment.TickCount64, 0);
@@ -750,7 +752,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             bool woken;
             try
             {
-                woken = _wakeFlusher.Wait(TimeSpan.FromMilliseconds(wait), _closing.Token);
+                woken = _wakeFlusher.Wait(wait >= int.MaxValue ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(wait), _closing.Token);
             }
             catch (OperationCanceledException)
             {
@@ -759,11 +761,10 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
 
             if (!woken && Environment.TickCount64 < flushAt)
             {
-                _betweenFlushes?.Invoke();
+                RunHook(_betweenFlushes);
                 continue;
             }
 
-            flushAt = Environment.TickCount64 + (long)_options.FlushInterval.TotalMilliseconds;
             Volatile.Write(ref _wakeAsked, 0);
 
             Exception? failed = null;
@@ -779,11 +780,32 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
                 _options.FlushFailed?.Invoke(e);
             }
 
-            _afterFlush?.Invoke();
+            RunHook(_afterFlush);
             if (failed is not null)
             {
                 _closing.Token.WaitHandle.WaitOne(_options.FlushInterval);
             }
+
+            flushAt = NextFlushAt(); // a whole interval after this flush ended, as before the checks between flushes
+        }
+    }
+
+    private long NextFlushAt() => _options.FlushInterval == Timeout.InfiniteTimeSpan
+        ? long.MaxValue
+        : Environment.TickCount64 + (long)_options.FlushInterval.TotalMilliseconds;
+
+    /// <summary>Runs an owner's hook on the flusher thread: a failure of it is reported like a flush's, never ends the thread.</summary>
+    private void RunHook(Action? hook)
+    {
+        try
+        {
+            hook?.Invoke();
+        }
+#pragma warning disable CA1031 // the flusher thread must go on
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _options.FlushFailed?.Invoke(e);
         }
     }
 

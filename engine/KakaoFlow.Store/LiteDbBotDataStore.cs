@@ -25,7 +25,7 @@ public sealed partial class LiteDbBotDataStore : IBotDataStore
 
     public JsonElement? Get(string botId, string key)
     {
-        var document = _file.Read($"Reading data of bot '{botId}'", database => database.BotData.FindExactly(StoreNames.IdOf(botId, key)));
+        var document = _file.Read($"Reading data of bot '{botId}'", database => database.BotData.FindExactly(StoreNames.IdOf(botId, key), database.Collation));
         return document is not null && document["value"].IsString ? VarsCodec.ReadValue(document["value"].AsString) : null;
     }
 
@@ -165,7 +165,7 @@ public sealed partial class LiteDbBotDataStore : IBotDataStore
                 return row["size"].AsInt64;
             }
 
-            var document = database.BotData.FindExactly(id);
+            var document = database.BotData.FindExactly(id, database.Collation);
             return document is null ? 0L : BotDataSize.Of(document["key"].AsString, document["value"].AsString);
         });
 

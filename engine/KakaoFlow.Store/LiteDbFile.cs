@@ -74,12 +74,10 @@ internal sealed class LiteDbFile : IDisposable
 
     /// <summary>
     /// Runs a write to one collection (each LiteDB call inside is its own automatic transaction); its success tells the
-    /// health the file works. Writers of a collection take turns at a gate of ours before LiteDB's own lock: when the
-    /// database is retired, those waiting give up at once, where inside LiteDB they would wait out its lock timeout behind
-    /// a writer whose failed transaction LiteDB never releases.
+    /// health the file works.
     /// </summary>
     public T Write<T>(string what, string collection, Func<ILiteCollection<BsonDocument>, T> write) =>
-        Run(what, writes: true, database => database.Writing(what, collection, write));
+        Run(what, writes: true, database => write(database.Collection(collection)));
 
     /// <summary>Creates collections and indexes: at start-up only, before any request (racy in LiteDB 5.0.21 otherwise).</summary>
     public void Prepare(string what, Action<Database> prepare) => Run(what, writes: true, database =>
@@ -179,7 +177,10 @@ internal sealed class LiteDbFile : IDisposable
     /// <summary>
     /// Waits <paramref name="pause"/> in the middle of this thread's call (a paced batch inside its transaction), letting
     /// other calls into LiteDB meanwhile: the race needs two threads running LiteDB's code, not two open transactions.
-    /// With no pause, the calls already waiting go first (none: it goes on at once). Outside a call, just waits.
+    /// With no pause, the calls already waiting go first (none: it goes on at once). Outside a call, just waits. The
+    /// transaction keeps its collections' write locks meanwhile: a call writing one of them then would wait for LiteDB's
+    /// lock holding the turn (2 s, then fail). So only the session store pauses, whose writers of the sessions all go
+    /// through its flush gate.
     /// </summary>
     public void PauseInside(TimeSpan pause)
     {
@@ -194,13 +195,19 @@ internal sealed class LiteDbFile : IDisposable
         }
 
         EndTurn();
-        if (pause > TimeSpan.Zero)
+        try
         {
-            Thread.Sleep(pause);
+            if (pause > TimeSpan.Zero)
+            {
+                Thread.Sleep(pause);
+            }
         }
-
-        // No time limit: this call's transaction is open, so it must go on, and every other call is bounded.
-        TakeTurn(Timeout.InfiniteTimeSpan);
+        finally
+        {
+            // No time limit: this call's transaction is open, so it must go on, and every other call is bounded. Also
+            // when the sleep throws: the call's end gives up a turn it must hold.
+            TakeTurn(Timeout.InfiniteTimeSpan);
+        }
     }
 
     private T RunInside<T>(string what, bool writes, Func<Database, T> operation)
@@ -307,9 +314,9 @@ internal sealed class LiteDbFile : IDisposable
     public bool RecycleIfCacheAbove(long maxCacheBytes)
     {
         // Its own turn inside: no call runs meanwhile, so none finds the file closed or waits on anything but the turn.
-        if (!TakeTurn(TimeSpan.FromSeconds(LockTimeoutSeconds)))
+        if (Volatile.Read(ref _insideThread) == Environment.CurrentManagedThreadId || !TakeTurn(TimeSpan.FromSeconds(LockTimeoutSeconds)))
         {
-            return false;
+            return false; // not from inside a call: the file stays open under it
         }
 
         try
@@ -333,6 +340,11 @@ internal sealed class LiteDbFile : IDisposable
 
             lock (_gate)
             {
+                if (_disposed || !ReferenceEquals(_current, old) || old.Users > 0)
+                {
+                    return false; // disposed meanwhile (Dispose takes no turn): it closes the file itself
+                }
+
                 _current = null;
                 old.Retired = true;
                 old.Closing = true;
@@ -463,7 +475,6 @@ internal sealed class LiteDbFile : IDisposable
             }
 
             database.Retired = true;
-            database.StopWriters();
             if (ReferenceEquals(_current, database))
             {
                 _current = null;
@@ -483,7 +494,6 @@ internal sealed class LiteDbFile : IDisposable
             QuietFinalizers(database.Engine);
             database.Engine.Dispose();
             QuietFinalizers(database.Engine);
-            database.Dispose();
         }
 #pragma warning disable CA1031 // a database retired after a failure may fail to close: what it committed is in its log
         catch (Exception)
@@ -499,8 +509,6 @@ internal sealed class LiteDbFile : IDisposable
                     _retiring = null;
                 }
             }
-
-            database.MarkClosed();
         }
     }
 
@@ -560,22 +568,12 @@ internal sealed class LiteDbFile : IDisposable
 
     /// <summary>One opening of the file: the database, its collections, and who is inside it.</summary>
     /// <remarks>Disposing it releases its writer gates; the engine is closed by <see cref="LiteDbFile"/>, which knows when nobody is inside.</remarks>
-    internal sealed class Database(LiteDatabase engine) : IDisposable
+    internal sealed class Database(LiteDatabase engine)
     {
         public LiteDatabase Engine { get; } = engine;
 
-        private readonly CancellationTokenSource _retired = new();
-        private readonly ManualResetEventSlim _closed = new();
-        private readonly Dictionary<string, SemaphoreSlim> _writers = new(StringComparer.Ordinal)
-        {
-            [StoreNames.Sessions] = new(1, 1),
-            [StoreNames.Friends] = new(1, 1),
-            [StoreNames.BotData] = new(1, 1),
-            [StoreNames.Services] = new(1, 1),
-            [StoreNames.Errors] = new(1, 1),
-            [StoreNames.Notifications] = new(1, 1),
-            [StoreNames.Store] = new(1, 1),
-        };
+        /// <summary>How the file compares strings, its ids among them: ordinal, or for a file made before that, its own.</summary>
+        public Collation Collation { get; } = engine.Collation;
 
         public ILiteCollection<BsonDocument> Sessions { get; } = engine.GetCollection(StoreNames.Sessions);
 
@@ -616,53 +614,6 @@ internal sealed class LiteDbFile : IDisposable
             StoreNames.Store => Store,
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, "not a collection of the store"),
         };
-
-        /// <summary>Runs <paramref name="write"/> on the collection once the writer before it is done (see <see cref="LiteDbFile.Write{T}"/>).</summary>
-        public T Writing<T>(string what, string collection, Func<ILiteCollection<BsonDocument>, T> write)
-        {
-            var gate = _writers[collection];
-            bool entered;
-            try
-            {
-                entered = gate.Wait(TimeSpan.FromSeconds(LockTimeoutSeconds), _retired.Token);
-            }
-            catch (OperationCanceledException e)
-            {
-                throw new StoreUnavailableException($"{what} failed: the data file failed under another write", e);
-            }
-
-            if (!entered)
-            {
-                throw new StoreUnavailableException($"{what} failed: another write to {collection} took longer than {LockTimeoutSeconds} s");
-            }
-
-            try
-            {
-                return write(Collection(collection));
-            }
-            finally
-            {
-                gate.Release();
-            }
-        }
-
-        /// <summary>Called when the database is retired: writers waiting at a gate give up.</summary>
-        public void StopWriters() => _retired.Cancel();
-
-        /// <summary>Called by <see cref="LiteDbFile"/> once the engine is closed (or failed to close).</summary>
-        public void MarkClosed() => _closed.Set();
-
-        /// <summary>Waits until the engine is closed: only then may another engine open the file.</summary>
-        public void WaitClosed() => _closed.Wait();
-
-        public void Dispose()
-        {
-            _retired.Dispose();
-            foreach (var gate in _writers.Values)
-            {
-                gate.Dispose();
-            }
-        }
 
         public T InTransaction<T>(Func<Database, T> work)
         {

@@ -13,7 +13,7 @@ internal sealed class LiteDbFriendStore(LiteDbFile file) : IFriendStore
 
     public FriendRecord? Find(string botId, string userKey)
     {
-        var document = file.Read($"Reading a friend record of bot '{botId}'", database => database.Friends.FindExactly(StoreNames.IdOf(botId, userKey)));
+        var document = file.Read($"Reading a friend record of bot '{botId}'", database => database.Friends.FindExactly(StoreNames.IdOf(botId, userKey), database.Collation));
         return document is null ? null : FromDocument(document);
     }
 

@@ -38,7 +38,7 @@ public sealed class LiteDbPaymentStore : IPaymentStore
 
     public CardRecord? FindCard(string botId, string holder) =>
         _file.Read($"Reading a card of bot '{botId}'", database =>
-            database.Engine.GetCollection(Cards).FindExactly(StoreNames.IdOf(botId, holder)) is { } d ? CardFrom(d) : null);
+            database.Engine.GetCollection(Cards).FindExactly(StoreNames.IdOf(botId, holder), database.Collation) is { } d ? CardFrom(d) : null);
 
     /// <summary>The token and the card in one transaction; expired tokens are forgotten on the way.</summary>
     public bool RegisterCard(CardRecord card, string tokenId, DateTimeOffset tokenExpiresAt)
@@ -47,7 +47,7 @@ public sealed class LiteDbPaymentStore : IPaymentStore
         return _file.Transaction($"Registering a card for bot '{card.BotId}'", database =>
         {
             var tokens = database.Engine.GetCollection(UsedTokens);
-            if (tokens.FindExactly(tokenId) is not null)
+            if (tokens.FindExactly(tokenId, database.Collation) is not null)
             {
                 return false;
             }
@@ -97,7 +97,7 @@ public sealed class LiteDbPaymentStore : IPaymentStore
 
     public PaymentRecord? FindPayment(string botId, string paymentId) =>
         _file.Read($"Reading a payment of bot '{botId}'", database =>
-            database.Engine.GetCollection(PaymentsCollection).FindExactly(StoreNames.IdOf(botId, paymentId)) is { } d ? PaymentFrom(d) : null);
+            database.Engine.GetCollection(PaymentsCollection).FindExactly(StoreNames.IdOf(botId, paymentId), database.Collation) is { } d ? PaymentFrom(d) : null);
 
     public IReadOnlyList<PaymentRecord> PaymentsOfOrder(string botId, string orderId) =>
         _file.Read($"Reading the payments of an order of bot '{botId}'", database => (IReadOnlyList<PaymentRecord>)[..

@@ -93,7 +93,7 @@ public sealed class LiteDbServiceStore : IServiceStore
         return Alone(what, () => _file.Transaction(what, database =>
         {
             var id = StoreNames.IdOf(botId, day);
-            var existing = database.Errors.FindExactly(id);
+            var existing = database.Errors.FindExactly(id, database.Collation);
             var recent = existing is null ? [] : DetailsFrom(existing["recent"]);
             recent.Add(detail);
             if (recent.Count > keep)
@@ -123,7 +123,7 @@ public sealed class LiteDbServiceStore : IServiceStore
 
     public ErrorDay? ErrorsOn(string botId, string day)
     {
-        var document = _file.Read($"Reading the errors of bot '{botId}' on {day}", database => database.Errors.FindExactly(StoreNames.IdOf(botId, day)));
+        var document = _file.Read($"Reading the errors of bot '{botId}' on {day}", database => database.Errors.FindExactly(StoreNames.IdOf(botId, day), database.Collation));
         return document is null ? null : ErrorDayFrom(document);
     }
 
@@ -192,7 +192,7 @@ public sealed class LiteDbServiceStore : IServiceStore
         var what = $"Updating notification {id}";
         Alone(what, () => _file.Write(what, StoreNames.Notifications, notifications =>
         {
-            var document = notifications.FindExactly(id);
+            var document = notifications.FindExactly(id, Collation.Binary);
             if (document is not null)
             {
                 change(document);
@@ -226,7 +226,7 @@ public sealed class LiteDbServiceStore : IServiceStore
 
     private static ServiceRecord? FindIn(LiteDbFile.Database database, string botId)
     {
-        var document = database.Services.FindExactly(botId);
+        var document = database.Services.FindExactly(botId, database.Collation);
         return document is null ? null : ServiceFrom(document);
     }
 

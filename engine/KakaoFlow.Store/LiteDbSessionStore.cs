@@ -104,7 +104,7 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
     /// <exception cref="InvalidDataException">The stored session cannot be read by this version.</exception>
     public Session? Find(string botId, string userKey)
     {
-        var document = _file.Read($"Reading a session of bot '{botId}'", database => database.Sessions.FindExactly(StoreNames.IdOf(botId, userKey)));
+        var document = _file.Read($"Reading a session of bot '{botId}'", database => database.Sessions.FindExactly(StoreNames.IdOf(botId, userKey), database.Collation));
         return document is null ? null : SessionDocuments.FromDocument(document);
     }
 
@@ -188,7 +188,7 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
         }
 
         var key = CountKey(botId);
-        var count = (database.SessionCounts.FindExactly(key)?["n"].AsInt64 ?? 0) + change;
+        var count = (database.SessionCounts.FindExactly(key, database.Collation)?["n"].AsInt64 ?? 0) + change;
         if (count > 0)
         {
             database.SessionCounts.Upsert(CountDocument(botId, count));
@@ -320,7 +320,7 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
     /// <summary>The bot's count (<see cref="StoreNames.SessionCounts"/>): one document read, whatever the number of sessions.</summary>
     public int Count(string botId) =>
         _file.Read($"Counting the sessions of bot '{botId}'", database =>
-            (int)(database.SessionCounts.FindExactly(CountKey(botId))?["n"].AsInt64 ?? 0));
+            (int)(database.SessionCounts.FindExactly(CountKey(botId), database.Collation)?["n"].AsInt64 ?? 0));
 
     /// <summary>
     /// Writes the session writes held in journal <paramref name="segments"/> (oldest first, so a user's last write wins),

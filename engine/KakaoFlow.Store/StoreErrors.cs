@@ -18,11 +18,22 @@ internal static class StoreErrors
     /// <param name="what">What failed, as the start of a sentence: "Reading a session of bot 'pizza'".</param>
     public static StoreException Translate(Exception exception, string what)
     {
+        exception = WithoutKey(exception);
         var message = $"{what} failed: {exception.Message}";
         return IsUnavailable(exception)
             ? new StoreUnavailableException(message, exception)
             : new StoreException(message, exception);
     }
+
+    /// <summary>
+    /// LiteDB's duplicate-key error without the key it quotes: a session's id holds the user's key, which is never
+    /// logged in clear (a flush that took a stored user for new fails on it, and its failure is logged).
+    /// </summary>
+    private static Exception WithoutKey(Exception exception) =>
+        exception is LiteException { ErrorCode: LiteException.INDEX_DUPLICATE_KEY } duplicate
+        && duplicate.Message.IndexOf(". The duplicate value is", StringComparison.Ordinal) is var cut and > 0
+            ? new LiteException(LiteException.INDEX_DUPLICATE_KEY, duplicate.Message[..cut] + " (value not shown).")
+            : exception;
 
     /// <summary>
     /// The storage rather than the data: I/O, permissions, a lock held too long. Any other LiteDB error (a file that is

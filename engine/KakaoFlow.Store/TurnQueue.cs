@@ -16,7 +16,7 @@ internal sealed class TurnQueue
     [ThreadStatic]
     private static Waiter? t_waiter;
 
-    /// <summary>How many threads wait for a turn.</summary>
+    /// <summary>How many threads wait for a turn (for tests: it is stale as soon as it is read).</summary>
     public int Waiting
     {
         get

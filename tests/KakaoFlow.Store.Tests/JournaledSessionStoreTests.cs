@@ -104,13 +104,33 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
     public async Task Between_flushes_the_owners_check_runs_every_second_and_brings_no_flush_forward()
     {
         var checks = 0;
+        var clock = Stopwatch.StartNew();
         using var sessions = Open(NoBackgroundFlush, betweenFlushes: () => Interlocked.Increment(ref checks));
         await sessions.SaveAsync(Bot, "손님", Sessions.Turn("손님", 1));
 
         await WaitUntil(() => Volatile.Read(ref checks) >= 3);
 
+        Assert.True(clock.Elapsed >= 3 * JournaledSessionStore.BetweenFlushesEvery - TimeSpan.FromMilliseconds(100), "checked more often than every second");
+
         Assert.Null(_backing.Stored.Find(Bot, "손님"));
         Assert.NotEmpty(JournalSegments());
+    }
+
+    [Theory]
+    [InlineData(100_000, 5)] // paced
+    [InlineData(600, 0)] // behind (the batch reaches FlushThreshold): no pause, but the backing store still lets waiting calls in
+    public async Task A_flush_gives_the_backing_store_a_pause_every_256_sessions(int flushThreshold, int pauseMilliseconds)
+    {
+        using var sessions = Open(NoBackgroundFlush with { FlushThreshold = flushThreshold, FlushPause = TimeSpan.FromMilliseconds(5) }, flusher: false);
+        for (var i = 0; i < 600; i++)
+        {
+            await sessions.SaveAsync(Bot, UserKey(i), Sessions.Turn(UserKey(i), 1));
+        }
+
+        sessions.Flush();
+
+        Assert.Equal(600, _backing.Stored.Count(Bot));
+        Assert.Equal([TimeSpan.FromMilliseconds(pauseMilliseconds), TimeSpan.FromMilliseconds(pauseMilliseconds)], _backing.Pauses);
     }
 
     [Fact]
@@ -599,10 +619,10 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
         SessionAssert.Same(Sessions.Turn("a", 1), Assert.Single(_backing.Batches[0]).Session);
     }
 
-    private JournaledSessionStore Open(SessionStoreOptions options, Action? betweenFlushes = null)
+    private JournaledSessionStore Open(SessionStoreOptions options, Action? betweenFlushes = null, bool flusher = true)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
-        return new JournaledSessionStore(_backing, new SessionJournal(StoreFile, 1), options, betweenFlushes: betweenFlushes);
+        return new JournaledSessionStore(_backing, new SessionJournal(StoreFile, 1), options, flusher: flusher, betweenFlushes: betweenFlushes);
     }
 
     private static string UserKey(int i) => "손님-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);

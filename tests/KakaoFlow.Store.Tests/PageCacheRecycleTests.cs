@@ -105,6 +105,52 @@ public sealed class PageCacheRecycleTests : TempStoreFile
         SessionAssert.Same(Sessions.Turn("손님", 1), store.Sessions.Find("피자봇", "손님"));
     }
 
+    [Fact]
+    public void The_cache_is_not_released_under_a_call_paused_inside_and_is_after_it()
+    {
+        using var file = OpenDataFile();
+        Fill(file, 200);
+        var releasedDuringPause = true;
+        file.Transaction("storing two customers with a pause", database =>
+        {
+            database.Sessions.Insert(new BsonDocument { ["_id"] = "첫 손님" });
+            var release = Task.Factory.StartNew(() => file.RecycleIfCacheAbove(0), TaskCreationOptions.LongRunning);
+            file.PauseInside(TimeSpan.FromMilliseconds(300)); // its turn comes now, with this transaction open in the file
+            Assert.True(release.Wait(TimeSpan.FromSeconds(10)));
+            releasedDuringPause = release.Result;
+            database.Sessions.Insert(new BsonDocument { ["_id"] = "둘째 손님" });
+        });
+
+        Assert.False(releasedDuringPause); // closing the engine then would have lost the transaction
+        Assert.Equal(202, file.Read("counting", database => database.Sessions.Count()));
+        Assert.True(file.RecycleIfCacheAbove(0));
+        Assert.Equal(202, file.Read("counting", database => database.Sessions.Count()));
+    }
+
+    [Fact]
+    public void A_batch_of_sessions_pausing_lets_a_read_in()
+    {
+        using var file = OpenDataFile();
+        var sessions = new LiteDbSessionStore(file);
+        sessions.Save("피자봇", "단골", Sessions.Turn("단골", 1));
+        KakaoFlow.Runtime.Session? readDuringPause = null;
+
+        sessions.SaveAll(Writes());
+
+        SessionAssert.Same(Sessions.Turn("단골", 1), readDuringPause);
+        Assert.Equal(3, sessions.Count("피자봇"));
+
+        IEnumerable<SessionWrite> Writes()
+        {
+            yield return new SessionWrite("피자봇", "첫 손님", Sessions.Turn("첫 손님", 1));
+            var reader = Task.Factory.StartNew(() => sessions.Find("피자봇", "단골"), TaskCreationOptions.LongRunning);
+            sessions.PauseWriting(TimeSpan.FromMilliseconds(300)); // a mere sleep would keep the reader out past its 2 s
+            Assert.True(reader.Wait(TimeSpan.FromSeconds(10)));
+            readDuringPause = reader.Result;
+            yield return new SessionWrite("피자봇", "둘째 손님", Sessions.Turn("둘째 손님", 1));
+        }
+    }
+
     private static void Fill(LiteDbFile file, int count) =>
         file.Transaction("filling", database => database.Sessions.Upsert(Enumerable.Range(0, count).Select(i => new BsonDocument
         {

@@ -22,7 +22,7 @@ public sealed class TransactionFailureTests : TempStoreFile
         using var file = OpenDataFile(health);
         file.Transaction("storing 단골", database => database.BotData.Insert(Document("단골", 1)));
 
-        var failed = Record.Exception(() => file.Transaction("storing 새손님 and 단골 again", database =>
+        var failed = Record.Exception(() => file.Transaction("storing two customers", database =>
         {
             database.BotData.Insert(Document("새손님", 1));
             switch (failure)
@@ -41,6 +41,8 @@ public sealed class TransactionFailureTests : TempStoreFile
         if (failure == "duplicate id")
         {
             Assert.Equal(LiteException.INDEX_DUPLICATE_KEY, Assert.IsType<LiteException>(Assert.IsType<StoreException>(failed).InnerException).ErrorCode);
+            Assert.Contains("duplicate key in unique index '_id'", failed.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain("단골", failed.ToString(), StringComparison.Ordinal); // ids hold user keys: never logged in clear
         }
         else
         {
@@ -235,19 +237,34 @@ public sealed class TransactionFailureTests : TempStoreFile
         var health = new StoreHealth(TimeProvider.System, null);
         using var file = OpenDataFile(health);
         file.Transaction("storing 단골", database => database.BotData.Insert(Document("단골", 1)));
-        Assert.Equal(1, file.Read("reading", database => database.BotData.FindExactly("단골"))!["turn"].AsInt32);
-        Assert.Null(file.Read("reading", database => database.BotData.FindExactly("처음 온 손님")));
+        Assert.Equal(1, file.Read("reading", database => database.BotData.FindExactly("단골", database.Collation))!["turn"].AsInt32);
+        Assert.Null(file.Read("reading", database => database.BotData.FindExactly("처음 온 손님", database.Collation)));
 
         // What the page-cache race once did: the index led to another user's document.
         var racing = CollectionHanding.Create(Document("다른 손님", 7));
-        var failed = Assert.Throws<StoreUnavailableException>(() => file.Read("reading a session", _ => racing.FindExactly("단골")));
+        var failed = Assert.Throws<StoreUnavailableException>(() => file.Read("reading a session", database => racing.FindExactly("단골", database.Collation)));
 
         Assert.IsType<WrongDocumentException>(failed.InnerException);
         Assert.DoesNotContain("손님", failed.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("단골", failed.ToString(), StringComparison.Ordinal);
         Assert.False(health.Available);
         Thread.Sleep(LiteDbFile.ReopenPause + TimeSpan.FromMilliseconds(200));
-        Assert.Equal(1, file.Read("reading", database => database.BotData.FindExactly("단골"))!["turn"].AsInt32);
+        Assert.Equal(1, file.Read("reading", database => database.BotData.FindExactly("단골", database.Collation))!["turn"].AsInt32);
+    }
+
+    [Fact]
+    public void A_file_made_before_the_ordinal_collation_finds_a_document_whose_id_differs_in_case_without_failing()
+    {
+        var health = new StoreHealth(TimeProvider.System, null);
+        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
+        using (var old = new LiteDatabase(new ConnectionString { Filename = StoreFile })) // LiteDB's default: ignores case
+        {
+            old.GetCollection(StoreNames.BotData).Insert(new BsonDocument { ["_id"] = "shop\u001fAbc", ["turn"] = 3 });
+        }
+
+        using var file = OpenDataFile(health);
+        Assert.Equal(3, file.Read("reading", database => database.BotData.FindExactly("shop\u001fabc", database.Collation))!["turn"].AsInt32);
+        Assert.True(health.Available);
     }
 
     /// <summary>A collection whose <c>FindById</c> hands back one document whatever the id.</summary>

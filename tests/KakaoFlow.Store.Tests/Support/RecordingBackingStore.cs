@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using KakaoFlow.Runtime;
 using KakaoFlow.Storage;
 
@@ -53,7 +54,14 @@ internal sealed class RecordingBackingStore : ISessionBackingStore
         Stored.Save(botId, userKey, session);
     }
 
-    public void PauseWriting(TimeSpan pause) => Thread.Sleep(pause);
+    /// <summary>The pauses a <see cref="SaveAll"/>'s sequence asked for, in order.</summary>
+    public ConcurrentQueue<TimeSpan> Pauses { get; } = new();
+
+    public void PauseWriting(TimeSpan pause)
+    {
+        Pauses.Enqueue(pause);
+        Thread.Sleep(pause);
+    }
 
     public void SaveAll(IEnumerable<SessionWrite> writes)
     {
