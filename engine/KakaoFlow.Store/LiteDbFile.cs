@@ -567,7 +567,7 @@ internal sealed class LiteDbFile : IDisposable
     }
 
     /// <summary>One opening of the file: the database, its collections, and who is inside it.</summary>
-    /// <remarks>Disposing it releases its writer gates; the engine is closed by <see cref="LiteDbFile"/>, which knows when nobody is inside.</remarks>
+    /// <remarks>Its engine is closed by <see cref="LiteDbFile"/>, which knows when nobody is inside.</remarks>
     internal sealed class Database(LiteDatabase engine)
     {
         public LiteDatabase Engine { get; } = engine;

@@ -19,8 +19,8 @@ namespace KakaoFlow.Store;
 /// count is kept in <see cref="StoreNames.SessionCounts"/>, changed in the transaction that inserts or deletes, and the
 /// retention sweep finds the inactive sessions through an index of bot and last message time (<see cref="IdleIndex"/>),
 /// loading only those (and at most the users of one <see cref="IdleBucketTicks"/> besides). Its writes are explicit
-/// transactions, without <see cref="LiteDbFile.Write{T}"/>'s writer gate: <see cref="JournaledSessionStore"/> in front
-/// runs them one at a time (its flush gate).
+/// transactions, which <see cref="JournaledSessionStore"/> in front runs one at a time (its flush gate): so they may
+/// pause inside (<see cref="LiteDbFile.PauseInside"/>).
 /// </remarks>
 internal sealed class LiteDbSessionStore : ISessionBackingStore
 {
