@@ -39,8 +39,8 @@ internal sealed class LiteDbFile : IDisposable
     /// <summary>
     /// One call inside LiteDB at a time. LiteDB 5.0.21's page cache has a race between threads (<see cref="Breaks"/>): a
     /// host restarted under the load of 100,000 returning users, with 64 calls allowed at once, broke its file within
-    /// two seconds in each run ("Page type must be data page"), and one read got another user's document
-    /// (<see cref="LiteDbReads.FindExactly"/>); one at a time, it read them all without a failure and answered faster
+    /// two seconds in some runs ("Page type must be data page"), and a test program reading from four threads got
+    /// another session than the one it asked for (<see cref="LiteDbReads.FindExactly"/>); one at a time, no run failed
     /// (bench/README.md, "tenth session"). A call waits here for at most <see cref="LockTimeoutSeconds"/>; a long write
     /// lets others in while it pauses (<see cref="PauseInside"/>). So LiteDB's "Maximum number of transactions reached"
     /// can only mean transactions it never released.
@@ -316,7 +316,7 @@ internal sealed class LiteDbFile : IDisposable
         // Its own turn inside: no call runs meanwhile, so none finds the file closed or waits on anything but the turn.
         if (Volatile.Read(ref _insideThread) == Environment.CurrentManagedThreadId || !TakeTurn(TimeSpan.FromSeconds(LockTimeoutSeconds)))
         {
-            return false; // not from inside a call: the file stays open under it
+            return false; // from inside a call it would wait for itself; or the turn did not come in time
         }
 
         try

@@ -85,7 +85,7 @@ public static class ServeCommand
         }
         catch (StoreException e)
         {
-            await io.Error.WriteLineAsync($"kakaoflow serve: {e.Message}").ConfigureAwait(false);
+            await io.Error.WriteLineAsync($"kakaoflow serve: {e.Message}{RedisNamed(settings)}").ConfigureAwait(false);
             return CommandLine.Failure;
         }
         catch (OptionsValidationException e)
@@ -120,7 +120,7 @@ public static class ServeCommand
             catch (StoreException e)
             {
                 // Redis not reachable while the bots' states are settled at start-up.
-                await io.Error.WriteLineAsync($"kakaoflow serve: {e.Message}").ConfigureAwait(false);
+                await io.Error.WriteLineAsync($"kakaoflow serve: {e.Message}{RedisNamed(settings)}").ConfigureAwait(false);
                 return CommandLine.Failure;
             }
 
@@ -130,6 +130,12 @@ public static class ServeCommand
 
         return CommandLine.Ok;
     }
+
+    /// <summary>
+    /// Which Redis a store failure is about (no password in it): the client's own message names the server only when its
+    /// connection attempt has already failed, not when the first command comes before that.
+    /// </summary>
+    private static string RedisNamed(ServeSettings settings) => settings.Redis is { } redis ? $" (Redis at {redis})" : "";
 
     private static async Task<int> InvalidSettingsAsync(ConsoleIo io, OptionsValidationException invalid)
     {
