@@ -50,6 +50,9 @@ internal sealed class LiteDbFile : IDisposable
     /// <summary>The managed id of the thread whose call is inside LiteDB (<see cref="_inside"/>), 0 when none.</summary>
     private int _insideThread;
 
+    /// <summary>Whether the calling thread holds the turn inside LiteDB (a call of its own is running).</summary>
+    private bool InsideOnThisThread => Volatile.Read(ref _insideThread) == Environment.CurrentManagedThreadId;
+
     private readonly StoreHealth _health;
     private readonly Lock _gate = new();
     private Database? _current;
@@ -136,7 +139,7 @@ internal sealed class LiteDbFile : IDisposable
 
     private T Run<T>(string what, bool writes, Func<Database, T> operation)
     {
-        if (Volatile.Read(ref _insideThread) == Environment.CurrentManagedThreadId)
+        if (InsideOnThisThread)
         {
             return RunInside(what, writes, operation); // called from a call of this thread, already inside
         }
@@ -184,17 +187,12 @@ internal sealed class LiteDbFile : IDisposable
     /// </summary>
     public void PauseInside(TimeSpan pause)
     {
-        if (Volatile.Read(ref _insideThread) != Environment.CurrentManagedThreadId)
+        var inside = InsideOnThisThread;
+        if (inside)
         {
-            if (pause > TimeSpan.Zero)
-            {
-                Thread.Sleep(pause);
-            }
-
-            return;
+            EndTurn();
         }
 
-        EndTurn();
         try
         {
             if (pause > TimeSpan.Zero)
@@ -204,9 +202,12 @@ internal sealed class LiteDbFile : IDisposable
         }
         finally
         {
-            // No time limit: this call's transaction is open, so it must go on, and every other call is bounded. Also
-            // when the sleep throws: the call's end gives up a turn it must hold.
-            TakeTurn(Timeout.InfiniteTimeSpan);
+            if (inside)
+            {
+                // No time limit: this call's transaction is open, so it must go on, and every other call is bounded. Also
+                // when the sleep throws: the call's end gives up a turn it must hold.
+                TakeTurn(Timeout.InfiniteTimeSpan);
+            }
         }
     }
 
@@ -314,7 +315,7 @@ internal sealed class LiteDbFile : IDisposable
     public bool RecycleIfCacheAbove(long maxCacheBytes)
     {
         // Its own turn inside: no call runs meanwhile, so none finds the file closed or waits on anything but the turn.
-        if (Volatile.Read(ref _insideThread) == Environment.CurrentManagedThreadId || !TakeTurn(TimeSpan.FromSeconds(LockTimeoutSeconds)))
+        if (InsideOnThisThread || !TakeTurn(TimeSpan.FromSeconds(LockTimeoutSeconds)))
         {
             return false; // from inside a call it would wait for itself; or the turn did not come in time
         }
@@ -324,27 +325,14 @@ internal sealed class LiteDbFile : IDisposable
             Database old;
             lock (_gate)
             {
-                // A call paused inside old (a paced flush, PauseInside) keeps it open: the next check recycles.
-                if (_disposed || _current is not { Users: 0 } current)
+                // Holding the turn, only Dispose (which takes none, and closes the file itself) changes _current; a call
+                // paused inside it (a paced flush, PauseInside) keeps it open: the next check recycles.
+                if (_disposed || _current is not { Users: 0 } current || CacheBytes(current.Engine) is not { } bytes || bytes <= maxCacheBytes)
                 {
                     return false;
                 }
 
                 old = current;
-            }
-
-            if (CacheBytes(old.Engine) is not { } bytes || bytes <= maxCacheBytes)
-            {
-                return false;
-            }
-
-            lock (_gate)
-            {
-                if (_disposed || !ReferenceEquals(_current, old) || old.Users > 0)
-                {
-                    return false; // disposed meanwhile (Dispose takes no turn): it closes the file itself
-                }
-
                 _current = null;
                 old.Retired = true;
                 old.Closing = true;
