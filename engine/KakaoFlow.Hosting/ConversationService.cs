@@ -108,7 +108,7 @@ internal sealed class ConversationService
         await using (held.ConfigureAwait(false))
         {
             var now = _clock.GetUtcNow();
-            var session = LoadSession(active);
+            var session = await LoadSessionAsync(active).ConfigureAwait(false);
             var result = await StepAsync(active, session, now).ConfigureAwait(false);
             if (result is null)
             {
@@ -140,10 +140,10 @@ internal sealed class ConversationService
         }
     }
 
-    private Session LoadSession(ActiveTurn active)
+    private async Task<Session> LoadSessionAsync(ActiveTurn active)
     {
         var (flow, user) = (active.Flow, active.User);
-        var session = ReadSession(flow, active.UserKey, user);
+        var session = await ReadSessionAsync(flow, active.UserKey, user).ConfigureAwait(false);
         // Past retention but not swept yet: the runtime forgets the user itself, whatever the sweep's timing.
         if (session.FlowVersion is { } version && version != flow.Version && !session.IsAtHome && flow.FindStep(session.StepId) is null)
         {
@@ -232,7 +232,7 @@ internal sealed class ConversationService
     {
         await using ((await _turns.EnterAsync(flow.BotId, userKey, CancellationToken.None).ConfigureAwait(false)).ConfigureAwait(false))
         {
-            var session = _sessions.Find(flow.BotId, userKey);
+            var session = await _sessions.FindAsync(flow.BotId, userKey).ConfigureAwait(false);
             if (session is { IsAtHome: false })
             {
                 await _sessions.SaveAsync(flow.BotId, userKey, session with { StepId = Session.HomeStepId, Choice = null, Page = 0 }).ConfigureAwait(false);
@@ -296,11 +296,11 @@ internal sealed class ConversationService
         _runtime.Undo(active.Flow.BotId, result.Effects, now);
     }
 
-    private Session ReadSession(CompiledFlow flow, string userKey, LazyUserTag user)
+    private async Task<Session> ReadSessionAsync(CompiledFlow flow, string userKey, LazyUserTag user)
     {
         try
         {
-            return _sessions.Find(flow.BotId, userKey) ?? Session.New;
+            return await _sessions.FindAsync(flow.BotId, userKey).ConfigureAwait(false) ?? Session.New;
         }
         catch (InvalidDataException e)
         {

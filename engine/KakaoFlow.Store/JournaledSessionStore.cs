@@ -141,35 +141,59 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     public Session? Find(string botId, string userKey)
     {
         var key = new SessionKey(botId, userKey);
+        return FoundInMemory(key, out var session) ? session : Cached(key, _backing.Find(botId, userKey));
+    }
+
+    /// <summary>Like <see cref="Find"/>; a read of the backing store holds no thread while it waits (requests read this way).</summary>
+    public ValueTask<Session?> FindAsync(string botId, string userKey)
+    {
+        var key = new SessionKey(botId, userKey);
+        return FoundInMemory(key, out var session) ? new ValueTask<Session?>(session) : FindStoredAsync(key);
+    }
+
+    private async ValueTask<Session?> FindStoredAsync(SessionKey key) =>
+        Cached(key, await _backing.FindAsync(key.BotId, key.UserKey).ConfigureAwait(false));
+
+    /// <summary>Whether the session is known without the backing store: cached, packed, or a user never stored (null).</summary>
+    private bool FoundInMemory(SessionKey key, out Session? session)
+    {
         if (_cache.TryGetValue(key, out var cached))
         {
             cached.Touched = Interlocked.Increment(ref _clock);
             _metrics.ReadFromCache();
-            return cached.Session;
+            session = cached.Session;
+            return true;
         }
 
         if (_packed.TryTake(key, out var record))
         {
-            var unpacked = SessionRecord.Read(record).Session;
-            _cache.TryAdd(key, new Entry(unpacked, Interlocked.Increment(ref _clock), record));
+            session = SessionRecord.Read(record).Session;
+            _cache.TryAdd(key, new Entry(session, Interlocked.Increment(ref _clock), record));
             _metrics.ReadFromPacked();
-            return unpacked;
+            return true;
         }
 
-        if (Volatile.Read(ref _knownReady) && !_known.MightContain(botId, userKey))
+        if (Volatile.Read(ref _knownReady) && !_known.MightContain(key.BotId, key.UserKey))
         {
             _metrics.ReadOfNewUser();
-            return null; // never stored: a new user
+            session = null; // never stored: a new user
+            return true;
         }
 
         _metrics.ReadFromStore();
-        var session = _backing.Find(botId, userKey);
-        if (session is not null)
+        session = null;
+        return false;
+    }
+
+    /// <summary>A session read from the backing store, cached.</summary>
+    private Session? Cached(SessionKey key, Session? stored)
+    {
+        if (stored is not null)
         {
-            _cache.TryAdd(key, new Entry(session, Interlocked.Increment(ref _clock), record: null));
+            _cache.TryAdd(key, new Entry(stored, Interlocked.Increment(ref _clock), record: null));
         }
 
-        return session;
+        return stored;
     }
 
     public void Save(string botId, string userKey, Session session) =>

@@ -62,6 +62,9 @@ internal sealed class LiteDbFile : IDisposable
     /// <summary>Whether the calling thread holds the turn inside LiteDB (a call of its own is running).</summary>
     private bool InsideOnThisThread => Volatile.Read(ref _insideThread) == Environment.CurrentManagedThreadId;
 
+    /// <summary>Where <see cref="ReadAsync"/> waits for a turn that is not free: four, enough to keep the one turn busy.</summary>
+    private readonly ReadThreads _readThreads;
+
     private readonly StoreHealth _health;
     private readonly Lock _gate = new();
     private Database? _current;
@@ -77,12 +80,42 @@ internal sealed class LiteDbFile : IDisposable
         _health = health;
         StoreFiles.Prepare(fileName);
         _current = Open(fileName);
+        _readThreads = new ReadThreads(4, "KakaoFlow LiteDB reads");
     }
 
     public string FileName { get; }
 
     /// <summary>Runs a read. <paramref name="read"/> must finish its LiteDB work before it returns (materialise queries).</summary>
     public T Read<T>(string what, Func<Database, T> read) => Run(what, writes: false, read);
+
+    /// <summary>
+    /// Runs a read like <see cref="Read"/>, without blocking the caller's thread while it waits for its turn inside LiteDB:
+    /// when the turn is not free at once, the read waits on one of the file's <see cref="ReadThreads"/> (the wait still
+    /// bounded by <see cref="LockTimeoutSeconds"/> from now).
+    /// </summary>
+    public async ValueTask<T> ReadAsync<T>(string what, Func<Database, T> read)
+    {
+        if (InsideOnThisThread)
+        {
+            return RunInside(what, writes: false, read);
+        }
+
+        if (TakeTurn(TimeSpan.Zero))
+        {
+            try
+            {
+                return RunInside(what, writes: false, read);
+            }
+            finally
+            {
+                EndTurn();
+            }
+        }
+
+        var deadline = Environment.TickCount64 + (LockTimeoutSeconds * 1000L);
+        return await _readThreads.Run(() => Run(what, writes: false, read, TimeSpan.FromMilliseconds(Math.Max(deadline - Environment.TickCount64, 0))))
+            .ConfigureAwait(false);
+    }
 
     /// <summary>
     /// Runs a write to one collection (each LiteDB call inside is its own automatic transaction); its success tells the
@@ -144,18 +177,23 @@ internal sealed class LiteDbFile : IDisposable
         {
             Close(closing);
         }
+
+        _readThreads.Dispose(); // the reads already handed over find the file closed
     }
 
-    private T Run<T>(string what, bool writes, Func<Database, T> operation)
+    private T Run<T>(string what, bool writes, Func<Database, T> operation) =>
+        Run(what, writes, operation, TimeSpan.FromSeconds(LockTimeoutSeconds));
+
+    private T Run<T>(string what, bool writes, Func<Database, T> operation, TimeSpan wait)
     {
         if (InsideOnThisThread)
         {
             return RunInside(what, writes, operation); // called from a call of this thread, already inside
         }
 
-        if (!TakeTurn(TimeSpan.FromSeconds(LockTimeoutSeconds)))
+        if (!TakeTurn(wait))
         {
-            throw new StoreUnavailableException($"{what} failed: the data file was busy with other calls for {LockTimeoutSeconds} s");
+            throw Busy(what);
         }
 
         T result;
@@ -238,6 +276,9 @@ internal sealed class LiteDbFile : IDisposable
         var log = new FileInfo(StoreFiles.LogOf(FileName));
         return log.Exists ? log.Length : 0;
     }
+
+    private static StoreUnavailableException Busy(string what) =>
+        new($"{what} failed: the data file was busy with other calls for {LockTimeoutSeconds} s");
 
     /// <summary>Waits for this thread's turn inside LiteDB, in the order of arrival (<see cref="TurnQueue"/>).</summary>
     private bool TakeTurn(TimeSpan timeout)

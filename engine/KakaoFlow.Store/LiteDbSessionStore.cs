@@ -104,9 +104,21 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
     /// <exception cref="InvalidDataException">The stored session cannot be read by this version.</exception>
     public Session? Find(string botId, string userKey)
     {
-        var document = _file.Read($"Reading a session of bot '{botId}'", database => database.Sessions.FindExactly(StoreNames.IdOf(botId, userKey), database.Collation));
+        var document = _file.Read(ReadingWhat(botId), database => ReadSession(database, botId, userKey));
         return document is null ? null : SessionDocuments.FromDocument(document);
     }
+
+    /// <inheritdoc cref="Find"/>
+    public async ValueTask<Session?> FindAsync(string botId, string userKey)
+    {
+        var document = await _file.ReadAsync(ReadingWhat(botId), database => ReadSession(database, botId, userKey)).ConfigureAwait(false);
+        return document is null ? null : SessionDocuments.FromDocument(document);
+    }
+
+    private static string ReadingWhat(string botId) => $"Reading a session of bot '{botId}'";
+
+    private static BsonDocument? ReadSession(LiteDbFile.Database database, string botId, string userKey) =>
+        database.Sessions.FindExactly(StoreNames.IdOf(botId, userKey), database.Collation);
 
     /// <summary>One LiteDB transaction: committed to its log (without fsync) when this returns.</summary>
     public void Save(string botId, string userKey, Session session)

@@ -13,6 +13,13 @@ public interface ISessionStore
     /// <exception cref="InvalidDataException">The stored session cannot be read by this version.</exception>
     Session? Find(string botId, string userKey);
 
+    /// <summary>
+    /// Reads like <see cref="Find"/>, without holding a thread while it waits (for a store that waits: a request reads
+    /// its user's session this way, so that many requests waiting at once leave the thread pool its threads).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The stored session cannot be read by this version.</exception>
+    ValueTask<Session?> FindAsync(string botId, string userKey) => new(Find(botId, userKey));
+
     /// <summary>Writes the whole session. When this returns, the write is durable: it survives a killed process (what else it survives depends on the store; see docs/serving.md).</summary>
     void Save(string botId, string userKey, Session session);
 

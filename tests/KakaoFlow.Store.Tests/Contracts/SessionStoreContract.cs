@@ -42,6 +42,18 @@ public abstract class SessionStoreContract : StoreContract<ISessionStore>
     }
 
     [Fact]
+    public async Task A_session_read_asynchronously_is_the_one_read_synchronously_also_after_a_restart()
+    {
+        Store.Save(Bot, "손님", Sessions.Turn("손님", 1));
+
+        Assert.Null(await Store.FindAsync(Bot, "처음 온 손님"));
+        SessionAssert.Same(Sessions.Turn("손님", 1), await Store.FindAsync(Bot, "손님"));
+        var restarted = Restart(); // a store that caches must read its file now
+        SessionAssert.Same(Sessions.Turn("손님", 1), await restarted.FindAsync(Bot, "손님"));
+        Assert.Null(await restarted.FindAsync(Bot, "처음 온 손님"));
+    }
+
+    [Fact]
     public void Saving_again_overwrites_the_users_session()
     {
         Store.Save(Bot, "손님", Sessions.Turn("손님", 1));

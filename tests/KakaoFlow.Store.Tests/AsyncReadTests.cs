@@ -1,0 +1,95 @@
+using KakaoFlow.Store.Tests.Support;
+using LiteDB;
+
+namespace KakaoFlow.Store.Tests;
+
+/// <summary>A request's read of the data file waits for its turn inside LiteDB without holding a thread.</summary>
+public sealed class AsyncReadTests : TempStoreFile
+{
+    private static readonly TimeSpan Long = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task A_read_waiting_for_its_turn_returns_to_its_caller_and_runs_when_the_turn_comes()
+    {
+        using var file = OpenDataFile();
+        file.Write("storing a customer", StoreNames.Sessions, sessions => sessions.Insert(new BsonDocument { ["_id"] = "단골", ["text"] = "불고기 피자" }));
+        using var holding = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var holder = Task.Factory.StartNew(() => file.Transaction("a long write", _ =>
+        {
+            holding.Set();
+            Assert.True(release.Wait(Long));
+        }), TaskCreationOptions.LongRunning);
+        Assert.True(holding.Wait(Long));
+
+        // Blocking here for its turn, it would fail after 2 s (the holder waits for this thread to release it).
+        var read = file.ReadAsync("reading a customer", database => database.Sessions.FindExactly("단골", database.Collation)?["text"].AsString);
+        Assert.False(read.IsCompleted);
+        Assert.True(SpinWait.SpinUntil(() => file.Waiting == 1, Long)); // on a thread of the file's own
+
+        release.Set();
+        Assert.Equal("불고기 피자", await read);
+        await holder.WaitAsync(Long);
+    }
+
+    [Fact]
+    public async Task A_read_that_waits_too_long_fails_like_a_busy_file_and_leaves_the_queue()
+    {
+        using var file = OpenDataFile();
+        using var release = new ManualResetEventSlim();
+        using var holding = new ManualResetEventSlim();
+        var holder = Task.Factory.StartNew(() => file.Transaction("a write that outlasts the wait", _ =>
+        {
+            holding.Set();
+            Assert.True(release.Wait(Long));
+        }), TaskCreationOptions.LongRunning);
+        Assert.True(holding.Wait(Long));
+
+        var failure = await Assert.ThrowsAsync<KakaoFlow.Storage.StoreUnavailableException>(
+            async () => await file.ReadAsync("reading a customer", database => database.Sessions.Count()));
+        Assert.Contains("busy with other calls", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(0, file.Waiting);
+
+        release.Set();
+        await holder.WaitAsync(Long);
+        Assert.Equal(0, await file.ReadAsync("counting", database => database.Sessions.Count()));
+    }
+
+    [Fact]
+    public async Task Reads_waiting_for_their_turn_block_four_threads_of_the_files_own_and_each_gets_its_turn()
+    {
+        using var file = OpenDataFile();
+        using var release = new ManualResetEventSlim();
+        using var holding = new ManualResetEventSlim();
+        var holder = Task.Factory.StartNew(() => file.Transaction("a long write", _ =>
+        {
+            holding.Set();
+            Assert.True(release.Wait(Long));
+        }), TaskCreationOptions.LongRunning);
+        Assert.True(holding.Wait(Long));
+
+        var order = new List<int>();
+        var reads = Enumerable.Range(0, 12).Select(i => file.ReadAsync("reading in turn", _ =>
+        {
+            order.Add(i); // no lock: turns are exclusive
+            return i;
+        }).AsTask()).ToList();
+        Assert.True(SpinWait.SpinUntil(() => file.Waiting == 4, Long)); // the file's four threads; the others wait for one
+        Thread.Sleep(100);
+        Assert.Equal(4, file.Waiting);
+
+        release.Set();
+        Assert.Equal(Enumerable.Range(0, 12), await Task.WhenAll(reads).WaitAsync(Long));
+        Assert.Equal(Enumerable.Range(0, 12), order.Order()); // each once (the four threads reach the turn in any order)
+        await holder.WaitAsync(Long);
+    }
+
+    [Fact]
+    public async Task A_read_handed_over_after_the_file_closed_fails_as_disposed()
+    {
+        var file = OpenDataFile();
+        file.Dispose();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await file.ReadAsync("reading after the end", database => database.Sessions.Count()));
+    }
+}
