@@ -62,7 +62,10 @@ internal sealed class LiteDbFile : IDisposable
     /// <summary>Whether the calling thread holds the turn inside LiteDB (a call of its own is running).</summary>
     private bool InsideOnThisThread => Volatile.Read(ref _insideThread) == Environment.CurrentManagedThreadId;
 
-    /// <summary>Where <see cref="ReadAsync"/> waits for a turn that is not free: four, enough to keep the one turn busy.</summary>
+    /// <summary>
+    /// Where <see cref="ReadAsync"/> waits for a turn that is not free. Four: at a pause of a flush, the four reads waiting
+    /// there go in, and the others wait for the next pause (bench/README.md, "eleventh session").
+    /// </summary>
     private readonly ReadThreads _readThreads;
 
     private readonly StoreHealth _health;
@@ -220,15 +223,15 @@ internal sealed class LiteDbFile : IDisposable
     /// write's commit (<see cref="AutoCheckpointPages"/>), where a flush's commit of 4,096 sessions held every read back
     /// 53 ms at the median and 110 at most, two thirds of it the checkpoint (bench/README.md, "eleventh session"). Not
     /// while a call is paused inside a transaction (<see cref="PauseInside"/>): the checkpoint waits for every open
-    /// transaction to end, which that one cannot do without the turn; the write that ends it checkpoints. A failure that
-    /// retires the file is not the writer's (its write was committed); any other (LiteDB's lock timeout: a transaction
-    /// left open) is, as a bug must not be hidden.
+    /// transaction to end, which that one cannot do without the turn; the write that ends it checkpoints. A failure is
+    /// not the writer's, whose write was committed: it is counted (<see cref="FailedCheckpoints"/>), a failure of the
+    /// disk also retires the file like any call's, and the next write tries again.
     /// </summary>
     internal void CheckpointIfLogAbove(long pages)
     {
-        if (LogBytes() <= pages * StoreFiles.PageSize || !TakeTurn(TimeSpan.FromSeconds(LockTimeoutSeconds)))
+        if (InsideOnThisThread || LogBytes() <= pages * StoreFiles.PageSize || !TakeTurn(TimeSpan.FromSeconds(LockTimeoutSeconds)))
         {
-            return;
+            return; // from inside a call it would wait for its own turn
         }
 
         try
@@ -250,9 +253,9 @@ internal sealed class LiteDbFile : IDisposable
                 });
             }
         }
-        catch (StoreException) when (Retired())
+        catch (Exception e) when (e is StoreException or ObjectDisposedException)
         {
-            // The health knows why; the next call opens the file again.
+            Interlocked.Increment(ref _failedCheckpoints);
         }
         finally
         {
@@ -260,13 +263,10 @@ internal sealed class LiteDbFile : IDisposable
         }
     }
 
-    private bool Retired()
-    {
-        lock (_gate)
-        {
-            return _current is null;
-        }
-    }
+    private int _failedCheckpoints;
+
+    /// <summary>Checkpoints that failed (<see cref="CheckpointIfLogAbove"/>): a lock timeout there means a transaction left open.</summary>
+    internal int FailedCheckpoints => Volatile.Read(ref _failedCheckpoints);
 
     /// <summary>How many calls wait for their turn inside LiteDB (for tests: it is stale as soon as it is read).</summary>
     internal int Waiting => _inside.Waiting;

@@ -9,7 +9,7 @@ namespace KakaoFlow.Store;
 /// the pool to add threads, about one every half second; given more pool threads, the turn went to threads that were
 /// not running and reads waited 25–30 ms for a turn of 0.1 ms. Waiting on a turn of the pool's own instead (a task
 /// handed the turn) deadlocked when the pool's threads were all blocked on the same turn by synchronous calls (bench/README.md,
-/// "eleventh session"). Work runs in the order it was handed over.
+/// "eleventh session"). Work starts in the order it was handed over.
 /// </summary>
 internal sealed class ReadThreads : IDisposable
 {

@@ -85,11 +85,46 @@ public sealed class AsyncReadTests : TempStoreFile
     }
 
     [Fact]
-    public async Task A_read_handed_over_after_the_file_closed_fails_as_disposed()
+    public async Task A_read_waiting_on_the_files_threads_when_it_closes_fails_as_disposed_and_so_does_one_handed_over_after()
     {
         var file = OpenDataFile();
-        file.Dispose();
+        using var release = new ManualResetEventSlim();
+        using var holding = new ManualResetEventSlim();
+        var holder = Task.Factory.StartNew(() => file.Transaction("a long write", _ =>
+        {
+            holding.Set();
+            Assert.True(release.Wait(Long));
+        }), TaskCreationOptions.LongRunning);
+        Assert.True(holding.Wait(Long));
+        var waiting = file.ReadAsync("reading while it closes", database => database.Sessions.Count()).AsTask();
+        Assert.True(SpinWait.SpinUntil(() => file.Waiting == 1, Long));
+
+        var closing = Task.Factory.StartNew(file.Dispose, TaskCreationOptions.LongRunning); // waits for the read's thread
+        release.Set();
+        await closing.WaitAsync(Long);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => waiting);
+        await holder.WaitAsync(Long);
+
+        // After the end: the turn is free, so the read runs at once and finds the file closed.
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await file.ReadAsync("reading after the end", database => database.Sessions.Count()));
+    }
+
+    [Fact]
+    public async Task A_read_that_must_wait_after_the_file_closed_fails_as_disposed()
+    {
+        var file = OpenDataFile();
+        using var release = new ManualResetEventSlim();
+        using var holding = new ManualResetEventSlim();
+        var holder = Task.Factory.StartNew(() => file.Transaction("a write still inside when it closes", _ =>
+        {
+            holding.Set();
+            Assert.True(release.Wait(Long));
+        }), TaskCreationOptions.LongRunning);
+        Assert.True(holding.Wait(Long));
+        file.Dispose(); // the write inside closes it when it leaves
 
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await file.ReadAsync("reading after the end", database => database.Sessions.Count()));
+        release.Set();
+        await holder.WaitAsync(Long);
     }
 }

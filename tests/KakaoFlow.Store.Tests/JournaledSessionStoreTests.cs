@@ -147,6 +147,21 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
     }
 
     [Fact]
+    public async Task A_session_read_asynchronously_comes_from_the_backing_stores_asynchronous_read_once()
+    {
+        _backing.Save(Bot, "손님", Sessions.Turn("손님", 1));
+        using var sessions = Open(NoBackgroundFlush);
+        await sessions.KnownUsersLoaded;
+
+        SessionAssert.Same(Sessions.Turn("손님", 1), await sessions.FindAsync(Bot, "손님"));
+        SessionAssert.Same(Sessions.Turn("손님", 1), await sessions.FindAsync(Bot, "손님")); // cached
+        Assert.Null(await sessions.FindAsync(Bot, "처음 온 손님")); // ruled out by the filter
+        Assert.Equal(1, _backing.AsyncFinds);
+        Assert.Equal(1, _backing.Finds);
+        Assert.Equal(1, sessions.CachedCount);
+    }
+
+    [Fact]
     public async Task A_flush_hands_over_the_users_known_never_stored_marked_first_then_the_others_each_kind_by_bot()
     {
         const string OtherBot = "꽃집봇";

@@ -14,8 +14,9 @@ public interface ISessionStore
     Session? Find(string botId, string userKey);
 
     /// <summary>
-    /// Reads like <see cref="Find"/>, without holding a thread while it waits (for a store that waits: a request reads
-    /// its user's session this way, so that many requests waiting at once leave the thread pool its threads).
+    /// Reads like <see cref="Find"/>; a store whose reads wait (for a lock, a turn, the network) implements it without
+    /// blocking the caller's thread meanwhile, so that many requests reading at once (they read this way) leave the
+    /// thread pool its threads. By default it runs <see cref="Find"/> on the caller's thread.
     /// </summary>
     /// <exception cref="InvalidDataException">The stored session cannot be read by this version.</exception>
     ValueTask<Session?> FindAsync(string botId, string userKey) => new(Find(botId, userKey));

@@ -48,6 +48,18 @@ internal sealed class RecordingBackingStore : ISessionBackingStore
         return Stored.Find(botId, userKey);
     }
 
+    /// <summary>Reads of <see cref="FindAsync"/> (also counted in <see cref="Finds"/>).</summary>
+    public int AsyncFinds => Volatile.Read(ref _asyncFinds);
+
+    private int _asyncFinds;
+
+    public async ValueTask<Session?> FindAsync(string botId, string userKey)
+    {
+        Interlocked.Increment(ref _asyncFinds);
+        await Task.Yield(); // as a store that waits: the caller goes on later, on another thread
+        return Find(botId, userKey);
+    }
+
     public void Save(string botId, string userKey, Session session)
     {
         NoteId(botId, userKey);
