@@ -13,45 +13,31 @@ public sealed class AsyncReadTests : TempStoreFile
     {
         using var file = OpenDataFile();
         file.Write("storing a customer", StoreNames.Sessions, sessions => sessions.Insert(new BsonDocument { ["_id"] = "단골", ["text"] = "불고기 피자" }));
-        using var holding = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        var holder = Task.Factory.StartNew(() => file.Transaction("a long write", _ =>
-        {
-            holding.Set();
-            Assert.True(release.Wait(Long));
-        }), TaskCreationOptions.LongRunning);
-        Assert.True(holding.Wait(Long));
+        using var holder = HeldTurn.Hold(file, "a long write");
 
         // Blocking here for its turn, it would fail after 2 s (the holder waits for this thread to release it).
         var read = file.ReadAsync("reading a customer", database => database.Sessions.FindExactly("단골", database.Collation)?["text"].AsString);
         Assert.False(read.IsCompleted);
         Assert.True(SpinWait.SpinUntil(() => file.Waiting == 1, Long)); // on a thread of the file's own
 
-        release.Set();
+        holder.Release();
         Assert.Equal("불고기 피자", await read);
-        await holder.WaitAsync(Long);
+        await holder.Ended;
     }
 
     [Fact]
     public async Task A_read_that_waits_too_long_fails_like_a_busy_file_and_leaves_the_queue()
     {
         using var file = OpenDataFile();
-        using var release = new ManualResetEventSlim();
-        using var holding = new ManualResetEventSlim();
-        var holder = Task.Factory.StartNew(() => file.Transaction("a write that outlasts the wait", _ =>
-        {
-            holding.Set();
-            Assert.True(release.Wait(Long));
-        }), TaskCreationOptions.LongRunning);
-        Assert.True(holding.Wait(Long));
+        using var holder = HeldTurn.Hold(file, "a write that outlasts the wait");
 
         var failure = await Assert.ThrowsAsync<KakaoFlow.Storage.StoreUnavailableException>(
             async () => await file.ReadAsync("reading a customer", database => database.Sessions.Count()));
         Assert.Contains("busy with other calls", failure.Message, StringComparison.Ordinal);
         Assert.Equal(0, file.Waiting);
 
-        release.Set();
-        await holder.WaitAsync(Long);
+        holder.Release();
+        await holder.Ended;
         Assert.Equal(0, await file.ReadAsync("counting", database => database.Sessions.Count()));
     }
 
@@ -59,14 +45,7 @@ public sealed class AsyncReadTests : TempStoreFile
     public async Task Reads_waiting_for_their_turn_block_four_threads_of_the_files_own_and_each_gets_its_turn()
     {
         using var file = OpenDataFile();
-        using var release = new ManualResetEventSlim();
-        using var holding = new ManualResetEventSlim();
-        var holder = Task.Factory.StartNew(() => file.Transaction("a long write", _ =>
-        {
-            holding.Set();
-            Assert.True(release.Wait(Long));
-        }), TaskCreationOptions.LongRunning);
-        Assert.True(holding.Wait(Long));
+        using var holder = HeldTurn.Hold(file, "a long write");
 
         var order = new List<int>();
         var reads = Enumerable.Range(0, 12).Select(i => file.ReadAsync("reading in turn", _ =>
@@ -78,32 +57,25 @@ public sealed class AsyncReadTests : TempStoreFile
         Thread.Sleep(100);
         Assert.Equal(4, file.Waiting);
 
-        release.Set();
+        holder.Release();
         Assert.Equal(Enumerable.Range(0, 12), await Task.WhenAll(reads).WaitAsync(Long));
         Assert.Equal(Enumerable.Range(0, 12), order.Order()); // each once (the four threads reach the turn in any order)
-        await holder.WaitAsync(Long);
+        await holder.Ended;
     }
 
     [Fact]
     public async Task A_read_waiting_on_the_files_threads_when_it_closes_fails_as_disposed_and_so_does_one_handed_over_after()
     {
         var file = OpenDataFile();
-        using var release = new ManualResetEventSlim();
-        using var holding = new ManualResetEventSlim();
-        var holder = Task.Factory.StartNew(() => file.Transaction("a long write", _ =>
-        {
-            holding.Set();
-            Assert.True(release.Wait(Long));
-        }), TaskCreationOptions.LongRunning);
-        Assert.True(holding.Wait(Long));
+        using var holder = HeldTurn.Hold(file, "a long write");
         var waiting = file.ReadAsync("reading while it closes", database => database.Sessions.Count()).AsTask();
         Assert.True(SpinWait.SpinUntil(() => file.Waiting == 1, Long));
 
         var closing = Task.Factory.StartNew(file.Dispose, TaskCreationOptions.LongRunning); // waits for the read's thread
-        release.Set();
+        holder.Release();
         await closing.WaitAsync(Long);
         await Assert.ThrowsAsync<ObjectDisposedException>(() => waiting);
-        await holder.WaitAsync(Long);
+        await holder.Ended;
 
         // After the end: the turn is free, so the read runs at once and finds the file closed.
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await file.ReadAsync("reading after the end", database => database.Sessions.Count()));
@@ -113,18 +85,42 @@ public sealed class AsyncReadTests : TempStoreFile
     public async Task A_read_that_must_wait_after_the_file_closed_fails_as_disposed()
     {
         var file = OpenDataFile();
-        using var release = new ManualResetEventSlim();
-        using var holding = new ManualResetEventSlim();
-        var holder = Task.Factory.StartNew(() => file.Transaction("a write still inside when it closes", _ =>
-        {
-            holding.Set();
-            Assert.True(release.Wait(Long));
-        }), TaskCreationOptions.LongRunning);
-        Assert.True(holding.Wait(Long));
+        using var holder = HeldTurn.Hold(file, "a write still inside when it closes");
         file.Dispose(); // the write inside closes it when it leaves
 
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await file.ReadAsync("reading after the end", database => database.Sessions.Count()));
-        release.Set();
-        await holder.WaitAsync(Long);
+        holder.Release();
+        await holder.Ended;
+    }
+
+    /// <summary>A write on a thread of its own, holding the turn inside LiteDB until released.</summary>
+    private sealed class HeldTurn : IDisposable
+    {
+        private readonly ManualResetEventSlim _release = new();
+
+        private HeldTurn(LiteDbFile file, string what)
+        {
+            using var holding = new ManualResetEventSlim();
+            Ended = Task.Factory.StartNew(() => file.Transaction(what, _ =>
+            {
+                holding.Set();
+                Assert.True(_release.Wait(Long));
+            }), TaskCreationOptions.LongRunning).WaitAsync(Long);
+            Assert.True(holding.Wait(Long));
+        }
+
+        /// <summary>Completes when the write has ended (faults when it failed).</summary>
+        public Task Ended { get; }
+
+        public static HeldTurn Hold(LiteDbFile file, string what) => new(file, what);
+
+        public void Release() => _release.Set();
+
+        public void Dispose()
+        {
+            _release.Set();
+            Ended.Wait(Long);
+            _release.Dispose();
+        }
     }
 }
