@@ -75,6 +75,7 @@ internal sealed class LiteDbFile : IDisposable
     private long _reopenAt;
     private bool _opening;
     private bool _disposed;
+    private int _failedCheckpoints;
 
     /// <summary>Opens the file (creating it when missing); throws LiteDB's or the file system's exception when it cannot.</summary>
     public LiteDbFile(string fileName, StoreHealth health)
@@ -262,8 +263,6 @@ internal sealed class LiteDbFile : IDisposable
             EndTurn();
         }
     }
-
-    private int _failedCheckpoints;
 
     /// <summary>Checkpoints that failed (<see cref="CheckpointIfLogAbove"/>): a lock timeout there means a transaction left open.</summary>
     internal int FailedCheckpoints => Volatile.Read(ref _failedCheckpoints);
