@@ -27,9 +27,16 @@ internal sealed class IdleMemoryTrim(ConversationService conversations, IOptions
     private long _turnsAtLastLook = -1;
     private long _turnsAtLastTrim;
     private int _looks;
+    private bool _watching;
 
     /// <summary>How many times the host looked (tests wait on it).</summary>
     public int Looks => Volatile.Read(ref _looks);
+
+    /// <summary>
+    /// Whether its timer runs (tests wait on it before they move the clock: the host's start returns before
+    /// <see cref="ExecuteAsync"/> has necessarily made it, and a clock moved before that moves past it unseen).
+    /// </summary>
+    public bool Watching => Volatile.Read(ref _watching);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -40,6 +47,7 @@ internal sealed class IdleMemoryTrim(ConversationService conversations, IOptions
         }
 
         using var timer = new PeriodicTimer(period, clock);
+        Volatile.Write(ref _watching, true);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))

@@ -85,6 +85,7 @@ public sealed class IdleMemoryTrimTests
     /// <summary>Moves the clock one period at a time, each time waiting until the host has looked.</summary>
     private static async Task LookAsync(TestHost host, IdleMemoryTrim trim, int times = 1)
     {
+        await Lifecycle.EventuallyAsync(() => trim.Watching, "the host to start its timer", seconds: 10);
         for (var i = 0; i < times; i++)
         {
             var looks = trim.Looks;
