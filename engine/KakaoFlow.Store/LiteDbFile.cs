@@ -38,7 +38,7 @@ internal sealed class LiteDbFile : IDisposable
 
     /// <summary>
     /// LiteDB's own checkpoint (its CHECKPOINT pragma, stored in the file), inside the commit that grows its log past this:
-    /// only a backstop, for a log the checkpoint after a write's turn could not move (<see cref="CheckpointIfLogAbove"/>).
+    /// only a backstop, for a log the checkpoint after a write's turn could not move (<see cref="CheckpointIfLogLarge"/>).
     /// </summary>
     public const int AutoCheckpointPages = 8 * CheckpointPages;
 
@@ -106,14 +106,7 @@ internal sealed class LiteDbFile : IDisposable
 
         if (TakeTurn(TimeSpan.Zero))
         {
-            try
-            {
-                return RunInside(what, writes: false, read);
-            }
-            finally
-            {
-                EndTurn();
-            }
+            return RunInTurn(what, writes: false, read);
         }
 
         var deadline = Environment.TickCount64 + (LockTimeoutSeconds * 1000L);
@@ -200,6 +193,12 @@ internal sealed class LiteDbFile : IDisposable
             throw Busy(what);
         }
 
+        return RunInTurn(what, writes, operation);
+    }
+
+    /// <summary>Runs a call in the turn this thread has just taken, ends the turn, then checkpoints after a write.</summary>
+    private T RunInTurn<T>(string what, bool writes, Func<Database, T> operation)
+    {
         T result;
         try
         {
@@ -212,14 +211,14 @@ internal sealed class LiteDbFile : IDisposable
 
         if (writes)
         {
-            CheckpointIfLogAbove(CheckpointPages);
+            CheckpointIfLogLarge();
         }
 
         return result;
     }
 
     /// <summary>
-    /// Moves LiteDB's log into the data file (its checkpoint) when the log holds more than <paramref name="pages"/>, in a
+    /// Moves LiteDB's log into the data file (its checkpoint) when the log holds more than <see cref="CheckpointPages"/>, in a
     /// turn of its own: the calls that waited for the write that grew it go first. LiteDB would checkpoint inside that
     /// write's commit (<see cref="AutoCheckpointPages"/>), where a flush's commit of 4,096 sessions held every read back
     /// 53 ms at the median and 110 at most, two thirds of it the checkpoint (bench/README.md, "eleventh session"). Not
@@ -228,9 +227,9 @@ internal sealed class LiteDbFile : IDisposable
     /// not the writer's, whose write was committed: it is counted (<see cref="FailedCheckpoints"/>), a failure of the
     /// disk also retires the file like any call's, and the next write tries again.
     /// </summary>
-    internal void CheckpointIfLogAbove(long pages)
+    private void CheckpointIfLogLarge()
     {
-        if (InsideOnThisThread || LogBytes() <= pages * StoreFiles.PageSize || !TakeTurn(TimeSpan.FromSeconds(LockTimeoutSeconds)))
+        if (InsideOnThisThread || !LogLarge() || !TakeTurn(TimeSpan.FromSeconds(LockTimeoutSeconds)))
         {
             return; // from inside a call it would wait for its own turn
         }
@@ -245,7 +244,7 @@ internal sealed class LiteDbFile : IDisposable
                 }
             }
 
-            if (LogBytes() > pages * StoreFiles.PageSize) // another write's checkpoint may have gone first
+            if (LogLarge()) // another write's checkpoint may have gone first
             {
                 RunInside("Moving LiteDB's log into the data file", writes: true, database =>
                 {
@@ -264,16 +263,16 @@ internal sealed class LiteDbFile : IDisposable
         }
     }
 
-    /// <summary>Checkpoints that failed (<see cref="CheckpointIfLogAbove"/>): a lock timeout there means a transaction left open.</summary>
+    /// <summary>Checkpoints that failed (<see cref="CheckpointIfLogLarge"/>): a lock timeout there means a transaction left open.</summary>
     internal int FailedCheckpoints => Volatile.Read(ref _failedCheckpoints);
 
     /// <summary>How many calls wait for their turn inside LiteDB (for tests: it is stale as soon as it is read).</summary>
     internal int Waiting => _inside.Waiting;
 
-    private long LogBytes()
+    private bool LogLarge()
     {
         var log = new FileInfo(StoreFiles.LogOf(FileName));
-        return log.Exists ? log.Length : 0;
+        return log.Exists && log.Length > (long)CheckpointPages * StoreFiles.PageSize;
     }
 
     private static StoreUnavailableException Busy(string what) =>

@@ -5,7 +5,7 @@ namespace KakaoFlow.Store.Tests;
 
 /// <summary>
 /// LiteDB's log is moved into the data file in a turn of its own after the write that grew it
-/// (<see cref="LiteDbFile.CheckpointIfLogAbove"/>), not inside that write's commit: the calls that waited for the write go
+/// (<see cref="LiteDbFile.CheckpointIfLogLarge"/>), not inside that write's commit: the calls that waited for the write go
 /// first.
 /// </summary>
 public sealed class CheckpointTests : TempStoreFile
