@@ -48,11 +48,20 @@ internal sealed class RedisSessionStore(RedisContext redis, RedisHostCoordinatio
     /// <exception cref="InvalidDataException">The stored session cannot be read by this version.</exception>
     public Session? Find(string botId, string userKey)
     {
-        // In a turn, the session read when the lease was taken (nobody else writes it while the lease is held).
-        var json = hosts.HeldLease(botId, userKey) is { } lease && lease.TakeSession(out var read)
+        var json = TakeLeaseRead(botId, userKey, out var read)
             ? read
             : RedisErrors.Run(() => Db.HashGet(Keys.Sessions(botId), userKey), "Reading a session", botId);
-        return json.IsNull ? null : RedisJson.ReadSession(json.ToString());
+        return ReadSession(json);
+    }
+
+    /// <summary>As <see cref="Find"/>, without holding a thread while Redis answers.</summary>
+    /// <exception cref="InvalidDataException">The stored session cannot be read by this version.</exception>
+    public async ValueTask<Session?> FindAsync(string botId, string userKey)
+    {
+        var json = TakeLeaseRead(botId, userKey, out var read)
+            ? read
+            : await RedisErrors.RunAsync(() => Db.HashGetAsync(Keys.Sessions(botId), userKey), "Reading a session", botId).ConfigureAwait(false);
+        return ReadSession(json);
     }
 
     public void Save(string botId, string userKey, Session session)
@@ -118,6 +127,15 @@ internal sealed class RedisSessionStore(RedisContext redis, RedisHostCoordinatio
     }
 
     public int Count(string botId) => (int)RedisErrors.Run(() => Db.HashLength(Keys.Sessions(botId)), "Counting the sessions", botId);
+
+    /// <summary>In a turn, the session read when the lease was taken (nobody else writes it while the lease is held), once.</summary>
+    private bool TakeLeaseRead(string botId, string userKey, out RedisValue read)
+    {
+        read = RedisValue.Null;
+        return hosts.HeldLease(botId, userKey) is { } lease && lease.TakeSession(out read);
+    }
+
+    private static Session? ReadSession(RedisValue json) => json.IsNull ? null : RedisJson.ReadSession(json.ToString());
 
     private static bool IsInactive(string json, DateTimeOffset cutoff)
     {

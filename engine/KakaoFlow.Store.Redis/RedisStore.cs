@@ -94,8 +94,8 @@ public sealed class RedisStore : IStoreHealth, IDisposable
     }
 
     /// <summary>
-    /// The store's interfaces are partly synchronous (a session read, an error count), so a request waits for Redis on a
-    /// thread-pool thread, and the client reads Redis's answers on the thread pool too. With only as many threads as
+    /// The store's interfaces are partly synchronous (a bot's data, an error count; a request's session read is not), so a
+    /// request waits for Redis on a thread-pool thread, and the client reads Redis's answers on the thread pool too. With only as many threads as
     /// cores to start with, a burst of waiting requests leaves no thread to read the answers they wait for, until the pool
     /// slowly adds threads (StackExchange.Redis's "thread theft" timeouts). So the pool starts with enough threads for a
     /// burst (the client's own guidance); they are created only when needed.

@@ -4,6 +4,7 @@ using KakaoFlow.Redis.Tests.Support;
 using KakaoFlow.Runtime;
 using KakaoFlow.Storage;
 using KakaoFlow.Store.Redis;
+using StackExchange.Redis;
 
 namespace KakaoFlow.Redis.Tests;
 
@@ -138,6 +139,35 @@ public sealed class RedisStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task An_asynchronous_session_read_returns_its_thread_while_redis_has_not_answered()
+    {
+        using var server = RedisServerProcess.Start();
+        using var store = new RedisStore(TestRedis.Options() with { EndPoint = server.EndPoint });
+        store.Sessions.Save(Bot, "손님", Session.New with { StepId = "사이즈" });
+        using var admin = await ConnectionMultiplexer.ConnectAsync(server.EndPoint + ",allowAdmin=true");
+
+        // Every client of this server (not the shared one) waits 1 s; the read is pending, not blocking its caller.
+        await admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "1000", "ALL");
+        var read = store.Sessions.FindAsync(Bot, "손님");
+
+        Assert.False(read.IsCompleted);
+        Assert.Equal("사이즈", (await read)?.StepId);
+    }
+
+    [Fact]
+    public async Task In_a_turn_an_asynchronous_read_is_the_session_read_with_the_lease_as_a_synchronous_one_is()
+    {
+        var (a, b) = (Host(), Host());
+        a.Sessions.Save(Bot, "손님", Session.New with { StepId = "사이즈" });
+        await using (await a.Coordination.EnterTurnAsync(Bot, "손님", CancellationToken.None))
+        {
+            b.Sessions.Save(Bot, "손님", Session.New with { StepId = "b가 몰래" }); // unfenced: b holds no turn
+            Assert.Equal("사이즈", (await a.Sessions.FindAsync(Bot, "손님"))?.StepId);
+            Assert.Equal("b가 몰래", (await a.Sessions.FindAsync(Bot, "손님"))?.StepId); // the lease's read is used once
+        }
+    }
+
+    [Fact]
     public void Each_delivery_attempt_is_claimed_by_one_host()
     {
         var (a, b) = (Host(), Host());
@@ -195,6 +225,7 @@ public sealed class RedisStoreTests : IDisposable
         var failed = Stopwatch.StartNew();
 
         Assert.Throws<StoreUnavailableException>(() => nowhere.Sessions.Find(Bot, "손님"));
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => nowhere.Sessions.FindAsync(Bot, "손님").AsTask());
         await Assert.ThrowsAsync<StoreUnavailableException>(() => nowhere.Sessions.SaveAsync(Bot, "손님", Session.New));
         Assert.Throws<StoreUnavailableException>(() => nowhere.Friends.MarkAdded(Bot, "손님", DateTimeOffset.UtcNow));
         Assert.Throws<StoreUnavailableException>(() => nowhere.BotData.Keys(Bot));
