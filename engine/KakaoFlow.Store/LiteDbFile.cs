@@ -28,7 +28,7 @@ namespace KakaoFlow.Store;
 /// is a minute): a call either gets its locks in time or fails with <see cref="StoreUnavailableException"/>.
 /// </para>
 /// </remarks>
-internal sealed class LiteDbFile : IDisposable
+internal sealed partial class LiteDbFile : IDisposable
 {
     /// <summary>The longest a LiteDB call waits for a lock: well inside the 3 s reply bound.</summary>
     public const int LockTimeoutSeconds = 2;
@@ -63,8 +63,8 @@ internal sealed class LiteDbFile : IDisposable
     private bool InsideOnThisThread => Volatile.Read(ref _insideThread) == Environment.CurrentManagedThreadId;
 
     /// <summary>
-    /// Where <see cref="ReadAsync"/> waits for a turn that is not free. Four: at a pause of a flush, the four reads waiting
-    /// there go in, and the others wait for the next pause (bench/README.md, "eleventh session").
+    /// Where the reads <see cref="ReadAsync"/> queued wait for a turn that is not free, and run. Several, so that a read
+    /// thread stuck in a slow read does not hold the queue up; each turn runs the queue, so more would only wait.
     /// </summary>
     private readonly ReadThreads _readThreads;
 
@@ -94,8 +94,9 @@ internal sealed class LiteDbFile : IDisposable
 
     /// <summary>
     /// Runs a read like <see cref="Read"/>, without blocking the caller's thread while it waits for its turn inside LiteDB:
-    /// when the turn is not free at once, the read waits on one of the file's <see cref="ReadThreads"/> (the wait still
-    /// bounded by <see cref="LockTimeoutSeconds"/> from now).
+    /// when the turn is not free at once, the read is queued, and the first of the file's <see cref="ReadThreads"/> to get
+    /// the turn runs the queued reads in it, up to <see cref="ReadsPerTurn"/> (the wait still bounded by
+    /// <see cref="LockTimeoutSeconds"/> from now).
     /// </summary>
     public async ValueTask<T> ReadAsync<T>(string what, Func<Database, T> read)
     {
@@ -109,9 +110,7 @@ internal sealed class LiteDbFile : IDisposable
             return RunInTurn(what, writes: false, read);
         }
 
-        var deadline = Environment.TickCount64 + (LockTimeoutSeconds * 1000L);
-        return await _readThreads.Run(() => Run(what, writes: false, read, TimeSpan.FromMilliseconds(Math.Max(deadline - Environment.TickCount64, 0))))
-            .ConfigureAwait(false);
+        return await QueueRead(what, read).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -178,17 +177,14 @@ internal sealed class LiteDbFile : IDisposable
         _readThreads.Dispose(); // the reads already handed over find the file closed
     }
 
-    private T Run<T>(string what, bool writes, Func<Database, T> operation) =>
-        Run(what, writes, operation, TimeSpan.FromSeconds(LockTimeoutSeconds));
-
-    private T Run<T>(string what, bool writes, Func<Database, T> operation, TimeSpan wait)
+    private T Run<T>(string what, bool writes, Func<Database, T> operation)
     {
         if (InsideOnThisThread)
         {
             return RunInside(what, writes, operation); // called from a call of this thread, already inside
         }
 
-        if (!TakeTurn(wait))
+        if (!TakeTurn(TimeSpan.FromSeconds(LockTimeoutSeconds)))
         {
             throw Busy(what);
         }

@@ -26,32 +26,18 @@ internal sealed class ReadThreads : IDisposable
         }
     }
 
-    /// <summary>Runs <paramref name="work"/> on one of the threads; the task completes (on the pool) with its result or exception.</summary>
-    public Task<T> Run<T>(Func<T> work)
+    /// <summary>Runs <paramref name="work"/> on one of the threads; it must not throw.</summary>
+    /// <exception cref="ObjectDisposedException">After <see cref="Dispose"/>.</exception>
+    public void Post(Action work)
     {
-        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
-            _work.Add(() =>
-            {
-                try
-                {
-                    done.SetResult(work());
-                }
-#pragma warning disable CA1031 // handed to the caller through the task
-                catch (Exception e)
-#pragma warning restore CA1031
-                {
-                    done.SetException(e);
-                }
-            });
+            _work.Add(work);
         }
         catch (InvalidOperationException)
         {
             throw new ObjectDisposedException(nameof(ReadThreads)); // added after Dispose
         }
-
-        return done.Task;
     }
 
     /// <summary>Runs the work already handed over, then ends the threads.</summary>

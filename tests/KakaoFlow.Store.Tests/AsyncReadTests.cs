@@ -42,7 +42,7 @@ public sealed class AsyncReadTests : TempStoreFile
     }
 
     [Fact]
-    public async Task Reads_waiting_for_their_turn_block_four_threads_of_the_files_own_and_each_gets_its_turn()
+    public async Task Reads_waiting_for_their_turn_wait_on_four_threads_of_the_files_own_and_each_runs_once()
     {
         using var file = OpenDataFile();
         using var holder = HeldTurn.Hold(file, "a long write");
@@ -61,6 +61,71 @@ public sealed class AsyncReadTests : TempStoreFile
         Assert.Equal(Enumerable.Range(0, 12), await Task.WhenAll(reads).WaitAsync(Long));
         Assert.Equal(Enumerable.Range(0, 12), order.Order()); // each once (the four threads reach the turn in any order)
         await holder.Ended;
+    }
+
+    [Fact]
+    public async Task Reads_queued_behind_a_write_run_together_in_the_next_turn_before_a_call_that_came_after_them()
+    {
+        using var file = OpenDataFile();
+        using var holder = HeldTurn.Hold(file, "a long write");
+        var order = new List<string>();
+        var reads = QueuedReads(file, 12, order);
+
+        var write = WriteWhenAllWait(file, order);
+        holder.Release();
+        await Task.WhenAll(reads).WaitAsync(Long);
+        await write;
+
+        // One turn each, the write would have come after the four reads its four threads were waiting with.
+        Assert.Equal([.. Enumerable.Range(0, 12).Select(Read), "write"], order);
+        await holder.Ended;
+    }
+
+    [Fact]
+    public async Task A_call_waiting_behind_queued_reads_waits_for_at_most_one_batch_per_read_thread_ahead_of_it()
+    {
+        using var file = OpenDataFile();
+        using var holder = HeldTurn.Hold(file, "a long write");
+        var order = new List<string>();
+        var reads = QueuedReads(file, 200, order);
+
+        var write = WriteWhenAllWait(file, order);
+        holder.Release();
+        await Task.WhenAll(reads).WaitAsync(Long);
+        await write;
+
+        Assert.Equal(4 * LiteDbFile.ReadsPerTurn, order.IndexOf("write")); // the four threads were waiting before it
+        Assert.Equal(Enumerable.Range(0, 200).Select(Read), order.Where(entry => entry != "write")); // in the order they came
+        await holder.Ended;
+    }
+
+    private static string Read(int i) => "read " + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Reads that find the turn taken, each noting itself in <paramref name="order"/> when it runs; returns once the file's four threads wait with them.</summary>
+    private static List<Task<string>> QueuedReads(LiteDbFile file, int count, List<string> order)
+    {
+        var reads = Enumerable.Range(0, count).Select(i => file.ReadAsync("reading in turn", _ =>
+        {
+            order.Add(Read(i)); // no lock: turns are exclusive
+            return Read(i);
+        }).AsTask()).ToList();
+        Assert.True(SpinWait.SpinUntil(() => file.Waiting == 4, Long));
+        return reads;
+    }
+
+    /// <summary>A write on a thread of its own, asking for its turn after the calls waiting now.</summary>
+    private static Task WriteWhenAllWait(LiteDbFile file, List<string> order)
+    {
+        var waitingBefore = file.Waiting;
+        var write = Task.Factory.StartNew(
+            () => file.Write("a write after the reads", StoreNames.Sessions, _ =>
+            {
+                order.Add("write");
+                return true;
+            }),
+            TaskCreationOptions.LongRunning);
+        Assert.True(SpinWait.SpinUntil(() => file.Waiting == waitingBefore + 1, Long));
+        return write.WaitAsync(Long);
     }
 
     [Fact]
