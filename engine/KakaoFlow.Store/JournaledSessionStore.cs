@@ -83,6 +83,9 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     private long _carriedBytes;
     private int _wakeAsked;
 
+    /// <summary>Deletes begun (<see cref="Delete"/>, <see cref="DeleteInactiveSince"/>): a read that saw one begin after it does not cache what it read (<see cref="CacheRead"/>).</summary>
+    private long _deletions;
+
     /// <summary>Completed (and replaced) each time the flusher made room: took a batch, or deleted journal segments.</summary>
     private TaskCompletionSource _room = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -150,21 +153,24 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     public Session? Find(string botId, string userKey)
     {
         var key = new SessionKey(botId, userKey);
-        return FoundInMemory(key, out var session) ? session : Cached(key, _backing.Find(botId, userKey));
+        var deletions = Interlocked.Read(ref _deletions);
+        return FoundInMemory(key, deletions, out var session) ? session : Cached(key, _backing.Find(botId, userKey), deletions);
     }
 
     /// <summary>Like <see cref="Find"/>; a read of the backing store holds no thread while it waits (requests read this way).</summary>
     public ValueTask<Session?> FindAsync(string botId, string userKey)
     {
         var key = new SessionKey(botId, userKey);
-        return FoundInMemory(key, out var session) ? new ValueTask<Session?>(session) : FindStoredAsync(key);
+        var deletions = Interlocked.Read(ref _deletions);
+        return FoundInMemory(key, deletions, out var session) ? new ValueTask<Session?>(session) : FindStoredAsync(key, deletions);
     }
 
-    private async ValueTask<Session?> FindStoredAsync(SessionKey key) =>
-        Cached(key, await _backing.FindAsync(key.BotId, key.UserKey).ConfigureAwait(false));
+    private async ValueTask<Session?> FindStoredAsync(SessionKey key, long deletions) =>
+        Cached(key, await _backing.FindAsync(key.BotId, key.UserKey).ConfigureAwait(false), deletions);
 
     /// <summary>Whether the session is known without the backing store: cached, packed, or a user never stored (null).</summary>
-    private bool FoundInMemory(SessionKey key, out Session? session)
+    /// <remarks><paramref name="deletions"/>: <see cref="_deletions"/> before the read.</remarks>
+    private bool FoundInMemory(SessionKey key, long deletions, out Session? session)
     {
         if (_cache.TryGetValue(key, out var cached))
         {
@@ -177,7 +183,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         if (_packed.TryTake(key, out var record))
         {
             session = SessionRecord.Read(record).Session;
-            _cache.TryAdd(key, new Entry(session, Interlocked.Increment(ref _clock), record));
+            CacheRead(key, new Entry(session, Interlocked.Increment(ref _clock), record), deletions);
             _metrics.ReadFromPacked();
             return true;
         }
@@ -194,15 +200,28 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         return false;
     }
 
-    /// <summary>A session read from the backing store, cached.</summary>
-    private Session? Cached(SessionKey key, Session? stored)
+    /// <summary>A session read from the backing store, cached (<paramref name="deletions"/>: <see cref="_deletions"/> before the read).</summary>
+    private Session? Cached(SessionKey key, Session? stored, long deletions)
     {
         if (stored is not null)
         {
-            _cache.TryAdd(key, new Entry(stored, Interlocked.Increment(ref _clock), record: null));
+            CacheRead(key, new Entry(stored, Interlocked.Increment(ref _clock), record: null), deletions);
         }
 
         return stored;
+    }
+
+    /// <summary>
+    /// Caches a clean session just read, unless a delete began since <paramref name="deletions"/> was read: it may have
+    /// deleted the session after this read and before it was cached, and would leave it in memory after it is gone. Added
+    /// first and checked after, so that a delete beginning in between sees the entry (and removes it) or is seen.
+    /// </summary>
+    private void CacheRead(SessionKey key, Entry entry, long deletions)
+    {
+        if (_cache.TryAdd(key, entry) && Interlocked.Read(ref _deletions) != deletions)
+        {
+            _cache.TryRemove(KeyValuePair.Create(key, entry));
+        }
     }
 
     public void Save(string botId, string userKey, Session session) =>
@@ -339,6 +358,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         lock (_flushGate)
         {
             Flush();
+            Interlocked.Increment(ref _deletions);
             var key = new SessionKey(botId, userKey);
             _cache.TryRemove(key, out _);
             _packed.Remove(key);
@@ -363,6 +383,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         lock (_flushGate)
         {
             Flush();
+            Interlocked.Increment(ref _deletions);
             return DeleteInactive(botId, cutoff);
         }
     }

@@ -161,6 +161,29 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
         Assert.Equal(1, sessions.CachedCount);
     }
 
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public async Task A_session_deleted_between_its_read_and_its_caching_is_not_cached_once_it_is_gone(bool sweep, bool async)
+    {
+        _backing.Save(Bot, "손님", Sessions.Turn("손님", 1));
+        using var sessions = Open(NoBackgroundFlush);
+        await sessions.KnownUsersLoaded;
+        _backing.AfterFind = () =>
+        {
+            _backing.AfterFind = null;
+            Assert.Equal(1, sweep ? sessions.DeleteInactiveSince(Bot, DateTimeOffset.MaxValue) : sessions.Delete(Bot, "손님") ? 1 : 0);
+        };
+
+        var read = async ? await sessions.FindAsync(Bot, "손님") : sessions.Find(Bot, "손님");
+
+        SessionAssert.Same(Sessions.Turn("손님", 1), read); // read before the delete
+        Assert.Null(await sessions.FindAsync(Bot, "손님"));
+        Assert.Equal(0, sessions.Count(Bot));
+    }
+
     [Fact]
     public async Task A_flush_hands_over_the_users_known_never_stored_marked_first_then_the_others_each_kind_by_bot()
     {

@@ -42,10 +42,15 @@ internal sealed class RecordingBackingStore : ISessionBackingStore
         }
     }
 
+    /// <summary>Run by a read after it read, before it returns (as another thread's call that came in between would).</summary>
+    public Action? AfterFind { get; set; }
+
     public Session? Find(string botId, string userKey)
     {
         Interlocked.Increment(ref _finds);
-        return Stored.Find(botId, userKey);
+        var found = Stored.Find(botId, userKey);
+        AfterFind?.Invoke();
+        return found;
     }
 
     /// <summary>Reads of <see cref="FindAsync"/> (also counted in <see cref="Finds"/>).</summary>
