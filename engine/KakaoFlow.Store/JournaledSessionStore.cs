@@ -83,7 +83,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     private long _carriedBytes;
     private int _wakeAsked;
 
-    /// <summary>Deletes begun (<see cref="Delete"/>, <see cref="DeleteInactiveSince"/>): a read that saw one begin after it does not cache what it read (<see cref="CacheRead"/>).</summary>
+    /// <summary>Deletes from the backing store done (<see cref="Delete"/>, <see cref="DeleteInactiveSince"/>): a read that saw one after it does not keep what it read cached (<see cref="CacheRead"/>).</summary>
     private long _deletions;
 
     /// <summary>Completed (and replaced) each time the flusher made room: took a batch, or deleted journal segments.</summary>
@@ -108,12 +108,12 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         _afterFlush = afterFlush;
         _betweenFlushes = betweenFlushes;
         _options = options with { }; // the options are settable: later changes must not reach a running store
-        // Sized at the start for the users the options let memory hold in the usual course (the cache, and the unflushed
-        // users that start a flush), not grown to them: a ConcurrentDictionary grows by taking all its locks and making
+        // Sized at the start for the users the options let memory hold (the cache, and the unflushed users that
+        // back-pressure allows), not grown to them: a ConcurrentDictionary grows by taking all its locks and making
         // every node anew, which held every write for milliseconds at each doubling while a rush of new users filled it
-        // (bench/README.md, twelfth session). The price is 8 bytes a user in each, up front (under 2 MB for the defaults).
-        _cache = new(LockStripes, InitialUsers(_options.CacheCapacity + (long)_options.FlushThreshold));
-        _dirty = new(LockStripes, InitialUsers(_options.FlushThreshold));
+        // (bench/README.md, twelfth session). The price is 8 bytes a user in each, up front (under 3 MB for the defaults).
+        _cache = new(LockStripes, InitialUsers(_options.CacheCapacity + (long)_options.MaxUnflushedUsers));
+        _dirty = new(LockStripes, InitialUsers(_options.MaxUnflushedUsers));
         _packed = new PackedSessionCache<SessionKey>(_options.PackedCacheBytes, key => 2 * (key.BotId.Length + key.UserKey.Length));
         // Made before the store is handed out, so that every write is noted in it; the stored users are added in the
         // background and the filter answers only once they all are.
@@ -212,15 +212,27 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     }
 
     /// <summary>
-    /// Caches a clean session just read, unless a delete began since <paramref name="deletions"/> was read: it may have
-    /// deleted the session after this read and before it was cached, and would leave it in memory after it is gone. Added
-    /// first and checked after, so that a delete beginning in between sees the entry (and removes it) or is seen.
+    /// Caches a clean session just read, unless a delete (of any user) deleted from the backing store since
+    /// <paramref name="deletions"/> was read: it may have deleted this session after this read and before it was cached,
+    /// and its cache removal may have come before the caching. The delete counts after its backing store's delete and
+    /// before its cache's; this caches first and checks after, so either the delete's cache removal sees the entry or
+    /// this sees the count. Taken out again only while clean (under the user's gate): a write that made it dirty
+    /// meanwhile is the user's latest, which must stay cached until flushed. A session read from the packed cache and
+    /// taken out this way is read from the backing store next time.
     /// </summary>
     private void CacheRead(SessionKey key, Entry entry, long deletions)
     {
-        if (_cache.TryAdd(key, entry) && Interlocked.Read(ref _deletions) != deletions)
+        if (!_cache.TryAdd(key, entry) || Interlocked.Read(ref _deletions) == deletions)
         {
-            _cache.TryRemove(KeyValuePair.Create(key, entry));
+            return;
+        }
+
+        lock (GateOf(key))
+        {
+            if (!entry.Dirty)
+            {
+                _cache.TryRemove(KeyValuePair.Create(key, entry));
+            }
         }
     }
 
@@ -358,11 +370,14 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         lock (_flushGate)
         {
             Flush();
-            Interlocked.Increment(ref _deletions);
             var key = new SessionKey(botId, userKey);
-            _cache.TryRemove(key, out _);
             _packed.Remove(key);
-            return _backing.Delete(botId, userKey);
+            var deleted = _backing.Delete(botId, userKey);
+            // Between the backing store's delete and the cache's (CacheRead): a read that cached the session after this
+            // sees the count change, and one that cached it before is removed here.
+            Interlocked.Increment(ref _deletions);
+            _cache.TryRemove(key, out _);
+            return deleted;
         }
     }
 
@@ -383,7 +398,6 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         lock (_flushGate)
         {
             Flush();
-            Interlocked.Increment(ref _deletions);
             return DeleteInactive(botId, cutoff);
         }
     }
@@ -392,6 +406,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     {
         _packed.RemoveInactive(key => string.Equals(key.BotId, botId, StringComparison.Ordinal), cutoff);
         var deleted = _backing.DeleteInactiveSince(botId, cutoff);
+        Interlocked.Increment(ref _deletions); // between the backing store's deletes and the cache's, as in Delete
         foreach (var (key, entry) in _cache)
         {
             if (!string.Equals(key.BotId, botId, StringComparison.Ordinal))

@@ -4,11 +4,15 @@ namespace KakaoFlow.Store;
 /// The reads <see cref="LiteDbFile.ReadAsync"/> could not run at once: queued in the order they came, and run many to a
 /// turn by whichever of the file's <see cref="ReadThreads"/> gets the turn first. One turn each, the reads waiting behind
 /// a flush went in four at a time (one per thread) at each of its pauses, and the threads' hand-overs between them added
-/// up: right after a rush, requests' reads waited 150–169 ms at the 99th percentile (bench/README.md, "twelfth session").
+/// up: right after a rush of 1,000,000 new users, requests' reads waited 163–171 ms at the 99th percentile, 31–40 ms
+/// with the queue (bench/README.md, "twelfth session").
 /// </summary>
 internal sealed partial class LiteDbFile
 {
-    /// <summary>The most queued reads one turn runs: a flush waiting for its next chunk waits for at most this many reads.</summary>
+    /// <summary>
+    /// The most queued reads one turn runs: a flush waiting for its next chunk waits for at most this many reads for each
+    /// read thread ahead of it in the turn's queue (four).
+    /// </summary>
     internal const int ReadsPerTurn = 32;
 
     /// <summary>The reads waiting for a turn, oldest first; under its own lock.</summary>

@@ -63,8 +63,8 @@ internal sealed partial class LiteDbFile : IDisposable
     private bool InsideOnThisThread => Volatile.Read(ref _insideThread) == Environment.CurrentManagedThreadId;
 
     /// <summary>
-    /// Where the reads <see cref="ReadAsync"/> queued wait for a turn that is not free, and run. Several, so that a read
-    /// thread stuck in a slow read does not hold the queue up; each turn runs the queue, so more would only wait.
+    /// Where the reads <see cref="ReadAsync"/> queued wait for a turn that is not free, and run. Four places in the turn's
+    /// queue: between two chunks of a flush, up to four times <see cref="ReadsPerTurn"/> queued reads go in.
     /// </summary>
     private readonly ReadThreads _readThreads;
 

@@ -184,6 +184,26 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
         Assert.Equal(0, sessions.Count(Bot));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_session_read_and_cached_while_it_is_being_deleted_is_not_cached_once_it_is_gone(bool sweep)
+    {
+        _backing.Save(Bot, "손님", Sessions.Turn("손님", 1));
+        using var sessions = Open(NoBackgroundFlush);
+        await sessions.KnownUsersLoaded;
+        _backing.BeforeDelete = () =>
+        {
+            _backing.BeforeDelete = null;
+            SessionAssert.Same(Sessions.Turn("손님", 1), sessions.Find(Bot, "손님")); // read, and cached, before the delete
+        };
+
+        Assert.Equal(1, sweep ? sessions.DeleteInactiveSince(Bot, DateTimeOffset.MaxValue) : sessions.Delete(Bot, "손님") ? 1 : 0);
+
+        Assert.Null(await sessions.FindAsync(Bot, "손님"));
+        Assert.Equal(0, sessions.Count(Bot));
+    }
+
     [Fact]
     public async Task A_flush_hands_over_the_users_known_never_stored_marked_first_then_the_others_each_kind_by_bot()
     {

@@ -111,7 +111,14 @@ internal sealed class RecordingBackingStore : ISessionBackingStore
         }
     }
 
-    public bool Delete(string botId, string userKey) => Stored.Delete(botId, userKey);
+    /// <summary>Run by a delete or a sweep before it deletes (as another thread's call that came in between would).</summary>
+    public Action? BeforeDelete { get; set; }
+
+    public bool Delete(string botId, string userKey)
+    {
+        BeforeDelete?.Invoke();
+        return Stored.Delete(botId, userKey);
+    }
 
     /// <summary>Ids stay listed after a delete: the store's filter may say "maybe" for them, as it does in use.</summary>
     private void NoteId(string botId, string userKey)
@@ -122,7 +129,11 @@ internal sealed class RecordingBackingStore : ISessionBackingStore
         }
     }
 
-    public int DeleteInactiveSince(string botId, DateTimeOffset cutoff) => Stored.DeleteInactiveSince(botId, cutoff);
+    public int DeleteInactiveSince(string botId, DateTimeOffset cutoff)
+    {
+        BeforeDelete?.Invoke();
+        return Stored.DeleteInactiveSince(botId, cutoff);
+    }
 
     public int Count(string botId) => Stored.Count(botId);
 
