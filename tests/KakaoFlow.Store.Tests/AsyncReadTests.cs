@@ -66,37 +66,38 @@ public sealed class AsyncReadTests : TempStoreFile
     [Fact]
     public async Task Reads_queued_behind_a_write_run_together_in_the_next_turn_before_a_call_that_came_after_them()
     {
-        using var file = OpenDataFile();
-        using var holder = HeldTurn.Hold(file, "a long write");
-        var order = new List<string>();
-        var reads = QueuedReads(file, 12, order);
-
-        var write = WriteWhenAllWait(file, order);
-        holder.Release();
-        await Task.WhenAll(reads).WaitAsync(Long);
-        await write;
+        var order = await QueuedReadsThenAWrite(12);
 
         // One turn each, the write would have come after the four reads its four threads were waiting with.
         Assert.Equal([.. Enumerable.Range(0, 12).Select(Read), "write"], order);
-        await holder.Ended;
     }
 
     [Fact]
     public async Task A_call_waiting_behind_queued_reads_waits_for_at_most_one_batch_per_read_thread_ahead_of_it()
     {
+        var order = await QueuedReadsThenAWrite(200);
+
+        Assert.Equal(4 * LiteDbFile.ReadsPerTurn, order.IndexOf("write")); // the four threads were waiting before it
+        Assert.Equal(Enumerable.Range(0, 200).Select(Read), order.Where(entry => entry != "write")); // in the order they came
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> reads that find the turn taken, then a write asking for it after them; the order they ran
+    /// in once the turn was free.
+    /// </summary>
+    private async Task<List<string>> QueuedReadsThenAWrite(int count)
+    {
         using var file = OpenDataFile();
         using var holder = HeldTurn.Hold(file, "a long write");
         var order = new List<string>();
-        var reads = QueuedReads(file, 200, order);
+        var reads = QueuedReads(file, count, order);
 
         var write = WriteWhenAllWait(file, order);
         holder.Release();
         await Task.WhenAll(reads).WaitAsync(Long);
         await write;
-
-        Assert.Equal(4 * LiteDbFile.ReadsPerTurn, order.IndexOf("write")); // the four threads were waiting before it
-        Assert.Equal(Enumerable.Range(0, 200).Select(Read), order.Where(entry => entry != "write")); // in the order they came
         await holder.Ended;
+        return order;
     }
 
     private static string Read(int i) => "read " + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
