@@ -67,7 +67,7 @@ internal sealed partial class LiteDbFile
 
     private void RunQueuedReadsInTurn()
     {
-        for (var ran = 0; ran < ReadsPerTurn && NextQueuedRead() is { } read; ran++)
+        for (var ran = 0; ran < ReadsPerTurn && TakeQueuedRead(onlyExpired: false) is { } read; ran++)
         {
             if (read.Expired)
             {
@@ -88,29 +88,19 @@ internal sealed partial class LiteDbFile
         }
     }
 
-    private QueuedRead? NextQueuedRead()
+    /// <summary>Takes the oldest queued read out (only if its time ran out, when <paramref name="onlyExpired"/>).</summary>
+    private QueuedRead? TakeQueuedRead(bool onlyExpired)
     {
         lock (_queuedReads)
         {
-            return _queuedReads.TryDequeue(out var next) ? next : null;
+            return _queuedReads.TryPeek(out var oldest) && (!onlyExpired || oldest.Expired) ? _queuedReads.Dequeue() : null;
         }
     }
 
     private void FailExpiredQueuedReads()
     {
-        while (true)
+        while (TakeQueuedRead(onlyExpired: true) is { } expired)
         {
-            QueuedRead expired;
-            lock (_queuedReads)
-            {
-                if (!_queuedReads.TryPeek(out expired!) || !expired.Expired)
-                {
-                    return;
-                }
-
-                _queuedReads.Dequeue();
-            }
-
             expired.Fail(Busy(expired.What));
         }
     }
