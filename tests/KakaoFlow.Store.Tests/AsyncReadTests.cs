@@ -47,19 +47,14 @@ public sealed class AsyncReadTests : TempStoreFile
         using var file = OpenDataFile();
         using var holder = HeldTurn.Hold(file, "a long write");
 
-        var order = new List<int>();
-        var reads = Enumerable.Range(0, 12).Select(i => file.ReadAsync("reading in turn", _ =>
-        {
-            order.Add(i); // no lock: turns are exclusive
-            return i;
-        }).AsTask()).ToList();
-        Assert.True(SpinWait.SpinUntil(() => file.Waiting == 4, Long)); // the file's four threads; the others wait for one
+        var order = new List<string>();
+        var reads = QueuedReads(file, 12, order); // the file's four threads wait; the other reads wait in its queue
         Thread.Sleep(100);
         Assert.Equal(4, file.Waiting);
 
         holder.Release();
-        Assert.Equal(Enumerable.Range(0, 12), await Task.WhenAll(reads).WaitAsync(Long));
-        Assert.Equal(Enumerable.Range(0, 12), order.Order()); // each once (the four threads reach the turn in any order)
+        Assert.Equal(Enumerable.Range(0, 12).Select(Read), await Task.WhenAll(reads).WaitAsync(Long));
+        Assert.Equal(Enumerable.Range(0, 12).Select(Read).Order(StringComparer.Ordinal), order.Order(StringComparer.Ordinal)); // each once
         await holder.Ended;
     }
 
