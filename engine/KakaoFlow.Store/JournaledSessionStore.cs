@@ -537,7 +537,8 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
                 // Insert, 40 % less CPU than Upsert for a new document), one call per run of one bot's users of one kind;
                 // the dictionary's order would cut those runs short.
                 batch.Sort(static (a, b) => a.NeverStored != b.NeverStored ? b.NeverStored.CompareTo(a.NeverStored) : string.CompareOrdinal(a.Key.BotId, b.Key.BotId));
-                _backing.SaveAll(Paced(batch, behind: batch.Count >= _options.FlushThreshold));
+                var behind = batch.Count >= _options.FlushThreshold;
+                _backing.SaveAll(Paced(batch, behind), catchingUp: behind);
             }
         }
         catch

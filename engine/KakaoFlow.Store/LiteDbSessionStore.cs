@@ -9,7 +9,7 @@ namespace KakaoFlow.Store;
 
 /// <summary>
 /// Sessions as documents in LiteDB's <c>sessions</c> collection (<see cref="SessionDocuments"/>), read and written
-/// directly: each call is one LiteDB transaction, a batch (<see cref="SaveAll"/>) one per 4,096 sessions. No cache and no journal:
+/// directly: each call is one LiteDB transaction, a batch (<see cref="SaveAll"/>) one per 1,024 or 4,096 sessions. No cache and no journal:
 /// <see cref="JournaledSessionStore"/> puts those in front. Also replays the journal segments a killed process left
 /// behind (<see cref="Replay"/>), since that is a batch of writes to this collection.
 /// </summary>
@@ -38,8 +38,22 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
     /// <summary>What one bucket of <see cref="IdleKey"/> spans: 10^11 ticks (2 h 46 min 40 s).</summary>
     internal const long IdleBucketTicks = 100_000_000_000;
 
-    /// <summary>Sessions <see cref="SaveAll"/> writes in one LiteDB transaction: at most this many data pages (32 MiB) and their index pages held in memory.</summary>
-    internal const int SavesPerTransaction = 4_096;
+    /// <summary>
+    /// Sessions <see cref="SaveAll"/> writes in one LiteDB transaction. LiteDB keeps every page a transaction changes in
+    /// its cache until it ends, and users spread over a large file change a data page each and an index page or two:
+    /// 10–20 MB here (in transactions of 4,096 the flush of a restarted host took the cache to 106 MB, bench/README.md).
+    /// </summary>
+    internal const int SavesPerTransaction = 1_024;
+
+    /// <summary>
+    /// <see cref="SavesPerTransaction"/> for a batch that writes wait for (<c>catchingUp</c>): four times the memory,
+    /// a quarter of the commits and of the checkpoints after them. With 1,024 a rush of 1,000,000 new users took a quarter
+    /// longer and four times as many turns failed waiting for the flusher.
+    /// </summary>
+    internal const int SavesPerTransactionCatchingUp = 4_096;
+
+    /// <summary>Deletions of a sweep in one LiteDB transaction: a sweep holds the flush back, so it writes as a flush catching up does.</summary>
+    internal const int DeletesPerTransaction = SavesPerTransactionCatchingUp;
 
     /// <summary>Deletions of a sweep between two turns of other calls inside LiteDB (<see cref="LiteDbFile.PauseInside"/>).</summary>
     private const int DeletesPerTurn = 256;
@@ -137,9 +151,10 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
     public void PauseWriting(TimeSpan pause) => _file.PauseInside(pause);
 
     /// <summary>
-    /// In transactions of <see cref="SavesPerTransaction"/> sessions: LiteDB holds every page a transaction changes in memory
-    /// until it commits (up to 100,000 pages, 800 MB, before it spills them to its log), so one transaction for a flush of
-    /// 200,000 users after a rush held more memory than everything else in the process.
+    /// In transactions of <see cref="SavesPerTransaction"/> sessions (<see cref="SavesPerTransactionCatchingUp"/> when
+    /// <paramref name="catchingUp"/>): LiteDB holds every page a transaction changes in memory until it commits (up to
+    /// 100,000 pages, 800 MB, before it spills them to its log), so one transaction for a flush of 200,000 users after a
+    /// rush held more memory than everything else in the process.
     /// </summary>
     /// <remarks>
     /// Writes of users never stored (<see cref="SessionWrite.NeverStored"/>) are inserted without a lookup: LiteDB's
@@ -148,8 +163,9 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
     /// fails on the duplicate id: LiteDB rolls that transaction back itself (the ones before it stay stored; the file stays
     /// open, see <see cref="LiteDbFile"/>) and this throws; the caller writes the batch again without the marks.
     /// </remarks>
-    public void SaveAll(IEnumerable<SessionWrite> writes)
+    public void SaveAll(IEnumerable<SessionWrite> writes, bool catchingUp = false)
     {
+        var perTransaction = catchingUp ? SavesPerTransactionCatchingUp : SavesPerTransaction;
         using var cursor = new WriteCursor(writes);
         while (cursor.More)
         {
@@ -160,11 +176,11 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
                 // tells how many of the call's documents were new.
                 var inserted = new Dictionary<string, long>(StringComparer.Ordinal);
                 cursor.Taken = 0;
-                while (cursor.More && cursor.Taken < SavesPerTransaction)
+                while (cursor.More && cursor.Taken < perTransaction)
                 {
                     var botId = cursor.Current.BotId;
                     bool? neverStored = _insertsNeverStored ? cursor.Current.NeverStored : null; // the mark counts only where inserts are made
-                    var run = RunOf(cursor, botId, neverStored);
+                    var run = RunOf(cursor, botId, neverStored, perTransaction);
                     inserted[botId] = inserted.GetValueOrDefault(botId) + (neverStored == true ? database.Sessions.Insert(run) : database.Sessions.Upsert(run));
                 }
 
@@ -180,14 +196,14 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
     /// The documents of the cursor's writes from its current one while they are <paramref name="botId"/>'s, of the run's
     /// kind (<see cref="SessionWrite.NeverStored"/> as given; null: either), and the transaction has room.
     /// </summary>
-    private static IEnumerable<BsonDocument> RunOf(WriteCursor cursor, string botId, bool? neverStored)
+    private static IEnumerable<BsonDocument> RunOf(WriteCursor cursor, string botId, bool? neverStored, int perTransaction)
     {
         do
         {
             yield return DocumentOf(cursor.Current);
             cursor.Next();
         }
-        while (cursor.More && cursor.Taken < SavesPerTransaction && string.Equals(cursor.Current.BotId, botId, StringComparison.Ordinal)
+        while (cursor.More && cursor.Taken < perTransaction && string.Equals(cursor.Current.BotId, botId, StringComparison.Ordinal)
             && (neverStored is not { } kind || cursor.Current.NeverStored == kind));
     }
 
@@ -276,7 +292,7 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
 
     /// <remarks>
     /// A session with no last message time counts as inactive (LiteDB orders null before every number). In transactions
-    /// of <see cref="SavesPerTransaction"/> deletions, for the reason <see cref="SaveAll"/> is: a bot whose users all
+    /// of <see cref="DeletesPerTransaction"/> deletions, for the reason <see cref="SaveAll"/> is: a bot whose users all
     /// came the same day loses them all in one sweep.
     /// </remarks>
     public int DeleteInactiveSince(string botId, DateTimeOffset cutoff)
@@ -289,7 +305,7 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
                 var ids = database.Sessions.Query()
                     .Where(InactiveSince(botId, cutoff))
                     .Select(BsonExpression.Create("{ i: $._id }"))
-                    .Limit(SavesPerTransaction)
+                    .Limit(DeletesPerTransaction)
                     .ToEnumerable()
                     .Select(row => row["i"])
                     .ToList();
@@ -308,7 +324,7 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
                 return (ids.Count, count);
             });
             deleted += gone;
-            if (found < SavesPerTransaction || gone == 0)
+            if (found < DeletesPerTransaction || gone == 0)
             {
                 return deleted;
             }
@@ -365,7 +381,7 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
                 }
             }
 
-            SaveAll(writes);
+            SaveAll(writes, catchingUp: true); // nothing is served until the journal is replayed
             applied += writes.Count;
         }
 

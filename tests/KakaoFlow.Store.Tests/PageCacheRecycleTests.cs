@@ -151,6 +151,34 @@ public sealed class PageCacheRecycleTests : TempStoreFile
         }
     }
 
+    [Fact]
+    public void A_batch_spread_over_a_large_file_leaves_the_page_cache_within_the_default_limit()
+    {
+        // LiteDB keeps every page a transaction changes in its cache until the transaction ends, so the cache a batch
+        // leaves is its largest transaction's pages: here one data page per session (two sessions fill a page).
+        using var file = OpenDataFile();
+        var sessions = new LiteDbSessionStore(file);
+        const int Stored = 20_000;
+        sessions.SaveAll(Enumerable.Range(0, Stored).Select(i => LargeWrite(i, turn: 1, neverStored: true)));
+        Assert.True(file.RecycleIfCacheAbove(0)); // measured from an empty cache
+
+        // Every third user, in an order unrelated to where each is stored.
+        sessions.SaveAll(Enumerable.Range(0, Stored / 3).Select(i => LargeWrite(i * 7_919 % Stored, turn: 2, neverStored: false)));
+
+        var cache = file.Read("measuring", database => LiteDbFile.CacheBytes(database.Engine));
+        Assert.InRange(cache!.Value, 1, new SessionStoreOptions().LiteDbCacheBytes);
+        Assert.Equal(Stored, sessions.Count("피자봇"));
+        Assert.Equal("주문/2", sessions.Find("피자봇", "손님" + (1_000 * 7_919 % Stored))!.StepId);
+    }
+
+    private static SessionWrite LargeWrite(int user, int turn, bool neverStored)
+    {
+        var userKey = "손님" + user;
+        var session = Sessions.Turn(userKey, turn);
+        session = session with { Vars = session.Vars.SetItem("메모", KakaoFlow.Runtime.FlowValues.Text(new string('가', 1_200))) };
+        return SessionWrite.OfRecord("피자봇", userKey, SessionRecord.Write("피자봇", userKey, session), neverStored);
+    }
+
     private static void Fill(LiteDbFile file, int count) =>
         file.Transaction("filling", database => database.Sessions.Upsert(Enumerable.Range(0, count).Select(i => new BsonDocument
         {

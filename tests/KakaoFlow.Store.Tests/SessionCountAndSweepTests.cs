@@ -92,10 +92,12 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
         }
     }
 
-    [Fact]
-    public void A_large_batch_is_written_in_transactions_each_stored_whole_with_its_counts()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // a flush that writes wait for: larger transactions
+    public void A_large_batch_is_written_in_transactions_each_stored_whole_with_its_counts(bool catchingUp)
     {
-        var size = LiteDbSessionStore.SavesPerTransaction;
+        var size = catchingUp ? LiteDbSessionStore.SavesPerTransactionCatchingUp : LiteDbSessionStore.SavesPerTransaction;
 
         // Two bots' users in turn across the first transaction's end, then a failure inside the second transaction (which
         // closes the file, as any failure inside a LiteDB write does: read back after opening it again).
@@ -114,7 +116,7 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
 
         using (var database = OpenDataFile())
         {
-            Assert.Throws<InvalidOperationException>(() => new LiteDbSessionStore(database).SaveAll(Writes()));
+            Assert.Throws<InvalidOperationException>(() => new LiteDbSessionStore(database).SaveAll(Writes(), catchingUp));
         }
 
         using (var database = OpenDataFile())
@@ -125,7 +127,7 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
             Assert.Equal(Enumerable.Range(0, size).Count(i => i % 3 == 0), sessions.Count(Other));
             Assert.Equal(Enumerable.Range(0, size).Count(i => i % 3 != 0), sessions.Count(Bot));
 
-            sessions.SaveAll(Enumerable.Range(0, (2 * size) + 1).Select(i => Write(Bot, "새손님" + i)));
+            sessions.SaveAll(Enumerable.Range(0, (2 * size) + 1).Select(i => Write(Bot, "새손님" + i)), catchingUp);
             Assert.Equal((2 * size) + 1 + Enumerable.Range(0, size).Count(i => i % 3 != 0), sessions.Count(Bot));
         }
     }
@@ -230,7 +232,7 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
     [Fact]
     public void A_sweep_of_more_sessions_than_one_transaction_takes_deletes_and_uncounts_them_all()
     {
-        var many = LiteDbSessionStore.SavesPerTransaction + 100;
+        var many = LiteDbSessionStore.DeletesPerTransaction + 100;
         using var store = new LiteDbStore(StoreFile);
         for (var i = 0; i < many; i++)
         {

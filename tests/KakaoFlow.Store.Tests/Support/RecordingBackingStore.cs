@@ -74,14 +74,18 @@ internal sealed class RecordingBackingStore : ISessionBackingStore
     /// <summary>The pauses a <see cref="SaveAll"/>'s sequence asked for, in order.</summary>
     public ConcurrentQueue<TimeSpan> Pauses { get; } = new();
 
+    /// <summary>Each batch's <c>catchingUp</c>, in order.</summary>
+    public ConcurrentQueue<bool> CatchingUp { get; } = new();
+
     public void PauseWriting(TimeSpan pause)
     {
         Pauses.Enqueue(pause);
         Thread.Sleep(pause);
     }
 
-    public void SaveAll(IEnumerable<SessionWrite> writes)
+    public void SaveAll(IEnumerable<SessionWrite> writes, bool catchingUp = false)
     {
+        CatchingUp.Enqueue(catchingUp);
         if (FailNextBatch is { } failure)
         {
             FailNextBatch = null;
