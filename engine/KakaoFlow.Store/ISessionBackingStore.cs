@@ -15,7 +15,7 @@ internal interface ISessionBackingStore : ISessionStore
     /// sequence is enumerated once, inside the writes (it may pause between items). <paramref name="catchingUp"/>: writes
     /// wait for this batch (the writer is behind), so the store may hold more memory to write it sooner.
     /// </summary>
-    void SaveAll(IEnumerable<SessionWrite> writes, bool catchingUp = false);
+    void SaveAll(IEnumerable<SessionWrite> writes, bool catchingUp);
 
     /// <summary>
     /// Waits <paramref name="pause"/> between two items of the sequence a <see cref="SaveAll"/> is enumerating (called by

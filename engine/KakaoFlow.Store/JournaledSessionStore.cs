@@ -503,7 +503,15 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     {
         var started = Stopwatch.GetTimestamp();
         var segments = _journal.Rotate();
-        Volatile.Write(ref _dirtyUsers, 0);
+        var madeUnflushed = Interlocked.Exchange(ref _dirtyUsers, 0);
+
+        // Behind: as many users became unflushed since the last flush as the threshold, or the journal is half way to its
+        // bound, so turns may soon wait for this flush (back-pressure); or the store is closing. Then no pauses, and the
+        // backing store may hold more memory to write sooner. Users carried over by the last flush do not count: a quiet
+        // host writing the users of a busy minute is not behind, however many they are.
+        var behind = madeUnflushed >= _options.FlushThreshold
+            || _journal.PendingBytes >= _options.MaxJournalBytes / 2
+            || _closing.IsCancellationRequested;
 
         // Every write whose record is in a rotated segment was made dirty before the rotation, so this pass sees
         // its user; the record taken is the user's latest, under their gate, so a newer write is never left behind.
@@ -537,7 +545,6 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
                 // Insert, 40 % less CPU than Upsert for a new document), one call per run of one bot's users of one kind;
                 // the dictionary's order would cut those runs short.
                 batch.Sort(static (a, b) => a.NeverStored != b.NeverStored ? b.NeverStored.CompareTo(a.NeverStored) : string.CompareOrdinal(a.Key.BotId, b.Key.BotId));
-                var behind = batch.Count >= _options.FlushThreshold;
                 _backing.SaveAll(Paced(batch, behind), catchingUp: behind);
             }
         }

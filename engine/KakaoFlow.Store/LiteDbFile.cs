@@ -216,7 +216,7 @@ internal sealed partial class LiteDbFile : IDisposable
     /// <summary>
     /// Moves LiteDB's log into the data file (its checkpoint) when the log holds more than <see cref="CheckpointPages"/>, in a
     /// turn of its own: the calls that waited for the write that grew it go first. LiteDB would checkpoint inside that
-    /// write's commit (<see cref="AutoCheckpointPages"/>), where a flush's commit of 4,096 sessions held every read back
+    /// write's commit (<see cref="AutoCheckpointPages"/>), where a commit of 4,096 sessions (a flush behind) held every read back
     /// 53 ms at the median and 110 at most, two thirds of it the checkpoint (bench/README.md, "eleventh session"). Not
     /// while a call is paused inside a transaction (<see cref="PauseInside"/>): the checkpoint waits for every open
     /// transaction to end, which that one cannot do without the turn; the write that ends it checkpoints. A failure is

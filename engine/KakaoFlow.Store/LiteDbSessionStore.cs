@@ -52,8 +52,8 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
     /// </summary>
     internal const int SavesPerTransactionCatchingUp = 4_096;
 
-    /// <summary>Deletions of a sweep in one LiteDB transaction: a sweep holds the flush back, so it writes as a flush catching up does.</summary>
-    internal const int DeletesPerTransaction = SavesPerTransactionCatchingUp;
+    /// <summary>Deletions of a sweep in one LiteDB transaction: a sweep holds the flush back, so it holds the memory a flush catching up does.</summary>
+    internal const int DeletesPerTransaction = 4_096;
 
     /// <summary>Deletions of a sweep between two turns of other calls inside LiteDB (<see cref="LiteDbFile.PauseInside"/>).</summary>
     private const int DeletesPerTurn = 256;
@@ -314,7 +314,7 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
                 {
                     if (i > 0 && i % DeletesPerTurn == 0)
                     {
-                        _file.PauseInside(TimeSpan.Zero); // calls waiting meanwhile go first: a read waits for 256 deletions, not 4,096
+                        _file.PauseInside(TimeSpan.Zero); // calls waiting meanwhile go first: a read waits for 256 deletions, not a transaction's
                     }
 
                     count += database.Sessions.Delete(ids[i]) ? 1 : 0;

@@ -76,6 +76,43 @@ public sealed class CarryOverTests : TempStoreFile
     }
 
     [Fact]
+    public async Task Users_carried_over_then_written_once_quiet_are_not_a_flush_that_is_behind()
+    {
+        // The flush threshold counts the users made unflushed since the last flush, not those it carried over: a quiet
+        // host writing the users of a busy minute is not behind however many they are, so it writes them paced, in the
+        // backing store's small transactions.
+        using var sessions = Open(Options with { FlushThreshold = 3 });
+        for (var i = 0; i < 3; i++)
+        {
+            await sessions.SaveAsync(Bot, User(i), Sessions.Turn(User(i), 1));
+        }
+
+        sessions.FlushInBackground(); // all three still writing: carried over
+        Assert.Empty(_backing.Batches);
+        _time.Advance(TimeSpan.FromSeconds(16));
+        sessions.FlushInBackground();
+
+        Assert.Equal(3, Assert.Single(_backing.Batches).Count);
+        Assert.Equal([false], _backing.CatchingUp);
+    }
+
+    [Fact]
+    public async Task A_flush_with_the_journal_half_way_to_its_bound_is_behind()
+    {
+        var frame = SessionRecord.Write(Bot, User(0), Sessions.Turn(User(0), 1)).Length + JournalFrames.HeaderBytes;
+        using var sessions = Open(Options with { MaxJournalBytes = 8 * frame }); // few users, far below the threshold
+        for (var i = 0; i < 5; i++)
+        {
+            await sessions.SaveAsync(Bot, User(i), Sessions.Turn(User(i), 1));
+        }
+
+        sessions.FlushInBackground(); // half way: everyone written, nobody carried over
+
+        Assert.Equal(5, Assert.Single(_backing.Batches).Count);
+        Assert.Equal([true], _backing.CatchingUp);
+    }
+
+    [Fact]
     public async Task An_explicit_flush_and_closing_write_every_user()
     {
         var sessions = Open(Options);

@@ -118,7 +118,7 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
 
     [Theory]
     [InlineData(100_000, 5, false)] // paced, in LiteDB transactions that hold little memory
-    [InlineData(600, 0, true)] // behind (the batch reaches FlushThreshold): no pause, but the backing store still lets waiting calls in
+    [InlineData(600, 0, true)] // behind (600 users made unflushed reach FlushThreshold): no pause, but the backing store still lets waiting calls in
     public async Task A_flush_gives_the_backing_store_a_pause_every_256_sessions_and_says_whether_it_is_catching_up(int flushThreshold, int pauseMilliseconds, bool catchingUp)
     {
         using var sessions = Open(NoBackgroundFlush with { FlushThreshold = flushThreshold, FlushPause = TimeSpan.FromMilliseconds(5) }, flusher: false);

@@ -99,13 +99,15 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
     {
         var size = catchingUp ? LiteDbSessionStore.SavesPerTransactionCatchingUp : LiteDbSessionStore.SavesPerTransaction;
 
-        // Two bots' users in turn across the first transaction's end, then a failure inside the second transaction (which
-        // closes the file, as any failure inside a LiteDB write does: read back after opening it again).
+        // Two bots' users in turn across the first transaction's end, then a failure half way into the second transaction
+        // (which closes the file, as any failure inside a LiteDB write does: read back after opening it again). Half way:
+        // transactions of the other size would have stored none (4,096) or three more (1,024) by then.
+        var total = 2 * size;
         IEnumerable<SessionWrite> Writes()
         {
-            for (var i = 0; i < size + 100; i++)
+            for (var i = 0; i < total; i++)
             {
-                if (i == size + 50)
+                if (i == size + (size / 2))
                 {
                     throw new InvalidOperationException("the journal could not be read");
                 }
@@ -122,7 +124,7 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
         using (var database = OpenDataFile())
         {
             var sessions = new LiteDbSessionStore(database);
-            var stored = Enumerable.Range(0, size + 100).Count(i => sessions.Find(i % 3 == 0 ? Other : Bot, "손님" + i) is not null);
+            var stored = Enumerable.Range(0, total).Count(i => sessions.Find(i % 3 == 0 ? Other : Bot, "손님" + i) is not null);
             Assert.Equal(size, stored);
             Assert.Equal(Enumerable.Range(0, size).Count(i => i % 3 == 0), sessions.Count(Other));
             Assert.Equal(Enumerable.Range(0, size).Count(i => i % 3 != 0), sessions.Count(Bot));

@@ -83,7 +83,7 @@ internal sealed class RecordingBackingStore : ISessionBackingStore
         Thread.Sleep(pause);
     }
 
-    public void SaveAll(IEnumerable<SessionWrite> writes, bool catchingUp = false)
+    public void SaveAll(IEnumerable<SessionWrite> writes, bool catchingUp)
     {
         CatchingUp.Enqueue(catchingUp);
         if (FailNextBatch is { } failure)
