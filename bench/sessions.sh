@@ -6,8 +6,9 @@
 # size (data file, LiteDB's log, journal segments) and the turns answered with the bot's error reply; then ACTIVE (default 100,000) users spread over all take one more
 # turn each (the users active in the last minute) and the same figures are printed again. Then the host is stopped and
 # started again on the same data, and ACTIVE users take a turn again: the stored sessions and the active users without
-# the rush that stored them (whose peak the back-pressure bounds, see docs/operations.md). Before that restart, the RSS
-# once the host has been quiet for a while (the idle trim, docs/operations.md).
+# the rush that stored them (whose peak the back-pressure bounds, see docs/operations.md), and the restarted host's peak
+# RSS once the flush that writes those users is over. Before that restart, the RSS once the host has been quiet for a
+# while (the idle trim, docs/operations.md).
 #
 #   bash bench/sessions.sh            # USERS=1000000 ACTIVE=100000
 #   USERS=100000 bash bench/sessions.sh
@@ -51,6 +52,10 @@ echo "== the host started again on its $USERS stored sessions"
 kill -TERM "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 start_host
 dotnet "$work/bench/KakaoFlow.Benchmarks.dll" sessions-active "http://127.0.0.1:$PORT/bench/message" "$USERS" "$pid" "$work/data" "$ACTIVE"
+# The flush that writes those users to LiteDB comes 15-30 s after their last turn (FlushInterval, WriteIdleAfter) and
+# lifts the RSS for a while: the peak since the host started (the kernel's high-water mark) is read after it.
+sleep 45
+echo "== restarted host: peak RSS $(( $(awk '/VmHWM/ { print $2 }' "/proc/$pid/status") / 1024 )) MB since its start (the active users and the flush that writes them), $(( $(awk '/VmRSS/ { print $2 }' "/proc/$pid/status") / 1024 )) MB now"
 
 # The retention sweep and the count on those sessions, the host stopped: nothing to delete, then every session deleted.
 echo "== the sweep on the $USERS stored sessions (the host stopped)"
