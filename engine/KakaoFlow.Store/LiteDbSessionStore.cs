@@ -165,8 +165,7 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
     /// </remarks>
     public void SaveAll(IEnumerable<SessionWrite> writes, bool catchingUp = false)
     {
-        var perTransaction = catchingUp ? SavesPerTransactionCatchingUp : SavesPerTransaction;
-        using var cursor = new WriteCursor(writes);
+        using var cursor = new WriteCursor(writes, catchingUp ? SavesPerTransactionCatchingUp : SavesPerTransaction);
         while (cursor.More)
         {
             _file.Transaction("Writing a batch of sessions", database =>
@@ -175,12 +174,12 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
                 // kind and bot): LiteDB sets up its snapshot, index and data services once per call, not per session, and
                 // tells how many of the call's documents were new.
                 var inserted = new Dictionary<string, long>(StringComparer.Ordinal);
-                cursor.Taken = 0;
-                while (cursor.More && cursor.Taken < perTransaction)
+                cursor.BeginTransaction();
+                while (cursor.HasRoom)
                 {
                     var botId = cursor.Current.BotId;
                     bool? neverStored = _insertsNeverStored ? cursor.Current.NeverStored : null; // the mark counts only where inserts are made
-                    var run = RunOf(cursor, botId, neverStored, perTransaction);
+                    var run = RunOf(cursor, botId, neverStored);
                     inserted[botId] = inserted.GetValueOrDefault(botId) + (neverStored == true ? database.Sessions.Insert(run) : database.Sessions.Upsert(run));
                 }
 
@@ -196,14 +195,14 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
     /// The documents of the cursor's writes from its current one while they are <paramref name="botId"/>'s, of the run's
     /// kind (<see cref="SessionWrite.NeverStored"/> as given; null: either), and the transaction has room.
     /// </summary>
-    private static IEnumerable<BsonDocument> RunOf(WriteCursor cursor, string botId, bool? neverStored, int perTransaction)
+    private static IEnumerable<BsonDocument> RunOf(WriteCursor cursor, string botId, bool? neverStored)
     {
         do
         {
             yield return DocumentOf(cursor.Current);
             cursor.Next();
         }
-        while (cursor.More && cursor.Taken < perTransaction && string.Equals(cursor.Current.BotId, botId, StringComparison.Ordinal)
+        while (cursor.HasRoom && string.Equals(cursor.Current.BotId, botId, StringComparison.Ordinal)
             && (neverStored is not { } kind || cursor.Current.NeverStored == kind));
     }
 
@@ -414,25 +413,34 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
 internal sealed class WriteCursor : IDisposable
 {
     private readonly IEnumerator<SessionWrite> _writes;
+    private readonly int _perTransaction;
 
-    public WriteCursor(IEnumerable<SessionWrite> writes)
+    /// <summary>Writes taken since the current transaction began.</summary>
+    private int _taken;
+
+    /// <param name="writes">The writes.</param>
+    /// <param name="perTransaction">The most writes one transaction takes.</param>
+    public WriteCursor(IEnumerable<SessionWrite> writes, int perTransaction)
     {
         _writes = writes.GetEnumerator();
+        _perTransaction = perTransaction;
         More = _writes.MoveNext();
     }
 
     /// <summary>Whether <see cref="Current"/> is a write not taken yet.</summary>
     public bool More { get; private set; }
 
-    /// <summary>Writes taken since the current transaction began (set to 0 when one begins).</summary>
-    public int Taken { get; set; }
+    /// <summary>Whether <see cref="Current"/> is a write not taken yet and the current transaction has room for it.</summary>
+    public bool HasRoom => More && _taken < _perTransaction;
 
     public SessionWrite Current => _writes.Current;
+
+    public void BeginTransaction() => _taken = 0;
 
     /// <summary>Takes <see cref="Current"/> and moves on.</summary>
     public void Next()
     {
-        Taken++;
+        _taken++;
         More = _writes.MoveNext();
     }
 
