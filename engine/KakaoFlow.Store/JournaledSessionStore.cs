@@ -473,7 +473,10 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     /// over again would not shrink it).
     /// </summary>
     internal void FlushInBackground() =>
-        FlushLocked(carryOver: _options.WriteIdleAfter > TimeSpan.Zero && _journal.PendingBytes < _options.MaxJournalBytes / 2);
+        FlushLocked(carryOver: _options.WriteIdleAfter > TimeSpan.Zero && !JournalHalfFull);
+
+    /// <summary>Whether the journal's segments not deleted yet hold half of <see cref="SessionStoreOptions.MaxJournalBytes"/>.</summary>
+    private bool JournalHalfFull => _journal.PendingBytes >= _options.MaxJournalBytes / 2;
 
     /// <summary>A flush; with <paramref name="carryOver"/>, users still in their conversation are carried over instead of written.</summary>
     private void FlushLocked(bool carryOver)
@@ -510,7 +513,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         // backing store may hold more memory to write sooner. Users carried over by the last flush do not count: a quiet
         // host writing the users of a busy minute is not behind, however many they are.
         var behind = madeUnflushed >= _options.FlushThreshold
-            || _journal.PendingBytes >= _options.MaxJournalBytes / 2
+            || JournalHalfFull
             || _closing.IsCancellationRequested;
 
         // Every write whose record is in a rotated segment was made dirty before the rotation, so this pass sees
