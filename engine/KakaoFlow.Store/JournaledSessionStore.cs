@@ -416,7 +416,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
 
             lock (GateOf(key)) // a write meanwhile makes the entry dirty: it stays
             {
-                if (!entry.Dirty && (entry.Session.LastMessageAt is null || entry.Session.LastMessageAt < cutoff))
+                if (!entry.Dirty && (entry.LastMessageAt is not { } last || last < cutoff))
                 {
                     _cache.TryRemove(KeyValuePair.Create(key, entry));
                 }
@@ -775,7 +775,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
                 // Packed before it leaves the object cache, never after: a read between the two would find neither.
                 if (entry.Record is { } record)
                 {
-                    _packed.Put(key, record, entry.Touched, entry.Session.LastMessageAt);
+                    _packed.Put(key, record, entry.Touched, entry.LastMessageAt);
                 }
 
                 _cache.TryRemove(KeyValuePair.Create(key, entry));
@@ -934,6 +934,9 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         public Session Session => _session ?? SessionRecord.Read(Record!).Session;
 
         public bool HoldsObjects => _session is not null;
+
+        /// <summary>The session's <see cref="Session.LastMessageAt"/>, read from <see cref="Record"/> without decoding it when the objects are not held.</summary>
+        public DateTimeOffset? LastMessageAt => _session is { } session ? session.LastMessageAt : SessionRecord.LastMessageAt(Record!);
 
         /// <summary>The session as its journal record, when it came from a write or from the packed cache; null when read from the backing store.</summary>
         public byte[]? Record { get; private set; }

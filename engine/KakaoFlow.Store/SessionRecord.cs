@@ -105,6 +105,42 @@ internal static class SessionRecord
         }
     }
 
+    /// <summary>
+    /// The record's <c>last</c> (<see cref="Session.LastMessageAt"/>) without decoding the rest: the flusher asks it of
+    /// every session it moves to the packed cache, and a decoded record (its variables cloned into a document, a
+    /// dictionary built) cost a few KB of garbage each, 100,000 of them after a busy minute.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The record is not a session record.</exception>
+    public static DateTimeOffset? LastMessageAt(ReadOnlySpan<byte> record)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(record);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new InvalidDataException("not a session journal record");
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isLast = reader.ValueTextEquals("last"u8);
+                reader.Read();
+                if (isLast)
+                {
+                    return new DateTimeOffset(reader.GetInt64(), TimeSpan.Zero);
+                }
+
+                reader.Skip();
+            }
+
+            return null;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or ArgumentOutOfRangeException)
+        {
+            throw new InvalidDataException("not a session journal record", e);
+        }
+    }
+
     private static DynamicChoice ReadChoice(JsonElement choice) => new(
         [.. choice.GetProperty("labels").EnumerateArray().Select(label => label.GetString()!)],
         choice.TryGetProperty("save", out var save) ? save.GetString() : null,
