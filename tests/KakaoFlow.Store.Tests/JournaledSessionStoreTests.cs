@@ -600,6 +600,28 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
     }
 
     [Fact]
+    public async Task A_sweep_keeps_the_sessions_held_as_records_of_users_who_wrote_since_its_cutoff()
+    {
+        // Past the cache's capacity the entries hold only their record: the sweep and the packing read the last message's
+        // time from it. Read wrong (none), b would leave the packed cache and c the object cache, to be read again from
+        // the backing store.
+        using var sessions = Open(NoBackgroundFlush with { CacheCapacity = 1 });
+        await sessions.SaveAsync(Bot, "a", Sessions.Turn("a", 1)); // held as objects: the first
+        await sessions.SaveAsync(Bot, "b", Sessions.Turn("b", 5));
+        await sessions.SaveAsync(Bot, "c", Sessions.Turn("c", 6));
+        sessions.Flush();
+        Assert.Equal(2, sessions.Packed.Count); // a and b; c, the most recent, stays in the object cache
+
+        Assert.Equal(1, sessions.DeleteInactiveSince(Bot, Sessions.Turn("b", 3).LastMessageAt!.Value));
+        Assert.Equal(1, sessions.Packed.Count);
+        var finds = _backing.Finds;
+        SessionAssert.Same(Sessions.Turn("b", 5), sessions.Find(Bot, "b"));
+        SessionAssert.Same(Sessions.Turn("c", 6), sessions.Find(Bot, "c"));
+        Assert.Equal(finds, _backing.Finds);
+        Assert.Null(sessions.Find(Bot, "a"));
+    }
+
+    [Fact]
     public async Task Past_the_unflushed_users_limit_a_new_user_waits_for_the_flusher_so_memory_holds_at_most_twice_the_limit()
     {
         using var sessions = Open(NoBackgroundFlush with { MaxUnflushedUsers = 2, BackPressureTimeout = TimeSpan.FromMinutes(1) });
