@@ -163,7 +163,7 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
     /// fails on the duplicate id: LiteDB rolls that transaction back itself (the ones before it stay stored; the file stays
     /// open, see <see cref="LiteDbFile"/>) and this throws; the caller writes the batch again without the marks.
     /// </remarks>
-    public void SaveAll(IEnumerable<SessionWrite> writes, bool catchingUp = false)
+    public void SaveAll(IEnumerable<SessionWrite> writes, bool catchingUp)
     {
         using var cursor = new WriteCursor(writes, catchingUp ? SavesPerTransactionCatchingUp : SavesPerTransaction);
         while (cursor.More)

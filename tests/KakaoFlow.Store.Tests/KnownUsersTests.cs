@@ -18,7 +18,7 @@ public sealed class KnownUsersTests : TempStoreFile
         using var database = OpenDataFile();
         var sessions = new LiteDbSessionStore(database);
         var users = Enumerable.Range(0, 45).Select(i => "손님-" + i).ToList();
-        sessions.SaveAll(users.Select(user => new SessionWrite(Bot, user, Session.New)));
+        sessions.SaveAll(users.Select(user => new SessionWrite(Bot, user, Session.New)), catchingUp: false);
         sessions.Save("꽃집봇", "손님-0", Session.New);
 
         var listed = new List<string>();
@@ -44,7 +44,7 @@ public sealed class KnownUsersTests : TempStoreFile
     {
         using var database = OpenDataFile();
         var sessions = new LiteDbSessionStore(database);
-        sessions.SaveAll(Enumerable.Range(0, 20).Select(i => new SessionWrite(Bot, "손님-" + i, Session.New)));
+        sessions.SaveAll(Enumerable.Range(0, 20).Select(i => new SessionWrite(Bot, "손님-" + i, Session.New)), catchingUp: false);
 
         var plan = database.Read("planning", open => LiteDbSessionStore.IdsQuery(open.Sessions, StoreNames.IdOf(Bot, "손님-1"), 10).GetPlan());
 

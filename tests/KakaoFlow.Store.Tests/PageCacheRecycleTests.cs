@@ -135,7 +135,7 @@ public sealed class PageCacheRecycleTests : TempStoreFile
         sessions.Save("피자봇", "단골", Sessions.Turn("단골", 1));
         KakaoFlow.Runtime.Session? readDuringPause = null;
 
-        sessions.SaveAll(Writes());
+        sessions.SaveAll(Writes(), catchingUp: false);
 
         SessionAssert.Same(Sessions.Turn("단골", 1), readDuringPause);
         Assert.Equal(3, sessions.Count("피자봇"));
@@ -159,11 +159,11 @@ public sealed class PageCacheRecycleTests : TempStoreFile
         using var file = OpenDataFile();
         var sessions = new LiteDbSessionStore(file);
         const int Stored = 20_000;
-        sessions.SaveAll(Enumerable.Range(0, Stored).Select(i => LargeWrite(i, turn: 1, neverStored: true)));
+        sessions.SaveAll(Enumerable.Range(0, Stored).Select(i => LargeWrite(i, turn: 1, neverStored: true)), catchingUp: false);
         Assert.True(file.RecycleIfCacheAbove(0)); // measured from an empty cache
 
         // Every third user, in an order unrelated to where each is stored.
-        sessions.SaveAll(Enumerable.Range(0, Stored / 3).Select(i => LargeWrite(i * 7_919 % Stored, turn: 2, neverStored: false)));
+        sessions.SaveAll(Enumerable.Range(0, Stored / 3).Select(i => LargeWrite(i * 7_919 % Stored, turn: 2, neverStored: false)), catchingUp: false);
 
         var cache = file.Read("measuring", database => LiteDbFile.CacheBytes(database.Engine));
         Assert.NotNull(cache); // LiteDB's internals are where the reflection looks

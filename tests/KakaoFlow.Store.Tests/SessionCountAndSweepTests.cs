@@ -52,7 +52,7 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
         var sessions = new LiteDbSessionStore(database);
         sessions.Save(Bot, "기존", Sessions.LastSeen(Cutoff));
 
-        sessions.SaveAll([Write(Bot, "기존"), Write(Bot, "가"), Write(Other, "가"), Write(Bot, "나"), Write(Other, "나"), Write(Other, "다"), Write(Bot, "가")]);
+        sessions.SaveAll([Write(Bot, "기존"), Write(Bot, "가"), Write(Other, "가"), Write(Bot, "나"), Write(Other, "나"), Write(Other, "다"), Write(Bot, "가")], catchingUp: false);
 
         Assert.Equal(3, sessions.Count(Bot));
         Assert.Equal(3, sessions.Count(Other));
@@ -75,7 +75,7 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
         {
             var sessions = new LiteDbSessionStore(database);
             sessions.Save(Bot, "단골", Sessions.Turn("단골", 1));
-            var failure = Assert.Throws<KakaoFlow.Storage.StoreException>(() => sessions.SaveAll(Writes(neverStored: true)));
+            var failure = Assert.Throws<KakaoFlow.Storage.StoreException>(() => sessions.SaveAll(Writes(neverStored: true), catchingUp: false));
             Assert.Equal(LiteException.INDEX_DUPLICATE_KEY, Assert.IsType<LiteException>(failure.InnerException).ErrorCode);
 
             // LiteDB rolled the transaction back itself: the file stays open, and what follows runs at once in it.
@@ -84,7 +84,7 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
             Assert.Equal(size, Enumerable.Range(0, size + 100).Count(i => sessions.Find(Bot, "새손님" + i) is not null));
             Assert.Equal(size + 1, sessions.Count(Bot)); // the first transaction's new users, counted once each
 
-            sessions.SaveAll(Writes(neverStored: false)); // what the journaled store does next: all of them again, looked up
+            sessions.SaveAll(Writes(neverStored: false), catchingUp: false); // what the journaled store does next: all of them again, looked up
             SessionAssert.Same(Sessions.Turn("단골", 2), sessions.Find(Bot, "단골"));
             Assert.Equal(size + 100, sessions.Count(Bot));
             Assert.Equal(1, sessions.Count(Other));
@@ -202,7 +202,7 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
 
         using var database = OpenDataFile();
         var sessions = new LiteDbSessionStore(database);
-        sessions.SaveAll([UserWrite(Bot, "abc", 1, neverStored: true), UserWrite(Bot, "새손님", 1, neverStored: true)]);
+        sessions.SaveAll([UserWrite(Bot, "abc", 1, neverStored: true), UserWrite(Bot, "새손님", 1, neverStored: true)], catchingUp: false);
 
         SessionAssert.Same(Sessions.Turn("abc", 1), sessions.Find(Bot, "abc"));
         Assert.Equal(2, sessions.Count(Bot));
