@@ -99,9 +99,9 @@ internal static class SessionRecord
             };
             return (root.GetProperty("bot").GetString()!, root.GetProperty("user").GetString()!, session);
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentOutOfRangeException)
         {
-            throw new InvalidDataException("not a session journal record", e);
+            throw new InvalidDataException("not a session journal record", e); // ArgumentOutOfRange: a time beyond DateTimeOffset's range
         }
     }
 

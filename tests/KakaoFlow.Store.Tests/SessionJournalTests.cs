@@ -196,12 +196,13 @@ public sealed class SessionJournalTests : TempStoreFile
                 .. UnmarkedFrames.Of(SessionRecord.Write(Bot, "앞손님", Turn("앞손님", 1))),
                 .. UnmarkedFrames.Of("{\"전혀\":\"세션이 아님\"}"u8.ToArray()),
                 .. UnmarkedFrames.Of("[1,2"u8.ToArray()),
+                .. UnmarkedFrames.Of("{\"bot\":\"피자봇\",\"user\":\"손님\",\"step\":\"home\",\"vars\":{},\"last\":9223372036854775807}"u8.ToArray()),
                 .. UnmarkedFrames.Of(SessionRecord.Write(Bot, "뒷손님", Turn("뒷손님", 1))),
             ]);
 
         using var store = new LiteDbStore(StoreFile, NoBackgroundFlush);
         Assert.Equal(2, store.RecoveredSessionWrites);
-        Assert.Equal(2, store.UnreadableJournalRecords);
+        Assert.Equal(3, store.UnreadableJournalRecords);
         SessionAssert.Same(Turn("앞손님", 1), store.Sessions.Find(Bot, "앞손님"));
         SessionAssert.Same(Turn("뒷손님", 1), store.Sessions.Find(Bot, "뒷손님"));
         Assert.Empty(JournalSegments(StoreFile));

@@ -46,4 +46,13 @@ public sealed class SessionRecordTests
     [InlineData("{\"bot\":\"피자\",\"last\":-5}")]
     public void A_record_that_is_not_a_session_record_is_refused(string text) =>
         Assert.Throws<InvalidDataException>(() => SessionRecord.LastMessageAt(Encoding.UTF8.GetBytes(text)));
+
+    [Theory]
+    [InlineData("{\"bot\":\"피자\",\"user\":\"손님\",\"step\":\"home\",\"vars\":{},\"last\":9223372036854775807}")]
+    [InlineData("{\"bot\":\"피자\",\"user\":\"손님\",\"step\":\"home\",\"vars\":{},\"last\":-5}")]
+    [InlineData("{\"bot\":\"피자\",\"user\":\"손님\",\"step\":\"home\",\"vars\":{},\"page\":99999999999}")]
+    [InlineData("{\"bot\":\"피자\",\"user\":\"손님\",\"vars\":{}}")]
+    [InlineData("{\"bot\":\"피자\",\"user\":\"손님\",\"step\":\"home\",\"vars\":[]}")]
+    public void A_record_that_cannot_be_decoded_is_refused_as_not_a_session_record(string text) =>
+        Assert.Throws<InvalidDataException>(() => SessionRecord.Read(Encoding.UTF8.GetBytes(text)));
 }
