@@ -504,6 +504,11 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
 
     private void FlushAndDelete(bool carryOver)
     {
+        if (carryOver && CarriesOverInPlace())
+        {
+            return;
+        }
+
         var started = Stopwatch.GetTimestamp();
         var segments = _journal.Rotate();
         var madeUnflushed = Interlocked.Exchange(ref _dirtyUsers, 0);
@@ -592,6 +597,43 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         {
             _metrics.Flushed(batch.Count, carriedOver, Stopwatch.GetElapsedTime(started));
         }
+    }
+
+    /// <summary>
+    /// A background flush that would write nothing and carry everyone over, when carrying them over would not even halve
+    /// the journal — a rush of users who each wrote once or twice since the last flush, all still in their conversation
+    /// (at a deploy or a broadcast: 100,000 users reach <see cref="SessionStoreOptions.FlushThreshold"/> in seconds) —
+    /// leaves them in the segments they are in instead of appending tens of MB again while their turns are being answered.
+    /// They count as carried over from here (the threshold counts the users who become unflushed after them, and the
+    /// journal's early flush waits until it holds twice their bytes), and a later flush carries them over or writes them.
+    /// </summary>
+    /// <returns>Whether it did so (then there is nothing else to flush).</returns>
+    private bool CarriesOverInPlace()
+    {
+        var users = 0;
+        long bytes = 0;
+        foreach (var (_, entry) in _dirty)
+        {
+            if (_time.GetElapsedTime(entry.WrittenAt) >= _options.WriteIdleAfter || users == _options.FlushThreshold)
+            {
+                return false; // someone to write to the backing store: a flush that does something
+            }
+
+            users++;
+            bytes += entry.Record?.Length ?? 0; // read outside the user's gate: an unwritten entry may be leaving _dirty
+        }
+
+        if (users == 0 || _journal.PendingBytes >= 2 * bytes)
+        {
+            return false;
+        }
+
+        Interlocked.Exchange(ref _dirtyUsers, 0);
+        Volatile.Write(ref _carriedOver, users);
+        Interlocked.Exchange(ref _carriedBytes, bytes);
+        TrimCache();
+        _metrics.CarriedOver(users);
+        return true;
     }
 
     /// <summary>

@@ -35,7 +35,7 @@ internal sealed class SessionStoreMetrics : IDisposable
         _writes = Meter.CreateCounter<long>("kakaoflow.session.writes", "{write}", "Session writes acknowledged (in the journal)");
         _waits = Meter.CreateCounter<long>("kakaoflow.session.backpressure_waits", "{write}", "Writes that waited for the flusher (back-pressure)");
         _flushed = Meter.CreateCounter<long>("kakaoflow.session.flushed", "{session}", "Sessions the flusher wrote to the data file");
-        _carried = Meter.CreateCounter<long>("kakaoflow.session.carried_over", "{session}", "Sessions a background flush carried over to the new journal segment instead of writing them (users still in their conversation)");
+        _carried = Meter.CreateCounter<long>("kakaoflow.session.carried_over", "{session}", "Sessions a background flush carried over instead of writing them (users still in their conversation): appended again to the new journal segment, or left in theirs when that would not halve the journal");
         _flushTime = Meter.CreateHistogram<double>("kakaoflow.session.flush.duration", "ms", "How long each flush took, from taking its batch to deleting its journal segments");
         Meter.CreateObservableUpDownCounter("kakaoflow.session.unflushed", unflushedUsers, "{user}", "Users whose latest write is only in the journal");
         Meter.CreateObservableUpDownCounter("kakaoflow.session.cached", cachedSessions, "{session}", "Sessions held in the object cache");
@@ -62,6 +62,9 @@ internal sealed class SessionStoreMetrics : IDisposable
         _carried.Add(carriedOver);
         _flushTime.Record(took.TotalMilliseconds);
     }
+
+    /// <summary>A background flush that left the users it carried over in the journal segments they were in.</summary>
+    public void CarriedOver(int users) => _carried.Add(users);
 
     public void Dispose() => Meter.Dispose();
 }

@@ -22,7 +22,8 @@ public sealed record SessionStoreOptions
     /// A background flush writes to LiteDB the users who have not written for this long; the others, still in their
     /// conversation, are carried over: their latest write is appended again to the new journal segment (a few hundred
     /// bytes, where a LiteDB write of a session costs tens of KB of work), so the old segments can be deleted all the
-    /// same. A conversation then costs LiteDB about one write, at its end, however many turns it has. A flush writes
+    /// same. A conversation then costs LiteDB about one write, at its end, however many turns it has. A flush that would
+    /// write nobody, when appending the others again would not halve the journal, leaves them where they are. A flush writes
     /// every user when the journal holds half of <see cref="MaxJournalBytes"/>, and so do <see cref="JournaledSessionStore.Flush"/>,
     /// closing, deleting a user's session and the retention sweep (counting sessions does not). Zero: every background
     /// flush writes every user.

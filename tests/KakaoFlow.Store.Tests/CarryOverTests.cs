@@ -51,6 +51,75 @@ public sealed class CarryOverTests : TempStoreFile
     }
 
     [Fact]
+    public async Task A_rush_of_users_who_each_wrote_once_is_left_in_its_segment_until_carrying_it_over_halves_the_journal()
+    {
+        // A deploy or a broadcast: every user has one turn within seconds and reaches the flush threshold. Appending all
+        // of them again would copy the journal, not shrink it, while their next turns are being answered.
+        using var sessions = Open(Options with { FlushThreshold = 50 });
+        var appendedAgain = 0;
+        sessions.CarryingOver = _ => appendedAgain++;
+        for (var i = 0; i < 50; i++)
+        {
+            await sessions.SaveAsync(Bot, User(i), Sessions.Turn(User(i), 1));
+        }
+
+        var before = JournalSizes();
+        sessions.FlushInBackground();
+
+        Assert.Empty(_backing.Batches);
+        Assert.Equal(0, appendedAgain);
+        Assert.Equal(before, JournalSizes());
+        Assert.Equal(50, sessions.UnflushedUsers);
+        Assert.Equal(50, Replay([.. JournalSegments()]).Count);
+
+        // Their second turns: the journal now holds twice what carrying them over appends, so the next flush does it.
+        _time.Advance(TimeSpan.FromSeconds(5));
+        for (var i = 0; i < 50; i++)
+        {
+            await sessions.SaveAsync(Bot, User(i), Sessions.Turn(User(i), 2));
+        }
+
+        sessions.FlushInBackground();
+
+        Assert.Empty(_backing.Batches);
+        Assert.Equal(50, appendedAgain);
+        var carried = Assert.Single(JournalSegments());
+        Assert.DoesNotContain(carried, before.Keys);
+        var replayed = Replay(carried);
+        for (var i = 0; i < 50; i++)
+        {
+            SessionAssert.Same(Sessions.Turn(User(i), 2), replayed[User(i)]);
+        }
+
+        // Once quiet they are written, as always, and not as a flush that is behind: the threshold counted them once.
+        _time.Advance(TimeSpan.FromSeconds(16));
+        sessions.FlushInBackground();
+        Assert.Equal(50, Assert.Single(_backing.Batches).Count);
+        Assert.Equal([false], _backing.CatchingUp);
+        Assert.Empty(JournalSegments());
+    }
+
+    [Fact]
+    public async Task A_rush_is_not_left_in_its_segments_when_someone_is_to_be_written()
+    {
+        using var sessions = Open(Options);
+        await sessions.SaveAsync(Bot, "다 고른 손님", Sessions.Turn("다 고른 손님", 1));
+        _time.Advance(TimeSpan.FromSeconds(16));
+        for (var i = 0; i < 20; i++)
+        {
+            await sessions.SaveAsync(Bot, User(i), Sessions.Turn(User(i), 1));
+        }
+
+        var before = JournalSegments();
+        sessions.FlushInBackground();
+
+        Assert.Equal("다 고른 손님", Assert.Single(Assert.Single(_backing.Batches)).UserKey);
+        var after = Assert.Single(JournalSegments());
+        Assert.DoesNotContain(after, before);
+        Assert.Equal(20, Replay(after).Count);
+    }
+
+    [Fact]
     public async Task A_user_who_stopped_writing_is_written_and_one_still_writing_is_carried_over()
     {
         using var sessions = Open(Options);
@@ -195,6 +264,7 @@ public sealed class CarryOverTests : TempStoreFile
     public async Task A_write_made_while_its_user_is_carried_over_is_appended_after_the_carried_record()
     {
         using var sessions = Open(Options);
+        await sessions.SaveAsync(Bot, "손님", Sessions.Turn("손님", 0)); // two writes: carrying the user over halves the journal
         await sessions.SaveAsync(Bot, "손님", Sessions.Turn("손님", 1));
         Task? racing = null;
         sessions.CarryingOver = user =>
@@ -223,6 +293,7 @@ public sealed class CarryOverTests : TempStoreFile
         {
             var session = Sessions.Turn(User(i), 1);
             largestFrame = Math.Max(largestFrame, SessionRecord.Write(Bot, User(i), session).Length + JournalFrames.HeaderBytes);
+            await sessions.SaveAsync(Bot, User(i), Sessions.Turn(User(i), 0)); // two writes each: carrying over halves the journal
             await sessions.SaveAsync(Bot, User(i), session);
         }
 
@@ -238,6 +309,9 @@ public sealed class CarryOverTests : TempStoreFile
         Assert.True(writes.Count >= 3, $"{writes.Count} write(s) carried {Users} users over");
         Assert.All(writes, bytes => Assert.True(bytes <= 1_000 * largestFrame, $"one write of {bytes} bytes: more than 1,000 records"));
     }
+
+    private SortedDictionary<string, long> JournalSizes() =>
+        new(JournalSegments().ToDictionary(segment => segment, segment => new FileInfo(segment).Length), StringComparer.Ordinal);
 
     private JournaledSessionStore Open(SessionStoreOptions options)
     {
