@@ -46,20 +46,22 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
     internal const int SavesPerTransaction = 1_024;
 
     /// <summary>
-    /// <see cref="SavesPerTransaction"/> for a batch that writes wait for (<c>catchingUp</c>): four times the memory,
+    /// <see cref="SavesPerTransaction"/> for a batch that writes wait for (<c>catchingUp</c>), unless the store is
+    /// opened with less (<see cref="SessionStoreOptions.SessionsPerCatchUpTransaction"/>): four times the memory,
     /// a quarter of the commits and of the checkpoints after them. With 1,024 a rush of 1,000,000 new users took a quarter
     /// longer and four times as many turns failed waiting for the flusher.
     /// </summary>
     internal const int SavesPerTransactionCatchingUp = 4_096;
 
     /// <summary>Deletions of a sweep in one LiteDB transaction: a sweep holds the flush back, so it holds the memory a flush catching up does.</summary>
-    internal const int DeletesPerTransaction = 4_096;
+    internal const int DeletesPerTransaction = SavesPerTransactionCatchingUp;
 
     /// <summary>Deletions of a sweep between two turns of other calls inside LiteDB (<see cref="LiteDbFile.PauseInside"/>).</summary>
     private const int DeletesPerTurn = 256;
 
     private readonly LiteDbFile _file;
     private readonly IJournalFiles _files;
+    private readonly int _perCatchUpTransaction;
 
     /// <summary>
     /// Whether <see cref="SessionWrite.NeverStored"/> writes are inserted: only in a file that compares ids ordinally, as the
@@ -71,8 +73,11 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
     /// <summary>Opens the collection and its index; call once, at start-up (creating indexes is racy in LiteDB 5.0.21).</summary>
     /// <param name="file">The LiteDB file.</param>
     /// <param name="files">How <see cref="Sync"/> reaches the file system; the real one when null.</param>
-    public LiteDbSessionStore(LiteDbFile file, IJournalFiles? files = null)
+    /// <param name="perCatchUpTransaction">Sessions written, or deleted by a sweep, in one transaction when catching up.</param>
+    public LiteDbSessionStore(LiteDbFile file, IJournalFiles? files = null, int perCatchUpTransaction = SavesPerTransactionCatchingUp)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(perCatchUpTransaction, 1);
+        _perCatchUpTransaction = perCatchUpTransaction;
         _file = file;
         _files = files ?? DiskJournalFiles.Instance;
         var ordinal = false;
@@ -165,7 +170,7 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
     /// </remarks>
     public void SaveAll(IEnumerable<SessionWrite> writes, bool catchingUp)
     {
-        using var cursor = new WriteCursor(writes, catchingUp ? SavesPerTransactionCatchingUp : SavesPerTransaction);
+        using var cursor = new WriteCursor(writes, catchingUp ? _perCatchUpTransaction : SavesPerTransaction);
         while (cursor.More)
         {
             _file.Transaction("Writing a batch of sessions", database =>
@@ -291,7 +296,7 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
 
     /// <remarks>
     /// A session with no last message time counts as inactive (LiteDB orders null before every number). In transactions
-    /// of <see cref="DeletesPerTransaction"/> deletions, for the reason <see cref="SaveAll"/> is: a bot whose users all
+    /// of <see cref="DeletesPerTransaction"/> deletions (or the fewer the store was opened with), for the reason <see cref="SaveAll"/> is: a bot whose users all
     /// came the same day loses them all in one sweep.
     /// </remarks>
     public int DeleteInactiveSince(string botId, DateTimeOffset cutoff)
@@ -304,7 +309,7 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
                 var ids = database.Sessions.Query()
                     .Where(InactiveSince(botId, cutoff))
                     .Select(BsonExpression.Create("{ i: $._id }"))
-                    .Limit(DeletesPerTransaction)
+                    .Limit(_perCatchUpTransaction)
                     .ToEnumerable()
                     .Select(row => row["i"])
                     .ToList();
@@ -323,7 +328,7 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
                 return (ids.Count, count);
             });
             deleted += gone;
-            if (found < DeletesPerTransaction || gone == 0)
+            if (found < _perCatchUpTransaction || gone == 0)
             {
                 return deleted;
             }

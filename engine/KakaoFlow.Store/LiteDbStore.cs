@@ -57,7 +57,8 @@ public sealed class LiteDbStore : IDisposable
     private Task? _closing;
 
     /// <param name="fileName">The LiteDB file; the session journal's segments are written next to it.</param>
-    /// <param name="sessionOptions">Write buffering and cache size of the session store; defaults when null.</param>
+    /// <param name="sessionOptions">Write buffering and cache size of the session store; when null, the defaults sized
+    /// for the memory this process may use (<see cref="SessionStoreOptions.ForThisProcess"/>).</param>
     /// <param name="logger">Told about a journal replay at open, about failed background flushes and about the store
     /// becoming unavailable and available again; none when null.</param>
     /// <exception cref="StoreException">The file cannot be opened (<see cref="StoreUnavailableException"/> when the
@@ -68,7 +69,8 @@ public sealed class LiteDbStore : IDisposable
         FileName = Path.GetFullPath(fileName);
         _logger = logger;
         _health = new StoreHealth(TimeProvider.System, logger);
-        var options = sessionOptions ?? new SessionStoreOptions();
+        var options = sessionOptions ?? SessionStoreOptions.ForThisProcess();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.SessionsPerCatchUpTransaction, 1, nameof(sessionOptions) + "." + nameof(SessionStoreOptions.SessionsPerCatchUpTransaction));
         if (logger is not null)
         {
             options = options with { FlushFailed = LogFlushFailures(logger, options.FlushFailed) };
@@ -121,7 +123,14 @@ public sealed class LiteDbStore : IDisposable
         {
             StoreLog.SessionJournalReplayed(logger, RecoveredSessionWrites, UnreadableJournalRecords);
         }
+
+        if (logger is not null && GC.GetGCMemoryInfo().TotalAvailableMemoryBytes is var memory && memory < SessionStoreOptions.DefaultsFitMemoryBytes)
+        {
+            StoreLog.SizedForMemory(logger, memory / Mebibyte, options.MaxUnflushedUsers, options.CacheCapacity, options.PackedCacheBytes / Mebibyte, options.LiteDbCacheBytes / Mebibyte, options.SessionsPerCatchUpTransaction);
+        }
     }
+
+    private const long Mebibyte = 1024 * 1024;
 
     public string FileName { get; }
 
@@ -280,7 +289,7 @@ public sealed class LiteDbStore : IDisposable
 
     private JournaledSessionStore OpenSessions(SessionStoreOptions options)
     {
-        var sessions = new LiteDbSessionStore(_file);
+        var sessions = new LiteDbSessionStore(_file, perCatchUpTransaction: options.SessionsPerCatchUpTransaction);
 
         // One store per file (the lock taken in the constructor): a second one would replay, and delete, the journal
         // segments of the first.

@@ -18,12 +18,13 @@ public static class LiteDbStoreServiceCollectionExtensions
     /// </summary>
     /// <param name="services">The app's services.</param>
     /// <param name="dataFile">The LiteDB file; its session journal is kept beside it.</param>
-    /// <param name="configure">Changes the session store's options (buffering, cache size); called once, now.</param>
+    /// <param name="configure">Changes the session store's options (buffering, cache size), which start as the defaults
+    /// sized for the memory this process may use (<see cref="SessionStoreOptions.ForThisProcess"/>); called once, now.</param>
     public static IServiceCollection AddLiteDbStore(this IServiceCollection services, string dataFile, Action<SessionStoreOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrWhiteSpace(dataFile);
-        var options = new SessionStoreOptions();
+        var options = SessionStoreOptions.ForThisProcess();
         configure?.Invoke(options);
 
         services.AddSingleton(provider => new LiteDbStore(dataFile, options, provider.GetService<ILogger<LiteDbStore>>()));

@@ -74,11 +74,61 @@ public sealed record SessionStoreOptions
     /// </summary>
     public long LiteDbCacheBytes { get; set; } = 32L * 1024 * 1024;
 
+    /// <summary>
+    /// Sessions a flush that is behind (see <see cref="FlushThreshold"/>), the journal's replay and the retention sweep
+    /// write or delete in one LiteDB transaction (a flush that is not behind: 1,024). LiteDB holds every page a
+    /// transaction changes in memory until it commits, 10–20 MB per 1,024 users spread over a large file; fewer, larger
+    /// transactions take less time.
+    /// </summary>
+    public int SessionsPerCatchUpTransaction { get; set; } = LiteDbSessionStore.SavesPerTransactionCatchingUp;
+
     /// <summary>The pause between chunks of a flush that is not behind (see <see cref="FlushThreshold"/>); zero: no pauses.</summary>
     public TimeSpan FlushPause { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>Called on the flusher thread when a background flush fails (it is retried).</summary>
     public Action<Exception>? FlushFailed { get; set; }
+
+    /// <summary>
+    /// The memory the defaults are sized for: a rush of 1,000,000 new users, held back at <see cref="MaxUnflushedUsers"/>,
+    /// took the GC's heap to 600–700 MB with them (docs/operations.md, "Memory and disk").
+    /// </summary>
+    public const long DefaultsFitMemoryBytes = 1L << 30;
+
+    /// <summary>
+    /// The defaults, with what they keep in memory scaled down in proportion when the GC may use less than
+    /// <see cref="DefaultsFitMemoryBytes"/> (a container's memory limit, of which .NET takes three quarters, or
+    /// <c>DOTNET_GCHeapHardLimit</c>): the users held unflushed (<see cref="MaxUnflushedUsers"/>,
+    /// <see cref="FlushThreshold"/>), the caches (<see cref="CacheCapacity"/>, <see cref="PackedCacheBytes"/>),
+    /// LiteDB's page cache (<see cref="LiteDbCacheBytes"/>) and what one transaction adds to it
+    /// (<see cref="SessionsPerCatchUpTransaction"/>). With the defaults a rush fails turns for want of memory in a
+    /// heap of 256 MiB; scaled, it waits for the flusher (back-pressure) instead.
+    /// </summary>
+    /// <param name="availableBytes">What the GC may use (<see cref="GCMemoryInfo.TotalAvailableMemoryBytes"/>).</param>
+    public static SessionStoreOptions ForMemory(long availableBytes)
+    {
+        var options = new SessionStoreOptions();
+        if (availableBytes >= DefaultsFitMemoryBytes)
+        {
+            return options;
+        }
+
+        var share = Math.Max(availableBytes, 0) / (double)DefaultsFitMemoryBytes;
+        return options with
+        {
+            MaxUnflushedUsers = Math.Max((int)(options.MaxUnflushedUsers * share), 2_000),
+            FlushThreshold = Math.Max((int)(options.FlushThreshold * share), 1_000),
+            CacheCapacity = Math.Max((int)(options.CacheCapacity * share), 500),
+            PackedCacheBytes = (long)(options.PackedCacheBytes * share),
+            LiteDbCacheBytes = Math.Max((long)(options.LiteDbCacheBytes * share), MinLiteDbCacheBytes),
+            SessionsPerCatchUpTransaction = Math.Max((int)(options.SessionsPerCatchUpTransaction * share), LiteDbSessionStore.SavesPerTransaction),
+        };
+    }
+
+    /// <summary><see cref="ForMemory"/> of what this process's GC may use.</summary>
+    public static SessionStoreOptions ForThisProcess() => ForMemory(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+
+    /// <summary>LiteDB's first five extensions of its page cache add up to 13 MB: a smaller bound would release it at every check.</summary>
+    private const long MinLiteDbCacheBytes = 16L * 1024 * 1024;
 }
 
 /// <summary>What a turn's acknowledgement promises about its session (docs/operations.md, "Durability").</summary>

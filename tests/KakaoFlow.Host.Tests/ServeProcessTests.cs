@@ -56,6 +56,20 @@ public sealed class ServeProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Under_a_memory_limit_serve_sizes_its_session_store_to_it_and_says_so()
+    {
+        // What a container's limit does (.NET takes three quarters of it); 256 MiB is a quarter of what the defaults fit.
+        using var server = await ServeProcess.StartAsync(_root, DataFile, new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x10000000" });
+
+        Assert.Contains("오늘의 메뉴입니다.", await server.SayAsync("메뉴 보기"), StringComparison.Ordinal);
+        Assert.Equal(0, await server.TerminateAsync());
+        Assert.Contains(
+            "The process may use 256 MiB of memory: at most 37500 users' sessions held before they are in LiteDB (then turns wait for the flusher), 5000 sessions cached as objects and 16 MiB as records, LiteDB's page cache released above 16 MiB, 1024 sessions a transaction when behind",
+            server.ToString(),
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_speaks_Korean_while_its_host_logs_stay_English()
     {
         using var server = await ServeProcess.StartAsync(_root, DataFile, new Dictionary<string, string> { ["KAKAOFLOW_LANG"] = "ko" });

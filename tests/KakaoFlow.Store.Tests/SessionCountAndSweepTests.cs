@@ -93,11 +93,13 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)] // a flush that writes wait for: larger transactions
-    public void A_large_batch_is_written_in_transactions_each_stored_whole_with_its_counts(bool catchingUp)
+    [InlineData(false, null)]
+    [InlineData(true, null)] // a flush that writes wait for: larger transactions
+    [InlineData(true, 2_048)] // as the store was opened with (SessionStoreOptions.SessionsPerCatchUpTransaction)
+    public void A_large_batch_is_written_in_transactions_each_stored_whole_with_its_counts(bool catchingUp, int? openedWith)
     {
-        var size = catchingUp ? LiteDbSessionStore.SavesPerTransactionCatchingUp : LiteDbSessionStore.SavesPerTransaction;
+        var catchUp = openedWith ?? LiteDbSessionStore.SavesPerTransactionCatchingUp;
+        var size = catchingUp ? catchUp : LiteDbSessionStore.SavesPerTransaction;
 
         // Two bots' users in turn across the first transaction's end, then a failure half way into the second transaction
         // (which closes the file, as any failure inside a LiteDB write does: read back after opening it again). Half way:
@@ -118,7 +120,7 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
 
         using (var database = OpenDataFile())
         {
-            Assert.Throws<InvalidOperationException>(() => new LiteDbSessionStore(database).SaveAll(Writes(), catchingUp));
+            Assert.Throws<InvalidOperationException>(() => new LiteDbSessionStore(database, perCatchUpTransaction: catchUp).SaveAll(Writes(), catchingUp));
         }
 
         using (var database = OpenDataFile())
