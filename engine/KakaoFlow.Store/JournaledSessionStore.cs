@@ -17,7 +17,8 @@ namespace KakaoFlow.Store;
 /// waiting), rotates the journal, writes the dirty sessions of users who stopped writing
 /// (<see cref="SessionStoreOptions.WriteIdleAfter"/>) to the backing store in one batch, a user's latest session only,
 /// carries the others over (appends their latest record again to the new segment), and then deletes the rotated
-/// segments: each of their writes is now in the backing store or in a later segment. A read (<see cref="Find"/>) is
+/// segments: each of their writes is now in the backing store or in a later segment. (A flush with nobody to write,
+/// when appending the others again would not halve the journal, leaves them in their segments and rotates nothing.) A read (<see cref="Find"/>) is
 /// served from the cache, or from the backing store when the session is not cached.
 /// </para>
 /// <para>
@@ -610,11 +611,13 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     /// <returns>Whether it did so (then there is nothing else to flush).</returns>
     private bool CarriesOverInPlace()
     {
+        // Read first: a user made dirty during the pass below keeps their count (the rotating path exchanges it first).
+        var counted = Volatile.Read(ref _dirtyUsers);
         var users = 0;
         long bytes = 0;
         foreach (var (_, entry) in _dirty)
         {
-            if (_time.GetElapsedTime(entry.WrittenAt) >= _options.WriteIdleAfter || users == _options.FlushThreshold)
+            if (_time.GetElapsedTime(entry.WrittenAt) >= _options.WriteIdleAfter || users >= _options.FlushThreshold)
             {
                 return false; // someone to write to the backing store: a flush that does something
             }
@@ -628,7 +631,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             return false;
         }
 
-        Interlocked.Exchange(ref _dirtyUsers, 0);
+        Interlocked.Add(ref _dirtyUsers, -counted);
         Volatile.Write(ref _carriedOver, users);
         Interlocked.Exchange(ref _carriedBytes, bytes);
         TrimCache();

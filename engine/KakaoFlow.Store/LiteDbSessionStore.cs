@@ -53,8 +53,6 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
     /// </summary>
     internal const int SavesPerTransactionCatchingUp = 4_096;
 
-    /// <summary>Deletions of a sweep in one LiteDB transaction: a sweep holds the flush back, so it holds the memory a flush catching up does.</summary>
-    internal const int DeletesPerTransaction = SavesPerTransactionCatchingUp;
 
     /// <summary>Deletions of a sweep between two turns of other calls inside LiteDB (<see cref="LiteDbFile.PauseInside"/>).</summary>
     private const int DeletesPerTurn = 256;
@@ -296,7 +294,8 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
 
     /// <remarks>
     /// A session with no last message time counts as inactive (LiteDB orders null before every number). In transactions
-    /// of <see cref="DeletesPerTransaction"/> deletions (or the fewer the store was opened with), for the reason <see cref="SaveAll"/> is: a bot whose users all
+    /// of as many deletions as a catch-up transaction writes (<see cref="SavesPerTransactionCatchingUp"/> unless the store
+    /// was opened with another number), for the reason <see cref="SaveAll"/> is: a bot whose users all
     /// came the same day loses them all in one sweep.
     /// </remarks>
     public int DeleteInactiveSince(string botId, DateTimeOffset cutoff)

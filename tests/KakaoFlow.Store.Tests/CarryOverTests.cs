@@ -144,20 +144,27 @@ public sealed class CarryOverTests : TempStoreFile
         Assert.Equal(0, sessions.UnflushedUsers);
     }
 
-    [Fact]
-    public async Task Users_carried_over_then_written_once_quiet_are_not_a_flush_that_is_behind()
+    [Theory]
+    [InlineData(1)] // left in their segment: carrying them over would not halve the journal
+    [InlineData(2)] // appended again to a new segment
+    public async Task Users_carried_over_then_written_once_quiet_are_not_a_flush_that_is_behind(int writesEach)
     {
         // The flush threshold counts the users made unflushed since the last flush, not those it carried over: a quiet
         // host writing the users of a busy minute is not behind however many they are, so it writes them paced, in the
         // backing store's small transactions.
         using var sessions = Open(Options with { FlushThreshold = 3 });
-        for (var i = 0; i < 3; i++)
+        for (var turn = 1; turn <= writesEach; turn++)
         {
-            await sessions.SaveAsync(Bot, User(i), Sessions.Turn(User(i), 1));
+            for (var i = 0; i < 3; i++)
+            {
+                await sessions.SaveAsync(Bot, User(i), Sessions.Turn(User(i), turn));
+            }
         }
 
+        var before = JournalSizes();
         sessions.FlushInBackground(); // all three still writing: carried over
         Assert.Empty(_backing.Batches);
+        Assert.Equal(writesEach == 1, JournalSizes().SequenceEqual(before));
         _time.Advance(TimeSpan.FromSeconds(16));
         sessions.FlushInBackground();
 

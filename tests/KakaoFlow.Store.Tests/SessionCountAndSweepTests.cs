@@ -103,7 +103,7 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
 
         // Two bots' users in turn across the first transaction's end, then a failure half way into the second transaction
         // (which closes the file, as any failure inside a LiteDB write does: read back after opening it again). Half way:
-        // transactions of the other size would have stored none (4,096) or three more (1,024) by then.
+        // transactions of another size would have stored none (a larger one) or more (a smaller one) by then.
         var total = 2 * size;
         IEnumerable<SessionWrite> Writes()
         {
@@ -236,7 +236,7 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
     [Fact]
     public void A_sweep_of_more_sessions_than_one_transaction_takes_deletes_and_uncounts_them_all()
     {
-        var many = LiteDbSessionStore.DeletesPerTransaction + 100;
+        var many = LiteDbSessionStore.SavesPerTransactionCatchingUp + 100;
         using var store = new LiteDbStore(StoreFile);
         for (var i = 0; i < many; i++)
         {
@@ -247,6 +247,23 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
         store.FlushSessions();
 
         Assert.Equal(many, store.Sessions.DeleteInactiveSince(Bot, Cutoff));
+        Assert.Equal(1, store.Sessions.Count(Bot));
+        Assert.NotNull(store.Sessions.Find(Bot, "단골"));
+    }
+
+    [Fact]
+    public void A_sweep_deletes_in_the_transactions_the_store_was_opened_with_and_takes_them_all()
+    {
+        using var store = new LiteDbStore(StoreFile, new SessionStoreOptions { SessionsPerCatchUpTransaction = 10 });
+        for (var i = 0; i < 25; i++)
+        {
+            store.Sessions.Save(Bot, "손님" + i, Sessions.LastSeen(Cutoff.AddMinutes(-1 - i)));
+        }
+
+        store.Sessions.Save(Bot, "단골", Sessions.LastSeen(Cutoff));
+        store.FlushSessions();
+
+        Assert.Equal(25, store.Sessions.DeleteInactiveSince(Bot, Cutoff));
         Assert.Equal(1, store.Sessions.Count(Bot));
         Assert.NotNull(store.Sessions.Find(Bot, "단골"));
     }

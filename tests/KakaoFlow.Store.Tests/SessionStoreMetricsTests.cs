@@ -61,12 +61,17 @@ public sealed class SessionStoreMetricsTests : TempStoreFile
         Assert.Equal(1, metrics.Sum("kakaoflow.session.backpressure_waits"));
     }
 
-    [Fact]
-    public async Task Users_carried_over_by_a_background_flush_are_counted()
+    [Theory]
+    [InlineData(1)] // left in its segment
+    [InlineData(2)] // appended again to a new segment
+    public async Task Users_carried_over_by_a_background_flush_are_counted(int writes)
     {
         using var sessions = Open(new SessionStoreOptions { FlushInterval = TimeSpan.FromHours(1) });
         using var metrics = new Listened(sessions.Meter);
-        await sessions.SaveAsync(Bot, "손님", Sessions.Turn("손님", 1));
+        for (var turn = 1; turn <= writes; turn++)
+        {
+            await sessions.SaveAsync(Bot, "손님", Sessions.Turn("손님", turn));
+        }
 
         sessions.FlushInBackground(); // the user wrote just now: carried over, not written
 
