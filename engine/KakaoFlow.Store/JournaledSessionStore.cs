@@ -18,8 +18,8 @@ namespace KakaoFlow.Store;
 /// (<see cref="SessionStoreOptions.WriteIdleAfter"/>) to the backing store in one batch, a user's latest session only,
 /// carries the others over (appends their latest record again to the new segment), and then deletes the rotated
 /// segments: each of their writes is now in the backing store or in a later segment. (A flush with nobody to write,
-/// when appending the others again would not halve the journal, leaves them in their segments and rotates nothing.) A read (<see cref="Find"/>) is
-/// served from the cache, or from the backing store when the session is not cached.
+/// when appending the others again would not halve the journal, leaves them in their segments and rotates nothing.)
+/// A read (<see cref="Find"/>) is served from the cache, or from the backing store when the session is not cached.
 /// </para>
 /// <para>
 /// Why not one LiteDB write per turn, even group-committed: a LiteDB commit writes whole 8 KiB pages (the document's

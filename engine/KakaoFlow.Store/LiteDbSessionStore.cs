@@ -47,12 +47,11 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
 
     /// <summary>
     /// <see cref="SavesPerTransaction"/> for a batch that writes wait for (<c>catchingUp</c>), unless the store is
-    /// opened with less (<see cref="SessionStoreOptions.SessionsPerCatchUpTransaction"/>): four times the memory,
+    /// opened with another number (<see cref="SessionStoreOptions.SessionsPerCatchUpTransaction"/>): four times the memory,
     /// a quarter of the commits and of the checkpoints after them. With 1,024 a rush of 1,000,000 new users took a quarter
     /// longer and four times as many turns failed waiting for the flusher.
     /// </summary>
     internal const int SavesPerTransactionCatchingUp = 4_096;
-
 
     /// <summary>Deletions of a sweep between two turns of other calls inside LiteDB (<see cref="LiteDbFile.PauseInside"/>).</summary>
     private const int DeletesPerTurn = 256;

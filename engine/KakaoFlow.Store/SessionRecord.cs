@@ -99,9 +99,9 @@ internal static class SessionRecord
             };
             return (root.GetProperty("bot").GetString()!, root.GetProperty("user").GetString()!, session);
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentOutOfRangeException)
+        catch (Exception e) when (IsMalformed(e))
         {
-            throw new InvalidDataException("not a session journal record", e); // ArgumentOutOfRange: a time beyond DateTimeOffset's range
+            throw new InvalidDataException("not a session journal record", e);
         }
     }
 
@@ -135,11 +135,15 @@ internal static class SessionRecord
 
             return null;
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or ArgumentOutOfRangeException)
+        catch (Exception e) when (IsMalformed(e))
         {
             throw new InvalidDataException("not a session journal record", e);
         }
     }
+
+    /// <summary>What reading a record that is not a session record throws (ArgumentOutOfRange: a time beyond DateTimeOffset's range).</summary>
+    private static bool IsMalformed(Exception e) =>
+        e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentOutOfRangeException;
 
     private static DynamicChoice ReadChoice(JsonElement choice) => new(
         [.. choice.GetProperty("labels").EnumerateArray().Select(label => label.GetString()!)],

@@ -5,8 +5,6 @@ namespace KakaoFlow.Store.Tests.Support;
 /// <summary>The store's log lines, kept for a test to look at.</summary>
 internal sealed class CapturingLogger : ILogger<LiteDbStore>
 {
-    private const int SizedForMemoryEvent = 88;
-
     private readonly List<(LogLevel, string, Exception?)> _entries = [];
 
     public IReadOnlyList<(LogLevel Level, string Message, Exception? Exception)> Entries
@@ -27,7 +25,7 @@ internal sealed class CapturingLogger : ILogger<LiteDbStore>
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
-        if (eventId.Id == SizedForMemoryEvent)
+        if (eventId.Id == StoreLog.SizedForMemoryEvent)
         {
             return; // logged at open on a machine or container with less than 1 GiB for the GC: not what these tests count
         }
