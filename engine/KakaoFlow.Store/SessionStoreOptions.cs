@@ -32,8 +32,9 @@ public sealed record SessionStoreOptions
 
     /// <summary>
     /// Back-pressure: a write of a user who has no unflushed session yet waits for the flusher while this many users
-    /// have one (while a flush is running, those it writes are not counted: memory holds at most twice this many unflushed
-    /// sessions). Bounds the memory of a flusher that falls behind.
+    /// have one, counting those of a running flush it has not handed to the backing store yet (each chunk it writes
+    /// lets as many waiting writes in). Memory holds at most twice this many unflushed sessions, plus those carried over
+    /// (<see cref="WriteIdleAfter"/>), until the flush ends. Bounds the memory of a flusher that falls behind.
     /// </summary>
     public int MaxUnflushedUsers { get; set; } = 150_000;
 

@@ -654,6 +654,46 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
     }
 
     [Fact]
+    public async Task A_new_user_held_back_goes_in_as_soon_as_the_running_flush_has_written_as_many_users_not_at_its_end()
+    {
+        // 300 users unflushed, the limit; the flush writing them is held after 257 of them, so one chunk (256) is the
+        // backing store's. That lets 256 new users in, not more; the rest of the batch still counts until it is written.
+        const int limit = 300;
+        using var sessions = Open(NoBackgroundFlush with { MaxUnflushedUsers = limit, BackPressureTimeout = TimeSpan.FromMinutes(1) });
+        for (var i = 0; i < limit; i++)
+        {
+            await sessions.SaveAsync(Bot, $"u{i}", Sessions.Turn($"u{i}", 1));
+        }
+
+        _backing.HoldBatchesAfter(257);
+        try
+        {
+            var first = sessions.SaveAsync(Bot, "w0", Sessions.Turn("w0", 1)); // waits, and wakes the flusher
+            _backing.WaitForHeldBatch();
+            await first.WaitAsync(TimeSpan.FromSeconds(30));
+            for (var i = 1; i < 256; i++)
+            {
+                await sessions.SaveAsync(Bot, $"w{i}", Sessions.Turn($"w{i}", 1)).WaitAsync(TimeSpan.FromSeconds(30));
+            }
+
+            var held = sessions.SaveAsync(Bot, "w256", Sessions.Turn("w256", 1));
+            await Task.Delay(100);
+            Assert.False(held.IsCompleted);
+            Assert.Equal(256, sessions.UnflushedUsers);
+            _backing.ReleaseBatches();
+            await held.WaitAsync(TimeSpan.FromSeconds(30)); // the batch written: 257 unflushed users, under the limit
+        }
+        finally
+        {
+            _backing.ReleaseBatches();
+        }
+
+        sessions.Flush(); // after the held one
+        Assert.Equal([limit, 257], _backing.Batches.Select(batch => batch.Count));
+        SessionAssert.Same(Sessions.Turn("w256", 1), _backing.Stored.Find(Bot, "w256"));
+    }
+
+    [Fact]
     public async Task A_write_held_back_longer_than_the_timeout_fails_as_unavailable_and_is_not_kept()
     {
         using var sessions = Open(NoBackgroundFlush with { MaxUnflushedUsers = 1, BackPressureTimeout = TimeSpan.FromMilliseconds(50) });

@@ -14,8 +14,20 @@ internal sealed class RecordingBackingStore : ISessionBackingStore
     private readonly ManualResetEventSlim _scanAllowed = new(initialState: true);
     private int _finds;
 
+    private int _holdAfter = int.MaxValue;
+
     /// <summary>From now on a batch waits, once its sessions are taken, until <see cref="ReleaseBatches"/>.</summary>
     public void HoldBatches() => _batchesAllowed.Reset();
+
+    /// <summary>
+    /// From now on a batch waits once it has taken <paramref name="writes"/> of its sessions (a backing store part way
+    /// through a batch), or all of them if it has fewer, until <see cref="ReleaseBatches"/>.
+    /// </summary>
+    public void HoldBatchesAfter(int writes)
+    {
+        _holdAfter = writes;
+        _batchesAllowed.Reset();
+    }
 
     public void ReleaseBatches() => _batchesAllowed.Set();
 
@@ -97,11 +109,21 @@ internal sealed class RecordingBackingStore : ISessionBackingStore
             throw failure;
         }
 
-        var batch = writes.ToList();
-        if (!_batchesAllowed.IsSet)
+        var batch = new List<SessionWrite>();
+        var held = false;
+        foreach (var write in writes)
         {
-            _batchHeld.Release();
-            _batchesAllowed.Wait(TimeSpan.FromSeconds(30)); // bounded: a failed test must not hang the store's disposal
+            batch.Add(write);
+            if (batch.Count == _holdAfter)
+            {
+                WaitIfHeld();
+                held = true;
+            }
+        }
+
+        if (!held)
+        {
+            WaitIfHeld();
         }
 
         foreach (var write in batch)
@@ -112,6 +134,15 @@ internal sealed class RecordingBackingStore : ISessionBackingStore
         lock (_batches)
         {
             _batches.Add(batch);
+        }
+    }
+
+    private void WaitIfHeld()
+    {
+        if (!_batchesAllowed.IsSet)
+        {
+            _batchHeld.Release();
+            _batchesAllowed.Wait(TimeSpan.FromSeconds(30)); // bounded: a failed test must not hang the store's disposal
         }
     }
 
