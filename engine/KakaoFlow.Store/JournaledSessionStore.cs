@@ -82,10 +82,10 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     private int _dirtyUsers;
 
     /// <summary>
-    /// Users of the running flush's batch not handed to the backing store yet. Back-pressure counts them with
-    /// <see cref="_dirtyUsers"/>, so that each chunk the flush writes lets as many waiting writes in: counted out all at
-    /// once at the flush's end instead, a rush waited for all of a flush that is behind (10–15 s for 150,000 users) and
-    /// turns failed at the back-pressure timeout.
+    /// Users of the running flush's batch not handed to the backing store yet (written by the flusher only). Back-pressure
+    /// counts them with <see cref="_dirtyUsers"/>, so that each chunk the flush hands over lets as many waiting writes in.
+    /// Uncounted, the bound filled early in a long flush (10–15 s for 150,000 users when behind) and held writes until
+    /// the next flush took its batch, past the back-pressure timeout in a rush.
     /// </summary>
     private int _writing;
     private int _carriedOver;
@@ -95,7 +95,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     /// <summary>Deletes from the backing store done (<see cref="Delete"/>, <see cref="DeleteInactiveSince"/>): a read that saw one after it does not keep what it read cached (<see cref="CacheRead"/>).</summary>
     private long _deletions;
 
-    /// <summary>Completed (and replaced) each time the flusher made room: took a batch, or deleted journal segments.</summary>
+    /// <summary>Completed (and replaced) each time the flusher made room: took a batch, handed a chunk of it over, or deleted journal segments.</summary>
     private TaskCompletionSource _room = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Starts the flusher. The store owns <paramref name="journal"/> from here on and closes it on <see cref="Dispose"/>.</summary>
@@ -521,6 +521,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         var started = Stopwatch.GetTimestamp();
         var segments = _journal.Rotate();
         var madeUnflushed = Interlocked.Exchange(ref _dirtyUsers, 0);
+        Volatile.Write(ref _writing, madeUnflushed); // still counted while the batch is taken
 
         // Behind: as many users became unflushed since the last flush as the threshold, or the journal is half way to its
         // bound, so turns may soon wait for this flush (back-pressure); or the store is closing. Then no pauses, and the
@@ -569,6 +570,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         }
         catch
         {
+            var dirtyAgain = 0;
             foreach (var flushing in batch)
             {
                 lock (GateOf(flushing.Key))
@@ -576,14 +578,18 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
                     flushing.Entry.MayBeStored(); // part of the batch may be stored
                 }
 
-                _dirty.TryAdd(flushing.Key, flushing.Entry); // unless a newer write of the user made it dirty again already
+                if (_dirty.TryAdd(flushing.Key, flushing.Entry)) // unless a newer write of the user made it dirty again already (and counted it)
+                {
+                    dirtyAgain++;
+                }
             }
 
+            Interlocked.Add(ref _dirtyUsers, dirtyAgain); // back-pressure counts them again
             throw;
         }
         finally
         {
-            Volatile.Write(ref _writing, 0); // a failed batch is dirty again, or an empty one had nothing to hand over
+            Volatile.Write(ref _writing, 0); // a failed batch is counted as dirty again; an empty one had nothing to hand over
         }
 
         // The backing store has them now: clean, whatever happens to the segments (a segment that cannot be deleted
@@ -740,7 +746,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             if (i > 0 && i % PaceChunk == 0)
             {
                 // The chunk is the backing store's now: as many writes held back for it may go in (_writing).
-                Interlocked.Add(ref _writing, -PaceChunk);
+                Volatile.Write(ref _writing, batch.Count - i);
                 MadeRoom();
                 // Behind: no pause, but the calls waiting for the store still go first.
                 _backing.PauseWriting(behind ? TimeSpan.Zero : _options.FlushPause);
@@ -763,19 +769,29 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
 
     /// <summary>
     /// Back-pressure: whether a write must wait for the flusher before it goes in — when too many users have a session not
-    /// flushed yet (counting those of the running flush not written yet) and this user is not one of them (their write
+    /// flushed yet (counting those of the running flush not handed over yet) and this user is not one of them (their write
     /// replaces one already held), or when the journal holds too many bytes not flushed yet.
     /// </summary>
     private bool MustWait(SessionKey key) =>
-        (Volatile.Read(ref _dirtyUsers) + Volatile.Read(ref _writing) >= _options.MaxUnflushedUsers && !_dirty.ContainsKey(key))
+        (Volatile.Read(ref _dirtyUsers) + Volatile.Read(ref _writing) >= _options.MaxUnflushedUsers && !HoldsUnflushed(key))
         || _journal.PendingBytes >= _options.MaxJournalBytes;
+
+    /// <summary>Whether memory holds a session of the user not in the backing store yet: dirty, or in the running flush's batch.</summary>
+    private bool HoldsUnflushed(SessionKey key) =>
+        _dirty.ContainsKey(key) || (_cache.TryGetValue(key, out var entry) && entry.Dirty);
 
     private async Task WaitForRoom(SessionKey key)
     {
         var deadline = Environment.TickCount64 + (long)_options.BackPressureTimeout.TotalMilliseconds;
-        do
+        while (true)
         {
+            // The signal before the test: room made between the two is then not missed (this waits for a signal already given).
             var room = Volatile.Read(ref _room).Task;
+            if (!MustWait(key))
+            {
+                return;
+            }
+
             WakeFlusher();
             var left = deadline - Environment.TickCount64;
             try
@@ -788,7 +804,6 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
                     $"Writing a session of bot '{key.BotId}' failed: the session flusher is behind (waited {_options.BackPressureTimeout.TotalSeconds:0.#} s for it)");
             }
         }
-        while (MustWait(key));
     }
 
     private void MadeRoom() =>

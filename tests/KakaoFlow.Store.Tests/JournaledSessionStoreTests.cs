@@ -629,7 +629,8 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
         await sessions.SaveAsync(Bot, "b", Sessions.Turn("b", 1));
         _backing.HoldBatches();
 
-        // c must wait: it wakes the flusher, which takes a and b as its batch (and is held writing them); c then goes in.
+        // c must wait: it wakes the flusher, which takes a and b as its batch and hands them over (it is held after
+        // that, writing them); c then goes in.
         await sessions.SaveAsync(Bot, "c", Sessions.Turn("c", 1));
         _backing.WaitForHeldBatch();
         await sessions.SaveAsync(Bot, "d", Sessions.Turn("d", 1));
@@ -670,10 +671,10 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
         {
             var first = sessions.SaveAsync(Bot, "w0", Sessions.Turn("w0", 1)); // waits, and wakes the flusher
             _backing.WaitForHeldBatch();
-            await first.WaitAsync(TimeSpan.FromSeconds(30));
+            await first.WaitAsync(TimeSpan.FromSeconds(5));
             for (var i = 1; i < 256; i++)
             {
-                await sessions.SaveAsync(Bot, $"w{i}", Sessions.Turn($"w{i}", 1)).WaitAsync(TimeSpan.FromSeconds(30));
+                await sessions.SaveAsync(Bot, $"w{i}", Sessions.Turn($"w{i}", 1)).WaitAsync(TimeSpan.FromSeconds(5));
             }
 
             var held = sessions.SaveAsync(Bot, "w256", Sessions.Turn("w256", 1));
@@ -692,6 +693,64 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
         Assert.Equal(limit, _backing.Batches[0].Count);
         Assert.Equal(limit + 257, _backing.Batches.Sum(batch => batch.Count));
         SessionAssert.Same(Sessions.Turn("w256", 1), _backing.Stored.Find(Bot, "w256"));
+    }
+
+    [Fact]
+    public async Task A_user_whose_session_the_running_flush_is_writing_is_not_held_back_another_is()
+    {
+        using var sessions = Open(NoBackgroundFlush with { MaxUnflushedUsers = 2, BackPressureTimeout = TimeSpan.FromMinutes(1) });
+        await sessions.SaveAsync(Bot, "a", Sessions.Turn("a", 1));
+        await sessions.SaveAsync(Bot, "b", Sessions.Turn("b", 1));
+        _backing.HoldBatchesAfter(1); // a and b stay counted: not handed over whole
+        try
+        {
+            var c = sessions.SaveAsync(Bot, "c", Sessions.Turn("c", 1)); // waits, and wakes the flusher
+            _backing.WaitForHeldBatch();
+
+            // a's write in the batch is held already: its next one replaces it in memory and goes in.
+            await sessions.SaveAsync(Bot, "a", Sessions.Turn("a", 2)).WaitAsync(TimeSpan.FromSeconds(5));
+            await Task.Delay(100);
+            Assert.False(c.IsCompleted);
+            _backing.ReleaseBatches();
+            await c.WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            _backing.ReleaseBatches();
+        }
+
+        sessions.Flush();
+        SessionAssert.Same(Sessions.Turn("a", 2), _backing.Stored.Find(Bot, "a"));
+        SessionAssert.Same(Sessions.Turn("c", 1), _backing.Stored.Find(Bot, "c"));
+    }
+
+    [Fact]
+    public async Task The_users_of_a_failed_flush_count_for_back_pressure_again()
+    {
+        using var sessions = Open(NoBackgroundFlush with { MaxUnflushedUsers = 2, BackPressureTimeout = TimeSpan.FromMinutes(1) });
+        await sessions.SaveAsync(Bot, "a", Sessions.Turn("a", 1));
+        await sessions.SaveAsync(Bot, "b", Sessions.Turn("b", 1));
+        _backing.FailNextBatch = new StoreUnavailableException("disk full");
+        Assert.Throws<StoreUnavailableException>(sessions.Flush);
+        Assert.Equal(2, sessions.UnflushedUsers);
+
+        _backing.HoldBatchesAfter(1); // the flush c wakes is held before it has handed a and b over: c waits for it
+        try
+        {
+            var c = sessions.SaveAsync(Bot, "c", Sessions.Turn("c", 1));
+            _backing.WaitForHeldBatch();
+            await Task.Delay(100);
+            Assert.False(c.IsCompleted);
+            _backing.ReleaseBatches();
+            await c.WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            _backing.ReleaseBatches();
+        }
+
+        sessions.Flush();
+        Assert.Equal(3, _backing.Stored.Count(Bot));
     }
 
     [Fact]

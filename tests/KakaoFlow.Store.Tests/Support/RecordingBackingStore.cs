@@ -14,10 +14,15 @@ internal sealed class RecordingBackingStore : ISessionBackingStore
     private readonly ManualResetEventSlim _scanAllowed = new(initialState: true);
     private int _finds;
 
-    private int _holdAfter = int.MaxValue;
+    /// <summary>How many of its sessions a held batch takes before it waits (all: <see cref="int.MaxValue"/>).</summary>
+    private volatile int _holdAfter = int.MaxValue;
 
     /// <summary>From now on a batch waits, once its sessions are taken, until <see cref="ReleaseBatches"/>.</summary>
-    public void HoldBatches() => _batchesAllowed.Reset();
+    public void HoldBatches()
+    {
+        _holdAfter = int.MaxValue;
+        _batchesAllowed.Reset();
+    }
 
     /// <summary>
     /// From now on a batch waits once it has taken <paramref name="writes"/> of its sessions (a backing store part way
