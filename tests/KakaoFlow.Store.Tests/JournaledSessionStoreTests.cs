@@ -678,11 +678,8 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
             }
 
             var held = sessions.SaveAsync(Bot, "w256", Sessions.Turn("w256", 1));
-            await Task.Delay(100);
-            Assert.False(held.IsCompleted);
             Assert.Equal(256, sessions.UnflushedUsers);
-            _backing.ReleaseBatches();
-            await held.WaitAsync(TimeSpan.FromSeconds(30)); // the batch written: 257 unflushed users, under the limit
+            await HeldUntilTheBatchIsReleased(held); // then handed over whole: 257 unflushed users, under the limit
         }
         finally
         {
@@ -709,10 +706,7 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
 
             // a's write in the batch is held already: its next one replaces it in memory and goes in.
             await sessions.SaveAsync(Bot, "a", Sessions.Turn("a", 2)).WaitAsync(TimeSpan.FromSeconds(5));
-            await Task.Delay(100);
-            Assert.False(c.IsCompleted);
-            _backing.ReleaseBatches();
-            await c.WaitAsync(TimeSpan.FromSeconds(5));
+            await HeldUntilTheBatchIsReleased(c);
         }
         finally
         {
@@ -739,10 +733,7 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
         {
             var c = sessions.SaveAsync(Bot, "c", Sessions.Turn("c", 1));
             _backing.WaitForHeldBatch();
-            await Task.Delay(100);
-            Assert.False(c.IsCompleted);
-            _backing.ReleaseBatches();
-            await c.WaitAsync(TimeSpan.FromSeconds(5));
+            await HeldUntilTheBatchIsReleased(c);
         }
         finally
         {
@@ -751,6 +742,15 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
 
         sessions.Flush();
         Assert.Equal(3, _backing.Stored.Count(Bot));
+    }
+
+    /// <summary>Asserts that <paramref name="write"/> waits while the backing store holds its batch, and completes once it is let go.</summary>
+    private async Task HeldUntilTheBatchIsReleased(Task write)
+    {
+        await Task.Delay(100);
+        Assert.False(write.IsCompleted);
+        _backing.ReleaseBatches();
+        await write.WaitAsync(TimeSpan.FromSeconds(5));
     }
 
     [Fact]
