@@ -69,7 +69,8 @@ public sealed class LiteDbStore : IDisposable
         FileName = Path.GetFullPath(fileName);
         _logger = logger;
         _health = new StoreHealth(TimeProvider.System, logger);
-        var options = sessionOptions ?? SessionStoreOptions.ForThisProcess();
+        var memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes; // sizes the defaults, and is logged below when less than they fit
+        var options = sessionOptions ?? SessionStoreOptions.ForMemory(memory);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.SessionsPerCatchUpTransaction, 1, nameof(sessionOptions) + "." + nameof(SessionStoreOptions.SessionsPerCatchUpTransaction));
         if (logger is not null)
         {
@@ -124,7 +125,7 @@ public sealed class LiteDbStore : IDisposable
             StoreLog.SessionJournalReplayed(logger, RecoveredSessionWrites, UnreadableJournalRecords);
         }
 
-        if (logger is not null && GC.GetGCMemoryInfo().TotalAvailableMemoryBytes is var memory && memory < SessionStoreOptions.DefaultsFitMemoryBytes)
+        if (logger is not null && memory < SessionStoreOptions.DefaultsFitMemoryBytes)
         {
             StoreLog.SizedForMemory(logger, memory / Mebibyte, options.MaxUnflushedUsers, options.CacheCapacity, options.PackedCacheBytes / Mebibyte, options.LiteDbCacheBytes / Mebibyte, options.SessionsPerCatchUpTransaction);
         }
