@@ -69,6 +69,16 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     private readonly SemaphoreSlim _wakeFlusher = new(0);
     private readonly CancellationTokenSource _closing = new();
     private readonly object _flushGate = new();
+
+    /// <summary>
+    /// Held while the caches are trimmed, and by a delete or a sweep while it removes sessions from them: a trim running
+    /// beside a flush (<see cref="TrimBeside"/>) must not put a session a delete has just removed back into the packed cache.
+    /// Taken after <see cref="_flushGate"/> when both are held, never the other way round.
+    /// </summary>
+    private readonly object _trimGate = new();
+
+    /// <summary>The trim a background flush started beside it (under the flush gate); the next one waits for it to end first.</summary>
+    private Task _trimming = Task.CompletedTask;
     private readonly Thread? _flusher;
     private readonly Action? _afterFlush;
     private readonly Action? _betweenFlushes;
@@ -375,18 +385,23 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
 
     public bool Delete(string botId, string userKey)
     {
-        // Under the flush gate: a background flush's cache trim must not put the session back into the packed cache.
         lock (_flushGate)
         {
             Flush();
-            var key = new SessionKey(botId, userKey);
-            _packed.Remove(key);
-            var deleted = _backing.Delete(botId, userKey);
-            // Between the backing store's delete and the cache's (CacheRead): a read that cached the session after this
-            // sees the count change, and one that cached it before is removed here.
-            Interlocked.Increment(ref _deletions);
-            _cache.TryRemove(key, out _);
-            return deleted;
+
+            // Under the trim gate: a cache trim running beside a background flush must not put the session back into the
+            // packed cache.
+            lock (_trimGate)
+            {
+                var key = new SessionKey(botId, userKey);
+                _packed.Remove(key);
+                var deleted = _backing.Delete(botId, userKey);
+                // Between the backing store's delete and the cache's (CacheRead): a read that cached the session after this
+                // sees the count change, and one that cached it before is removed here.
+                Interlocked.Increment(ref _deletions);
+                _cache.TryRemove(key, out _);
+                return deleted;
+            }
         }
     }
 
@@ -407,7 +422,10 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         lock (_flushGate)
         {
             Flush();
-            return DeleteInactive(botId, cutoff);
+            lock (_trimGate) // as in Delete
+            {
+                return DeleteInactive(botId, cutoff);
+            }
         }
     }
 
@@ -474,21 +492,28 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     /// and trims the cache to <see cref="SessionStoreOptions.CacheCapacity"/>. On failure the sessions stay dirty and
     /// the segments stay on disk; the next flush tries again.
     /// </summary>
-    public void Flush() => FlushLocked(carryOver: false);
+    public void Flush() => FlushLocked(carryOver: false, trimBeside: false);
 
     /// <summary>
     /// What the flusher runs: a flush that carries over the users still in their conversation
     /// (<see cref="SessionStoreOptions.WriteIdleAfter"/>), unless the journal is half way to its bound (carrying everyone
     /// over again would not shrink it).
     /// </summary>
+    /// <remarks>
+    /// Trims the caches beside it (<see cref="TrimBeside"/>): held back by a rush, turns wait for the end of the running
+    /// flush's batch and the start of the next, and trimming inline took half a second or more of that.
+    /// </remarks>
     internal void FlushInBackground() =>
-        FlushLocked(carryOver: _options.WriteIdleAfter > TimeSpan.Zero && !JournalHalfFull);
+        FlushLocked(carryOver: _options.WriteIdleAfter > TimeSpan.Zero && !JournalHalfFull, trimBeside: true);
 
     /// <summary>Whether the journal's segments not deleted yet hold half of <see cref="SessionStoreOptions.MaxJournalBytes"/>.</summary>
     private bool JournalHalfFull => _journal.PendingBytes >= _options.MaxJournalBytes / 2;
 
-    /// <summary>A flush; with <paramref name="carryOver"/>, users still in their conversation are carried over instead of written.</summary>
-    private void FlushLocked(bool carryOver)
+    /// <summary>
+    /// A flush; with <paramref name="carryOver"/>, users still in their conversation are carried over instead of written;
+    /// with <paramref name="trimBeside"/>, the caches are trimmed on a thread of their own instead of before it returns.
+    /// </summary>
+    private void FlushLocked(bool carryOver, bool trimBeside)
     {
         try
         {
@@ -496,7 +521,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             {
                 try
                 {
-                    FlushAndDelete(carryOver);
+                    FlushAndDelete(carryOver, trimBeside ? TrimBeside : TrimNow);
                 }
                 finally
                 {
@@ -511,9 +536,9 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         }
     }
 
-    private void FlushAndDelete(bool carryOver)
+    private void FlushAndDelete(bool carryOver, Action trim)
     {
-        if (carryOver && CarriesOverInPlace())
+        if (carryOver && CarriesOverInPlace(trim))
         {
             return;
         }
@@ -604,9 +629,9 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         }
 
         // After the batch is in the backing store: if carrying over fails, the batch stays written and the carried users
-        // stay dirty, with the rotated segments kept for the next flush.
+        // stay dirty, with the rotated segments kept for the next flush. The trim first: beside, it runs meanwhile.
+        trim();
         var carriedOver = CarryOver(carried);
-        TrimCache();
         if (_options.Durability == SessionDurability.Fsync)
         {
             // The segments are the only durable copy until the backing store's own files are on the disk.
@@ -629,7 +654,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     /// journal's early flush waits until it holds twice their bytes), and a later flush carries them over or writes them.
     /// </summary>
     /// <returns>Whether it did so (then there is nothing else to flush).</returns>
-    private bool CarriesOverInPlace()
+    private bool CarriesOverInPlace(Action trim)
     {
         // Read first: a user made dirty during the pass below keeps their count (the rotating path exchanges it first).
         var counted = Volatile.Read(ref _dirtyUsers);
@@ -654,7 +679,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         Interlocked.Add(ref _dirtyUsers, -counted);
         Volatile.Write(ref _carriedOver, users);
         Interlocked.Exchange(ref _carriedBytes, bytes);
-        TrimCache();
+        trim();
         _metrics.CarriedOver(users);
         return true;
     }
@@ -717,6 +742,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         // The flusher first: a flush carrying users over appends to the journal.
         _closing.Cancel();
         _flusher?.Join();
+        _trimming.Wait();
         _journal.Dispose();
         ((IAsyncResult)_knownLoaded).AsyncWaitHandle.WaitOne(); // a page of the scan, at most; it stops at the cancellation
         try
@@ -809,9 +835,48 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     private void MadeRoom() =>
         Interlocked.Exchange(ref _room, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
+    /// <summary>Trims the caches before returning.</summary>
+    private void TrimNow()
+    {
+        lock (_trimGate)
+        {
+            TrimCache();
+        }
+    }
+
+    /// <summary>
+    /// Starts trimming the caches on a thread of its own and returns, so that the flush goes on (carries users over,
+    /// deletes its segments) and the next one takes its batch and writes it meanwhile. One such trim at a time: the next
+    /// waits for this one, so the object cache holds at most two flushes' users beyond its capacity. Not on the pool: a
+    /// rush keeps its threads busy with turns, and a trim queued behind them would hold the memory it is there to free.
+    /// Under the flush gate.
+    /// </summary>
+    private void TrimBeside()
+    {
+        _trimming.Wait(); // RunTrim reports its own failure
+        _trimming = Task.Factory.StartNew(RunTrim, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    private void RunTrim()
+    {
+        try
+        {
+            TrimNow();
+        }
+#pragma warning disable CA1031 // nothing waits for it to throw: reported like a failed flush, the next trim starts afresh
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _options.FlushFailed?.Invoke(e);
+        }
+    }
+
+    /// <summary>Tests only: called as a clean session is about to leave the object cache in a trim, before its user's gate is taken.</summary>
+    internal Action<string>? Trimming { get; set; }
+
     /// <summary>
     /// Moves the least recently used clean sessions beyond the capacity to the packed cache (as their record, when they
-    /// have one), and trims that; dirty ones always stay.
+    /// have one), and trims that; dirty ones always stay. Under the trim gate.
     /// </summary>
     private void TrimCache()
     {
@@ -843,6 +908,8 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             {
                 continue;
             }
+
+            Trimming?.Invoke(key.UserKey);
 
             // Under the user's gate: a write of theirs meanwhile would make the entry dirty again, and a dirty entry must
             // never leave the cache.

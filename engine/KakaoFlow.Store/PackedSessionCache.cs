@@ -12,7 +12,7 @@ namespace KakaoFlow.Store;
 /// <remarks>
 /// Holds only sessions that are current in the backing store (the owner puts a session here when it drops it, clean,
 /// from its object cache, and takes it out when it reads it), so a record here is never newer or older than LiteDB's.
-/// Thread-safe; <see cref="Trim"/> runs on one thread at a time (the flusher).
+/// Thread-safe; <see cref="Trim"/> runs on one thread at a time (under its owner's trim gate).
 /// </remarks>
 /// <typeparam name="TKey">The user's key.</typeparam>
 internal sealed class PackedSessionCache<TKey>(long capacityBytes, Func<TKey, int> keyBytes)

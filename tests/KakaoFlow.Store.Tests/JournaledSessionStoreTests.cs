@@ -622,6 +622,110 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
     }
 
     [Fact]
+    public async Task A_background_flush_trims_the_cache_beside_it_so_the_next_flush_writes_while_the_trim_runs()
+    {
+        using var sessions = Open(NoBackgroundFlush with { CacheCapacity = 1 }, flusher: false);
+        await sessions.SaveAsync(Bot, "앞손님", Sessions.Turn("앞손님", 1));
+        await sessions.SaveAsync(Bot, "뒷손님", Sessions.Turn("뒷손님", 1));
+        var trim = new HeldTrim(sessions, "앞손님");
+        try
+        {
+            await Task.Run(sessions.FlushInBackground).WaitAsync(TimeSpan.FromSeconds(5)); // returns with its trim held
+            await trim.Reached;
+
+            await sessions.SaveAsync(Bot, "새손님", Sessions.Turn("새손님", 1));
+            var next = Task.Run(sessions.FlushInBackground);
+            await WaitUntil(() => _backing.Stored.Find(Bot, "새손님") is not null); // written while the trim is held
+
+            // One trim at a time: the next flush's own trim waits for the held one (the cache holds two flushes' users at most).
+            await Task.Delay(100);
+            Assert.False(next.IsCompleted);
+            trim.Release();
+            await next.WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            trim.Release();
+        }
+
+        sessions.Flush(); // its trim waits for the one the last background flush started
+        Assert.Equal((1, 2), (sessions.CachedCount, sessions.Packed.Count));
+        Assert.Equal(2, _backing.Batches.Count);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_session_deleted_while_a_trim_beside_a_flush_is_moving_it_is_not_put_back_into_the_packed_cache(bool sweep)
+    {
+        using var sessions = Open(NoBackgroundFlush with { CacheCapacity = 1 }, flusher: false);
+        await sessions.SaveAsync(Bot, "앞손님", Sessions.Turn("앞손님", 1));
+        await sessions.SaveAsync(Bot, "뒷손님", Sessions.Turn("뒷손님", 1));
+        var trim = new HeldTrim(sessions, "앞손님");
+        Task<int> delete;
+        try
+        {
+            await Task.Run(sessions.FlushInBackground).WaitAsync(TimeSpan.FromSeconds(5));
+            await trim.Reached; // the trim has taken 앞손님's clean entry from the cache and is about to pack it
+
+            delete = Task.Run(() => sweep ? sessions.DeleteInactiveSince(Bot, Sessions.At.AddDays(1)) : sessions.Delete(Bot, "앞손님") ? 1 : 0);
+            await Task.WhenAny(delete, Task.Delay(200)); // it waits for the trim, or (wrongly) deletes before it packs
+        }
+        finally
+        {
+            trim.Release();
+        }
+
+        Assert.Equal(sweep ? 2 : 1, await delete.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Null(sessions.Find(Bot, "앞손님"));
+        Assert.Null(_backing.Stored.Find(Bot, "앞손님"));
+        Assert.Equal(0, sessions.Packed.Count);
+    }
+
+    [Fact]
+    public async Task A_trim_that_fails_beside_a_flush_is_reported_and_the_next_trims_as_usual()
+    {
+        var failures = new ConcurrentQueue<Exception>();
+        using var sessions = Open(NoBackgroundFlush with { CacheCapacity = 1, FlushFailed = failures.Enqueue }, flusher: false);
+        await sessions.SaveAsync(Bot, "앞손님", Sessions.Turn("앞손님", 1));
+        await sessions.SaveAsync(Bot, "뒷손님", Sessions.Turn("뒷손님", 1));
+        var broken = new InvalidOperationException("a bug in the trim");
+        sessions.Trimming = _ => throw broken;
+
+        sessions.FlushInBackground();
+        await WaitUntil(() => !failures.IsEmpty);
+        sessions.Trimming = null;
+        await sessions.SaveAsync(Bot, "새손님", Sessions.Turn("새손님", 1));
+        sessions.FlushInBackground();
+        sessions.Flush(); // waits for that trim
+
+        Assert.Same(broken, Assert.Single(failures));
+        Assert.Equal((1, 2), (sessions.CachedCount, sessions.Packed.Count));
+    }
+
+    /// <summary>Holds the first trim that reaches <paramref name="userKey"/> there (before the user's gate), until released.</summary>
+    private sealed class HeldTrim
+    {
+        private readonly TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _taken;
+
+        public HeldTrim(JournaledSessionStore sessions, string userKey) =>
+            sessions.Trimming = key =>
+            {
+                if (key == userKey && Interlocked.Exchange(ref _taken, 1) == 0)
+                {
+                    _held.SetResult();
+                    _release.Task.GetAwaiter().GetResult(); // on the trim's own thread
+                }
+            };
+
+        public Task Reached => _held.Task.WaitAsync(TimeSpan.FromSeconds(5));
+
+        public void Release() => _release.TrySetResult();
+    }
+
+    [Fact]
     public async Task Past_the_unflushed_users_limit_a_new_user_waits_for_the_flusher_so_memory_holds_at_most_twice_the_limit()
     {
         using var sessions = Open(NoBackgroundFlush with { MaxUnflushedUsers = 2, BackPressureTimeout = TimeSpan.FromMinutes(1) });
