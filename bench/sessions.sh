@@ -3,7 +3,8 @@
 # file in a temp dir, 127.0.0.1 only), gives USERS (default 1,000,000) distinct users a session through POST /message,
 # as fast as the host answers (far faster than its flusher writes LiteDB: the back-pressure bounds what waits in memory),
 # and at 1k, 10k, 100k and 1M sessions prints the p50/p99 of 2,000 probe turns, the host's RSS, the data folder's
-# size (data file, LiteDB's log, journal segments) and the turns answered with the bot's error reply; then ACTIVE (default 100,000) users spread over all take one more
+# size (data file, LiteDB's log, journal segments), the step's slowest turn ("max ms": a turn held back for the flusher
+# shows there) and the turns answered with the bot's error reply; then ACTIVE (default 100,000) users spread over all take one more
 # turn each (the users active in the last minute) and the same figures are printed again. Then the host is stopped and
 # started again on the same data, and ACTIVE users take a turn again: the stored sessions and the active users without
 # the rush that stored them (whose peak the back-pressure bounds, see docs/operations.md), and the restarted host's peak

@@ -23,6 +23,9 @@ internal static class SessionsLoad
 
     private static int s_failedTurns;
 
+    /// <summary>The slowest turn since the last <see cref="TakeSlowest"/>, in Stopwatch ticks (a turn held back for the flusher shows here).</summary>
+    private static long s_slowestTicks;
+
     public static async Task<int> RunAsync(string[] args)
     {
         if (args.Length < 1)
@@ -38,7 +41,7 @@ internal static class SessionsLoad
         var active = Math.Min(users, args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 100_000);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency }) { Timeout = TimeSpan.FromSeconds(30) };
 
-        Console.WriteLine($"{"sessions",9} {"probe p50 ms",13} {"probe p99 ms",13} {"host RSS MB",12} {"data MB",8} {"fill s",7} {"failed",7}");
+        Console.WriteLine($"{"sessions",9} {"probe p50 ms",13} {"probe p99 ms",13} {"host RSS MB",12} {"data MB",8} {"fill s",7} {"max ms",8} {"failed",7}");
         var created = 0;
         foreach (var milestone in new[] { 1_000, 10_000, 100_000, 1_000_000 }.Where(m => m <= users).Append(users).Distinct())
         {
@@ -46,7 +49,7 @@ internal static class SessionsLoad
             await ParallelAsync(created, milestone, Concurrency, i => SendAsync(http, url, UserKey(i), "주문")).ConfigureAwait(false);
             fill.Stop();
             created = milestone;
-            await ProbeAsync(http, url, created, created.ToString(CultureInfo.InvariantCulture), pid, dataDirectory, fill.Elapsed).ConfigureAwait(false);
+            await ProbeAsync(http, url, created, created.ToString(CultureInfo.InvariantCulture), pid, dataDirectory, fill.Elapsed, TakeSlowest()).ConfigureAwait(false);
         }
 
         await ActiveAsync(http, url, users, active, pid, dataDirectory, $"+{active / 1000}k act").ConfigureAwait(false);
@@ -68,7 +71,7 @@ internal static class SessionsLoad
         var users = int.Parse(args[1], CultureInfo.InvariantCulture);
         var active = Math.Min(users, int.Parse(args[4], CultureInfo.InvariantCulture));
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency }) { Timeout = TimeSpan.FromSeconds(30) };
-        Console.WriteLine($"{"sessions",9} {"probe p50 ms",13} {"probe p99 ms",13} {"host RSS MB",12} {"data MB",8} {"turns s",7} {"failed",7}");
+        Console.WriteLine($"{"sessions",9} {"probe p50 ms",13} {"probe p99 ms",13} {"host RSS MB",12} {"data MB",8} {"turns s",7} {"max ms",8} {"failed",7}");
         await ActiveAsync(http, new Uri(args[0]), users, active, int.Parse(args[2], CultureInfo.InvariantCulture), args[3], $"{active / 1000}k act").ConfigureAwait(false);
         return 0;
     }
@@ -80,10 +83,11 @@ internal static class SessionsLoad
         var turns = Stopwatch.StartNew();
         await ParallelAsync(0, active, Concurrency, i => SendAsync(http, url, UserKey(i * spread % users), "피자")).ConfigureAwait(false);
         turns.Stop();
-        await ProbeAsync(http, url, users, label, pid, dataDirectory, turns.Elapsed).ConfigureAwait(false);
+        await ProbeAsync(http, url, users, label, pid, dataDirectory, turns.Elapsed, TakeSlowest()).ConfigureAwait(false);
     }
 
-    private static async Task ProbeAsync(HttpClient http, Uri url, int created, string label, int? pid, string? dataDirectory, TimeSpan fill)
+    /// <param name="slowest">The step's slowest turn (<paramref name="fill"/> its time), printed as "max ms".</param>
+    private static async Task ProbeAsync(HttpClient http, Uri url, int created, string label, int? pid, string? dataDirectory, TimeSpan fill, TimeSpan slowest)
     {
         {
 
@@ -100,7 +104,7 @@ internal static class SessionsLoad
             var rss = pid is { } p ? RssMegabytes(p) : "-";
             var data = dataDirectory is null ? "-" : (DirectoryBytes(dataDirectory) / 1048576).ToString(CultureInfo.InvariantCulture);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{label,9} {latencies[ProbeTurns / 2],13:F2} {latencies[ProbeTurns * 99 / 100],13:F2} {rss,12} {data,8} {fill.TotalSeconds,7:F1} {Interlocked.Exchange(ref s_failedTurns, 0),7}"));
+                $"{label,9} {latencies[ProbeTurns / 2],13:F2} {latencies[ProbeTurns * 99 / 100],13:F2} {rss,12} {data,8} {fill.TotalSeconds,7:F1} {slowest.TotalMilliseconds,8:F0} {Interlocked.Exchange(ref s_failedTurns, 0),7}"));
         }
     }
 
@@ -110,7 +114,27 @@ internal static class SessionsLoad
 
     private static string UserKey(int i) => "s" + i.ToString(CultureInfo.InvariantCulture);
 
+    private static TimeSpan TakeSlowest() => Stopwatch.GetElapsedTime(0, Interlocked.Exchange(ref s_slowestTicks, 0));
+
     private static async Task SendAsync(HttpClient http, Uri url, string userKey, string content)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await SendTurnAsync(http, url, userKey, content).ConfigureAwait(false);
+        }
+        finally
+        {
+            var ticks = Stopwatch.GetTimestamp() - started;
+            var slowest = Interlocked.Read(ref s_slowestTicks);
+            while (ticks > slowest && Interlocked.CompareExchange(ref s_slowestTicks, ticks, slowest) != slowest)
+            {
+                slowest = Interlocked.Read(ref s_slowestTicks);
+            }
+        }
+    }
+
+    private static async Task SendTurnAsync(HttpClient http, Uri url, string userKey, string content)
     {
         using var body = new StringContent($$"""{"user_key":"{{userKey}}","type":"text","content":"{{content}}"}""", Encoding.UTF8);
         body.Headers.ContentType = new MediaTypeHeaderValue("application/json");
