@@ -761,9 +761,10 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
 
     /// <summary>
     /// The batch's writes, with a short pause after every <see cref="PaceChunk"/> unless the flusher is
-    /// <paramref name="behind"/>: a flush is CPU-bound, and run flat out on a small host it takes a core from the request
-    /// threads for a noticeable time, which shows in the slowest replies. Paced, the same work is spread over a few
-    /// times as long. The backing store lets other calls in at each pause, also at the pauses of zero of a flush behind.
+    /// <paramref name="behind"/> or falls behind meanwhile (<see cref="FallingBehind"/>): a flush is CPU-bound, and run
+    /// flat out on a small host it takes a core from the request threads for a noticeable time, which shows in the
+    /// slowest replies. Paced, the same work is spread over a few times as long. The backing store lets other calls in at
+    /// each pause, also at the pauses of zero of a flush behind.
     /// </summary>
     private IEnumerable<SessionWrite> Paced(List<Flushing> batch, bool behind)
     {
@@ -775,6 +776,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
                 Volatile.Write(ref _writing, batch.Count - i);
                 MadeRoom();
                 // Behind: no pause, but the calls waiting for the store still go first.
+                behind = behind || FallingBehind();
                 _backing.PauseWriting(behind ? TimeSpan.Zero : _options.FlushPause);
             }
 
@@ -786,6 +788,16 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         Volatile.Write(ref _writing, 0);
         MadeRoom();
     }
+
+    /// <summary>
+    /// Whether a paced flush must go flat out from here, because turns may soon wait for it: the users back-pressure counts
+    /// (made unflushed since it began, and its batch not handed over yet) reached two thirds of
+    /// <see cref="SessionStoreOptions.MaxUnflushedUsers"/>, or the journal is half way to its bound. With every user of a
+    /// busy bot writing again during a flush, a paced flush took 10 s for 90,000 users and turns waited for it
+    /// (bench/README.md, seventeenth session).
+    /// </summary>
+    private bool FallingBehind() =>
+        3L * (Volatile.Read(ref _dirtyUsers) + Volatile.Read(ref _writing)) >= 2L * _options.MaxUnflushedUsers || JournalHalfFull;
 
     /// <summary>
     /// A user's write a flush is storing: the entry, and the record and version it had when the flush took it; whether the

@@ -135,6 +135,39 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
     }
 
     [Fact]
+    public async Task A_paced_flush_goes_flat_out_once_the_users_back_pressure_counts_reach_two_thirds_of_its_bound()
+    {
+        // 600 users, paced (under the threshold; 344 not handed over at the first pause, under 800 of a bound of 1,200);
+        // while the flush is held after its first chunk, 750 users write (1,094 counted: none waits). At the second pause
+        // 750 + 88 not handed over reach 800: no pause.
+        using var sessions = Open(NoBackgroundFlush with { MaxUnflushedUsers = 1_200, FlushPause = TimeSpan.FromMilliseconds(5) }, flusher: false);
+        for (var i = 0; i < 600; i++)
+        {
+            await sessions.SaveAsync(Bot, UserKey(i), Sessions.Turn(UserKey(i), 1));
+        }
+
+        _backing.HoldBatchesAfter(257);
+        Task flush;
+        try
+        {
+            flush = Task.Run(sessions.Flush);
+            _backing.WaitForHeldBatch();
+            for (var i = 600; i < 1_350; i++)
+            {
+                await sessions.SaveAsync(Bot, UserKey(i), Sessions.Turn(UserKey(i), 1)).WaitAsync(TimeSpan.FromSeconds(5));
+            }
+        }
+        finally
+        {
+            _backing.ReleaseBatches();
+        }
+
+        await flush.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal([TimeSpan.FromMilliseconds(5), TimeSpan.Zero], _backing.Pauses);
+        Assert.Equal([false], _backing.CatchingUp);
+    }
+
+    [Fact]
     public async Task A_session_missing_from_the_cache_is_read_from_the_backing_store_once()
     {
         _backing.Save(Bot, "손님", Sessions.Turn("손님", 1));
