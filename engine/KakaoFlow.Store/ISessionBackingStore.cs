@@ -12,10 +12,11 @@ internal interface ISessionBackingStore : ISessionStore
     /// <summary>
     /// Writes every session of <paramref name="writes"/>: when this returns all of them are stored; when it throws, some
     /// may be (each one whole), and the caller writes them all again (a session written twice is stored once). The
-    /// sequence is enumerated once, inside the writes (it may pause between items). <paramref name="catchingUp"/>: writes
-    /// wait for this batch (the writer is behind), so the store may hold more memory to write it sooner.
+    /// sequence is enumerated once, inside the writes (it may pause between items). <paramref name="catchingUp"/>, asked
+    /// as each transaction of the batch begins (a writer can fall behind while it writes): writes wait for this batch,
+    /// so the store may hold more memory to write it sooner.
     /// </summary>
-    void SaveAll(IEnumerable<SessionWrite> writes, bool catchingUp);
+    void SaveAll(IEnumerable<SessionWrite> writes, Func<bool> catchingUp);
 
     /// <summary>
     /// Waits <paramref name="pause"/> between two items of the sequence a <see cref="SaveAll"/> is enumerating (called by

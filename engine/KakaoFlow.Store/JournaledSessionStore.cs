@@ -77,8 +77,22 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     /// </summary>
     private readonly object _trimGate = new();
 
-    /// <summary>The trim a background flush started beside it (under the flush gate); the next one waits for it to end first.</summary>
-    private Task _trimming = Task.CompletedTask;
+    /// <summary>
+    /// Whether the running flush is behind (turns may wait for it): it writes without pauses, in larger transactions.
+    /// Set as it starts, and once it falls behind (<see cref="FallingBehind"/>); under the flush gate.
+    /// </summary>
+    private bool _behind;
+
+    /// <summary>
+    /// The thread that trims the caches beside the flushes (<see cref="TrimBeside"/>), one trim at a time; a trim asked for
+    /// while one runs is made once that one ends, for everything asked meanwhile (<see cref="_trimAsked"/>).
+    /// </summary>
+    private readonly Thread _trimmer;
+    private readonly SemaphoreSlim _wakeTrimmer = new(0);
+    private int _trimAsked;
+
+    /// <summary>What the last trim beside a flush threw, until the flusher reports it (<see cref="SessionStoreOptions.FlushFailed"/> is its thread's).</summary>
+    private Exception? _trimFailed;
     private readonly Thread? _flusher;
     private readonly Action? _afterFlush;
     private readonly Action? _betweenFlushes;
@@ -141,6 +155,8 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         // On a thread of its own, not the pool's: Dispose waits for it, and a busy pool could hold a queued scan (and so the
         // close) for seconds.
         _knownLoaded = Task.Factory.StartNew(LoadKnownUsers, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _trimmer = new Thread(RunTrimmer) { IsBackground = true, Name = "KakaoFlow session cache trimmer" };
+        _trimmer.Start();
         if (flusher)
         {
             _flusher = new Thread(RunFlusher) { IsBackground = true, Name = "KakaoFlow session flusher" };
@@ -251,6 +267,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             if (!entry.Dirty)
             {
                 _cache.TryRemove(KeyValuePair.Create(key, entry));
+                _packed.Remove(key); // a trim may have packed it meanwhile
             }
         }
     }
@@ -488,8 +505,8 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     }
 
     /// <summary>
-    /// Writes every dirty session to the backing store in one batch, then deletes the journal segments that held them
-    /// and trims the cache to <see cref="SessionStoreOptions.CacheCapacity"/>. On failure the sessions stay dirty and
+    /// Writes every dirty session to the backing store in one batch, trims the cache to
+    /// <see cref="SessionStoreOptions.CacheCapacity"/>, then deletes the journal segments that held them. On failure the sessions stay dirty and
     /// the segments stay on disk; the next flush tries again.
     /// </summary>
     public void Flush() => FlushLocked(carryOver: false, trimBeside: false);
@@ -503,8 +520,15 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     /// Trims the caches beside it (<see cref="TrimBeside"/>): held back by a rush, turns wait for the end of the running
     /// flush's batch and the start of the next, and trimming inline took half a second or more of that.
     /// </remarks>
-    internal void FlushInBackground() =>
+    internal void FlushInBackground()
+    {
+        if (Interlocked.Exchange(ref _trimFailed, null) is { } trimFailed)
+        {
+            _options.FlushFailed?.Invoke(trimFailed);
+        }
+
         FlushLocked(carryOver: _options.WriteIdleAfter > TimeSpan.Zero && !JournalHalfFull, trimBeside: true);
+    }
 
     /// <summary>Whether the journal's segments not deleted yet hold half of <see cref="SessionStoreOptions.MaxJournalBytes"/>.</summary>
     private bool JournalHalfFull => _journal.PendingBytes >= _options.MaxJournalBytes / 2;
@@ -538,7 +562,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
 
     private void FlushAndDelete(bool carryOver, Action trim)
     {
-        if (carryOver && CarriesOverInPlace(trim))
+        if (carryOver && CarriesOverInPlace())
         {
             return;
         }
@@ -590,7 +614,8 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
                 // Insert, 40 % less CPU than Upsert for a new document), one call per run of one bot's users of one kind;
                 // the dictionary's order would cut those runs short.
                 batch.Sort(static (a, b) => a.NeverStored != b.NeverStored ? b.NeverStored.CompareTo(a.NeverStored) : string.CompareOrdinal(a.Key.BotId, b.Key.BotId));
-                _backing.SaveAll(Paced(batch, behind), catchingUp: behind);
+                _behind = behind;
+                _backing.SaveAll(Paced(batch), catchingUp: () => _behind);
             }
         }
         catch
@@ -654,7 +679,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     /// journal's early flush waits until it holds twice their bytes), and a later flush carries them over or writes them.
     /// </summary>
     /// <returns>Whether it did so (then there is nothing else to flush).</returns>
-    private bool CarriesOverInPlace(Action trim)
+    private bool CarriesOverInPlace()
     {
         // Read first: a user made dirty during the pass below keeps their count (the rotating path exchanges it first).
         var counted = Volatile.Read(ref _dirtyUsers);
@@ -677,9 +702,10 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         }
 
         Interlocked.Add(ref _dirtyUsers, -counted);
+        MadeRoom(); // they no longer count for back-pressure
         Volatile.Write(ref _carriedOver, users);
         Interlocked.Exchange(ref _carriedBytes, bytes);
-        trim();
+        TrimBeside(); // a background flush's (carryOver)
         _metrics.CarriedOver(users);
         return true;
     }
@@ -742,7 +768,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         // The flusher first: a flush carrying users over appends to the journal.
         _closing.Cancel();
         _flusher?.Join();
-        _trimming.Wait();
+        _trimmer.Join(); // Flush below trims what a trim asked for last would have
         _journal.Dispose();
         ((IAsyncResult)_knownLoaded).AsyncWaitHandle.WaitOne(); // a page of the scan, at most; it stops at the cancellation
         try
@@ -756,17 +782,18 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
 
         _closing.Dispose();
         _wakeFlusher.Dispose();
+        _wakeTrimmer.Dispose();
         _metrics.Dispose();
     }
 
     /// <summary>
-    /// The batch's writes, with a short pause after every <see cref="PaceChunk"/> unless the flusher is
-    /// <paramref name="behind"/> or falls behind meanwhile (<see cref="FallingBehind"/>): a flush is CPU-bound, and run
+    /// The batch's writes, with a short pause after every <see cref="PaceChunk"/> unless the flush is behind
+    /// (<see cref="_behind"/>) or falls behind meanwhile (<see cref="FallingBehind"/>): a flush is CPU-bound, and run
     /// flat out on a small host it takes a core from the request threads for a noticeable time, which shows in the
     /// slowest replies. Paced, the same work is spread over a few times as long. The backing store lets other calls in at
     /// each pause, also at the pauses of zero of a flush behind.
     /// </summary>
-    private IEnumerable<SessionWrite> Paced(List<Flushing> batch, bool behind)
+    private IEnumerable<SessionWrite> Paced(List<Flushing> batch)
     {
         for (var i = 0; i < batch.Count; i++)
         {
@@ -776,8 +803,8 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
                 Volatile.Write(ref _writing, batch.Count - i);
                 MadeRoom();
                 // Behind: no pause, but the calls waiting for the store still go first.
-                behind = behind || FallingBehind();
-                _backing.PauseWriting(behind ? TimeSpan.Zero : _options.FlushPause);
+                _behind = _behind || FallingBehind(); // the backing store's next transaction is then a larger one too
+                _backing.PauseWriting(_behind ? TimeSpan.Zero : _options.FlushPause);
             }
 
             var flushing = batch[i];
@@ -790,10 +817,11 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     }
 
     /// <summary>
-    /// Whether a paced flush must go flat out from here, because turns may soon wait for it: the users back-pressure counts
-    /// (made unflushed since it began, and its batch not handed over yet) reached two thirds of
-    /// <see cref="SessionStoreOptions.MaxUnflushedUsers"/>, or the journal is half way to its bound. With every user of a
-    /// busy bot writing again during a flush, a paced flush took 10 s for 90,000 users and turns waited for it
+    /// Whether a paced flush must go flat out from here (no pauses, larger transactions), because turns may soon wait for
+    /// it: the users back-pressure counts (made unflushed since it began, and its batch not handed over yet, users
+    /// carried over by the last flush included, as <see cref="MustWait"/> counts them) reached two thirds of
+    /// <see cref="SessionStoreOptions.MaxUnflushedUsers"/>, or the journal is half way to its bound. With every
+    /// user of a busy bot writing again during a flush, a paced flush took 10 s for 90,000 users and turns waited for it
     /// (bench/README.md, seventeenth session).
     /// </summary>
     private bool FallingBehind() =>
@@ -838,6 +866,11 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             }
             catch (TimeoutException)
             {
+                if (!MustWait(key))
+                {
+                    return; // room made as the wait ran out
+                }
+
                 throw new StoreUnavailableException(
                     $"Writing a session of bot '{key.BotId}' failed: the session flusher is behind (waited {_options.BackPressureTimeout.TotalSeconds:0.#} s for it)");
             }
@@ -857,29 +890,41 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     }
 
     /// <summary>
-    /// Starts trimming the caches on a thread of its own and returns, so that the flush goes on (carries users over,
-    /// deletes its segments) and the next one takes its batch and writes it meanwhile. One such trim at a time: the next
-    /// waits for this one, so the object cache holds at most two flushes' users beyond its capacity. Not on the pool: a
-    /// rush keeps its threads busy with turns, and a trim queued behind them would hold the memory it is there to free.
-    /// Under the flush gate.
+    /// Asks the trimmer thread for a trim and returns at once, so that the flush goes on (carries users over, deletes its
+    /// segments) and the next one takes its batch and writes it while the trim runs. Under the flush gate.
     /// </summary>
     private void TrimBeside()
     {
-        _trimming.Wait(); // RunTrim reports its own failure
-        _trimming = Task.Factory.StartNew(RunTrim, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        if (Interlocked.Exchange(ref _trimAsked, 1) == 0)
+        {
+            _wakeTrimmer.Release();
+        }
     }
 
-    private void RunTrim()
+    private void RunTrimmer()
     {
-        try
+        while (true)
         {
-            TrimNow();
-        }
-#pragma warning disable CA1031 // nothing waits for it to throw: reported like a failed flush, the next trim starts afresh
-        catch (Exception e)
+            try
+            {
+                _wakeTrimmer.Wait(_closing.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // Dispose flushes, and that trims
+            }
+
+            Volatile.Write(ref _trimAsked, 0); // before the trim: one asked for during it is made after it
+            try
+            {
+                TrimNow();
+            }
+#pragma warning disable CA1031 // the thread must go on: the flusher reports it, and the next trim starts afresh
+            catch (Exception e)
 #pragma warning restore CA1031
-        {
-            _options.FlushFailed?.Invoke(e);
+            {
+                Volatile.Write(ref _trimFailed, e);
+            }
         }
     }
 
@@ -924,10 +969,10 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             Trimming?.Invoke(key.UserKey);
 
             // Under the user's gate: a write of theirs meanwhile would make the entry dirty again, and a dirty entry must
-            // never leave the cache.
+            // never leave the cache; an entry taken out meanwhile (a read that raced a delete, CacheRead) must not be packed.
             lock (GateOf(key))
             {
-                if (entry.Dirty)
+                if (entry.Dirty || !(_cache.TryGetValue(key, out var current) && ReferenceEquals(current, entry)))
                 {
                     continue;
                 }

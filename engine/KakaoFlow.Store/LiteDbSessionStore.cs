@@ -9,7 +9,7 @@ namespace KakaoFlow.Store;
 
 /// <summary>
 /// Sessions as documents in LiteDB's <c>sessions</c> collection (<see cref="SessionDocuments"/>), read and written
-/// directly: each call is one LiteDB transaction, a batch (<see cref="SaveAll"/>) one per 1,024 or 4,096 sessions. No cache and no journal:
+/// directly: each call is one LiteDB transaction, a batch (<see cref="SaveAll(IEnumerable{SessionWrite}, Func{bool})"/>) one per 1,024 or 4,096 sessions. No cache and no journal:
 /// <see cref="JournaledSessionStore"/> puts those in front. Also replays the journal segments a killed process left
 /// behind (<see cref="Replay"/>), since that is a batch of writes to this collection.
 /// </summary>
@@ -39,7 +39,7 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
     internal const long IdleBucketTicks = 100_000_000_000;
 
     /// <summary>
-    /// Sessions <see cref="SaveAll"/> writes in one LiteDB transaction. LiteDB keeps every page a transaction changes in
+    /// Sessions <see cref="SaveAll(IEnumerable{SessionWrite}, Func{bool})"/> writes in one LiteDB transaction. LiteDB keeps every page a transaction changes in
     /// its cache until it ends, and users spread over a large file change a data page each and an index page or two:
     /// 10–20 MB here (in transactions of 4,096 the flush of a restarted host took the cache to 106 MB, bench/README.md).
     /// </summary>
@@ -152,9 +152,13 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
 
     public void PauseWriting(TimeSpan pause) => _file.PauseInside(pause);
 
+    /// <summary><see cref="SaveAll(IEnumerable{SessionWrite}, Func{bool})"/>, catching up or not for the whole batch.</summary>
+    public void SaveAll(IEnumerable<SessionWrite> writes, bool catchingUp) =>
+        SaveAll(writes, catchingUp ? static () => true : static () => false);
+
     /// <summary>
-    /// In transactions of <see cref="SavesPerTransaction"/> sessions (<see cref="SavesPerTransactionCatchingUp"/> when
-    /// <paramref name="catchingUp"/>): LiteDB holds every page a transaction changes in memory until it commits (up to
+    /// In transactions of <see cref="SavesPerTransaction"/> sessions (<see cref="SavesPerTransactionCatchingUp"/> while
+    /// <paramref name="catchingUp"/>, asked as each begins): LiteDB holds every page a transaction changes in memory until it commits (up to
     /// 100,000 pages, 800 MB, before it spills them to its log), so one transaction for a flush of 200,000 users after a
     /// rush held more memory than everything else in the process.
     /// </summary>
@@ -165,9 +169,9 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
     /// fails on the duplicate id: LiteDB rolls that transaction back itself (the ones before it stay stored; the file stays
     /// open, see <see cref="LiteDbFile"/>) and this throws; the caller writes the batch again without the marks.
     /// </remarks>
-    public void SaveAll(IEnumerable<SessionWrite> writes, bool catchingUp)
+    public void SaveAll(IEnumerable<SessionWrite> writes, Func<bool> catchingUp)
     {
-        using var cursor = new WriteCursor(writes, catchingUp ? _perCatchUpTransaction : SavesPerTransaction);
+        using var cursor = new WriteCursor(writes, () => catchingUp() ? _perCatchUpTransaction : SavesPerTransaction);
         while (cursor.More)
         {
             _file.Transaction("Writing a batch of sessions", database =>
@@ -294,7 +298,7 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
     /// <remarks>
     /// A session with no last message time counts as inactive (LiteDB orders null before every number). In transactions
     /// of as many deletions as a catch-up transaction writes (<see cref="SavesPerTransactionCatchingUp"/> unless the store
-    /// was opened with another number), for the reason <see cref="SaveAll"/> is: a bot whose users all
+    /// was opened with another number), for the reason <see cref="SaveAll(IEnumerable{SessionWrite}, Func{bool})"/> is: a bot whose users all
     /// came the same day loses them all in one sweep.
     /// </remarks>
     public int DeleteInactiveSince(string botId, DateTimeOffset cutoff)
@@ -354,7 +358,7 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
 
     /// <summary>
     /// Writes the session writes held in journal <paramref name="segments"/> (oldest first, so a user's last write wins),
-    /// in the transactions of <see cref="SaveAll"/>, segment by segment, then deletes the segments. Returns the records applied, those skipped because they
+    /// in the transactions of <see cref="SaveAll(IEnumerable{SessionWrite}, Func{bool})"/>, segment by segment, then deletes the segments. Returns the records applied, those skipped because they
     /// could not be read as a session (a complete record with a good CRC that is not one was written by another version),
     /// and the damaged records skipped (<see cref="JournalFrames"/>). Skipping loses those writes; refusing to start would
     /// stop every bot.
@@ -412,18 +416,19 @@ internal sealed class LiteDbSessionStore : ISessionBackingStore
     }
 }
 
-/// <summary>Where <see cref="LiteDbSessionStore.SaveAll"/> is in its writes, across the transactions it splits them into.</summary>
+/// <summary>Where <see cref="LiteDbSessionStore.SaveAll(IEnumerable{SessionWrite}, Func{bool})"/> is in its writes, across the transactions it splits them into.</summary>
 internal sealed class WriteCursor : IDisposable
 {
     private readonly IEnumerator<SessionWrite> _writes;
-    private readonly int _perTransaction;
+    private readonly Func<int> _perTransaction;
 
-    /// <summary>Writes taken since the current transaction began.</summary>
+    /// <summary>Writes taken since the current transaction began, and the most it takes.</summary>
     private int _taken;
+    private int _limit;
 
     /// <param name="writes">The writes.</param>
-    /// <param name="perTransaction">The most writes one transaction takes.</param>
-    public WriteCursor(IEnumerable<SessionWrite> writes, int perTransaction)
+    /// <param name="perTransaction">The most writes one transaction takes, asked as each begins.</param>
+    public WriteCursor(IEnumerable<SessionWrite> writes, Func<int> perTransaction)
     {
         _writes = writes.GetEnumerator();
         _perTransaction = perTransaction;
@@ -434,11 +439,15 @@ internal sealed class WriteCursor : IDisposable
     public bool More { get; private set; }
 
     /// <summary>Whether <see cref="Current"/> is a write not taken yet and the current transaction has room for it.</summary>
-    public bool HasRoom => More && _taken < _perTransaction;
+    public bool HasRoom => More && _taken < _limit;
 
     public SessionWrite Current => _writes.Current;
 
-    public void BeginTransaction() => _taken = 0;
+    public void BeginTransaction()
+    {
+        _taken = 0;
+        _limit = _perTransaction();
+    }
 
     /// <summary>Takes <see cref="Current"/> and moves on.</summary>
     public void Next()

@@ -86,7 +86,10 @@ public sealed record SessionStoreOptions
     /// <summary>The pause between chunks of a flush that is not behind (see <see cref="FlushThreshold"/>); zero: no pauses.</summary>
     public TimeSpan FlushPause { get; set; } = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>Called on the flusher thread when a background flush fails (it is retried).</summary>
+    /// <summary>
+    /// Called on the flusher thread when a background flush fails (it is retried), or, at its next flush, when a trim of
+    /// the caches that ran beside one failed.
+    /// </summary>
     public Action<Exception>? FlushFailed { get; set; }
 
     /// <summary>

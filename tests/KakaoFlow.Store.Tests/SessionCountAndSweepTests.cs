@@ -137,6 +137,40 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
     }
 
     [Fact]
+    public void A_batch_that_falls_behind_as_it_is_written_goes_on_in_the_larger_transactions()
+    {
+        // Paced for its first transaction, catching up from the second: a failure half way into the second leaves the
+        // first transaction stored and nothing of the second (in transactions of the paced size, three would be stored).
+        var paced = LiteDbSessionStore.SavesPerTransaction;
+        var failAt = paced + (LiteDbSessionStore.SavesPerTransactionCatchingUp / 2);
+        IEnumerable<SessionWrite> Writes()
+        {
+            for (var i = 0; ; i++)
+            {
+                if (i == failAt)
+                {
+                    throw new InvalidOperationException("the journal could not be read");
+                }
+
+                yield return Write(Bot, "손님" + i);
+            }
+        }
+
+        var asked = 0;
+        using (var database = OpenDataFile())
+        {
+            Assert.Throws<InvalidOperationException>(() => new LiteDbSessionStore(database).SaveAll(Writes(), catchingUp: () => asked++ > 0));
+        }
+
+        using (var database = OpenDataFile())
+        {
+            Assert.Equal(paced, new LiteDbSessionStore(database).Count(Bot));
+        }
+
+        Assert.Equal(2, asked);
+    }
+
+    [Fact]
     public void The_sweep_deletes_exactly_the_sessions_before_the_cutoff_whatever_bucket_they_are_in()
     {
         var stored = new Dictionary<string, DateTimeOffset?>

@@ -91,8 +91,11 @@ internal sealed class RecordingBackingStore : ISessionBackingStore
     /// <summary>The pauses a <see cref="SaveAll"/>'s sequence asked for, in order.</summary>
     public ConcurrentQueue<TimeSpan> Pauses { get; } = new();
 
-    /// <summary>Each batch's <c>catchingUp</c>, in order.</summary>
+    /// <summary>Each batch's <c>catchingUp</c> as it began, in order.</summary>
     public ConcurrentQueue<bool> CatchingUp { get; } = new();
+
+    /// <summary>Each batch's <c>catchingUp</c> once all its sessions were taken, in order.</summary>
+    public ConcurrentQueue<bool> CatchingUpAtTheEnd { get; } = new();
 
     public void PauseWriting(TimeSpan pause)
     {
@@ -100,9 +103,9 @@ internal sealed class RecordingBackingStore : ISessionBackingStore
         Thread.Sleep(pause);
     }
 
-    public void SaveAll(IEnumerable<SessionWrite> writes, bool catchingUp)
+    public void SaveAll(IEnumerable<SessionWrite> writes, Func<bool> catchingUp)
     {
-        CatchingUp.Enqueue(catchingUp);
+        CatchingUp.Enqueue(catchingUp());
         if (FailNextBatch is { } failure)
         {
             FailNextBatch = null;
@@ -130,6 +133,8 @@ internal sealed class RecordingBackingStore : ISessionBackingStore
         {
             WaitIfHeld();
         }
+
+        CatchingUpAtTheEnd.Enqueue(catchingUp());
 
         foreach (var write in batch)
         {
