@@ -155,13 +155,14 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         // On a thread of its own, not the pool's: Dispose waits for it, and a busy pool could hold a queued scan (and so the
         // close) for seconds.
         _knownLoaded = Task.Factory.StartNew(LoadKnownUsers, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        _trimmer = new Thread(RunTrimmer) { IsBackground = true, Name = "KakaoFlow session cache trimmer" };
-        _trimmer.Start();
         if (flusher)
         {
             _flusher = new Thread(RunFlusher) { IsBackground = true, Name = "KakaoFlow session flusher" };
             _flusher.Start();
         }
+
+        _trimmer = new Thread(RunTrimmer) { IsBackground = true, Name = "KakaoFlow session cache trimmer" };
+        _trimmer.Start();
     }
 
     /// <summary>Completes when the filter that spares new users a backing-store read holds every user stored at the start (or failed to).</summary>
@@ -522,12 +523,27 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     /// </remarks>
     internal void FlushInBackground()
     {
-        if (Interlocked.Exchange(ref _trimFailed, null) is { } trimFailed)
+        ReportTrimFailure();
+        FlushLocked(carryOver: _options.WriteIdleAfter > TimeSpan.Zero && !JournalHalfFull, trimBeside: true);
+    }
+
+    /// <summary>Tells the owner what the last trim beside a flush threw, if it failed; a callback that throws stops nothing.</summary>
+    private void ReportTrimFailure()
+    {
+        if (Interlocked.Exchange(ref _trimFailed, null) is not { } trimFailed)
+        {
+            return;
+        }
+
+        try
         {
             _options.FlushFailed?.Invoke(trimFailed);
         }
-
-        FlushLocked(carryOver: _options.WriteIdleAfter > TimeSpan.Zero && !JournalHalfFull, trimBeside: true);
+#pragma warning disable CA1031 // the owner's callback: the flush (or the close) goes on
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
     }
 
     /// <summary>Whether the journal's segments not deleted yet hold half of <see cref="SessionStoreOptions.MaxJournalBytes"/>.</summary>
@@ -702,9 +718,9 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         }
 
         Interlocked.Add(ref _dirtyUsers, -counted);
-        MadeRoom(); // they no longer count for back-pressure
         Volatile.Write(ref _carriedOver, users);
         Interlocked.Exchange(ref _carriedBytes, bytes);
+        MadeRoom(); // they no longer count for back-pressure
         TrimBeside(); // a background flush's (carryOver)
         _metrics.CarriedOver(users);
         return true;
@@ -769,6 +785,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         _closing.Cancel();
         _flusher?.Join();
         _trimmer.Join(); // Flush below trims what a trim asked for last would have
+        ReportTrimFailure();
         _journal.Dispose();
         ((IAsyncResult)_knownLoaded).AsyncWaitHandle.WaitOne(); // a page of the scan, at most; it stops at the cancellation
         try
@@ -891,7 +908,9 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
 
     /// <summary>
     /// Asks the trimmer thread for a trim and returns at once, so that the flush goes on (carries users over, deletes its
-    /// segments) and the next one takes its batch and writes it while the trim runs. Under the flush gate.
+    /// segments) and the next one takes its batch and writes it while the trim runs. Under the flush gate. A trim takes
+    /// under a second and a flush seconds, so the object cache holds about one flush's users beyond its capacity at most
+    /// (a trim that fails is reported at each flush).
     /// </summary>
     private void TrimBeside()
     {
@@ -914,7 +933,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
                 return; // Dispose flushes, and that trims
             }
 
-            Volatile.Write(ref _trimAsked, 0); // before the trim: one asked for during it is made after it
+            Interlocked.Exchange(ref _trimAsked, 0); // before the trim: one asked for during it is made after it
             try
             {
                 TrimNow();

@@ -76,14 +76,18 @@ public sealed record SessionStoreOptions
     public long LiteDbCacheBytes { get; set; } = 32L * 1024 * 1024;
 
     /// <summary>
-    /// Sessions a flush that is behind (see <see cref="FlushThreshold"/>), the journal's replay and the retention sweep
+    /// Sessions a flush that is behind (see <see cref="FlushThreshold"/>, or fell behind as it wrote: back-pressure's count
+    /// at two thirds of <see cref="MaxUnflushedUsers"/>), the journal's replay and the retention sweep
     /// write or delete in one LiteDB transaction (a flush that is not behind: 1,024). LiteDB holds every page a
     /// transaction changes in memory until it commits, 10–20 MB per 1,024 users spread over a large file; fewer, larger
     /// transactions take less time.
     /// </summary>
     public int SessionsPerCatchUpTransaction { get; set; } = LiteDbSessionStore.SavesPerTransactionCatchingUp;
 
-    /// <summary>The pause between chunks of a flush that is not behind (see <see cref="FlushThreshold"/>); zero: no pauses.</summary>
+    /// <summary>
+    /// The pause between chunks of a flush that is not behind (see <see cref="FlushThreshold"/>; a flush that falls
+    /// behind as it writes stops pausing); zero: no pauses.
+    /// </summary>
     public TimeSpan FlushPause { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>

@@ -140,7 +140,7 @@ public sealed class SessionCountAndSweepTests : TempStoreFile
     public void A_batch_that_falls_behind_as_it_is_written_goes_on_in_the_larger_transactions()
     {
         // Paced for its first transaction, catching up from the second: a failure half way into the second leaves the
-        // first transaction stored and nothing of the second (in transactions of the paced size, three would be stored).
+        // first transaction stored and nothing of the second (in transactions of the paced size, two would be stored).
         var paced = LiteDbSessionStore.SavesPerTransaction;
         var failAt = paced + (LiteDbSessionStore.SavesPerTransactionCatchingUp / 2);
         IEnumerable<SessionWrite> Writes()
