@@ -507,8 +507,8 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
 
     /// <summary>
     /// Writes every dirty session to the backing store in one batch, trims the cache to
-    /// <see cref="SessionStoreOptions.CacheCapacity"/>, then deletes the journal segments that held them. On failure the sessions stay dirty and
-    /// the segments stay on disk; the next flush tries again.
+    /// <see cref="SessionStoreOptions.CacheCapacity"/>, then deletes the journal segments that held them. On failure the
+    /// sessions stay dirty and the segments stay on disk; the next flush tries again.
     /// </summary>
     public void Flush() => FlushLocked(carryOver: false, trimBeside: false);
 

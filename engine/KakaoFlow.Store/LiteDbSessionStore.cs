@@ -9,8 +9,8 @@ namespace KakaoFlow.Store;
 
 /// <summary>
 /// Sessions as documents in LiteDB's <c>sessions</c> collection (<see cref="SessionDocuments"/>), read and written
-/// directly: each call is one LiteDB transaction, a batch (<see cref="SaveAll(IEnumerable{SessionWrite}, Func{bool})"/>) one per 1,024 or 4,096 sessions. No cache and no journal:
-/// <see cref="JournaledSessionStore"/> puts those in front. Also replays the journal segments a killed process left
+/// directly: each call is one LiteDB transaction, a batch (<see cref="SaveAll(IEnumerable{SessionWrite}, Func{bool})"/>)
+/// one per 1,024 or 4,096 sessions. No cache and no journal: <see cref="JournaledSessionStore"/> puts those in front. Also replays the journal segments a killed process left
 /// behind (<see cref="Replay"/>), since that is a batch of writes to this collection.
 /// </summary>
 /// <remarks>
