@@ -66,7 +66,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     private readonly SessionKeyFilter _known;
     private readonly Task _knownLoaded;
     private bool _knownReady;
-    private readonly SemaphoreSlim _wakeFlusher = new(0);
+    private readonly CoalescingSignal _flusherWake = new();
     private readonly CancellationTokenSource _closing = new();
     private readonly object _flushGate = new();
 
@@ -85,11 +85,10 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
 
     /// <summary>
     /// The thread that trims the caches beside the flushes (<see cref="TrimBeside"/>), one trim at a time; a trim asked for
-    /// while one runs is made once that one ends, for everything asked meanwhile (<see cref="_trimAsked"/>).
+    /// while one runs is made once that one ends, for everything asked meanwhile (<see cref="_trimmerWake"/>).
     /// </summary>
     private readonly Thread _trimmer;
-    private readonly SemaphoreSlim _wakeTrimmer = new(0);
-    private int _trimAsked;
+    private readonly CoalescingSignal _trimmerWake = new();
 
     /// <summary>What the last trim beside a flush threw, until the flusher reports it (<see cref="SessionStoreOptions.FlushFailed"/> is its thread's).</summary>
     private Exception? _trimFailed;
@@ -114,7 +113,6 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     private int _writing;
     private int _carriedOver;
     private long _carriedBytes;
-    private int _wakeAsked;
 
     /// <summary>Deletes from the backing store done (<see cref="Delete"/>, <see cref="DeleteInactiveSince"/>): a read that saw one after it does not keep what it read cached (<see cref="CacheRead"/>).</summary>
     private long _deletions;
@@ -389,13 +387,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     private bool JournalNeedsFlush() =>
         _journal.PendingBytes >= Math.Max(_options.MaxJournalBytes / 4, 2 * Interlocked.Read(ref _carriedBytes));
 
-    private void WakeFlusher()
-    {
-        if (Interlocked.Exchange(ref _wakeAsked, 1) == 0)
-        {
-            _wakeFlusher.Release();
-        }
-    }
+    private void WakeFlusher() => _flusherWake.Ask();
 
     private static int InitialUsers(long users) => (int)Math.Clamp(users, 1024, MaxInitialUsers);
 
@@ -798,8 +790,8 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         }
 
         _closing.Dispose();
-        _wakeFlusher.Dispose();
-        _wakeTrimmer.Dispose();
+        _flusherWake.Dispose();
+        _trimmerWake.Dispose();
         _metrics.Dispose();
     }
 
@@ -912,13 +904,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     /// under a second and a flush seconds, so the object cache holds about one flush's users beyond its capacity at most
     /// (a trim that fails is reported at each flush).
     /// </summary>
-    private void TrimBeside()
-    {
-        if (Interlocked.Exchange(ref _trimAsked, 1) == 0)
-        {
-            _wakeTrimmer.Release();
-        }
-    }
+    private void TrimBeside() => _trimmerWake.Ask();
 
     private void RunTrimmer()
     {
@@ -926,14 +912,14 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         {
             try
             {
-                _wakeTrimmer.Wait(_closing.Token);
+                _trimmerWake.Wait(Timeout.InfiniteTimeSpan, _closing.Token);
             }
             catch (OperationCanceledException)
             {
                 return; // Dispose flushes, and that trims
             }
 
-            Interlocked.Exchange(ref _trimAsked, 0); // before the trim: one asked for during it is made after it
+            _trimmerWake.Take(); // before the trim: one asked for during it is made after it
             try
             {
                 TrimNow();
@@ -1058,7 +1044,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             bool woken;
             try
             {
-                woken = _wakeFlusher.Wait(wait >= int.MaxValue ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(wait), _closing.Token);
+                woken = _flusherWake.Wait(wait >= int.MaxValue ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(wait), _closing.Token);
             }
             catch (OperationCanceledException)
             {
@@ -1071,7 +1057,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
                 continue;
             }
 
-            Volatile.Write(ref _wakeAsked, 0);
+            _flusherWake.Take();
 
             Exception? failed = null;
             try
