@@ -769,9 +769,7 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
     [Fact]
     public async Task Past_the_unflushed_users_limit_a_new_user_waits_for_the_flusher_so_memory_holds_at_most_twice_the_limit()
     {
-        using var sessions = Open(NoBackgroundFlush with { MaxUnflushedUsers = 2, BackPressureTimeout = TimeSpan.FromMinutes(1) });
-        await sessions.SaveAsync(Bot, "a", Sessions.Turn("a", 1));
-        await sessions.SaveAsync(Bot, "b", Sessions.Turn("b", 1));
+        using var sessions = await OpenAtTheUnflushedLimitOfTwo();
         _backing.HoldBatches();
 
         // c must wait: it wakes the flusher, which takes a and b as its batch and hands them over (it is held after
@@ -840,9 +838,7 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
     [Fact]
     public async Task A_user_whose_session_the_running_flush_is_writing_is_not_held_back_another_is()
     {
-        using var sessions = Open(NoBackgroundFlush with { MaxUnflushedUsers = 2, BackPressureTimeout = TimeSpan.FromMinutes(1) });
-        await sessions.SaveAsync(Bot, "a", Sessions.Turn("a", 1));
-        await sessions.SaveAsync(Bot, "b", Sessions.Turn("b", 1));
+        using var sessions = await OpenAtTheUnflushedLimitOfTwo();
         _backing.HoldBatchesAfter(1); // a and b stay counted: not handed over whole
         try
         {
@@ -866,9 +862,7 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
     [Fact]
     public async Task The_users_of_a_failed_flush_count_for_back_pressure_again()
     {
-        using var sessions = Open(NoBackgroundFlush with { MaxUnflushedUsers = 2, BackPressureTimeout = TimeSpan.FromMinutes(1) });
-        await sessions.SaveAsync(Bot, "a", Sessions.Turn("a", 1));
-        await sessions.SaveAsync(Bot, "b", Sessions.Turn("b", 1));
+        using var sessions = await OpenAtTheUnflushedLimitOfTwo();
         _backing.FailNextBatch = new StoreUnavailableException("disk full");
         Assert.Throws<StoreUnavailableException>(sessions.Flush);
         Assert.Equal(2, sessions.UnflushedUsers);
@@ -887,6 +881,15 @@ public sealed class JournaledSessionStoreTests : TempStoreFile
 
         sessions.Flush();
         Assert.Equal(3, _backing.Stored.Count(Bot));
+    }
+
+    /// <summary>A store that holds back new users past 2 unflushed ones (waiting up to a minute), with a and b unflushed.</summary>
+    private async Task<JournaledSessionStore> OpenAtTheUnflushedLimitOfTwo()
+    {
+        var sessions = Open(NoBackgroundFlush with { MaxUnflushedUsers = 2, BackPressureTimeout = TimeSpan.FromMinutes(1) });
+        await sessions.SaveAsync(Bot, "a", Sessions.Turn("a", 1));
+        await sessions.SaveAsync(Bot, "b", Sessions.Turn("b", 1));
+        return sessions;
     }
 
     /// <summary>Asserts that <paramref name="write"/> waits while the backing store holds its batch, and completes once it is let go.</summary>
