@@ -114,6 +114,13 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     private int _carriedOver;
     private long _carriedBytes;
 
+    /// <summary>
+    /// Journal rotations made by flushes (<see cref="FlushAndDelete"/>), counted after each returned: a write that read a
+    /// count of <c>n</c> before queuing its append is in a segment that no rotation before the <c>n</c>-th returned, so a
+    /// flush that carries its user over need not append it again (<see cref="Entry.InJournalSince"/>).
+    /// </summary>
+    private long _rotations;
+
     /// <summary>Deletes from the backing store done (<see cref="Delete"/>, <see cref="DeleteInactiveSince"/>): a read that saw one after it does not keep what it read cached (<see cref="CacheRead"/>).</summary>
     private long _deletions;
 
@@ -304,6 +311,8 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         var reachesThreshold = false;
         Entry? entry = null;
         Entry.State? before = null;
+        long version;
+        long rotations;
         try
         {
             Task appended;
@@ -328,6 +337,8 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
                     reachesThreshold = Interlocked.Increment(ref _dirtyUsers) == _options.FlushThreshold;
                 }
 
+                version = entry.Version;
+                rotations = Volatile.Read(ref _rotations);
                 appended = _journal.AppendAsync(record);
             }
 
@@ -346,6 +357,11 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             }
 
             throw;
+        }
+
+        lock (GateOf(key))
+        {
+            entry.Journaled(version, rotations);
         }
 
         _metrics.Written();
@@ -577,6 +593,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
 
         var started = Stopwatch.GetTimestamp();
         var segments = _journal.Rotate();
+        var rotated = Interlocked.Increment(ref _rotations);
         var madeUnflushed = Interlocked.Exchange(ref _dirtyUsers, 0);
         Volatile.Write(ref _writing, madeUnflushed); // still counted while the batch is taken
 
@@ -590,12 +607,13 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
 
         // Every write whose record is in a rotated segment was made dirty before the rotation, so this pass sees
         // its user; the record taken is the user's latest, under their gate, so a newer write is never left behind.
-        // A user who wrote within WriteIdleAfter stays dirty and is carried over instead (at most FlushThreshold).
+        // A user who wrote within WriteIdleAfter stays dirty and is carried over instead (within CarriesOver's bounds).
         var batch = new List<Flushing>();
         var carried = new List<SessionKey>();
+        long carriedBytes = 0;
         foreach (var (key, seen) in _dirty)
         {
-            if (carryOver && _time.GetElapsedTime(seen.WrittenAt) < _options.WriteIdleAfter && carried.Count < _options.FlushThreshold)
+            if (carryOver && CarriesOver(seen, carried.Count, ref carriedBytes))
             {
                 carried.Add(key);
                 continue;
@@ -664,7 +682,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         // After the batch is in the backing store: if carrying over fails, the batch stays written and the carried users
         // stay dirty, with the rotated segments kept for the next flush. The trim first: beside, it runs meanwhile.
         trim();
-        var carriedOver = CarryOver(carried);
+        var carriedOver = CarryOver(carried, rotated);
         if (_options.Durability == SessionDurability.Fsync)
         {
             // The segments are the only durable copy until the backing store's own files are on the disk.
@@ -695,13 +713,12 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         long bytes = 0;
         foreach (var (_, entry) in _dirty)
         {
-            if (_time.GetElapsedTime(entry.WrittenAt) >= _options.WriteIdleAfter || users >= _options.FlushThreshold)
+            if (!CarriesOver(entry, users, ref bytes))
             {
                 return false; // someone to write to the backing store: a flush that does something
             }
 
             users++;
-            bytes += entry.Record?.Length ?? 0; // read outside the user's gate: an unwritten entry may be leaving _dirty
         }
 
         if (users == 0 || _journal.PendingBytes >= 2 * bytes)
@@ -719,15 +736,40 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     }
 
     /// <summary>
+    /// Whether a background flush carries over the user of <paramref name="entry"/>, with <paramref name="users"/> of
+    /// <paramref name="bytes"/> carried so far (added to when it does): a user still in their conversation, within
+    /// <see cref="SessionStoreOptions.MaxCarriedOverUsers"/> and a fifth of the journal's bound in records. The early
+    /// flush waits for twice the bytes carried over (<see cref="JournalNeedsFlush"/>), which this keeps below the half
+    /// way mark at which a flush carries nobody over.
+    /// </summary>
+    private bool CarriesOver(Entry entry, int users, ref long bytes)
+    {
+        // Read outside the user's gate: an entry written meanwhile is counted at one of its sizes, an unwritten one may be leaving _dirty.
+        var record = entry.Record?.Length ?? 0;
+        if (_time.GetElapsedTime(entry.WrittenAt) >= _options.WriteIdleAfter
+            || users >= _options.MaxCarriedOverUsers
+            || bytes + record > _options.MaxJournalBytes / 5)
+        {
+            return false;
+        }
+
+        bytes += record;
+        return true;
+    }
+
+    /// <summary>
     /// Appends again, to the segment after the rotation, the latest record of each user in <paramref name="users"/> who is
     /// still dirty, and waits until they are written: the rotated segments then hold no write that is neither in the
     /// backing store nor in a later segment. Under the user's gate, so that a write of theirs made meanwhile is appended
-    /// after it, not before. In slices of <see cref="CarrySlice"/> users, each written before the next is queued: the
-    /// journal writes what is queued in one go, and the turns queued behind 100,000 carried records would wait for all
-    /// of them (tens of MB), where behind a slice they wait for about a megabyte.
+    /// after it, not before. A user whose latest write was appended after the rotation (<paramref name="rotated"/>), and
+    /// written, is in a later segment already and is not appended again: with every user of a busy bot writing every
+    /// few seconds, most of those a flush that wrote for seconds carries over are. In slices of <see cref="CarrySlice"/>
+    /// users, each written before the next is queued: the journal writes what is queued in one go, and the turns queued
+    /// behind 100,000 carried records would wait for all of them (tens of MB), where behind a slice they wait for about
+    /// a megabyte.
     /// </summary>
     /// <returns>The users carried over.</returns>
-    private int CarryOver(List<SessionKey> users)
+    private int CarryOver(List<SessionKey> users, long rotated)
     {
         var count = 0;
         long bytes = 0;
@@ -741,9 +783,13 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
                 {
                     if (_dirty.TryGetValue(key, out var entry))
                     {
-                        CarryingOver?.Invoke(key.UserKey);
                         var record = entry.Record!; // every dirty entry has its record
-                        slice.Append(record);
+                        if (!entry.InJournalSince(rotated))
+                        {
+                            CarryingOver?.Invoke(key.UserKey);
+                            slice.Append(record);
+                        }
+
                         count++;
                         bytes += record.Length;
                     }
@@ -758,7 +804,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         return count;
     }
 
-    /// <summary>Tests only: called as a user is carried over, between reading their latest write and appending it.</summary>
+    /// <summary>Tests only: called as a user is carried over, between reading their latest write and appending it again (not for a user whose latest write is in a later segment already).</summary>
     internal Action<string>? CarryingOver { get; set; }
 
     /// <summary>
@@ -1120,6 +1166,12 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         private Session? _session;
         private long _touched;
 
+        /// <summary>
+        /// Which write is known to be in the journal (<see cref="Journaled"/>): its version, and the count of rotations
+        /// read before it was queued (its segment is one no earlier rotation returned).
+        /// </summary>
+        private (long Version, long Rotations) _journaled = (-1, 0);
+
         /// <summary>A clean entry: read from the backing store (<paramref name="record"/> null) or from the packed cache.</summary>
         public Entry(Session session, long touched, byte[]? record)
         {
@@ -1180,6 +1232,22 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             Dirty = true;
             Version++;
         }
+
+        /// <summary>The write of <paramref name="version"/> is in the journal, appended after <paramref name="rotations"/> rotations.</summary>
+        public void Journaled(long version, long rotations)
+        {
+            if (Version == version)
+            {
+                _journaled = (version, rotations);
+            }
+        }
+
+        /// <summary>
+        /// Whether the write this entry holds is in the journal in a segment that the <paramref name="rotation"/>-th
+        /// rotation did not return. Not for a write still being appended (it may fail and be undone, leaving the one before
+        /// it, which may be only in a rotated segment) nor for a write undone (<see cref="Undo"/> changes the version).
+        /// </summary>
+        public bool InJournalSince(long rotation) => _journaled.Version == Version && _journaled.Rotations >= rotation;
 
         public void Undo(State before)
         {

@@ -14,7 +14,7 @@ public sealed record SessionStoreOptions
 
     /// <summary>
     /// A flush starts early when this many users have a session not written to LiteDB yet (not counting those a background
-    /// flush carried over, see <see cref="WriteIdleAfter"/>); also the most users a background flush carries over.
+    /// flush carried over, see <see cref="WriteIdleAfter"/>).
     /// </summary>
     public int FlushThreshold { get; set; } = 100_000;
 
@@ -31,6 +31,16 @@ public sealed record SessionStoreOptions
     public TimeSpan WriteIdleAfter { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
+    /// The most users a background flush carries over (<see cref="WriteIdleAfter"/>); the others still in their
+    /// conversation are written to LiteDB. A flush also stops carrying users over once their records add up to a fifth of
+    /// <see cref="MaxJournalBytes"/>, so that the journal they stay in, and grow, is flushed early before it is half way
+    /// to its bound (when a flush writes everyone). Each costs memory until written: its record, a few hundred bytes.
+    /// With every user of a busy bot writing again every few seconds, carrying them all over instead of writing a part of
+    /// them each flush took a fifth of the CPU off a turn (bench/README.md, eighteenth session).
+    /// </summary>
+    public int MaxCarriedOverUsers { get; set; } = 200_000;
+
+    /// <summary>
     /// Back-pressure: a write of a user who has no unflushed session yet waits for the flusher while this many users
     /// have one, counting those of a running flush it has not handed to the backing store yet (each chunk it writes
     /// lets as many waiting writes in). Memory holds at most twice this many unflushed sessions, plus those carried over
@@ -42,7 +52,7 @@ public sealed record SessionStoreOptions
     /// Back-pressure: every write waits for the flusher while the journal's segments not deleted yet hold this many
     /// bytes (a flusher that is behind or failing, or a few users writing very fast). Bounds the journal on disk.
     /// </summary>
-    public long MaxJournalBytes { get; set; } = 256L * 1024 * 1024;
+    public long MaxJournalBytes { get; set; } = 512L * 1024 * 1024;
 
     /// <summary>How long a write waits for the flusher under back-pressure before it fails (the store is then unavailable).</summary>
     public TimeSpan BackPressureTimeout { get; set; } = TimeSpan.FromSeconds(2);
@@ -106,7 +116,7 @@ public sealed record SessionStoreOptions
     /// The defaults, with what they keep in memory scaled down in proportion when the GC may use less than
     /// <see cref="DefaultsFitMemoryBytes"/> (a container's memory limit, of which .NET takes three quarters, or
     /// <c>DOTNET_GCHeapHardLimit</c>): the users held unflushed (<see cref="MaxUnflushedUsers"/>,
-    /// <see cref="FlushThreshold"/>), the caches (<see cref="CacheCapacity"/>, <see cref="PackedCacheBytes"/>),
+    /// <see cref="FlushThreshold"/>, <see cref="MaxCarriedOverUsers"/>), the caches (<see cref="CacheCapacity"/>, <see cref="PackedCacheBytes"/>),
     /// LiteDB's page cache (<see cref="LiteDbCacheBytes"/>) and what one transaction adds to it
     /// (<see cref="SessionsPerCatchUpTransaction"/>). With the defaults a rush fails turns for want of memory in a
     /// heap of 256 MiB; scaled, it waits for the flusher (back-pressure) instead.
@@ -125,6 +135,7 @@ public sealed record SessionStoreOptions
         {
             MaxUnflushedUsers = Math.Max((int)(options.MaxUnflushedUsers * share), 2_000),
             FlushThreshold = Math.Max((int)(options.FlushThreshold * share), 1_000),
+            MaxCarriedOverUsers = Math.Max((int)(options.MaxCarriedOverUsers * share), 1_000),
             CacheCapacity = Math.Max((int)(options.CacheCapacity * share), 500),
             PackedCacheBytes = (long)(options.PackedCacheBytes * share),
             LiteDbCacheBytes = Math.Max((long)(options.LiteDbCacheBytes * share), MinLiteDbCacheBytes),

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using KakaoFlow.Runtime;
+using KakaoFlow.Storage;
 using KakaoFlow.Store.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
@@ -206,9 +207,28 @@ public sealed class CarryOverTests : TempStoreFile
     }
 
     [Fact]
-    public async Task No_more_users_than_the_flush_threshold_are_carried_over()
+    public async Task No_more_users_than_the_carry_over_bound_are_carried_over()
     {
-        using var sessions = Open(Options with { FlushThreshold = 3 });
+        using var sessions = Open(Options with { MaxCarriedOverUsers = 3 });
+        for (var i = 0; i < 5; i++)
+        {
+            await sessions.SaveAsync(Bot, User(i), Sessions.Turn(User(i), 1));
+        }
+
+        sessions.FlushInBackground();
+
+        Assert.Equal(2, Assert.Single(_backing.Batches).Count);
+        Assert.Equal(3, Replay(Assert.Single(JournalSegments())).Count);
+        Assert.Equal(3, sessions.UnflushedUsers);
+    }
+
+    [Fact]
+    public async Task Users_are_carried_over_up_to_a_fifth_of_the_journals_bound_in_records()
+    {
+        // Twice what a flush carried over is when the next one starts early; carrying more than a fifth would leave the
+        // journal half way to its bound first, and that flush would write everyone.
+        var record = SessionRecord.Write(Bot, User(0), Sessions.Turn(User(0), 1)).Length;
+        using var sessions = Open(Options with { MaxJournalBytes = 5 * (3 * record + record / 2) });
         for (var i = 0; i < 5; i++)
         {
             await sessions.SaveAsync(Bot, User(i), Sessions.Turn(User(i), 1));
@@ -292,8 +312,7 @@ public sealed class CarryOverTests : TempStoreFile
     public async Task A_large_carry_over_is_written_a_slice_at_a_time_so_turns_queued_meanwhile_wait_for_one_slice()
     {
         using var files = new FakeJournalFiles();
-        Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
-        using var sessions = new JournaledSessionStore(_backing, new SessionJournal(StoreFile, 1, files: files), Options, time: _time, flusher: false);
+        using var sessions = Open(Options, files);
         const int Users = 2_500;
         var largestFrame = 0;
         for (var i = 0; i < Users; i++)
@@ -317,14 +336,126 @@ public sealed class CarryOverTests : TempStoreFile
         Assert.All(writes, bytes => Assert.True(bytes <= 1_000 * largestFrame, $"one write of {bytes} bytes: more than 1,000 records"));
     }
 
+    [Fact]
+    public async Task Users_who_wrote_again_after_the_rotation_are_carried_over_without_appending_them_again()
+    {
+        // A busy bot: most users a flush carries over have written again while it wrote the others to the backing store.
+        // Their latest write is in the segment after the rotation already; only the others are appended again.
+        using var sessions = Open(Options);
+        var appendedAgain = new List<string>();
+        sessions.CarryingOver = appendedAgain.Add;
+        await sessions.SaveAsync(Bot, "다 고른 손님", Sessions.Turn("다 고른 손님", 1));
+        _time.Advance(TimeSpan.FromSeconds(16));
+        for (var i = 0; i < 4; i++)
+        {
+            await sessions.SaveAsync(Bot, User(i), Sessions.Turn(User(i), 1));
+        }
+
+        _backing.HoldBatches();
+        var flush = Task.Run(sessions.FlushInBackground);
+        _backing.WaitForHeldBatch(); // rotated: the next writes go to a new segment
+        await sessions.SaveAsync(Bot, User(0), Sessions.Turn(User(0), 2));
+        await sessions.SaveAsync(Bot, User(1), Sessions.Turn(User(1), 2));
+        _backing.ReleaseBatches();
+        await flush;
+
+        Assert.Equal([User(2), User(3)], appendedAgain.Order(StringComparer.Ordinal));
+        var segments = JournalSegments().ToArray();
+        Assert.Equal(4, segments.Sum(segment => SessionJournal.ReadSegment(segment).Records.Count));
+        var replayed = Replay(segments);
+        Assert.Equal(4, replayed.Count);
+        SessionAssert.Same(Sessions.Turn(User(0), 2), replayed[User(0)]);
+        SessionAssert.Same(Sessions.Turn(User(1), 2), replayed[User(1)]);
+        SessionAssert.Same(Sessions.Turn(User(2), 1), replayed[User(2)]);
+        SessionAssert.Same(Sessions.Turn(User(3), 1), replayed[User(3)]);
+        Assert.Equal(4, sessions.UnflushedUsers);
+
+        // The next flush rotates the segment that holds users 0 and 1's second turns: they did not write since, so they
+        // are appended again this time, or the segment's deletion would lose them.
+        appendedAgain.Clear();
+        for (var turn = 2; turn <= 3; turn++)
+        {
+            await sessions.SaveAsync(Bot, User(2), Sessions.Turn(User(2), turn));
+            await sessions.SaveAsync(Bot, User(3), Sessions.Turn(User(3), turn));
+        }
+
+        sessions.FlushInBackground();
+        Assert.Equal([User(0), User(1), User(2), User(3)], appendedAgain.Order(StringComparer.Ordinal));
+        var last = Replay([.. JournalSegments()]);
+        SessionAssert.Same(Sessions.Turn(User(0), 2), last[User(0)]);
+        SessionAssert.Same(Sessions.Turn(User(1), 2), last[User(1)]);
+        SessionAssert.Same(Sessions.Turn(User(2), 3), last[User(2)]);
+        SessionAssert.Same(Sessions.Turn(User(3), 3), last[User(3)]);
+    }
+
+    [Fact]
+    public async Task A_write_still_being_synced_when_its_user_is_carried_over_does_not_count_as_in_the_new_segment()
+    {
+        // An fsync-mode write after the rotation that has not returned yet may still fail, and then the write before it,
+        // in a rotated segment, is the user's session again: it must be appended again, not left to the write.
+        using var files = new FakeJournalFiles();
+        using var sessions = Open(Options with { Durability = SessionDurability.Fsync }, files);
+        var appendedAgain = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        sessions.CarryingOver = user => appendedAgain.TrySetResult(user);
+        await sessions.SaveAsync(Bot, "다 고른 손님", Sessions.Turn("다 고른 손님", 1));
+        _time.Advance(TimeSpan.FromSeconds(16));
+        await sessions.SaveAsync(Bot, "손님", Sessions.Turn("손님", 1));
+
+        _backing.HoldBatches();
+        var flush = Task.Run(sessions.FlushInBackground);
+        _backing.WaitForHeldBatch();
+        files.HoldSyncs();
+        var syncing = sessions.SaveAsync(Bot, "손님", Sessions.Turn("손님", 2));
+        files.WaitForSync();
+        _backing.ReleaseBatches();
+        try
+        {
+            Assert.Equal("손님", await appendedAgain.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        }
+        finally
+        {
+            files.ReleaseSyncs(); // else closing the store would wait for the held fsync
+        }
+
+        await syncing;
+        await flush;
+        SessionAssert.Same(Sessions.Turn("손님", 2), sessions.Find(Bot, "손님"));
+    }
+
+    [Fact]
+    public async Task A_user_whose_write_after_the_rotation_failed_is_carried_over_with_the_write_before_it()
+    {
+        using var files = new FakeJournalFiles();
+        using var sessions = Open(Options, files);
+        var appendedAgain = new List<string>();
+        sessions.CarryingOver = appendedAgain.Add;
+        await sessions.SaveAsync(Bot, "다 고른 손님", Sessions.Turn("다 고른 손님", 1));
+        _time.Advance(TimeSpan.FromSeconds(16));
+        await sessions.SaveAsync(Bot, "손님", Sessions.Turn("손님", 1));
+
+        _backing.HoldBatches();
+        var flush = Task.Run(sessions.FlushInBackground);
+        _backing.WaitForHeldBatch();
+        files.FailWrites = true;
+        await Assert.ThrowsAnyAsync<StoreException>(() => sessions.SaveAsync(Bot, "손님", Sessions.Turn("손님", 2)));
+        files.FailWrites = false;
+        _backing.ReleaseBatches();
+        await flush;
+
+        Assert.Equal(["손님"], appendedAgain);
+        SessionAssert.Same(Sessions.Turn("손님", 1), sessions.Find(Bot, "손님"));
+        Assert.Equal(1, sessions.UnflushedUsers);
+    }
+
     private SortedDictionary<string, long> JournalSizes() =>
         new(JournalSegments().ToDictionary(segment => segment, segment => new FileInfo(segment).Length), StringComparer.Ordinal);
 
-    private JournaledSessionStore Open(SessionStoreOptions options)
+    private JournaledSessionStore Open(SessionStoreOptions options, FakeJournalFiles? files = null)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(StoreFile)!);
         // No flusher thread: each test flushes by hand, where a woken flusher would race with it.
-        return new JournaledSessionStore(_backing, new SessionJournal(StoreFile, 1), options, time: _time, flusher: false);
+        var journal = new SessionJournal(StoreFile, 1, durability: options.Durability, files: files);
+        return new JournaledSessionStore(_backing, journal, options, time: _time, flusher: false);
     }
 
     /// <summary>What a start would recover from <paramref name="segments"/>, in order: each user's last record.</summary>
