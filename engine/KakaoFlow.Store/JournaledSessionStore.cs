@@ -108,7 +108,8 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     /// Users of the running flush's batch not handed to the backing store yet (written by the flusher only). Back-pressure
     /// counts them with <see cref="_dirtyUsers"/>, so that each chunk the flush hands over lets as many waiting writes in.
     /// Uncounted, the bound filled early in a long flush (10–15 s for 150,000 users when behind) and held writes until
-    /// the next flush took its batch, past the back-pressure timeout in a rush.
+    /// the next flush took its batch, past the back-pressure timeout in a rush. Users the last flush carried over, who
+    /// back-pressure did not count before, are not counted in the batch either (<see cref="Paced"/>).
     /// </summary>
     private int _writing;
     private int _carriedOver;
@@ -628,8 +629,12 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             }
         }
 
-        // The users counted so far are this batch's now: new writes may make others dirty, as the batch is written.
-        Volatile.Write(ref _writing, batch.Count);
+        // The users counted so far are this batch's now: new writes may make others dirty, as the batch is written. Those
+        // the last flush carried over were not counted: a wave of them going quiet at once (200,000 users leaving a
+        // broadcast) must not hold back new users' turns while it is written, nor make the flush run flat out. At least
+        // this many of the batch are such users.
+        var uncounted = Math.Max(batch.Count - madeUnflushed, 0);
+        Volatile.Write(ref _writing, batch.Count - uncounted);
         MadeRoom();
 
         try
@@ -641,7 +646,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
                 // the dictionary's order would cut those runs short.
                 batch.Sort(static (a, b) => a.NeverStored != b.NeverStored ? b.NeverStored.CompareTo(a.NeverStored) : string.CompareOrdinal(a.Key.BotId, b.Key.BotId));
                 _behind = behind;
-                _backing.SaveAll(Paced(batch), catchingUp: () => _behind);
+                _backing.SaveAll(Paced(batch, uncounted), catchingUp: () => _behind);
             }
         }
         catch
@@ -848,14 +853,16 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     /// slowest replies. Paced, the same work is spread over a few times as long. The backing store lets other calls in at
     /// each pause, also at the pauses of zero of a flush behind.
     /// </summary>
-    private IEnumerable<SessionWrite> Paced(List<Flushing> batch)
+    /// <param name="batch">The sessions to write.</param>
+    /// <param name="uncounted">How many of them back-pressure does not count (<see cref="_writing"/>): the last ones handed over.</param>
+    private IEnumerable<SessionWrite> Paced(List<Flushing> batch, int uncounted)
     {
         for (var i = 0; i < batch.Count; i++)
         {
             if (i > 0 && i % PaceChunk == 0)
             {
                 // The chunk is the backing store's now: as many writes held back for it may go in (_writing).
-                Volatile.Write(ref _writing, batch.Count - i);
+                Volatile.Write(ref _writing, Math.Max(batch.Count - i - uncounted, 0));
                 MadeRoom();
                 // Behind: no pause, but the calls waiting for the store still go first.
                 _behind = _behind || FallingBehind(); // the backing store's next transaction is then a larger one too

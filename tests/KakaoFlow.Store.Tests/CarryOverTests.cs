@@ -242,6 +242,33 @@ public sealed class CarryOverTests : TempStoreFile
     }
 
     [Fact]
+    public async Task Users_carried_over_who_go_quiet_together_do_not_hold_back_a_new_users_turn_while_they_are_written()
+    {
+        // Back-pressure never counted them (carried over), so writing them must not count them either: a crowd leaving a
+        // broadcast together would otherwise make every new user wait until most of the crowd is in the backing store.
+        using var sessions = Open(Options with { MaxUnflushedUsers = 2, BackPressureTimeout = TimeSpan.FromMinutes(1) });
+        for (var i = 0; i < 4; i += 2)
+        {
+            await sessions.SaveAsync(Bot, User(i), Sessions.Turn(User(i), 1));
+            await sessions.SaveAsync(Bot, User(i + 1), Sessions.Turn(User(i + 1), 1));
+            sessions.FlushInBackground(); // both still in their conversation: carried over
+        }
+
+        Assert.Empty(_backing.Batches);
+        Assert.Equal(4, sessions.UnflushedUsers);
+        _time.Advance(TimeSpan.FromSeconds(16)); // all four quiet
+        _backing.HoldBatchesAfter(1);
+        var flush = Task.Run(sessions.FlushInBackground);
+        _backing.WaitForHeldBatch(); // one handed over, three still to write
+
+        await sessions.SaveAsync(Bot, "새 손님", Sessions.Turn("새 손님", 1)).WaitAsync(TimeSpan.FromSeconds(30));
+
+        _backing.ReleaseBatches();
+        await flush;
+        Assert.Equal(4, Assert.Single(_backing.Batches).Count);
+    }
+
+    [Fact]
     public async Task A_journal_half_way_to_its_bound_is_written_to_the_backing_store_instead()
     {
         var record = SessionRecord.Write(Bot, User(0), Sessions.Turn(User(0), 1)).Length;
