@@ -157,7 +157,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         // Made before the store is handed out, so that every write is noted in it; the stored users are added in the
         // background and the filter answers only once they all are.
         _known = new SessionKeyFilter(_options.KnownUsersCapacity);
-        _metrics = new SessionStoreMetrics(() => _dirty.Count, () => _cache.Count, () => _packed.Bytes);
+        _metrics = new SessionStoreMetrics(() => _dirty.Count, () => _cache.Count, () => _packed.Bytes, () => _journal.PendingBytes);
         // On a thread of its own, not the pool's: Dispose waits for it, and a busy pool could hold a queued scan (and so the
         // close) for seconds.
         _knownLoaded = Task.Factory.StartNew(LoadKnownUsers, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);

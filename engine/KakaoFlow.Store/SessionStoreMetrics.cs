@@ -27,7 +27,8 @@ internal sealed class SessionStoreMetrics : IDisposable
     /// <param name="unflushedUsers">Users whose latest write is not in the data file yet.</param>
     /// <param name="cachedSessions">Sessions held in the object cache.</param>
     /// <param name="packedBytes">Bytes held in the cache of records.</param>
-    public SessionStoreMetrics(Func<int> unflushedUsers, Func<int> cachedSessions, Func<long> packedBytes)
+    /// <param name="journalBytes">Bytes of the journal's segments not deleted yet.</param>
+    public SessionStoreMetrics(Func<int> unflushedUsers, Func<int> cachedSessions, Func<long> packedBytes, Func<long> journalBytes)
     {
         Meter = new Meter(MeterName);
         _reads = Meter.CreateCounter<long>("kakaoflow.session.reads", "{read}",
@@ -40,6 +41,7 @@ internal sealed class SessionStoreMetrics : IDisposable
         Meter.CreateObservableUpDownCounter("kakaoflow.session.unflushed", unflushedUsers, "{user}", "Users whose latest write is only in the journal");
         Meter.CreateObservableUpDownCounter("kakaoflow.session.cached", cachedSessions, "{session}", "Sessions held in the object cache");
         Meter.CreateObservableUpDownCounter("kakaoflow.session.packed", packedBytes, "By", "Bytes of sessions held as records in memory");
+        Meter.CreateObservableUpDownCounter("kakaoflow.session.journal", journalBytes, "By", "Bytes of session journal segments not deleted yet (what a start after a crash replays)");
     }
 
     public Meter Meter { get; }

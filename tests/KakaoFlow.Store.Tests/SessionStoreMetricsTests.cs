@@ -28,11 +28,15 @@ public sealed class SessionStoreMetricsTests : TempStoreFile
         await sessions.SaveAsync(Bot, "손님-2", Sessions.Turn("손님-2", 1));
         await sessions.SaveAsync(Bot, "손님-1", Sessions.Turn("손님-1", 2));
         Assert.Equal(2, metrics.Gauge("kakaoflow.session.unflushed"));
+        var journal = JournalSegments().Sum(segment => new FileInfo(segment).Length);
+        Assert.True(journal > 0);
+        Assert.Equal(journal, metrics.Gauge("kakaoflow.session.journal"));
 
         // Two users written; the cache is trimmed to its one session (the latest touched, 손님-1), and 손님-2, written
         // before it, is kept as its record.
         sessions.Flush();
         Assert.Equal(0, metrics.Gauge("kakaoflow.session.unflushed"));
+        Assert.Equal(0, metrics.Gauge("kakaoflow.session.journal"));
         Assert.Equal(1, metrics.Gauge("kakaoflow.session.cached"));
         Assert.Equal(sessions.Packed.Bytes, metrics.Gauge("kakaoflow.session.packed"));
         Assert.True(sessions.Packed.Bytes > 0);
