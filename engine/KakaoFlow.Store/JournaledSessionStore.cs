@@ -630,9 +630,10 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         }
 
         // The users counted so far are this batch's now: new writes may make others dirty, as the batch is written. Those
-        // the last flush carried over were not counted: a wave of them going quiet at once (200,000 users leaving a
-        // broadcast) must not hold back new users' turns while it is written, nor make the flush run flat out. At least
-        // this many of the batch are such users.
+        // the last flush carried over were not counted, and are not now: a crowd going quiet together (up to
+        // MaxCarriedOverUsers leaving a broadcast) must not hold back new users' turns while it is written, nor make the
+        // flush run flat out. A lower bound of them: the batch beyond the users counted since the last flush (when as
+        // many new users came meanwhile, the crowd is counted, as before carried users were ever left out).
         var uncounted = Math.Max(batch.Count - madeUnflushed, 0);
         Volatile.Write(ref _writing, batch.Count - uncounted);
         MadeRoom();
@@ -665,7 +666,9 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
                 }
             }
 
-            Interlocked.Add(ref _dirtyUsers, dirtyAgain); // back-pressure counts them again
+            // Back-pressure counts them again, but not those it never counted (carried over by the last flush): a failed flush of
+            // a crowd that went quiet would otherwise hold back every new user until the next flush.
+            Interlocked.Add(ref _dirtyUsers, Math.Max(dirtyAgain - uncounted, 0));
             throw;
         }
         finally
@@ -770,7 +773,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     /// written, is in a later segment already and is not appended again: with every user of a busy bot writing every
     /// few seconds, most of those a flush that wrote for seconds carries over are. In slices of <see cref="CarrySlice"/>
     /// users, each written before the next is queued: the journal writes what is queued in one go, and the turns queued
-    /// behind 100,000 carried records would wait for all of them (tens of MB), where behind a slice they wait for about
+    /// behind 200,000 carried records would wait for all of them (tens of MB), where behind a slice they wait for about
     /// a megabyte.
     /// </summary>
     /// <returns>The users carried over.</returns>
@@ -854,7 +857,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     /// each pause, also at the pauses of zero of a flush behind.
     /// </summary>
     /// <param name="batch">The sessions to write.</param>
-    /// <param name="uncounted">How many of them back-pressure does not count (<see cref="_writing"/>): the last ones handed over.</param>
+    /// <param name="uncounted">How many of them back-pressure does not count (<see cref="_writing"/>); the count drops as the first ones are handed over.</param>
     private IEnumerable<SessionWrite> Paced(List<Flushing> batch, int uncounted)
     {
         for (var i = 0; i < batch.Count; i++)
@@ -880,8 +883,8 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
 
     /// <summary>
     /// Whether a paced flush must go flat out from here (no pauses, larger transactions), because turns may soon wait for
-    /// it: the users back-pressure counts (made unflushed since it began, and its batch not handed over yet, users
-    /// carried over by the last flush included, as <see cref="MustWait"/> counts them) reached two thirds of
+    /// it: the users back-pressure counts (made unflushed since it began, and those of its batch not handed over yet, as
+    /// <see cref="MustWait"/> counts them; not users carried over) reached two thirds of
     /// <see cref="SessionStoreOptions.MaxUnflushedUsers"/>, or the journal is half way to its bound. With every
     /// user of a busy bot writing again during a flush, a paced flush took 10 s for 90,000 users and turns waited for it
     /// (bench/README.md, seventeenth session).

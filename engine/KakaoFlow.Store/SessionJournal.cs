@@ -138,7 +138,7 @@ internal sealed class SessionJournal : IDisposable
 
     /// <summary>
     /// Starts a group of appends that complete together (<see cref="AppendGroup.Close"/>): many records, one task, instead
-    /// of a task each (a flush carrying 100,000 users over appends 100,000 records).
+    /// of a task each (a flush carrying 200,000 users over appends up to 200,000 records).
     /// </summary>
     public AppendGroup StartGroup() => new(this);
 

@@ -32,19 +32,22 @@ public sealed record SessionStoreOptions
 
     /// <summary>
     /// The most users a background flush carries over (<see cref="WriteIdleAfter"/>); the others still in their
-    /// conversation are written to LiteDB. A flush also stops carrying users over once their records add up to a fifth of
+    /// conversation are written to LiteDB. A flush also carries over no more records than a fifth of
     /// <see cref="MaxJournalBytes"/>, so that the journal they stay in, and grow, is flushed early before it is half way
     /// to its bound (when a flush writes everyone). Each costs memory until written: its record, a few hundred bytes.
     /// With every user of a busy bot writing again every few seconds, carrying them all over instead of writing a part of
-    /// them each flush took a fifth of the CPU off a turn (bench/README.md, eighteenth session).
+    /// them each flush took a third of the CPU off a turn (bench/README.md, eighteenth session). Below a GiB of memory
+    /// for the GC (<see cref="ForMemory"/>) it is the scaled <see cref="FlushThreshold"/>, as all carrying was bounded
+    /// before.
     /// </summary>
     public int MaxCarriedOverUsers { get; set; } = 200_000;
 
     /// <summary>
     /// Back-pressure: a write of a user who has no unflushed session yet waits for the flusher while this many users
     /// have one, counting those of a running flush it has not handed to the backing store yet (each chunk it writes
-    /// lets as many waiting writes in). Memory holds at most twice this many unflushed sessions, plus those carried over
-    /// (<see cref="WriteIdleAfter"/>), until the flush ends. Bounds the memory of a flusher that falls behind.
+    /// lets as many waiting writes in). Users carried over (<see cref="MaxCarriedOverUsers"/>) are not counted, before
+    /// or while a flush writes them: memory holds at most twice this many unflushed sessions, plus those carried over by
+    /// the last flush and the one before, until the flush ends. Bounds the memory of a flusher that falls behind.
     /// </summary>
     public int MaxUnflushedUsers { get; set; } = 150_000;
 
@@ -135,7 +138,7 @@ public sealed record SessionStoreOptions
         {
             MaxUnflushedUsers = Math.Max((int)(options.MaxUnflushedUsers * share), 2_000),
             FlushThreshold = Math.Max((int)(options.FlushThreshold * share), 1_000),
-            MaxCarriedOverUsers = Math.Max((int)(options.MaxCarriedOverUsers * share), 1_000),
+            MaxCarriedOverUsers = Math.Max((int)(options.FlushThreshold * share), 1_000), // the bound measured in small heaps
             CacheCapacity = Math.Max((int)(options.CacheCapacity * share), 500),
             PackedCacheBytes = (long)(options.PackedCacheBytes * share),
             LiteDbCacheBytes = Math.Max((long)(options.LiteDbCacheBytes * share), MinLiteDbCacheBytes),

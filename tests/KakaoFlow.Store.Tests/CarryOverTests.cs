@@ -246,26 +246,49 @@ public sealed class CarryOverTests : TempStoreFile
     {
         // Back-pressure never counted them (carried over), so writing them must not count them either: a crowd leaving a
         // broadcast together would otherwise make every new user wait until most of the crowd is in the backing store.
-        using var sessions = Open(Options with { MaxUnflushedUsers = 2, BackPressureTimeout = TimeSpan.FromMinutes(1) });
+        using var sessions = OpenWithFourQuietCarriedUsers();
+        _backing.HoldBatchesAfter(1);
+        var flush = Task.Run(sessions.FlushInBackground);
+        try
+        {
+            _backing.WaitForHeldBatch(); // one handed over, three still to write
+            await sessions.SaveAsync(Bot, "새 손님", Sessions.Turn("새 손님", 1)).WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            _backing.ReleaseBatches();
+        }
+
+        await flush;
+        Assert.Equal(4, Assert.Single(_backing.Batches).Count);
+    }
+
+    [Fact]
+    public async Task A_failed_flush_of_users_carried_over_does_not_count_them_for_back_pressure_afterwards()
+    {
+        using var sessions = OpenWithFourQuietCarriedUsers();
+        _backing.FailNextBatch = new StoreUnavailableException("disk full");
+        Assert.ThrowsAny<StoreException>(sessions.FlushInBackground);
+        Assert.Equal(4, sessions.UnflushedUsers);
+
+        await sessions.SaveAsync(Bot, "새 손님", Sessions.Turn("새 손님", 1)).WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>A store that holds back the third new user (at most two unflushed), with four users carried over, now quiet.</summary>
+    private JournaledSessionStore OpenWithFourQuietCarriedUsers()
+    {
+        var sessions = Open(Options with { MaxUnflushedUsers = 2, BackPressureTimeout = TimeSpan.FromMinutes(1) });
         for (var i = 0; i < 4; i += 2)
         {
-            await sessions.SaveAsync(Bot, User(i), Sessions.Turn(User(i), 1));
-            await sessions.SaveAsync(Bot, User(i + 1), Sessions.Turn(User(i + 1), 1));
+            sessions.SaveAsync(Bot, User(i), Sessions.Turn(User(i), 1)).GetAwaiter().GetResult();
+            sessions.SaveAsync(Bot, User(i + 1), Sessions.Turn(User(i + 1), 1)).GetAwaiter().GetResult();
             sessions.FlushInBackground(); // both still in their conversation: carried over
         }
 
         Assert.Empty(_backing.Batches);
         Assert.Equal(4, sessions.UnflushedUsers);
         _time.Advance(TimeSpan.FromSeconds(16)); // all four quiet
-        _backing.HoldBatchesAfter(1);
-        var flush = Task.Run(sessions.FlushInBackground);
-        _backing.WaitForHeldBatch(); // one handed over, three still to write
-
-        await sessions.SaveAsync(Bot, "새 손님", Sessions.Turn("새 손님", 1)).WaitAsync(TimeSpan.FromSeconds(30));
-
-        _backing.ReleaseBatches();
-        await flush;
-        Assert.Equal(4, Assert.Single(_backing.Batches).Count);
+        return sessions;
     }
 
     [Fact]
@@ -434,6 +457,7 @@ public sealed class CarryOverTests : TempStoreFile
         files.HoldSyncs();
         var syncing = sessions.SaveAsync(Bot, "손님", Sessions.Turn("손님", 2));
         files.WaitForSync();
+        Assert.False(syncing.IsCompleted); // its fsync is held: the flush below finds the append in flight
         _backing.ReleaseBatches();
         try
         {
