@@ -223,6 +223,33 @@ public sealed class CarryOverTests : TempStoreFile
     }
 
     [Fact]
+    public async Task A_flush_that_is_behind_carries_over_no_more_users_than_the_flush_threshold()
+    {
+        // A rush of new users, who each write once: carrying them over appends each again, while turns wait for the flush.
+        using var sessions = Open(Options with { FlushThreshold = 3, MaxCarriedOverUsers = 10 });
+        for (var i = 0; i < 5; i++)
+        {
+            await sessions.SaveAsync(Bot, User(i), Sessions.Turn(User(i), 1));
+        }
+
+        sessions.FlushInBackground();
+
+        Assert.Equal(2, Assert.Single(_backing.Batches).Count);
+        Assert.Equal(3, sessions.UnflushedUsers);
+
+        // Not behind (the two written users made unflushed again, the others were carried over): all five are carried over.
+        for (var i = 0; i < 5; i++)
+        {
+            await sessions.SaveAsync(Bot, User(i), Sessions.Turn(User(i), 2));
+        }
+
+        sessions.FlushInBackground();
+
+        Assert.Single(_backing.Batches);
+        Assert.Equal(5, sessions.UnflushedUsers);
+    }
+
+    [Fact]
     public async Task Users_are_carried_over_up_to_a_fifth_of_the_journals_bound_in_records()
     {
         // Twice what a flush carried over is when the next one starts early; carrying more than a fifth would leave the
