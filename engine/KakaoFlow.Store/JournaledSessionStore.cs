@@ -332,8 +332,11 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
                     _cache[key] = entry;
                 }
 
-                // Counted per user, not per write: the threshold bounds the sessions a flush must write and memory holds.
-                if (_dirty.TryAdd(key, entry))
+                // Counted per user, not per write: the threshold bounds the sessions a flush must write and memory holds. Not
+                // a user whose entry was dirty already (in the running flush's batch, counted there if at all): memory held
+                // them before this write. A crowd that went quiet and comes back while a flush writes it counted twice, and
+                // new users' turns waited for the flush (bench/README.md, eighteenth session).
+                if (_dirty.TryAdd(key, entry) && before is not { Dirty: true })
                 {
                     reachesThreshold = Interlocked.Increment(ref _dirtyUsers) == _options.FlushThreshold;
                 }

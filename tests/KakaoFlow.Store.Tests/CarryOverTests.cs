@@ -301,6 +301,33 @@ public sealed class CarryOverTests : TempStoreFile
         await sessions.SaveAsync(Bot, "새 손님", Sessions.Turn("새 손님", 1)).WaitAsync(TimeSpan.FromSeconds(10));
     }
 
+    [Fact]
+    public async Task Users_of_the_running_flush_who_write_again_are_not_counted_again_by_back_pressure()
+    {
+        // Memory held them before their new write: counting them again made new users wait for the flush.
+        using var sessions = Open(Options with { MaxUnflushedUsers = 3, BackPressureTimeout = TimeSpan.FromMinutes(1) });
+        await sessions.SaveAsync(Bot, "손님-a", Sessions.Turn("손님-a", 1));
+        await sessions.SaveAsync(Bot, "손님-b", Sessions.Turn("손님-b", 1));
+        _time.Advance(TimeSpan.FromSeconds(16)); // both quiet: the flush writes them
+        _backing.HoldBatchesAfter(1);
+        var flush = Task.Run(sessions.FlushInBackground);
+        try
+        {
+            _backing.WaitForHeldBatch(); // both in the batch, counted there
+            await sessions.SaveAsync(Bot, "손님-a", Sessions.Turn("손님-a", 2));
+            await sessions.SaveAsync(Bot, "손님-b", Sessions.Turn("손님-b", 2));
+            await sessions.SaveAsync(Bot, "새 손님", Sessions.Turn("새 손님", 1)).WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            _backing.ReleaseBatches();
+        }
+
+        await flush;
+        Assert.Equal(3, sessions.UnflushedUsers); // a and b wrote since the batch took them
+        SessionAssert.Same(Sessions.Turn("손님-a", 2), sessions.Find(Bot, "손님-a"));
+    }
+
     /// <summary>A store that holds back the third new user (at most two unflushed), with four users carried over, now quiet.</summary>
     private JournaledSessionStore OpenWithFourQuietCarriedUsers()
     {
