@@ -109,7 +109,8 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     /// counts them with <see cref="_dirtyUsers"/>, so that each chunk the flush hands over lets as many waiting writes in.
     /// Uncounted, the bound filled early in a long flush (10–15 s for 150,000 users when behind) and held writes until
     /// the next flush took its batch, past the back-pressure timeout in a rush. Users the last flush carried over, who
-    /// back-pressure did not count before, are not counted in the batch either (<see cref="Paced"/>).
+    /// back-pressure did not count before, are not counted in the batch either (<see cref="Paced"/>); a user of the batch
+    /// who writes again is counted once, here, and again in <see cref="_dirtyUsers"/> when the batch is written.
     /// </summary>
     private int _writing;
     private int _carriedOver;
@@ -333,9 +334,10 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
                 }
 
                 // Counted per user, not per write: the threshold bounds the sessions a flush must write and memory holds. Not
-                // a user whose entry was dirty already (in the running flush's batch, counted there if at all): memory held
-                // them before this write. A crowd that went quiet and comes back while a flush writes it counted twice, and
-                // new users' turns waited for the flush (bench/README.md, eighteenth session).
+                // a user whose entry was dirty already (in the running flush's batch, counted there if at all; the flush
+                // counts them when the batch is written): memory held them before this write. A crowd that went quiet and
+                // came back while a flush wrote it counted twice, and new users' turns waited for the flush
+                // (bench/README.md, eighteenth session).
                 if (_dirty.TryAdd(key, entry) && before is not { Dirty: true })
                 {
                     reachesThreshold = Interlocked.Increment(ref _dirtyUsers) == _options.FlushThreshold;
@@ -655,7 +657,6 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         }
         catch
         {
-            var dirtyAgain = 0;
             foreach (var flushing in batch)
             {
                 lock (GateOf(flushing.Key))
@@ -663,15 +664,13 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
                     flushing.Entry.MayBeStored(); // part of the batch may be stored
                 }
 
-                if (_dirty.TryAdd(flushing.Key, flushing.Entry)) // unless a newer write of the user made it dirty again already (and counted it)
-                {
-                    dirtyAgain++;
-                }
+                _dirty.TryAdd(flushing.Key, flushing.Entry); // unless a newer write of the user made it dirty again already
             }
 
-            // Back-pressure counts them again, but not those it never counted (carried over by the last flush): a failed flush of
-            // a crowd that went quiet would otherwise hold back every new user until the next flush.
-            Interlocked.Add(ref _dirtyUsers, Math.Max(dirtyAgain - uncounted, 0));
+            // Back-pressure counts them again (a write made during the batch did not), but not those it never counted (carried
+            // over by the last flush): a failed flush of a crowd that went quiet would otherwise hold back every new user
+            // until the next flush.
+            Interlocked.Add(ref _dirtyUsers, batch.Count - uncounted);
             throw;
         }
         finally
@@ -681,12 +680,24 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
 
         // The backing store has them now: clean, whatever happens to the segments (a segment that cannot be deleted
         // is retried at the next flush, and replaying it would only write the same sessions again). A user who wrote
-        // meanwhile stays dirty (and is in _dirty again).
+        // meanwhile stays dirty (and is in _dirty again), and is counted by back-pressure from here: their write was not,
+        // as the batch counted them, and uncounted they could pile up flush after flush.
+        var writtenAgain = 0;
         foreach (var flushing in batch)
         {
             lock (GateOf(flushing.Key))
             {
                 flushing.Entry.Stores(flushing.Version);
+                writtenAgain += flushing.Entry.Dirty ? 1 : 0;
+            }
+        }
+
+        if (writtenAgain > 0)
+        {
+            var counted = Interlocked.Add(ref _dirtyUsers, writtenAgain);
+            if (counted >= _options.FlushThreshold && counted - writtenAgain < _options.FlushThreshold)
+            {
+                WakeFlusher();
             }
         }
 

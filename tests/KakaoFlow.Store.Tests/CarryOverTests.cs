@@ -302,10 +302,11 @@ public sealed class CarryOverTests : TempStoreFile
     }
 
     [Fact]
-    public async Task Users_of_the_running_flush_who_write_again_are_not_counted_again_by_back_pressure()
+    public async Task Users_of_the_running_flush_who_write_again_are_counted_once_by_back_pressure()
     {
-        // Memory held them before their new write: counting them again made new users wait for the flush.
-        using var sessions = Open(Options with { MaxUnflushedUsers = 3, BackPressureTimeout = TimeSpan.FromMinutes(1) });
+        // Memory held them before their new write: counting them again made new users wait for the flush. Once the batch
+        // is written they are counted again, as users not in the backing store.
+        using var sessions = Open(Options with { MaxUnflushedUsers = 3, BackPressureTimeout = TimeSpan.FromSeconds(1) });
         await sessions.SaveAsync(Bot, "손님-a", Sessions.Turn("손님-a", 1));
         await sessions.SaveAsync(Bot, "손님-b", Sessions.Turn("손님-b", 1));
         _time.Advance(TimeSpan.FromSeconds(16)); // both quiet: the flush writes them
@@ -316,7 +317,7 @@ public sealed class CarryOverTests : TempStoreFile
             _backing.WaitForHeldBatch(); // both in the batch, counted there
             await sessions.SaveAsync(Bot, "손님-a", Sessions.Turn("손님-a", 2));
             await sessions.SaveAsync(Bot, "손님-b", Sessions.Turn("손님-b", 2));
-            await sessions.SaveAsync(Bot, "새 손님", Sessions.Turn("새 손님", 1)).WaitAsync(TimeSpan.FromSeconds(10));
+            await sessions.SaveAsync(Bot, "새 손님", Sessions.Turn("새 손님", 1)); // 2 + 1 < 3: not held back
         }
         finally
         {
@@ -326,6 +327,33 @@ public sealed class CarryOverTests : TempStoreFile
         await flush;
         Assert.Equal(3, sessions.UnflushedUsers); // a and b wrote since the batch took them
         SessionAssert.Same(Sessions.Turn("손님-a", 2), sessions.Find(Bot, "손님-a"));
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => sessions.SaveAsync(Bot, "다음 손님", Sessions.Turn("다음 손님", 1)));
+    }
+
+    [Fact]
+    public async Task Users_of_a_failed_flush_who_wrote_again_during_it_are_counted_again()
+    {
+        using var sessions = Open(Options with { MaxUnflushedUsers = 3, BackPressureTimeout = TimeSpan.FromSeconds(1) });
+        await sessions.SaveAsync(Bot, "손님-a", Sessions.Turn("손님-a", 1));
+        await sessions.SaveAsync(Bot, "손님-b", Sessions.Turn("손님-b", 1));
+        _time.Advance(TimeSpan.FromSeconds(16));
+        _backing.FailNextBatch = new StoreUnavailableException("disk full");
+        _backing.HoldBatches();
+        var flush = Task.Run(sessions.FlushInBackground);
+        try
+        {
+            _backing.WaitForHeldBatch();
+            await sessions.SaveAsync(Bot, "손님-a", Sessions.Turn("손님-a", 2));
+            await sessions.SaveAsync(Bot, "손님-b", Sessions.Turn("손님-b", 2));
+        }
+        finally
+        {
+            _backing.ReleaseBatches();
+        }
+
+        await Assert.ThrowsAnyAsync<StoreException>(() => flush);
+        await sessions.SaveAsync(Bot, "새 손님", Sessions.Turn("새 손님", 1));
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => sessions.SaveAsync(Bot, "다음 손님", Sessions.Turn("다음 손님", 1)));
     }
 
     /// <summary>A store that holds back the third new user (at most two unflushed), with four users carried over, now quiet.</summary>

@@ -109,6 +109,7 @@ internal sealed class RecordingBackingStore : ISessionBackingStore
         if (FailNextBatch is { } failure)
         {
             FailNextBatch = null;
+            WaitIfHeld(); // held, it fails when released
             foreach (var write in writes.Take(StoredBeforeTheFailure))
             {
                 Save(write.BotId, write.UserKey, write.Session);
