@@ -619,7 +619,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         long carriedBytes = 0;
         foreach (var (key, seen) in _dirty)
         {
-            if (carryOver && CarriesOver(seen, carried.Count, ref carriedBytes, MostCarriedOver(behind)))
+            if (carryOver && CarriesOver(seen, carried.Count, ref carriedBytes))
             {
                 carried.Add(key);
                 continue;
@@ -731,12 +731,11 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     {
         // Read first: a user made dirty during the pass below keeps their count (the rotating path exchanges it first).
         var counted = Volatile.Read(ref _dirtyUsers);
-        var most = MostCarriedOver(behind: counted >= _options.FlushThreshold);
         var users = 0;
         long bytes = 0;
         foreach (var (_, entry) in _dirty)
         {
-            if (!CarriesOver(entry, users, ref bytes, most))
+            if (!CarriesOver(entry, users, ref bytes))
             {
                 return false; // someone to write to the backing store: a flush that does something
             }
@@ -759,28 +758,22 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
     }
 
     /// <summary>
-    /// The most users a background flush carries over: <see cref="SessionStoreOptions.MaxCarriedOverUsers"/>, but no more
-    /// than <see cref="SessionStoreOptions.FlushThreshold"/> when it is behind (as many users made unflushed since the
-    /// last flush as the threshold). Carrying a user over appends their record again unless they wrote since the flush
-    /// began, and in a rush of new users, who each write once, nobody has: appending 200,000 records after each batch
-    /// held turns back past the back-pressure timeout (64 failed turns in `sessions.sh`'s rush, none with 100,000).
-    /// </summary>
-    private int MostCarriedOver(bool behind) =>
-        behind ? Math.Min(_options.FlushThreshold, _options.MaxCarriedOverUsers) : _options.MaxCarriedOverUsers;
-
-    /// <summary>
     /// Whether a background flush carries over the user of <paramref name="entry"/>, with <paramref name="users"/> of
     /// <paramref name="bytes"/> carried so far (added to when it does): a user still in their conversation, within
-    /// <paramref name="most"/> users (<see cref="MostCarriedOver"/>) and a fifth of the journal's bound in records. The
-    /// early flush waits for twice the bytes carried over (<see cref="JournalNeedsFlush"/>), which this keeps below the
-    /// half way mark at which a flush carries nobody over.
+    /// <see cref="SessionStoreOptions.MaxCarriedOverUsers"/> and a fifth of the journal's bound in records. The early
+    /// flush waits for twice the bytes carried over (<see cref="JournalNeedsFlush"/>), which this keeps below the half
+    /// way mark at which a flush carries nobody over. Beyond <see cref="SessionStoreOptions.FlushThreshold"/> users, only
+    /// those who wrote more than once since they came into memory (<see cref="Entry.WroteAgain"/>): carrying a user over
+    /// appends their record again unless they wrote since the flush began, and a rush of new users, who each write once,
+    /// never did — 200,000 of them carried held turns back past the back-pressure timeout in `sessions.sh`'s rush.
     /// </summary>
-    private bool CarriesOver(Entry entry, int users, ref long bytes, int most)
+    private bool CarriesOver(Entry entry, int users, ref long bytes)
     {
         // Read outside the user's gate: an entry written meanwhile is counted at one of its sizes, an unwritten one may be leaving _dirty.
         var record = entry.Record?.Length ?? 0;
         if (_time.GetElapsedTime(entry.WrittenAt) >= _options.WriteIdleAfter
-            || users >= most
+            || users >= _options.MaxCarriedOverUsers
+            || (users >= _options.FlushThreshold && !entry.WroteAgain)
             || bytes + record > _options.MaxJournalBytes / 5)
         {
             return false;
@@ -1239,6 +1232,9 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         public byte[]? Record { get; private set; }
 
         public bool Dirty { get; private set; }
+
+        /// <summary>Whether the user wrote more than once since the entry was made (a conversation, not a rush's one turn).</summary>
+        public bool WroteAgain => Version > 1;
 
         /// <summary>Changes with every write (and its undoing).</summary>
         public long Version { get; private set; }

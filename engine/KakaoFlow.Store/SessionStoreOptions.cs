@@ -32,9 +32,9 @@ public sealed record SessionStoreOptions
 
     /// <summary>
     /// The most users a background flush carries over (<see cref="WriteIdleAfter"/>); the others still in their
-    /// conversation are written to LiteDB. A flush that is behind (<see cref="FlushThreshold"/> users made unflushed
-    /// since the last, as in a rush of new users) carries over no more than the threshold. A flush also carries over no
-    /// more records than a fifth of
+    /// conversation are written to LiteDB. Beyond <see cref="FlushThreshold"/> users a flush carries over only users who
+    /// wrote more than once (not a rush of new users, who each write once). A flush also carries over no more records
+    /// than a fifth of
     /// <see cref="MaxJournalBytes"/>, so that the journal they stay in, and grow, is flushed early before it is half way
     /// to its bound (when a flush writes everyone). Each costs memory until written: its record, a few hundred bytes.
     /// With every user of a busy bot writing again every few seconds, carrying them all over instead of writing a part of

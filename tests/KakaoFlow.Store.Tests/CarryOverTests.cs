@@ -223,9 +223,10 @@ public sealed class CarryOverTests : TempStoreFile
     }
 
     [Fact]
-    public async Task A_flush_that_is_behind_carries_over_no_more_users_than_the_flush_threshold()
+    public async Task Beyond_the_flush_threshold_only_users_who_wrote_more_than_once_are_carried_over()
     {
         // A rush of new users, who each write once: carrying them over appends each again, while turns wait for the flush.
+        // Users in a conversation (every user of a busy bot) are carried over up to MaxCarriedOverUsers.
         using var sessions = Open(Options with { FlushThreshold = 3, MaxCarriedOverUsers = 10 });
         for (var i = 0; i < 5; i++)
         {
@@ -237,7 +238,7 @@ public sealed class CarryOverTests : TempStoreFile
         Assert.Equal(2, Assert.Single(_backing.Batches).Count);
         Assert.Equal(3, sessions.UnflushedUsers);
 
-        // Not behind (the two written users made unflushed again, the others were carried over): all five are carried over.
+        // Each wrote again: all five are carried over.
         for (var i = 0; i < 5; i++)
         {
             await sessions.SaveAsync(Bot, User(i), Sessions.Turn(User(i), 2));
