@@ -19,8 +19,9 @@ public sealed class FullDiskTests
 
     /// <summary>A failing store call returns in seconds, not after a minute-long lock wait.</summary>
     // LiteDB's own lock wait is 2 s here (it was a minute): what this bound catches is a call that waits for a lock the
-    // broken database will never release. The margin is for a loaded CI machine, where 2.5 s was seen.
-    private static readonly TimeSpan CallBound = TimeSpan.FromSeconds(5);
+    // broken database will never release. The margin is for a loaded CI machine, where 2.5 s was seen, and once (a
+    // clean-clone run of the whole suite, eighteenth session) a failing session write of 5.0 s, cause not found.
+    private static readonly TimeSpan CallBound = TimeSpan.FromSeconds(10);
 
     [Fact]
     public async Task A_full_disk_fails_fast_loses_nothing_acknowledged_and_the_store_recovers_when_space_comes_back()
