@@ -340,7 +340,7 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
                 // (bench/README.md, eighteenth session).
                 if (_dirty.TryAdd(key, entry) && before is not { Dirty: true })
                 {
-                    reachesThreshold = Interlocked.Increment(ref _dirtyUsers) == _options.FlushThreshold;
+                    reachesThreshold = CountUnflushed(1);
                 }
 
                 version = entry.Version;
@@ -410,6 +410,13 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
         _journal.PendingBytes >= Math.Max(_options.MaxJournalBytes / 4, 2 * Interlocked.Read(ref _carriedBytes));
 
     private void WakeFlusher() => _flusherWake.Ask();
+
+    /// <summary>Counts <paramref name="users"/> more as made unflushed; whether that reached <see cref="SessionStoreOptions.FlushThreshold"/> (the early flush).</summary>
+    private bool CountUnflushed(int users)
+    {
+        var counted = Interlocked.Add(ref _dirtyUsers, users);
+        return users > 0 && counted >= _options.FlushThreshold && counted - users < _options.FlushThreshold;
+    }
 
     private static int InitialUsers(long users) => (int)Math.Clamp(users, 1024, MaxInitialUsers);
 
@@ -692,13 +699,9 @@ internal sealed class JournaledSessionStore : ISessionStore, IDisposable
             }
         }
 
-        if (writtenAgain > 0)
+        if (CountUnflushed(writtenAgain))
         {
-            var counted = Interlocked.Add(ref _dirtyUsers, writtenAgain);
-            if (counted >= _options.FlushThreshold && counted - writtenAgain < _options.FlushThreshold)
-            {
-                WakeFlusher();
-            }
+            WakeFlusher();
         }
 
         // After the batch is in the backing store: if carrying over fails, the batch stays written and the carried users
